@@ -1,0 +1,55 @@
+import type { BackendInfo } from '../engine/backend.js';
+
+/** A message with a `type` tag. */
+export interface Tagged {
+  type: string;
+}
+
+/**
+ * The main-thread side of a page's training worker: typed `send`, a handler for its messages,
+ * and worker failures (uncaught errors, unloadable script) turned into `onError` calls.
+ */
+export class PageWorker<In extends Tagged, Out extends Tagged> {
+  constructor(
+    private readonly worker: Worker,
+    onMessage: (m: Out) => void,
+    onError: (message: string) => void,
+  ) {
+    worker.onmessage = (e: MessageEvent<Out>) => onMessage(e.data);
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      onError(e.message || 'the worker failed to start');
+    };
+    worker.onmessageerror = () => onError('a message from the worker could not be read');
+  }
+
+  /** Posts a message (transferring the listed buffers). */
+  send(message: In, transfer: Transferable[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  /** Stops the worker. */
+  terminate(): void {
+    this.worker.terminate();
+  }
+}
+
+/** Shows the active backend in the header and as `data-backend` / `data-adapter` on `<html>`. */
+export function showBackend(info: BackendInfo | null): void {
+  const root = document.documentElement;
+  const badge = document.getElementById('backend');
+  if (info === null) {
+    delete root.dataset.backend;
+    delete root.dataset.adapter;
+    badge?.setAttribute('data-state', 'starting');
+    badge?.querySelector('.label')?.replaceChildren('starting…');
+    return;
+  }
+  root.dataset.backend = info.backend;
+  root.dataset.adapter = info.adapter;
+  if (!badge) return;
+  badge.setAttribute('data-state', info.backend);
+  const name = info.backend === 'webgpu' ? 'WebGPU' : 'CPU';
+  badge.querySelector('.label')?.replaceChildren(`${name} · ${info.adapter}`);
+  badge.title = info.note ? `${name}: ${info.adapter}. ${info.note}` : `${name}: ${info.adapter}`;
+}

@@ -1,0 +1,51 @@
+import './styles.css';
+import { showBackend } from './lib/page-worker.js';
+import { type PageName, currentRoute } from './lib/url.js';
+
+/** A mounted page: removes its listeners and workers when the user navigates away. */
+export interface Page {
+  dispose(): void;
+}
+
+/** Page modules, loaded on first visit (each is its own chunk). */
+const loaders: Record<PageName, () => Promise<{ mount(root: HTMLElement): Page }>> = {
+  playground: () => import('./playground/page.js'),
+  digits: () => import('./digits/page.js'),
+  inside: () => import('./inside/page.js'),
+};
+
+const TITLES: Record<PageName, string> = {
+  playground: 'Playground',
+  digits: 'Digits',
+  inside: 'Inside the network',
+};
+
+const app = document.getElementById('app')!;
+let active: { name: PageName; page: Page | null } | null = null;
+let navigation = 0;
+
+/** Mounts the page named in the hash, unless it is already shown. */
+async function route(): Promise<void> {
+  const { page: name } = currentRoute();
+  if (active?.name === name) return;
+  const ticket = ++navigation;
+  active?.page?.dispose();
+  active = { name, page: null };
+  showBackend(null);
+  document.title = `${TITLES[name]} · Tessera demo`;
+  document.querySelectorAll<HTMLAnchorElement>('.tabs a').forEach((a) => {
+    if (a.dataset.page === name) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  });
+  app.replaceChildren();
+  app.dataset.page = name;
+  const mod = await loaders[name]();
+  if (ticket !== navigation) return;
+  const root = document.createElement('div');
+  root.className = `page page-${name}`;
+  app.replaceChildren(root);
+  active.page = mod.mount(root);
+}
+
+window.addEventListener('hashchange', () => void route());
+void route();

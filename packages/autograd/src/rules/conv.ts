@@ -1,0 +1,113 @@
+import {
+  avgPool2d,
+  avgPool2dBackward,
+  type Conv2dParams,
+  conv2d,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  fold,
+  maxPool2dBackward,
+  type Pool2dParams,
+  type Tensor,
+  unfold,
+} from '@tessera/tensor';
+import { registerGradRule as rule } from '../rule.js';
+
+// Gradient rules of convolution, pooling and im2col/col2im. conv2d and its two backward ops are
+// each other's gradients (they are bilinear), so second derivatives come for free.
+
+rule('conv2d', {
+  saveInputs: true,
+  backward(ctx, g) {
+    const params = ctx.attrs.params as Conv2dParams;
+    const x = ctx.input(0);
+    const w = ctx.input(1);
+    return [
+      ctx.needsInputGrad(0) ? conv2dBackwardInput(g, w, x.shape, params) : null,
+      ctx.needsInputGrad(1) ? conv2dBackwardWeight(x, g, w.shape, params) : null,
+    ];
+  },
+});
+
+rule('conv2dBackwardInput', {
+  saveInputs: true,
+  backward(ctx, g) {
+    const params = ctx.attrs.params as Conv2dParams;
+    const dy = ctx.input(0);
+    const w = ctx.input(1);
+    return [
+      ctx.needsInputGrad(0) ? conv2d(g, w, null, params) : null,
+      ctx.needsInputGrad(1) ? conv2dBackwardWeight(g, dy, w.shape, params) : null,
+    ];
+  },
+});
+
+rule('conv2dBackwardWeight', {
+  saveInputs: true,
+  backward(ctx, g) {
+    const params = ctx.attrs.params as Conv2dParams;
+    const x = ctx.input(0);
+    const dy = ctx.input(1);
+    return [
+      ctx.needsInputGrad(0) ? conv2dBackwardInput(dy, g, x.shape, params) : null,
+      ctx.needsInputGrad(1) ? conv2d(x, g, null, params) : null,
+    ];
+  },
+});
+
+// maxPool2d: outputs [values, indices]; the gradient goes to each window's maximum.
+rule('maxPool2d', {
+  saveOutputs: [1],
+  backward(ctx, g) {
+    return [maxPool2dBackward(g, ctx.output(1), ctx.attrs.inputShape as readonly number[])];
+  },
+});
+
+// maxPool2dBackward is linear in dy: its gradient reads the incoming gradient at the indices.
+rule('maxPool2dBackward', {
+  saveInputs: [1],
+  backward(ctx, g) {
+    const indices = ctx.input(1);
+    const dyShape = ctx.inputShape(0);
+    return [g.flatten(2).gather(2, indices.flatten(2)).reshape(dyShape), null];
+  },
+});
+
+rule('avgPool2d', {
+  backward(ctx, g) {
+    return [avgPool2dBackward(g, ctx.inputShape(0), ctx.attrs.params as Pool2dParams)];
+  },
+});
+
+// avgPool2dBackward is linear in dy and the adjoint of avgPool2d.
+rule('avgPool2dBackward', {
+  backward(ctx, g) {
+    const p = ctx.attrs.params as Pool2dParams;
+    return [avgPool2d(g, p.kernel, p)];
+  },
+});
+
+/** unfold/fold options equivalent to a recorded im2col/col2im's params (symmetric padding). */
+function foldOptions(p: Conv2dParams) {
+  return {
+    stride: p.stride,
+    dilation: p.dilation,
+    padding: [p.padding[0], p.padding[2]] as [number, number],
+  };
+}
+
+// im2col (unfold) and col2im (fold) are adjoint: each one's gradient is the other.
+rule('im2col', {
+  backward(ctx, g) {
+    const shape = ctx.inputShape(0);
+    const kernel = ctx.attrs.kernel as [number, number];
+    return [fold(g, [shape[2]!, shape[3]!], kernel, foldOptions(ctx.attrs.params as Conv2dParams))];
+  },
+});
+
+rule('col2im', {
+  backward(ctx, g) {
+    const kernel = ctx.attrs.kernel as [number, number];
+    return [unfold(g, kernel, foldOptions(ctx.attrs.params as Conv2dParams)) as Tensor];
+  },
+});

@@ -1,0 +1,20 @@
+/** A transform: a function from one value (usually a tensor) to another. */
+export type Transform<I = any, O = any> = (x: I) => O;
+
+/**
+ * Chains transforms left to right (torchvision's `Compose`): `compose(f, g)(x)` is `g(f(x))`.
+ * With no transforms it is the identity.
+ */
+export function compose<T>(...transforms: Transform<T, T>[]): Transform<T, T>;
+export function compose(...transforms: Transform[]): Transform;
+export function compose(...transforms: Transform[]): Transform {
+  transforms.forEach((t, i) => {
+    if (typeof t !== 'function')
+      throw new TypeError(`compose: transform ${i} is ${t === null ? 'null' : typeof t}, not a function`);
+  });
+  return (x: unknown) => {
+    let v = x;
+    for (const t of transforms) v = t(v);
+    return v;
+  };
+}

@@ -1,0 +1,185 @@
+import type {
+  Backend,
+  BinaryOp,
+  BufferHandle,
+  Conv2dParams,
+  DType,
+  Pool2dParams,
+  RandomDist,
+  RandomParams,
+  ReduceOp,
+  ScanOp,
+  TypedArray,
+  UnaryAttrs,
+  UnaryOp,
+  View,
+} from '@tessera/tensor';
+import * as conv from './kernels/conv.js';
+import * as ew from './kernels/elementwise.js';
+import * as ix from './kernels/indexing.js';
+import { matmul } from './kernels/matmul.js';
+import * as pool from './kernels/pool.js';
+import { random } from './kernels/random.js';
+import * as red from './kernels/reduce.js';
+import { scan } from './kernels/scan.js';
+import * as sm from './kernels/softmax.js';
+import { sort } from './kernels/sort.js';
+import { GpuBuffer, type GpuMemoryInfo } from './memory.js';
+import { Runtime, type RuntimeOptions } from './runtime.js';
+
+/**
+ * The WebGPU backend: tensors live in GPU buffers (4 bytes per element; bool as one u32), every
+ * primitive kernel is a WGSL compute shader generated per variant and cached, and dispatches are
+ * batched into one command buffer that is submitted lazily. Reads are asynchronous only.
+ */
+export class WebGPUBackend implements Backend {
+  /** The engine (device, pipelines, batching, memory). */
+  readonly runtime: Runtime;
+
+  constructor(
+    /** The GPUDevice the backend runs on. */
+    readonly device: GPUDevice,
+    opts: Partial<RuntimeOptions> = {},
+    /** Registry name and tensors' `device` string. */
+    readonly name = 'webgpu',
+  ) {
+    this.runtime = new Runtime(device, {
+      debug: opts.debug ?? false,
+      maxBatch: opts.maxBatch ?? 256,
+      maxPoolBytes: opts.maxPoolBytes ?? 512 * 2 ** 20,
+      gcHintBytes: opts.gcHintBytes ?? 256 * 2 ** 20,
+    });
+  }
+
+  /** float32, int32 and bool; float64 has no WGSL type. */
+  supportsDType(dtype: DType): boolean {
+    return dtype !== 'float64';
+  }
+
+  alloc(dtype: DType, size: number): BufferHandle {
+    this.checkDType('alloc', dtype);
+    return this.runtime.alloc(dtype, size);
+  }
+
+  upload(dtype: DType, data: TypedArray): BufferHandle {
+    this.checkDType('upload', dtype);
+    const h = this.runtime.allocForWrite(dtype, data.length);
+    if (data.length > 0) {
+      const words = dtype === 'bool' ? Uint32Array.from(data as Uint8Array) : data;
+      this.runtime.write(h, 0, words);
+    }
+    return h;
+  }
+
+  async read(buffer: BufferHandle, dtype: DType, offset: number, size: number): Promise<TypedArray> {
+    const bytes = await this.runtime.read(buffer as GpuBuffer, offset * 4, size * 4);
+    if (dtype === 'float32') return new Float32Array(bytes);
+    if (dtype === 'int32') return new Int32Array(bytes);
+    return Uint8Array.from(new Uint32Array(bytes));
+  }
+
+  free(buffer: BufferHandle): void {
+    if (buffer instanceof GpuBuffer) this.runtime.pool.release(buffer);
+  }
+
+  /** Resolves when all queued GPU work is done; throws errors the GPU reported meanwhile. */
+  sync(): Promise<void> {
+    return this.runtime.sync();
+  }
+
+  /** Live buffers, bytes and pool size of this backend. */
+  memory(): GpuMemoryInfo {
+    return this.runtime.pool.info();
+  }
+
+  fill(out: View, value: number): void {
+    ew.fill(this.runtime, out, value);
+  }
+  copy(out: View, x: View): void {
+    ew.copy(this.runtime, out, x);
+  }
+  unary(op: UnaryOp, out: View, x: View, attrs: UnaryAttrs): void {
+    ew.unary(this.runtime, op, out, x, attrs);
+  }
+  binary(op: BinaryOp, out: View, a: View, b: View): void {
+    ew.binary(this.runtime, op, out, a, b);
+  }
+  where(out: View, cond: View, a: View, b: View): void {
+    ew.where(this.runtime, out, cond, a, b);
+  }
+  reduce(op: ReduceOp, out: View, x: View, axes: readonly number[]): void {
+    red.reduce(this.runtime, op, out, x, axes);
+  }
+  scan(op: ScanOp, out: View, x: View, axis: number): void {
+    scan(this.runtime, op, out, x, axis);
+  }
+  matmul(out: View, a: View, b: View): void {
+    matmul(this.runtime, out, a, b);
+  }
+  conv2d(out: View, x: View, w: View, p: Conv2dParams): void {
+    conv.conv2d(this.runtime, out, x, w, p);
+  }
+  conv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dParams): void {
+    conv.conv2dBackwardInput(this.runtime, out, dy, w, p);
+  }
+  conv2dBackwardWeight(out: View, x: View, dy: View, p: Conv2dParams): void {
+    conv.conv2dBackwardWeight(this.runtime, out, x, dy, p);
+  }
+  maxPool2d(out: View, indices: View | null, x: View, p: Pool2dParams): void {
+    pool.maxPool2d(this.runtime, out, indices, x, p);
+  }
+  maxPool2dBackward(out: View, dy: View, indices: View): void {
+    pool.maxPool2dBackward(this.runtime, out, dy, indices);
+  }
+  avgPool2d(out: View, x: View, p: Pool2dParams): void {
+    pool.avgPool2d(this.runtime, out, x, p);
+  }
+  avgPool2dBackward(out: View, dy: View, p: Pool2dParams): void {
+    pool.avgPool2dBackward(this.runtime, out, dy, p);
+  }
+  im2col(out: View, x: View, kernel: readonly [number, number], p: Conv2dParams): void {
+    conv.im2col(this.runtime, out, x, kernel, p);
+  }
+  col2im(out: View, cols: View, kernel: readonly [number, number], p: Conv2dParams): void {
+    conv.col2im(this.runtime, out, cols, kernel, p);
+  }
+  gather(out: View, x: View, dim: number, index: View): void {
+    ix.gather(this.runtime, out, x, dim, index);
+  }
+  scatter(out: View, dim: number, index: View, src: View, reduce: 'assign' | 'add'): void {
+    ix.scatter(this.runtime, out, dim, index, src, reduce);
+  }
+  indexSelect(out: View, x: View, dim: number, index: View): void {
+    ix.indexSelect(this.runtime, out, x, dim, index);
+  }
+  indexAdd(out: View, dim: number, index: View, src: View): void {
+    ix.indexAdd(this.runtime, out, dim, index, src);
+  }
+  sort(values: View, indices: View, x: View, dim: number, descending: boolean): void {
+    sort(this.runtime, values, indices, x, dim, descending);
+  }
+  random(out: View, dist: RandomDist, p: RandomParams): void {
+    random(this.runtime, out, dist, p);
+  }
+  /** Fused softmax: one workgroup per line (max, sum of exp, write). */
+  softmax(out: View, x: View, axis: number): void {
+    sm.softmax(this.runtime, out, x, axis, false);
+  }
+  /** Fused log-softmax. */
+  logSoftmax(out: View, x: View, axis: number): void {
+    sm.softmax(this.runtime, out, x, axis, true);
+  }
+
+  /** Releases pooled buffers and the device; tensors of this backend become unusable. */
+  destroy(): void {
+    this.runtime.destroy();
+  }
+
+  private checkDType(op: string, dtype: DType): void {
+    if (dtype === 'float64') {
+      throw new TypeError(
+        `${op}: dtype float64 is not supported by the webgpu backend (WGSL has no f64); use float32`,
+      );
+    }
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Strided addressing for generated kernels. A view reaches a shader as (shape, strides, offset)
+ * in the parameter buffer, so any stride pattern (transposed, stepped, negative, broadcast with
+ * stride 0) is read in place. Before that, dims are merged where every operand allows it, so the
+ * generated index arithmetic has as few dims as possible (usually one or two).
+ */
+
+/** An iteration space after merging dims: one shape, the strides of each operand over it. */
+export interface Collapsed {
+  shape: number[];
+  strides: number[][];
+}
+
+/** Drops size-1 dims and merges dim d into d-1 wherever every operand has stride[d-1] == stride[d] * shape[d]. */
+export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): Collapsed {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    let merge = last >= 0;
+    if (merge) {
+      for (let k = 0; k < strides.length; k++) {
+        if (outStrides[k]![last]! !== strides[k]![d]! * size) {
+          merge = false;
+          break;
+        }
+      }
+    }
+    if (merge) {
+      outShape[last] = outShape[last]! * size;
+      for (let k = 0; k < strides.length; k++) outStrides[k]![last] = strides[k]![d]!;
+    } else {
+      outShape.push(size);
+      for (let k = 0; k < strides.length; k++) outStrides[k]!.push(strides[k]![d]!);
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/** Row-major strides of a shape. */
+export function contiguous(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d]!;
+  }
+  return s;
+}
+
+/** Product of a shape. */
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/**
+ * How an operand is addressed from the flat index `i` of a collapsed iteration space:
+ * 'c' row-major over it (`off + i`), 'z' the same element everywhere (`off`), 's' general strides.
+ */
+export type AddrMode = 'c' | 'z' | 's';
+
+/** The cheapest addressing mode valid for `strides` over `shape`. */
+export function addrMode(shape: readonly number[], strides: readonly number[]): AddrMode {
+  if (strides.every((s) => s === 0)) return 'z';
+  const c = contiguous(shape);
+  return strides.every((s, d) => s === c[d]) ? 'c' : 's';
+}
+
+/**
+ * WGSL statements that split the flat index `idx` into coordinates `${p}0..${p}{rank-1}` of the
+ * shape stored at P[shapeAt..]. With rank 0 nothing is emitted.
+ */
+export function unravel(idx: string, shapeAt: number, rank: number, p = 'c'): string {
+  if (rank === 0) return '';
+  if (rank === 1) return `let ${p}0 = ${idx};`;
+  const lines = [`var ${p}_r = ${idx};`];
+  for (let d = rank - 1; d >= 1; d--) {
+    lines.push(`let ${p}${d} = ${p}_r % P[${shapeAt + d}]; ${p}_r = ${p}_r / P[${shapeAt + d}];`);
+  }
+  lines.push(`let ${p}0 = ${p}_r;`);
+  return lines.join('\n  ');
+}
+
+/** WGSL i32 expression: offset at P[offAt] plus coordinates times the strides at P[strAt..]. */
+export function address(offAt: number, strAt: number, rank: number, p = 'c'): string {
+  let e = `pi(${offAt}u)`;
+  for (let d = 0; d < rank; d++) e += ` + i32(${p}${d}) * pi(${strAt + d}u)`;
+  return e;
+}
+
+/** Address expression of an operand in mode `mode` for flat index `idx`. */
+export function operandAddress(mode: AddrMode, offAt: number, strAt: number, rank: number, idx: string, p = 'c'): string {
+  if (mode === 'z') return `pi(${offAt}u)`;
+  if (mode === 'c') return `pi(${offAt}u) + i32(${idx})`;
+  return address(offAt, strAt, rank, p);
+}
+
+/** Threads per workgroup of 1-D kernels. */
+export const WG = 256;
+
+/**
+ * Workgroup counts for `threads` threads in workgroups of `wg`, spread over x and y so that no
+ * dimension exceeds the 65535 limit. Kernels recover the flat index with `flatIndex(wg)`.
+ */
+export function grid1d(threads: number, wg = WG): [number, number, number] {
+  const groups = Math.ceil(threads / wg);
+  if (groups <= 65535) return [groups, 1, 1];
+  const y = Math.ceil(groups / 65535);
+  return [Math.ceil(groups / y), y, 1];
+}
+
+/** WGSL entry-point parameters and the flat thread index for kernels dispatched with grid1d. */
+export function entry1d(wg = WG): { params: string; index: string } {
+  return {
+    params:
+      '@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lidx: u32',
+    index: `(wid.y * nwg.x + wid.x) * ${wg}u + lidx`,
+  };
+}
+
+/** The flat workgroup index for kernels with one workgroup per item, dispatched with grid1d(n, 1). */
+export const GROUP_INDEX = '(wid.y * nwg.x + wid.x)';

@@ -1,0 +1,16 @@
+/**
+ * @tessera/gpu: a WebGPU backend for @tessera/tensor (browsers via navigator.gpu, Node via the
+ * optional `webgpu` package). `await initWebGPU()` registers it as `'webgpu'`.
+ */
+export { WebGPUBackend } from './backend.js';
+export { DeviceLostError, WebGPUError } from './errors.js';
+export {
+  type GpuLike,
+  type InitWebGPUOptions,
+  type WebGPUInfo,
+  gpuMemory,
+  initWebGPU,
+  syncWebGPU,
+  webgpuBackend,
+} from './init.js';
+export type { GpuMemoryInfo } from './memory.js';

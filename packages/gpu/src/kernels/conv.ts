@@ -1,0 +1,1 @@
+export const _todo = 1;

@@ -1,0 +1,223 @@
+import type { BinaryOp, UnaryAttrs, UnaryOp, View } from '@tessera/tensor';
+import { MATH_WGSL } from '../codegen/math.js';
+import {
+  type AddrMode,
+  addrMode,
+  collapse,
+  entry1d,
+  grid1d,
+  numel,
+  operandAddress,
+  unravel,
+} from '../codegen/strided.js';
+import { type WgslType, convert, storageType } from '../codegen/types.js';
+import type { GpuBuffer } from '../memory.js';
+import { type Field, PARAMS_WGSL, floats, ints, pack } from '../params.js';
+import type { Binding, Runtime } from '../runtime.js';
+import { BINARY, IDENTITY, type OpDef, UNARY, WHERE } from './ops.js';
+import { describeViews } from './util.js';
+
+/** One input of an elementwise kernel. */
+interface Input {
+  readonly view: View;
+  /** WGSL name the expression uses. */
+  readonly name: string;
+  /** Convert to the compute type (false: keep the storage type, e.g. where's condition). */
+  readonly convert: boolean;
+}
+
+/** Scalar attributes an expression may use, by the upper-case name it uses them under. */
+const ATTRS = ['ALPHA', 'BETA', 'THRESHOLD', 'MIN', 'MAX', 'VALUE'] as const;
+type AttrName = (typeof ATTRS)[number];
+
+/**
+ * THE elementwise template, for any arity (0: fill, 1: unary/copy, 2: binary, 3: where): one
+ * thread per output element; each operand is addressed from the flat index through its own
+ * (collapsed) strides, or directly when it is contiguous or a broadcast scalar. The op is the
+ * expression `def` (see ops.ts), specialised into the code; the variant key names the expression,
+ * dtypes, rank and addressing modes, so every variant compiles once.
+ *
+ * An input that is the output itself, element for element (in-place ops), is read through the
+ * output binding: WebGPU forbids binding one buffer as both read-only and writable in a dispatch.
+ */
+function elementwise(
+  rt: Runtime,
+  op: string,
+  def: OpDef,
+  out: View,
+  inputs: readonly Input[],
+  attrs: Partial<Record<AttrName, number>>,
+  computeOverride?: WgslType,
+): void {
+  const n = numel(out.shape);
+  if (n === 0) return;
+  const outT = storageType(out.dtype);
+  const valueIn = inputs.find((x) => x.convert);
+  const valueT = valueIn ? storageType(valueIn.view.dtype) : outT;
+  const C: WgslType = computeOverride ?? (valueT === 'f32' ? 'f32' : def.i !== undefined ? 'i32' : 'f32');
+  const expr = C === 'f32' ? def.f : (def.i ?? def.f);
+
+  const aliased = inputs.map((x) => x.view.buffer === out.buffer && sameMapping(x.view, out));
+  const addressed = inputs.filter((_, k) => !aliased[k]);
+  const c = collapse(out.shape, [out.strides, ...addressed.map((x) => x.view.strides)]);
+  const rank = c.shape.length;
+  const modes: AddrMode[] = c.strides.map((s) => addrMode(c.shape, s));
+
+  const fields: Field[] = [ints('n', n), ints('shape', c.shape), ints('o', [out.offset, ...c.strides[0]!])];
+  addressed.forEach((x, k) => fields.push(ints(`x${k}`, [x.view.offset, ...c.strides[k + 1]!])));
+  const used = ATTRS.filter((a) => expr.includes(a));
+  for (const a of used) {
+    const v = attrs[a] ?? 0;
+    fields.push(C === 'f32' ? floats(a, v) : ints(a, C === 'u32' ? v >>> 0 : clampInt(v, a)));
+  }
+  const params = pack(fields);
+  const inTypes = inputs.map((x) => storageType(x.view.dtype));
+  const key = [
+    'ew',
+    expr,
+    C,
+    outT,
+    out.dtype === 'bool' ? 'b' : '',
+    def.bool ? 'B' : '',
+    inTypes.join(','),
+    inputs.map((x) => (x.convert ? 'v' : 'r')).join(''),
+    rank,
+    modes.join(''),
+    aliased.map((a) => (a ? 'A' : '-')).join(''),
+  ].join('|');
+
+  const code = (at: Readonly<Record<string, number>>): string => {
+    const e = entry1d();
+    const needCoords = modes.some((m) => m === 's');
+    const lines: string[] = [];
+    const outAddr = operandAddress(modes[0]!, at.o!, at.o! + 1, rank, 'i');
+    let slot = 0;
+    inputs.forEach((x, k) => {
+      const T = inTypes[k]!;
+      let load: string;
+      if (aliased[k]) load = `O[${outAddr}]`;
+      else {
+        const base = at[`x${slot}`]!;
+        load = `X${slot}[${operandAddress(modes[slot + 1]!, base, base + 1, rank, 'i')}]`;
+        slot++;
+      }
+      const v = x.convert ? convert(load, T, C) : load;
+      lines.push(`let ${x.name} = ${v};`);
+    });
+    const result = def.bool ? `select(0u, 1u, ${expr})` : convert(expr, C, outT, out.dtype === 'bool');
+    const resultT: WgslType = def.bool ? 'u32' : outT;
+    const store = resultT === outT ? result : convert(result, resultT, outT);
+    const decls = addressed
+      .map((x, k) => `@group(0) @binding(${k + 2}) var<storage, read> X${k}: array<${storageType(x.view.dtype)}>;`)
+      .join('\n');
+    const attrLets = used
+      .map((a) => `let ${a} = ${C === 'f32' ? `pf(${at[a]}u)` : C === 'i32' ? `pi(${at[a]}u)` : `P[${at[a]}]`};`)
+      .join('\n  ');
+    return `${PARAMS_WGSL}
+${MATH_WGSL}
+@group(0) @binding(1) var<storage, read_write> O: array<${outT}>;
+${decls}
+@compute @workgroup_size(256)
+fn main(${e.params}) {
+  let i = ${e.index};
+  if (i >= P[${at.n}]) { return; }
+  ${needCoords ? unravel('i', at.shape!, rank) : ''}
+  ${attrLets}
+  ${lines.join('\n  ')}
+  O[${outAddr}] = ${store};
+}`;
+  };
+
+  const bindings: Binding[] = [
+    { buf: out.buffer as GpuBuffer, write: true },
+    ...addressed.map((x) => ({ buf: x.view.buffer as GpuBuffer })),
+  ];
+  rt.run({
+    op,
+    key,
+    code,
+    params,
+    bindings,
+    grid: grid1d(n),
+    describe: () => `${op} ${describeViews(out, ...inputs.map((x) => x.view))}`,
+  });
+}
+
+/** Whether `x` reads exactly the elements `out` writes, in the same positions. */
+function sameMapping(x: View, out: View): boolean {
+  if (x.offset !== out.offset) return false;
+  for (let d = 0; d < out.shape.length; d++) {
+    if (out.shape[d]! > 1 && x.strides[d] !== out.strides[d]) return false;
+  }
+  return true;
+}
+
+/** An int attribute (clamp bounds may be ±Infinity or fractional) as an in-range int32. */
+function clampInt(v: number, name: AttrName): number {
+  const r = name === 'MIN' ? Math.ceil(v) : name === 'MAX' ? Math.floor(v) : Math.trunc(v);
+  return Math.max(-2147483648, Math.min(2147483647, r)) | 0;
+}
+
+/** Sets every element of a contiguous `out` to `value`. */
+export function fill(rt: Runtime, out: View, value: number): void {
+  const n = numel(out.shape);
+  if (n === 0) return;
+  const h = out.buffer as GpuBuffer;
+  if (n <= 1024 && h.lastBatch !== rt.batchId) {
+    // Small fills (scalars!) go through queue.writeBuffer: no dispatch, no bind group.
+    const data =
+      out.dtype === 'float32'
+        ? new Float32Array(n).fill(value)
+        : out.dtype === 'int32'
+          ? new Int32Array(n).fill(value)
+          : new Uint32Array(n).fill(value !== 0 ? 1 : 0);
+    rt.write(h, out.offset * 4, data);
+    return;
+  }
+  const T = storageType(out.dtype);
+  const v = out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+  elementwise(rt, 'fill', { f: 'VALUE', i: 'VALUE' }, out, [], { VALUE: v }, T);
+}
+
+/** Strided copy with dtype conversion (casts). */
+export function copy(rt: Runtime, out: View, x: View): void {
+  elementwise(rt, 'copy', IDENTITY, out, [{ view: x, name: 'x', convert: true }], {}, storageType(x.dtype));
+}
+
+/** out = op(x). */
+export function unary(rt: Runtime, op: UnaryOp, out: View, x: View, a: UnaryAttrs): void {
+  const attrs: Partial<Record<AttrName, number>> = {
+    ALPHA: a.alpha ?? (op === 'elu' ? 1 : 0.01),
+    BETA: a.beta ?? 1,
+    THRESHOLD: a.threshold ?? 20,
+    MIN: a.min ?? -Infinity,
+    MAX: a.max ?? Infinity,
+  };
+  elementwise(rt, op, UNARY[op], out, [{ view: x, name: 'x', convert: true }], attrs);
+}
+
+/** out = a op b (inputs broadcast to out's shape). */
+export function binary(rt: Runtime, op: BinaryOp, out: View, a: View, b: View): void {
+  elementwise(rt, op, BINARY[op], out, [
+    { view: a, name: 'a', convert: true },
+    { view: b, name: 'b', convert: true },
+  ], {});
+}
+
+/** out = cond ? a : b. */
+export function where(rt: Runtime, out: View, cond: View, a: View, b: View): void {
+  const C = storageType(out.dtype);
+  elementwise(
+    rt,
+    'where',
+    WHERE,
+    out,
+    [
+      { view: cond, name: 'c', convert: false },
+      { view: a, name: 'a', convert: true },
+      { view: b, name: 'b', convert: true },
+    ],
+    {},
+    C,
+  );
+}

@@ -1,0 +1,87 @@
+import type { BinaryOp, UnaryOp } from '@tessera/tensor';
+
+/**
+ * THE place where elementwise ops are defined: one WGSL expression per op and compute type, spliced
+ * into the single elementwise template (elementwise.ts) by code generation. To add an op, add a
+ * row here (and to the op list in @tessera/tensor's backend.ts); nothing else changes.
+ *
+ * Expressions see their inputs as `x` (unary) or `a`, `b` (binary), already converted to the
+ * compute type, and unary attributes as `ALPHA`, `BETA`, `THRESHOLD`, `MIN`, `MAX`.
+ * - `f`: float32 expression; `i`: int32 expression (int32 and bool inputs). Without `i`, integer
+ *   inputs are computed in float32 and truncated back (the CPU backend does the same in doubles).
+ * - `bool`: the expression is a WGSL `bool` and the output dtype is bool.
+ */
+export interface OpDef {
+  readonly f: string;
+  readonly i?: string;
+  readonly bool?: boolean;
+}
+
+/** Unary ops. */
+export const UNARY: Readonly<Record<UnaryOp, OpDef>> = {
+  neg: { f: '-x', i: '-x' },
+  abs: { f: 'abs(x)', i: 'abs(x)' },
+  sign: { f: 'fsign(x)', i: 'sign(x)' },
+  exp: { f: 'exp(x)' },
+  exp2: { f: 'exp2(x)' },
+  log: { f: 'logc(x)' },
+  log2: { f: 'logc(x) * 1.4426950408889634' },
+  log1p: { f: 'log1p_(x)' },
+  expm1: { f: 'expm1_(x)' },
+  sqrt: { f: 'sqrt(x)' },
+  rsqrt: { f: '1.0 / sqrt(x)' },
+  square: { f: 'x * x', i: 'x * x' },
+  sin: { f: 'sin_(x)' },
+  cos: { f: 'cos_(x)' },
+  tan: { f: 'sin_(x) / cos_(x)' },
+  tanh: { f: 'tanh_(x)' },
+  sigmoid: { f: 'sigmoid_(x)' },
+  erf: { f: 'erf_(x)' },
+  relu: { f: 'select(0.0, x, x > 0.0)', i: 'max(x, 0)' },
+  leakyRelu: { f: 'select(x * ALPHA, x, x > 0.0)' },
+  elu: { f: 'select(ALPHA * expm1_(x), x, x > 0.0)' },
+  gelu: { f: '0.5 * x * (1.0 + erf_(x * 0.7071067811865476))' },
+  geluTanh: { f: '0.5 * x * (1.0 + tanh_(0.7978845608028654 * (x + 0.044715 * x * x * x)))' },
+  silu: { f: 'x * sigmoid_(x)' },
+  softplus: { f: 'select(log1p_(exp(BETA * x)) / BETA, x, x * BETA > THRESHOLD)' },
+  floor: { f: 'floor(x)', i: 'x' },
+  ceil: { f: 'ceil(x)', i: 'x' },
+  round: { f: 'round(x)', i: 'x' }, // WGSL rounds half to even, as PyTorch does
+  trunc: { f: 'trunc(x)', i: 'x' },
+  reciprocal: { f: '1.0 / x' },
+  clamp: {
+    f: 'select(select(select(x, MAX, x > MAX), MIN, x < MIN), x, isnan_(x))',
+    i: 'select(select(x, MAX, x > MAX), MIN, x < MIN)',
+  },
+  not: { f: 'x == 0.0', i: 'x == 0', bool: true },
+  isnan: { f: 'isnan_(x)', i: 'false', bool: true },
+  isfinite: { f: 'isfinite_(x)', i: 'true', bool: true },
+};
+
+/** Binary ops (inputs share a dtype; comparisons and logical ops give bool). */
+export const BINARY: Readonly<Record<BinaryOp, OpDef>> = {
+  add: { f: 'a + b', i: 'a + b' },
+  sub: { f: 'a - b', i: 'a - b' },
+  mul: { f: 'a * b', i: 'a * b' },
+  div: { f: 'a / b', i: 'idiv(a, b)' },
+  pow: { f: 'fpow(a, b)', i: 'ipow(a, b)' },
+  remainder: { f: 'fmod_py(a, b)', i: 'imod_py(a, b)' },
+  minimum: { f: 'fmin_nan(a, b)', i: 'min(a, b)' },
+  maximum: { f: 'fmax_nan(a, b)', i: 'max(a, b)' },
+  atan2: { f: 'atan2(a, b)' },
+  eq: { f: 'a == b', i: 'a == b', bool: true },
+  ne: { f: 'a != b', i: 'a != b', bool: true },
+  lt: { f: 'a < b', i: 'a < b', bool: true },
+  le: { f: 'a <= b', i: 'a <= b', bool: true },
+  gt: { f: 'a > b', i: 'a > b', bool: true },
+  ge: { f: 'a >= b', i: 'a >= b', bool: true },
+  and: { f: '(a != 0.0) && (b != 0.0)', i: '(a != 0) && (b != 0)', bool: true },
+  or: { f: '(a != 0.0) || (b != 0.0)', i: '(a != 0) || (b != 0)', bool: true },
+  xor: { f: '(a != 0.0) != (b != 0.0)', i: '(a != 0) != (b != 0)', bool: true },
+};
+
+/** `where(cond, a, b)`: the ternary op, in the same table style. */
+export const WHERE: OpDef = { f: 'select(b, a, c != 0)', i: 'select(b, a, c != 0)' };
+
+/** Identity (copy/cast): the conversion to the output dtype does the work. */
+export const IDENTITY: OpDef = { f: 'x', i: 'x' };

@@ -1,0 +1,301 @@
+import type { ReduceOp, View } from '@tessera/tensor';
+import { GROUP_INDEX, collapse, entry1d, grid1d, numel } from '../codegen/strided.js';
+import { MATH_WGSL } from '../codegen/math.js';
+import { type WgslType, convert, literal, storageType } from '../codegen/types.js';
+import type { GpuBuffer } from '../memory.js';
+import { type Field, PARAMS_WGSL, ints, pack } from '../params.js';
+import type { Runtime } from '../runtime.js';
+import { fill } from './elementwise.js';
+import { describeViews } from './util.js';
+
+/**
+ * Reductions over any set of axes of a view with any strides. The input is seen as [M, L]: M
+ * outputs (the kept dims, collapsed) times L reduced elements (the reduced dims, collapsed and
+ * walked from the largest stride down, so the innermost loop follows memory). Two kernels:
+ * - thread per output, a sequential loop over L: when L is short, or when neighbouring outputs
+ *   are neighbours in memory (reductions over outer dims read coalesced this way);
+ * - workgroup per output: 256 threads stride over L, then a tree reduction in workgroup memory.
+ *   When M is small and L large, L is split over several workgroups into a partial buffer that a
+ *   second pass reduces (multi-pass), so a full reduction of millions of elements still uses the
+ *   whole GPU.
+ * argmax/argmin carry (value, index) pairs and break ties (and NaNs) toward the first index.
+ */
+
+type Acc = { type: WgslType; identity: string; combine: (a: string, b: string) => string; load: (x: string) => string };
+
+const WGR = 256;
+
+function accOf(op: Exclude<ReduceOp, 'argmax' | 'argmin'>, inT: WgslType, outT: WgslType): Acc {
+  switch (op) {
+    case 'sum':
+    case 'prod': {
+      const t = outT;
+      const one = op === 'sum' ? 0 : 1;
+      return {
+        type: t,
+        identity: literal(one, t),
+        combine: (a, b) => (op === 'sum' ? `${a} + ${b}` : `${a} * ${b}`),
+        load: (x) => convert(x, inT, t),
+      };
+    }
+    case 'max':
+    case 'min': {
+      const t = inT;
+      const isMax = op === 'max';
+      const identity =
+        t === 'f32'
+          ? literal(isMax ? -Infinity : Infinity, t)
+          : t === 'i32'
+            ? isMax
+              ? 'i32(-2147483648)'
+              : 'i32(2147483647)'
+            : isMax
+              ? '0u'
+              : '1u';
+      const combine =
+        t === 'f32'
+          ? (a: string, b: string) => `${isMax ? 'fmax_nan' : 'fmin_nan'}(${a}, ${b})`
+          : (a: string, b: string) => `${op}(${a}, ${b})`;
+      return { type: t, identity, combine, load: (x) => x };
+    }
+    case 'any':
+    case 'all':
+      return {
+        type: 'u32',
+        identity: op === 'any' ? '0u' : '1u',
+        combine: (a, b) => (op === 'any' ? `${a} | ${b}` : `${a} & ${b}`),
+        load: (x) => convert(x, inT, 'u32', true),
+      };
+  }
+}
+
+/** The identity element written for empty reductions. */
+const EMPTY_VALUE: Partial<Record<ReduceOp, number>> = { sum: 0, prod: 1, any: 0, all: 1 };
+
+/** Reduces `x` over the sorted, distinct `axes` into the contiguous `out`. */
+export function reduce(rt: Runtime, op: ReduceOp, out: View, x: View, axes: readonly number[]): void {
+  const M = numel(out.shape);
+  if (M === 0) return;
+  const nd = x.shape.length;
+  const keep = [...Array(nd).keys()].filter((d) => !axes.includes(d));
+  const red = axes
+    .slice()
+    .sort((p, q) => Math.abs(x.strides[q]!) - Math.abs(x.strides[p]!) || p - q);
+  const L = red.reduce((p, d) => p * x.shape[d]!, 1);
+  if (L === 0) {
+    const v = EMPTY_VALUE[op];
+    if (v === undefined) throw new RangeError(`${op}: cannot reduce over an empty dim`);
+    fill(rt, out, v);
+    return;
+  }
+  const kc = collapse(
+    keep.map((d) => x.shape[d]!),
+    [keep.map((d) => x.strides[d]!)],
+  );
+  const rc = collapse(
+    red.map((d) => x.shape[d]!),
+    [red.map((d) => x.strides[d]!)],
+  );
+  const arg = op === 'argmax' || op === 'argmin';
+  const kRank = kc.shape.length;
+  const innerKept = kRank > 0 ? Math.abs(kc.strides[0]![kRank - 1]!) : 0;
+  const perThread = L <= 16 || (innerKept === 1 && M >= 256) || (M >= 16384 && L <= 256);
+  let splits = 1;
+  if (!perThread && !arg && M < 256 && L > 8192) splits = Math.min(Math.ceil(L / 4096), Math.ceil(1024 / M));
+  const chunk = Math.ceil(L / splits);
+
+  const inT = storageType(x.dtype);
+  // With splits, the first pass writes partial results [M, splits] that a second pass reduces.
+  const target: View =
+    splits > 1
+      ? { buffer: rt.alloc(out.dtype, M * splits), dtype: out.dtype, shape: [M, splits], strides: [splits, 1], offset: 0 }
+      : out;
+  const fields: Field[] = [
+    ints('dims', [M, L, splits, chunk, x.offset, target.offset]),
+    ints('kshape', kRank > 0 ? kc.shape : [1]),
+    ints('kstr', kRank > 0 ? kc.strides[0]! : [0]),
+    ints('rshape', rc.shape.length > 0 ? rc.shape : [1]),
+    ints('rstr', rc.shape.length > 0 ? rc.strides[0]! : [0]),
+  ];
+  const params = pack(fields);
+  const rRank = rc.shape.length;
+  const outT = storageType(out.dtype);
+  const key = ['reduce', op, inT, outT, kRank, rRank, perThread ? 't' : 'w'].join('|');
+  const code = (at: Readonly<Record<string, number>>) =>
+    arg
+      ? argCode(at, op === 'argmax', inT, kRank, rRank, perThread)
+      : reduceCode(at, accOf(op, inT, outT), inT, outT, kRank, rRank, perThread);
+  rt.run({
+    op,
+    key,
+    code,
+    params,
+    bindings: [{ buf: target.buffer as GpuBuffer, write: true }, { buf: x.buffer as GpuBuffer }],
+    grid: perThread ? grid1d(M) : grid1d(M * splits, 1),
+    describe: () => `${op} over axes [${axes.join(',')}] of ${describeViews(x)}`,
+  });
+  if (splits > 1) {
+    reduce(rt, op, out, target, [1]);
+    rt.releaseTemp(target.buffer as GpuBuffer);
+  }
+}
+
+/** WGSL computing the input address base of output `m` (kept dims) into `base`. */
+function keptBase(at: Readonly<Record<string, number>>, kRank: number, idx: string): string {
+  const lines = [`var base = pi(${at.dims! + 4}u);`, `var kr = ${idx};`];
+  for (let d = kRank - 1; d >= 0; d--) {
+    lines.push(`base += i32(kr % P[${at.kshape! + d}]) * pi(${at.kstr! + d}u); kr = kr / P[${at.kshape! + d}];`);
+  }
+  return lines.join('\n  ');
+}
+
+/** WGSL address of reduced element `r` relative to `base`. */
+function reducedAddr(at: Readonly<Record<string, number>>, rRank: number, r: string): string {
+  if (rRank === 0) return 'base';
+  if (rRank === 1) return `base + i32(${r}) * pi(${at.rstr}u)`;
+  const parts: string[] = [];
+  for (let d = rRank - 1; d >= 0; d--) {
+    const div = d === rRank - 1 ? r : `(${r} / rdiv${d})`;
+    parts.push(`i32(${div} % P[${at.rshape! + d}]) * pi(${at.rstr! + d}u)`);
+  }
+  return `base + ${parts.join(' + ')}`;
+}
+
+/** WGSL declaring rdiv{d} = product of reduced shape after d (for reducedAddr with rank > 1). */
+function reducedDivs(at: Readonly<Record<string, number>>, rRank: number): string {
+  const lines: string[] = [];
+  let prev = '';
+  for (let d = rRank - 2; d >= 0; d--) {
+    const e = prev === '' ? `P[${at.rshape! + d + 1}]` : `${prev} * P[${at.rshape! + d + 1}]`;
+    lines.push(`let rdiv${d} = ${e};`);
+    prev = `rdiv${d}`;
+  }
+  return lines.join('\n  ');
+}
+
+function reduceCode(
+  at: Readonly<Record<string, number>>,
+  acc: Acc,
+  inT: WgslType,
+  outT: WgslType,
+  kRank: number,
+  rRank: number,
+  perThread: boolean,
+): string {
+  const d = at.dims!;
+  const head = `${PARAMS_WGSL}
+${MATH_WGSL}
+@group(0) @binding(1) var<storage, read_write> O: array<${outT}>;
+@group(0) @binding(2) var<storage, read> X: array<${inT}>;
+fn comb(a: ${acc.type}, b: ${acc.type}) -> ${acc.type} { return ${acc.combine('a', 'b')}; }`;
+  const store = (v: string) => convert(v, acc.type, outT);
+  if (perThread) {
+    const e = entry1d();
+    return `${head}
+@compute @workgroup_size(256)
+fn main(${e.params}) {
+  let m = ${e.index};
+  if (m >= P[${d}]) { return; }
+  let L = P[${d + 1}];
+  ${keptBase(at, kRank, 'm')}
+  ${reducedDivs(at, rRank)}
+  var a = ${acc.identity};
+  for (var r = 0u; r < L; r++) { a = comb(a, ${acc.load(`X[${reducedAddr(at, rRank, 'r')}]`)}); }
+  O[u32(pi(${d + 5}u)) + m] = ${store('a')};
+}`;
+  }
+  return `${head}
+var<workgroup> sh: array<${acc.type}, ${WGR}>;
+@compute @workgroup_size(${WGR})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) t: u32) {
+  let g = ${GROUP_INDEX};
+  let splits = P[${d + 2}];
+  let m = g / splits;
+  let s = g % splits;
+  let M = P[${d}];
+  let L = P[${d + 1}];
+  let chunk = P[${d + 3}];
+  ${keptBase(at, kRank, 'min(m, M - 1u)')}
+  ${reducedDivs(at, rRank)}
+  let end = min(L, (s + 1u) * chunk);
+  var a = ${acc.identity};
+  for (var r = s * chunk + t; r < end; r += ${WGR}u) { a = comb(a, ${acc.load(`X[${reducedAddr(at, rRank, 'r')}]`)}); }
+  sh[t] = a;
+  workgroupBarrier();
+  for (var w = ${WGR / 2}u; w > 0u; w = w >> 1u) {
+    if (t < w) { sh[t] = comb(sh[t], sh[t + w]); }
+    workgroupBarrier();
+  }
+  if (t == 0u && m < M) { O[u32(pi(${d + 5}u)) + g] = ${store('sh[0]')}; }
+}`;
+}
+
+function argCode(
+  at: Readonly<Record<string, number>>,
+  isMax: boolean,
+  inT: WgslType,
+  kRank: number,
+  rRank: number,
+  perThread: boolean,
+): string {
+  const d = at.dims!;
+  const nanCheck = inT === 'f32' ? (v: string) => `isnan_(${v})` : () => 'false';
+  const head = `${PARAMS_WGSL}
+${MATH_WGSL}
+@group(0) @binding(1) var<storage, read_write> O: array<i32>;
+@group(0) @binding(2) var<storage, read> X: array<${inT}>;
+// Whether (v2, i2) beats (v1, i1): NaN wins, then the extreme value, then the first index.
+fn better(v2: ${inT}, i2: u32, v1: ${inT}, i1: u32) -> bool {
+  let n1 = ${nanCheck('v1')};
+  let n2 = ${nanCheck('v2')};
+  if (n1 || n2) { return select(n2, i2 < i1, n1 && n2); }
+  if (v2 == v1) { return i2 < i1; }
+  return v2 ${isMax ? '>' : '<'} v1;
+}`;
+  if (perThread) {
+    const e = entry1d();
+    return `${head}
+@compute @workgroup_size(256)
+fn main(${e.params}) {
+  let m = ${e.index};
+  if (m >= P[${d}]) { return; }
+  let L = P[${d + 1}];
+  ${keptBase(at, kRank, 'm')}
+  ${reducedDivs(at, rRank)}
+  var bv = X[${reducedAddr(at, rRank, '0u')}];
+  var bi = 0u;
+  for (var r = 1u; r < L; r++) {
+    let v = X[${reducedAddr(at, rRank, 'r')}];
+    if (better(v, r, bv, bi)) { bv = v; bi = r; }
+  }
+  O[u32(pi(${d + 5}u)) + m] = i32(bi);
+}`;
+  }
+  return `${head}
+var<workgroup> shv: array<${inT}, ${WGR}>;
+var<workgroup> shi: array<u32, ${WGR}>;
+@compute @workgroup_size(${WGR})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) t: u32) {
+  let m = ${GROUP_INDEX};
+  let M = P[${d}];
+  let L = P[${d + 1}];
+  ${keptBase(at, kRank, 'min(m, M - 1u)')}
+  ${reducedDivs(at, rRank)}
+  var bv = X[${reducedAddr(at, rRank, 'min(t, L - 1u)')}];
+  var bi = min(t, L - 1u);
+  for (var r = t + ${WGR}u; r < L; r += ${WGR}u) {
+    let v = X[${reducedAddr(at, rRank, 'r')}];
+    if (better(v, r, bv, bi)) { bv = v; bi = r; }
+  }
+  shv[t] = bv;
+  shi[t] = bi;
+  workgroupBarrier();
+  for (var w = ${WGR / 2}u; w > 0u; w = w >> 1u) {
+    if (t < w && better(shv[t + w], shi[t + w], shv[t], shi[t])) { shv[t] = shv[t + w]; shi[t] = shi[t + w]; }
+    workgroupBarrier();
+  }
+  if (t == 0u && m < M) { O[u32(pi(${d + 5}u)) + m] = i32(shi[0]); }
+}`;
+}

@@ -1,0 +1,200 @@
+import type { DType } from '@tessera/tensor';
+
+/**
+ * The webgpu backend's buffer handle: a GPUBuffer of a size class, plus bookkeeping. Every
+ * element takes 4 bytes on the GPU (bool is stored as one u32 per element).
+ */
+export class GpuBuffer {
+  /** Set by `free`; using a freed handle is a bug in the caller. */
+  freed = false;
+  /** Id of the last command batch that referenced this buffer (see Runtime.batchId). */
+  lastBatch = -1;
+
+  constructor(
+    /** The GPU buffer (its size is the size class, at least `4 * size` bytes). */
+    readonly buffer: GPUBuffer,
+    /** Bytes of the size class. */
+    readonly bytes: number,
+    /** Element type the tensor layer allocated it for. */
+    readonly dtype: DType,
+    /** Elements requested. */
+    readonly size: number,
+  ) {}
+}
+
+/** Live/pool statistics of the webgpu backend's memory. */
+export interface GpuMemoryInfo {
+  /** Buffers held by tensors (allocated and not yet freed). */
+  liveBuffers: number;
+  /** Bytes of those buffers (their size classes). */
+  liveBytes: number;
+  /** Freed buffers kept for reuse. */
+  pooledBuffers: number;
+  /** Bytes of pooled buffers. */
+  pooledBytes: number;
+  /** Highest `liveBytes` seen. */
+  peakBytes: number;
+  /** GPUBuffers created since start (reuse keeps this low). */
+  created: number;
+  /** Allocations served from the pool. */
+  reused: number;
+  /** `globalThis.gc()` hints given under memory pressure (only with --expose-gc). */
+  gcHints: number;
+}
+
+const USAGE_STORAGE = 0x80; // GPUBufferUsage.STORAGE
+const USAGE_COPY_SRC = 0x04;
+const USAGE_COPY_DST = 0x08;
+
+/**
+ * Rounds a byte count up to its size class: powers of two up to 1 MiB, then steps of 1/8 of the
+ * enclosing power of two (at most 12.5% waste). Few classes means freed buffers are reused often.
+ */
+export function sizeClass(bytes: number): number {
+  const b = Math.max(16, bytes);
+  const p = 2 ** Math.ceil(Math.log2(b));
+  if (p <= 1 << 20) return p;
+  const step = p / 8;
+  return Math.ceil(b / step) * step;
+}
+
+/** Options of the caching allocator. */
+export interface PoolOptions {
+  /** Pooled bytes kept at most; beyond, the oldest freed buffers are destroyed. */
+  maxPoolBytes: number;
+  /** Live bytes above which a `globalThis.gc()` hint is given (then re-armed at 1.5x). */
+  gcHintBytes: number;
+}
+
+/**
+ * A caching allocator: freed buffers go to a free list per size class and are handed out again
+ * instead of creating new GPUBuffers (creation is slow and fragments GPU memory).
+ */
+export class BufferPool {
+  private readonly free = new Map<number, GpuBuffer[]>();
+  private readonly stats = {
+    liveBuffers: 0,
+    liveBytes: 0,
+    pooledBuffers: 0,
+    pooledBytes: 0,
+    peakBytes: 0,
+    created: 0,
+    reused: 0,
+    gcHints: 0,
+  };
+  private nextGcAt: number;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly opts: PoolOptions,
+  ) {
+    this.nextGcAt = opts.gcHintBytes;
+  }
+
+  /**
+   * A buffer for `size` elements. With `notInBatch`, only a buffer that the pending command batch
+   * does not reference (so `queue.writeBuffer` into it cannot overtake queued kernels).
+   */
+  acquire(dtype: DType, size: number, notInBatch = -1): GpuBuffer {
+    const bytes = sizeClass(size * 4);
+    const list = this.free.get(bytes);
+    let found: GpuBuffer | undefined;
+    if (list !== undefined && list.length > 0) {
+      if (notInBatch < 0) found = list.pop();
+      else {
+        const i = list.findIndex((b) => b.lastBatch !== notInBatch);
+        if (i >= 0) found = list.splice(i, 1)[0];
+      }
+    }
+    let buffer: GPUBuffer;
+    if (found !== undefined) {
+      this.stats.pooledBuffers--;
+      this.stats.pooledBytes -= bytes;
+      this.stats.reused++;
+      buffer = found.buffer;
+    } else {
+      buffer = this.device.createBuffer({ size: bytes, usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST });
+      this.stats.created++;
+    }
+    const h = new GpuBuffer(buffer, bytes, dtype, size);
+    if (found !== undefined) h.lastBatch = found.lastBatch;
+    this.stats.liveBuffers++;
+    this.stats.liveBytes += bytes;
+    if (this.stats.liveBytes > this.stats.peakBytes) this.stats.peakBytes = this.stats.liveBytes;
+    if (this.stats.liveBytes > this.nextGcAt) this.gcHint();
+    return h;
+  }
+
+  /** Returns a buffer to its free list (trimming the pool if it grew past its limit). */
+  release(h: GpuBuffer): void {
+    if (h.freed) return;
+    h.freed = true;
+    this.stats.liveBuffers--;
+    this.stats.liveBytes -= h.bytes;
+    // Re-arm the gc hint relative to what is live once garbage has actually been freed.
+    this.nextGcAt = Math.max(this.opts.gcHintBytes, Math.min(this.nextGcAt, this.stats.liveBytes * 2));
+    let list = this.free.get(h.bytes);
+    if (list === undefined) this.free.set(h.bytes, (list = []));
+    // A fresh handle object keeps stale references to `h` from reaching the pooled buffer.
+    const pooled = new GpuBuffer(h.buffer, h.bytes, h.dtype, 0);
+    pooled.lastBatch = h.lastBatch;
+    list.push(pooled);
+    this.stats.pooledBuffers++;
+    this.stats.pooledBytes += h.bytes;
+  }
+
+  /**
+   * Destroys pooled buffers until at most `keepBytes` remain (default: the pool limit), skipping
+   * buffers the pending batch `pendingBatch` still references. Returns the bytes released.
+   */
+  trim(pendingBatch: number, keepBytes = this.opts.maxPoolBytes): number {
+    let released = 0;
+    if (this.stats.pooledBytes <= keepBytes) return 0;
+    // Largest classes first: they free the most memory per destroyed buffer.
+    const classes = [...this.free.keys()].sort((a, b) => b - a);
+    for (const c of classes) {
+      const list = this.free.get(c)!;
+      for (let i = 0; i < list.length && this.stats.pooledBytes > keepBytes; ) {
+        const b = list[i]!;
+        if (b.lastBatch === pendingBatch) {
+          i++;
+          continue;
+        }
+        list.splice(i, 1);
+        b.buffer.destroy();
+        this.stats.pooledBuffers--;
+        this.stats.pooledBytes -= c;
+        released += c;
+      }
+      if (list.length === 0) this.free.delete(c);
+    }
+    return released;
+  }
+
+  /** Destroys every pooled buffer (the device is going away). */
+  clear(): void {
+    for (const list of this.free.values()) for (const b of list) b.buffer.destroy();
+    this.free.clear();
+    this.stats.pooledBuffers = 0;
+    this.stats.pooledBytes = 0;
+  }
+
+  /** A snapshot of the counters. */
+  info(): GpuMemoryInfo {
+    return { ...this.stats };
+  }
+
+  /**
+   * GPU memory is invisible to V8's heap heuristics, so unreachable tensors can pin a lot of it
+   * before a collection runs their finalizers. When live bytes cross a threshold, ask for a
+   * collection if the embedder exposes one (`node --expose-gc`); the threshold then moves up.
+   */
+  private gcHint(): void {
+    this.nextGcAt = Math.max(this.opts.gcHintBytes, this.stats.liveBytes * 1.5);
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (typeof gc === 'function') {
+      this.stats.gcHints++;
+      gc();
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { Module } from './module.js';
+
+/** Runs its modules in order, feeding each one's output to the next. */
+export class Sequential extends Module {
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} is not a Module`);
+      (this as unknown as Record<string, Module>)[String(i)] = m;
+    });
+  }
+
+  /** Number of modules. */
+  get length(): number {
+    return [...this.children()].length;
+  }
+
+  /** The module at position i (negative counts from the end). */
+  at(i: number): Module {
+    const list = [...this.children()];
+    const m = list[i < 0 ? i + list.length : i];
+    if (m === undefined)
+      throw new RangeError(`Sequential: index ${i} is out of range for ${list.length} modules`);
+    return m;
+  }
+
+  /** Appends a module. */
+  append(m: Module): this {
+    (this as unknown as Record<string, Module>)[String(this.length)] = m;
+    return this;
+  }
+
+  forward(x: any): any {
+    for (const m of this.children()) x = m.call(x);
+    return x;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children();
+  }
+}
+
+/** A list of modules registered as submodules (named '0', '1', ...). */
+export class ModuleList extends Module {
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  get length(): number {
+    return [...this.children()].length;
+  }
+
+  /** The module at position i (negative counts from the end). */
+  at(i: number): Module {
+    const list = [...this.children()];
+    const m = list[i < 0 ? i + list.length : i];
+    if (m === undefined)
+      throw new RangeError(`ModuleList: index ${i} is out of range for ${list.length} modules`);
+    return m;
+  }
+
+  append(m: Module): this {
+    if (!(m instanceof Module)) throw new TypeError('ModuleList.append: argument is not a Module');
+    (this as unknown as Record<string, Module>)[String(this.length)] = m;
+    return this;
+  }
+
+  forward(): never {
+    throw new Error('ModuleList has no forward: iterate over it and call its modules');
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children();
+  }
+}
+
+/** Modules registered under string keys. */
+export class ModuleDict extends Module {
+  constructor(modules: Record<string, Module> = {}) {
+    super();
+    for (const [k, m] of Object.entries(modules)) this.set(k, m);
+  }
+
+  set(key: string, m: Module): this {
+    if (!(m instanceof Module)) throw new TypeError(`ModuleDict.set: '${key}' is not a Module`);
+    if (key === 'training') throw new RangeError("ModuleDict: key 'training' is reserved");
+    (this as unknown as Record<string, Module>)[key] = m;
+    return this;
+  }
+
+  get(key: string): Module {
+    const m = (this as unknown as Record<string, unknown>)[key];
+    if (!(m instanceof Module)) throw new RangeError(`ModuleDict: no module under key '${key}'`);
+    return m;
+  }
+
+  keys(): string[] {
+    return [...this.namedChildren()].map(([k]) => k);
+  }
+
+  forward(): never {
+    throw new Error('ModuleDict has no forward: look modules up by key');
+  }
+}
+
+/** Returns its input unchanged. */
+export class Identity extends Module {
+  forward<T>(x: T): T {
+    return x;
+  }
+}

@@ -1,0 +1,65 @@
+import type { Tensor } from '@tessera/tensor';
+import { checkTensor } from './util.js';
+
+// Activation functions (PyTorch's torch.nn.functional names, camelCased). Each is one tensor op
+// (or a short composition), so autograd differentiates them with the tensor package's rules.
+
+/** SELU's alpha (Klambauer et al., 2017), as in PyTorch. */
+export const SELU_ALPHA = 1.6732632423543772848170429916717;
+/** SELU's scale, as in PyTorch. */
+export const SELU_SCALE = 1.0507009873554804934193349852946;
+
+/** max(0, x). */
+export function relu(x: Tensor): Tensor {
+  return checkTensor('relu', x).relu();
+}
+
+/** x for x > 0, negativeSlope * x otherwise (default slope 0.01). */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  return checkTensor('leakyRelu', x).leakyRelu(negativeSlope);
+}
+
+/** x for x > 0, alpha * (exp(x) - 1) otherwise. */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  return checkTensor('elu', x).elu(alpha);
+}
+
+/** scale * elu(x, alpha) with SELU's fixed constants (self-normalising networks). */
+export function selu(x: Tensor): Tensor {
+  return checkTensor('selu', x).elu(SELU_ALPHA).mul(SELU_SCALE);
+}
+
+/** Gaussian error linear unit: x * Phi(x), exact (erf) or with the tanh approximation. */
+export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+  return checkTensor('gelu', x).gelu(approximate);
+}
+
+/** x * sigmoid(x) (also called swish). */
+export function silu(x: Tensor): Tensor {
+  return checkTensor('silu', x).silu();
+}
+
+/** 1 / (1 + exp(-x)). */
+export function sigmoid(x: Tensor): Tensor {
+  return checkTensor('sigmoid', x).sigmoid();
+}
+
+/** Hyperbolic tangent. */
+export function tanh(x: Tensor): Tensor {
+  return checkTensor('tanh', x).tanh();
+}
+
+/** log(1 + exp(beta * x)) / beta; linear where beta * x > threshold (for stability). */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  return checkTensor('softplus', x).softplus(beta, threshold);
+}
+
+/** exp(x) / sum(exp(x)) along `dim`, computed stably. */
+export function softmax(x: Tensor, dim: number): Tensor {
+  return checkTensor('softmax', x).softmax(dim);
+}
+
+/** log(softmax(x)) along `dim`, computed stably in one fused op. */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  return checkTensor('logSoftmax', x).logSoftmax(dim);
+}

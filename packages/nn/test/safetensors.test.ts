@@ -1,0 +1,103 @@
+import { load, loadSafetensors, save } from '@tessera/nn';
+import { tensor } from '@tessera/tensor';
+import { describe, expect, it } from 'vitest';
+
+/** Builds a safetensors file by hand, byte by byte, from the format specification. */
+function handMade(headerJson: string, data: number[]): Uint8Array {
+  const header = new TextEncoder().encode(headerJson);
+  const out = new Uint8Array(8 + header.length + data.length);
+  let n = header.length;
+  for (let i = 0; i < 8; i++) {
+    out[i] = n & 0xff;
+    n = Math.floor(n / 256);
+  }
+  out.set(header, 8);
+  out.set(data, 8 + header.length);
+  return out;
+}
+
+describe('safetensors', () => {
+  it('round-trips every dtype with metadata', () => {
+    const dict = {
+      w: tensor([
+        [1.5, -2],
+        [3, 4.25],
+      ]),
+      d: tensor([1e-300, 2], { dtype: 'float64' }),
+      i: tensor([1, -2, 3]),
+      b: tensor([true, false]),
+      s: tensor(7.5),
+    };
+    const bytes = save(dict, { format: 'pt' });
+    const back = loadSafetensors(bytes);
+    expect(back.metadata).toEqual({ format: 'pt' });
+    for (const [k, t] of Object.entries(dict)) {
+      expect(back.tensors[k]!.dtype).toBe(t.dtype);
+      expect(back.tensors[k]!.shape).toEqual(t.shape);
+      expect(back.tensors[k]!.arraySync()).toEqual(t.arraySync());
+    }
+    // Header is padded so data starts 8-byte aligned.
+    const headerLen = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    expect((8 + headerLen) % 8).toBe(0);
+  });
+
+  it('decodes a file written byte by byte from the specification', () => {
+    // F32 [2] = [1.0, -2.0] little endian; I64 [1] = [5]; F16 [1] = [1.5]; BF16 [1] = [-3.0]
+    const f32 = [0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0];
+    const i64 = [5, 0, 0, 0, 0, 0, 0, 0];
+    const f16 = [0x00, 0x3e];
+    const bf16 = [0x40, 0xc0];
+    const header =
+      '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},' +
+      '"n":{"dtype":"I64","shape":[1],"data_offsets":[8,16]},' +
+      '"h":{"dtype":"F16","shape":[1],"data_offsets":[16,18]},' +
+      '"g":{"dtype":"BF16","shape":[],"data_offsets":[18,20]},' +
+      '"__metadata__":{"k":"v"}}';
+    const file = loadSafetensors(handMade(header, [...f32, ...i64, ...f16, ...bf16]));
+    expect(file.tensors.a!.arraySync()).toEqual([1, -2]);
+    expect(file.tensors.n!.dtype).toBe('int32');
+    expect(file.tensors.n!.arraySync()).toEqual([5]);
+    expect(file.tensors.h!.arraySync()).toEqual([1.5]);
+    expect(file.tensors.g!.arraySync()).toEqual(-3);
+    expect(file.metadata).toEqual({ k: 'v' });
+  });
+
+  const ok = '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}';
+  it.each([
+    ['truncated length', new Uint8Array([1, 2, 3]), /shorter than the 8-byte header length/],
+    ['header past end', handMade(ok, [0, 0, 0, 0]).subarray(0, 20), /runs past the end/],
+    ['missing data', handMade(ok, [0, 0, 0, 0]), /outside the 4 data bytes/],
+    [
+      'overlap',
+      handMade(
+        '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}',
+        [0, 0, 0, 0, 0, 0],
+      ),
+      /overlaps/,
+    ],
+    [
+      'size mismatch',
+      handMade('{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', [0, 0, 0, 0, 0, 0, 0, 0]),
+      /needs 12/,
+    ],
+    [
+      'hole',
+      handMade('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', [0, 0, 0, 0, 0, 0, 0, 0]),
+      /hole/,
+    ],
+    [
+      'bad dtype',
+      handMade('{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,1]}}', [0]),
+      /unsupported dtype/,
+    ],
+    ['not json', handMade('{nope', []), /not valid UTF-8 JSON/],
+  ])('rejects %s', (_name, bytes, msg) => {
+    expect(() => load(bytes)).toThrow(msg);
+  });
+
+  it('rejects an oversize header without allocating it', () => {
+    const bytes = new Uint8Array(16);
+    new DataView(bytes.buffer).setBigUint64(0, 2n ** 62n, true);
+    expect(() => load(bytes)).toThrow(/exceeds the 100000000-byte limit/);
+  });
+});

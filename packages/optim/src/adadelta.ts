@@ -1,0 +1,73 @@
+import type { Tensor } from '@tessera/tensor';
+import { zerosLike } from '@tessera/tensor';
+import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { addcmul, addS, addScaledConsume, effectiveGrad, mulS_ } from './update-ops.js';
+import { checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
+
+/** Options of `Adadelta` (PyTorch defaults). */
+export interface AdadeltaOptions {
+  /** Scale of the computed update (default 1). */
+  lr?: number;
+  /** Decay rate of the squared-gradient and squared-update averages (default 0.9). */
+  rho?: number;
+  /** Added inside the square roots for numerical stability (default 1e-6). */
+  eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+type AdadeltaConfig = Required<AdadeltaOptions>;
+
+const DEFAULTS: AdadeltaConfig = { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false };
+
+/**
+ * Adadelta (Zeiler), exactly as `torch.optim.Adadelta`: v ← ρv + (1 − ρ)g²,
+ * Δ = √(u + ε)/√(v + ε) · g, u ← ρu + (1 − ρ)Δ², θ ← θ − γΔ.
+ * State: `step`, `squareAvg`, `accDelta`.
+ */
+export class Adadelta extends Optimizer<AdadeltaConfig> {
+  protected readonly stateKeys = ['step', 'squareAvg', 'accDelta'] as const;
+
+  constructor(params: ParamsInput<AdadeltaOptions>, options?: AdadeltaOptions) {
+    super('Adadelta', params as ParamsInput<AdadeltaConfig>, resolveOptions('Adadelta', DEFAULTS, options));
+  }
+
+  protected validateGroup(o: AdadeltaConfig): void {
+    checkLr(this.name, o.lr);
+    checkNumber(this.name, 'rho', o.rho, { min: 0, max: 1 });
+    checkNumber(this.name, 'eps', o.eps, { min: 0 });
+    checkNumber(this.name, 'weightDecay', o.weightDecay, { min: 0 });
+    checkBoolean(this.name, 'maximize', o.maximize);
+  }
+
+  protected updateGroup(group: ParamGroup<AdadeltaConfig>): void {
+    const { lr, rho, eps, weightDecay, maximize } = group;
+    for (const { value, grad, state } of this.withGrads(group)) {
+      if (state.step === undefined) {
+        state.step = 0;
+        state.squareAvg = zerosLike(value);
+        state.accDelta = zerosLike(value);
+      }
+      state.step = (state.step as number) + 1;
+      const squareAvg = state.squareAvg as Tensor;
+      const accDelta = state.accDelta as Tensor;
+
+      const { g, owned } = effectiveGrad(value, grad, maximize, weightDecay);
+      mulS_(squareAvg, rho);
+      addcmul(squareAvg, g, g, 1 - rho);
+      const std = addS(squareAvg, eps);
+      std.sqrt_();
+      const delta = addS(accDelta, eps);
+      delta.sqrt_();
+      delta.div_(std);
+      delta.mul_(g);
+      std.dispose();
+      if (owned) g.dispose();
+      mulS_(accDelta, rho);
+      addcmul(accDelta, delta, delta, 1 - rho);
+      addScaledConsume(value, delta, -lr);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import type { Tensor } from '@tessera/tensor';
+import { zerosLike } from '@tessera/tensor';
+import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { addcdiv, addcmul, addS_, divS_, effectiveGrad, lerpTo, mulS_ } from './update-ops.js';
+import { checkBetas, checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
+
+/** Options of `Adam` (PyTorch defaults). */
+export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
+  lr?: number;
+  /** Decay rates of the first and second moment averages (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
+  eps?: number;
+  /** Weight decay: an L2 penalty added to the gradient, or decoupled (see below) (default 0). */
+  weightDecay?: number;
+  /** Use AMSGrad: divide by the running maximum of the second moment (default false). */
+  amsgrad?: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+  /** Decay the weights directly (θ ← θ(1 − γλ), AdamW) instead of adding λθ to the gradient (default false). */
+  decoupledWeightDecay?: boolean;
+}
+
+/** Options of `AdamW`: Adam's, with decoupled weight decay (default 1e-2). */
+export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
+
+type AdamConfig = Required<AdamOptions>;
+
+const ADAM_DEFAULTS: AdamConfig = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  amsgrad: false,
+  maximize: false,
+  decoupledWeightDecay: false,
+};
+
+/**
+ * Adam (Kingma & Ba), exactly as `torch.optim.Adam`:
+ * m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², v̂max ← max(v̂max, v) with AMSGrad,
+ * θ ← θ − (γ / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
+ * State: `step`, `expAvg`, `expAvgSq`, `maxExpAvgSq` (AMSGrad).
+ */
+export class Adam extends Optimizer<AdamConfig> {
+  protected readonly stateKeys = ['step', 'expAvg', 'expAvgSq', 'maxExpAvgSq'] as const;
+
+  constructor(params: ParamsInput<AdamOptions>, options?: AdamOptions);
+  /** @internal Used by AdamW. */
+  constructor(
+    params: ParamsInput<AdamOptions>,
+    options: AdamOptions | undefined,
+    name: string,
+    defaults: AdamConfig,
+  );
+  constructor(
+    params: ParamsInput<AdamOptions>,
+    options?: AdamOptions,
+    name = 'Adam',
+    defaults = ADAM_DEFAULTS,
+  ) {
+    super(name, params as ParamsInput<AdamConfig>, resolveOptions(name, defaults, options));
+  }
+
+  protected validateGroup(o: AdamConfig): void {
+    checkLr(this.name, o.lr);
+    checkBetas(this.name, o.betas);
+    checkNumber(this.name, 'eps', o.eps, { min: 0 });
+    checkNumber(this.name, 'weightDecay', o.weightDecay, { min: 0 });
+    checkBoolean(this.name, 'amsgrad', o.amsgrad);
+    checkBoolean(this.name, 'maximize', o.maximize);
+    checkBoolean(this.name, 'decoupledWeightDecay', o.decoupledWeightDecay);
+  }
+
+  protected updateGroup(group: ParamGroup<AdamConfig>): void {
+    const { lr, eps, weightDecay, amsgrad, maximize, decoupledWeightDecay } = group;
+    const [beta1, beta2] = group.betas;
+    for (const { value, grad, state } of this.withGrads(group)) {
+      if (state.step === undefined) {
+        state.step = 0;
+        state.expAvg = zerosLike(value);
+        state.expAvgSq = zerosLike(value);
+        if (amsgrad) state.maxExpAvgSq = zerosLike(value);
+      }
+      if (amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = zerosLike(value);
+      const step = (state.step as number) + 1;
+      state.step = step;
+      const expAvg = state.expAvg as Tensor;
+      const expAvgSq = state.expAvgSq as Tensor;
+
+      if (decoupledWeightDecay && weightDecay !== 0) mulS_(value, 1 - lr * weightDecay);
+      const { g, owned } = effectiveGrad(value, grad, maximize, decoupledWeightDecay ? 0 : weightDecay);
+
+      lerpTo(expAvg, g, 1 - beta1);
+      mulS_(expAvgSq, beta2);
+      addcmul(expAvgSq, g, g, 1 - beta2);
+      if (owned) g.dispose();
+
+      const biasCorrection1 = 1 - beta1 ** step;
+      const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
+      const stepSize = lr / biasCorrection1;
+      let second = expAvgSq;
+      if (amsgrad) {
+        const maxSq = state.maxExpAvgSq as Tensor;
+        maxSq.maximum_(expAvgSq);
+        second = maxSq;
+      }
+      const denom = second.sqrt();
+      divS_(denom, biasCorrection2Sqrt);
+      addS_(denom, eps);
+      addcdiv(value, expAvg, denom, -stepSize);
+      denom.dispose();
+    }
+  }
+}
+
+const ADAMW_DEFAULTS: AdamConfig = { ...ADAM_DEFAULTS, weightDecay: 1e-2, decoupledWeightDecay: true };
+
+/**
+ * AdamW (Loshchilov & Hutter): Adam with decoupled weight decay, θ ← θ(1 − γλ) before the Adam
+ * update, exactly as `torch.optim.AdamW` (default weightDecay 1e-2).
+ */
+export class AdamW extends Adam {
+  constructor(params: ParamsInput<AdamWOptions>, options?: AdamWOptions) {
+    if (options !== undefined && options !== null && 'decoupledWeightDecay' in options) {
+      throw new RangeError(
+        `AdamW: unknown option 'decoupledWeightDecay' (AdamW always decouples weight decay)`,
+      );
+    }
+    super(params, options, 'AdamW', ADAMW_DEFAULTS);
+  }
+}

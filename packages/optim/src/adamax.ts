@@ -1,0 +1,72 @@
+import type { Tensor } from '@tessera/tensor';
+import { zerosLike } from '@tessera/tensor';
+import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { addcdiv, addS_, effectiveGrad, lerpTo, mulS_ } from './update-ops.js';
+import { checkBetas, checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
+
+/** Options of `Adamax` (PyTorch defaults). */
+export interface AdamaxOptions {
+  /** Learning rate (default 2e-3). */
+  lr?: number;
+  /** Decay rates of the first moment and of the infinity norm (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to |g| for numerical stability (default 1e-8). */
+  eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+type AdamaxConfig = Required<AdamaxOptions>;
+
+const DEFAULTS: AdamaxConfig = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false };
+
+/**
+ * Adamax (Kingma & Ba): Adam with the infinity norm, exactly as `torch.optim.Adamax`:
+ * m ← β₁m + (1 − β₁)g, u ← max(β₂u, |g| + ε), θ ← θ − γ/(1 − β₁ᵗ) · m/u.
+ * State: `step`, `expAvg`, `expInf`.
+ */
+export class Adamax extends Optimizer<AdamaxConfig> {
+  protected readonly stateKeys = ['step', 'expAvg', 'expInf'] as const;
+
+  constructor(params: ParamsInput<AdamaxOptions>, options?: AdamaxOptions) {
+    super('Adamax', params as ParamsInput<AdamaxConfig>, resolveOptions('Adamax', DEFAULTS, options));
+  }
+
+  protected validateGroup(o: AdamaxConfig): void {
+    checkLr(this.name, o.lr);
+    checkBetas(this.name, o.betas);
+    checkNumber(this.name, 'eps', o.eps, { min: 0 });
+    checkNumber(this.name, 'weightDecay', o.weightDecay, { min: 0 });
+    checkBoolean(this.name, 'maximize', o.maximize);
+  }
+
+  protected updateGroup(group: ParamGroup<AdamaxConfig>): void {
+    const { lr, eps, weightDecay, maximize } = group;
+    const [beta1, beta2] = group.betas;
+    for (const { value, grad, state } of this.withGrads(group)) {
+      if (state.step === undefined) {
+        state.step = 0;
+        state.expAvg = zerosLike(value);
+        state.expInf = zerosLike(value);
+      }
+      const step = (state.step as number) + 1;
+      state.step = step;
+      const expAvg = state.expAvg as Tensor;
+      const expInf = state.expInf as Tensor;
+
+      const { g, owned } = effectiveGrad(value, grad, maximize, weightDecay);
+      lerpTo(expAvg, g, 1 - beta1);
+      const absG = g.abs();
+      addS_(absG, eps);
+      mulS_(expInf, beta2);
+      expInf.maximum_(absG);
+      absG.dispose();
+      if (owned) g.dispose();
+
+      const clr = lr / (1 - beta1 ** step);
+      addcdiv(value, expAvg, expInf, -clr);
+    }
+  }
+}

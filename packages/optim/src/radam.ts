@@ -1,0 +1,99 @@
+import type { Tensor } from '@tessera/tensor';
+import { zerosLike } from '@tessera/tensor';
+import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { addcmul, addS_, divS, effectiveGrad, lerpTo, mulS_ } from './update-ops.js';
+import { checkBetas, checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
+
+/** Options of `RAdam` (PyTorch defaults). */
+export interface RAdamOptions {
+  /** Learning rate (default 1e-3). */
+  lr?: number;
+  /** Decay rates of the first and second moment averages (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
+  eps?: number;
+  /** Weight decay (L2 penalty, or decoupled) (default 0). */
+  weightDecay?: number;
+  /** Decay the weights directly (θ ← θ(1 − γλ)) instead of adding λθ to the gradient (default false). */
+  decoupledWeightDecay?: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+type RAdamConfig = Required<RAdamOptions>;
+
+const DEFAULTS: RAdamConfig = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  decoupledWeightDecay: false,
+  maximize: false,
+};
+
+/**
+ * RAdam (Liu et al.): Adam whose adaptive step is switched on, and rectified, once the variance
+ * of the adaptive learning rate is tractable, exactly as `torch.optim.RAdam`. With
+ * ρ∞ = 2/(1 − β₂) − 1 and ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ): if ρₜ > 5,
+ * θ ← θ − γ·m̂·r·√(1 − β₂ᵗ)/(√v + ε) with r = √((ρₜ−4)(ρₜ−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρₜ)); else θ ← θ − γm̂.
+ * State: `step`, `expAvg`, `expAvgSq`.
+ */
+export class RAdam extends Optimizer<RAdamConfig> {
+  protected readonly stateKeys = ['step', 'expAvg', 'expAvgSq'] as const;
+
+  constructor(params: ParamsInput<RAdamOptions>, options?: RAdamOptions) {
+    super('RAdam', params as ParamsInput<RAdamConfig>, resolveOptions('RAdam', DEFAULTS, options));
+  }
+
+  protected validateGroup(o: RAdamConfig): void {
+    checkLr(this.name, o.lr);
+    checkBetas(this.name, o.betas);
+    checkNumber(this.name, 'eps', o.eps, { min: 0 });
+    checkNumber(this.name, 'weightDecay', o.weightDecay, { min: 0 });
+    checkBoolean(this.name, 'decoupledWeightDecay', o.decoupledWeightDecay);
+    checkBoolean(this.name, 'maximize', o.maximize);
+  }
+
+  protected updateGroup(group: ParamGroup<RAdamConfig>): void {
+    const { lr, eps, weightDecay, decoupledWeightDecay, maximize } = group;
+    const [beta1, beta2] = group.betas;
+    for (const { value, grad, state } of this.withGrads(group)) {
+      if (state.step === undefined) {
+        state.step = 0;
+        state.expAvg = zerosLike(value);
+        state.expAvgSq = zerosLike(value);
+      }
+      const step = (state.step as number) + 1;
+      state.step = step;
+      const expAvg = state.expAvg as Tensor;
+      const expAvgSq = state.expAvgSq as Tensor;
+
+      if (decoupledWeightDecay && weightDecay !== 0) mulS_(value, 1 - lr * weightDecay);
+      const { g, owned } = effectiveGrad(value, grad, maximize, decoupledWeightDecay ? 0 : weightDecay);
+      lerpTo(expAvg, g, 1 - beta1);
+      mulS_(expAvgSq, beta2);
+      addcmul(expAvgSq, g, g, 1 - beta2);
+      if (owned) g.dispose();
+
+      const biasCorrection1 = 1 - beta1 ** step;
+      const biasCorrection2 = 1 - beta2 ** step;
+      const rhoInf = 2 / (1 - beta2) - 1;
+      const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
+
+      // update = (m / bc1) * lr [* √bc2 / (√v + ε) * rect]
+      const update = divS(expAvg, biasCorrection1);
+      mulS_(update, lr);
+      if (rhoT > 5) {
+        const rect = Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
+        const denom = expAvgSq.sqrt();
+        addS_(denom, eps);
+        mulS_(update, Math.sqrt(biasCorrection2));
+        update.div_(denom);
+        mulS_(update, rect);
+        denom.dispose();
+      }
+      value.sub_(update);
+      update.dispose();
+    }
+  }
+}

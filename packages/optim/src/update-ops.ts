@@ -1,0 +1,133 @@
+import { full, type Tensor } from '@tessera/tensor';
+
+// In-place update steps used by the optimizers. Each writes into `target` and disposes every
+// temporary it creates, so a step leaves no tensors behind but the ones kept in the state.
+// Scalars are passed to tensor ops as 0-d tensors made (and disposed) here: a JS number operand
+// would make the op create a 0-d tensor that lives until garbage collection.
+// The arithmetic order follows PyTorch's CPU kernels (e.g. addcdiv is `self + value * t1 / t2`).
+
+/** A 0-d tensor holding `v`, with `like`'s dtype and device. The caller disposes it. */
+export function scalar(like: Tensor, v: number): Tensor {
+  return full([], v, { dtype: like.dtype, device: like.device });
+}
+
+/** t *= v. */
+export function mulS_(t: Tensor, v: number): void {
+  if (v === 1) return;
+  const s = scalar(t, v);
+  t.mul_(s);
+  s.dispose();
+}
+
+/** t += v. */
+export function addS_(t: Tensor, v: number): void {
+  const s = scalar(t, v);
+  t.add_(s);
+  s.dispose();
+}
+
+/** t /= v. */
+export function divS_(t: Tensor, v: number): void {
+  const s = scalar(t, v);
+  t.div_(s);
+  s.dispose();
+}
+
+/** t * v, a new tensor. */
+export function mulS(t: Tensor, v: number): Tensor {
+  const s = scalar(t, v);
+  const r = t.mul(s);
+  s.dispose();
+  return r;
+}
+
+/** t + v, a new tensor. */
+export function addS(t: Tensor, v: number): Tensor {
+  const s = scalar(t, v);
+  const r = t.add(s);
+  s.dispose();
+  return r;
+}
+
+/** t / v, a new tensor. */
+export function divS(t: Tensor, v: number): Tensor {
+  const s = scalar(t, v);
+  const r = t.div(s);
+  s.dispose();
+  return r;
+}
+
+/** t ** v, a new tensor. */
+export function powS(t: Tensor, v: number): Tensor {
+  const s = scalar(t, v);
+  const r = t.pow(s);
+  s.dispose();
+  return r;
+}
+
+/** target += alpha * other. */
+export function addScaled(target: Tensor, other: Tensor, alpha: number): void {
+  if (alpha === 1) {
+    target.add_(other);
+    return;
+  }
+  addScaledConsume(target, mulS(other, alpha), 1);
+}
+
+/** target += alpha * t, where `t` is a temporary owned by the caller: it is scaled in place and disposed. */
+export function addScaledConsume(target: Tensor, t: Tensor, alpha: number): void {
+  mulS_(t, alpha);
+  target.add_(t);
+  t.dispose();
+}
+
+/** target += value * t1 * t2. */
+export function addcmul(target: Tensor, t1: Tensor, t2: Tensor, value: number): void {
+  const t = mulS(t1, value);
+  t.mul_(t2);
+  target.add_(t);
+  t.dispose();
+}
+
+/** target += value * t1 / t2. */
+export function addcdiv(target: Tensor, t1: Tensor, t2: Tensor, value: number): void {
+  const t = mulS(t1, value);
+  t.div_(t2);
+  target.add_(t);
+  t.dispose();
+}
+
+/**
+ * target += weight * (end - target), with PyTorch's two-sided formula: for |weight| >= 0.5 it
+ * computes `end - (end - target) * (1 - weight)`, which is more accurate there.
+ */
+export function lerpTo(target: Tensor, end: Tensor, weight: number): void {
+  const d = end.sub(target);
+  if (Math.abs(weight) < 0.5) {
+    mulS_(d, weight);
+    target.add_(d);
+  } else {
+    mulS_(d, 1 - weight);
+    target.copy_(end);
+    target.sub_(d);
+  }
+  d.dispose();
+}
+
+/**
+ * The gradient an update uses: `grad`, negated when maximising, plus `weightDecay * value`
+ * (PyTorch's coupled L2 penalty). `owned` tells whether it is a new tensor the caller must dispose.
+ */
+export function effectiveGrad(
+  value: Tensor,
+  grad: Tensor,
+  maximize: boolean,
+  weightDecay: number,
+): { g: Tensor; owned: boolean } {
+  if (weightDecay === 0) return maximize ? { g: grad.neg(), owned: true } : { g: grad, owned: false };
+  // (±grad) + wd * value, computed as wd * value ± grad (IEEE addition is commutative).
+  const g = mulS(value, weightDecay);
+  if (maximize) g.sub_(grad);
+  else g.add_(grad);
+  return { g, owned: true };
+}

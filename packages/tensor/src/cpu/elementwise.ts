@@ -1,0 +1,396 @@
+import type { BinaryOp, UnaryAttrs, UnaryOp, View } from '../backend.js';
+import type { TypedArray } from '../dtype.js';
+import { type KernelBinaryOp, rowContiguous, rowScalarLeft, rowScalarRight } from './binary-rows.js';
+import { arr } from './buffer.js';
+import { elementwiseWalker } from './iterate.js';
+import { erf, geluTanh, intPow, pyRemainder, roundHalfEven, sigmoid } from './math.js';
+
+// Elementwise kernels. Every op's inner loop is written out in a switch case so that V8 compiles
+// it without a call per element; the strided walk happens one row at a time (see iterate.ts), and
+// the common row shapes (all operands stride 1, one operand broadcast with stride 0) get loops of
+// their own. Kernels honour `out`'s strides too, although callers pass a contiguous `out`.
+//
+// Integer semantics (int32 buffers): results are computed in doubles and stored with the typed
+// array's conversion, which truncates toward zero and wraps modulo 2^32; `mul` and `pow` use
+// 32-bit integer multiplication so that wrapping is exact; `div` truncates (x / 0 stores 0).
+
+/** Sets every element of `out` to `value` (converted as the dtype stores it; bool is `!= 0`). */
+export function fill(out: View, value: number): void {
+  const o = arr(out);
+  const v = out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+  const w = elementwiseWalker(out.shape, [out.strides], [out.offset]);
+  if (w === null) return;
+  const so = w.step[0]!;
+  const at = w.at;
+  for (let r = 0; r < w.rows; r++, w.next()) {
+    let oo = at[0]!;
+    if (so === 1) o.fill(v, oo, oo + w.n);
+    else for (let i = 0; i < w.n; i++, oo += so) o[oo] = v;
+  }
+}
+
+/** Strided copy with dtype conversion (float → int truncates toward zero, → bool is `!= 0`). */
+export function copy(out: View, x: View): void {
+  const o = arr(out);
+  const a = arr(x);
+  const toBool = out.dtype === 'bool' && x.dtype !== 'bool';
+  const w = elementwiseWalker(out.shape, [out.strides, x.strides], [out.offset, x.offset]);
+  if (w === null) return;
+  const so = w.step[0]!;
+  const sa = w.step[1]!;
+  const n = w.n;
+  const at = w.at;
+  for (let r = 0; r < w.rows; r++, w.next()) {
+    let oo = at[0]!;
+    let ao = at[1]!;
+    if (toBool) for (let i = 0; i < n; i++, oo += so, ao += sa) o[oo] = a[ao]! !== 0 ? 1 : 0;
+    // TypedArray.set converts between element types exactly as element assignment does.
+    else if (so === 1 && sa === 1) o.set(a.subarray(ao, ao + n), oo);
+    else if (so === 1 && sa === 0) o.fill(a[ao]!, oo, oo + n);
+    else for (let i = 0; i < n; i++, oo += so, ao += sa) o[oo] = a[ao]!;
+  }
+}
+
+/** out = op(x), elementwise. */
+export function unary(op: UnaryOp, out: View, x: View, attrs: UnaryAttrs): void {
+  const o = arr(out);
+  const a = arr(x);
+  const w = elementwiseWalker(out.shape, [out.strides, x.strides], [out.offset, x.offset]);
+  if (w === null) return;
+  const so = w.step[0]!;
+  const sx = w.step[1]!;
+  const at = w.at;
+  for (let r = 0; r < w.rows; r++, w.next()) unaryRow(op, o, at[0]!, so, a, at[1]!, sx, w.n, attrs);
+}
+
+function unaryRow(
+  op: UnaryOp,
+  o: TypedArray,
+  oo: number,
+  so: number,
+  x: TypedArray,
+  xo: number,
+  sx: number,
+  n: number,
+  p: UnaryAttrs,
+): void {
+  const end = oo + n * so;
+  // `oo !== end` rather than `<`: `so` may be negative for a flipped output.
+  switch (op) {
+    case 'neg':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = -x[xo]!;
+      return;
+    case 'abs':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.abs(x[xo]!);
+      return;
+    case 'sign':
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        o[oo] = v > 0 ? 1 : v < 0 ? -1 : v; // keeps NaN and ±0
+      }
+      return;
+    case 'exp':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.exp(x[xo]!);
+      return;
+    case 'exp2':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = 2 ** x[xo]!;
+      return;
+    case 'log':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.log(x[xo]!);
+      return;
+    case 'log2':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.log2(x[xo]!);
+      return;
+    case 'log1p':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.log1p(x[xo]!);
+      return;
+    case 'expm1':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.expm1(x[xo]!);
+      return;
+    case 'sqrt':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.sqrt(x[xo]!);
+      return;
+    case 'rsqrt':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = 1 / Math.sqrt(x[xo]!);
+      return;
+    case 'square':
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        o[oo] = v * v;
+      }
+      return;
+    case 'sin':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.sin(x[xo]!);
+      return;
+    case 'cos':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.cos(x[xo]!);
+      return;
+    case 'tan':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.tan(x[xo]!);
+      return;
+    case 'tanh':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.tanh(x[xo]!);
+      return;
+    case 'sigmoid':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = sigmoid(x[xo]!);
+      return;
+    case 'erf':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = erf(x[xo]!);
+      return;
+    case 'relu':
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        o[oo] = v > 0 || v !== v ? v : 0; // NaN propagates, as in PyTorch
+      }
+      return;
+    case 'leakyRelu': {
+      const a = p.alpha ?? 0.01;
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        o[oo] = v > 0 ? v : v * a;
+      }
+      return;
+    }
+    case 'elu': {
+      const a = p.alpha ?? 1;
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        o[oo] = v > 0 ? v : a * Math.expm1(v);
+      }
+      return;
+    }
+    case 'gelu':
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        o[oo] = 0.5 * v * (1 + erf(v * Math.SQRT1_2));
+      }
+      return;
+    case 'geluTanh':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = geluTanh(x[xo]!);
+      return;
+    case 'silu':
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        o[oo] = v * sigmoid(v);
+      }
+      return;
+    case 'softplus': {
+      const beta = p.beta ?? 1;
+      const th = p.threshold ?? 20;
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        o[oo] = v * beta > th ? v : Math.log1p(Math.exp(beta * v)) / beta;
+      }
+      return;
+    }
+    case 'floor':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.floor(x[xo]!);
+      return;
+    case 'ceil':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.ceil(x[xo]!);
+      return;
+    case 'round':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = roundHalfEven(x[xo]!);
+      return;
+    case 'trunc':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.trunc(x[xo]!);
+      return;
+    case 'reciprocal':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = 1 / x[xo]!;
+      return;
+    case 'clamp': {
+      // min(max(x, lo), hi): with lo > hi every element becomes hi, as in PyTorch; NaN stays NaN.
+      const lo = p.min ?? Number.NEGATIVE_INFINITY;
+      const hi = p.max ?? Number.POSITIVE_INFINITY;
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        const m = v < lo ? lo : v;
+        o[oo] = m > hi ? hi : m;
+      }
+      return;
+    }
+    case 'not':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = x[xo]! === 0 ? 1 : 0;
+      return;
+    case 'isnan':
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        o[oo] = v !== v ? 1 : 0;
+      }
+      return;
+    case 'isfinite':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Number.isFinite(x[xo]!) ? 1 : 0;
+      return;
+    default:
+      throw new Error(`cpu unary: unknown op '${op as string}'`);
+  }
+}
+
+/** out = a op b, elementwise; `a` and `b` arrive broadcast to out's shape (stride 0). */
+export function binary(binOp: BinaryOp, out: View, a: View, b: View): void {
+  const o = arr(out);
+  const x = arr(a);
+  const y = arr(b);
+  const w = elementwiseWalker(
+    out.shape,
+    [out.strides, a.strides, b.strides],
+    [out.offset, a.offset, b.offset],
+  );
+  if (w === null) return;
+  // int32 arithmetic that doubles cannot wrap exactly gets integer loops.
+  const op: KernelBinaryOp =
+    out.dtype === 'int32' && (binOp === 'mul' || binOp === 'pow' || binOp === 'div') ? INT_OPS[binOp] : binOp;
+  const so = w.step[0]!;
+  const sa = w.step[1]!;
+  const sb = w.step[2]!;
+  const n = w.n;
+  const at = w.at;
+  // Long rows in the three common layouts run zero-based loops on subarrays (no offset
+  // arithmetic), with float32 in loops of its own so that they stay monomorphic.
+  const layout =
+    n < LONG_ROW || so !== 1
+      ? 0
+      : sa === 1 && sb === 1
+        ? 1
+        : sa === 0 && sb === 1
+          ? 2
+          : sb === 0 && sa === 1
+            ? 3
+            : 0;
+  for (let r = 0; r < w.rows; r++, w.next()) {
+    const oo = at[0]!;
+    const ao = at[1]!;
+    const bo = at[2]!;
+    let done = false;
+    if (layout === 1) done = rowContiguous(op, part(o, oo, n), part(x, ao, n), part(y, bo, n), n);
+    else if (layout === 2) done = rowScalarLeft(op, part(o, oo, n), x[ao]!, part(y, bo, n), n);
+    else if (layout === 3) done = rowScalarRight(op, part(o, oo, n), part(x, ao, n), y[bo]!, n);
+    if (!done) binaryRow(op, o, oo, so, x, ao, sa, y, bo, sb, n);
+  }
+}
+
+/** Rows at least this long take the specialised loops (a subarray costs about one short row). */
+const LONG_ROW = 64;
+
+/** `a` from `offset` as a zero-based array of at least `n` elements. */
+function part(a: TypedArray, offset: number, n: number): TypedArray {
+  return offset === 0 ? a : a.subarray(offset, offset + n);
+}
+
+const INT_OPS = { mul: 'imul', pow: 'ipow', div: 'idiv' } as const;
+
+function binaryRow(
+  op: KernelBinaryOp,
+  o: TypedArray,
+  oo: number,
+  so: number,
+  a: TypedArray,
+  ao: number,
+  sa: number,
+  b: TypedArray,
+  bo: number,
+  sb: number,
+  n: number,
+): void {
+  const end = oo + n * so;
+  switch (op) {
+    case 'add':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! + b[bo]!;
+      return;
+    case 'sub':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! - b[bo]!;
+      return;
+    case 'mul':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! * b[bo]!;
+      return;
+    case 'imul':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = Math.imul(a[ao]!, b[bo]!);
+      return;
+    case 'div':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! / b[bo]!;
+      return;
+    case 'idiv':
+      // Truncating integer division (the store truncates; x / 0 is ±Infinity or NaN, stored as 0).
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! / b[bo]!;
+      return;
+    case 'pow':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! ** b[bo]!;
+      return;
+    case 'ipow':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = intPow(a[ao]!, b[bo]!);
+      return;
+    case 'remainder':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = pyRemainder(a[ao]!, b[bo]!);
+      return;
+    case 'minimum':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) {
+        const x = a[ao]!;
+        const y = b[bo]!;
+        o[oo] = x !== x || y !== y ? Number.NaN : x < y ? x : y;
+      }
+      return;
+    case 'maximum':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) {
+        const x = a[ao]!;
+        const y = b[bo]!;
+        o[oo] = x !== x || y !== y ? Number.NaN : x > y ? x : y;
+      }
+      return;
+    case 'atan2':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = Math.atan2(a[ao]!, b[bo]!);
+      return;
+    case 'eq':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! === b[bo]! ? 1 : 0;
+      return;
+    case 'ne':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! !== b[bo]! ? 1 : 0;
+      return;
+    case 'lt':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! < b[bo]! ? 1 : 0;
+      return;
+    case 'le':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! <= b[bo]! ? 1 : 0;
+      return;
+    case 'gt':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! > b[bo]! ? 1 : 0;
+      return;
+    case 'ge':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! >= b[bo]! ? 1 : 0;
+      return;
+    case 'and':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! !== 0 && b[bo]! !== 0 ? 1 : 0;
+      return;
+    case 'or':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = a[ao]! !== 0 || b[bo]! !== 0 ? 1 : 0;
+      return;
+    case 'xor':
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = (a[ao]! !== 0) !== (b[bo]! !== 0) ? 1 : 0;
+      return;
+    default:
+      throw new Error(`cpu binary: unknown op '${op as string}'`);
+  }
+}
+
+/** out = cond ? a : b, all three broadcast to out's shape. */
+export function where(out: View, cond: View, a: View, b: View): void {
+  const o = arr(out);
+  const c0 = arr(cond);
+  const x = arr(a);
+  const y = arr(b);
+  const w = elementwiseWalker(
+    out.shape,
+    [out.strides, cond.strides, a.strides, b.strides],
+    [out.offset, cond.offset, a.offset, b.offset],
+  );
+  if (w === null) return;
+  const [so, sc, sa, sb] = w.step as [number, number, number, number];
+  const at = w.at;
+  for (let r = 0; r < w.rows; r++, w.next()) {
+    let oo = at[0]!;
+    let co = at[1]!;
+    let ao = at[2]!;
+    let bo = at[3]!;
+    for (let i = 0; i < w.n; i++, oo += so, co += sc, ao += sa, bo += sb)
+      o[oo] = c0[co]! !== 0 ? x[ao]! : y[bo]!;
+  }
+}

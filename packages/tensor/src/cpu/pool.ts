@@ -1,0 +1,185 @@
+import type { Pool2dParams, View } from '../backend.js';
+import { arr } from './buffer.js';
+
+// 2-D pooling kernels: one plane (image, channel) at a time, windows clipped to the input
+// up front so the inner loops carry no bounds tests. Inputs are read strided; outputs are
+// contiguous [N, C, OH, OW] (or [N, C, H, W] for the backward kernels).
+
+/**
+ * Clipped windows along one dim, computed once per call: output index o covers taps t in
+ * [lo[o], hi[o]) (input position o*s - pad + t*d), and `span[o]` counts its taps inside the
+ * padded extent (what countIncludePad divides by; ceil-mode windows may run past it).
+ */
+interface Windows {
+  lo: Int32Array;
+  hi: Int32Array;
+  span: Int32Array;
+}
+
+function windows(out: number, s: number, pad: number, d: number, k: number, size: number): Windows {
+  const lo = new Int32Array(out);
+  const hi = new Int32Array(out);
+  const span = new Int32Array(out);
+  for (let o = 0; o < out; o++) {
+    const start = o * s - pad;
+    // tap t sits at start + t*d; inside the input when 0 <= start + t*d < size
+    const a = start >= 0 ? 0 : Math.ceil(-start / d);
+    const b = Math.min(k, Math.floor((size - 1 - start) / d) + 1);
+    lo[o] = a;
+    hi[o] = Math.max(a, b);
+    span[o] = Math.max(0, Math.min(k, Math.floor((size + pad - 1 - start) / d) + 1));
+  }
+  return { lo, hi, span };
+}
+
+/** Max pooling; `indices` (int32) gets the flat h*W + w of each maximum (NaN wins, as in PyTorch). */
+export function maxPool2d(out: View, indices: View | null, x: View, p: Pool2dParams): void {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const OH = out.shape[2]!;
+  const OW = out.shape[3]!;
+  const [sN, sC, sH, sW] = x.strides as [number, number, number, number];
+  const X = arr(x);
+  const Y = arr(out);
+  const I = indices === null ? null : arr(indices);
+  const [sh, sw] = p.stride;
+  const [ph, pw] = p.padding;
+  const [dh, dw] = p.dilation;
+  const rows = windows(OH, sh, ph, dh, p.kernel[0], H);
+  const cols = windows(OW, sw, pw, dw, p.kernel[1], W);
+  let o = out.offset;
+  let io = indices === null ? 0 : indices.offset;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const plane = x.offset + n * sN + c * sC;
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = rows.lo[oh]!;
+        const h1 = rows.hi[oh]!;
+        const hs = oh * sh - ph;
+        for (let ow = 0; ow < OW; ow++, o++, io++) {
+          const w0 = cols.lo[ow]!;
+          const w1 = cols.hi[ow]!;
+          const ws = ow * sw - pw;
+          let best = -Infinity;
+          let arg = (hs + h0 * dh) * W + ws + w0 * dw;
+          for (let i = h0; i < h1; i++) {
+            const ih = hs + i * dh;
+            let s = plane + ih * sH + (ws + w0 * dw) * sW;
+            for (let j = w0; j < w1; j++, s += dw * sW) {
+              const v = X[s]!;
+              if (v > best || Number.isNaN(v)) {
+                best = v;
+                arg = ih * W + ws + j * dw;
+              }
+            }
+          }
+          Y[o] = best;
+          if (I !== null) I[io] = arg;
+        }
+      }
+    }
+  }
+}
+
+/** out[n, c] (zero-filled by the caller) gets dy added at each saved flat index. */
+export function maxPool2dBackward(out: View, dy: View, indices: View): void {
+  const [N, C, OH, OW] = dy.shape as [number, number, number, number];
+  const HW = out.shape[2]! * out.shape[3]!;
+  const [gN, gC, gH, gW] = dy.strides as [number, number, number, number];
+  const [iN, iC, iH, iW] = indices.strides as [number, number, number, number];
+  const G = arr(dy);
+  const I = arr(indices);
+  const Y = arr(out);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const plane = out.offset + (n * C + c) * HW;
+      for (let oh = 0; oh < OH; oh++) {
+        let g = dy.offset + n * gN + c * gC + oh * gH;
+        let i = indices.offset + n * iN + c * iC + oh * iH;
+        for (let ow = 0; ow < OW; ow++, g += gW, i += iW) Y[plane + I[i]!]! += G[g]!;
+      }
+    }
+  }
+}
+
+/**
+ * Divisor of window (oh, ow) as PyTorch computes it, generalised to dilation: divisorOverride,
+ * else the taps inside the padded input (countIncludePad) or inside the input itself.
+ */
+function divisor(p: Pool2dParams, rows: Windows, cols: Windows, oh: number, ow: number): number {
+  if (p.divisorOverride !== undefined) return p.divisorOverride;
+  if (p.countIncludePad) return rows.span[oh]! * cols.span[ow]!;
+  return (rows.hi[oh]! - rows.lo[oh]!) * (cols.hi[ow]! - cols.lo[ow]!);
+}
+
+/** Average pooling (see `divisor` for what each window is divided by). */
+export function avgPool2d(out: View, x: View, p: Pool2dParams): void {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const OH = out.shape[2]!;
+  const OW = out.shape[3]!;
+  const [sN, sC, sH, sW] = x.strides as [number, number, number, number];
+  const X = arr(x);
+  const Y = arr(out);
+  const [sh, sw] = p.stride;
+  const [ph, pw] = p.padding;
+  const [dh, dw] = p.dilation;
+  const rows = windows(OH, sh, ph, dh, p.kernel[0], H);
+  const cols = windows(OW, sw, pw, dw, p.kernel[1], W);
+  let o = out.offset;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const plane = x.offset + n * sN + c * sC;
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = rows.lo[oh]!;
+        const h1 = rows.hi[oh]!;
+        const hs = oh * sh - ph;
+        for (let ow = 0; ow < OW; ow++, o++) {
+          const w0 = cols.lo[ow]!;
+          const w1 = cols.hi[ow]!;
+          const ws = ow * sw - pw;
+          let sum = 0;
+          for (let i = h0; i < h1; i++) {
+            let s = plane + (hs + i * dh) * sH + (ws + w0 * dw) * sW;
+            for (let j = w0; j < w1; j++, s += dw * sW) sum += X[s]!;
+          }
+          Y[o] = sum / divisor(p, rows, cols, oh, ow);
+        }
+      }
+    }
+  }
+}
+
+/** Gradient of avgPool2d: every input element gets dy / divisor of each window covering it. */
+export function avgPool2dBackward(out: View, dy: View, p: Pool2dParams): void {
+  const [N, C, H, W] = out.shape as [number, number, number, number];
+  const OH = dy.shape[2]!;
+  const OW = dy.shape[3]!;
+  const [gN, gC, gH, gW] = dy.strides as [number, number, number, number];
+  const G = arr(dy);
+  const Y = arr(out);
+  Y.fill(0, out.offset, out.offset + N * C * H * W);
+  const [sh, sw] = p.stride;
+  const [ph, pw] = p.padding;
+  const [dh, dw] = p.dilation;
+  const rows = windows(OH, sh, ph, dh, p.kernel[0], H);
+  const cols = windows(OW, sw, pw, dw, p.kernel[1], W);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const plane = out.offset + (n * C + c) * H * W;
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = rows.lo[oh]!;
+        const h1 = rows.hi[oh]!;
+        const hs = oh * sh - ph;
+        for (let ow = 0; ow < OW; ow++) {
+          const w0 = cols.lo[ow]!;
+          const w1 = cols.hi[ow]!;
+          const ws = ow * sw - pw;
+          const g = G[dy.offset + n * gN + c * gC + oh * gH + ow * gW]! / divisor(p, rows, cols, oh, ow);
+          for (let i = h0; i < h1; i++) {
+            let t = plane + (hs + i * dh) * W + ws + w0 * dw;
+            for (let j = w0; j < w1; j++, t += dw) Y[t]! += g;
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,259 @@
+import type { Backend, BinaryOp, UnaryAttrs, UnaryOp } from '../backend.js';
+import { runOp } from '../dispatch.js';
+import { type DType, canCast, isFloating, promoteTypes } from '../dtype.js';
+import { broadcastShapes, fmt, shapesEqual } from '../shape.js';
+import { Tensor, type TensorLike } from '../tensor.js';
+import { broadcastView, clampAttrs, clampNeedsFloat, div, mul, resultType, sub } from './elementwise.js';
+import { toDevice } from './movement.js';
+import { alive, asTensor, bumpVersion, checkTensor, describe, emptyOut, sameBackend, storedValue } from './util.js';
+
+// In-place ops write into the target's buffer and bump its version counter. They run through
+// `runOp` with names ending in `_`, so an attached autograd can refuse them while recording; their
+// `compute` uses kernels only. As in PyTorch: the operand broadcasts to the target's shape (never
+// the other way), the result dtype must be castable to the target's (no float into int32, no int
+// into bool), and a target whose elements overlap in memory (an expanded view) is refused. An
+// operand that shares memory with the target is read completely before the target is written.
+
+/** Refuses targets in which several elements share one memory location (stride 0, size > 1). */
+function checkWritable(op: string, target: Tensor): void {
+  for (let d = 0; d < target.ndim; d++) {
+    if (target.strides[d] === 0 && target.shape[d]! > 1) {
+      throw new RangeError(
+        `${op}: cannot write in place into a tensor of shape ${fmt(target.shape)} whose dim ${d} is broadcast (stride 0): ` +
+          'several elements share one memory location; clone() it first',
+      );
+    }
+  }
+}
+
+function checkInto(op: string, target: Tensor, result: DType, shape: readonly number[]): void {
+  if (!canCast(result, target.dtype)) {
+    throw new TypeError(`${op}: result type ${result} can't be cast to the ${target.dtype} tensor being written in place`);
+  }
+  const b = broadcastShapes(op, target.shape, shape);
+  if (!shapesEqual(b, target.shape)) {
+    throw new RangeError(
+      `${op}: an operand of shape ${fmt(shape)} does not broadcast to the in-place target's shape ${fmt(target.shape)}`,
+    );
+  }
+}
+
+/** True when `other` can be read while `target` is written element by element in the same order. */
+function safeAlias(target: Tensor, other: Tensor): boolean {
+  if (other._storage !== target._storage) return true;
+  return (
+    shapesEqual(other.shape, target.shape) && shapesEqual(other.strides, target.strides) && other.offset === target.offset
+  );
+}
+
+/** `t` as a tensor of `dtype`: `t` itself, or a converted contiguous copy (kernel-only, unrecorded). */
+function converted(be: Backend, op: string, t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  const c = emptyOut(be, dtype, t.shape);
+  if (c.numel() > 0) be.copy(c.viewFor(op), t.viewFor(op));
+  return c;
+}
+
+/** Writes op(target, other), computed in `dtype`, into target with kernels only. */
+function binaryInto(name: string, op: BinaryOp, target: Tensor, other: Tensor, dtype: DType): void {
+  const be = target.storage(name).backend;
+  if (target.numel() === 0) return;
+  const shape = target.shape;
+  if (target.isContiguous() && target.dtype === dtype && other.dtype === dtype && safeAlias(target, other)) {
+    const tv = target.viewFor(name);
+    be.binary(op, tv, tv, broadcastView(name, other, shape));
+    return;
+  }
+  // General case: compute into a temporary, then copy (converting) into the target's layout.
+  const a = converted(be, name, target, dtype);
+  const b = converted(be, name, other, dtype);
+  const tmp = emptyOut(be, dtype, shape);
+  be.binary(op, tmp.viewFor(name), broadcastView(name, a, shape), broadcastView(name, b, shape));
+  be.copy(target.viewFor(name), tmp.viewFor(name));
+  tmp.dispose();
+  if (a !== target) a.dispose();
+  if (b !== other) b.dispose();
+}
+
+function binaryInPlace<T extends Tensor>(op: BinaryOp, target: T, other: TensorLike): T {
+  const name = `${op}_`;
+  checkTensor(name, target);
+  checkWritable(name, target);
+  if (other instanceof Tensor) alive(name, other);
+  let dtype = resultType(target, other);
+  if (op === 'div' && !isFloating(dtype)) dtype = 'float32';
+  if (dtype === 'bool' && op !== 'maximum' && op !== 'minimum') dtype = 'int32';
+  const o = asTensor(name, other, target, other instanceof Tensor ? dtype : canCast(dtype, target.dtype) ? target.dtype : dtype);
+  checkInto(name, target, promoteTypes(dtype, o.dtype), o.shape);
+  sameBackend(name, target, o);
+  return runOp(name, [target, o], undefined, () => {
+    binaryInto(name, op, target, o, dtype);
+    bumpVersion(target);
+    return target;
+  });
+}
+
+/** Float-valued unary ops: refused on integer/bool targets (the result could not be stored). */
+const FLOAT_RESULT = new Set<UnaryOp>(['sqrt', 'exp', 'log', 'sigmoid', 'tanh', 'rsqrt', 'reciprocal']);
+
+function unaryInPlace<T extends Tensor>(op: UnaryOp, target: T, attrs: UnaryAttrs): T {
+  const name = `${op}_`;
+  checkTensor(name, target);
+  checkWritable(name, target);
+  if (FLOAT_RESULT.has(op) && !isFloating(target.dtype)) {
+    throw new TypeError(`${name}: result type float32 can't be cast to the ${target.dtype} tensor being written in place`);
+  }
+  if (target.dtype === 'bool' && (op === 'neg' || op === 'clamp' || op === 'relu')) {
+    throw new TypeError(`${name}: bool tensors are not supported`);
+  }
+  return runOp(name, [target], attrs, () => {
+    const be = target.storage(name).backend;
+    if (target.numel() > 0) {
+      if (target.isContiguous()) {
+        const tv = target.viewFor(name);
+        be.unary(op, tv, tv, attrs);
+      } else {
+        const tmp = emptyOut(be, target.dtype, target.shape);
+        be.unary(op, tmp.viewFor(name), target.viewFor(name), attrs);
+        be.copy(target.viewFor(name), tmp.viewFor(name));
+        tmp.dispose();
+      }
+    }
+    bumpVersion(target);
+    return target;
+  });
+}
+
+/** `alpha * other` for add_/sub_ (alpha must be an integer for integer targets). */
+function scaledOperand(op: string, target: Tensor, other: TensorLike, alpha: number | undefined): TensorLike {
+  if (alpha === undefined || alpha === 1) return other;
+  if (typeof alpha !== 'number') throw new TypeError(`${op}: alpha must be a number, got ${describe(alpha)}`);
+  if (!isFloating(target.dtype) && !Number.isInteger(alpha)) {
+    throw new TypeError(`${op}: alpha must be an integer for a ${target.dtype} target, got ${alpha}`);
+  }
+  return other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
+}
+
+/** target += alpha * other */
+export function add_<T extends Tensor>(target: T, other: TensorLike, alpha?: number): T {
+  checkTensor('add_', target);
+  return binaryInPlace('add', target, scaledOperand('add_', target, other, alpha));
+}
+/** target -= alpha * other */
+export function sub_<T extends Tensor>(target: T, other: TensorLike, alpha?: number): T {
+  checkTensor('sub_', target);
+  return binaryInPlace('sub', target, scaledOperand('sub_', target, other, alpha));
+}
+/** target *= other */
+export function mul_<T extends Tensor>(target: T, other: TensorLike): T {
+  return binaryInPlace('mul', target, other);
+}
+/** target /= other (true division, so the target must be floating point) */
+export function div_<T extends Tensor>(target: T, other: TensorLike): T {
+  return binaryInPlace('div', target, other);
+}
+/** target = maximum(target, other) */
+export function maximum_<T extends Tensor>(target: T, other: TensorLike): T {
+  return binaryInPlace('maximum', target, other);
+}
+/** target = minimum(target, other) */
+export function minimum_<T extends Tensor>(target: T, other: TensorLike): T {
+  return binaryInPlace('minimum', target, other);
+}
+/** target = target ** exponent */
+export function pow_<T extends Tensor>(target: T, exponent: TensorLike): T {
+  return binaryInPlace('pow', target, exponent);
+}
+/** target += value * t1 * t2 */
+export function addcmul_<T extends Tensor>(target: T, t1: Tensor, t2: Tensor, value = 1): T {
+  checkTensor('addcmul_', target);
+  const p = mul(t1, t2);
+  return add_(target, value === 1 ? p : mul(p, value));
+}
+/** target += value * t1 / t2 */
+export function addcdiv_<T extends Tensor>(target: T, t1: Tensor, t2: Tensor, value = 1): T {
+  checkTensor('addcdiv_', target);
+  const q = div(t1, t2);
+  return add_(target, value === 1 ? q : mul(q, value));
+}
+/** target += weight * (end - target) */
+export function lerp_<T extends Tensor>(target: T, end: TensorLike, weight: TensorLike): T {
+  checkTensor('lerp_', target);
+  return add_(target, mul(sub(end, target), weight));
+}
+/** Clamps in place into [min, max] (either may be omitted). */
+export function clamp_<T extends Tensor>(target: T, min?: number | null, max?: number | null): T {
+  checkTensor('clamp_', target);
+  const attrs = clampAttrs('clamp_', min, max);
+  if (!isFloating(target.dtype) && clampNeedsFloat(attrs)) {
+    throw new TypeError(`clamp_: result type float32 can't be cast to the ${target.dtype} tensor being written in place`);
+  }
+  return unaryInPlace('clamp', target, attrs);
+}
+/** Square root in place (floating targets only). */
+export function sqrt_<T extends Tensor>(target: T): T {
+  return unaryInPlace('sqrt', target, {});
+}
+/** Negates in place. */
+export function neg_<T extends Tensor>(target: T): T {
+  return unaryInPlace('neg', target, {});
+}
+/** Runs any unary kernel in place (e.g. `'relu'`, `'exp'`); float-valued ops need a float target. */
+export function unary_<T extends Tensor>(target: T, op: UnaryOp, attrs: UnaryAttrs = {}): T {
+  return unaryInPlace(op, target, attrs);
+}
+
+/**
+ * Copies `src` into the target: broadcast to the target's shape and converted to its dtype (float
+ * → int truncates, → bool is `!= 0`). A source on another device is brought over first.
+ */
+export function copy_<T extends Tensor>(target: T, src: TensorLike): T {
+  checkTensor('copy_', target);
+  checkWritable('copy_', target);
+  let s = asTensor('copy_', src, target, target.dtype);
+  checkInto('copy_', target, target.dtype, s.shape);
+  if (s.storage('copy_').backend !== target.storage('copy_').backend) s = toDevice(s, target.device);
+  return runOp('copy_', [target, s], undefined, () => {
+    const be = target.storage('copy_').backend;
+    if (target.numel() > 0) {
+      // A source sharing memory with the target (other than exactly) is read completely first.
+      const read = safeAlias(target, s) ? s : copyOf(be, s);
+      be.copy(target.viewFor('copy_'), broadcastView('copy_', read, target.shape));
+      if (read !== s) read.dispose();
+    }
+    bumpVersion(target);
+    return target;
+  });
+}
+
+/** A contiguous copy made with kernels only. */
+function copyOf(be: Backend, t: Tensor): Tensor {
+  const c = emptyOut(be, t.dtype, t.shape);
+  if (c.numel() > 0) be.copy(c.viewFor('copy_'), t.viewFor('copy_'));
+  return c;
+}
+
+/** Sets every element to `value` (converted to the target's dtype). */
+export function fill_<T extends Tensor>(target: T, value: number | boolean): T {
+  checkTensor('fill_', target);
+  checkWritable('fill_', target);
+  if (typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new TypeError(`fill_: value must be a number or boolean, got ${describe(value)}`);
+  }
+  const v = storedValue('fill_', target.dtype, value);
+  return runOp('fill_', [target], { value }, () => {
+    const be = target.storage('fill_').backend;
+    if (target.numel() > 0) {
+      if (target.isContiguous()) {
+        be.fill(target.viewFor('fill_'), v);
+      } else {
+        const s = emptyOut(be, target.dtype, []);
+        be.fill(s.viewFor('fill_'), v);
+        be.copy(target.viewFor('fill_'), broadcastView('fill_', s, target.shape));
+        s.dispose();
+      }
+    }
+    bumpVersion(target);
+    return target;
+  });
+}

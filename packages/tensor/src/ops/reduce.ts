@@ -1,0 +1,467 @@
+import type { ReduceOp, View } from '../backend.js';
+import { runOp } from '../dispatch.js';
+import { type DType, isFloating } from '../dtype.js';
+import { contiguousStrides, fmt, normalizeDim, normalizeDims } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { ne } from './compare.js';
+import { abs, add, cast, div, exp, isfinite, log, mul, pow, sqrt, sub, where } from './elementwise.js';
+import { gather } from './indexing.js';
+import { contiguous, narrow, reshape } from './movement.js';
+import { checkTensor, describe, empty } from './util.js';
+
+// Reductions, scans, softmax and sorting. Ops with their own gradient rule (sum, prod, amax, amin,
+// norm, cumsum, cumprod, softmax, logSoftmax) and non-differentiable ones with tensor inputs
+// (argmax, argmin, any, all, argsort) run through `runOp`; mean, var, std, logsumexp, max/min with
+// a dim, topk and sort are compositions of those, so autograd differentiates their parts.
+//
+// dtypes follow PyTorch: sum/prod/cumsum/cumprod keep float dtypes and turn int32/bool into int32;
+// amax/amin/max/min keep the dtype; any/all give bool; argmax/argmin/argsort give int32 indices.
+// mean, var, std, norm, softmax and logSoftmax reject non-float inputs as PyTorch does (call
+// `.float()` first); logsumexp promotes int32/bool to float32, as PyTorch does.
+// An empty dim list (`[]`) reduces over all dims, as in PyTorch.
+
+/** Options of `var` and `std`. */
+export interface VarOptions {
+  /** Subtracted from the element count in the divisor: 1 (default) is Bessel's correction. */
+  correction?: number;
+  /** Keep reduced dims as size 1. */
+  keepdim?: boolean;
+}
+
+/** The normalised, sorted dims a reduction runs over (undefined or `[]` = all dims). */
+function reduceDims(op: string, x: Tensor, dim: number | readonly number[] | undefined): number[] {
+  if (dim === undefined || (Array.isArray(dim) && dim.length === 0))
+    return normalizeDims(op, undefined, x.ndim);
+  if (typeof dim !== 'number' && !Array.isArray(dim)) {
+    throw new TypeError(`${op}: dim must be an integer or an array of integers, got ${describe(dim)}`);
+  }
+  return normalizeDims(op, dim, x.ndim);
+}
+
+/** The shape of a reduction's result. */
+function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
+  if (keepdim) return shape.map((s, i) => (dims.includes(i) ? 1 : s));
+  return shape.filter((_, i) => !dims.includes(i));
+}
+
+/** Number of elements reduced into each output element. */
+function reducedCount(shape: readonly number[], dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= shape[d]!;
+  return n;
+}
+
+/** Throws the PyTorch-style error for ops that need a floating-point input. */
+function requireFloat(op: string, x: Tensor): void {
+  if (!isFloating(x.dtype)) {
+    throw new TypeError(`${op}: input dtype ${x.dtype} is not floating point; call .float() first`);
+  }
+}
+
+/** Throws when an extreme-value reduction would run over an empty dim. */
+function requireNonEmpty(op: string, x: Tensor, dims: readonly number[]): void {
+  for (const d of dims) {
+    if (x.shape[d] === 0) {
+      throw new RangeError(
+        `${op}: cannot reduce over dim ${d} of size 0 (input shape ${fmt(x.shape)}); the result of an empty reduction is undefined`,
+      );
+    }
+  }
+}
+
+/** A view of a 0-d tensor as shape [1], so that kernels taking an axis can run on it. */
+function as1d(v: View): View {
+  return v.shape.length > 0 ? v : { ...v, shape: [1], strides: [1] };
+}
+
+/** Allocates the result and runs the backend's reduce kernel (no recording: callers do that). */
+function reduceKernel(
+  op: ReduceOp,
+  name: string,
+  x: Tensor,
+  dims: number[],
+  keepdim: boolean,
+  dtype: DType,
+): Tensor {
+  const b = x.storage(name).backend;
+  const out = empty(b, dtype, reducedShape(x.shape, dims, keepdim));
+  if (out.numel() > 0) {
+    const shape = reducedShape(x.shape, dims, false);
+    const v = out.viewFor(name);
+    b.reduce(op, { ...v, shape, strides: contiguousStrides(shape) }, x.viewFor(name), dims);
+  }
+  return out;
+}
+
+/** sum/prod keep float dtypes; int32 and bool accumulate into int32. */
+function accumulateDType(x: Tensor): DType {
+  return isFloating(x.dtype) ? x.dtype : 'int32';
+}
+
+/** Sum over `dim` (one dim, several, or all when omitted). int32/bool inputs give int32. */
+export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  checkTensor('sum', x);
+  const dims = reduceDims('sum', x, dim);
+  return runOp('sum', [x], { dims, keepdim }, () =>
+    reduceKernel('sum', 'sum', x, dims, keepdim, accumulateDType(x)),
+  );
+}
+
+/** Arithmetic mean over `dim` (all dims when omitted); float inputs only. Empty → NaN. */
+export function mean(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  checkTensor('mean', x);
+  requireFloat('mean', x);
+  const dims = reduceDims('mean', x, dim);
+  return div(sum(x, dims, keepdim), reducedCount(x.shape, dims));
+}
+
+/** Product over `dim` (all dims when omitted). int32/bool inputs give int32 (wrapping). Empty → 1. */
+export function prod(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  checkTensor('prod', x);
+  const dims = reduceDims('prod', x, dim);
+  return runOp('prod', [x], { dims, keepdim }, () =>
+    reduceKernel('prod', 'prod', x, dims, keepdim, accumulateDType(x)),
+  );
+}
+
+function extreme(
+  op: 'amax' | 'amin',
+  x: Tensor,
+  dim: number | readonly number[] | undefined,
+  keepdim: boolean,
+): Tensor {
+  checkTensor(op, x);
+  const dims = reduceDims(op, x, dim);
+  requireNonEmpty(op, x, dims);
+  return runOp(op, [x], { dims, keepdim }, () =>
+    reduceKernel(op === 'amax' ? 'max' : 'min', op, x, dims, keepdim, x.dtype),
+  );
+}
+
+/** Largest value over `dim` (all dims when omitted); NaN propagates. Keeps the dtype. */
+export function amax(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  return extreme('amax', x, dim, keepdim);
+}
+
+/** Smallest value over `dim` (all dims when omitted); NaN propagates. Keeps the dtype. */
+export function amin(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  return extreme('amin', x, dim, keepdim);
+}
+
+function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  checkTensor(op, x);
+  const d = dim === undefined ? null : normalizeDim(op, dim, x.ndim);
+  if (d === null ? x.numel() === 0 : x.ndim > 0 && x.shape[d] === 0) {
+    throw new RangeError(
+      `${op}: cannot take the ${op} of an empty ${d === null ? 'tensor' : `dim ${d}`} (input shape ${fmt(x.shape)})`,
+    );
+  }
+  return runOp(op, [x], { dim: d, keepdim }, () => {
+    const b = x.storage(op).backend;
+    const flat = d === null || x.ndim === 0;
+    const shape =
+      d === null
+        ? keepdim
+          ? x.shape.map(() => 1)
+          : []
+        : x.ndim === 0
+          ? []
+          : reducedShape(x.shape, [d], keepdim);
+    const out = empty(b, 'int32', shape);
+    const src = flat ? reshape(x, [x.numel()]) : x;
+    const axis = flat ? 0 : d;
+    const rs = reducedShape(src.shape, [axis], false);
+    const v = out.viewFor(op);
+    b.reduce(op, { ...v, shape: rs, strides: contiguousStrides(rs) }, src.viewFor(op), [axis]);
+    if (src !== x) src.dispose();
+    return out;
+  });
+}
+
+/** Index (int32) of the first largest value along `dim`, or in the flattened tensor when omitted. */
+export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return argExtreme('argmax', x, dim, keepdim);
+}
+
+/** Index (int32) of the first smallest value along `dim`, or in the flattened tensor when omitted. */
+export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return argExtreme('argmin', x, dim, keepdim);
+}
+
+/** `x` gathered at `indices` along `d` (0-d tensors handled), so values are differentiable. */
+function gatherAlong(x: Tensor, d: number, indices: Tensor): Tensor {
+  if (x.ndim > 0) return gather(x, d, indices);
+  return reshape(gather(reshape(x, [1]), 0, reshape(indices, [1])), []);
+}
+
+function extremeDim(
+  op: 'max' | 'min',
+  x: Tensor,
+  dim: number,
+  keepdim: boolean,
+): { values: Tensor; indices: Tensor } {
+  checkTensor(op, x);
+  if (typeof dim !== 'number') throw new TypeError(`${op}: dim must be an integer, got ${describe(dim)}`);
+  const d = normalizeDim(op, dim, x.ndim);
+  if (x.ndim > 0) requireNonEmpty(op, x, [d]);
+  const idx = argExtreme(op === 'max' ? 'argmax' : 'argmin', x, d, true);
+  const values = gatherAlong(x, d, idx);
+  if (keepdim || x.ndim === 0) return { values, indices: idx };
+  const shape = reducedShape(x.shape, [d], false);
+  return { values: reshape(values, shape), indices: reshape(idx, shape) };
+}
+
+/** Largest values along `dim` and their first indices (PyTorch's `max(dim)`); values via gather. */
+export function maxDim(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+  return extremeDim('max', x, dim, keepdim);
+}
+
+/** Smallest values along `dim` and their first indices (PyTorch's `min(dim)`); values via gather. */
+export function minDim(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+  return extremeDim('min', x, dim, keepdim);
+}
+
+/**
+ * Variance over `dim` (all dims when omitted): sum((x - mean)^2) / max(0, N - correction), with
+ * correction 1 by default (unbiased), as PyTorch. Float inputs only.
+ */
+export function variance(x: Tensor, dim?: number | readonly number[], opts?: VarOptions): Tensor {
+  checkTensor('var', x);
+  requireFloat('var', x);
+  const correction = opts?.correction ?? 1;
+  if (typeof correction !== 'number' || Number.isNaN(correction)) {
+    throw new TypeError(`var: correction must be a number, got ${describe(correction)}`);
+  }
+  const keepdim = opts?.keepdim ?? false;
+  const dims = reduceDims('var', x, dim);
+  const n = reducedCount(x.shape, dims);
+  const centered = sub(x, mean(x, dims, true));
+  return div(sum(mul(centered, centered), dims, keepdim), Math.max(0, n - correction));
+}
+
+/** Standard deviation: the square root of `variance` (same options). */
+export function std(x: Tensor, dim?: number | readonly number[], opts?: VarOptions): Tensor {
+  checkTensor('std', x);
+  requireFloat('std', x);
+  return sqrt(variance(x, dim, opts));
+}
+
+/**
+ * log(sum(exp(x))) over `dim`, computed stably as m + log(sum(exp(x - m))) with m the (detached)
+ * max; rows that are all -inf give -inf and an empty reduction gives -inf. int32/bool inputs are
+ * promoted to float32.
+ */
+export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
+  checkTensor('logsumexp', x);
+  if (!isFloating(x.dtype)) x = cast(x, 'float32');
+  const dims = reduceDims('logsumexp', x, dim);
+  let m: Tensor | number = 0;
+  if (reducedCount(x.shape, dims) > 0) {
+    const mx = amax(x.detach(), dims, true);
+    m = where(isfinite(mx), mx, 0); // ±inf and NaN maxima would turn x - m into NaN
+  }
+  const r = add(log(sum(exp(sub(x, m)), dims, true)), m);
+  return keepdim ? r : reshape(r, reducedShape(x.shape, dims, false));
+}
+
+/**
+ * Vector p-norm over `dim` (all elements when omitted): (sum |x|^p)^(1/p); p = Infinity is the
+ * max of |x|, -Infinity the min, 0 the count of non-zeros, 'fro' the same as 2. Float inputs
+ * only. Recorded as one op ('norm') so that its gradient can be defined at zero.
+ */
+export function norm(
+  x: Tensor,
+  p: number | 'fro' = 2,
+  dim?: number | readonly number[],
+  keepdim = false,
+): Tensor {
+  checkTensor('norm', x);
+  const pv = p === 'fro' ? 2 : p;
+  if (typeof pv !== 'number' || Number.isNaN(pv)) {
+    throw new TypeError(`norm: p must be a number or 'fro', got ${describe(p)}`);
+  }
+  requireFloat('norm', x);
+  const dims = reduceDims('norm', x, dim);
+  if (!Number.isFinite(pv)) requireNonEmpty('norm', x, dims);
+  return runOp('norm', [x], { p: pv, dims, keepdim }, () => {
+    if (pv === 0) {
+      const nz = ne(x, 0);
+      const c = cast(nz, x.dtype);
+      const r = sum(c, dims, keepdim);
+      nz.dispose();
+      c.dispose();
+      return r;
+    }
+    if (pv === 2) {
+      const sq = mul(x, x);
+      const s = sum(sq, dims, keepdim);
+      const r = sqrt(s);
+      sq.dispose();
+      s.dispose();
+      return r;
+    }
+    const a = abs(x);
+    let r: Tensor;
+    if (pv === Infinity) r = amax(a, dims, keepdim);
+    else if (pv === -Infinity) r = amin(a, dims, keepdim);
+    else if (pv === 1) r = sum(a, dims, keepdim);
+    else {
+      const ap = pow(a, pv);
+      const s = sum(ap, dims, keepdim);
+      r = pow(s, 1 / pv);
+      ap.dispose();
+      s.dispose();
+    }
+    a.dispose();
+    return r;
+  });
+}
+
+function logical(
+  op: 'all' | 'any',
+  x: Tensor,
+  dim: number | readonly number[] | undefined,
+  keepdim: boolean,
+): Tensor {
+  checkTensor(op, x);
+  const dims = reduceDims(op, x, dim);
+  return runOp(op, [x], { dims, keepdim }, () => reduceKernel(op, op, x, dims, keepdim, 'bool'));
+}
+
+/** Whether every element over `dim` is non-zero (all dims when omitted). Empty → true. */
+export function all(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  return logical('all', x, dim, keepdim);
+}
+
+/** Whether any element over `dim` is non-zero (all dims when omitted). Empty → false. */
+export function any(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  return logical('any', x, dim, keepdim);
+}
+
+function scanOp(op: 'cumsum' | 'cumprod', x: Tensor, dim: number): Tensor {
+  checkTensor(op, x);
+  const d = normalizeDim(op, dim, x.ndim);
+  const input = isFloating(x.dtype) || x.dtype === 'int32' ? x : cast(x, 'int32');
+  return runOp(op, [input], { dim: d }, () => {
+    const b = input.storage(op).backend;
+    const out = empty(b, input.dtype, input.shape);
+    if (out.numel() > 0) b.scan(op, as1d(out.viewFor(op)), as1d(input.viewFor(op)), d);
+    return out;
+  });
+}
+
+/** Inclusive cumulative sum along `dim`; bool inputs give int32. */
+export function cumsum(x: Tensor, dim: number): Tensor {
+  return scanOp('cumsum', x, dim);
+}
+
+/** Inclusive cumulative product along `dim`; bool inputs give int32. */
+export function cumprod(x: Tensor, dim: number): Tensor {
+  return scanOp('cumprod', x, dim);
+}
+
+function softmaxOp(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number): Tensor {
+  checkTensor(op, x);
+  requireFloat(op, x);
+  const d = normalizeDim(op, dim, x.ndim);
+  return runOp(op, [x], { dim: d }, () => {
+    const b = x.storage(op).backend;
+    const fused = b[op];
+    if (fused !== undefined) {
+      const out = empty(b, x.dtype, x.shape);
+      if (out.numel() > 0) fused.call(b, as1d(out.viewFor(op)), as1d(x.viewFor(op)), d);
+      return out;
+    }
+    return softmaxFromPrimitives(op, x, d);
+  });
+}
+
+/** softmax / logSoftmax from public ops, for backends without the fused kernels. */
+function softmaxFromPrimitives(op: 'softmax' | 'logSoftmax', x: Tensor, d: number): Tensor {
+  if (x.numel() === 0) return empty(x.storage(op).backend, x.dtype, x.shape);
+  const m = amax(x, d, true);
+  const shifted = sub(x, m);
+  const e = exp(shifted);
+  const s = sum(e, d, true);
+  let r: Tensor;
+  if (op === 'softmax') r = div(e, s);
+  else {
+    const ls = log(s);
+    r = sub(shifted, ls);
+    ls.dispose();
+  }
+  for (const t of [m, shifted, e, s]) t.dispose();
+  return r;
+}
+
+/** exp(x) / sum(exp(x)) along `dim`, computed stably (max subtracted). Float inputs only. */
+export function softmax(x: Tensor, dim: number): Tensor {
+  return softmaxOp('softmax', x, dim);
+}
+
+/** log(softmax(x)) along `dim`, computed stably as x - max - log(sum(exp(x - max))). */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  return softmaxOp('logSoftmax', x, dim);
+}
+
+/**
+ * Indices (int32) that sort `x` along `dim`; stable (equal values keep their order). NaN counts
+ * as the largest value: last when ascending, first when descending (as PyTorch).
+ */
+export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
+  checkTensor('argsort', x);
+  const d = normalizeDim('argsort', dim, x.ndim);
+  return runOp('argsort', [x], { dim: d, descending }, () => {
+    const b = x.storage('argsort').backend;
+    const indices = empty(b, 'int32', x.shape);
+    if (indices.numel() > 0) {
+      const values = empty(b, x.dtype, x.shape);
+      b.sort(
+        as1d(values.viewFor('argsort')),
+        as1d(indices.viewFor('argsort')),
+        as1d(x.viewFor('argsort')),
+        d,
+        descending,
+      );
+      values.dispose();
+    }
+    return indices;
+  });
+}
+
+/**
+ * Sorts along `dim` (stable; NaN largest): `{values, indices}`. The values are gathered from `x`
+ * at the sorted indices, so they are differentiable.
+ */
+export function sort(x: Tensor, dim = -1, descending = false): { values: Tensor; indices: Tensor } {
+  checkTensor('sort', x);
+  const d = normalizeDim('sort', dim, x.ndim);
+  const indices = argsort(x, d, descending);
+  return { values: gatherAlong(x, d, indices), indices };
+}
+
+/**
+ * The `k` largest (or smallest) elements along `dim` and their indices, in sorted order (also
+ * when `sorted` is false, which PyTorch allows). Ties keep their original order; NaN counts as
+ * the largest value. Values are gathered from `x`, so they are differentiable.
+ */
+export function topk(
+  x: Tensor,
+  k: number,
+  dim = -1,
+  largest = true,
+  sorted = true,
+): { values: Tensor; indices: Tensor } {
+  checkTensor('topk', x);
+  const d = normalizeDim('topk', dim, x.ndim);
+  const size = x.ndim === 0 ? 1 : x.shape[d]!;
+  if (!Number.isInteger(k) || k < 0 || k > size) {
+    throw new RangeError(
+      `topk: k (${k}) is out of range for dim ${dim} of size ${size} (input shape ${fmt(x.shape)})`,
+    );
+  }
+  void sorted; // results are always sorted
+  const order = argsort(x, d, largest);
+  const indices = x.ndim === 0 || k === size ? order : contiguous(narrow(order, d, 0, k));
+  return { values: gatherAlong(x, d, indices), indices };
+}

@@ -1,0 +1,761 @@
+import { type Backend, type View, getBackend } from './backend.js';
+import { type DType, DTYPES, type TypedArray } from './dtype.js';
+import { formatTensor } from './format.js';
+import * as cmp from './ops/compare.js';
+import * as conv from './ops/conv.js';
+import * as ew from './ops/elementwise.js';
+import * as idx from './ops/indexing.js';
+import * as inplace from './ops/inplace.js';
+import * as la from './ops/linalg.js';
+import * as mv from './ops/movement.js';
+import * as red from './ops/reduce.js';
+import * as shp from './ops/shaping.js';
+import { type Shape, contiguousStrides, fmt, isContiguousLayout, normalizeDim, sizeOf } from './shape.js';
+import { Storage, countTensor } from './storage.js';
+
+declare global {
+  interface SymbolConstructor {
+    /**
+     * The explicit-resource-management symbol behind `using`. Declared here, as @types/node does, so
+     * that consumers compiling against an ES2022 lib (without ESNext.Disposable) can use our types.
+     */
+    readonly dispose: unique symbol;
+  }
+}
+
+/** A value usable where a tensor is expected: a tensor, or a JS number/boolean (a scalar). */
+export type TensorLike = Tensor | number | boolean;
+
+/** Nested arrays of numbers or booleans, as returned by `array()`. */
+export type NestedArray = number | boolean | NestedArray[];
+
+const finalizer = new FinalizationRegistry<Storage>((storage) => {
+  countTensor(-1);
+  storage.release();
+});
+
+/**
+ * An n-dimensional array: a strided view (shape, strides, offset) onto a backend buffer.
+ * Views (reshape, permute, slice, ...) share the buffer; ops return new tensors eagerly.
+ * Memory is released by `dispose()`, by `using`, or when the tensor is garbage-collected.
+ */
+export class Tensor {
+  /** @internal The buffer this tensor views; null once disposed. */
+  _storage: Storage | null;
+  /** Size of each dimension. */
+  readonly shape: readonly number[];
+  /** Elements to skip in the buffer to move one step along each dimension. */
+  readonly strides: readonly number[];
+  /** Position of element [0, 0, ...] in the buffer. */
+  readonly offset: number;
+  /** Element type. */
+  readonly dtype: DType;
+  /**
+   * Extension slot for a package that observes ops (autograd keeps its per-tensor state here).
+   * The tensor package never reads it.
+   */
+  ext: unknown = undefined;
+
+  /** @internal Use the creation functions (`tensor`, `zeros`, ...) instead. */
+  constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) {
+    this._storage = storage;
+    this.shape = shape;
+    this.strides = strides;
+    this.offset = offset;
+    this.dtype = storage.dtype;
+    storage.retain();
+    countTensor(1);
+    finalizer.register(this, storage, this);
+  }
+
+  /** @internal A new contiguous tensor on `backend` with uninitialised contents. */
+  static _empty(backend: Backend, dtype: DType, shape: readonly number[]): Tensor {
+    if (!backend.supportsDType(dtype)) {
+      throw new TypeError(`dtype ${dtype} is not supported by the ${backend.name} backend`);
+    }
+    const size = sizeOf(shape);
+    const storage = new Storage(backend, backend.alloc(dtype, size), dtype, size);
+    return new Tensor(storage, shape, contiguousStrides(shape), 0);
+  }
+
+  /** @internal A new tensor viewing the same buffer. */
+  _view(shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+    return new Tensor(this.storage('view'), shape, strides, offset);
+  }
+
+  /** @internal The storage, or a clear error if this tensor was disposed. */
+  storage(op: string): Storage {
+    const s = this._storage;
+    if (s === null) throw new Error(`${op}: tensor of shape ${fmt(this.shape)} was used after dispose()`);
+    return s;
+  }
+
+  /** @internal The strided view kernels read. */
+  viewFor(op: string): View {
+    return { buffer: this.storage(op).buffer, dtype: this.dtype, shape: this.shape, strides: this.strides, offset: this.offset };
+  }
+
+  /** @internal The backend holding this tensor's buffer. */
+  get backend(): Backend {
+    return this.storage('backend').backend;
+  }
+
+  /** Name of the backend holding the data: `'cpu'`, `'webgpu'`, ... */
+  get device(): string {
+    return this.storage('device').backend.name;
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of dimensions (PyTorch's `dim()`). */
+  dim(): number {
+    return this.shape.length;
+  }
+
+  /** The shape, or the size of one dimension (negative dims count from the end). */
+  size(): readonly number[];
+  size(dim: number): number;
+  size(dim?: number): readonly number[] | number {
+    if (dim === undefined) return this.shape;
+    return this.shape[normalizeDim('size', dim, this.ndim)]!;
+  }
+
+  /** Number of elements. */
+  numel(): number {
+    return sizeOf(this.shape);
+  }
+
+  /**
+   * Number of in-place writes so far to this tensor's buffer (shared by all its views). Autograd
+   * records it when saving a tensor for backward, to detect later modification.
+   */
+  get _version(): number {
+    return this.storage('_version').version;
+  }
+
+  /** True once `dispose()` has run. */
+  get isDisposed(): boolean {
+    return this._storage === null;
+  }
+
+  /** Whether the elements are laid out row-major with no gaps (views may not be). */
+  isContiguous(): boolean {
+    return isContiguousLayout(this.shape, this.strides);
+  }
+
+  /**
+   * Releases this tensor's hold on its buffer (the buffer is freed when no view uses it).
+   * Idempotent. Using the tensor afterwards throws.
+   */
+  dispose(): void {
+    const s = this._storage;
+    if (s === null) return;
+    this._storage = null;
+    finalizer.unregister(this);
+    countTensor(-1);
+    s.release();
+  }
+
+  /** `using t = ...` disposes `t` at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** The elements in row-major order, as a new typed array (bool → Uint8Array). */
+  async data(): Promise<TypedArray> {
+    this.storage('data');
+    const c = this.contiguous();
+    const s = c.storage('data');
+    const out = await s.backend.read(s.buffer, c.dtype, c.offset, c.numel());
+    if (c !== this) c.dispose();
+    return out;
+  }
+
+  /** The elements as nested arrays (booleans for bool tensors); a number for a 0-d tensor. */
+  async array(): Promise<NestedArray> {
+    this.storage('array');
+    return nest(await this.data(), this.shape, this.dtype);
+  }
+
+  /** Synchronous `data()`; only on backends whose memory JS can read directly (CPU). */
+  dataSync(): TypedArray {
+    this.storage('dataSync');
+    const c = this.contiguous();
+    const s = c.storage('dataSync');
+    if (s.backend.readSync === undefined) {
+      throw new Error(`dataSync: the ${s.backend.name} backend cannot be read synchronously; use await t.data()`);
+    }
+    const out = s.backend.readSync(s.buffer, c.dtype, c.offset, c.numel());
+    if (c !== this) c.dispose();
+    return out;
+  }
+
+  /** Synchronous `array()`; CPU backend only. */
+  arraySync(): NestedArray {
+    this.storage('arraySync');
+    return nest(this.dataSync(), this.shape, this.dtype);
+  }
+
+  /** The value of a one-element tensor as a JS number (or boolean); CPU backend only. */
+  item(): number | boolean {
+    this.storage('item');
+    if (this.numel() !== 1) throw new RangeError(`item: tensor of shape ${fmt(this.shape)} has ${this.numel()} elements, not 1`);
+    const v = this.dataSync()[0]!;
+    return this.dtype === 'bool' ? v !== 0 : v;
+  }
+
+  /** PyTorch-style printout: values (summarised when large), shape, dtype and device. */
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  // ---- conversion -------------------------------------------------------------------------
+
+  /** Converts to a dtype (`'int32'`, ...) or moves to a device (`'webgpu'`, ...). No-op when equal. */
+  to(target: DType | string): Tensor {
+    if ((DTYPES as readonly string[]).includes(target)) return ew.cast(this, target as DType);
+    return mv.toDevice(this, target);
+  }
+  /** Converts to a dtype (PyTorch's `.to(dtype)`); a copy unless already that dtype. */
+  cast(dtype: DType): Tensor {
+    return ew.cast(this, dtype);
+  }
+  /** `cast('float32')`. */
+  float(): Tensor {
+    return ew.cast(this, 'float32');
+  }
+  /** `cast('float64')`. */
+  double(): Tensor {
+    return ew.cast(this, 'float64');
+  }
+  /** `cast('int32')`. */
+  int(): Tensor {
+    return ew.cast(this, 'int32');
+  }
+  /** `cast('bool')`. */
+  bool(): Tensor {
+    return ew.cast(this, 'bool');
+  }
+
+  // ---- views and copies ------------------------------------------------------------------
+
+  /** Same data with a new shape (one size may be -1); a view when the strides allow, else a copy. */
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return mv.reshape(this, flatArgs(shape));
+  }
+  /** Like reshape but never copies: errors if the strides make a view impossible. */
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return mv.view(this, flatArgs(shape));
+  }
+  /** Flattens dims startDim..endDim into one. */
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return mv.flatten(this, startDim, endDim);
+  }
+  /** Splits one dim into `sizes`. */
+  unflatten(dim: number, sizes: readonly number[]): Tensor {
+    return mv.unflatten(this, dim, sizes);
+  }
+  /** Removes size-1 dims (all, or the given ones). */
+  squeeze(dim?: number | readonly number[]): Tensor {
+    return mv.squeeze(this, dim);
+  }
+  /** Inserts a size-1 dim at `dim`. */
+  unsqueeze(dim: number): Tensor {
+    return mv.unsqueeze(this, dim);
+  }
+  /** Reorders dims. */
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return mv.permute(this, flatArgs(dims));
+  }
+  /** Swaps two dims. */
+  transpose(dim0: number, dim1: number): Tensor {
+    return mv.transpose(this, dim0, dim1);
+  }
+  /** All dims reversed (PyTorch's `.T`, for tensors of at most 2 dims). */
+  get T(): Tensor {
+    return mv.T(this);
+  }
+  /** The last two dims swapped (batched matrix transpose). */
+  get mT(): Tensor {
+    return mv.mT(this);
+  }
+  /** Broadcasts size-1 dims to `shape` (-1 keeps a size) without copying. */
+  expand(...shape: number[] | [readonly number[]]): Tensor {
+    return mv.expand(this, flatArgs(shape));
+  }
+  /** expand to another tensor's shape. */
+  expandAs(other: Tensor): Tensor {
+    return mv.expand(this, other.shape);
+  }
+  /** Broadcasts to `shape` (NumPy rules) without copying. */
+  broadcastTo(shape: readonly number[]): Tensor {
+    return mv.broadcastTo(this, shape);
+  }
+  /** Elements start..end (exclusive) by `step` along `dim`; negative indices count from the end. */
+  slice(dim: number, start?: number, end?: number, step = 1): Tensor {
+    return mv.slice(this, dim, start, end, step);
+  }
+  /** `length` elements from `start` along `dim`. */
+  narrow(dim: number, start: number, length: number): Tensor {
+    return mv.narrow(this, dim, start, length);
+  }
+  /** The sub-tensor at `index` along `dim` (that dim removed). */
+  select(dim: number, index: number): Tensor {
+    return mv.select(this, dim, index);
+  }
+  /** The diagonal of dims dim1/dim2 (moved last), shifted by `offset`. */
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor {
+    return mv.diagonal(this, offset, dim1, dim2);
+  }
+  /** This tensor if contiguous, else a contiguous copy. */
+  contiguous(): Tensor {
+    return mv.contiguous(this);
+  }
+  /** A contiguous copy. */
+  clone(): Tensor {
+    return mv.clone(this);
+  }
+  /** A tensor sharing this one's data that is cut off from any autograd graph. */
+  detach(): Tensor {
+    return this._view(this.shape, this.strides, this.offset);
+  }
+
+  // ---- shaping (copies) ------------------------------------------------------------------
+
+  /** Reverses the order of elements along `dims`. */
+  flip(dims: number | readonly number[]): Tensor {
+    return shp.flip(this, dims);
+  }
+  /** Tiles the tensor `repeats` times along each dim (PyTorch's `repeat`). */
+  repeat(...repeats: number[] | [readonly number[]]): Tensor {
+    return shp.repeat(this, flatArgs(repeats));
+  }
+  /** NumPy-style tile. */
+  tile(...reps: number[] | [readonly number[]]): Tensor {
+    return shp.tile(this, flatArgs(reps));
+  }
+  /** Rolls elements along dims (circular shift). */
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+    return shp.roll(this, shifts, dims);
+  }
+  /** Lower triangle of the last two dims (others zeroed). */
+  tril(diagonal = 0): Tensor {
+    return shp.tril(this, diagonal);
+  }
+  /** Upper triangle of the last two dims. */
+  triu(diagonal = 0): Tensor {
+    return shp.triu(this, diagonal);
+  }
+  /** Splits into pieces of `sizeOrSizes` along `dim`. */
+  split(sizeOrSizes: number | readonly number[], dim = 0): Tensor[] {
+    return shp.split(this, sizeOrSizes, dim);
+  }
+  /** Splits into `chunks` nearly equal pieces along `dim`. */
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return shp.chunk(this, chunks, dim);
+  }
+
+  // ---- elementwise -----------------------------------------------------------------------
+
+  add(other: TensorLike, alpha?: number): Tensor {
+    return ew.add(this, other, alpha);
+  }
+  sub(other: TensorLike, alpha?: number): Tensor {
+    return ew.sub(this, other, alpha);
+  }
+  mul(other: TensorLike): Tensor {
+    return ew.mul(this, other);
+  }
+  div(other: TensorLike, roundingMode?: 'trunc' | 'floor'): Tensor {
+    return ew.div(this, other, roundingMode);
+  }
+  pow(exponent: TensorLike): Tensor {
+    return ew.pow(this, exponent);
+  }
+  remainder(other: TensorLike): Tensor {
+    return ew.remainder(this, other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return ew.minimum(this, other);
+  }
+  maximum(other: TensorLike): Tensor {
+    return ew.maximum(this, other);
+  }
+  atan2(other: TensorLike): Tensor {
+    return ew.atan2(this, other);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  abs(): Tensor {
+    return ew.abs(this);
+  }
+  sign(): Tensor {
+    return ew.sign(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  exp2(): Tensor {
+    return ew.exp2(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  log2(): Tensor {
+    return ew.log2(this);
+  }
+  log1p(): Tensor {
+    return ew.log1p(this);
+  }
+  expm1(): Tensor {
+    return ew.expm1(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return ew.rsqrt(this);
+  }
+  square(): Tensor {
+    return ew.square(this);
+  }
+  sin(): Tensor {
+    return ew.sin(this);
+  }
+  cos(): Tensor {
+    return ew.cos(this);
+  }
+  tan(): Tensor {
+    return ew.tan(this);
+  }
+  tanh(): Tensor {
+    return ew.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return ew.sigmoid(this);
+  }
+  erf(): Tensor {
+    return ew.erf(this);
+  }
+  relu(): Tensor {
+    return ew.relu(this);
+  }
+  leakyRelu(negativeSlope = 0.01): Tensor {
+    return ew.leakyRelu(this, negativeSlope);
+  }
+  elu(alpha = 1): Tensor {
+    return ew.elu(this, alpha);
+  }
+  gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
+    return ew.gelu(this, approximate);
+  }
+  silu(): Tensor {
+    return ew.silu(this);
+  }
+  softplus(beta = 1, threshold = 20): Tensor {
+    return ew.softplus(this, beta, threshold);
+  }
+  floor(): Tensor {
+    return ew.floor(this);
+  }
+  ceil(): Tensor {
+    return ew.ceil(this);
+  }
+  round(): Tensor {
+    return ew.round(this);
+  }
+  trunc(): Tensor {
+    return ew.trunc(this);
+  }
+  reciprocal(): Tensor {
+    return ew.reciprocal(this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return ew.clamp(this, min, max);
+  }
+  isnan(): Tensor {
+    return ew.isnan(this);
+  }
+  isfinite(): Tensor {
+    return ew.isfinite(this);
+  }
+  eq(other: TensorLike): Tensor {
+    return cmp.eq(this, other);
+  }
+  ne(other: TensorLike): Tensor {
+    return cmp.ne(this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return cmp.lt(this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return cmp.le(this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return cmp.gt(this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return cmp.ge(this, other);
+  }
+  and(other: TensorLike): Tensor {
+    return cmp.and(this, other);
+  }
+  or(other: TensorLike): Tensor {
+    return cmp.or(this, other);
+  }
+  xor(other: TensorLike): Tensor {
+    return cmp.xor(this, other);
+  }
+  not(): Tensor {
+    return cmp.not(this);
+  }
+  /** Elements where `mask` is true replaced by `value`. */
+  maskedFill(mask: Tensor, value: TensorLike): Tensor {
+    return idx.maskedFill(this, mask, value);
+  }
+
+  // ---- reductions ------------------------------------------------------------------------
+
+  sum(dim?: number | readonly number[], keepdim = false): Tensor {
+    return red.sum(this, dim, keepdim);
+  }
+  mean(dim?: number | readonly number[], keepdim = false): Tensor {
+    return red.mean(this, dim, keepdim);
+  }
+  prod(dim?: number | readonly number[], keepdim = false): Tensor {
+    return red.prod(this, dim, keepdim);
+  }
+  /** Max of all elements; with `dim`, `{values, indices}`; with a tensor, `maximum`. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(other: Tensor): Tensor;
+  max(arg?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    if (arg instanceof Tensor) return ew.maximum(this, arg);
+    return arg === undefined ? red.amax(this) : red.maxDim(this, arg, keepdim);
+  }
+  /** Min of all elements; with `dim`, `{values, indices}`; with a tensor, `minimum`. */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(other: Tensor): Tensor;
+  min(arg?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    if (arg instanceof Tensor) return ew.minimum(this, arg);
+    return arg === undefined ? red.amin(this) : red.minDim(this, arg, keepdim);
+  }
+  amax(dim?: number | readonly number[], keepdim = false): Tensor {
+    return red.amax(this, dim, keepdim);
+  }
+  amin(dim?: number | readonly number[], keepdim = false): Tensor {
+    return red.amin(this, dim, keepdim);
+  }
+  argmax(dim?: number, keepdim = false): Tensor {
+    return red.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number, keepdim = false): Tensor {
+    return red.argmin(this, dim, keepdim);
+  }
+  var(dim?: number | readonly number[], opts?: { correction?: number; keepdim?: boolean }): Tensor {
+    return red.variance(this, dim, opts);
+  }
+  std(dim?: number | readonly number[], opts?: { correction?: number; keepdim?: boolean }): Tensor {
+    return red.std(this, dim, opts);
+  }
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor {
+    return red.logsumexp(this, dim, keepdim);
+  }
+  norm(p: number | 'fro' = 2, dim?: number | readonly number[], keepdim = false): Tensor {
+    return red.norm(this, p, dim, keepdim);
+  }
+  all(dim?: number | readonly number[], keepdim = false): Tensor {
+    return red.all(this, dim, keepdim);
+  }
+  any(dim?: number | readonly number[], keepdim = false): Tensor {
+    return red.any(this, dim, keepdim);
+  }
+  cumsum(dim: number): Tensor {
+    return red.cumsum(this, dim);
+  }
+  cumprod(dim: number): Tensor {
+    return red.cumprod(this, dim);
+  }
+  softmax(dim: number): Tensor {
+    return red.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return red.logSoftmax(this, dim);
+  }
+  topk(k: number, dim = -1, largest = true, sorted = true): { values: Tensor; indices: Tensor } {
+    return red.topk(this, k, dim, largest, sorted);
+  }
+  sort(dim = -1, descending = false): { values: Tensor; indices: Tensor } {
+    return red.sort(this, dim, descending);
+  }
+  argsort(dim = -1, descending = false): Tensor {
+    return red.argsort(this, dim, descending);
+  }
+
+  // ---- linear algebra --------------------------------------------------------------------
+
+  matmul(other: Tensor): Tensor {
+    return la.matmul(this, other);
+  }
+  mm(other: Tensor): Tensor {
+    return la.mm(this, other);
+  }
+  bmm(other: Tensor): Tensor {
+    return la.bmm(this, other);
+  }
+  dot(other: Tensor): Tensor {
+    return la.dot(this, other);
+  }
+  outer(other: Tensor): Tensor {
+    return la.outer(this, other);
+  }
+
+  // ---- indexing --------------------------------------------------------------------------
+
+  gather(dim: number, index: Tensor): Tensor {
+    return idx.gather(this, dim, index);
+  }
+  scatter(dim: number, index: Tensor, src: TensorLike): Tensor {
+    return idx.scatter(this, dim, index, src);
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return idx.scatterAdd(this, dim, index, src);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return idx.indexSelect(this, dim, index);
+  }
+  indexAdd(dim: number, index: Tensor, source: Tensor, alpha = 1): Tensor {
+    return idx.indexAdd(this, dim, index, source, alpha);
+  }
+  maskedSelect(mask: Tensor): Tensor {
+    return idx.maskedSelect(this, mask);
+  }
+
+  // ---- convolution shortcuts -------------------------------------------------------------
+
+  /** See `conv2d`. */
+  conv2d(weight: Tensor, bias?: Tensor | null, opts?: conv.Conv2dOptions): Tensor {
+    return conv.conv2d(this, weight, bias, opts);
+  }
+
+  // ---- in place (bump the buffer's version; error under autograd recording) --------------
+
+  /** this += alpha * other (other broadcasts to this shape). */
+  add_(other: TensorLike, alpha?: number): this {
+    return inplace.add_(this, other, alpha);
+  }
+  /** this -= alpha * other. */
+  sub_(other: TensorLike, alpha?: number): this {
+    return inplace.sub_(this, other, alpha);
+  }
+  /** this *= other. */
+  mul_(other: TensorLike): this {
+    return inplace.mul_(this, other);
+  }
+  /** this /= other (true division: floating tensors only). */
+  div_(other: TensorLike): this {
+    return inplace.div_(this, other);
+  }
+  /** this += value * t1 * t2 */
+  addcmul_(t1: Tensor, t2: Tensor, value = 1): this {
+    return inplace.addcmul_(this, t1, t2, value);
+  }
+  /** this += value * t1 / t2 */
+  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this {
+    return inplace.addcdiv_(this, t1, t2, value);
+  }
+  /** this += weight * (end - this) */
+  lerp_(end: TensorLike, weight: TensorLike): this {
+    return inplace.lerp_(this, end, weight);
+  }
+  /** Clamps this tensor's elements into [min, max] in place. */
+  clamp_(min?: number | null, max?: number | null): this {
+    return inplace.clamp_(this, min, max);
+  }
+  /** this = maximum(this, other). */
+  maximum_(other: TensorLike): this {
+    return inplace.maximum_(this, other);
+  }
+  /** Square root in place. */
+  sqrt_(): this {
+    return inplace.sqrt_(this);
+  }
+  /** Negates in place. */
+  neg_(): this {
+    return inplace.neg_(this);
+  }
+  /** this = minimum(this, other). */
+  minimum_(other: TensorLike): this {
+    return inplace.minimum_(this, other);
+  }
+  /** this = this ** exponent. */
+  pow_(exponent: TensorLike): this {
+    return inplace.pow_(this, exponent);
+  }
+  /** |x| in place. */
+  abs_(): this {
+    return inplace.unary_(this, 'abs');
+  }
+  /** e^x in place (floating tensors only). */
+  exp_(): this {
+    return inplace.unary_(this, 'exp');
+  }
+  /** Natural logarithm in place (floating tensors only). */
+  log_(): this {
+    return inplace.unary_(this, 'log');
+  }
+  /** max(0, x) in place. */
+  relu_(): this {
+    return inplace.unary_(this, 'relu');
+  }
+  /** Logistic function in place (floating tensors only). */
+  sigmoid_(): this {
+    return inplace.unary_(this, 'sigmoid');
+  }
+  /** Hyperbolic tangent in place (floating tensors only). */
+  tanh_(): this {
+    return inplace.unary_(this, 'tanh');
+  }
+  /** Copies `src` (broadcast, cast to this dtype) into this tensor's elements. */
+  copy_(src: TensorLike): this {
+    return inplace.copy_(this, src);
+  }
+  /** Sets every element to `value`. */
+  fill_(value: number | boolean): this {
+    return inplace.fill_(this, value);
+  }
+  /** Sets every element to 0. */
+  zero_(): this {
+    return inplace.fill_(this, 0);
+  }
+}
+
+/** Accepts `f(2, 3)` and `f([2, 3])` alike. */
+function flatArgs(args: number[] | [readonly number[]]): readonly number[] {
+  return args.length === 1 && Array.isArray(args[0]) ? (args[0] as readonly number[]) : (args as number[]);
+}
+
+/** Builds nested arrays from row-major data. */
+function nest(data: TypedArray, shape: Shape, dtype: DType): NestedArray {
+  const conv = dtype === 'bool' ? (v: number) => v !== 0 : (v: number) => v;
+  if (shape.length === 0) return conv(data[0]!);
+  let pos = 0;
+  const build = (d: number): NestedArray[] => {
+    const n = shape[d]!;
+    const out: NestedArray[] = new Array(n);
+    if (d === shape.length - 1) for (let i = 0; i < n; i++) out[i] = conv(data[pos++]!);
+    else for (let i = 0; i < n; i++) out[i] = build(d + 1);
+    return out;
+  };
+  return build(0);
+}
+
+/** The current default backend (for creation functions). */
+export function defaultBackend(device?: string): Backend {
+  return getBackend(device);
+}

@@ -1,0 +1,33 @@
+/**
+ * Which workspace package may depend on which: the one table tests/repo/boundaries.test.ts enforces.
+ * Keys and values are folder names under packages/ (package `@tessera/<name>`). A package missing
+ * here fails the test until it is added. To add a package or an edge, edit this table (and the
+ * package's package.json `dependencies` and tsconfig.json `references`), nothing else.
+ */
+export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
+  tensor: [],
+  autograd: ['tensor'],
+  nn: ['autograd', 'tensor'],
+  optim: ['tensor'],
+  data: ['tensor'],
+  gpu: ['tensor'],
+  train: ['tensor', 'autograd', 'nn', 'optim', 'data'],
+};
+
+/** Workspace folders (globs over the repo root) whose code may import any @tessera package. */
+export const UNRESTRICTED = ['apps/*', 'examples'];
+
+/** npm scope of the workspace packages. */
+export const SCOPE = '@tessera';
+
+/** Version range a workspace package must use for a sibling in its package.json. */
+export const SIBLING_RANGE = 'workspace:^';
+
+/**
+ * External packages only some packages may name (in source or package.json), and how:
+ * `webgpu` (Dawn for Node) only in @tessera/gpu, as an optional peer (a devDependency too, for its
+ * tests), so that installing any @tessera package never pulls a native GPU binary.
+ */
+export const RESTRICTED_EXTERNALS: Readonly<Record<string, { onlyIn: string; as: 'optional-peer' }>> = {
+  webgpu: { onlyIn: 'gpu', as: 'optional-peer' },
+};

@@ -1,0 +1,135 @@
+/**
+ * For tests that need something outside npm: Debian's Chromium (browser tests) or a WebGPU
+ * adapter (Dawn from the `webgpu` package, on Mesa's lavapipe). When it is missing the tests are
+ * registered as skipped, with the reason and the fix in their name, and the reason is printed to
+ * stderr: never a silent pass. With TESSERA_REQUIRE=chromium,webgpu (or `all`) a missing
+ * requirement fails instead.
+ *
+ *   import { describeIfAvailable } from '../../../tests/repo/requirements.js';
+ *   describeIfAvailable('webgpu', 'matmul kernel', () => { it('...', async () => { ... }); });
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, it } from 'vitest';
+
+export type Requirement = 'chromium' | 'webgpu';
+
+export type Availability =
+  | { available: true; detail: string }
+  | { available: false; reason: string; enable: string };
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const INSTALL = 'run sudo scripts/install-system-deps.sh';
+
+/** Chromium to drive (playwright-core `executablePath`): $CHROMIUM_PATH or /usr/bin/chromium, if present. */
+export function chromiumPath(candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium']): string | null {
+  return candidates.find((p): p is string => !!p && existsSync(p)) ?? null;
+}
+
+/** Where the `webgpu` package (a devDependency of @tessera/gpu) is installed, or null. */
+export function webgpuModulePath(): string | null {
+  try {
+    return createRequire(join(root, 'packages/gpu/package.json')).resolve('webgpu');
+  } catch {
+    return null;
+  }
+}
+
+const PROBE = `
+const { create } = await import(process.argv[1]);
+const adapter = await create([]).requestAdapter();
+console.log(JSON.stringify(adapter ? adapter.info.description || adapter.info.vendor || 'adapter' : null));`;
+
+let webgpuCache: Availability | undefined;
+
+/** Asks Dawn for an adapter, in a child process so that a crash or hang cannot take the test worker down. */
+function probeWebgpu(): Availability {
+  const module = webgpuModulePath();
+  if (!module)
+    return { available: false, reason: "the 'webgpu' package is not installed", enable: 'run pnpm install' };
+  const env = { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? ensureRuntimeDir() };
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', PROBE, pathToFileURL(module).href], {
+    env,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const found = r.status === 0 ? JSON.parse(r.stdout.trim().split('\n').pop() || 'null') : null;
+  if (found) return { available: true, detail: found };
+  const why =
+    r.status === 0
+      ? 'Dawn found no WebGPU adapter'
+      : `the WebGPU probe failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`;
+  return { available: false, reason: `${why}, no Vulkan driver?`, enable: `${INSTALL} (Mesa lavapipe)` };
+}
+
+function ensureRuntimeDir(): string {
+  const dir = join(tmpdir(), 'xdg-runtime');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+export function availability(requirement: Requirement): Availability {
+  if (requirement === 'webgpu') return (webgpuCache ??= probeWebgpu());
+  const path = chromiumPath();
+  return path
+    ? { available: true, detail: path }
+    : { available: false, reason: 'Chromium not found', enable: `${INSTALL} or set CHROMIUM_PATH` };
+}
+
+function required(requirement: Requirement): boolean {
+  const list = (process.env.TESSERA_REQUIRE ?? '').split(',').map((s) => s.trim());
+  return list.includes('all') || list.includes(requirement);
+}
+
+/** Prints the reason to stderr once per vitest run (marker file keyed by the vitest main process). */
+function warnOnce(requirement: Requirement, message: string): void {
+  const dir = join(tmpdir(), 'tessera-requirements');
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${process.ppid}-${requirement}`), '', { flag: 'wx' });
+  } catch {
+    return; // already printed in this run
+  }
+  process.stderr.write(`\n[tessera] ${message}\n`);
+}
+
+type Gate = { run: true } | { run: false; label: string } | { run: false; error: Error };
+
+function gate(requirement: Requirement, name: string): Gate {
+  const a = availability(requirement);
+  if (a.available) return { run: true };
+  if (required(requirement)) {
+    const error = new Error(`${requirement} is required (TESSERA_REQUIRE) but ${a.reason}; ${a.enable}`);
+    return { run: false, error };
+  }
+  warnOnce(requirement, `${requirement} tests skipped: ${a.reason}; ${a.enable}`);
+  return { run: false, label: `${name} [skipped: ${a.reason}; ${a.enable}]` };
+}
+
+/**
+ * `describe(name, fn)` when the requirement is met. Otherwise the suite is registered as skipped,
+ * named `<name> [skipped: <reason>; <how to enable>]`, or, under TESSERA_REQUIRE, as one failing test.
+ */
+export function describeIfAvailable(requirement: Requirement, name: string, fn: () => void): void {
+  const g = gate(requirement, name);
+  if (g.run) describe(name, fn);
+  else if ('label' in g) describe.skip(g.label, fn);
+  else it(name, () => Promise.reject(g.error));
+}
+
+/** `it` counterpart of describeIfAvailable, for a single test. */
+export function itIfAvailable(
+  requirement: Requirement,
+  name: string,
+  fn: () => unknown,
+  timeout?: number,
+): void {
+  const g = gate(requirement, name);
+  if (g.run) it(name, fn, timeout);
+  else if ('label' in g) it.skip(g.label, fn);
+  else it(name, () => Promise.reject(g.error));
+}

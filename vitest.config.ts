@@ -1,0 +1,36 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const packageNames = readdirSync(`${root}packages`, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(`${root}packages/${d.name}/package.json`))
+  .map((d) => d.name)
+  .sort();
+
+export default defineConfig({
+  resolve: {
+    // Tests run on sources, no build needed: `@tessera/x` (exactly; never `@tessera/x/...`)
+    // resolves to packages/x/src/index.ts.
+    alias: packageNames.map((name) => ({
+      find: new RegExp(`^@tessera/${name}$`),
+      replacement: `${root}packages/${name}/src/index.ts`,
+    })),
+  },
+  test: {
+    reporters: ['default'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // Lets memory tests call globalThis.gc().
+    execArgv: ['--expose-gc'],
+    projects: [
+      ...packageNames.map((name) => ({
+        extends: true as const,
+        test: { name, root, include: [`packages/${name}/test/**/*.test.ts`] },
+      })),
+      { extends: true, test: { name: 'demo', root, include: ['apps/demo/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'repo', root, include: ['tests/repo/**/*.test.ts'] } },
+    ],
+  },
+});
