@@ -16,9 +16,8 @@ class CheckpointNode extends Node {
     private readonly rng: { seed: string; offset: string },
     next: ReturnType<typeof edgeOf>[],
     inputs: readonly TensorInfo[],
-    outputs: readonly TensorInfo[],
   ) {
-    super('checkpoint', next, inputs, outputs);
+    super('checkpoint', next, inputs);
     this.saved = args.map((a) => (a instanceof Tensor ? new SavedTensor(a) : null));
   }
 
@@ -98,7 +97,6 @@ export function checkpoint<A extends unknown[], O extends Tensor | Tensor[]>(
     rng,
     tensors.map(edgeOf),
     tensors.map(infoOf),
-    outs.map(infoOf),
   );
   const attached = attachOutputs(node, outs, tensors);
   return (result instanceof Tensor ? attached[0] : attached) as O;

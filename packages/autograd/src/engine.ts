@@ -49,7 +49,7 @@ export function runEngine(
 ): (Tensor | null)[] {
   const rootEdges = roots.map((t) => {
     const m = metaOf(t)!;
-    return m.gradFn !== null ? { node: m.gradFn, nr: m.outputNr } : { node: accumulatorOf(t, m), nr: 0 };
+    return m.gradFn !== null ? { node: m.gradFn, nr: m.outputNr } : { node: accumulatorOf(m), nr: 0 };
   });
 
   // Targets: where the gradients of `inputs` are taken (a leaf's accumulator or a producing node's slot).
@@ -60,7 +60,7 @@ export function runEngine(
       if (m === undefined || !m.requiresGrad) {
         throw new Error(`${opts.caller}: inputs[${index}] (shape ${fmt(t.shape)}) does not require grad`);
       }
-      const node = m.gradFn ?? accumulatorOf(t, m);
+      const node = m.gradFn ?? accumulatorOf(m);
       const nr = m.gradFn !== null ? m.outputNr : 0;
       let slots = targets.get(node);
       if (slots === undefined) targets.set(node, (slots = new Map()));

@@ -70,11 +70,10 @@ class FunctionNode extends Node {
     def: FunctionDefinition<any, any>,
     next: ReturnType<typeof edgeOf>[],
     inputs: readonly TensorInfo[],
-    outputs: readonly TensorInfo[],
     private readonly argPositions: readonly number[],
     private readonly numArgs: number,
   ) {
-    super(name, next, inputs, outputs);
+    super(name, next, inputs);
     this.ctx = ctx;
     this.def = def;
   }
@@ -156,7 +155,6 @@ export function defineFunction<A extends unknown[], O extends Tensor | Tensor[]>
       def,
       tensors.map(edgeOf),
       tensors.map(infoOf),
-      outs.map(infoOf),
       positions,
       args.length,
     );

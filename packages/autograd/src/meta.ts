@@ -1,5 +1,5 @@
-import type { Tensor } from '@tessera/tensor';
-import type { Node } from './node.js';
+import type { DType, Tensor } from '@tessera/tensor';
+import type { Edge, Node, TensorInfo } from './node.js';
 
 /** A gradient hook: sees the gradient of a tensor and may return a replacement. */
 export type GradHook = (grad: Tensor) => Tensor | undefined;
@@ -8,7 +8,7 @@ export type GradHook = (grad: Tensor) => Tensor | undefined;
  * Per-tensor autograd state, kept in the tensor's `ext` slot. Tensors that never took part in
  * autograd have no meta at all (`ext` is undefined).
  */
-export class AutogradMeta {
+export class AutogradMeta implements TensorInfo {
   /** Whether gradients flow to this tensor. */
   requiresGrad: boolean;
   /** Accumulated gradient (leaves, and non-leaves that called retainGrad). */
@@ -23,14 +23,20 @@ export class AutogradMeta {
   hooks: GradHook[] | null = null;
   /** Leaves only: the node that accumulates into `grad` (created on first use). */
   accumulator: Node | null = null;
-  /** Shape of the tensor (to validate gradients assigned to `grad`). */
+  /** The edge gradients for this tensor follow (cached; see `edgeOf`). */
+  edge: Edge | null = null;
+  /** Shape, dtype and device of the tensor (nodes keep these instead of the tensor). */
   readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly device: string;
 
-  constructor(requiresGrad: boolean, gradFn: Node | null, outputNr: number, shape: readonly number[]) {
+  constructor(requiresGrad: boolean, gradFn: Node | null, outputNr: number, t: Tensor) {
     this.requiresGrad = requiresGrad;
     this.gradFn = gradFn;
     this.outputNr = outputNr;
-    this.shape = shape;
+    this.shape = t.shape;
+    this.dtype = t.dtype;
+    this.device = t.device;
   }
 }
 
@@ -49,7 +55,7 @@ export function requiresGrad(t: Tensor): boolean {
 export function ensureMeta(t: Tensor): AutogradMeta {
   let m = t.ext as AutogradMeta | undefined;
   if (m === undefined) {
-    m = new AutogradMeta(false, null, 0, t.shape);
+    m = new AutogradMeta(false, null, 0, t);
     t.ext = m;
   }
   return m;

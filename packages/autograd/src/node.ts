@@ -36,7 +36,7 @@ export abstract class Node {
   /** Info about each forward input (gradients are checked against it). */
   readonly inputsInfo: readonly TensorInfo[];
   /** Info about each forward output (for zero gradients of outputs that received none). */
-  readonly outputs: readonly TensorInfo[];
+  readonly outputs: TensorInfo[];
   /** Autograd state of each forward output (hooks, retainGrad); null for non-float outputs. */
   readonly outputMetas: (AutogradMeta | null)[];
   /** Anomaly mode: stack trace of the forward call. */
@@ -46,17 +46,18 @@ export abstract class Node {
   /** Set by the engine while this node runs: whether input i's gradient is needed. */
   needs: readonly boolean[] | null = null;
 
+  /** `outputs` and `outputMetas` start empty unless given; `attachOutputs` fills them. */
   constructor(
     op: string,
     next: (Edge | null)[],
     inputsInfo: readonly TensorInfo[],
-    outputs: readonly TensorInfo[],
+    outputs: TensorInfo[] = [],
   ) {
     this.op = op;
     this.next = next;
     this.inputsInfo = inputsInfo;
     this.outputs = outputs;
-    this.outputMetas = new Array<AutogradMeta | null>(outputs.length).fill(null);
+    this.outputMetas = outputs.map(() => null);
   }
 
   /** PyTorch-style node name: the op name capitalised + `Backward`, e.g. `'MulBackward'`. */
@@ -91,11 +92,8 @@ export abstract class Node {
 
 /** The node at the end of every path to a leaf: adds the gradient into the leaf's `.grad`. */
 export class AccumulateGrad extends Node {
-  constructor(
-    readonly meta: AutogradMeta,
-    info: TensorInfo,
-  ) {
-    super('accumulateGrad', [], [], [info]);
+  constructor(readonly meta: AutogradMeta) {
+    super('accumulateGrad', [], [], [meta]);
     this.outputMetas[0] = meta;
   }
 

@@ -50,7 +50,6 @@ function record<T extends Tensor | readonly Tensor[]>(call: OpCall, rule: GradRu
     call.attrs,
     next,
     inputs.map(infoOf),
-    outs.map(infoOf),
     save(inputs, rule.saveInputs),
   );
   const attached = attachOutputs(node, outs, inputs);

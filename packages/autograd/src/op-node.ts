@@ -19,10 +19,9 @@ export class OpNode extends Node implements GradContext {
     attrs: Readonly<Record<string, unknown>>,
     next: (Edge | null)[],
     inputsInfo: readonly TensorInfo[],
-    outputs: readonly TensorInfo[],
     savedInputs: (SavedTensor | null)[] | null,
   ) {
-    super(op, next, inputsInfo, outputs);
+    super(op, next, inputsInfo);
     this.rule = rule;
     this.attrs = attrs;
     this.savedInputs = savedInputs;

@@ -50,6 +50,7 @@ const rules = new Map<string, GradRule>();
  * random sampling). Recording them marks their outputs as not requiring grad.
  */
 export const NON_DIFFERENTIABLE = new Set<string>([
+  // comparisons and logical ops (bool results)
   'eq',
   'ne',
   'lt',
@@ -63,6 +64,7 @@ export const NON_DIFFERENTIABLE = new Set<string>([
   'isnan',
   'isfinite',
   'isinf',
+  // index-valued or counting results
   'argmax',
   'argmin',
   'argsort',
@@ -72,28 +74,17 @@ export const NON_DIFFERENTIABLE = new Set<string>([
   'nonzero',
   'bucketize',
   'searchsorted',
-  'bernoulli',
-  'multinomial',
-  'randperm',
-  'rand',
-  'randn',
-  'randint',
-  'randLike',
-  'randnLike',
-  'randintLike',
-  'uniform',
-  'normal',
-  'dropoutMask',
-  'eye',
-  'arange',
-  'zerosLike',
-  'onesLike',
-  'fullLike',
-  'emptyLike',
   'countNonzero',
   'unique',
   'histc',
   'bincount',
+  // random sampling driven by a tensor (probabilities, shapes)
+  'bernoulli',
+  'multinomial',
+  'randLike',
+  'randnLike',
+  'randintLike',
+  'dropoutMask',
 ]);
 
 /** Registers the gradient rule of op `name` (replacing any previous one). */

@@ -201,6 +201,16 @@ describe('backward', () => {
     expect(b.grad).toBeNull();
   });
 
+  it('backward with a non-leaf in inputs fills its .grad', () => {
+    const a = leaf([1, 2]);
+    const h = a.mul(2);
+    h.mul(h)
+      .sum()
+      .backward(undefined, { inputs: [h, a] });
+    expectClose(h.grad, [4, 8]);
+    expectClose(a.grad, [8, 16]);
+  });
+
   it('functional backward over several roots', () => {
     const x = leaf([1, 2]);
     backward([x.mul(2).sum(), x.mul(x).sum()]);

@@ -14,6 +14,7 @@ import {
   unfold,
 } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
+import { expectClose } from './helpers.js';
 import { rnd, rndStrided } from './inputs.js';
 
 type Case = [name: string, f: (...xs: Tensor[]) => Tensor, shapes: number[][], second?: boolean];
@@ -103,4 +104,31 @@ describe('convolution and pooling: gradcheck and gradgradcheck', () => {
       ).toBe(true);
     });
   }
+});
+
+describe('multi-output ops', () => {
+  it('maxPool2dWithIndices: values carry gradients, indices do not', () => {
+    const x = rnd([1, 1, 2, 4]);
+    const { values, indices } = maxPool2dWithIndices(x, 2);
+    expect(values.requiresGrad).toBe(true);
+    expect(indices.requiresGrad).toBe(false);
+    expect(values.gradFn?.name).toBe('MaxPool2dBackward');
+    values.sum().backward();
+    const data = x.detach().arraySync() as number[][][][];
+    const plane = data[0]![0]!;
+    const expected = plane.map((row) => row.map(() => 0));
+    for (const w0 of [0, 2]) {
+      let best = [0, w0];
+      for (const [h, w] of [
+        [0, w0],
+        [0, w0 + 1],
+        [1, w0],
+        [1, w0 + 1],
+      ] as const) {
+        if (plane[h]![w]! > plane[best[0]!]![best[1]!]!) best = [h, w];
+      }
+      expected[best[0]!]![best[1]!] = 1;
+    }
+    expectClose(x.grad, [[expected]]);
+  });
 });

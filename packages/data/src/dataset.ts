@@ -60,6 +60,7 @@ class FromIterable<T> extends IterableDataset<T> {
   ) {
     super();
   }
+  /** Number of samples. */
   override get length(): number | undefined {
     return this.knownLength;
   }
@@ -108,10 +109,12 @@ export class TensorDataset extends Dataset<Tensor[]> {
     this.tensors = tensors;
   }
 
+  /** Number of samples. */
   get length(): number {
     return this.tensors[0]!.shape[0]!;
   }
 
+  /** Sample `index`. */
   get(index: number): Tensor[] {
     checkIndex('TensorDataset.get', index, this.length);
     return this.tensors.map((t) => t.select(0, index));
@@ -136,10 +139,12 @@ export class Subset<T> extends Dataset<T> {
     }
   }
 
+  /** Number of samples. */
   get length(): number {
     return this.indices.length;
   }
 
+  /** Sample `index`. */
   get(index: number): T | Promise<T> {
     return this.dataset.get(this.indices[checkIndex('Subset.get', index, this.length)]!);
   }
@@ -165,10 +170,12 @@ export class ConcatDataset<T> extends Dataset<T> {
     });
   }
 
+  /** Number of samples. */
   get length(): number {
     return this.cumulativeSizes[this.cumulativeSizes.length - 1]!;
   }
 
+  /** Sample `index`. */
   get(index: number): T | Promise<T> {
     checkIndex('ConcatDataset.get', index, this.length);
     let lo = 0;
@@ -194,10 +201,12 @@ export class MappedDataset<T, U> extends Dataset<U> {
       throw new TypeError(`MappedDataset: fn must be a function, got ${describeValue(fn)}`);
   }
 
+  /** Number of samples. */
   get length(): number {
     return this.dataset.length;
   }
 
+  /** Sample `index`. */
   get(index: number): U | Promise<U> {
     const s = this.dataset.get(index);
     return s instanceof Promise ? s.then((v) => this.fn(v, index)) : this.fn(s, index);

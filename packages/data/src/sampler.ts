@@ -135,6 +135,7 @@ export class SubsetRandomSampler extends SeededSampler implements Sampler {
     });
     this.indices = [...indices];
   }
+  /** Number of indices per epoch. */
   get length(): number {
     return this.indices.length;
   }

@@ -55,6 +55,7 @@ export class WorkerDataset<T = unknown> extends Dataset<T> implements WorkerCapa
     });
   }
 
+  /** Number of samples. */
   get length(): number {
     return this.size;
   }

@@ -41,6 +41,13 @@ describe('flips', () => {
       [4, 5, 6],
       [1, 2, 3],
     ]);
+    // The input is never modified.
+    randomErasing({ p: 1, value: 0 })(img);
+    colorJitter({ brightness: [0, 0] })(img);
+    expect(plane(img)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(plane(randomHorizontalFlip({ p: 0 })(img))).toEqual([
       [1, 2, 3],
       [4, 5, 6],

@@ -132,7 +132,8 @@ export async function initWebGPU(opts: InitWebGPUOptions = {}): Promise<WebGPUIn
 async function findGpu(): Promise<GpuLike> {
   const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
   if (nav?.gpu) return nav.gpu;
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  const isNode = typeof proc?.versions?.node === 'string';
   if (!isNode) {
     throw new Error(
       'initWebGPU: this environment has no WebGPU (navigator.gpu is undefined); use a browser with ' +

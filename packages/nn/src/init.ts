@@ -182,12 +182,14 @@ function kaimingStd(op: string, t: Tensor, opts: KaimingOptions): number {
 
 /** Kaiming/He uniform: U(-b, b) with b = gain * sqrt(3 / fan) (PyTorch's kaiming_uniform_). */
 export function kaimingUniform_<T extends Tensor>(t: T, opts: KaimingOptions = {}): T {
+  if (t.numel() === 0) return t;
   const bound = Math.sqrt(3) * kaimingStd('kaimingUniform_', t, opts);
   return uniform_(t, -bound, bound, opts);
 }
 
 /** Kaiming/He normal: N(0, std^2) with std = gain / sqrt(fan) (PyTorch's kaiming_normal_). */
 export function kaimingNormal_<T extends Tensor>(t: T, opts: KaimingOptions = {}): T {
+  if (t.numel() === 0) return t;
   return normal_(t, 0, kaimingStd('kaimingNormal_', t, opts), opts);
 }
 

@@ -1,14 +1,26 @@
-import { type OpObserver, type Tensor, getOpObserver, setOpObserver, tensor } from '@tessera/tensor';
-import { type ParamSlot, clipGradNorm_, clipGradValue_ } from '@tessera/optim';
+import { clipGradNorm_, clipGradValue_, type ParamSlot } from '@tessera/optim';
+import { getOpObserver, type OpObserver, setOpObserver, type Tensor, tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
 
 const G1 = [3, -4, 1, 2];
-const G2 = [[0.5, -6], [2, 1]];
+const G2 = [
+  [0.5, -6],
+  [2, 1],
+];
 
 function params(dtype: 'float32' | 'float64' = 'float64'): ParamSlot[] {
   return [
     { value: tensor([0, 0, 0, 0], { dtype }), grad: tensor(G1, { dtype }) },
-    { value: tensor([[0, 0], [0, 0]], { dtype }), grad: tensor(G2, { dtype }) },
+    {
+      value: tensor(
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        { dtype },
+      ),
+      grad: tensor(G2, { dtype }),
+    },
     { value: tensor([1, 2], { dtype }), grad: null },
   ];
 }
@@ -18,22 +30,28 @@ const pnorm = (p: number) =>
   p === Infinity ? Math.max(...all.map(Math.abs)) : all.reduce((s, v) => s + Math.abs(v) ** p, 0) ** (1 / p);
 
 describe('clipGradNorm_', () => {
-  it.each([1, 2, 3, Infinity])('p = %s: returns the total norm and rescales every gradient by maxNorm/(norm + 1e-6)', (p) => {
-    const ps = params();
-    const total = clipGradNorm_(ps, 2, p);
-    const expected = pnorm(p);
-    expect(total.shape).toEqual([]);
-    expect(total.item()).toBeCloseTo(expected, 12);
-    const coef = 2 / (expected + 1e-6);
-    const got = [...ps[0]!.grad!.dataSync(), ...ps[1]!.grad!.dataSync()];
-    got.forEach((g, i) => {
-      expect(g).toBeCloseTo(all[i]! * coef, 12);
-    });
-    expect(ps[2]!.grad).toBeNull();
-    // The clipped gradients have (almost exactly) norm maxNorm.
-    const after = p === Infinity ? Math.max(...got.map(Math.abs)) : got.reduce((s, v) => s + Math.abs(v) ** p, 0) ** (1 / p);
-    expect(after).toBeCloseTo(2, 5);
-  });
+  it.each([1, 2, 3, Infinity])(
+    'p = %s: returns the total norm and rescales every gradient by maxNorm/(norm + 1e-6)',
+    (p) => {
+      const ps = params();
+      const total = clipGradNorm_(ps, 2, p);
+      const expected = pnorm(p);
+      expect(total.shape).toEqual([]);
+      expect(total.item()).toBeCloseTo(expected, 12);
+      const coef = 2 / (expected + 1e-6);
+      const got = [...ps[0]!.grad!.dataSync(), ...ps[1]!.grad!.dataSync()];
+      got.forEach((g, i) => {
+        expect(g).toBeCloseTo(all[i]! * coef, 12);
+      });
+      expect(ps[2]!.grad).toBeNull();
+      // The clipped gradients have (almost exactly) norm maxNorm.
+      const after =
+        p === Infinity
+          ? Math.max(...got.map(Math.abs))
+          : got.reduce((s, v) => s + Math.abs(v) ** p, 0) ** (1 / p);
+      expect(after).toBeCloseTo(2, 5);
+    },
+  );
 
   it("accepts 'inf' for the infinity norm", () => {
     expect(clipGradNorm_(params(), 100, 'inf').item()).toBe(6);
@@ -73,9 +91,9 @@ describe('clipGradNorm_', () => {
     expect(() => clipGradNorm_(bad(), 1, 2, { errorIfNonfinite: true })).toThrow(
       /clipGradNorm_: the total norm of order 2 of the gradients is non-finite \(Infinity\)/,
     );
-    expect(() => clipGradNorm_([{ value: tensor([0]), grad: tensor([Number.NaN]) }], 1, 2, { errorIfNonfinite: true })).toThrow(
-      /non-finite \(NaN\)/,
-    );
+    expect(() =>
+      clipGradNorm_([{ value: tensor([0]), grad: tensor([Number.NaN]) }], 1, 2, { errorIfNonfinite: true }),
+    ).toThrow(/non-finite \(NaN\)/);
     expect(clipGradNorm_(bad(), 1).item()).toBe(Infinity);
   });
 
@@ -106,6 +124,9 @@ describe('clipGradValue_', () => {
     clipGradValue_(ps, 2.5);
     expect(ps[0]!.grad).toBe(g0);
     expect(Array.from(g0.dataSync())).toEqual([2.5, -2.5, 1, 2]);
-    expect(ps[1]!.grad!.arraySync()).toEqual([[0.5, -2.5], [2, 1]]);
+    expect(ps[1]!.grad!.arraySync()).toEqual([
+      [0.5, -2.5],
+      [2, 1],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 // Behaviour shared by all optimizers: PyTorch defaults, parameter forms, parameter groups,
 // zeroGrad, closures, in-place updates that record nothing and leave no temporaries behind.
-import { type OpObserver, type Tensor, getOpObserver, memory, setOpObserver, tensor } from '@tessera/tensor';
+
 import {
   Adadelta,
   Adagrad,
@@ -15,6 +15,7 @@ import {
   RMSprop,
   SGD,
 } from '@tessera/optim';
+import { getOpObserver, memory, type OpObserver, setOpObserver, type Tensor, tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
 
 type Make = (p: ParamLike[]) => Optimizer<object>;
@@ -44,24 +45,67 @@ function withGrad(values: number[], grad: number[] | null): Tensor & { grad: Ten
 describe('PyTorch defaults', () => {
   const p = () => [slot([1.5], [1])];
   it.each([
-    ['SGD', () => new SGD(p()), { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }],
+    [
+      'SGD',
+      () => new SGD(p()),
+      { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
+    ],
     [
       'Adam',
       () => new Adam(p()),
-      { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false },
+      {
+        lr: 1e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        amsgrad: false,
+        maximize: false,
+        decoupledWeightDecay: false,
+      },
     ],
     [
       'AdamW',
       () => new AdamW(p()),
-      { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, decoupledWeightDecay: true },
+      {
+        lr: 1e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 1e-2,
+        amsgrad: false,
+        maximize: false,
+        decoupledWeightDecay: true,
+      },
     ],
     [
       'NAdam',
       () => new NAdam(p()),
-      { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, decoupledWeightDecay: false, maximize: false },
+      {
+        lr: 2e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        momentumDecay: 4e-3,
+        decoupledWeightDecay: false,
+        maximize: false,
+      },
     ],
-    ['RAdam', () => new RAdam(p()), { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false }],
-    ['Adamax', () => new Adamax(p()), { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }],
+    [
+      'RAdam',
+      () => new RAdam(p()),
+      {
+        lr: 1e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        decoupledWeightDecay: false,
+        maximize: false,
+      },
+    ],
+    [
+      'Adamax',
+      () => new Adamax(p()),
+      { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
+    ],
     [
       'RMSprop',
       () => new RMSprop(p()),
@@ -147,7 +191,9 @@ describe('parameter groups', () => {
     // Adam's first step moves each parameter by about lr.
     expect(a.value.item()).toBeCloseTo(0.9, 6);
     expect(b.value.item()).toBeCloseTo(0.8, 6);
-    expect(() => opt.addParamGroup({ params: [a] })).toThrow(/Adam.addParamGroup: some parameters of group 2 are already in group 0/);
+    expect(() => opt.addParamGroup({ params: [a] })).toThrow(
+      /Adam.addParamGroup: some parameters of group 2 are already in group 0/,
+    );
   });
 
   it('a single parameter may be given as `params` of a group, and groups may be any iterable', () => {
@@ -225,7 +271,11 @@ describe('step(closure)', () => {
   });
 
   it('rejects gradients of another dtype', () => {
-    const opt = new SGD([{ value: tensor([1, 2], { dtype: 'float64' }), grad: tensor([1, 2], { dtype: 'float32' }) }]);
-    expect(() => opt.step()).toThrow(/SGD.step: gradient of parameter 0 has dtype float32 but the parameter has dtype float64/);
+    const opt = new SGD([
+      { value: tensor([1, 2], { dtype: 'float64' }), grad: tensor([1, 2], { dtype: 'float32' }) },
+    ]);
+    expect(() => opt.step()).toThrow(
+      /SGD.step: gradient of parameter 0 has dtype float32 but the parameter has dtype float64/,
+    );
   });
 });

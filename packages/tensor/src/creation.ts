@@ -1,8 +1,8 @@
 import { type Backend, getBackend } from './backend.js';
 import { runOp } from './dispatch.js';
-import { type DType, type TypedArray, allocArray, checkDType, isFloating } from './dtype.js';
+import { allocArray, checkDType, type DType, isFloating, type TypedArray } from './dtype.js';
 import { checkTensor, empty, emptyOut, storedValue } from './ops/util.js';
-import { Generator, defaultGenerator, philox } from './random.js';
+import { defaultGenerator, Generator, philox } from './random.js';
 import { checkShape, contiguousStrides, fmt, sizeOf } from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
@@ -52,7 +52,8 @@ export function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
 
 function backendFor(op: string, opts: CreationOptions | undefined, dtype: DType): Backend {
   const b = getBackend(opts?.device);
-  if (!b.supportsDType(dtype)) throw new TypeError(`${op}: dtype ${dtype} is not supported on the ${b.name} backend`);
+  if (!b.supportsDType(dtype))
+    throw new TypeError(`${op}: dtype ${dtype} is not supported on the ${b.name} backend`);
   return b;
 }
 
@@ -62,12 +63,18 @@ function dtypeOpt(op: string, opts: CreationOptions | undefined, dflt: DType): D
 
 function shapeArg(op: string, shape: number | readonly number[]): number[] {
   if (typeof shape === 'number') return checkShape(op, [shape]);
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be a number or an array of integers, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new TypeError(`${op}: shape must be a number or an array of integers, got ${String(shape)}`);
   return checkShape(op, shape);
 }
 
 /** Wraps a typed array of the right element type as a new contiguous tensor (the data is copied). */
-export function fromTypedArray(data: TypedArray, shape: readonly number[], dtype: DType, device?: string): Tensor {
+export function fromTypedArray(
+  data: TypedArray,
+  shape: readonly number[],
+  dtype: DType,
+  device?: string,
+): Tensor {
   const b = backendFor('tensor', { device }, dtype);
   const storage = new Storage(b, b.upload(dtype, data), dtype, data.length);
   return new Tensor(storage, [...shape], contiguousStrides(shape), 0);
@@ -91,7 +98,8 @@ export function tensor(data: TensorData, opts?: CreationOptions & { shape?: read
   let flat: ArrayLike<number | boolean>;
   let inferred: DType;
   if (ArrayBuffer.isView(data)) {
-    if (data instanceof DataView) throw new TypeError('tensor: a DataView is not supported; pass a typed array');
+    if (data instanceof DataView)
+      throw new TypeError('tensor: a DataView is not supported; pass a typed array');
     flat = data as unknown as ArrayLike<number>;
     shape = [flat.length];
     inferred = dtypeOfTyped(data);
@@ -111,7 +119,8 @@ export function tensor(data: TensorData, opts?: CreationOptions & { shape?: read
   const dtype = opts?.dtype ?? inferred;
   const arr = allocArray(dtype, flat.length);
   if (dtype === inferred && ArrayBuffer.isView(data) && dtype !== 'int32') arr.set(flat as TypedArray);
-  else if (dtype === 'float32' || dtype === 'float64') for (let i = 0; i < flat.length; i++) arr[i] = +flat[i]!;
+  else if (dtype === 'float32' || dtype === 'float64')
+    for (let i = 0; i < flat.length; i++) arr[i] = +flat[i]!;
   else for (let i = 0; i < flat.length; i++) arr[i] = storedValue('tensor', dtype, flat[i]!);
   return finish(fromTypedArray(arr, shape, dtype, opts?.device), opts);
 }
@@ -126,7 +135,9 @@ interface Flattened {
 function flattenNested(data: NestedInput): Flattened {
   if (!Array.isArray(data)) {
     if (typeof data !== 'number' && typeof data !== 'boolean') {
-      throw new TypeError(`tensor: expected nested arrays of numbers or booleans, got ${describeValue(data)}`);
+      throw new TypeError(
+        `tensor: expected nested arrays of numbers or booleans, got ${describeValue(data)}`,
+      );
     }
     const isBool = typeof data === 'boolean';
     return { values: [data], shape: [], allBool: isBool, allInt: isBool || Number.isInteger(data) };
@@ -191,27 +202,40 @@ function valueDType(value: number | boolean): DType {
 }
 
 /** A tensor of `shape` filled with `value`. dtype: from opts, else inferred from the value. */
-export function full(shape: number | readonly number[], value: number | boolean, opts?: CreationOptions): Tensor {
-  const s = shapeArg('full', shape);
+export function full(
+  shape: number | readonly number[],
+  value: number | boolean,
+  opts?: CreationOptions,
+): Tensor {
+  return filled('full', shape, value, opts);
+}
+
+function filled(
+  op: string,
+  shape: number | readonly number[],
+  value: number | boolean,
+  opts?: CreationOptions,
+): Tensor {
+  const s = shapeArg(op, shape);
   if (typeof value !== 'number' && typeof value !== 'boolean') {
-    throw new TypeError(`full: value must be a number or boolean, got ${describeValue(value)}`);
+    throw new TypeError(`${op}: value must be a number or boolean, got ${describeValue(value)}`);
   }
-  const dtype = dtypeOpt('full', opts, valueDType(value));
-  const v = storedValue('full', dtype, value);
-  const b = backendFor('full', opts, dtype);
+  const dtype = dtypeOpt(op, opts, valueDType(value));
+  const v = storedValue(op, dtype, value);
+  const b = backendFor(op, opts, dtype);
   const out = emptyOut(b, dtype, s);
-  if (out.numel() > 0) b.fill(out.viewFor('full'), v);
+  if (out.numel() > 0) b.fill(out.viewFor(op), v);
   return finish(out, opts);
 }
 
 /** A float32 (or `opts.dtype`) tensor of zeros. */
 export function zeros(shape: number | readonly number[], opts?: CreationOptions): Tensor {
-  return full(shape, 0, { ...opts, dtype: opts?.dtype ?? 'float32' });
+  return filled('zeros', shape, 0, { ...opts, dtype: opts?.dtype ?? 'float32' });
 }
 
 /** A float32 (or `opts.dtype`) tensor of ones. */
 export function ones(shape: number | readonly number[], opts?: CreationOptions): Tensor {
-  return full(shape, 1, { ...opts, dtype: opts?.dtype ?? 'float32' });
+  return filled('ones', shape, 1, { ...opts, dtype: opts?.dtype ?? 'float32' });
 }
 
 /**
@@ -226,18 +250,25 @@ export function empty_(shape: number | readonly number[], opts?: CreationOptions
 
 function likeOpts(op: string, t: Tensor, opts?: CreationOptions): CreationOptions {
   checkTensor(op, t);
-  return { dtype: opts?.dtype ?? t.dtype, device: opts?.device ?? t.device, requiresGrad: opts?.requiresGrad ?? false };
+  return {
+    dtype: opts?.dtype ?? t.dtype,
+    device: opts?.device ?? t.device,
+    requiresGrad: opts?.requiresGrad ?? false,
+  };
 }
 
 /** zeros with `t`'s shape, dtype and device. */
-export const zerosLike = (t: Tensor, opts?: CreationOptions): Tensor => zeros(t.shape, likeOpts('zerosLike', t, opts));
+export const zerosLike = (t: Tensor, opts?: CreationOptions): Tensor =>
+  zeros(t.shape, likeOpts('zerosLike', t, opts));
 /** ones with `t`'s shape, dtype and device. */
-export const onesLike = (t: Tensor, opts?: CreationOptions): Tensor => ones(t.shape, likeOpts('onesLike', t, opts));
+export const onesLike = (t: Tensor, opts?: CreationOptions): Tensor =>
+  ones(t.shape, likeOpts('onesLike', t, opts));
 /** full with `t`'s shape, dtype and device. */
 export const fullLike = (t: Tensor, value: number | boolean, opts?: CreationOptions): Tensor =>
   full(t.shape, value, likeOpts('fullLike', t, opts));
 /** empty with `t`'s shape, dtype and device. */
-export const emptyLike = (t: Tensor, opts?: CreationOptions): Tensor => empty_(t.shape, likeOpts('emptyLike', t, opts));
+export const emptyLike = (t: Tensor, opts?: CreationOptions): Tensor =>
+  empty_(t.shape, likeOpts('emptyLike', t, opts));
 
 /**
  * Values from `start` to `end` (exclusive) by `step`; `arange(n)` is 0..n-1. int32 when all
@@ -261,8 +292,13 @@ export function arange(
     start = 0;
   }
   const st = step as number;
-  for (const [name, v] of [['start', start], ['end', end], ['step', st]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`arange: ${name} must be a finite number, got ${v}`);
+  for (const [name, v] of [
+    ['start', start],
+    ['end', end],
+    ['step', st],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new RangeError(`arange: ${name} must be a finite number, got ${v}`);
   }
   if (st === 0) throw new RangeError('arange: step must be non-zero');
   if ((end - start) / st < 0) {
@@ -324,7 +360,8 @@ function draw(
   dflt: DType,
 ): Tensor {
   const dtype = dtypeOpt(op, opts, dflt);
-  if (dist !== 'randint' && !isFloating(dtype)) throw new TypeError(`${op}: dtype must be floating point, got ${dtype}`);
+  if (dist !== 'randint' && !isFloating(dtype))
+    throw new TypeError(`${op}: dtype must be floating point, got ${dtype}`);
   if (dist === 'randint' && dtype === 'bool') throw new TypeError(`${op}: dtype must be numeric, got bool`);
   const gen = generatorOf(op, opts);
   const b = backendFor(op, opts, dtype);
@@ -337,26 +374,58 @@ function draw(
 
 /** Uniform samples in [0, 1). */
 export function rand(shape: number | readonly number[], opts?: RandomOptions): Tensor {
-  return draw('rand', shapeArg('rand', shape), 'uniform', { low: 0, high: 1, mean: 0, std: 1 }, opts, 'float32');
+  return draw(
+    'rand',
+    shapeArg('rand', shape),
+    'uniform',
+    { low: 0, high: 1, mean: 0, std: 1 },
+    opts,
+    'float32',
+  );
 }
 
 /** Standard normal samples. */
 export function randn(shape: number | readonly number[], opts?: RandomOptions): Tensor {
-  return draw('randn', shapeArg('randn', shape), 'normal', { low: 0, high: 1, mean: 0, std: 1 }, opts, 'float32');
+  return draw(
+    'randn',
+    shapeArg('randn', shape),
+    'normal',
+    { low: 0, high: 1, mean: 0, std: 1 },
+    opts,
+    'float32',
+  );
 }
 
 /** Uniform samples in [low, high) (PyTorch's `uniform_`). */
-export function uniform(shape: number | readonly number[], low: number, high: number, opts?: RandomOptions): Tensor {
+export function uniform(
+  shape: number | readonly number[],
+  low: number,
+  high: number,
+  opts?: RandomOptions,
+): Tensor {
   if (!Number.isFinite(low) || !Number.isFinite(high) || !(high >= low)) {
     throw new RangeError(`uniform: expected finite low <= high, got low ${low} and high ${high}`);
   }
-  return draw('uniform', shapeArg('uniform', shape), 'uniform', { low, high, mean: 0, std: 1 }, opts, 'float32');
+  return draw(
+    'uniform',
+    shapeArg('uniform', shape),
+    'uniform',
+    { low, high, mean: 0, std: 1 },
+    opts,
+    'float32',
+  );
 }
 
 /** Normal samples with the given mean and standard deviation (PyTorch's `normal_`). */
-export function normal(shape: number | readonly number[], mean: number, std: number, opts?: RandomOptions): Tensor {
+export function normal(
+  shape: number | readonly number[],
+  mean: number,
+  std: number,
+  opts?: RandomOptions,
+): Tensor {
   if (!Number.isFinite(mean)) throw new RangeError(`normal: mean must be finite, got ${mean}`);
-  if (!(std >= 0) || !Number.isFinite(std)) throw new RangeError(`normal: std must be finite and non-negative, got ${std}`);
+  if (!(std >= 0) || !Number.isFinite(std))
+    throw new RangeError(`normal: std must be finite and non-negative, got ${std}`);
   return draw('normal', shapeArg('normal', shape), 'normal', { low: 0, high: 1, mean, std }, opts, 'float32');
 }
 
@@ -413,7 +482,8 @@ export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: r
     return finish(sampleBernoulli(b, gen, shape, null, p, dtype), opts);
   }
   checkTensor('bernoulli', p);
-  if (opts?.shape !== undefined) throw new TypeError('bernoulli: opts.shape is only for a number p; p is a tensor');
+  if (opts?.shape !== undefined)
+    throw new TypeError('bernoulli: opts.shape is only for a number p; p is a tensor');
   if (opts?.device !== undefined && opts.device !== p.device) {
     throw new Error(`bernoulli: p is on ${p.device} but device ${opts.device} was requested`);
   }
@@ -470,10 +540,12 @@ function sampleBernoulli(
  * word_i is the 32-bit word a draw of n elements would give element i.
  */
 export function randperm(n: number, opts?: RandomOptions): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
   const dtype = dtypeOpt('randperm', opts, 'int32');
   if (dtype === 'bool') throw new TypeError('randperm: dtype must be numeric, got bool');
-  if (dtype === 'float32' && n > 2 ** 24) throw new RangeError(`randperm: n ${n} is too large for float32 values`);
+  if (dtype === 'float32' && n > 2 ** 24)
+    throw new RangeError(`randperm: n ${n} is too large for float32 values`);
   const gen = generatorOf('randperm', opts);
   const offset = gen.advance(n);
   const perm = new Int32Array(n);

@@ -34,7 +34,9 @@ export function isFloating(dtype: DType): boolean {
 /** Throws a clear error unless `dtype` names a dtype. */
 export function checkDType(op: string, dtype: unknown): DType {
   if (typeof dtype !== 'string' || !(DTYPES as readonly string[]).includes(dtype)) {
-    throw new TypeError(`${op}: unknown dtype ${JSON.stringify(dtype)} (expected one of ${DTYPES.join(', ')})`);
+    throw new TypeError(
+      `${op}: unknown dtype ${JSON.stringify(dtype)} (expected one of ${DTYPES.join(', ')})`,
+    );
   }
   return dtype as DType;
 }

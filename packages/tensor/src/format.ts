@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, isFloating } from './dtype.js';
+import { type DType, isFloating, type TypedArray } from './dtype.js';
 import { fmt } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -105,7 +105,11 @@ function rowMajorStrides(shape: readonly number[]): number[] {
 /** Indices shown along a dim of size n: all, or EDGE at each end with -1 marking the gap. */
 function shownIndices(n: number, summarise: boolean): number[] {
   if (!summarise || n <= 2 * EDGE) return Array.from({ length: n }, (_, i) => i);
-  return [...Array.from({ length: EDGE }, (_, i) => i), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)];
+  return [
+    ...Array.from({ length: EDGE }, (_, i) => i),
+    -1,
+    ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i),
+  ];
 }
 
 /** The values a summarised printout shows (the formatter is fitted to these only). */

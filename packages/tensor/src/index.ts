@@ -33,6 +33,7 @@ export {
   setBackend,
 } from './backend.js';
 export { CpuBackend } from './cpu/backend.js';
+export { cpuBufferCacheBytes, setCpuBufferCacheLimit } from './cpu/buffer.js';
 export {
   type CreationOptions,
   type NestedInput,
@@ -61,7 +62,7 @@ export {
   zerosLike,
 } from './creation.js';
 export { type OpCall, type OpObserver, getOpObserver, runOp, setOpObserver } from './dispatch.js';
-export { type DType, DTYPES, type TypedArray, isFloating, itemSize, promoteTypes } from './dtype.js';
+export { type DType, DTYPES, type TypedArray, canCast, isFloating, itemSize, promoteTypes } from './dtype.js';
 export { and, eq, ge, gt, le, lt, ne, not, or, xor } from './ops/compare.js';
 export * from './ops/conv.js';
 export {

@@ -38,7 +38,15 @@ function mulhi(a: number, b: number): number {
  * Philox4x32-10 of counter (c0, c1, c2, c3) under key (k0, k1); writes 4 words into `out`. The
  * stream uses c2 = c3 = 0. Exported so other backends can test their ports against it.
  */
-export function philox(k0: number, k1: number, c0: number, c1: number, out: Uint32Array, c2 = 0, c3 = 0): void {
+export function philox(
+  k0: number,
+  k1: number,
+  c0: number,
+  c1: number,
+  out: Uint32Array,
+  c2 = 0,
+  c3 = 0,
+): void {
   let x0 = c0 >>> 0;
   let x1 = c1 >>> 0;
   let x2 = c2 >>> 0;
@@ -65,7 +73,7 @@ export function philox(k0: number, k1: number, c0: number, c1: number, out: Uint
 
 /** The float in [0, 1) a word maps to (24 random bits, exact in float32). */
 export function wordToUniform(w: number): number {
-  return (w >>> 8) * 5.960464477539063e-8;
+  return (w >>> 8) * 2 ** -24;
 }
 
 const DEFAULT_SEED = 67280421310721n;

@@ -38,7 +38,8 @@ export function isContiguousLayout(shape: Shape, strides: readonly number[]): bo
 
 /** Validates a user-supplied shape: non-negative integers only. Returns a fresh array. */
 export function checkShape(op: string, shape: readonly unknown[]): number[] {
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of integers, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new TypeError(`${op}: shape must be an array of integers, got ${String(shape)}`);
   const out: number[] = [];
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
@@ -57,19 +58,26 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
   if (dim < lo || dim > hi) {
-    throw new RangeError(`${op}: dim ${dim} is out of range for a tensor of ${ndim} dims (expected ${lo}..${hi})`);
+    throw new RangeError(
+      `${op}: dim ${dim} is out of range for a tensor of ${ndim} dims (expected ${lo}..${hi})`,
+    );
   }
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
 
 /** Normalises a list of dims (or undefined = all dims), rejecting duplicates; result sorted. */
-export function normalizeDims(op: string, dims: number | readonly number[] | undefined, ndim: number): number[] {
+export function normalizeDims(
+  op: string,
+  dims: number | readonly number[] | undefined,
+  ndim: number,
+): number[] {
   if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
   const out = list.map((d) => normalizeDim(op, d, ndim));
   out.sort((a, b) => a - b);
   for (let i = 1; i < out.length; i++) {
-    if (out[i] === out[i - 1]) throw new RangeError(`${op}: dim ${out[i]} appears more than once in [${list.join(',')}]`);
+    if (out[i] === out[i - 1])
+      throw new RangeError(`${op}: dim ${out[i]} appears more than once in [${list.join(',')}]`);
   }
   return ndim === 0 ? [] : out;
 }
@@ -92,7 +100,12 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 }
 
 /** Strides that view a tensor of `shape`/`strides` as `target` (broadcast dims get stride 0). */
-export function broadcastStrides(op: string, shape: Shape, strides: readonly number[], target: Shape): number[] {
+export function broadcastStrides(
+  op: string,
+  shape: Shape,
+  strides: readonly number[],
+  target: Shape,
+): number[] {
   const n = target.length;
   const off = n - shape.length;
   if (off < 0) throw new RangeError(`${op}: cannot broadcast shape ${fmt(shape)} to ${fmt(target)}`);
@@ -102,7 +115,10 @@ export function broadcastStrides(op: string, shape: Shape, strides: readonly num
     const t = target[i + off]!;
     if (d === t) out[i + off] = strides[i]!;
     else if (d === 1) out[i + off] = 0;
-    else throw new RangeError(`${op}: cannot broadcast shape ${fmt(shape)} to ${fmt(target)} (dim ${i}: ${d} vs ${t})`);
+    else
+      throw new RangeError(
+        `${op}: cannot broadcast shape ${fmt(shape)} to ${fmt(target)} (dim ${i}: ${d} vs ${t})`,
+      );
   }
   return out;
 }

@@ -30,7 +30,10 @@ export class Storage {
     if (--this.refs > 0 || this.freed) return;
     this.freed = true;
     stats.storages--;
-    stats.bytes.set(this.backend.name, (stats.bytes.get(this.backend.name) ?? 0) - this.size * itemSize(this.dtype));
+    stats.bytes.set(
+      this.backend.name,
+      (stats.bytes.get(this.backend.name) ?? 0) - this.size * itemSize(this.dtype),
+    );
     this.backend.free(this.buffer);
   }
 }

@@ -105,14 +105,20 @@ export function permute(a: Ref, perm: readonly number[]): Ref {
 }
 
 /** The indices Python's `range(size)[start:end:step]` selects. */
-export function pySliceIndices(size: number, start: number | undefined, end: number | undefined, step: number): number[] {
+export function pySliceIndices(
+  size: number,
+  start: number | undefined,
+  end: number | undefined,
+  step: number,
+): number[] {
   const out: number[] = [];
   if (step > 0) {
     let s = start === undefined ? 0 : start < 0 ? Math.max(start + size, 0) : Math.min(start, size);
     const e = end === undefined ? size : end < 0 ? Math.max(end + size, 0) : Math.min(end, size);
     for (; s < e; s += step) out.push(s);
   } else {
-    let s = start === undefined ? size - 1 : start < 0 ? Math.max(start + size, -1) : Math.min(start, size - 1);
+    let s =
+      start === undefined ? size - 1 : start < 0 ? Math.max(start + size, -1) : Math.min(start, size - 1);
     const e = end === undefined ? -1 : end < 0 ? Math.max(end + size, -1) : Math.min(end, size - 1);
     for (; s > e; s += step) out.push(s);
   }
@@ -120,7 +126,13 @@ export function pySliceIndices(size: number, start: number | undefined, end: num
 }
 
 /** Python-style slice along one dim. */
-export function slice(a: Ref, dim: number, start: number | undefined, end: number | undefined, step: number): Ref {
+export function slice(
+  a: Ref,
+  dim: number,
+  start: number | undefined,
+  end: number | undefined,
+  step: number,
+): Ref {
   const picks = pySliceIndices(a.shape[dim]!, start, end, step);
   const shape = [...a.shape];
   shape[dim] = picks.length;

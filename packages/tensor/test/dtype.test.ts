@@ -1,9 +1,8 @@
 import {
-  type DType,
-  DTYPES,
-  type Tensor,
   add,
   atan2,
+  DTYPES,
+  type DType,
   div,
   maximum,
   minimum,
@@ -12,6 +11,7 @@ import {
   promoteTypes,
   remainder,
   sub,
+  type Tensor,
   tensor,
   where,
   zeros,
@@ -102,7 +102,11 @@ describe('division and comparisons', () => {
     const c = tensor([1, 2, 3]).lt(2.5);
     expect(c.dtype).toBe('bool');
     expect(c.arraySync()).toEqual([true, true, false]);
-    expect(tensor([1, 2]).eq(tensor([1.0, 2.5])).arraySync()).toEqual([true, false]);
+    expect(
+      tensor([1, 2])
+        .eq(tensor([1.0, 2.5]))
+        .arraySync(),
+    ).toEqual([true, false]);
     expect(tensor([true, false]).eq(1).arraySync()).toEqual([true, false]);
   });
 

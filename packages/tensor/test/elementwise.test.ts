@@ -1,6 +1,4 @@
 import {
-  type DType,
-  type Tensor,
   abs,
   add,
   and,
@@ -8,6 +6,7 @@ import {
   ceil,
   clamp,
   cos,
+  type DType,
   div,
   elu,
   eq,
@@ -48,6 +47,7 @@ import {
   sqrt,
   square,
   sub,
+  type Tensor,
   tan,
   tanh,
   tensor,
@@ -57,7 +57,7 @@ import {
   zeros,
 } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
-import { type Ref, build, closeTo, map, nested, permute, randomRef, slice, zip } from './core-ref.js';
+import { build, closeTo, map, nested, permute, type Ref, randomRef, slice, zip } from './core-ref.js';
 
 // Elementwise ops against float64 references computed here, on contiguous, transposed,
 // negative-stride and broadcast inputs, in float32 and float64.
@@ -92,12 +92,18 @@ const unaryCases: [string, (x: Tensor) => Tensor, (v: number) => number, number,
   ['tan', tan, Math.tan, -1.4, 1.4],
   ['tanh', tanh, Math.tanh, -5, 5],
   ['sigmoid', sigmoid, (v) => 1 / (1 + Math.exp(-v)), -20, 20],
-  ['relu', relu, (v) => (v > 0 ? v : 0), -3, 3],
+  ['relu', relu, (v) => Math.max(v, 0), -3, 3],
   ['leakyRelu', (x) => leakyRelu(x, 0.2), (v) => (v > 0 ? v : 0.2 * v), -3, 3],
   ['elu', (x) => elu(x, 1.5), (v) => (v > 0 ? v : 1.5 * (Math.exp(v) - 1)), -3, 3],
   ['silu', silu, (v) => v / (1 + Math.exp(-v)), -6, 6],
   ['softplus', (x) => softplus(x, 2, 10), (v) => (2 * v > 10 ? v : Math.log(1 + Math.exp(2 * v)) / 2), -6, 8],
-  ['geluTanh', (x) => gelu(x, 'tanh'), (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))), -4, 4],
+  [
+    'geluTanh',
+    (x) => gelu(x, 'tanh'),
+    (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))),
+    -4,
+    4,
+  ],
   ['floor', floor, Math.floor, -5, 5],
   ['ceil', ceil, Math.ceil, -5, 5],
   ['trunc', trunc, Math.trunc, -5, 5],
@@ -129,11 +135,15 @@ describe('unary ops match float64 references', () => {
     ];
     expect(closeTo(flat(erf(x)), want, 1e-13)).toBeNull();
     const g = gelu(tensor([-1, 1, 2], { dtype: 'float64' }));
-    expect(closeTo(flat(g), [-0.15865525393145707, 0.8413447460685429, 1.9544997361036416], 1e-13)).toBeNull();
+    expect(
+      closeTo(flat(g), [-0.15865525393145707, 0.8413447460685429, 1.9544997361036416], 1e-13),
+    ).toBeNull();
   });
 
   it('round halves to even; sign keeps NaN; isnan/isfinite give bool', () => {
-    expect(round(tensor([0.5, 1.5, 2.5, -0.5, -1.5, 2.4, -2.6])).arraySync()).toEqual([0, 2, 2, -0, -2, 2, -3]);
+    expect(round(tensor([0.5, 1.5, 2.5, -0.5, -1.5, 2.4, -2.6])).arraySync()).toEqual([
+      0, 2, 2, -0, -2, 2, -3,
+    ]);
     const v = tensor([Number.NaN, 1, Number.POSITIVE_INFINITY, -2]);
     expect(isnan(v).arraySync()).toEqual([true, false, false, false]);
     expect(isfinite(v).arraySync()).toEqual([false, true, false, true]);
@@ -163,7 +173,9 @@ describe('unary ops match float64 references', () => {
   it('integer and bool inputs', () => {
     expect(neg(tensor([1, -2])).arraySync()).toEqual([-1, 2]);
     expect(abs(tensor([true, false])).arraySync()).toEqual([true, false]);
-    expect(() => neg(tensor([true]))).toThrow('neg: negation of a bool tensor is not supported; use not() instead');
+    expect(() => neg(tensor([true]))).toThrow(
+      'neg: negation of a bool tensor is not supported; use not() instead',
+    );
     expect(() => relu(tensor([true]))).toThrow('relu: bool tensors are not supported');
     expect(sqrt(tensor([4, 9])).arraySync()).toEqual([2, 3]);
     expect(sign(tensor([-3, 0, 5])).arraySync()).toEqual([-1, 0, 1]);
@@ -187,10 +199,19 @@ const binaryCases: [string, (a: Tensor, b: Tensor) => Tensor, (x: number, y: num
 
 /** Shape pairs that broadcast, including scalars, size-1 dims, rank differences and empties. */
 const shapePairs: [number[], number[]][] = [
-  [[3, 4], [3, 4]],
+  [
+    [3, 4],
+    [3, 4],
+  ],
   [[3, 4], [4]],
-  [[3, 1], [1, 4]],
-  [[2, 1, 4], [3, 1]],
+  [
+    [3, 1],
+    [1, 4],
+  ],
+  [
+    [2, 1, 4],
+    [3, 1],
+  ],
   [[], [2, 3]],
   [[5], []],
   [[], []],
@@ -221,17 +242,29 @@ describe('binary ops match float64 references with broadcasting', () => {
     const ta = fromRef(a);
     const tb = fromRef(b);
     // a^T + b  (both [6, 4])
-    expectClose(add(ta.T, tb), zip(permute(a, [1, 0]), b, (x, y) => x + y), 1e-6);
+    expectClose(
+      add(ta.T, tb),
+      zip(permute(a, [1, 0]), b, (x, y) => x + y),
+      1e-6,
+    );
     // every other column of a, reversed, times a row of b
     const sa = ta.slice(1, undefined, undefined, -2); // [4, 3]
     const rb = tb.select(0, 2).slice(0, 0, 3).unsqueeze(0); // [1, 3]
     const refA = slice(a, 1, undefined, undefined, -2);
     const refB = build([1, 3], ([, j]) => b.data[2 * 4 + j!]!);
-    expectClose(mul(sa, rb), zip(refA, refB, (x, y) => x * y), 1e-6);
+    expectClose(
+      mul(sa, rb),
+      zip(refA, refB, (x, y) => x * y),
+      1e-6,
+    );
     // expanded operands (stride 0) on both sides
     const col = fromRef(randomRef([4, 1], 3)).expand(4, 5);
     const row = fromRef(randomRef([1, 5], 4)).expand(4, 5);
-    expectClose(sub(col, row), zip(randomRef([4, 1], 3), randomRef([1, 5], 4), (x, y) => x - y), 1e-6);
+    expectClose(
+      sub(col, row),
+      zip(randomRef([4, 1], 3), randomRef([1, 5], 4), (x, y) => x - y),
+      1e-6,
+    );
   });
 
   it('long rows take the specialised loops for every layout and dtype', () => {
@@ -251,7 +284,8 @@ describe('binary ops match float64 references with broadcasting', () => {
         expect(flat(f(ta, ta)), `${name} ${dtype} same`).toEqual(zip(a, a, r).data);
         expect(flat(f(ta, 3)), `${name} ${dtype} scalar`).toEqual(map(a, (x) => r(x, 3)).data);
       }
-      if (dtype !== 'int32') expect(closeTo(flat(div(ta, fromRef(b, dtype))), zip(a, b, (x, y) => x / y).data, 1e-6)).toBeNull();
+      if (dtype !== 'int32')
+        expect(closeTo(flat(div(ta, fromRef(b, dtype))), zip(a, b, (x, y) => x / y).data, 1e-6)).toBeNull();
     }
   });
 
@@ -259,7 +293,10 @@ describe('binary ops match float64 references with broadcasting', () => {
     expect(add(tensor([2147483647]), 1).arraySync()).toEqual([-2147483648]);
     expect(remainder(tensor([7, -7, 7, -7]), tensor([3, 3, -3, -3])).arraySync()).toEqual([1, 2, -2, -1]);
     expect(remainder(tensor([5.5, -5.5]), 2).arraySync()).toEqual([1.5, 0.5]);
-    expect(minimum(tensor([1, Number.NaN]), tensor([Number.NaN, 0])).arraySync()).toEqual([Number.NaN, Number.NaN]);
+    expect(minimum(tensor([1, Number.NaN]), tensor([Number.NaN, 0])).arraySync()).toEqual([
+      Number.NaN,
+      Number.NaN,
+    ]);
     expect(maximum(tensor([1, 5]), 3).arraySync()).toEqual([3, 5]);
     expect(div(tensor([1, -1, 0]), 0).arraySync()).toEqual([
       Number.POSITIVE_INFINITY,

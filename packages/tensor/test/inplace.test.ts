@@ -1,11 +1,11 @@
 import {
-  type OpCall,
-  type Tensor,
   arange,
+  CpuBackend,
+  type OpCall,
   ones,
   registerBackend,
-  CpuBackend,
   setOpObserver,
+  type Tensor,
   tensor,
   zeros,
 } from '@tessera/tensor';
@@ -16,7 +16,10 @@ import { build, nested, permute, randomRef, zip } from './core-ref.js';
 // aliasing between operand and target, and the version counter.
 
 const iota = (shape: number[]): Tensor =>
-  arange(shape.reduce((a, b) => a * b, 1), { dtype: 'float32' }).reshape(shape);
+  arange(
+    shape.reduce((a, b) => a * b, 1),
+    { dtype: 'float32' },
+  ).reshape(shape);
 const version = (t: Tensor): number => t._storage!.version;
 
 afterEach(() => {
@@ -59,10 +62,18 @@ describe('arithmetic in place', () => {
     const tb = tensor(b.data, { shape: b.shape, dtype: 'float64' });
     const tc = tensor(c.data, { shape: c.shape, dtype: 'float64' });
     t.addcmul_(tb, tc, 0.5);
-    let want = zip(a, zip(b, c, (x, y) => x * y), (x, p) => x + 0.5 * p);
+    let want = zip(
+      a,
+      zip(b, c, (x, y) => x * y),
+      (x, p) => x + 0.5 * p,
+    );
     expect(t.dataSync()).toEqual(Float64Array.from(want.data));
     t.addcdiv_(tb, tc, 2);
-    want = zip(want, zip(b, c, (x, y) => x / y), (x, q) => x + 2 * q);
+    want = zip(
+      want,
+      zip(b, c, (x, y) => x / y),
+      (x, q) => x + 2 * q,
+    );
     expect(Array.from(t.dataSync()).every((v, i) => Math.abs(v - want.data[i]!) < 1e-12)).toBe(true);
     const z = zeros([2], { dtype: 'float64' });
     z.lerp_(tensor([10, 20], { dtype: 'float64' }), 0.25);
@@ -71,7 +82,9 @@ describe('arithmetic in place', () => {
 
   it('works on integer targets with integer operands', () => {
     const x = tensor([1, 2, 3]);
-    x.add_(2).mul_(tensor([2, 2, 2])).sub_(true);
+    x.add_(2)
+      .mul_(tensor([2, 2, 2]))
+      .sub_(true);
     expect(x.arraySync()).toEqual([5, 7, 9]);
     x.clamp_(6, 8);
     expect(x.arraySync()).toEqual([6, 7, 8]);
@@ -104,23 +117,37 @@ describe('broadcasting and dtype rules', () => {
     expect(() => zeros([3]).add_(zeros([2, 3]))).toThrow(
       "add_: an operand of shape [2,3] does not broadcast to the in-place target's shape [3]",
     );
-    expect(() => zeros([3]).mul_(zeros([2]))).toThrow('mul_: shapes [3] and [2] cannot be broadcast (dim -1: 3 vs 2)');
-    expect(() => zeros([2, 3]).copy_(zeros([3, 2]))).toThrow('copy_: shapes [2,3] and [3,2] cannot be broadcast (dim -2: 2 vs 3)');
+    expect(() => zeros([3]).mul_(zeros([2]))).toThrow(
+      'mul_: shapes [3] and [2] cannot be broadcast (dim -1: 3 vs 2)',
+    );
+    expect(() => zeros([2, 3]).copy_(zeros([3, 2]))).toThrow(
+      'copy_: shapes [2,3] and [3,2] cannot be broadcast (dim -2: 2 vs 3)',
+    );
   });
 
   it('refuses results the target dtype cannot hold', () => {
     expect(() => tensor([1, 2]).add_(1.5)).toThrow(
       "add_: result type float32 can't be cast to the int32 tensor being written in place",
     );
-    expect(() => tensor([1, 2]).div_(2)).toThrow("div_: result type float32 can't be cast to the int32 tensor");
-    expect(() => tensor([1, 2]).mul_(tensor([1.5, 2]))).toThrow("mul_: result type float32 can't be cast to the int32");
+    expect(() => tensor([1, 2]).div_(2)).toThrow(
+      "div_: result type float32 can't be cast to the int32 tensor",
+    );
+    expect(() => tensor([1, 2]).mul_(tensor([1.5, 2]))).toThrow(
+      "mul_: result type float32 can't be cast to the int32",
+    );
     expect(() => tensor([true]).add_(1)).toThrow("add_: result type int32 can't be cast to the bool tensor");
     expect(() => tensor([4]).sqrt_()).toThrow("sqrt_: result type float32 can't be cast to the int32 tensor");
-    expect(() => tensor([4]).clamp_(0.5)).toThrow("clamp_: result type float32 can't be cast to the int32 tensor");
+    expect(() => tensor([4]).clamp_(0.5)).toThrow(
+      "clamp_: result type float32 can't be cast to the int32 tensor",
+    );
     expect(() => tensor([true]).neg_()).toThrow('neg_: bool tensors are not supported');
-    expect(() => tensor([1]).add_(tensor([1]), 0.5)).toThrow('add_: alpha must be an integer for a int32 target, got 0.5');
+    expect(() => tensor([1]).add_(tensor([1]), 0.5)).toThrow(
+      'add_: alpha must be an integer for a int32 target, got 0.5',
+    );
     expect(() => zeros([2]).clamp_()).toThrow('clamp_: at least one of min and max must be given');
-    expect(() => zeros([2]).fill_('x' as never)).toThrow('fill_: value must be a number or boolean, got string x');
+    expect(() => zeros([2]).fill_('x' as never)).toThrow(
+      'fill_: value must be a number or boolean, got string x',
+    );
   });
 
   it('refuses targets whose elements overlap (expanded views)', () => {
@@ -178,7 +205,14 @@ describe('aliasing between operand and target', () => {
     expect(z.arraySync()).toEqual([1, 2, 3, 4, 5, 5]);
     const m = iota([3, 3]);
     m.copy_(m.T);
-    expect(m.arraySync()).toEqual(nested(permute(build([3, 3], ([i, j]) => i! * 3 + j!), [1, 0])));
+    expect(m.arraySync()).toEqual(
+      nested(
+        permute(
+          build([3, 3], ([i, j]) => i! * 3 + j!),
+          [1, 0],
+        ),
+      ),
+    );
     const w = iota([3, 3]);
     w.add_(w.T);
     expect(w.arraySync()).toEqual(nested(build([3, 3], ([i, j]) => i! * 3 + j! + j! * 3 + i!)));

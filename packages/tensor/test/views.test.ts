@@ -1,5 +1,4 @@
 import {
-  type Tensor,
   arange,
   broadcastTo,
   contiguous,
@@ -12,6 +11,7 @@ import {
   select,
   slice,
   squeeze,
+  type Tensor,
   tensor,
   transpose,
   unflatten,
@@ -27,7 +27,11 @@ import { build, nested, permute as refPermute, slice as refSlice } from './core-
 // copy do not).
 
 /** 0..n-1 as float32 in `shape`. */
-const iota = (shape: number[]): Tensor => arange(shape.reduce((a, b) => a * b, 1), { dtype: 'float32' }).reshape(shape);
+const iota = (shape: number[]): Tensor =>
+  arange(
+    shape.reduce((a, b) => a * b, 1),
+    { dtype: 'float32' },
+  ).reshape(shape);
 /** Reference 0..n-1 in `shape`. */
 const refIota = (shape: number[]) => build(shape, (idx) => idx.reduce((p, v, d) => p * shape[d]! + v, 0));
 const sharesBuffer = (a: Tensor, b: Tensor): boolean => a._storage === b._storage;
@@ -80,9 +84,13 @@ describe('reshape and view', () => {
   });
 
   it('rejects incompatible shapes', () => {
-    expect(() => iota([2, 3]).reshape(4, 2)).toThrow('reshape: shape [4,2] is invalid for input of shape [2,3] (6 elements)');
+    expect(() => iota([2, 3]).reshape(4, 2)).toThrow(
+      'reshape: shape [4,2] is invalid for input of shape [2,3] (6 elements)',
+    );
     expect(() => iota([2, 3]).reshape(-1, -1)).toThrow('reshape: only one dim can be -1 in [-1,-1]');
-    expect(() => iota([2, 3]).reshape(4, -1)).toThrow('reshape: shape [4,-1] is invalid for input of shape [2,3]');
+    expect(() => iota([2, 3]).reshape(4, -1)).toThrow(
+      'reshape: shape [4,-1] is invalid for input of shape [2,3]',
+    );
     expect(() => zeros([0]).reshape(0, -1)).toThrow(/reshape: cannot infer the -1 in \[0,-1\]/);
   });
 });
@@ -116,7 +124,9 @@ describe('squeeze, unsqueeze, flatten, unflatten', () => {
     expect(x.flatten(1).unflatten(1, [3, 4]).arraySync()).toEqual(x.arraySync());
     expect(unflatten(x, -1, [2, -1]).shape).toEqual([2, 3, 2, 2]);
     expect(() => x.flatten(2, 1)).toThrow('flatten: startDim 2 comes after endDim 1');
-    expect(() => x.unflatten(1, [2, 2])).toThrow('unflatten: sizes [2,2] do not multiply to 3 (dim 1 of [2,3,4])');
+    expect(() => x.unflatten(1, [2, 2])).toThrow(
+      'unflatten: sizes [2,2] do not multiply to 3 (dim 1 of [2,3,4])',
+    );
   });
 });
 
@@ -155,9 +165,7 @@ describe('expand and broadcastTo', () => {
     expect(e.shape).toEqual([2, 3, 4]);
     expect(e.strides).toEqual([0, 1, 0]);
     expect(sharesBuffer(e, x)).toBe(true);
-    expect(e.arraySync()).toEqual(
-      nested(build([2, 3, 4], (i) => i[1]! + 1)),
-    );
+    expect(e.arraySync()).toEqual(nested(build([2, 3, 4], (i) => i[1]! + 1)));
     expect(x.expand(-1, 2).arraySync()).toEqual([
       [1, 1],
       [2, 2],
@@ -174,9 +182,15 @@ describe('expand and broadcastTo', () => {
 
   it('refuses non-singleton dims and bad sizes', () => {
     const x = zeros([3, 1]);
-    expect(() => x.expand(4, 2)).toThrow('expand: shape [3,1] cannot be expanded to [4,2] (dim 0 has size 3, not 1 or 4)');
-    expect(() => broadcastTo(x, [2])).toThrow('broadcastTo: target shape [2] has fewer dims than the tensor\'s shape [3,1]');
-    expect(() => x.expand(2, 2)).toThrow('expand: shape [3,1] cannot be expanded to [2,2] (dim 0 has size 3, not 1 or 2)');
+    expect(() => x.expand(4, 2)).toThrow(
+      'expand: shape [3,1] cannot be expanded to [4,2] (dim 0 has size 3, not 1 or 4)',
+    );
+    expect(() => broadcastTo(x, [2])).toThrow(
+      "broadcastTo: target shape [2] has fewer dims than the tensor's shape [3,1]",
+    );
+    expect(() => x.expand(2, 2)).toThrow(
+      'expand: shape [3,1] cannot be expanded to [2,2] (dim 0 has size 3, not 1 or 2)',
+    );
     expect(() => x.expand(-1, 3, 1)).toThrow(/expand: size -1 is not allowed for new leading dim 0/);
     expect(() => x.expand(3, 1.5)).toThrow('expand: shape [3,1.5] has a non-integer size 1.5 at dim 1');
   });
@@ -239,16 +253,18 @@ describe('slice, narrow, select, diagonal', () => {
       [0, 4, 8],
       [9, 13, 17],
     ]);
-    expect(y.diagonal(0, -1, 0).arraySync()).toEqual(
-      nested(build([3, 2], ([k, i]) => i! * 9 + k! * 3 + i!)),
-    );
+    expect(y.diagonal(0, -1, 0).arraySync()).toEqual(nested(build([3, 2], ([k, i]) => i! * 9 + k! * 3 + i!)));
   });
 
   it('refuses bad bounds and dims', () => {
     const x = iota([3, 4]);
     expect(() => x.select(1, 4)).toThrow('select: index 4 is out of range for dim 1 of size 4 (shape [3,4])');
-    expect(() => x.select(2, 0)).toThrow('select: dim 2 is out of range for a tensor of 2 dims (expected -2..1)');
-    expect(() => x.narrow(1, 2, 3)).toThrow('narrow: start 2 and length 3 are out of range for dim 1 of size 4 (shape [3,4])');
+    expect(() => x.select(2, 0)).toThrow(
+      'select: dim 2 is out of range for a tensor of 2 dims (expected -2..1)',
+    );
+    expect(() => x.narrow(1, 2, 3)).toThrow(
+      'narrow: start 2 and length 3 are out of range for dim 1 of size 4 (shape [3,4])',
+    );
     expect(() => x.slice(0, 0, 2, 0)).toThrow('slice: step must be a non-zero integer, got 0');
     expect(() => x.slice(0, 0.5)).toThrow('slice: bound 0.5 is not an integer');
     expect(() => x.diagonal(0, 1, 1)).toThrow('diagonal: dim1 and dim2 must differ (both 1)');

@@ -79,7 +79,13 @@ export const REGULARIZATION_LABELS: Record<RegularizationName, string> = {
 };
 
 export const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3] as const;
-export const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1, 3, 10] as const;
+export const REG_RATES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10] as const;
+export const DROPOUT_RATES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] as const;
+
+/** The allowed values of the regularisation rate: penalty weights, or drop probabilities for dropout. */
+export function regRates(r: RegularizationName): readonly number[] {
+  return r === 'dropout' ? DROPOUT_RATES : REG_RATES;
+}
 export const NOISES = [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50] as const;
 export const TRAIN_RATIOS = [10, 20, 30, 40, 50, 60, 70, 80, 90] as const;
 export const BATCH_SIZES = [1, 2, 4, 5, 8, 10, 15, 16, 20, 25, 30, 32] as const;
@@ -151,6 +157,7 @@ export function decodeState(p: URLSearchParams): PlaygroundState {
             .map(Number)
             .filter((n) => Number.isInteger(n) && n >= 1 && n <= MAX_NEURONS)
             .slice(0, MAX_LAYERS);
+  const regularization = oneOf(REGULARIZATIONS, p.get('regularization'), d.regularization);
   return {
     dataset: oneOf(DATASETS, p.get('dataset'), d.dataset),
     noise: numberIn(NOISES, p.get('noise'), d.noise),
@@ -162,8 +169,8 @@ export function decodeState(p: URLSearchParams): PlaygroundState {
     activation: oneOf(ACTIVATIONS, p.get('activation'), d.activation),
     learningRate: numberIn(LEARNING_RATES, p.get('learningRate'), d.learningRate),
     optimizer: oneOf(OPTIMIZERS, p.get('optimizer'), d.optimizer),
-    regularization: oneOf(REGULARIZATIONS, p.get('regularization'), d.regularization),
-    regRate: numberIn(REG_RATES, p.get('regRate'), d.regRate),
+    regularization,
+    regRate: numberIn(regRates(regularization), p.get('regRate'), d.regRate),
   };
 }
 

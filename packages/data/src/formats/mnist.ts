@@ -32,10 +32,12 @@ export class MnistDataset extends Dataset<[Tensor, Tensor]> {
     this.cols = cols;
   }
 
+  /** Number of samples. */
   get length(): number {
     return this.labels.length;
   }
 
+  /** Sample `index`. */
   get(index: number): [Tensor, Tensor] {
     checkIndex('MnistDataset.get', index, this.length);
     const px = this.rows * this.cols;
@@ -137,6 +139,14 @@ async function readFromRoot(
   );
 }
 
+/** Like Promise.all, but rejects with the first failure in list order (not in time order). */
+async function inOrder<A, B>(ps: [Promise<A>, Promise<B>]): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled(ps);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
 async function loadSplit(opts: MnistOptions, split: 'train' | 'test'): Promise<MnistDataset> {
   const [imgBase, lblBase] = FILES[split];
   const fetchOne = async (base: string) => {
@@ -158,8 +168,9 @@ async function loadSplit(opts: MnistOptions, split: 'train' | 'test'): Promise<M
     });
     return { bytes, name: url };
   };
-  const [img, lbl] = await Promise.all([fetchOne(imgBase), fetchOne(lblBase)]);
-  const [images, labels] = await Promise.all([
+  // Both files load in parallel; failures are reported images first, so errors are stable.
+  const [img, lbl] = await inOrder([fetchOne(imgBase), fetchOne(lblBase)]);
+  const [images, labels] = await inOrder([
     loadIdx(img.bytes, { name: img.name, expect: { type: 'uint8', ndim: 3 } }),
     loadIdx(lbl.bytes, { name: lbl.name, expect: { type: 'uint8', ndim: 1 } }),
   ]);
@@ -180,6 +191,9 @@ export function mnist(
   opts: MnistOptions & { split: 'both' },
 ): Promise<{ train: MnistDataset; test: MnistDataset }>;
 export function mnist(opts: MnistOptions & { split?: 'train' | 'test' }): Promise<MnistDataset>;
+export function mnist(
+  opts: MnistOptions,
+): Promise<MnistDataset | { train: MnistDataset; test: MnistDataset }>;
 export async function mnist(
   opts: MnistOptions,
 ): Promise<MnistDataset | { train: MnistDataset; test: MnistDataset }> {
@@ -190,7 +204,7 @@ export async function mnist(
     throw new RangeError(`mnist: split must be 'train', 'test' or 'both', got ${JSON.stringify(split)}`);
   }
   if (split === 'both') {
-    const [train, test] = await Promise.all([loadSplit(opts, 'train'), loadSplit(opts, 'test')]);
+    const [train, test] = await inOrder([loadSplit(opts, 'train'), loadSplit(opts, 'test')]);
     return { train, test };
   }
   return loadSplit(opts, split);

@@ -1,6 +1,6 @@
 import type { Generator, Tensor } from '@tessera/tensor';
 import { uniforms } from '../random.js';
-import { allocLike, generatorOf, rangeOf, readImages, toImages } from './image-util.js';
+import { generatorOf, rangeOf, readImages, toImages } from './image-util.js';
 
 /** Options of `colorJitter`: each a strength s (factor in [max(0, 1-s), 1+s]) or a [min, max] factor range. */
 export interface ColorJitterOptions {
@@ -37,8 +37,7 @@ export function colorJitter(opts: ColorJitterOptions = {}): (x: Tensor) => Tenso
       throw new RangeError(`${op}: contrast and saturation need 1 or 3 channels (images [${c},${h},${w}])`);
     }
     const u = uniforms(gen, 3 * n);
-    const out = allocLike(img, data.length);
-    out.set(data);
+    const out = data; // a fresh copy of the input (readImages): work in place
     const plane = h * w;
     const clamp = (v: number) => Math.min(1, Math.max(0, v));
     for (let s = 0; s < n; s++) {

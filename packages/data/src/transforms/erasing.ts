@@ -1,6 +1,6 @@
 import type { Generator, Tensor } from '@tessera/tensor';
 import { normals, uniforms } from '../random.js';
-import { allocLike, checkProb, generatorOf, readImages, roundEven, toImages } from './image-util.js';
+import { checkProb, generatorOf, readImages, roundEven, toImages } from './image-util.js';
 
 /** Options of `randomErasing`. */
 export interface RandomErasingOptions {
@@ -48,8 +48,7 @@ export function randomErasing(opts: RandomErasingOptions = {}): (x: Tensor) => T
       throw new RangeError(`${op}: value has ${value.length} entries but the images have ${c} channels`);
     }
     const u = uniforms(gen, 41 * n);
-    const out = allocLike(img, data.length);
-    out.set(data);
+    const out = data; // a fresh copy of the input (readImages): work in place
     const plane = h * w;
     for (let s = 0; s < n; s++) {
       const r = u.subarray(41 * s, 41 * s + 41);

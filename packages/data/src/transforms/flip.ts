@@ -1,6 +1,6 @@
 import type { Generator, Tensor } from '@tessera/tensor';
 import { uniforms } from '../random.js';
-import { allocLike, checkProb, generatorOf, readImages, toImages } from './image-util.js';
+import { checkProb, generatorOf, readImages, toImages } from './image-util.js';
 
 /** Options of the random flips. */
 export interface RandomFlipOptions {
@@ -17,25 +17,34 @@ function randomFlip(op: string, horizontal: boolean, opts: RandomFlipOptions): (
     const img = readImages(op, x);
     const { data, n, c, h, w } = img;
     const u = uniforms(gen, n);
-    const out = allocLike(img, data.length);
+    // `data` is a fresh copy of the input's elements (readImages), so flip it in place.
     const plane = h * w;
     for (let s = 0; s < n; s++) {
-      const base = s * c * plane;
-      if (!(u[s]! < p)) {
-        out.set(data.subarray(base, base + c * plane), base);
-        continue;
-      }
+      if (!(u[s]! < p)) continue;
       for (let ch = 0; ch < c; ch++) {
-        const pb = base + ch * plane;
-        for (let y = 0; y < h; y++) {
-          const src = pb + (horizontal ? y : h - 1 - y) * w;
-          const dst = pb + y * w;
-          if (horizontal) for (let xx = 0; xx < w; xx++) out[dst + xx] = data[src + w - 1 - xx]!;
-          else out.set(data.subarray(src, src + w), dst);
+        const pb = (s * c + ch) * plane;
+        if (horizontal) {
+          for (let y = 0; y < h; y++) {
+            for (let a = pb + y * w, b = a + w - 1; a < b; a++, b--) {
+              const t = data[a]!;
+              data[a] = data[b]!;
+              data[b] = t;
+            }
+          }
+        } else {
+          for (let y = 0; y < h >> 1; y++) {
+            const a = pb + y * w;
+            const b = pb + (h - 1 - y) * w;
+            for (let x = 0; x < w; x++) {
+              const t = data[a + x]!;
+              data[a + x] = data[b + x]!;
+              data[b + x] = t;
+            }
+          }
         }
       }
     }
-    return toImages(img, out);
+    return toImages(img, data);
   };
 }
 

@@ -1,7 +1,10 @@
 import { type DType, defaultGenerator, type Generator, Tensor, tensor } from '@tessera/tensor';
 import { checkGenerator, describeValue } from '../random.js';
 
-/** Pixels of an image tensor [C,H,W] or a batch [N,C,H,W], read into a float array. */
+/**
+ * Pixels of an image tensor [C,H,W] or a batch [N,C,H,W], read into a float array. `data` is a
+ * fresh copy (dataSync returns a new array), so transforms may modify it in place.
+ */
 export interface ImageBatch {
   data: Float32Array | Float64Array;
   n: number;

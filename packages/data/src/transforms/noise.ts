@@ -1,6 +1,6 @@
 import type { Generator, Tensor } from '@tessera/tensor';
 import { normals } from '../random.js';
-import { allocLike, generatorOf, readImages, toImages } from './image-util.js';
+import { generatorOf, readImages, toImages } from './image-util.js';
 
 /** Options of `gaussianNoise`. */
 export interface GaussianNoiseOptions {
@@ -28,7 +28,7 @@ export function gaussianNoise(opts: GaussianNoiseOptions = {}): (x: Tensor) => T
     const img = readImages(op, x);
     const { data } = img;
     const z = normals(gen, data.length);
-    const out = allocLike(img, data.length);
+    const out = data; // a fresh copy of the input (readImages): work in place
     for (let i = 0; i < data.length; i++) {
       const v = data[i]! + mean + std * z[i]!;
       out[i] = clip ? Math.min(1, Math.max(0, v)) : v;

@@ -1,1 +1,1 @@
-export const _todo = 1;
+export function random(): void { throw new Error('todo'); }

@@ -38,7 +38,7 @@ function checkMaskShape(op: string, mask: Tensor, scores: readonly number[], wha
  */
 export function attention(
   op: string, q: Tensor, k: Tensor, v: Tensor,
-  masks: { blocked?: Tensor | null; additive?: Tensor | null; isCausal?: boolean },
+  masks: { blocked?: readonly Tensor[]; additive?: readonly Tensor[]; isCausal?: boolean },
   dropoutP: number, training: boolean, scale: number, generator?: Generator,
 ): { output: Tensor; weights: Tensor } {
   let scores = q.matmul(k.mT).mul(scale);
@@ -48,13 +48,13 @@ export function attention(
     const causal = ones([L, S], { dtype: 'bool', device: q.device }).tril();
     scores = scores.maskedFill(causal.not(), Number.NEGATIVE_INFINITY);
   }
-  if (masks.blocked) {
-    checkMaskShape(op, masks.blocked, scores.shape, 'mask');
-    scores = scores.maskedFill(masks.blocked, Number.NEGATIVE_INFINITY);
+  for (const m of masks.blocked ?? []) {
+    checkMaskShape(op, m, scores.shape, 'mask');
+    scores = scores.maskedFill(m, Number.NEGATIVE_INFINITY);
   }
-  if (masks.additive) {
-    checkMaskShape(op, masks.additive, scores.shape, 'attnMask');
-    scores = scores.add(masks.additive);
+  for (const m of masks.additive ?? []) {
+    checkMaskShape(op, m, scores.shape, 'mask');
+    scores = scores.add(m);
   }
   let weights = scores.softmax(-1);
   if (dropoutP > 0 && training) weights = dropout(weights, dropoutP, { generator });
@@ -86,6 +86,6 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   const p = opts.dropoutP ?? 0;
   if (!(p >= 0 && p <= 1)) throw new RangeError(`${op}: dropoutP must be in [0, 1], got ${p}`);
   const masks =
-    mask === null ? { isCausal: opts.isCausal ?? false } : mask.dtype === 'bool' ? { blocked: mask.not() } : { additive: mask };
+    mask === null ? { isCausal: opts.isCausal ?? false } : mask.dtype === 'bool' ? { blocked: [mask.not()] } : { additive: [mask] };
   return attention(op, q, k, v, masks, p, true, opts.scale ?? 1 / Math.sqrt(E), opts.generator).output;
 }

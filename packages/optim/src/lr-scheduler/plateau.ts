@@ -38,13 +38,21 @@ export interface ReduceLROnPlateauOptions {
 export class ReduceLROnPlateau {
   /** The optimizer whose learning rates this scheduler sets. */
   readonly optimizer: AnyOptimizer;
+  /** Whether the metric should decrease ('min') or increase ('max'). */
   mode: 'min' | 'max';
+  /** Factor applied to the rates on a plateau. */
   factor: number;
+  /** Epochs without improvement tolerated before reducing. */
   patience: number;
+  /** Minimum change that counts as an improvement. */
   threshold: number;
+  /** Whether `threshold` is relative ('rel') or absolute ('abs'). */
   thresholdMode: 'rel' | 'abs';
+  /** Epochs skipped after a reduction. */
   cooldown: number;
+  /** Lower bound of each group's rate. */
   minLrs: number[];
+  /** Reductions smaller than this are skipped. */
   eps: number;
   /** Best metric so far (±Infinity before the first step). */
   best: number;

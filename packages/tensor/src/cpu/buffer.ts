@@ -1,5 +1,5 @@
 import type { BufferHandle, View } from '../backend.js';
-import { type DType, type TypedArray, allocArray } from '../dtype.js';
+import { allocArray, type DType, type TypedArray } from '../dtype.js';
 
 /** The CPU backend's buffer: a typed array the JS thread reads directly. */
 export interface CpuBuffer {

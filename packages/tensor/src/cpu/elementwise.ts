@@ -140,7 +140,7 @@ function unaryRow(
     case 'relu':
       for (; oo !== end; oo += so, xo += sx) {
         const v = x[xo]!;
-        o[oo] = v > 0 || v !== v ? v : 0; // NaN propagates, as in PyTorch
+        o[oo] = v > 0 || Number.isNaN(v) ? v : 0; // NaN propagates, as in PyTorch
       }
       return;
     case 'leakyRelu': {
@@ -202,11 +202,7 @@ function unaryRow(
       // min(max(x, lo), hi): with lo > hi every element becomes hi, as in PyTorch; NaN stays NaN.
       const lo = p.min ?? Number.NEGATIVE_INFINITY;
       const hi = p.max ?? Number.POSITIVE_INFINITY;
-      for (; oo !== end; oo += so, xo += sx) {
-        const v = x[xo]!;
-        const m = v < lo ? lo : v;
-        o[oo] = m > hi ? hi : m;
-      }
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.min(Math.max(x[xo]!, lo), hi);
       return;
     }
     case 'not':
@@ -215,7 +211,7 @@ function unaryRow(
     case 'isnan':
       for (; oo !== end; oo += so, xo += sx) {
         const v = x[xo]!;
-        o[oo] = v !== v ? 1 : 0;
+        o[oo] = Number.isNaN(v) ? 1 : 0;
       }
       return;
     case 'isfinite':
@@ -323,18 +319,12 @@ function binaryRow(
       for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = pyRemainder(a[ao]!, b[bo]!);
       return;
     case 'minimum':
-      for (; oo !== end; oo += so, ao += sa, bo += sb) {
-        const x = a[ao]!;
-        const y = b[bo]!;
-        o[oo] = x !== x || y !== y ? Number.NaN : x < y ? x : y;
-      }
+      // Math.min is NaN when either operand is, as PyTorch's minimum.
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = Math.min(a[ao]!, b[bo]!);
       return;
     case 'maximum':
-      for (; oo !== end; oo += so, ao += sa, bo += sb) {
-        const x = a[ao]!;
-        const y = b[bo]!;
-        o[oo] = x !== x || y !== y ? Number.NaN : x > y ? x : y;
-      }
+      // Math.max is NaN when either operand is, as PyTorch's maximum.
+      for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = Math.max(a[ao]!, b[bo]!);
       return;
     case 'atan2':
       for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = Math.atan2(a[ao]!, b[bo]!);

@@ -1,18 +1,37 @@
 import type { BinaryOp, UnaryAttrs, UnaryOp, View } from '../backend.js';
 import { runOp } from '../dispatch.js';
-import { type DType, checkDType, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
+import { checkDType, type DType, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
-import { asTensor, checkTensor, describe, emptyOut, sameBackend } from './util.js';
 import { clone } from './movement.js';
+import { asTensor, checkTensor, describe, emptyOut, sameBackend } from './util.js';
 
 // Elementwise ops: dtype promotion and broadcasting happen here, once; backends see inputs of one
 // dtype already broadcast to the output's shape.
 
 /** Unary ops whose result is floating point (integer and bool inputs are cast to float32 first). */
 const FLOAT_RESULT = new Set<UnaryOp>([
-  'exp', 'exp2', 'log', 'log2', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'sin', 'cos', 'tan', 'tanh',
-  'sigmoid', 'erf', 'elu', 'gelu', 'geluTanh', 'silu', 'softplus', 'reciprocal', 'leakyRelu',
+  'exp',
+  'exp2',
+  'log',
+  'log2',
+  'log1p',
+  'expm1',
+  'sqrt',
+  'rsqrt',
+  'sin',
+  'cos',
+  'tan',
+  'tanh',
+  'sigmoid',
+  'erf',
+  'elu',
+  'gelu',
+  'geluTanh',
+  'silu',
+  'softplus',
+  'reciprocal',
+  'leakyRelu',
 ]);
 /** Unary ops with a bool result for any input dtype. */
 const BOOL_RESULT = new Set<UnaryOp>(['not', 'isnan', 'isfinite']);
@@ -52,7 +71,8 @@ export function broadcastView(op: string, t: Tensor, shape: readonly number[]): 
 export function unaryOp(op: UnaryOp, x: Tensor, attrs: UnaryAttrs = {}): Tensor {
   checkTensor(op, x);
   if (x.dtype === 'bool') {
-    if (op === 'neg') throw new TypeError('neg: negation of a bool tensor is not supported; use not() instead');
+    if (op === 'neg')
+      throw new TypeError('neg: negation of a bool tensor is not supported; use not() instead');
     if (op === 'relu' || op === 'clamp') throw new TypeError(`${op}: bool tensors are not supported`);
     if (op === 'square') x = cast(x, 'int32');
   }
@@ -94,7 +114,9 @@ export function resultType(a: TensorLike, b: TensorLike): DType {
 /** Makes both operands tensors of `dtype` on one backend (scalars become 0-d tensors). */
 export function operands(op: string, a: TensorLike, b: TensorLike, dtype: DType): [Tensor, Tensor] {
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
-    throw new TypeError(`${op}: at least one operand must be a tensor, got ${describe(a)} and ${describe(b)}`);
+    throw new TypeError(
+      `${op}: at least one operand must be a tensor, got ${describe(a)} and ${describe(b)}`,
+    );
   }
   const like = (a instanceof Tensor ? a : b) as Tensor;
   let ta = asTensor(op, a, like, dtype);
@@ -111,7 +133,8 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType
   return runOp(op, [a, b], undefined, () => {
     const be = a.storage(op).backend;
     const out = emptyOut(be, outDtype, shape);
-    if (out.numel() > 0) be.binary(op, out.viewFor(op), broadcastView(op, a, shape), broadcastView(op, b, shape));
+    if (out.numel() > 0)
+      be.binary(op, out.viewFor(op), broadcastView(op, a, shape), broadcastView(op, b, shape));
     return out;
   });
 }
@@ -169,7 +192,9 @@ export function div(a: TensorLike, b: TensorLike, roundingMode?: 'trunc' | 'floo
 /** a ** b, broadcasting. Integer tensors raised to negative integer scalars are an error. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor && !isFloating(a.dtype) && typeof b === 'number' && Number.isInteger(b) && b < 0) {
-    throw new RangeError(`pow: integers to negative integer powers are not allowed (${a.dtype} tensor ** ${b})`);
+    throw new RangeError(
+      `pow: integers to negative integer powers are not allowed (${a.dtype} tensor ** ${b})`,
+    );
   }
   return arith('pow', a, b);
 }
@@ -278,7 +303,8 @@ export const isnan = (x: Tensor): Tensor => unaryOp('isnan', x);
 /** True where x is neither infinite nor NaN. */
 export const isfinite = (x: Tensor): Tensor => unaryOp('isfinite', x);
 /** max(0, x) + negativeSlope * min(0, x). */
-export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => unaryOp('leakyRelu', x, { alpha: negativeSlope });
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
+  unaryOp('leakyRelu', x, { alpha: negativeSlope });
 /** x for x > 0, alpha * (exp(x) - 1) otherwise. */
 export const elu = (x: Tensor, alpha = 1): Tensor => unaryOp('elu', x, { alpha });
 /** Gaussian error linear unit, exact (erf) or with the tanh approximation. */
@@ -289,14 +315,16 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   return unaryOp(approximate === 'tanh' ? 'geluTanh' : 'gelu', x);
 }
 /** log(1 + exp(beta * x)) / beta, linear above `threshold`. */
-export const softplus = (x: Tensor, beta = 1, threshold = 20): Tensor => unaryOp('softplus', x, { beta, threshold });
+export const softplus = (x: Tensor, beta = 1, threshold = 20): Tensor =>
+  unaryOp('softplus', x, { beta, threshold });
 
 /** Validates clamp bounds; returns the attrs (absent bounds are ±Infinity). */
 export function clampAttrs(op: string, min?: number | null, max?: number | null): UnaryAttrs {
   const none = (v: unknown) => v === undefined || v === null;
   if (none(min) && none(max)) throw new RangeError(`${op}: at least one of min and max must be given`);
   for (const v of [min, max]) {
-    if (!none(v) && typeof v !== 'number') throw new TypeError(`${op}: bounds must be numbers, got ${describe(v)}`);
+    if (!none(v) && typeof v !== 'number')
+      throw new TypeError(`${op}: bounds must be numbers, got ${describe(v)}`);
   }
   return { min: min ?? Number.NEGATIVE_INFINITY, max: max ?? Number.POSITIVE_INFINITY };
 }

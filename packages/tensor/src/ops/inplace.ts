@@ -1,11 +1,20 @@
 import type { Backend, BinaryOp, UnaryAttrs, UnaryOp } from '../backend.js';
 import { runOp } from '../dispatch.js';
-import { type DType, canCast, isFloating, promoteTypes } from '../dtype.js';
+import { canCast, type DType, isFloating, promoteTypes } from '../dtype.js';
 import { broadcastShapes, fmt, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { broadcastView, clampAttrs, clampNeedsFloat, div, mul, resultType, sub } from './elementwise.js';
 import { toDevice } from './movement.js';
-import { alive, asTensor, bumpVersion, checkTensor, describe, emptyOut, sameBackend, storedValue } from './util.js';
+import {
+  alive,
+  asTensor,
+  bumpVersion,
+  checkTensor,
+  describe,
+  emptyOut,
+  sameBackend,
+  storedValue,
+} from './util.js';
 
 // In-place ops write into the target's buffer and bump its version counter. They run through
 // `runOp` with names ending in `_`, so an attached autograd can refuse them while recording; their
@@ -16,6 +25,7 @@ import { alive, asTensor, bumpVersion, checkTensor, describe, emptyOut, sameBack
 
 /** Refuses targets in which several elements share one memory location (stride 0, size > 1). */
 function checkWritable(op: string, target: Tensor): void {
+  if (target.numel() === 0) return;
   for (let d = 0; d < target.ndim; d++) {
     if (target.strides[d] === 0 && target.shape[d]! > 1) {
       throw new RangeError(
@@ -28,7 +38,9 @@ function checkWritable(op: string, target: Tensor): void {
 
 function checkInto(op: string, target: Tensor, result: DType, shape: readonly number[]): void {
   if (!canCast(result, target.dtype)) {
-    throw new TypeError(`${op}: result type ${result} can't be cast to the ${target.dtype} tensor being written in place`);
+    throw new TypeError(
+      `${op}: result type ${result} can't be cast to the ${target.dtype} tensor being written in place`,
+    );
   }
   const b = broadcastShapes(op, target.shape, shape);
   if (!shapesEqual(b, target.shape)) {
@@ -42,7 +54,9 @@ function checkInto(op: string, target: Tensor, result: DType, shape: readonly nu
 function safeAlias(target: Tensor, other: Tensor): boolean {
   if (other._storage !== target._storage) return true;
   return (
-    shapesEqual(other.shape, target.shape) && shapesEqual(other.strides, target.strides) && other.offset === target.offset
+    shapesEqual(other.shape, target.shape) &&
+    shapesEqual(other.strides, target.strides) &&
+    other.offset === target.offset
   );
 }
 
@@ -83,7 +97,12 @@ function binaryInPlace<T extends Tensor>(op: BinaryOp, target: T, other: TensorL
   let dtype = resultType(target, other);
   if (op === 'div' && !isFloating(dtype)) dtype = 'float32';
   if (dtype === 'bool' && op !== 'maximum' && op !== 'minimum') dtype = 'int32';
-  const o = asTensor(name, other, target, other instanceof Tensor ? dtype : canCast(dtype, target.dtype) ? target.dtype : dtype);
+  const o = asTensor(
+    name,
+    other,
+    target,
+    other instanceof Tensor ? dtype : canCast(dtype, target.dtype) ? target.dtype : dtype,
+  );
   checkInto(name, target, promoteTypes(dtype, o.dtype), o.shape);
   sameBackend(name, target, o);
   return runOp(name, [target, o], undefined, () => {
@@ -101,7 +120,9 @@ function unaryInPlace<T extends Tensor>(op: UnaryOp, target: T, attrs: UnaryAttr
   checkTensor(name, target);
   checkWritable(name, target);
   if (FLOAT_RESULT.has(op) && !isFloating(target.dtype)) {
-    throw new TypeError(`${name}: result type float32 can't be cast to the ${target.dtype} tensor being written in place`);
+    throw new TypeError(
+      `${name}: result type float32 can't be cast to the ${target.dtype} tensor being written in place`,
+    );
   }
   if (target.dtype === 'bool' && (op === 'neg' || op === 'clamp' || op === 'relu')) {
     throw new TypeError(`${name}: bool tensors are not supported`);
@@ -186,7 +207,9 @@ export function clamp_<T extends Tensor>(target: T, min?: number | null, max?: n
   checkTensor('clamp_', target);
   const attrs = clampAttrs('clamp_', min, max);
   if (!isFloating(target.dtype) && clampNeedsFloat(attrs)) {
-    throw new TypeError(`clamp_: result type float32 can't be cast to the ${target.dtype} tensor being written in place`);
+    throw new TypeError(
+      `clamp_: result type float32 can't be cast to the ${target.dtype} tensor being written in place`,
+    );
   }
   return unaryInPlace('clamp', target, attrs);
 }

@@ -11,7 +11,8 @@ import { alive, emptyOut } from './util.js';
 /** Resolves a single -1 in a target shape and checks the element count. */
 function inferShape(op: string, t: Tensor, shape: readonly number[]): number[] {
   alive(op, t);
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of integers, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new TypeError(`${op}: shape must be an array of integers, got ${String(shape)}`);
   const out = [...shape];
   let infer = -1;
   let known = 1;
@@ -31,14 +32,20 @@ function inferShape(op: string, t: Tensor, shape: readonly number[]): number[] {
   const n = t.numel();
   if (infer >= 0) {
     if (known === 0) {
-      throw new RangeError(`${op}: cannot infer the -1 in ${fmt(shape)} for a tensor of ${n} elements (the other sizes multiply to 0)`);
+      throw new RangeError(
+        `${op}: cannot infer the -1 in ${fmt(shape)} for a tensor of ${n} elements (the other sizes multiply to 0)`,
+      );
     }
     if (n % known !== 0) {
-      throw new RangeError(`${op}: shape ${fmt(shape)} is invalid for input of shape ${fmt(t.shape)} (${n} elements)`);
+      throw new RangeError(
+        `${op}: shape ${fmt(shape)} is invalid for input of shape ${fmt(t.shape)} (${n} elements)`,
+      );
     }
     out[infer] = n / known;
   } else if (known !== n) {
-    throw new RangeError(`${op}: shape ${fmt(shape)} is invalid for input of shape ${fmt(t.shape)} (${n} elements)`);
+    throw new RangeError(
+      `${op}: shape ${fmt(shape)} is invalid for input of shape ${fmt(t.shape)} (${n} elements)`,
+    );
   }
   return out;
 }
@@ -47,7 +54,11 @@ function inferShape(op: string, t: Tensor, shape: readonly number[]): number[] {
  * Strides for viewing (shape, strides) as `target` without copying, or null when impossible.
  * Same algorithm as PyTorch's computeStride: match chunks of dims that are contiguous together.
  */
-export function viewStrides(shape: readonly number[], strides: readonly number[], target: readonly number[]): number[] | null {
+export function viewStrides(
+  shape: readonly number[],
+  strides: readonly number[],
+  target: readonly number[],
+): number[] | null {
   if (shape.length === 0) return target.map(() => 1);
   const n = sizeOf(shape);
   if (n === 0) return contiguousStrides(target);
@@ -129,12 +140,16 @@ export function unflatten(t: Tensor, dim: number, sizes: readonly number[]): Ten
   if (neg >= 0) {
     const known = sizeOf(resolved.filter((x) => x !== -1));
     if (known === 0 || size % known !== 0) {
-      throw new RangeError(`unflatten: sizes ${fmt(sizes)} cannot split dim ${dim} of size ${size} (shape ${fmt(t.shape)})`);
+      throw new RangeError(
+        `unflatten: sizes ${fmt(sizes)} cannot split dim ${dim} of size ${size} (shape ${fmt(t.shape)})`,
+      );
     }
     resolved[neg] = size / known;
   }
   if (sizeOf(resolved) !== size) {
-    throw new RangeError(`unflatten: sizes ${fmt(sizes)} do not multiply to ${size} (dim ${dim} of ${fmt(t.shape)})`);
+    throw new RangeError(
+      `unflatten: sizes ${fmt(sizes)} do not multiply to ${size} (dim ${dim} of ${fmt(t.shape)})`,
+    );
   }
   return reshape(t, [...t.shape.slice(0, d), ...resolved, ...t.shape.slice(d + 1)]);
 }
@@ -160,7 +175,9 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
 export function permute(t: Tensor, dims: readonly number[]): Tensor {
   alive('permute', t);
   if (dims.length !== t.ndim) {
-    throw new RangeError(`permute: got ${dims.length} dims [${dims.join(',')}] for a tensor of shape ${fmt(t.shape)}`);
+    throw new RangeError(
+      `permute: got ${dims.length} dims [${dims.join(',')}] for a tensor of shape ${fmt(t.shape)}`,
+    );
   }
   const nd = dims.map((d) => normalizeDim('permute', d, t.ndim));
   if (new Set(nd).size !== nd.length) throw new RangeError(`permute: repeated dim in [${dims.join(',')}]`);
@@ -201,7 +218,8 @@ export function T(t: Tensor): Tensor {
 /** The last two dims swapped (PyTorch's `.mT`); needs at least 2 dims. */
 export function mT(t: Tensor): Tensor {
   alive('mT', t);
-  if (t.ndim < 2) throw new RangeError(`mT: needs a matrix or a batch of matrices, got shape ${fmt(t.shape)}`);
+  if (t.ndim < 2)
+    throw new RangeError(`mT: needs a matrix or a batch of matrices, got shape ${fmt(t.shape)}`);
   return transpose(t, -2, -1);
 }
 
@@ -211,10 +229,13 @@ export function mT(t: Tensor): Tensor {
  */
 export function expand(t: Tensor, shape: readonly number[], op = 'expand'): Tensor {
   alive(op, t);
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of integers, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new TypeError(`${op}: shape must be an array of integers, got ${String(shape)}`);
   const n = shape.length;
   if (n < t.ndim) {
-    throw new RangeError(`${op}: target shape ${fmt(shape)} has fewer dims than the tensor's shape ${fmt(t.shape)}`);
+    throw new RangeError(
+      `${op}: target shape ${fmt(shape)} has fewer dims than the tensor's shape ${fmt(t.shape)}`,
+    );
   }
   const off = n - t.ndim;
   const target = new Array<number>(n);
@@ -226,7 +247,8 @@ export function expand(t: Tensor, shape: readonly number[], op = 'expand'): Tens
     }
     if (want < -1) throw new RangeError(`${op}: shape ${fmt(shape)} has a negative size ${want} at dim ${i}`);
     if (i < off) {
-      if (want < 0) throw new RangeError(`${op}: size -1 is not allowed for new leading dim ${i} of ${fmt(shape)}`);
+      if (want < 0)
+        throw new RangeError(`${op}: size -1 is not allowed for new leading dim ${i} of ${fmt(shape)}`);
       target[i] = want;
       strides[i] = 0;
       continue;
@@ -267,9 +289,11 @@ export function slice(t: Tensor, dim: number, start?: number, end?: number, step
   alive('slice', t);
   if (t.ndim === 0) throw new RangeError('slice: cannot slice a 0-d tensor');
   const d = normalizeDim('slice', dim, t.ndim);
-  if (!Number.isInteger(step) || step === 0) throw new RangeError(`slice: step must be a non-zero integer, got ${step}`);
+  if (!Number.isInteger(step) || step === 0)
+    throw new RangeError(`slice: step must be a non-zero integer, got ${step}`);
   for (const v of [start, end]) {
-    if (v !== undefined && v !== null && !Number.isInteger(v)) throw new TypeError(`slice: bound ${v} is not an integer`);
+    if (v !== undefined && v !== null && !Number.isInteger(v))
+      throw new TypeError(`slice: bound ${v} is not an integer`);
   }
   const size = t.shape[d]!;
   let s: number;
@@ -282,7 +306,8 @@ export function slice(t: Tensor, dim: number, start?: number, end?: number, step
     // Backwards: indices start, start+step, ... while > end.
     const st = start === undefined || start === null ? size - 1 : start < 0 ? start + size : start;
     s = Math.min(Math.max(st, -1), size - 1);
-    const en = end === undefined || end === null ? -1 : end < 0 ? Math.max(end + size, -1) : Math.min(end, size - 1);
+    const en =
+      end === undefined || end === null ? -1 : end < 0 ? Math.max(end + size, -1) : Math.min(end, size - 1);
     len = s > en ? Math.ceil((s - en) / -step) : 0;
     if (len === 0) s = 0;
   }
@@ -317,7 +342,9 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   const d = normalizeDim('select', dim, t.ndim);
   const size = t.shape[d]!;
   if (!Number.isInteger(index) || index < -size || index >= size) {
-    throw new RangeError(`select: index ${index} is out of range for dim ${dim} of size ${size} (shape ${fmt(t.shape)})`);
+    throw new RangeError(
+      `select: index ${index} is out of range for dim ${dim} of size ${size} (shape ${fmt(t.shape)})`,
+    );
   }
   const i = index < 0 ? index + size : index;
   return runOp('select', [t], { dim: d, index: i }, () =>
@@ -385,9 +412,12 @@ export function toDevice(t: Tensor, device: string): Tensor {
   const src = t.storage('to');
   const dst = getBackend(device);
   if (dst === src.backend) return t;
-  if (!dst.supportsDType(t.dtype)) throw new TypeError(`to: the ${device} backend does not support dtype ${t.dtype}`);
+  if (!dst.supportsDType(t.dtype))
+    throw new TypeError(`to: the ${device} backend does not support dtype ${t.dtype}`);
   if (src.backend.readSync === undefined) {
-    throw new Error(`to: moving from ${src.backend.name} to ${device} needs a readback; use await toAsync(t, '${device}')`);
+    throw new Error(
+      `to: moving from ${src.backend.name} to ${device} needs a readback; use await toAsync(t, '${device}')`,
+    );
   }
   return runOp('to', [t], { device }, () => {
     const c = isContiguousLayout(t.shape, t.strides) ? t : copyContiguous(t);

@@ -1,0 +1,430 @@
+import type { Page } from '../main.js';
+import { LineChart } from '../lib/chart.js';
+import { SERIES } from '../lib/colors.js';
+import { button, panel, selectField } from '../lib/controls.js';
+import { fmtNum, h, uniqueId } from '../lib/dom.js';
+import { PageWorker, showBackend } from '../lib/page-worker.js';
+import { backendPreference, currentRoute, replaceParams } from '../lib/url.js';
+import { DrawPad } from './draw-pad.js';
+import { resolveMnistSource } from './mnist-source.js';
+import { toMnist } from './preprocess.js';
+import {
+  ARCHS,
+  ARCH_LABELS,
+  DIGIT_BATCHES,
+  DIGIT_LRS,
+  DIGIT_OPTIMIZERS,
+  DIGIT_OPTIMIZER_LABELS,
+  type DigitOptimizer,
+  type DigitsConfig,
+  type FromWorker,
+  type ToWorker,
+} from './protocol.js';
+import { drawConfusion, drawGray, drawTiles, probabilityBars } from './views.js';
+
+const DEFAULT_LR: Record<DigitOptimizer, number> = { adam: 0.001, sgd: 0.01, rmsprop: 0.001 };
+const DEFAULTS: DigitsConfig = { arch: 'lenet5', optimizer: 'adam', lr: 0.001, batchSize: 64 };
+
+/** Reads the Digits settings from URL parameters (invalid or missing ones take defaults). */
+export function decodeDigits(p: URLSearchParams): DigitsConfig {
+  const arch = ARCHS.find((a) => a === p.get('arch')) ?? DEFAULTS.arch;
+  const optimizer = DIGIT_OPTIMIZERS.find((o) => o === p.get('optimizer')) ?? DEFAULTS.optimizer;
+  const lr = DIGIT_LRS.find((v) => String(v) === p.get('lr')) ?? DEFAULT_LR[optimizer];
+  const batchSize = DIGIT_BATCHES.find((v) => String(v) === p.get('batch')) ?? DEFAULTS.batchSize;
+  return { arch, optimizer, lr, batchSize };
+}
+
+function encodeDigits(c: DigitsConfig): URLSearchParams {
+  const p = new URLSearchParams(currentRoute().params);
+  p.set('arch', c.arch);
+  p.set('optimizer', c.optimizer);
+  p.set('lr', String(c.lr));
+  p.set('batch', String(c.batchSize));
+  return p;
+}
+
+/** The Digits page: a CNN trained on MNIST in a worker, a drawing pad, and a look at the first layer. */
+export function mount(root: HTMLElement): Page {
+  let config = decodeDigits(currentRoute().params);
+  let playing = false;
+  let datasetReady = false;
+  let predictId = 0;
+  const files = new Map<string, { loaded: number; total: number | undefined }>();
+
+  const worker = new PageWorker<ToWorker, FromWorker>(
+    new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'digits' }),
+    onMessage,
+    showError,
+  );
+
+  // ---- training panel ----
+  const sourceText = h('p', { class: 'hint', 'data-testid': 'mnist-source' }, 'Finding MNIST…');
+  const progress = h('progress', { class: 'progress', max: 1, value: 0, 'aria-label': 'MNIST download progress' });
+  const progressText = h('p', { class: 'hint', 'aria-live': 'polite' });
+  const arch = selectField(
+    'Architecture',
+    ARCHS.map((a) => ({ value: a, label: ARCH_LABELS[a] })),
+    config.arch,
+    (v) => change({ arch: v }),
+    { 'data-control': 'arch' },
+  );
+  const opt = selectField(
+    'Optimizer',
+    DIGIT_OPTIMIZERS.map((o) => ({ value: o, label: DIGIT_OPTIMIZER_LABELS[o] })),
+    config.optimizer,
+    (v) => change({ optimizer: v, lr: DEFAULT_LR[v] }),
+    { 'data-control': 'optimizer' },
+  );
+  const lr = selectField(
+    'Learning rate',
+    DIGIT_LRS.map((v) => ({ value: v, label: String(v) })),
+    config.lr,
+    (v) => change({ lr: v }),
+    { 'data-control': 'lr' },
+  );
+  const batch = selectField(
+    'Batch size',
+    DIGIT_BATCHES.map((v) => ({ value: v, label: String(v) })),
+    config.batchSize,
+    (v) => change({ batchSize: v }),
+    { 'data-control': 'batch' },
+  );
+  const trainBtn = button('Train', () => worker.send({ type: playing ? 'pause' : 'train' }), {
+    class: 'primary',
+    'data-action': 'train',
+    disabled: true,
+  });
+  const resetBtn = button('Reset', () => worker.send({ type: 'reset' }), { 'data-action': 'reset', disabled: true });
+  const stat = (k: string, id: string) => {
+    const v = h('span', { class: 'v', 'data-testid': id }, '–');
+    return { el: h('div', { class: 'stat' }, h('span', { class: 'k' }, k), v), v };
+  };
+  const sStep = stat('Step', 'step');
+  const sEpoch = stat('Epoch', 'epoch');
+  const sSpeed = stat('Images/s', 'speed');
+  const sTrainAcc = stat('Train acc.', 'train-acc');
+  const sTestAcc = stat('Test acc.', 'test-acc');
+  const saveBtn = button('Save model', () => worker.send({ type: 'save' }), { 'data-action': 'save', disabled: true });
+  const fileId = uniqueId('file');
+  const fileInput = h('input', {
+    id: fileId,
+    type: 'file',
+    accept: '.safetensors,application/octet-stream',
+    class: 'visually-hidden',
+    'data-control': 'load-model',
+  });
+  const loadLabel = h('label', { for: fileId, class: 'file-button', role: 'button', tabindex: 0 }, 'Load model…');
+  loadLabel.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      fileInput.click();
+    }
+  });
+  fileInput.addEventListener('change', async () => {
+    const f = fileInput.files?.[0];
+    if (!f) return;
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    worker.send({ type: 'loadModel', bytes, name: f.name }, [bytes.buffer]);
+    fileInput.value = '';
+  });
+  const modelNote = h('p', { class: 'hint', 'aria-live': 'polite' });
+  const trainPanel = panel(
+    'Training',
+    sourceText,
+    progress,
+    progressText,
+    arch.root,
+    opt.root,
+    lr.root,
+    batch.root,
+    h('div', { class: 'row' }, trainBtn, resetBtn),
+    h('div', { class: 'row', style: 'margin:12px 0' }, sStep.el, sEpoch.el, sSpeed.el, sTrainAcc.el, sTestAcc.el),
+    h('div', { class: 'row' }, saveBtn, loadLabel, fileInput),
+    modelNote,
+  );
+
+  // ---- curves ----
+  const lossEl = h('div');
+  const accEl = h('div');
+  const curvesPanel = panel('Loss and accuracy', lossEl, accEl);
+  curvesPanel.classList.add('wide');
+
+  // ---- drawing ----
+  const probsEl = h('div', { class: 'probs', 'aria-live': 'polite', 'data-testid': 'probs' });
+  const setProbs = probabilityBars(probsEl);
+  const predText = h('p', { class: 'hint', 'data-testid': 'prediction' }, 'Draw a digit in the black square.');
+  const previewCanvas = h('canvas', {
+    width: 28,
+    height: 28,
+    title: 'What the network sees (28x28)',
+    style: 'width:56px;height:56px;image-rendering:pixelated;border:1px solid #dde2e8',
+  });
+  let lastPixels: Float32Array | null = null;
+  const pad = new DrawPad((ink, size) => {
+    const px = toMnist(ink, size, size);
+    if (!px) return;
+    lastPixels = px;
+    drawGray(previewCanvas, px, 28, 28);
+    if (datasetReady) {
+      predictId += 1;
+      worker.send({ type: 'predict', id: predictId, pixels: px.slice() });
+    }
+  });
+  const clearBtn = button('Clear', () => {
+    pad.clear();
+    lastPixels = null;
+    setProbs(null);
+    predText.textContent = 'Draw a digit in the black square.';
+    delete root.dataset.prediction;
+  }, { 'data-action': 'clear' });
+  const inspectDrawing = button('Inspect the drawing', () => {
+    if (lastPixels) worker.send({ type: 'inspect', index: null, pixels: lastPixels.slice() });
+  });
+  const drawPanel = panel(
+    'Draw a digit',
+    h(
+      'div',
+      { class: 'draw-wrap' },
+      h('div', {}, pad.canvas, h('div', { class: 'row', style: 'margin-top:6px' }, clearBtn, inspectDrawing)),
+      h('div', { style: 'flex:1;min-width:180px' }, h('div', { class: 'row' }, previewCanvas, predText), probsEl),
+    ),
+  );
+
+  // ---- confusion ----
+  const confusion = h('canvas', {
+    class: 'confusion',
+    role: 'img',
+    'aria-label': 'Confusion matrix of the test set (rows: true digit, columns: prediction)',
+  });
+  const confPanel = panel(
+    'Confusion matrix (test set)',
+    confusion,
+    h('p', { class: 'hint' }, 'Rows: true digit; columns: predicted digit. Red cells are mistakes.'),
+  );
+
+  // ---- first layer ----
+  const filters = h('div', { class: 'filters', 'data-testid': 'filters' });
+  const maps = h('div', { class: 'filters', 'data-testid': 'maps' });
+  const inputCanvas = h('canvas', {
+    width: 28,
+    height: 28,
+    style: 'width:56px;height:56px;image-rendering:pixelated;border:1px solid #dde2e8',
+    'aria-label': 'The inspected input',
+    role: 'img',
+  });
+  const inputText = h('span', { class: 'hint' });
+  const indexId = uniqueId('idx');
+  const indexInput = h('input', { id: indexId, type: 'number', min: 0, value: 0, style: 'width:90px' });
+  const inspectIndex = () => worker.send({ type: 'inspect', index: Number(indexInput.value) || 0, pixels: null });
+  indexInput.addEventListener('change', inspectIndex);
+  const randomBtn = button('Random test image', () => {
+    indexInput.value = String(Math.floor(Math.random() * 2000));
+    inspectIndex();
+  });
+  const filterTitle = h('h3', {}, 'First-layer filters');
+  const layerPanel = panel(
+    'Inside the first layer',
+    h(
+      'div',
+      { class: 'row' },
+      h('div', { class: 'field', style: 'margin:0' }, h('label', { for: indexId }, 'Test image #'), indexInput),
+      randomBtn,
+      inputCanvas,
+      inputText,
+    ),
+    filterTitle,
+    filters,
+    h('h3', {}, 'Activation maps for this input'),
+    maps,
+  );
+  layerPanel.classList.add('wide');
+
+  const errorBox = h('div', { class: 'error-box', role: 'alert', hidden: true });
+  root.append(
+    h('h1', {}, 'Digits'),
+    h(
+      'p',
+      { class: 'lead' },
+      'Train a convolutional network on MNIST handwritten digits, right here. Then draw a digit and watch the prediction change as you draw.',
+    ),
+    errorBox,
+    h('div', { class: 'dg-grid' }, trainPanel, curvesPanel, drawPanel, confPanel, layerPanel),
+  );
+  const lossChart = new LineChart(lossEl, {
+    xLabel: 'step',
+    height: 170,
+    series: [
+      { label: 'train loss', color: SERIES[1]! },
+      { label: 'test loss', color: SERIES[0]!, points: true },
+    ],
+  });
+  const accChart = new LineChart(accEl, {
+    xLabel: 'step',
+    height: 170,
+    yRange: [0, 1],
+    series: [
+      { label: 'train accuracy', color: SERIES[1]! },
+      { label: 'test accuracy', color: SERIES[0]!, points: true },
+    ],
+  });
+
+  function showError(message: string): void {
+    errorBox.hidden = false;
+    errorBox.textContent = message;
+    root.dataset.error = message;
+  }
+
+  function change(patch: Partial<DigitsConfig>): void {
+    const archChanged = patch.arch !== undefined && patch.arch !== config.arch;
+    config = { ...config, ...patch };
+    opt.set(config.optimizer);
+    lr.set(config.lr);
+    replaceParams('digits', encodeDigits(config));
+    if (archChanged) {
+      lossChart.clear();
+      accChart.clear();
+    }
+    worker.send({ type: 'config', config });
+  }
+
+  function setProgress(): void {
+    let loaded = 0;
+    let total = 0;
+    let known = true;
+    for (const f of files.values()) {
+      loaded += f.loaded;
+      if (f.total === undefined) known = false;
+      else total += f.total;
+    }
+    if (known && total > 0) {
+      progress.value = loaded / total;
+      progressText.textContent = `Downloading MNIST: ${(loaded / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`;
+    } else {
+      progress.removeAttribute('value');
+      progressText.textContent = `Downloading MNIST: ${(loaded / 1e6).toFixed(1)} MB`;
+    }
+  }
+
+  function onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'ready':
+        showBackend(m.info);
+        root.dataset.ready = 'true';
+        void resolveMnistSource().then((source) => {
+          sourceText.textContent = `MNIST from ${source.label}`;
+          worker.send({ type: 'load', source });
+        });
+        return;
+      case 'progress':
+        files.set(m.file, { loaded: m.loaded, total: m.total });
+        if (m.cached) {
+          progressText.textContent = 'MNIST loaded from the browser cache.';
+          progress.value = 1;
+        } else {
+          setProgress();
+        }
+        return;
+      case 'dataset':
+        datasetReady = true;
+        progress.value = 1;
+        progressText.textContent = `${m.train.toLocaleString('en')} training and ${m.test.toLocaleString('en')} test images.`;
+        sourceText.textContent = `MNIST from ${m.label}`;
+        trainBtn.disabled = false;
+        resetBtn.disabled = false;
+        saveBtn.disabled = false;
+        root.dataset.dataset = 'ready';
+        return;
+      case 'stats':
+        sStep.v.textContent = String(m.step);
+        sEpoch.v.textContent = String(m.epoch);
+        sSpeed.v.textContent = fmtNum(m.imagesPerSec, 3);
+        sTrainAcc.v.textContent = `${(m.trainAcc * 100).toFixed(1)}%`;
+        lossChart.push(m.step, m.trainLoss, null);
+        accChart.push(m.step, m.trainAcc, null);
+        root.dataset.step = String(m.step);
+        root.dataset.imagesPerSec = String(m.imagesPerSec);
+        return;
+      case 'eval':
+        sTestAcc.v.textContent = `${(m.testAcc * 100).toFixed(1)}%`;
+        sStep.v.textContent = String(m.step);
+        if (m.step > 0) {
+          lossChart.push(m.step, null, m.testLoss);
+          accChart.push(m.step, null, m.testAcc);
+        }
+        drawConfusion(confusion, m.confusion);
+        root.dataset.testAcc = String(m.testAcc);
+        root.dataset.evalStep = String(m.step);
+        if (m.step === 0) {
+          lossChart.clear();
+          accChart.clear();
+        }
+        if (lastPixels && datasetReady) {
+          predictId += 1;
+          worker.send({ type: 'predict', id: predictId, pixels: lastPixels.slice() });
+        }
+        return;
+      case 'prediction': {
+        if (m.id !== predictId || pad.empty) return;
+        setProbs(m.probs);
+        let best = 0;
+        for (let d = 1; d < 10; d++) if (m.probs[d]! > m.probs[best]!) best = d;
+        predText.textContent = `Looks like a ${best} (${(m.probs[best]! * 100).toFixed(0)}%)`;
+        root.dataset.prediction = String(best);
+        return;
+      }
+      case 'inspection': {
+        drawGray(inputCanvas, m.image, 28, 28);
+        inputText.textContent = m.label === null ? 'your drawing' : `label ${m.label}`;
+        const conv = m.filterShape[1] < 28;
+        filterTitle.textContent = conv
+          ? `First-layer filters (${m.filterShape[0]} kernels, ${m.filterShape[1]}x${m.filterShape[2]})`
+          : `First-layer weights of ${m.filterShape[0]} hidden units (as 28x28 images)`;
+        drawTiles(filters, m.filters, m.filterShape, { signed: true, size: conv ? 44 : 56, label: 'Filter' });
+        drawTiles(maps, m.maps, m.mapShape, {
+          signed: false,
+          size: conv ? 84 : 320,
+          label: conv ? 'Activation map' : 'Hidden units',
+        });
+        return;
+      }
+      case 'saved': {
+        const url = URL.createObjectURL(m.blob);
+        const a = h('a', { href: url, download: m.name });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        modelNote.textContent = `Saved ${m.name} (${(m.blob.size / 1024).toFixed(0)} KB).`;
+        return;
+      }
+      case 'modelLoaded':
+        config = { ...config, arch: m.arch };
+        arch.set(m.arch);
+        replaceParams('digits', encodeDigits(config));
+        lossChart.clear();
+        accChart.clear();
+        modelNote.textContent = `Loaded ${m.name} (${ARCH_LABELS[m.arch]}).`;
+        root.dataset.modelLoaded = m.arch;
+        return;
+      case 'playing':
+        playing = m.playing;
+        trainBtn.textContent = playing ? 'Pause' : 'Train';
+        root.dataset.playing = String(playing);
+        return;
+      case 'error':
+        showError(m.message);
+        return;
+    }
+  }
+
+  replaceParams('digits', encodeDigits(config));
+  worker.send({ type: 'init', backend: backendPreference(), config });
+
+  return {
+    dispose() {
+      worker.terminate();
+      lossChart.destroy();
+      accChart.destroy();
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import '@tessera/autograd';
+import { type DownloadProgress, type MnistDataset, mnist } from '@tessera/data';
+import { initBackend } from '../engine/backend.js';
+import { errorText, port, yieldToEvents } from '../engine/worker-port.js';
+import type { DigitsConfig, FromWorker, MnistSource, ToWorker } from './protocol.js';
+import { type DigitsData, DigitsTrainer, splitDigits, trainerFromFile } from './trainer.js';
+
+// The Digits page's worker: loads MNIST, trains in slices of SLICE_MS, reports stats every
+// STATS_MS and evaluates on the test images every EVAL_EVERY steps (and when paused).
+
+const SLICE_MS = 40;
+const STATS_MS = 250;
+const EVAL_EVERY = 100;
+
+let config: DigitsConfig | null = null;
+let data: DigitsData | null = null;
+let trainer: DigitsTrainer | null = null;
+let playing = false;
+let looping: Promise<void> | null = null;
+let lastInspect: { index: number | null; pixels: Float32Array | null } = { index: 0, pixels: null };
+
+function post(m: FromWorker, transfer: Transferable[] = []): void {
+  port.postMessage(m, transfer);
+}
+
+async function loadData(source: MnistSource): Promise<void> {
+  const onProgress = (p: DownloadProgress) => post({ type: 'progress', ...p });
+  let sets: { train?: MnistDataset; test: MnistDataset };
+  if (source.split === 'both') {
+    try {
+      sets = await mnist({ baseUrl: source.baseUrl, split: 'both', onProgress });
+    } catch (e) {
+      // A folder with only the test files: use those, split.
+      try {
+        sets = { test: await mnist({ baseUrl: source.baseUrl, split: 'test', onProgress }) };
+      } catch {
+        throw e;
+      }
+    }
+  } else {
+    sets = { test: await mnist({ baseUrl: source.baseUrl, split: 'test', onProgress }) };
+  }
+  data = splitDigits(sets);
+  const label = sets.train ? source.label : `${source.label}: 8,000 / 2,000 split of the test images`;
+  post({ type: 'dataset', train: data.trainIndices.length, test: data.testIndices.length, label });
+  trainer = new DigitsTrainer(data, config!);
+  await report(true);
+}
+
+async function evaluate(t: DigitsTrainer): Promise<void> {
+  const e = await t.evaluate();
+  post({ type: 'eval', ...e }, [e.confusion.buffer]);
+}
+
+async function inspect(t: DigitsTrainer): Promise<void> {
+  const m = await t.inspect(lastInspect.index, lastInspect.pixels);
+  post(m);
+}
+
+/** Posts stats (when there are new steps), and optionally an evaluation and the inspection view. */
+async function report(full: boolean): Promise<void> {
+  const t = trainer;
+  if (!t) return;
+  const s = await t.takeStats();
+  if (s) {
+    post({
+      type: 'stats',
+      step: t.step,
+      epoch: t.epoch,
+      trainLoss: s.loss,
+      trainAcc: s.acc,
+      imagesPerSec: s.imagesPerSec,
+    });
+  }
+  if (full) {
+    await evaluate(t);
+    await inspect(t);
+  }
+}
+
+async function loop(): Promise<void> {
+  let lastStats = performance.now();
+  while (playing && trainer) {
+    const t = trainer;
+    await t.trainFor(SLICE_MS, EVAL_EVERY);
+    if (t !== trainer) continue;
+    const atEval = t.step % EVAL_EVERY === 0;
+    if (atEval || performance.now() - lastStats >= STATS_MS) {
+      lastStats = performance.now();
+      await report(atEval);
+    }
+    await yieldToEvents();
+  }
+}
+
+function setPlaying(p: boolean): void {
+  playing = p;
+  post({ type: 'playing', playing: p });
+  if (p && looping === null) {
+    looping = loop()
+      .catch(fail)
+      .finally(() => {
+        looping = null;
+        if (trainer && trainer.step > 0) void report(true).catch(fail);
+      });
+  }
+}
+
+function fail(e: unknown): void {
+  playing = false;
+  post({ type: 'playing', playing: false });
+  post({ type: 'error', message: errorText(e) });
+}
+
+async function stop(): Promise<void> {
+  playing = false;
+  await looping;
+}
+
+async function handle(m: ToWorker): Promise<void> {
+  switch (m.type) {
+    case 'init': {
+      config = m.config;
+      post({ type: 'ready', info: await initBackend(m.backend) });
+      return;
+    }
+    case 'load':
+      await loadData(m.source);
+      return;
+    case 'config': {
+      const archChanged = m.config.arch !== config?.arch;
+      config = m.config;
+      if (!data) return;
+      if (archChanged || !trainer) {
+        await stop();
+        post({ type: 'playing', playing: false });
+        trainer = new DigitsTrainer(data, config);
+        await report(true);
+      } else {
+        trainer.configure(config);
+      }
+      return;
+    }
+    case 'train':
+      if (trainer) setPlaying(true);
+      return;
+    case 'pause':
+      setPlaying(false);
+      return;
+    case 'reset':
+      await stop();
+      post({ type: 'playing', playing: false });
+      if (data && config) {
+        trainer = new DigitsTrainer(data, config);
+        await report(true);
+      }
+      return;
+    case 'predict':
+      if (trainer) {
+        const probs = await trainer.predict(m.pixels);
+        post({ type: 'prediction', id: m.id, probs }, [probs.buffer]);
+      }
+      return;
+    case 'inspect':
+      lastInspect = { index: m.index, pixels: m.pixels };
+      if (trainer) await inspect(trainer);
+      return;
+    case 'save':
+      if (trainer) post({ type: 'saved', blob: trainer.saveBlob(), name: `tessera-mnist-${trainer.arch}-step${trainer.step}.safetensors` });
+      return;
+    case 'loadModel': {
+      if (!data || !config) throw new Error('load MNIST before loading a model');
+      await stop();
+      post({ type: 'playing', playing: false });
+      trainer = trainerFromFile(data, config, m.bytes);
+      config = { ...config, arch: trainer.arch };
+      post({ type: 'modelLoaded', arch: trainer.arch, name: m.name });
+      await report(true);
+      return;
+    }
+  }
+}
+
+// Predictions and inspections are answered between training slices; other messages in order.
+let queue = Promise.resolve();
+port.onmessage = (e: MessageEvent<ToWorker>) => {
+  queue = queue.then(() => handle(e.data)).catch(fail);
+};

@@ -1,0 +1,2 @@
+import type { Page } from '../main.js';
+export function mount(root: HTMLElement): Page { root.textContent = 'todo'; return { dispose() {} }; }

@@ -1,0 +1,136 @@
+import '@tessera/autograd';
+import { initBackend } from '../engine/backend.js';
+import { errorText, port, yieldToEvents } from '../engine/worker-port.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { makePoints } from './data.js';
+import { DATASETS, type PlaygroundState } from './state.js';
+import { PlaygroundTrainer } from './trainer.js';
+
+// The playground's training loop, off the main thread. While playing it trains epoch after epoch
+// and posts a snapshot at most every SNAPSHOT_MS, yielding between epochs so pause/step/config
+// messages are handled promptly.
+
+const SNAPSHOT_MS = 60;
+
+let trainer: PlaygroundTrainer | null = null;
+let state: PlaygroundState | null = null;
+let playing = false;
+let generation = 0;
+/** The running play loop, if any. */
+let looping: Promise<void> | null = null;
+
+function post(m: FromWorker, transfer: Transferable[] = []): void {
+  port.postMessage(m, transfer);
+}
+
+async function sendSnapshot(t: PlaygroundTrainer): Promise<void> {
+  const s = await t.snapshot();
+  if (t !== trainer) return;
+  post(s, [s.output.buffer, ...s.neurons.map((a) => a.buffer), ...s.weights.map((a) => a.buffer)]);
+}
+
+/** Previews of every dataset (no noise, fixed seed). */
+async function sendThumbs(): Promise<void> {
+  const sets = await Promise.all(
+    DATASETS.map(async (name) => {
+      const p = await makePoints(name, 0, 7);
+      return { name, x: p.x.slice(0, 400), y: p.y.slice(0, 200) };
+    }),
+  );
+  post({ type: 'thumbs', sets }, sets.flatMap((s) => [s.x.buffer, s.y.buffer]));
+}
+
+/** Builds data and network for the current state and shows them. */
+async function rebuild(): Promise<void> {
+  const gen = ++generation;
+  const t = await PlaygroundTrainer.create(state!);
+  if (gen !== generation) return;
+  trainer = t;
+  post({
+    type: 'points',
+    trainX: t.train.x.slice(),
+    trainY: t.train.y.slice(),
+    testX: t.test.x.slice(),
+    testY: t.test.y.slice(),
+  });
+  await sendSnapshot(t);
+}
+
+async function loop(): Promise<void> {
+  let last = 0;
+  while (playing && trainer) {
+    const t = trainer;
+    await t.trainEpoch();
+    if (t !== trainer) continue;
+    const now = performance.now();
+    if (now - last >= SNAPSHOT_MS) {
+      last = now;
+      await sendSnapshot(t);
+    }
+    await yieldToEvents();
+  }
+  if (trainer) await sendSnapshot(trainer);
+}
+
+function setPlaying(p: boolean): void {
+  playing = p;
+  post({ type: 'playing', playing: p });
+  if (p && looping === null) {
+    looping = loop()
+      .catch(fail)
+      .finally(() => {
+        looping = null;
+      });
+  }
+}
+
+function fail(e: unknown): void {
+  playing = false;
+  post({ type: 'playing', playing: false });
+  post({ type: 'error', message: errorText(e) });
+}
+
+async function handle(m: ToWorker): Promise<void> {
+  switch (m.type) {
+    case 'init': {
+      const info = await initBackend(m.backend);
+      post({ type: 'ready', info });
+      await sendThumbs();
+      state = m.state;
+      await rebuild();
+      return;
+    }
+    case 'config':
+      state = m.state;
+      if (m.reset || !trainer) {
+        await rebuild();
+      } else {
+        trainer.update(m.state);
+      }
+      return;
+    case 'play':
+      setPlaying(true);
+      return;
+    case 'pause':
+      setPlaying(false);
+      return;
+    case 'step':
+      setPlaying(false);
+      await looping;
+      if (trainer) {
+        const t = trainer;
+        await t.trainEpoch();
+        if (t === trainer) await sendSnapshot(t);
+      }
+      return;
+    case 'reset':
+      await rebuild();
+      return;
+  }
+}
+
+// Messages are handled one at a time, in order.
+let queue = Promise.resolve();
+port.onmessage = (e: MessageEvent<ToWorker>) => {
+  queue = queue.then(() => handle(e.data)).catch(fail);
+};

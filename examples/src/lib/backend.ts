@@ -1,0 +1,23 @@
+/** Backends the examples and `tessera-train` can run on. */
+export const BACKENDS = ['cpu', 'webgpu'] as const;
+/** A backend name. */
+export type BackendName = (typeof BACKENDS)[number];
+
+/**
+ * Returns the device to train on for a requested backend. 'webgpu' initialises @tessera/gpu
+ * (loaded only then, so CPU runs never load the GPU driver); when WebGPU is unavailable it says
+ * why and falls back to 'cpu' instead of failing.
+ */
+export async function selectBackend(name: BackendName, log: (line: string) => void): Promise<string> {
+  if (name === 'cpu') return 'cpu';
+  try {
+    const { initWebGPU } = await import('@tessera/gpu');
+    const info = await initWebGPU();
+    const what = [info.vendor, info.architecture, info.description].filter((s) => s !== '').join(' ');
+    log(`backend: webgpu (${what || 'unnamed adapter'})`);
+    return info.name;
+  } catch (e) {
+    log(`backend: WebGPU is not available (${(e as Error).message}); falling back to the CPU backend`);
+    return 'cpu';
+  }
+}

@@ -1,0 +1,55 @@
+import type { Module } from '@tessera/nn';
+import type { Generator } from '@tessera/tensor';
+import {
+  type Batch,
+  type Callback,
+  type FitOptions,
+  fit,
+  findLatestCheckpoint,
+  type History,
+  ModelCheckpoint,
+  ProgressBar,
+  resumeFrom,
+} from '@tessera/train';
+import { type ExampleOptions, logOf } from './options.js';
+
+/** What `train` needs beyond `fit`'s options. */
+export interface TrainSetup {
+  /** The example's options (progress, device, checkpointDir, log). */
+  options: ExampleOptions;
+  /** Generators to checkpoint and restore with the weights (the loader's shuffling, augmentation). */
+  generators?: Record<string, Generator>;
+}
+
+/**
+ * Runs `fit` the way every example does: @tessera/train's ProgressBar on stderr, the batches moved
+ * to `options.device`, and with `options.checkpointDir` a checkpoint after every epoch, resuming
+ * from the newest valid one found there (weights, optimizer, scheduler, generators and history),
+ * so an interrupted run continues where it stopped. Build the optimizer and scheduler first.
+ */
+export async function train<B = Batch>(model: Module, fitOptions: FitOptions<B>, setup: TrainSetup): Promise<History> {
+  const { options, generators } = setup;
+  const log = logOf(options);
+  const callbacks: Callback[] = [...(fitOptions.callbacks ?? [])];
+  if (options.progress ?? true) callbacks.push(new ProgressBar());
+  let initialEpoch = fitOptions.initialEpoch;
+  let history = fitOptions.history;
+  const dir = options.checkpointDir;
+  if (dir !== undefined) {
+    const targets = { model, optimizer: fitOptions.optimizer, scheduler: fitOptions.scheduler, generators };
+    if ((await findLatestCheckpoint(dir)) !== null) {
+      const resumed = await resumeFrom(dir, targets);
+      for (const s of resumed.skipped) log(`skipped checkpoint ${s.name}: ${s.reason}`);
+      log(`resumed from ${dir}/${resumed.name} at epoch ${resumed.initialEpoch + 1} of ${fitOptions.epochs}`);
+      initialEpoch = resumed.initialEpoch;
+      history = resumed.history;
+    }
+    callbacks.push(new ModelCheckpoint({ dir, generators }));
+  }
+  return fit(model, { ...fitOptions, callbacks, initialEpoch, history, device: options.device ?? fitOptions.device });
+}
+
+/** The last value of a log key in a history (NaN when there is none). */
+export function lastLog(history: History, key: string): number {
+  return history.epochs.at(-1)?.logs[key] ?? Number.NaN;
+}

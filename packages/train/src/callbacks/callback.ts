@@ -1,0 +1,59 @@
+import type { Module } from '@tessera/nn';
+import type { Optimizer } from '@tessera/optim';
+
+/** Numbers logged for an epoch or batch: `loss`, metric names, `valLoss`, `valAccuracy`, `lr`... */
+export type Logs = Record<string, number>;
+
+/** One epoch's record in the history. */
+export interface EpochLog {
+  epoch: number;
+  logs: Logs;
+  durationMs: number;
+}
+
+/** What `fit` returns: one entry per epoch run. */
+export interface History {
+  epochs: EpochLog[];
+}
+
+/** Values of one log key over the epochs of a history (NaN where missing). */
+export function historyOf(history: History, key: string): number[] {
+  return history.epochs.map((e) => e.logs[key] ?? Number.NaN);
+}
+
+/** Minimal view of a scheduler that `fit` can step. */
+export interface SchedulerLike {
+  step(metric?: number): void;
+  stateDict(): unknown;
+  loadStateDict(state: any): void;
+}
+
+/** The state callbacks see and may change (`stopTraining`). */
+export interface TrainContext {
+  model: Module;
+  optimizer: Optimizer<any>;
+  scheduler?: SchedulerLike;
+  /** Current epoch (0-based). */
+  epoch: number;
+  /** Batches per epoch, when the loader knows its length. */
+  batchesPerEpoch?: number;
+  /** Total epochs of this run. */
+  epochs: number;
+  history: History;
+  /** Set to true to stop after the current epoch. */
+  stopTraining: boolean;
+}
+
+/**
+ * Hooks into `fit`. Every method is optional and may be async; `fit` awaits it. Batch logs carry
+ * `loss` only on batches where the loss was read (every `logEvery` batches).
+ */
+export interface Callback {
+  onTrainBegin?(ctx: TrainContext): void | Promise<void>;
+  onEpochBegin?(epoch: number, ctx: TrainContext): void | Promise<void>;
+  /** After `backward()`, before clipping and the optimizer step: gradients are populated here. */
+  onAfterBackward?(batch: number, ctx: TrainContext): void | Promise<void>;
+  onBatchEnd?(batch: number, logs: Logs, ctx: TrainContext): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: Logs, ctx: TrainContext): void | Promise<void>;
+  onTrainEnd?(history: History, ctx: TrainContext): void | Promise<void>;
+}

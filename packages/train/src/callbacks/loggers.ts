@@ -1,0 +1,62 @@
+import type { Callback, Logs } from './callback.js';
+
+/** Where log lines go: a Node file path (appended), or a function receiving each line. */
+export type LineSink = string | ((line: string) => void | Promise<void>);
+
+async function emit(sink: LineSink, line: string): Promise<void> {
+  if (typeof sink === 'function') {
+    await sink(line);
+    return;
+  }
+  const fs = await import('node:fs/promises');
+  await fs.appendFile(sink, `${line}\n`);
+}
+
+/** Writes one CSV row per epoch (header from the first epoch's keys; later new keys are an error). */
+export class CSVLogger implements Callback {
+  private columns: string[] | null = null;
+
+  constructor(private readonly sink: LineSink) {}
+
+  async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    if (this.columns === null) {
+      this.columns = Object.keys(logs);
+      await emit(this.sink, ['epoch', ...this.columns].join(','));
+    }
+    const extra = Object.keys(logs).filter((k) => !this.columns!.includes(k));
+    if (extra.length > 0)
+      throw new Error(`CSVLogger: epoch ${epoch} has keys not in the header: ${extra.join(', ')}`);
+    await emit(this.sink, [epoch, ...this.columns.map((k) => logs[k] ?? '')].join(','));
+  }
+}
+
+/** Writes one JSON object per line: every epoch, and (with `batches`) every batch that has logs. */
+export class JSONLinesLogger implements Callback {
+  constructor(
+    private readonly sink: LineSink,
+    private readonly opts: { batches?: boolean } = {},
+  ) {}
+
+  async onBatchEnd(batch: number, logs: Logs): Promise<void> {
+    if (this.opts.batches && Object.keys(logs).length > 0)
+      await emit(this.sink, JSON.stringify({ type: 'batch', batch, ...logs }));
+  }
+
+  async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    await emit(this.sink, JSON.stringify({ type: 'epoch', epoch, ...logs }));
+  }
+}
+
+/** Records the learning rate of every param group at every batch (for per-batch schedules). */
+export class LearningRateLogger implements Callback {
+  /** One entry per batch: the lr of each param group. */
+  readonly values: number[][] = [];
+
+  onBatchEnd(
+    _b: number,
+    _logs: Logs,
+    ctx: { optimizer: { paramGroups: readonly { lr?: unknown }[] } },
+  ): void {
+    this.values.push(ctx.optimizer.paramGroups.map((g) => Number(g.lr)));
+  }
+}
