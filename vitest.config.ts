@@ -31,6 +31,7 @@ export default defineConfig({
       })),
       { extends: true, test: { name: 'demo', root, include: ['apps/demo/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'repo', root, include: ['tests/repo/**/*.test.ts'] } },
+      { extends: true, test: { name: 'examples', root, include: ['examples/test/**/*.test.ts'] } },
     ],
   },
 });

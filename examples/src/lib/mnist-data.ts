@@ -56,7 +56,8 @@ export function selectMnist(ds: MnistDataset, indices: readonly number[]): Mnist
 
 function firstN(ds: MnistDataset, n: number | undefined, what: string): MnistDataset {
   if (n === undefined || n >= ds.length) return ds;
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`mnist: ${what} must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`mnist: ${what} must be a positive integer, got ${n}`);
   return selectMnist(
     ds,
     Array.from({ length: n }, (_, i) => i),

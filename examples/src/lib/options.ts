@@ -27,7 +27,12 @@ export type Metrics = Record<string, number>;
 export type ExampleMain = (options?: ExampleOptions) => Promise<Metrics>;
 
 /** Checks that an option is a positive integer (or absent) and returns it or the default. */
-export function positiveInt(example: string, name: string, value: number | undefined, fallback: number): number {
+export function positiveInt(
+  example: string,
+  name: string,
+  value: number | undefined,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) {
     throw new RangeError(`${example}: ${name} must be a positive integer, got ${value}`);
@@ -36,7 +41,12 @@ export function positiveInt(example: string, name: string, value: number | undef
 }
 
 /** Checks that an option is a positive finite number (or absent) and returns it or the default. */
-export function positiveNumber(example: string, name: string, value: number | undefined, fallback: number): number {
+export function positiveNumber(
+  example: string,
+  name: string,
+  value: number | undefined,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new RangeError(`${example}: ${name} must be a positive number, got ${value}`);

@@ -31,7 +31,12 @@ export function formatMetrics(metrics: Metrics): string {
  * Runs an example with parsed flags: picks the backend (WebGPU falls back to the CPU with a
  * message), trains, and prints the final metrics with the time taken.
  */
-export async function runExample(name: string, main: ExampleMain, args: TrainArgs, io: CommandIO): Promise<Metrics> {
+export async function runExample(
+  name: string,
+  main: ExampleMain,
+  args: TrainArgs,
+  io: CommandIO,
+): Promise<Metrics> {
   const device = await selectBackend(args.backend, io.out);
   const t0 = performance.now();
   const metrics = await main({ ...args.options, device, log: io.out });
@@ -55,7 +60,12 @@ export function isMain(metaUrl: string): boolean {
  * Entry point of an example run as a script (`node examples/dist/xor.js --epochs 5`): parses the
  * shared flags, runs it, and sets the exit code (2 for a usage error, 1 for a failure).
  */
-export async function runScript(name: string, main: ExampleMain, argv: readonly string[], io = consoleIO): Promise<number> {
+export async function runScript(
+  name: string,
+  main: ExampleMain,
+  argv: readonly string[],
+  io = consoleIO,
+): Promise<number> {
   let args: TrainArgs;
   try {
     args = parseTrainArgs(argv, { allowExample: false });
@@ -80,8 +90,14 @@ export async function runScript(name: string, main: ExampleMain, argv: readonly 
 /** Runs `main` as a script when `metaUrl` is the module node was started with. */
 export async function runIfMain(metaUrl: string, name: string, main: ExampleMain): Promise<void> {
   if (!isMain(metaUrl)) return;
-  const code = await runScript(name, main, process.argv.slice(2));
-  // A WebGPU device keeps the event loop alive; leave once output is flushed.
+  exitWith(await runScript(name, main, process.argv.slice(2)));
+}
+
+/**
+ * Ends the process with `code` once pending output is written. Explicit because a WebGPU device
+ * (Dawn) keeps the event loop alive after training.
+ */
+export function exitWith(code: number): void {
   process.exitCode = code;
-  if (process.argv.includes('webgpu')) setImmediate(() => process.exit(code));
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }

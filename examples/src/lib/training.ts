@@ -27,7 +27,11 @@ export interface TrainSetup {
  * from the newest valid one found there (weights, optimizer, scheduler, generators and history),
  * so an interrupted run continues where it stopped. Build the optimizer and scheduler first.
  */
-export async function train<B = Batch>(model: Module, fitOptions: FitOptions<B>, setup: TrainSetup): Promise<History> {
+export async function train<B = Batch>(
+  model: Module,
+  fitOptions: FitOptions<B>,
+  setup: TrainSetup,
+): Promise<History> {
   const { options, generators } = setup;
   const log = logOf(options);
   const callbacks: Callback[] = [...(fitOptions.callbacks ?? [])];
@@ -46,7 +50,13 @@ export async function train<B = Batch>(model: Module, fitOptions: FitOptions<B>,
     }
     callbacks.push(new ModelCheckpoint({ dir, generators }));
   }
-  return fit(model, { ...fitOptions, callbacks, initialEpoch, history, device: options.device ?? fitOptions.device });
+  return fit(model, {
+    ...fitOptions,
+    callbacks,
+    initialEpoch,
+    history,
+    device: options.device ?? fitOptions.device,
+  });
 }
 
 /** The last value of a log key in a history (NaN when there is none). */

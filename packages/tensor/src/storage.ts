@@ -7,8 +7,11 @@ import { type DType, itemSize } from './dtype.js';
  * in-place writes, so that code which saved a tensor (autograd) can tell it was modified.
  */
 export class Storage {
+  /** Tensors currently viewing the buffer. */
   refs = 0;
+  /** In-place writes so far (bumped by every op whose name ends in `_`). */
   version = 0;
+  /** Whether the buffer has been handed back to the backend. */
   freed = false;
 
   constructor(
@@ -22,10 +25,12 @@ export class Storage {
     stats.bytes.set(backend.name, b + size * itemSize(dtype));
   }
 
+  /** Counts one more tensor viewing this buffer. */
   retain(): void {
     this.refs++;
   }
 
+  /** Counts one tensor fewer; frees the buffer (once) when none is left. */
   release(): void {
     if (--this.refs > 0 || this.freed) return;
     this.freed = true;

@@ -360,156 +360,207 @@ export class Tensor {
 
   // ---- elementwise -----------------------------------------------------------------------
 
+  /** this + alpha * other, broadcasting (PyTorch's dtype promotion). */
   add(other: TensorLike, alpha?: number): Tensor {
     return ew.add(this, other, alpha);
   }
+  /** this - alpha * other, broadcasting. */
   sub(other: TensorLike, alpha?: number): Tensor {
     return ew.sub(this, other, alpha);
   }
+  /** this * other, broadcasting. */
   mul(other: TensorLike): Tensor {
     return ew.mul(this, other);
   }
+  /** this / other: true division (integers → float32), or rounded with `roundingMode`. */
   div(other: TensorLike, roundingMode?: 'trunc' | 'floor'): Tensor {
     return ew.div(this, other, roundingMode);
   }
+  /** this ** exponent, broadcasting. */
   pow(exponent: TensorLike): Tensor {
     return ew.pow(this, exponent);
   }
+  /** Python-style remainder (sign of the divisor). */
   remainder(other: TensorLike): Tensor {
     return ew.remainder(this, other);
   }
+  /** Elementwise minimum (NaN propagates). */
   minimum(other: TensorLike): Tensor {
     return ew.minimum(this, other);
   }
+  /** Elementwise maximum (NaN propagates). */
   maximum(other: TensorLike): Tensor {
     return ew.maximum(this, other);
   }
+  /** atan2(this, other), in a floating dtype. */
   atan2(other: TensorLike): Tensor {
     return ew.atan2(this, other);
   }
+  /** -x. */
   neg(): Tensor {
     return ew.neg(this);
   }
+  /** |x|. */
   abs(): Tensor {
     return ew.abs(this);
   }
+  /** -1, 0 or 1 by sign. */
   sign(): Tensor {
     return ew.sign(this);
   }
+  /** e^x. */
   exp(): Tensor {
     return ew.exp(this);
   }
+  /** 2^x. */
   exp2(): Tensor {
     return ew.exp2(this);
   }
+  /** Natural logarithm. */
   log(): Tensor {
     return ew.log(this);
   }
+  /** Base-2 logarithm. */
   log2(): Tensor {
     return ew.log2(this);
   }
+  /** log(1 + x). */
   log1p(): Tensor {
     return ew.log1p(this);
   }
+  /** e^x - 1. */
   expm1(): Tensor {
     return ew.expm1(this);
   }
+  /** Square root. */
   sqrt(): Tensor {
     return ew.sqrt(this);
   }
+  /** 1 / sqrt(x). */
   rsqrt(): Tensor {
     return ew.rsqrt(this);
   }
+  /** x * x. */
   square(): Tensor {
     return ew.square(this);
   }
+  /** Sine. */
   sin(): Tensor {
     return ew.sin(this);
   }
+  /** Cosine. */
   cos(): Tensor {
     return ew.cos(this);
   }
+  /** Tangent. */
   tan(): Tensor {
     return ew.tan(this);
   }
+  /** Hyperbolic tangent. */
   tanh(): Tensor {
     return ew.tanh(this);
   }
+  /** Logistic function. */
   sigmoid(): Tensor {
     return ew.sigmoid(this);
   }
+  /** Gauss error function. */
   erf(): Tensor {
     return ew.erf(this);
   }
+  /** max(0, x). */
   relu(): Tensor {
     return ew.relu(this);
   }
+  /** x for x > 0, negativeSlope * x otherwise. */
   leakyRelu(negativeSlope = 0.01): Tensor {
     return ew.leakyRelu(this, negativeSlope);
   }
+  /** x for x > 0, alpha * (e^x - 1) otherwise. */
   elu(alpha = 1): Tensor {
     return ew.elu(this, alpha);
   }
+  /** Gaussian error linear unit (exact, or the tanh approximation). */
   gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
     return ew.gelu(this, approximate);
   }
+  /** x * sigmoid(x). */
   silu(): Tensor {
     return ew.silu(this);
   }
+  /** log(1 + e^(beta x)) / beta, linear above `threshold`. */
   softplus(beta = 1, threshold = 20): Tensor {
     return ew.softplus(this, beta, threshold);
   }
+  /** Round down. */
   floor(): Tensor {
     return ew.floor(this);
   }
+  /** Round up. */
   ceil(): Tensor {
     return ew.ceil(this);
   }
+  /** Round to nearest, halves to even. */
   round(): Tensor {
     return ew.round(this);
   }
+  /** Round toward zero. */
   trunc(): Tensor {
     return ew.trunc(this);
   }
+  /** 1 / x. */
   reciprocal(): Tensor {
     return ew.reciprocal(this);
   }
+  /** Clamps into [min, max] (either bound may be omitted). */
   clamp(min?: number | null, max?: number | null): Tensor {
     return ew.clamp(this, min, max);
   }
+  /** True where NaN. */
   isnan(): Tensor {
     return ew.isnan(this);
   }
+  /** True where neither infinite nor NaN. */
   isfinite(): Tensor {
     return ew.isfinite(this);
   }
+  /** this == other (bool). */
   eq(other: TensorLike): Tensor {
     return cmp.eq(this, other);
   }
+  /** this != other (bool). */
   ne(other: TensorLike): Tensor {
     return cmp.ne(this, other);
   }
+  /** this < other (bool). */
   lt(other: TensorLike): Tensor {
     return cmp.lt(this, other);
   }
+  /** this <= other (bool). */
   le(other: TensorLike): Tensor {
     return cmp.le(this, other);
   }
+  /** this > other (bool). */
   gt(other: TensorLike): Tensor {
     return cmp.gt(this, other);
   }
+  /** this >= other (bool). */
   ge(other: TensorLike): Tensor {
     return cmp.ge(this, other);
   }
+  /** Logical and (non-zero is true). */
   and(other: TensorLike): Tensor {
     return cmp.and(this, other);
   }
+  /** Logical or. */
   or(other: TensorLike): Tensor {
     return cmp.or(this, other);
   }
+  /** Logical exclusive or. */
   xor(other: TensorLike): Tensor {
     return cmp.xor(this, other);
   }
+  /** Logical not. */
   not(): Tensor {
     return cmp.not(this);
   }

@@ -152,6 +152,7 @@ export function mount(root: HTMLElement): Page {
   // ---- drawing ----
   const probsEl = h('div', { class: 'probs', 'aria-live': 'polite', 'data-testid': 'probs' });
   const setProbs = probabilityBars(probsEl);
+  setProbs(null);
   const predText = h('p', { class: 'hint', 'data-testid': 'prediction' }, 'Draw a digit in the black square.');
   const previewCanvas = h('canvas', {
     width: 28,
@@ -237,7 +238,6 @@ export function mount(root: HTMLElement): Page {
     h('h3', {}, 'Activation maps for this input'),
     maps,
   );
-  layerPanel.classList.add('wide');
 
   const errorBox = h('div', { class: 'error-box', role: 'alert', hidden: true });
   root.append(

@@ -41,7 +41,8 @@ async function loadData(source: MnistSource): Promise<void> {
     sets = { test: await mnist({ baseUrl: source.baseUrl, split: 'test', onProgress }) };
   }
   data = splitDigits(sets);
-  const label = sets.train ? source.label : `${source.label}: 8,000 / 2,000 split of the test images`;
+  const label =
+    sets.train || source.split === 'test' ? source.label : `${source.label} (test images only, split 8,000 / 2,000)`;
   post({ type: 'dataset', train: data.trainIndices.length, test: data.testIndices.length, label });
   trainer = new DigitsTrainer(data, config!);
   await report(true);

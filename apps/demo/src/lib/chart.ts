@@ -92,10 +92,18 @@ export class LineChart {
     this.redraw();
   }
 
-  /** Appends one point per series (null: no value at this x). */
+  /** Appends one point per series (null: no value at this x); at the same x as the last point, fills its gaps. */
   push(x: number, ...ys: (number | null)[]): void {
-    this.x.push(x);
-    this.ys.forEach((arr, i) => arr.push(this.opts.yLog ? positive(ys[i] ?? null) : (ys[i] ?? null)));
+    const v = (i: number) => (this.opts.yLog ? positive(ys[i] ?? null) : (ys[i] ?? null));
+    if (this.x.length > 0 && this.x[this.x.length - 1] === x) {
+      this.ys.forEach((arr, i) => {
+        const y = v(i);
+        if (y !== null) arr[arr.length - 1] = y;
+      });
+    } else {
+      this.x.push(x);
+      this.ys.forEach((arr, i) => arr.push(v(i)));
+    }
     this.redraw();
   }
 

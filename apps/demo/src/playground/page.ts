@@ -3,6 +3,7 @@ import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { button, checkField, panel, rangeField, selectField } from '../lib/controls.js';
 import { fmtNum, h } from '../lib/dom.js';
+import { icon } from '../lib/icons.js';
 import { PageWorker, showBackend } from '../lib/page-worker.js';
 import { backendPreference, currentRoute, replaceParams } from '../lib/url.js';
 import { NetworkView } from './network-view.js';
@@ -43,21 +44,24 @@ export function mount(root: HTMLElement): Page {
   );
 
   // ---- toolbar ----
-  const playBtn = button('▶', () => worker.send({ type: playing ? 'pause' : 'play' }), {
+  const playBtn = button('', () => worker.send({ type: playing ? 'pause' : 'play' }), {
     class: 'round primary',
     'aria-label': 'Train',
     'data-action': 'play',
   });
-  const stepBtn = button('⏭', () => worker.send({ type: 'step' }), {
+  const stepBtn = button('', () => worker.send({ type: 'step' }), {
     class: 'round',
     'aria-label': 'Train one epoch',
     'data-action': 'step',
   });
-  const resetBtn = button('↺', () => worker.send({ type: 'reset' }), {
+  const resetBtn = button('', () => worker.send({ type: 'reset' }), {
     class: 'round',
     'aria-label': 'Reset the network',
     'data-action': 'reset',
   });
+  playBtn.append(icon('play'));
+  stepBtn.append(icon('step'));
+  resetBtn.append(icon('reset'));
   const epochOut = h('span', { class: 'v', 'data-testid': 'epoch' }, '000,000');
   const lr = selectField(
     'Learning rate',
@@ -294,7 +298,7 @@ export function mount(root: HTMLElement): Page {
         return;
       case 'playing':
         playing = m.playing;
-        playBtn.textContent = playing ? '⏸' : '▶';
+        playBtn.replaceChildren(icon(playing ? 'pause' : 'play'));
         playBtn.setAttribute('aria-label', playing ? 'Pause' : 'Train');
         root.dataset.playing = String(playing);
         return;

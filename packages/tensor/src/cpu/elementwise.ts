@@ -243,16 +243,7 @@ export function binary(binOp: BinaryOp, out: View, a: View, b: View): void {
   const at = w.at;
   // Long rows in the three common layouts run zero-based loops on subarrays (no offset
   // arithmetic), with float32 in loops of its own so that they stay monomorphic.
-  const layout =
-    n < LONG_ROW || so !== 1
-      ? 0
-      : sa === 1 && sb === 1
-        ? 1
-        : sa === 0 && sb === 1
-          ? 2
-          : sb === 0 && sa === 1
-            ? 3
-            : 0;
+  const layout = rowLayout(n, so, sa, sb);
   for (let r = 0; r < w.rows; r++, w.next()) {
     const oo = at[0]!;
     const ao = at[1]!;
@@ -263,6 +254,15 @@ export function binary(binOp: BinaryOp, out: View, a: View, b: View): void {
     else if (layout === 3) done = rowScalarRight(op, part(o, oo, n), part(x, ao, n), y[bo]!, n);
     if (!done) binaryRow(op, o, oo, so, x, ao, sa, y, bo, sb, n);
   }
+}
+
+/** 1: all stride 1; 2: left operand broadcast; 3: right operand broadcast; 0: general loop. */
+function rowLayout(n: number, so: number, sa: number, sb: number): number {
+  if (n < LONG_ROW || so !== 1) return 0;
+  if (sa === 1 && sb === 1) return 1;
+  if (sa === 0 && sb === 1) return 2;
+  if (sa === 1 && sb === 0) return 3;
+  return 0;
 }
 
 /** Rows at least this long take the specialised loops (a subarray costs about one short row). */

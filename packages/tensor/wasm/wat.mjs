@@ -1,0 +1,53 @@
+// Small helpers for writing WebAssembly text: the kernels are WAT assembled by generator functions
+// (so that register tiles can be unrolled and one source gives the SIMD and the scalar variants).
+
+import { FIELD } from './layout.mjs';
+
+/** `(i32.const n)`. */
+export const c = (n) => `(i32.const ${n})`;
+/** `(local.get $x)`. */
+export const g = (x) => `(local.get $${x})`;
+/** `(local.set $x e)`. */
+export const s = (x, e) => `(local.set $${x} ${e})`;
+/** i32 arithmetic on WAT expressions. */
+export const add = (a, b) => `(i32.add ${a} ${b})`;
+export const sub = (a, b) => `(i32.sub ${a} ${b})`;
+export const mul = (a, b) => `(i32.mul ${a} ${b})`;
+export const shl = (a, n) => `(i32.shl ${a} ${c(n)})`;
+/** Signed minimum / maximum of two side-effect-free i32 expressions. */
+export const min = (a, b) => `(select ${a} ${b} (i32.lt_s ${a} ${b}))`;
+export const max = (a, b) => `(select ${a} ${b} (i32.gt_s ${a} ${b}))`;
+/** Byte offset of `n` float32 elements. */
+export const f4 = (n) => shl(n, 2);
+/** Loads field `name` of the job descriptor addressed by local $job. */
+export const fld = (name) => {
+  if (!(name in FIELD)) throw new Error(`unknown job field ${name}`);
+  return `(i32.load offset=${FIELD[name] * 4} (local.get $job))`;
+};
+
+let labels = 0;
+
+/** `for (v = from; v < to; v += step) body` with signed comparison; `to` is re-evaluated each pass. */
+export function forRange(v, from, to, step, body) {
+  const l = `L${labels++}`;
+  return `${s(v, from)}
+(block $${l}_end (loop $${l}
+  (br_if $${l}_end (i32.ge_s ${g(v)} ${to}))
+  ${body}
+  ${s(v, add(g(v), step))}
+  (br $${l})))`;
+}
+
+/** `while (cond) body`. */
+export function whileLoop(cond, body) {
+  const l = `W${labels++}`;
+  return `(block $${l}_end (loop $${l}
+  (br_if $${l}_end (i32.eqz ${cond}))
+  ${body}
+  (br $${l})))`;
+}
+
+/** Local declarations: `locals('i32', 'a', 'b')`. */
+export const locals = (type, ...names) => names.map((n) => `(local $${n} ${type})`).join(' ');
+/** Parameter declarations: `params('i32', 'a', 'b')`. */
+export const params = (type, ...names) => names.map((n) => `(param $${n} ${type})`).join(' ');
