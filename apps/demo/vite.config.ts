@@ -15,7 +15,10 @@ const isolation = {
 // The demo builds from the packages' sources, as the tests do: `@tessera/x` -> packages/x/src/index.ts.
 const tessera = readdirSync(packagesDir, { withFileTypes: true })
   .filter((d) => d.isDirectory())
-  .map((d) => ({ find: new RegExp(`^@tessera/${d.name}$`), replacement: `${packagesDir}${d.name}/src/index.ts` }));
+  .map((d) => ({
+    find: new RegExp(`^@tessera/${d.name}$`),
+    replacement: `${packagesDir}${d.name}/src/index.ts`,
+  }));
 
 export default defineConfig({
   root: appRoot,

@@ -1,6 +1,6 @@
 import './styles.css';
 import { showBackend } from './lib/page-worker.js';
-import { type PageName, currentRoute } from './lib/url.js';
+import { currentRoute, type PageName } from './lib/url.js';
 
 /** A mounted page: removes its listeners and workers when the user navigates away. */
 export interface Page {

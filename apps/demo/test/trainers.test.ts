@@ -7,7 +7,12 @@ import { PlaygroundTrainer } from '../src/playground/trainer.js';
 
 describe('playground trainer', () => {
   it('lowers the test loss on the circle dataset and changes the output map', async () => {
-    const t = await PlaygroundTrainer.create({ ...DEFAULT_STATE, dataset: 'circle', optimizer: 'adam', learningRate: 0.03 });
+    const t = await PlaygroundTrainer.create({
+      ...DEFAULT_STATE,
+      dataset: 'circle',
+      optimizer: 'adam',
+      learningRate: 0.03,
+    });
     const before = await t.snapshot();
     for (let i = 0; i < 20; i++) await t.trainEpoch();
     const after = await t.snapshot();
@@ -16,7 +21,8 @@ describe('playground trainer', () => {
     expect(after.neurons.map((n) => n.length)).toEqual([4 * 48 * 48, 2 * 48 * 48]);
     expect(after.weights.map((w) => w.length)).toEqual([2 * 4, 4 * 2, 2]);
     let changed = 0;
-    for (let i = 0; i < after.output.length; i++) if (Math.abs(after.output[i]! - before.output[i]!) > 0.05) changed++;
+    for (let i = 0; i < after.output.length; i++)
+      if (Math.abs(after.output[i]! - before.output[i]!) > 0.05) changed++;
     expect(changed).toBeGreaterThan(after.output.length / 10);
   });
 
@@ -30,7 +36,9 @@ describe('playground trainer', () => {
       regRate: 0.003,
       seed: 12345,
     };
-    const decoded = decodeState(new URLSearchParams(encodeState({ ...s, features: [...s.features] }).toString()));
+    const decoded = decodeState(
+      new URLSearchParams(encodeState({ ...s, features: [...s.features] }).toString()),
+    );
     expect(decoded).toEqual({ ...s, features: [...s.features] });
   });
 });
@@ -48,7 +56,11 @@ describe('digits trainer', () => {
     expect(e.testAcc).toBeGreaterThan(0.85);
     expect(e.confusion.reduce((a, b) => a + b, 0)).toBe(2000);
     const bytes = new Uint8Array(await t.saveBlob().arrayBuffer());
-    const back = trainerFromFile(data, { arch: 'lenet5', optimizer: 'adam', lr: 0.001, batchSize: 64 }, bytes);
+    const back = trainerFromFile(
+      data,
+      { arch: 'lenet5', optimizer: 'adam', lr: 0.001, batchSize: 64 },
+      bytes,
+    );
     expect(back.arch).toBe('mlp');
     expect((await back.evaluate()).testAcc).toBeCloseTo(e.testAcc, 5);
   });

@@ -1,3 +1,6 @@
+/** What `selectBackend` uses of @tessera/gpu (tests pass a stand-in). */
+export type GpuModule = Pick<typeof import('@tessera/gpu'), 'initWebGPU'>;
+
 /** Backends the examples and `tessera-train` can run on. */
 export const BACKENDS = ['cpu', 'webgpu'] as const;
 /** A backend name. */
@@ -6,12 +9,16 @@ export type BackendName = (typeof BACKENDS)[number];
 /**
  * Returns the device to train on for a requested backend. 'webgpu' initialises @tessera/gpu
  * (loaded only then, so CPU runs never load the GPU driver); when WebGPU is unavailable it says
- * why and falls back to 'cpu' instead of failing.
+ * why and falls back to 'cpu' instead of failing. `loadGpu` replaces the import (for tests).
  */
-export async function selectBackend(name: BackendName, log: (line: string) => void): Promise<string> {
+export async function selectBackend(
+  name: BackendName,
+  log: (line: string) => void,
+  loadGpu: () => Promise<GpuModule> = () => import('@tessera/gpu'),
+): Promise<string> {
   if (name === 'cpu') return 'cpu';
   try {
-    const { initWebGPU } = await import('@tessera/gpu');
+    const { initWebGPU } = await loadGpu();
     const info = await initWebGPU();
     const what = [info.vendor, info.architecture, info.description].filter((s) => s !== '').join(' ');
     log(`backend: webgpu (${what || 'unnamed adapter'})`);

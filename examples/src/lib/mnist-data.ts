@@ -104,13 +104,31 @@ function progressLogger(log: (line: string) => void): (p: DownloadProgress) => v
 }
 
 /**
+ * Downloads the four standard MNIST files from `baseUrl` (default the public mirror) into
+ * `cacheDir` (default `.cache/mnist`), or reads them from there when already downloaded, and
+ * returns the official train/test split.
+ */
+export async function downloadMnist(
+  opts: Pick<MnistDataOptions, 'baseUrl' | 'cacheDir' | 'log'> = {},
+): Promise<MnistData> {
+  const baseUrl = opts.baseUrl ?? DEFAULT_MNIST_URL;
+  const cacheDir = opts.cacheDir ?? MNIST_CACHE_DIR;
+  const { train, test } = await mnist({
+    baseUrl,
+    split: 'both',
+    cache: folderCache(cacheDir),
+    onProgress: progressLogger(opts.log ?? (() => {})),
+  });
+  return { train, test, description: `MNIST from ${baseUrl} (cached in ${cacheDir})` };
+}
+
+/**
  * Loads MNIST for the examples. With the standard training files (a data folder holding them,
  * or a download) it returns the official train/test split. With a folder holding only the
  * 10,000 test images (the shared team folder) it splits them 8,000 / 2,000 with a fixed seed,
  * so the 2,000 held-out images are the same in every run.
  */
 export async function loadMnist(opts: MnistDataOptions = {}): Promise<MnistData> {
-  const log = opts.log ?? (() => {});
   const dir = opts.dataDir ?? (existsSync(SHARED_MNIST_DIR) ? SHARED_MNIST_DIR : undefined);
   let data: MnistData;
   if (dir !== undefined) {
@@ -129,15 +147,7 @@ export async function loadMnist(opts: MnistDataOptions = {}): Promise<MnistData>
       };
     }
   } else {
-    const baseUrl = opts.baseUrl ?? DEFAULT_MNIST_URL;
-    const cacheDir = opts.cacheDir ?? MNIST_CACHE_DIR;
-    const { train, test } = await mnist({
-      baseUrl,
-      split: 'both',
-      cache: folderCache(cacheDir),
-      onProgress: progressLogger(log),
-    });
-    data = { train, test, description: `MNIST from ${baseUrl} (cached in ${cacheDir})` };
+    data = await downloadMnist(opts);
   }
   return {
     train: firstN(data.train, opts.trainSize, 'trainSize'),

@@ -71,6 +71,14 @@ function asList(x: Tensor | readonly Tensor[]): readonly Tensor[] {
   return Array.isArray(x) ? (x as readonly Tensor[]) : [x as Tensor];
 }
 
+/** The caller's gradient argument as a list; undefined when omitted. */
+function gradList(
+  grads: Tensor | readonly (Tensor | null | undefined)[] | null | undefined,
+): readonly (Tensor | null | undefined)[] | undefined {
+  if (grads === null || grads === undefined) return undefined;
+  return Array.isArray(grads) ? grads : [grads as Tensor];
+}
+
 /**
  * Computes the gradients of `tensors` with respect to the graph leaves and accumulates them into
  * each leaf's `.grad` (PyTorch's `torch.autograd.backward`). `gradients` may be omitted for
@@ -82,13 +90,7 @@ export function backward(
   opts: BackwardOptions = {},
 ): void {
   const roots = asList(tensors);
-  const gs =
-    gradients === null || gradients === undefined
-      ? undefined
-      : Array.isArray(gradients)
-        ? gradients
-        : [gradients as Tensor];
-  const rg = rootGrads('backward', roots, gs);
+  const rg = rootGrads('backward', roots, gradList(gradients));
   const createGraph = opts.createGraph ?? false;
   const inputs = opts.inputs === undefined ? undefined : asList(opts.inputs);
   if (inputs !== undefined && inputs.length === 0)
@@ -116,13 +118,7 @@ export function autogradGrad(
   const roots = asList(outputs);
   const ins = asList(inputs);
   if (ins.length === 0) throw new RangeError("autogradGrad: 'inputs' must not be empty");
-  const gs =
-    gradOutputs === null || gradOutputs === undefined
-      ? undefined
-      : Array.isArray(gradOutputs)
-        ? gradOutputs
-        : [gradOutputs as Tensor];
-  const rg = rootGrads('autogradGrad', roots, gs);
+  const rg = rootGrads('autogradGrad', roots, gradList(gradOutputs));
   const createGraph = opts.createGraph ?? false;
   const res = runEngine(roots, rg, {
     retainGraph: opts.retainGraph ?? createGraph,

@@ -1,4 +1,3 @@
-import { gradcheck, gradgradcheck } from '@tessera/autograd';
 import {
   adaptiveAvgPool2d,
   avgPool2d,
@@ -10,16 +9,14 @@ import {
   fold,
   maxPool2d,
   maxPool2dWithIndices,
-  type Tensor,
   unfold,
 } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
+import { type GradCase, itGradchecks } from './gradcheck-cases.js';
 import { expectClose } from './helpers.js';
-import { rnd, rndStrided } from './inputs.js';
+import { rnd } from './inputs.js';
 
-type Case = [name: string, f: (...xs: Tensor[]) => Tensor, shapes: number[][], second?: boolean];
-
-const CASES: Case[] = [
+const CASES: GradCase[] = [
   [
     'conv2d',
     (x, w) => conv2d(x, w!),
@@ -89,21 +86,7 @@ const CASES: Case[] = [
 ];
 
 describe('convolution and pooling: gradcheck and gradgradcheck', () => {
-  for (const [name, f, shapes] of CASES) {
-    it(name, () => {
-      const xs = shapes.map((s) => rnd(s));
-      expect(gradcheck(f, xs)).toBe(true);
-      expect(gradgradcheck((...ys: Tensor[]) => f(...ys).square(), xs)).toBe(true);
-    });
-    it(`${name} non-contiguous`, () => {
-      expect(
-        gradcheck(
-          f,
-          shapes.map((s) => rndStrided(s)),
-        ),
-      ).toBe(true);
-    });
-  }
+  itGradchecks(CASES);
 });
 
 describe('multi-output ops', () => {

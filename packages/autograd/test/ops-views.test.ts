@@ -1,4 +1,3 @@
-import { gradcheck, gradgradcheck } from '@tessera/autograd';
 import {
   cat,
   chunk,
@@ -11,17 +10,14 @@ import {
   sliceScatter,
   split,
   stack,
-  type Tensor,
   tile,
   tril,
   triu,
 } from '@tessera/tensor';
-import { describe, expect, it } from 'vitest';
-import { rnd, rndStrided } from './inputs.js';
+import { describe } from 'vitest';
+import { type GradCase, itGradchecks } from './gradcheck-cases.js';
 
-type Case = [name: string, f: (...xs: Tensor[]) => Tensor, shapes: number[][], stridedOk?: boolean];
-
-const CASES: Case[] = [
+const CASES: GradCase[] = [
   ['reshape', (x) => x.reshape(3, 2), [[2, 3]]],
   ['reshape -1', (x) => x.reshape(-1), [[2, 3]]],
   ['view', (x) => x.view(6), [[2, 3]], false],
@@ -92,19 +88,5 @@ const CASES: Case[] = [
 ];
 
 describe('view and shaping ops: gradcheck and gradgradcheck', () => {
-  for (const [name, f, shapes, stridedOk] of CASES) {
-    it(name, () => {
-      const xs = shapes.map((s) => rnd(s));
-      // Multiply by a fixed weight so the second-order check sees a non-trivial function.
-      const g = (...ys: Tensor[]) => f(...ys).square();
-      expect(gradcheck(f, xs)).toBe(true);
-      expect(gradgradcheck(g, xs)).toBe(true);
-    });
-    if (stridedOk !== false) {
-      it(`${name} non-contiguous`, () => {
-        const xs = shapes.map((s) => rndStrided(s));
-        expect(gradcheck(f, xs)).toBe(true);
-      });
-    }
-  }
+  itGradchecks(CASES);
 });

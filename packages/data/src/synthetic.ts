@@ -63,47 +63,64 @@ function finish(s: Setup, xs: Float32Array, ys: Float32Array | Int32Array): Synt
 
 const between = (lo: number, hi: number, u: number) => lo + u * (hi - lo);
 
-/** Class 1 inside a disc of radius 2.5, class 0 on a ring of radii 3.5..5 around it (noise: label noise near the boundary). */
-export function circle(opts: SyntheticOptions = {}): Synthetic2D {
-  const s = setup('circle', opts);
-  const radius = 5;
+/**
+ * The playground sets' scheme: point i is `place(u0, u1, i, n)` from two uniforms in [0, 1); its
+ * label is `label(px, py, nx, ny)`, where (nx, ny) is a uniform offset in [-spread, spread]^2
+ * scaled by `noise`: the label is computed from the moved point, the point itself stays put.
+ * Int32 class labels, or float32 targets with `regression`.
+ */
+function playground(
+  op: string,
+  opts: SyntheticOptions,
+  spread: number,
+  regression: boolean,
+  place: (u0: number, u1: number, i: number, n: number) => readonly [number, number],
+  label: (px: number, py: number, nx: number, ny: number) => number,
+): Synthetic2D {
+  const s = setup(op, opts);
   const u = uniforms(s.gen, 4 * s.n);
   const x = new Float32Array(2 * s.n);
-  const y = new Int32Array(s.n);
+  const y = regression ? new Float32Array(s.n) : new Int32Array(s.n);
   for (let i = 0; i < s.n; i++) {
-    const inside = i < s.n / 2;
-    const r = inside ? between(0, radius * 0.5, u[4 * i]!) : between(radius * 0.7, radius, u[4 * i]!);
-    const angle = between(0, 2 * Math.PI, u[4 * i + 1]!);
-    const px = r * Math.sin(angle);
-    const py = r * Math.cos(angle);
-    const nx = between(-radius, radius, u[4 * i + 2]!) * s.noise;
-    const ny = between(-radius, radius, u[4 * i + 3]!) * s.noise;
+    const [px, py] = place(u[4 * i]!, u[4 * i + 1]!, i, s.n);
+    const nx = between(-spread, spread, u[4 * i + 2]!) * s.noise;
+    const ny = between(-spread, spread, u[4 * i + 3]!) * s.noise;
     x[2 * i] = px;
     x[2 * i + 1] = py;
-    y[i] = Math.hypot(px + nx, py + ny) < radius * 0.5 ? 1 : 0;
+    y[i] = label(px, py, nx, ny);
   }
   return finish(s, x, y);
 }
 
+/** Class 1 inside a disc of radius 2.5, class 0 on a ring of radii 3.5..5 around it (noise: label noise near the boundary). */
+export function circle(opts: SyntheticOptions = {}): Synthetic2D {
+  const radius = 5;
+  return playground(
+    'circle',
+    opts,
+    radius,
+    false,
+    (u0, u1, i, n) => {
+      const r = i < n / 2 ? between(0, radius * 0.5, u0) : between(radius * 0.7, radius, u0);
+      const angle = between(0, 2 * Math.PI, u1);
+      return [r * Math.sin(angle), r * Math.cos(angle)];
+    },
+    (px, py, nx, ny) => (Math.hypot(px + nx, py + ny) < radius * 0.5 ? 1 : 0),
+  );
+}
+
 /** Points in [-5.3, 5.3]^2 (kept 0.3 off the axes), class 1 where x*y >= 0 (same-sign quadrants). */
 export function xor(opts: SyntheticOptions = {}): Synthetic2D {
-  const s = setup('xor', opts);
-  const u = uniforms(s.gen, 4 * s.n);
-  const x = new Float32Array(2 * s.n);
-  const y = new Int32Array(s.n);
   const pad = 0.3;
-  for (let i = 0; i < s.n; i++) {
-    let px = between(-5, 5, u[4 * i]!);
-    px += px > 0 ? pad : -pad;
-    let py = between(-5, 5, u[4 * i + 1]!);
-    py += py > 0 ? pad : -pad;
-    const nx = between(-5, 5, u[4 * i + 2]!) * s.noise;
-    const ny = between(-5, 5, u[4 * i + 3]!) * s.noise;
-    x[2 * i] = px;
-    x[2 * i + 1] = py;
-    y[i] = (px + nx) * (py + ny) >= 0 ? 1 : 0;
-  }
-  return finish(s, x, y);
+  const offAxis = (v: number) => v + (v > 0 ? pad : -pad);
+  return playground(
+    'xor',
+    opts,
+    5,
+    false,
+    (u0, u1) => [offAxis(between(-5, 5, u0)), offAxis(between(-5, 5, u1))],
+    (px, py, nx, ny) => ((px + nx) * (py + ny) >= 0 ? 1 : 0),
+  );
 }
 
 /** Two Gaussian blobs: class 1 around (2, 2), class 0 around (-2, -2); noise 0..0.5 widens the variance from 0.5 to 4. */
@@ -166,21 +183,15 @@ export function moons(opts: SyntheticOptions = {}): Synthetic2D {
 
 /** Regression: points in [-6, 6]^2 with target (x + y) / 10 (in [-1.2, 1.2]); noise perturbs the point the target is computed from. */
 export function plane(opts: SyntheticOptions = {}): Synthetic2D {
-  const s = setup('plane', opts);
   const radius = 6;
-  const u = uniforms(s.gen, 4 * s.n);
-  const x = new Float32Array(2 * s.n);
-  const y = new Float32Array(s.n);
-  for (let i = 0; i < s.n; i++) {
-    const px = between(-radius, radius, u[4 * i]!);
-    const py = between(-radius, radius, u[4 * i + 1]!);
-    const nx = between(-radius, radius, u[4 * i + 2]!) * s.noise;
-    const ny = between(-radius, radius, u[4 * i + 3]!) * s.noise;
-    x[2 * i] = px;
-    x[2 * i + 1] = py;
-    y[i] = (px + nx + py + ny) / 10;
-  }
-  return finish(s, x, y);
+  return playground(
+    'plane',
+    opts,
+    radius,
+    true,
+    (u0, u1) => [between(-radius, radius, u0), between(-radius, radius, u1)],
+    (px, py, nx, ny) => (px + nx + py + ny) / 10,
+  );
 }
 
 const GAUSSIANS: readonly (readonly [number, number, number])[] = [
@@ -197,25 +208,23 @@ const GAUSSIANS: readonly (readonly [number, number, number])[] = [
  * the point, falling linearly from ±1 at a centre to 0 at distance 2. Points in [-6, 6]^2.
  */
 export function multiGaussian(opts: SyntheticOptions = {}): Synthetic2D {
-  const s = setup('multiGaussian', opts);
   const radius = 6;
-  const u = uniforms(s.gen, 4 * s.n);
-  const x = new Float32Array(2 * s.n);
-  const y = new Float32Array(s.n);
-  for (let i = 0; i < s.n; i++) {
-    const px = between(-radius, radius, u[4 * i]!);
-    const py = between(-radius, radius, u[4 * i + 1]!);
-    const qx = px + between(-radius, radius, u[4 * i + 2]!) * s.noise;
-    const qy = py + between(-radius, radius, u[4 * i + 3]!) * s.noise;
-    let label = 0;
-    for (const [cx, cy, sign] of GAUSSIANS) {
-      const d = Math.hypot(qx - cx, qy - cy);
-      const v = sign * Math.min(1, Math.max(0, 1 - d / 2));
-      if (Math.abs(v) > Math.abs(label)) label = v;
-    }
-    x[2 * i] = px;
-    x[2 * i + 1] = py;
-    y[i] = label;
-  }
-  return finish(s, x, y);
+  return playground(
+    'multiGaussian',
+    opts,
+    radius,
+    true,
+    (u0, u1) => [between(-radius, radius, u0), between(-radius, radius, u1)],
+    (px, py, nx, ny) => {
+      const qx = px + nx;
+      const qy = py + ny;
+      let label = 0;
+      for (const [cx, cy, sign] of GAUSSIANS) {
+        const d = Math.hypot(qx - cx, qy - cy);
+        const v = sign * Math.min(1, Math.max(0, 1 - d / 2));
+        if (Math.abs(v) > Math.abs(label)) label = v;
+      }
+      return label;
+    },
+  );
 }

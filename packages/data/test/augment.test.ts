@@ -255,22 +255,17 @@ describe('randomRotation / randomAffine', () => {
 
   it('is reproducible from the seed and validates options', () => {
     const img = rand([3, 8, 8], { generator: new Generator(0) });
-    const a = randomAffine({
-      degrees: 30,
-      translate: [0.1, 0.1],
-      scale: [0.8, 1.2],
-      shear: 10,
-      interpolation: 'bilinear',
-      generator: new Generator(1),
-    })(img);
-    const b = randomAffine({
-      degrees: 30,
-      translate: [0.1, 0.1],
-      scale: [0.8, 1.2],
-      shear: 10,
-      interpolation: 'bilinear',
-      generator: new Generator(1),
-    })(img);
+    const seeded = () =>
+      randomAffine({
+        degrees: 30,
+        translate: [0.1, 0.1],
+        scale: [0.8, 1.2],
+        shear: 10,
+        interpolation: 'bilinear',
+        generator: new Generator(1),
+      });
+    const a = seeded()(img);
+    const b = seeded()(img);
     expect(a.arraySync()).toEqual(b.arraySync());
     expect(a.shape).toEqual([3, 8, 8]);
     expect(() => randomAffine({ translate: [2, 0] })).toThrow(

@@ -35,6 +35,8 @@ import { Runtime, type RuntimeOptions } from './runtime.js';
 export class WebGPUBackend implements Backend {
   /** The engine (device, pipelines, batching, memory). */
   readonly runtime: Runtime;
+  /** Objects that must live as long as the device (the GPU entry point and adapter). */
+  keepAlive: unknown[] = [];
 
   constructor(
     /** The GPUDevice the backend runs on. */

@@ -110,6 +110,9 @@ export async function initWebGPU(opts: InitWebGPUOptions = {}): Promise<WebGPUIn
       console.warn(`@tessera/gpu: the WebGPU device '${name}' was lost (${report.reason}): ${report.message}`);
     }
   });
+  // Dawn (Node) tears the instance down when its JS object is collected, crashing live devices:
+  // the backend keeps the entry point and adapter alive.
+  backend.keepAlive = [gpu, adapter];
   registerBackend(name, () => backend);
   const info = adapter.info;
   return {

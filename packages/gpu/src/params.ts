@@ -2,8 +2,11 @@
  * Kernel parameters (shapes, strides, offsets, scalars) travel in one small read-only storage
  * buffer `P: array<u32>` per dispatch. A kernel lists its fields in a fixed order; `pack` lays
  * them out and returns both the words to upload and each field's index, which the code generator
- * uses (`P[7]`, `pi(8)`, `pf(9)`). The order depends only on the kernel variant (ranks, modes),
- * so a cached pipeline's field indices always match the words packed for a later call.
+ * bakes into the shader (`P[7]`, `pi(8u)`, `pf(9u)`). A cached pipeline serves later calls, so
+ * every field's index must depend only on the variant key: fixed-size fields come first, and
+ * fields whose length varies between calls of one variant (shapes and strides of any rank) are
+ * `dynamic`: appended after all fixed ones, with a fixed header word holding their start
+ * (read in WGSL as `P[h]`, see `dyn`).
  */
 
 /** One named parameter field: integers (u32 or i32 bit patterns) or float32 values. */
@@ -11,11 +14,25 @@ export interface Field {
   readonly name: string;
   readonly values: readonly number[];
   readonly float?: boolean;
+  /** Length varies between calls of one kernel variant: stored after the fixed fields. */
+  readonly dynamic?: boolean;
 }
 
 /** Integer field (u32 or i32; negative values are stored as their two's-complement bits). */
 export function ints(name: string, values: readonly number[] | number): Field {
   return { name, values: typeof values === 'number' ? [values] : values };
+}
+
+/** Integer field whose length varies between calls (ranks); index it with `dyn(at, name)`. */
+export function dynInts(name: string, values: readonly number[]): Field {
+  return { name, values: values.length > 0 ? values : [0], dynamic: true };
+}
+
+/** WGSL u32 expression: the start index in P of dynamic field `name`. */
+export function dyn(at: Readonly<Record<string, number>>, name: string): string {
+  const h = at[name];
+  if (h === undefined) throw new Error(`params: no field '${name}'`);
+  return `P[${h}]`;
 }
 
 /** Float32 field (stored as its bit pattern; read with `pf(i)`). */
@@ -32,21 +49,33 @@ export interface Packed {
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/** Lays out fields in order. */
+/**
+ * Lays out fields: fixed ones in order (a dynamic field takes one header word there), then the
+ * dynamic fields' values. `at[name]` is a fixed field's first word, or a dynamic field's header.
+ */
 export function pack(fields: readonly Field[]): Packed {
   let n = 0;
-  for (const f of fields) n += f.values.length;
+  for (const f of fields) n += f.dynamic ? 1 + f.values.length : f.values.length;
   const words = new Uint32Array(Math.max(1, n));
   const at: Record<string, number> = {};
   let i = 0;
-  for (const f of fields) {
-    at[f.name] = i;
+  const put = (f: Field) => {
     for (const v of f.values) {
       if (f.float) {
         f32[0] = v;
         words[i++] = u32[0]!;
       } else words[i++] = v >>> 0;
     }
+  };
+  for (const f of fields) {
+    at[f.name] = i;
+    if (f.dynamic) i++;
+    else put(f);
+  }
+  for (const f of fields) {
+    if (!f.dynamic) continue;
+    words[at[f.name]!] = i;
+    put(f);
   }
   return { words, at };
 }

@@ -1,4 +1,5 @@
 import type { DType } from '@tessera/tensor';
+import { withMath } from './codegen/math.js';
 import { DeviceLostError, INDEX_OPS, WebGPUError, indexError } from './errors.js';
 import { BufferPool, GpuBuffer, type PoolOptions } from './memory.js';
 import type { Packed } from './params.js';
@@ -66,6 +67,8 @@ export class Runtime {
   private ops: string[] = [];
   /** Op names of the last submitted batch (uncaptured errors arrive after the submit). */
   private submittedOps: string[] = [];
+  /** The dispatch being encoded (errors raised while creating its pipeline arrive synchronously). */
+  private current: Dispatch | null = null;
   private flushQueued = false;
   /** Errors found asynchronously, thrown at the next read or sync. */
   private readonly errors: Error[] = [];
@@ -86,10 +89,13 @@ export class Runtime {
     this.indexErrors = device.createBuffer({ size: 32, usage: STORAGE | COPY_SRC | COPY_DST });
     device.addEventListener('uncapturederror', (e) => {
       const err = (e as GPUUncapturedErrorEvent).error;
+      const cur = this.current;
       this.errors.push(
         new WebGPUError(
-          `webgpu: ${kindOf(err)} error in a batch of queued ops (${summary(this.submittedOps)}): ${err.message}` +
-            '; run with initWebGPU({ debug: true }) to attribute it to one op',
+          cur !== null
+            ? `webgpu: ${cur.describe?.() ?? cur.op} failed (${kindOf(err)} error): ${err.message}`
+            : `webgpu: ${kindOf(err)} error in a batch of queued ops (${summary(this.submittedOps)}): ${err.message}` +
+                '; run with initWebGPU({ debug: true }) to attribute it to one op',
         ),
       );
     });
@@ -156,6 +162,15 @@ export class Runtime {
   }
 
   private encode(d: Dispatch): void {
+    this.current = d;
+    try {
+      this.encodeNow(d);
+    } finally {
+      this.current = null;
+    }
+  }
+
+  private encodeNow(d: Dispatch): void {
     const entry = this.pipeline(d.key, () => d.code(d.params.at), d.op);
     const words = d.params.words;
     let at = Math.ceil(this.arenaUsed / this.align) * this.align;
@@ -211,7 +226,7 @@ export class Runtime {
   private pipeline(key: string, code: () => string, op: string) {
     let p = this.pipelines.get(key);
     if (p === undefined) {
-      const module = this.device.createShaderModule({ code: code(), label: key });
+      const module = this.device.createShaderModule({ code: withMath(code()), label: key });
       const pipeline = this.device.createComputePipeline({
         layout: 'auto',
         compute: { module, entryPoint: 'main' },

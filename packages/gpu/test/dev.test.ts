@@ -1,18 +1,15 @@
-import { tensor, add, matmul, sum, softmax, cumsum, exp } from '@tessera/tensor';
+import { tensor, cumsum, arange, softmax } from '@tessera/tensor';
 import { it } from 'vitest';
-import { gpuBackend, expectMatch, randomData } from './helpers.js';
+import { gpuBackend, randomData } from './helpers.js';
 
-it('dev smoke', async () => {
+it('dev', async () => {
   await gpuBackend();
-  const a = tensor(randomData(12, 1), { shape: [3, 4] } as any).reshape(3, 4);
-  const b = tensor(randomData(4, 2)).reshape(1, 4);
-  const ga = a.to('webgpu');
-  const gb = b.to('webgpu');
-  await expectMatch(add(ga, gb), add(a, b), 'add');
-  await expectMatch(exp(ga.T), exp(a.T), 'exp T');
-  await expectMatch(sum(ga, 1), sum(a, 1), 'sum');
-  await expectMatch(sum(ga), sum(a), 'sum all');
-  await expectMatch(matmul(ga, ga.T), matmul(a, a.T), 'mm');
-  await expectMatch(softmax(ga, 1), softmax(a, 1), 'softmax');
-  await expectMatch(cumsum(ga, 1), cumsum(a, 1), 'cumsum');
+  const x = tensor(randomData(3 * 4 * 300, 7, 0.5, 1.5)).reshape(3, 4, 300);
+  const g = await cumsum(x.to('webgpu'), 1).data();
+  const c = cumsum(x, 1).dataSync();
+  let bad = 0; let first = -1;
+  for (let i = 0; i < g.length; i++) if (Math.abs(g[i]! - c[i]!) > 1e-4) { bad++; if (first < 0) first = i; }
+  console.log('bad', bad, 'first', first, g.slice(0, 5), c.slice(0, 5));
+  const s = await softmax(x.to('webgpu'), 1).data();
+  console.log('sm', s.slice(0, 5), softmax(x, 1).dataSync().slice(0, 5));
 });

@@ -58,3 +58,14 @@ export function randomData(n: number, seed: number, lo = -2, hi = 2): Float32Arr
 export function randomInts(n: number, seed: number, lo: number, hi: number): Int32Array {
   return Int32Array.from(randomData(n, seed, 0, 1), (v) => lo + Math.floor(v * (hi - lo)));
 }
+
+/** A view made on the CPU tensor and the same view made on its GPU copy (so strides survive). */
+export interface Pair {
+  cpu: Tensor;
+  gpu: Tensor;
+}
+
+/** `view(base)` on the CPU and `view(base.to('webgpu'))` on the GPU. */
+export function pair(base: Tensor, view: (t: Tensor) => Tensor = (t) => t): Pair {
+  return { cpu: view(base), gpu: view(base.to('webgpu')) };
+}

@@ -30,11 +30,13 @@ export class Sequential extends Module {
     return this;
   }
 
+  /** Feeds `x` through the modules in order. */
   forward(x: any): any {
     for (const m of this.children()) x = m.call(x);
     return x;
   }
 
+  /** Iterates over the modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children();
   }
@@ -47,6 +49,7 @@ export class ModuleList extends Module {
     for (const m of modules) this.append(m);
   }
 
+  /** Number of modules. */
   get length(): number {
     return [...this.children()].length;
   }
@@ -60,16 +63,19 @@ export class ModuleList extends Module {
     return m;
   }
 
+  /** Appends a module under the next index. */
   append(m: Module): this {
     if (!(m instanceof Module)) throw new TypeError('ModuleList.append: argument is not a Module');
     (this as unknown as Record<string, Module>)[String(this.length)] = m;
     return this;
   }
 
+  /** Throws: a ModuleList only holds modules; iterate over it instead. */
   forward(): never {
     throw new Error('ModuleList has no forward: iterate over it and call its modules');
   }
 
+  /** Iterates over the modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children();
   }
@@ -82,6 +88,7 @@ export class ModuleDict extends Module {
     for (const [k, m] of Object.entries(modules)) this.set(k, m);
   }
 
+  /** Registers `m` under `key` (replacing any module there). */
   set(key: string, m: Module): this {
     if (!(m instanceof Module)) throw new TypeError(`ModuleDict.set: '${key}' is not a Module`);
     if (key === 'training') throw new RangeError("ModuleDict: key 'training' is reserved");
@@ -89,16 +96,19 @@ export class ModuleDict extends Module {
     return this;
   }
 
+  /** The module under `key`; throws if there is none. */
   get(key: string): Module {
     const m = (this as unknown as Record<string, unknown>)[key];
     if (!(m instanceof Module)) throw new RangeError(`ModuleDict: no module under key '${key}'`);
     return m;
   }
 
+  /** The keys, in insertion order. */
   keys(): string[] {
     return [...this.namedChildren()].map(([k]) => k);
   }
 
+  /** Throws: a ModuleDict only holds modules; look them up by key instead. */
   forward(): never {
     throw new Error('ModuleDict has no forward: look modules up by key');
   }

@@ -6,37 +6,45 @@
  */
 import '@tessera/autograd';
 
-export * as F from './functional/index.js';
-export * as init from './init.js';
-
 export { Identity, ModuleDict, ModuleList, Sequential } from './containers.js';
-export { type ForwardHook, type ForwardPreHook, type LoadResult, Module, deepCopy } from './module.js';
-export { Parameter } from './parameter.js';
-export { type PenaltyOptions, l1Penalty, l2Penalty } from './regularization.js';
-export {
-  type SafetensorsFile,
-  load,
-  loadFile,
-  loadSafetensors,
-  save,
-  saveFile,
-  toBlob,
-} from './safetensors.js';
-export { type ModelSummary, type SummaryRow, summary } from './summary.js';
+export * as F from './functional/index.js';
 export type { Reduction } from './functional/util.js';
-
-export { ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SELU, SiLU, Sigmoid, Softmax, Softplus, Tanh } from './layers/activation.js';
-export { type MultiheadAttentionForwardOptions, type MultiheadAttentionOptions, MultiheadAttention } from './layers/attention.js';
-export { type BatchNormOptions, BatchNorm1d, BatchNorm2d } from './layers/batchnorm.js';
-export { type ConvOptions, type ConvTranspose2dLayerOptions, type PaddingMode, Conv1d, Conv2d, ConvTranspose2d } from './layers/conv.js';
-export { Dropout, Dropout1d, Dropout2d } from './layers/dropout.js';
-export { type EmbeddingLayerOptions, Embedding } from './layers/embedding.js';
-export type { FactoryOptions } from './layers/factory.js';
-export { type LinearOptions, Bilinear, Linear } from './layers/linear.js';
+export * as init from './init.js';
 export {
-  type ClassificationLossOptions,
+  ELU,
+  GELU,
+  LeakyReLU,
+  LogSoftmax,
+  ReLU,
+  SELU,
+  Sigmoid,
+  SiLU,
+  Softmax,
+  Softplus,
+  Tanh,
+} from './layers/activation.js';
+export {
+  MultiheadAttention,
+  type MultiheadAttentionForwardOptions,
+  type MultiheadAttentionOptions,
+} from './layers/attention.js';
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './layers/batchnorm.js';
+export {
+  Conv1d,
+  Conv2d,
+  type ConvOptions,
+  ConvTranspose2d,
+  type ConvTranspose2dLayerOptions,
+  type PaddingMode,
+} from './layers/conv.js';
+export { Dropout, Dropout1d, Dropout2d } from './layers/dropout.js';
+export { Embedding, type EmbeddingLayerOptions } from './layers/embedding.js';
+export type { FactoryOptions } from './layers/factory.js';
+export { Bilinear, Linear, type LinearOptions } from './layers/linear.js';
+export {
   BCELoss,
   BCEWithLogitsLoss,
+  type ClassificationLossOptions,
   CosineEmbeddingLoss,
   CrossEntropyLoss,
   GaussianNLLLoss,
@@ -47,26 +55,39 @@ export {
   NLLLoss,
   SmoothL1Loss,
 } from './layers/loss.js';
-export { type GroupNormOptions, type LayerNormOptions, GroupNorm, LayerNorm } from './layers/norm.js';
+export { GroupNorm, type GroupNormOptions, LayerNorm, type LayerNormOptions } from './layers/norm.js';
 export {
-  type AvgPool2dLayerOptions,
-  type MaxPool1dOptions,
-  type MaxPool2dOptions,
   AdaptiveAvgPool1d,
   AdaptiveAvgPool2d,
   AvgPool1d,
   AvgPool2d,
+  type AvgPool2dLayerOptions,
   MaxPool1d,
+  type MaxPool1dOptions,
   MaxPool2d,
+  type MaxPool2dOptions,
 } from './layers/pooling.js';
 export { Flatten, Unflatten } from './layers/reshape.js';
-export { type ElmanRNNOptions, type RNNOptions, GRU, LSTM, RNN } from './layers/rnn.js';
-export { type RNNCellOptions, GRUCell, LSTMCell, RNNCell } from './layers/rnn-cell.js';
+export { type ElmanRNNOptions, GRU, LSTM, RNN, type RNNOptions } from './layers/rnn.js';
+export { GRUCell, LSTMCell, RNNCell, type RNNCellOptions } from './layers/rnn-cell.js';
 export {
-  type TransformerEncoderForwardOptions,
-  type TransformerEncoderLayerOptions,
   PositionalEncoding,
-  TransformerEncoder,
-  TransformerEncoderLayer,
   sinusoidalPositionalEncoding,
+  TransformerEncoder,
+  type TransformerEncoderForwardOptions,
+  TransformerEncoderLayer,
+  type TransformerEncoderLayerOptions,
 } from './layers/transformer.js';
+export { deepCopy, type ForwardHook, type ForwardPreHook, type LoadResult, Module } from './module.js';
+export { Parameter } from './parameter.js';
+export { l1Penalty, l2Penalty, type PenaltyOptions } from './regularization.js';
+export {
+  load,
+  loadFile,
+  loadSafetensors,
+  type SafetensorsFile,
+  save,
+  saveFile,
+  toBlob,
+} from './safetensors.js';
+export { type ModelSummary, type SummaryRow, summary } from './summary.js';

@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import { type Generator, type Tensor, eye, normal, randn, tensor, uniform } from '@tessera/tensor';
+import { eye, type Generator, normal, randn, type Tensor, tensor, uniform } from '@tessera/tensor';
 import { fmt, isFloat } from './functional/util.js';
 
 // Parameter initialisation (PyTorch's torch.nn.init), in place and under noGrad. Random ones draw
@@ -13,9 +13,22 @@ export interface InitOptions {
 
 /** Nonlinearities known to `calculateGain` (PyTorch's names; camelCase accepted too). */
 export type Nonlinearity =
-  | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
-  | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu'
-  | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d' | 'leakyRelu';
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'conv_transpose1d'
+  | 'conv_transpose2d'
+  | 'conv_transpose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'selu'
+  | 'convTranspose1d'
+  | 'convTranspose2d'
+  | 'convTranspose3d'
+  | 'leakyRelu';
 
 /** Fan mode of the Kaiming initialisers. */
 export type FanMode = 'fan_in' | 'fan_out' | 'fanIn' | 'fanOut';
@@ -62,9 +75,14 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  * fan_in and fan_out of a weight (PyTorch's _calculate_fan_in_and_fan_out): for [out, in, *k],
  * fan_in = in * prod(k) and fan_out = out * prod(k). Needs at least 2 dims.
  */
-export function calculateFanInAndFanOut(t: Tensor, op = 'calculateFanInAndFanOut'): { fanIn: number; fanOut: number } {
+export function calculateFanInAndFanOut(
+  t: Tensor,
+  op = 'calculateFanInAndFanOut',
+): { fanIn: number; fanOut: number } {
   if (t.ndim < 2) {
-    throw new RangeError(`${op}: fan in and fan out can not be computed for a tensor with fewer than 2 dims, got shape ${fmt(t.shape)}`);
+    throw new RangeError(
+      `${op}: fan in and fan out can not be computed for a tensor with fewer than 2 dims, got shape ${fmt(t.shape)}`,
+    );
   }
   let receptive = 1;
   for (let i = 2; i < t.ndim; i++) receptive *= t.shape[i]!;
@@ -72,7 +90,8 @@ export function calculateFanInAndFanOut(t: Tensor, op = 'calculateFanInAndFanOut
 }
 
 function checkTarget(op: string, t: Tensor): void {
-  if (!isFloat(t.dtype)) throw new TypeError(`${op}: expected a floating-point tensor, got ${t.dtype} (shape ${fmt(t.shape)})`);
+  if (!isFloat(t.dtype))
+    throw new TypeError(`${op}: expected a floating-point tensor, got ${t.dtype} (shape ${fmt(t.shape)})`);
 }
 
 /** Copies `src` into `t` without recording, returning `t`. */
@@ -121,9 +140,13 @@ export function eye_<T extends Tensor>(t: T): T {
  * the convolution keeps the input channels (per group).
  */
 export function dirac_<T extends Tensor>(t: T, groups = 1): T {
-  if (t.ndim < 3 || t.ndim > 5) throw new RangeError(`dirac_: only 3-, 4- and 5-D tensors are supported, got shape ${fmt(t.shape)}`);
+  if (t.ndim < 3 || t.ndim > 5)
+    throw new RangeError(`dirac_: only 3-, 4- and 5-D tensors are supported, got shape ${fmt(t.shape)}`);
   const out = t.shape[0]!;
-  if (out % groups !== 0) throw new RangeError(`dirac_: dim 0 (${out}) of shape ${fmt(t.shape)} must be divisible by groups=${groups}`);
+  if (out % groups !== 0)
+    throw new RangeError(
+      `dirac_: dim 0 (${out}) of shape ${fmt(t.shape)} must be divisible by groups=${groups}`,
+    );
   const perGroup = out / groups;
   const minDim = Math.min(perGroup, t.shape[1]!);
   const values = new Float64Array(t.numel());
@@ -176,7 +199,8 @@ function kaimingStd(op: string, t: Tensor, opts: KaimingOptions): number {
   if (mode === 'fan_in' || mode === 'fanIn') fan = fanIn;
   else if (mode === 'fan_out' || mode === 'fanOut') fan = fanOut;
   else throw new RangeError(`${op}: mode must be 'fan_in' or 'fan_out', got ${JSON.stringify(mode)}`);
-  if (fan === 0) throw new RangeError(`${op}: cannot initialise a tensor of shape ${fmt(t.shape)} with a zero fan`);
+  if (fan === 0)
+    throw new RangeError(`${op}: cannot initialise a tensor of shape ${fmt(t.shape)} with a zero fan`);
   return calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0) / Math.sqrt(fan);
 }
 
@@ -200,7 +224,10 @@ export function kaimingNormal_<T extends Tensor>(t: T, opts: KaimingOptions = {}
  */
 export function orthogonal_<T extends Tensor>(t: T, gain = 1, opts: InitOptions = {}): T {
   checkTarget('orthogonal_', t);
-  if (t.ndim < 2) throw new RangeError(`orthogonal_: only tensors with 2 or more dims are supported, got shape ${fmt(t.shape)}`);
+  if (t.ndim < 2)
+    throw new RangeError(
+      `orthogonal_: only tensors with 2 or more dims are supported, got shape ${fmt(t.shape)}`,
+    );
   if (t.numel() === 0) return t;
   const rows = t.shape[0]!;
   const cols = t.numel() / rows;

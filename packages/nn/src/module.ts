@@ -5,8 +5,8 @@ import { Parameter } from './parameter.js';
 /** A hook called after a module's forward: may return a replacement output. */
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
 
-/** A hook called before a module's forward: may return replacement inputs (an array). */
-export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown[] | undefined | void;
+/** A hook called before a module's forward: may return replacement inputs (an array, or one value). */
+export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown;
 
 /** What `loadStateDict` found when not strict. */
 export interface LoadResult {
@@ -287,7 +287,10 @@ function copyWith(m: Module, memo: Map<object, unknown>): Module {
     const known = v !== null && typeof v === 'object' ? memo.get(v) : undefined;
     if (known !== undefined) rec[k] = known;
     else if (v instanceof Parameter) {
-      const p = new Parameter(noGrad(() => v.detach().clone()), v.requiresGrad);
+      const p = new Parameter(
+        noGrad(() => v.detach().clone()),
+        v.requiresGrad,
+      );
       memo.set(v, p);
       rec[k] = p;
     } else if (v instanceof Module) rec[k] = copyWith(v, memo);

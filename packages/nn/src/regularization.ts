@@ -25,7 +25,8 @@ function covered(source: Module | Iterable<Tensor>, opts: PenaltyOptions): Tenso
   }
   const list = [...source];
   list.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new TypeError(`penalty: element ${i} of the parameter list is not a tensor`);
+    if (!(t instanceof Tensor))
+      throw new TypeError(`penalty: element ${i} of the parameter list is not a tensor`);
   });
   return list;
 }

@@ -67,7 +67,9 @@ const count = (n: number) => n.toLocaleString('en-US');
  * with its output shape and parameter count, then total, trainable and non-trainable parameters.
  */
 export function summary(
-  model: Module, input: readonly number[] | Tensor | readonly (readonly number[] | Tensor)[], opts: { dtype?: DType } = {},
+  model: Module,
+  input: readonly number[] | Tensor | readonly (readonly number[] | Tensor)[],
+  opts: { dtype?: DType } = {},
 ): ModelSummary {
   const names = new Map<Module, string>();
   for (const [name, m] of model.namedModules()) if (!names.has(m)) names.set(m, name);
@@ -98,7 +100,11 @@ export function summary(
   const dtype = opts.dtype ?? model.parameters()[0]?.dtype ?? 'float32';
   const device = model.parameters()[0]?.device;
   const isShape = (v: unknown) => Array.isArray(v) && v.every((d) => typeof d === 'number');
-  const list = isShape(input) ? [input as readonly number[]] : input instanceof Tensor ? [input] : (input as (readonly number[] | Tensor)[]);
+  const list = isShape(input)
+    ? [input as readonly number[]]
+    : input instanceof Tensor
+      ? [input]
+      : (input as (readonly number[] | Tensor)[]);
   const inputs = list.map((x) => (x instanceof Tensor ? x : zeros(x, { dtype, device })));
   const modes = [...model.modules()].map((m) => [m, m.training] as const);
   let out: unknown;
@@ -130,7 +136,9 @@ export function summary(
 }
 
 function render(
-  model: Module, rows: SummaryRow[], outShape: unknown,
+  model: Module,
+  rows: SummaryRow[],
+  outShape: unknown,
   t: { totalParams: number; trainableParams: number; nonTrainableParams: number; bufferElements: number },
 ): string {
   const cells = rows.map((r) => [
@@ -140,7 +148,8 @@ function render(
   ]);
   const head = ['Layer (type)', 'Output Shape', 'Param #'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => `${c[0]!.padEnd(widths[0]!)}  ${c[1]!.padEnd(widths[1]!)}  ${c[2]!.padStart(widths[2]!)}`;
+  const line = (c: string[]) =>
+    `${c[0]!.padEnd(widths[0]!)}  ${c[1]!.padEnd(widths[1]!)}  ${c[2]!.padStart(widths[2]!)}`;
   const width = widths[0]! + widths[1]! + widths[2]! + 4;
   const out = [
     `Model: ${model.constructor.name}`,

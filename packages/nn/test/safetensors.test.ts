@@ -101,3 +101,44 @@ describe('safetensors', () => {
     expect(() => load(bytes)).toThrow(/exceeds the 100000000-byte limit/);
   });
 });
+
+describe('safetensors with modules', () => {
+  it('round-trips a model: save, load into a fresh one, same outputs', async () => {
+    const { BatchNorm1d, LSTM, Linear, Module, loadFile, saveFile } = await import('@tessera/nn');
+    const { manualSeed, randn } = await import('@tessera/tensor');
+    class Net extends Module {
+      lstm = new LSTM(3, 4, { batchFirst: true });
+      bn = new BatchNorm1d(4);
+      fc = new Linear(4, 2);
+      forward(x: import('@tessera/tensor').Tensor) {
+        const [out] = this.lstm.call(x);
+        return this.fc.call(this.bn.call(out.select(1, -1)));
+      }
+    }
+    manualSeed(1);
+    const a = new Net();
+    a.call(randn([5, 6, 3])); // updates the batch-norm running statistics
+    a.eval();
+    manualSeed(2);
+    const b = new Net();
+    b.eval();
+    const x = randn([2, 6, 3]);
+    expect(b.call(x).arraySync()).not.toEqual(a.call(x).arraySync());
+    const bytes = save(a, { framework: 'tessera' });
+    const file = loadSafetensors(bytes);
+    expect(Object.keys(file.tensors)).toEqual(Object.keys(a.stateDict()));
+    expect(file.tensors['bn.num_batches_tracked']!.arraySync()).toBe(1);
+    b.loadStateDict(file.tensors);
+    expect(b.call(x).arraySync()).toEqual(a.call(x).arraySync());
+    // Through a file on disk too.
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const path = join(mkdtempSync(join(tmpdir(), 'tessera-nn-')), 'net.safetensors');
+    await saveFile(path, a);
+    const c = new Net();
+    c.eval();
+    c.loadStateDict(await loadFile(path));
+    expect(c.call(x).arraySync()).toEqual(a.call(x).arraySync());
+  });
+});

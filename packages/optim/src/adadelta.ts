@@ -1,6 +1,7 @@
 import type { Tensor } from '@tessera/tensor';
 import { zerosLike } from '@tessera/tensor';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { beginStep } from './param-state.js';
 import { addcmul, addS, addScaledConsume, effectiveGrad, mulS_ } from './update-ops.js';
 import { checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
 
@@ -45,12 +46,7 @@ export class Adadelta extends Optimizer<AdadeltaConfig> {
   protected updateGroup(group: ParamGroup<AdadeltaConfig>): void {
     const { lr, rho, eps, weightDecay, maximize } = group;
     for (const { value, grad, state } of this.withGrads(group)) {
-      if (state.step === undefined) {
-        state.step = 0;
-        state.squareAvg = zerosLike(value);
-        state.accDelta = zerosLike(value);
-      }
-      state.step = (state.step as number) + 1;
+      beginStep(state, () => ({ squareAvg: zerosLike(value), accDelta: zerosLike(value) }));
       const squareAvg = state.squareAvg as Tensor;
       const accDelta = state.accDelta as Tensor;
 

@@ -1,6 +1,7 @@
 import type { Tensor } from '@tessera/tensor';
 import { fullLike } from '@tessera/tensor';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { beginStep } from './param-state.js';
 import { addcdiv, addcmul, addS_, effectiveGrad } from './update-ops.js';
 import { checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
 
@@ -54,12 +55,7 @@ export class Adagrad extends Optimizer<AdagradConfig> {
   protected updateGroup(group: ParamGroup<AdagradConfig>): void {
     const { lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize } = group;
     for (const { value, grad, state } of this.withGrads(group)) {
-      if (state.step === undefined) {
-        state.step = 0;
-        state.sum = fullLike(value, initialAccumulatorValue);
-      }
-      const step = (state.step as number) + 1;
-      state.step = step;
+      const step = beginStep(state, () => ({ sum: fullLike(value, initialAccumulatorValue) }));
       const sum = state.sum as Tensor;
 
       const { g, owned } = effectiveGrad(value, grad, maximize, weightDecay);

@@ -1,25 +1,17 @@
 import type { Tensor } from '@tessera/tensor';
 import { zerosLike } from '@tessera/tensor';
+import { type AdamFamilyOptions, checkAdamFamily, decayedGrad, updateMoments } from './adam-family.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
-import { addcdiv, addcmul, addS_, divS_, effectiveGrad, lerpTo, mulS_ } from './update-ops.js';
-import { checkBetas, checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
+import { beginStep } from './param-state.js';
+import { addcdiv, addS_, divS_ } from './update-ops.js';
+import { checkBoolean, resolveOptions } from './validate.js';
 
 /** Options of `Adam` (PyTorch defaults). */
-export interface AdamOptions {
+export interface AdamOptions extends AdamFamilyOptions {
   /** Learning rate (default 1e-3). */
   lr?: number;
-  /** Decay rates of the first and second moment averages (default [0.9, 0.999]). */
-  betas?: readonly [number, number];
-  /** Added to the denominator for numerical stability (default 1e-8). */
-  eps?: number;
-  /** Weight decay: an L2 penalty added to the gradient, or decoupled (see below) (default 0). */
-  weightDecay?: number;
   /** Use AMSGrad: divide by the running maximum of the second moment (default false). */
   amsgrad?: boolean;
-  /** Maximise the objective instead of minimising it (default false). */
-  maximize?: boolean;
-  /** Decay the weights directly (θ ← θ(1 − γλ), AdamW) instead of adding λθ to the gradient (default false). */
-  decoupledWeightDecay?: boolean;
 }
 
 /** Options of `AdamW`: Adam's, with decoupled weight decay (default 1e-2). */
@@ -64,37 +56,23 @@ export class Adam extends Optimizer<AdamConfig> {
   }
 
   protected validateGroup(o: AdamConfig): void {
-    checkLr(this.name, o.lr);
-    checkBetas(this.name, o.betas);
-    checkNumber(this.name, 'eps', o.eps, { min: 0 });
-    checkNumber(this.name, 'weightDecay', o.weightDecay, { min: 0 });
+    checkAdamFamily(this.name, o);
     checkBoolean(this.name, 'amsgrad', o.amsgrad);
     checkBoolean(this.name, 'maximize', o.maximize);
     checkBoolean(this.name, 'decoupledWeightDecay', o.decoupledWeightDecay);
   }
 
   protected updateGroup(group: ParamGroup<AdamConfig>): void {
-    const { lr, eps, weightDecay, amsgrad, maximize, decoupledWeightDecay } = group;
+    const { lr, eps, amsgrad } = group;
     const [beta1, beta2] = group.betas;
     for (const { value, grad, state } of this.withGrads(group)) {
-      if (state.step === undefined) {
-        state.step = 0;
-        state.expAvg = zerosLike(value);
-        state.expAvgSq = zerosLike(value);
-        if (amsgrad) state.maxExpAvgSq = zerosLike(value);
-      }
+      const step = beginStep(state, () => ({ expAvg: zerosLike(value), expAvgSq: zerosLike(value) }));
       if (amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = zerosLike(value);
-      const step = (state.step as number) + 1;
-      state.step = step;
       const expAvg = state.expAvg as Tensor;
       const expAvgSq = state.expAvgSq as Tensor;
 
-      if (decoupledWeightDecay && weightDecay !== 0) mulS_(value, 1 - lr * weightDecay);
-      const { g, owned } = effectiveGrad(value, grad, maximize, decoupledWeightDecay ? 0 : weightDecay);
-
-      lerpTo(expAvg, g, 1 - beta1);
-      mulS_(expAvgSq, beta2);
-      addcmul(expAvgSq, g, g, 1 - beta2);
+      const { g, owned } = decayedGrad(value, grad, group);
+      updateMoments(expAvg, expAvgSq, g, beta1, beta2);
       if (owned) g.dispose();
 
       const biasCorrection1 = 1 - beta1 ** step;

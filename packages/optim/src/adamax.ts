@@ -1,8 +1,10 @@
 import type { Tensor } from '@tessera/tensor';
 import { zerosLike } from '@tessera/tensor';
+import { checkAdamFamily } from './adam-family.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { beginStep } from './param-state.js';
 import { addcdiv, addS_, effectiveGrad, lerpTo, mulS_ } from './update-ops.js';
-import { checkBetas, checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
+import { checkBoolean, resolveOptions } from './validate.js';
 
 /** Options of `Adamax` (PyTorch defaults). */
 export interface AdamaxOptions {
@@ -35,10 +37,7 @@ export class Adamax extends Optimizer<AdamaxConfig> {
   }
 
   protected validateGroup(o: AdamaxConfig): void {
-    checkLr(this.name, o.lr);
-    checkBetas(this.name, o.betas);
-    checkNumber(this.name, 'eps', o.eps, { min: 0 });
-    checkNumber(this.name, 'weightDecay', o.weightDecay, { min: 0 });
+    checkAdamFamily(this.name, o);
     checkBoolean(this.name, 'maximize', o.maximize);
   }
 
@@ -46,13 +45,7 @@ export class Adamax extends Optimizer<AdamaxConfig> {
     const { lr, eps, weightDecay, maximize } = group;
     const [beta1, beta2] = group.betas;
     for (const { value, grad, state } of this.withGrads(group)) {
-      if (state.step === undefined) {
-        state.step = 0;
-        state.expAvg = zerosLike(value);
-        state.expInf = zerosLike(value);
-      }
-      const step = (state.step as number) + 1;
-      state.step = step;
+      const step = beginStep(state, () => ({ expAvg: zerosLike(value), expInf: zerosLike(value) }));
       const expAvg = state.expAvg as Tensor;
       const expInf = state.expInf as Tensor;
 

@@ -1,25 +1,17 @@
 import type { Tensor } from '@tessera/tensor';
 import { zerosLike } from '@tessera/tensor';
+import { type AdamFamilyOptions, checkAdamFamily, decayedGrad, updateMoments } from './adam-family.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
-import { addcdiv, addcmul, addS_, divS, effectiveGrad, lerpTo, mulS_ } from './update-ops.js';
-import { checkBetas, checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
+import { beginStep } from './param-state.js';
+import { addcdiv, addS_, divS } from './update-ops.js';
+import { checkBoolean, checkNumber, resolveOptions } from './validate.js';
 
 /** Options of `NAdam` (PyTorch defaults). */
-export interface NAdamOptions {
+export interface NAdamOptions extends AdamFamilyOptions {
   /** Learning rate (default 2e-3). */
   lr?: number;
-  /** Decay rates of the first and second moment averages (default [0.9, 0.999]). */
-  betas?: readonly [number, number];
-  /** Added to the denominator for numerical stability (default 1e-8). */
-  eps?: number;
-  /** Weight decay (L2 penalty, or decoupled) (default 0). */
-  weightDecay?: number;
   /** Momentum decay ψ of the momentum schedule μₜ = β₁(1 − ½·0.96^(tψ)) (default 4e-3). */
   momentumDecay?: number;
-  /** Decay the weights directly (θ ← θ(1 − γλ)) instead of adding λθ to the gradient (default false). */
-  decoupledWeightDecay?: boolean;
-  /** Maximise the objective instead of minimising it (default false). */
-  maximize?: boolean;
 }
 
 type NAdamConfig = Required<NAdamOptions>;
@@ -48,33 +40,26 @@ export class NAdam extends Optimizer<NAdamConfig> {
   }
 
   protected validateGroup(o: NAdamConfig): void {
-    checkLr(this.name, o.lr);
-    checkBetas(this.name, o.betas);
-    checkNumber(this.name, 'eps', o.eps, { min: 0 });
-    checkNumber(this.name, 'weightDecay', o.weightDecay, { min: 0 });
+    checkAdamFamily(this.name, o);
     checkNumber(this.name, 'momentumDecay', o.momentumDecay, { min: 0 });
     checkBoolean(this.name, 'decoupledWeightDecay', o.decoupledWeightDecay);
     checkBoolean(this.name, 'maximize', o.maximize);
   }
 
   protected updateGroup(group: ParamGroup<NAdamConfig>): void {
-    const { lr, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize } = group;
+    const { lr, eps, momentumDecay } = group;
     const [beta1, beta2] = group.betas;
     for (const { value, grad, state } of this.withGrads(group)) {
-      if (state.step === undefined) {
-        state.step = 0;
-        state.muProduct = 1;
-        state.expAvg = zerosLike(value);
-        state.expAvgSq = zerosLike(value);
-      }
-      const step = (state.step as number) + 1;
-      state.step = step;
+      const step = beginStep(state, () => ({
+        muProduct: 1,
+        expAvg: zerosLike(value),
+        expAvgSq: zerosLike(value),
+      }));
       const expAvg = state.expAvg as Tensor;
       const expAvgSq = state.expAvgSq as Tensor;
       const biasCorrection2 = 1 - beta2 ** step;
 
-      if (decoupledWeightDecay && weightDecay !== 0) mulS_(value, 1 - lr * weightDecay);
-      const { g, owned } = effectiveGrad(value, grad, maximize, decoupledWeightDecay ? 0 : weightDecay);
+      const { g, owned } = decayedGrad(value, grad, group);
 
       const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
       const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
@@ -82,9 +67,7 @@ export class NAdam extends Optimizer<NAdamConfig> {
       state.muProduct = muProduct;
       const muProductNext = muProduct * muNext;
 
-      lerpTo(expAvg, g, 1 - beta1);
-      mulS_(expAvgSq, beta2);
-      addcmul(expAvgSq, g, g, 1 - beta2);
+      updateMoments(expAvg, expAvgSq, g, beta1, beta2);
 
       const denom = divS(expAvgSq, biasCorrection2);
       denom.sqrt_();

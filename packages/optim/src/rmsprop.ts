@@ -1,6 +1,7 @@
 import type { Tensor } from '@tessera/tensor';
 import { zerosLike } from '@tessera/tensor';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { beginStep } from './param-state.js';
 import { addcdiv, addcmul, addS_, addScaled, effectiveGrad, lerpTo, mulS_ } from './update-ops.js';
 import { checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
 
@@ -60,13 +61,9 @@ export class RMSprop extends Optimizer<RMSpropConfig> {
   protected updateGroup(group: ParamGroup<RMSpropConfig>): void {
     const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
     for (const { value, grad, state } of this.withGrads(group)) {
-      if (state.step === undefined) {
-        state.step = 0;
-        state.squareAvg = zerosLike(value);
-      }
+      beginStep(state, () => ({ squareAvg: zerosLike(value) }));
       if (momentum > 0 && state.momentumBuffer === undefined) state.momentumBuffer = zerosLike(value);
       if (centered && state.gradAvg === undefined) state.gradAvg = zerosLike(value);
-      state.step = (state.step as number) + 1;
       const squareAvg = state.squareAvg as Tensor;
 
       const { g, owned } = effectiveGrad(value, grad, maximize, weightDecay);

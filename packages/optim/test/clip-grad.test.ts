@@ -1,6 +1,7 @@
 import { clipGradNorm_, clipGradValue_, type ParamSlot } from '@tessera/optim';
-import { getOpObserver, type OpObserver, setOpObserver, type Tensor, tensor } from '@tessera/tensor';
+import { getOpObserver, type Tensor, tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
+import { observing } from './observer.js';
 
 const G1 = [3, -4, 1, 2];
 const G2 = [
@@ -98,22 +99,12 @@ describe('clipGradNorm_', () => {
   });
 
   it('records nothing and restores the op observer', () => {
-    const calls: string[] = [];
-    const obs: OpObserver = {
-      run(call, compute) {
-        calls.push(call.name);
-        return compute();
-      },
-    };
-    const prev = setOpObserver(obs);
-    try {
+    observing((calls, obs) => {
       clipGradNorm_(params(), 1);
       clipGradValue_(params(), 1);
       expect(calls).toEqual([]);
       expect(getOpObserver()).toBe(obs);
-    } finally {
-      setOpObserver(prev);
-    }
+    });
   });
 });
 

@@ -15,8 +15,9 @@ import {
   RMSprop,
   SGD,
 } from '@tessera/optim';
-import { getOpObserver, memory, type OpObserver, setOpObserver, type Tensor, tensor } from '@tessera/tensor';
+import { getOpObserver, memory, type Tensor, tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
+import { observing } from './observer.js';
 
 type Make = (p: ParamLike[]) => Optimizer<object>;
 
@@ -132,25 +133,15 @@ describe.each(everyOptimizer)('%s', (_, make) => {
     const b = withGrad([[0.5, 1.5]].flat(), [2, -3]);
     const storageA = a.value._storage;
     const opt = make([a, b]);
-    const calls: string[] = [];
-    const obs: OpObserver = {
-      run(call, compute) {
-        calls.push(call.name);
-        return compute();
-      },
-    };
     opt.step(); // creates the state
     const before = [...a.value.dataSync()];
-    const prev = setOpObserver(obs);
-    let live: number;
-    try {
-      live = memory().liveTensors;
+    const live = observing((calls, obs) => {
+      const live = memory().liveTensors;
       opt.step();
       expect(calls).toEqual([]);
       expect(getOpObserver()).toBe(obs);
-    } finally {
-      setOpObserver(prev);
-    }
+      return live;
+    });
     expect(memory().liveTensors).toBe(live);
     expect(a.value._storage).toBe(storageA);
     expect([...a.value.dataSync()]).not.toEqual(before);
@@ -231,15 +222,7 @@ describe('step(closure)', () => {
   it('runs the closure first, with the observer attached, and returns its result', () => {
     const a = slot([2], null, 'float64');
     const opt = new SGD([a], { lr: 0.5 });
-    const calls: string[] = [];
-    const obs: OpObserver = {
-      run(call, compute) {
-        calls.push(call.name);
-        return compute();
-      },
-    };
-    const prev = setOpObserver(obs);
-    try {
+    observing((calls) => {
       const loss = opt.step(() => {
         // loss = x², grad = 2x, computed with a recorded op
         a.grad = a.value.mul(a.value.clone().fill_(2));
@@ -248,26 +231,20 @@ describe('step(closure)', () => {
       expect(loss).toBe(4);
       expect(calls.length).toBeGreaterThan(0);
       expect(calls).not.toContain('add_');
-    } finally {
-      setOpObserver(prev);
-    }
+    });
     expect(a.value.item()).toBe(0);
     expect(new SGD([slot([1], [1])]).step()).toBeUndefined();
   });
 
   it('restores the observer when an update throws', () => {
-    const obs: OpObserver = { run: (_c, compute) => compute() };
     const bad = { value: tensor([1, 2], { dtype: 'float32' }), grad: tensor([1], { dtype: 'float32' }) };
     const opt = new Adam([bad]);
-    const prev = setOpObserver(obs);
-    try {
+    observing((_calls, obs) => {
       expect(() => opt.step()).toThrow(
         /Adam.step: gradient of parameter 0 has shape \[1\] but the parameter has shape \[2\]/,
       );
       expect(getOpObserver()).toBe(obs);
-    } finally {
-      setOpObserver(prev);
-    }
+    });
   });
 
   it('rejects gradients of another dtype', () => {

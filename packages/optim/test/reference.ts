@@ -17,6 +17,29 @@ function slots(init: number) {
   };
 }
 
+/** How a step prepares each gradient element (see `prepareGrad`). */
+interface GradPrep {
+  lr: number;
+  weightDecay: number;
+  maximize: boolean;
+  /** Decoupled (AdamW-style) weight decay instead of an L2 term. */
+  decoupled?: boolean;
+}
+
+/**
+ * Gradient element `grad` of θ[j] as PyTorch's code prepares it: negated when maximising, then
+ * with decoupled decay θ[j] is shrunk by lr·weightDecay·θ[j] (in place) and the gradient left
+ * alone, otherwise weightDecay·θ[j] is added to it (the L2 penalty).
+ */
+function prepareGrad(theta: number[], j: number, grad: number, p: GradPrep): number {
+  const g = p.maximize ? -grad : grad;
+  if (p.decoupled) {
+    theta[j] = theta[j]! - p.lr * p.weightDecay * theta[j]!;
+    return g;
+  }
+  return p.weightDecay !== 0 ? g + p.weightDecay * theta[j]! : g;
+}
+
 export interface RefSGDOptions {
   lr: number;
   momentum?: number;
@@ -32,6 +55,7 @@ export interface RefSGDOptions {
  */
 export function refSGD(o: RefSGDOptions): RefOptimizer {
   const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = o;
+  const prep = { lr, weightDecay, maximize };
   const buf = slots(0);
   let t = 0;
   return {
@@ -40,8 +64,7 @@ export function refSGD(o: RefSGDOptions): RefOptimizer {
       params.forEach((theta, i) => {
         const b = buf(i, theta.length);
         for (let j = 0; j < theta.length; j++) {
-          let g = maximize ? -grads[i]![j]! : grads[i]![j]!;
-          if (weightDecay !== 0) g = g + weightDecay * theta[j]!;
+          let g = prepareGrad(theta, j, grads[i]![j]!, prep);
           if (momentum !== 0) {
             b[j] = t > 1 ? momentum * b[j]! + (1 - dampening) * g : g;
             g = nesterov ? g + momentum * b[j]! : b[j]!;
@@ -53,13 +76,17 @@ export function refSGD(o: RefSGDOptions): RefOptimizer {
   };
 }
 
-export interface RefAdamOptions {
+/** Options every Adam-family reference takes (Adamax's are exactly these). */
+export interface RefAdamaxOptions {
   lr: number;
   betas?: [number, number];
   eps?: number;
   weightDecay?: number;
-  amsgrad?: boolean;
   maximize?: boolean;
+}
+
+export interface RefAdamOptions extends RefAdamaxOptions {
+  amsgrad?: boolean;
   /** AdamW. */
   decoupled?: boolean;
 }
@@ -71,6 +98,7 @@ export interface RefAdamOptions {
 export function refAdam(o: RefAdamOptions): RefOptimizer {
   const { lr, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false, maximize = false } = o;
   const [b1, b2] = betas;
+  const prep = { lr, weightDecay, maximize, decoupled: o.decoupled };
   const m = slots(0);
   const v = slots(0);
   const vmax = slots(0);
@@ -83,9 +111,7 @@ export function refAdam(o: RefAdamOptions): RefOptimizer {
         const vi = v(i, theta.length);
         const vm = vmax(i, theta.length);
         for (let j = 0; j < theta.length; j++) {
-          let g = maximize ? -grads[i]![j]! : grads[i]![j]!;
-          if (o.decoupled) theta[j] = theta[j]! - lr * weightDecay * theta[j]!;
-          else if (weightDecay !== 0) g = g + weightDecay * theta[j]!;
+          const g = prepareGrad(theta, j, grads[i]![j]!, prep);
           mi[j] = b1 * mi[j]! + (1 - b1) * g;
           vi[j] = b2 * vi[j]! + (1 - b2) * g * g;
           const mHat = mi[j]! / (1 - b1 ** t);
@@ -103,20 +129,16 @@ export function refAdam(o: RefAdamOptions): RefOptimizer {
   };
 }
 
-export interface RefNAdamOptions {
-  lr: number;
-  betas?: [number, number];
-  eps?: number;
-  weightDecay?: number;
+export interface RefNAdamOptions extends RefAdamaxOptions {
   momentumDecay?: number;
   decoupled?: boolean;
-  maximize?: boolean;
 }
 
 /** NAdam with PyTorch's momentum schedule μₜ = β₁(1 − ½·0.96^(tψ)). */
 export function refNAdam(o: RefNAdamOptions): RefOptimizer {
   const { lr, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, momentumDecay = 4e-3, maximize = false } = o;
   const [b1, b2] = betas;
+  const prep = { lr, weightDecay, maximize, decoupled: o.decoupled };
   const m = slots(0);
   const v = slots(0);
   const muProd: number[] = [];
@@ -133,9 +155,7 @@ export function refNAdam(o: RefNAdamOptions): RefOptimizer {
         const mi = m(i, theta.length);
         const vi = v(i, theta.length);
         for (let j = 0; j < theta.length; j++) {
-          let g = maximize ? -grads[i]![j]! : grads[i]![j]!;
-          if (o.decoupled) theta[j] = theta[j]! - lr * weightDecay * theta[j]!;
-          else if (weightDecay !== 0) g = g + weightDecay * theta[j]!;
+          const g = prepareGrad(theta, j, grads[i]![j]!, prep);
           mi[j] = b1 * mi[j]! + (1 - b1) * g;
           vi[j] = b2 * vi[j]! + (1 - b2) * g * g;
           const mHat = (muNext * mi[j]!) / (1 - prodNext) + ((1 - muT) * g) / (1 - prodT);
@@ -147,19 +167,15 @@ export function refNAdam(o: RefNAdamOptions): RefOptimizer {
   };
 }
 
-export interface RefRAdamOptions {
-  lr: number;
-  betas?: [number, number];
-  eps?: number;
-  weightDecay?: number;
+export interface RefRAdamOptions extends RefAdamaxOptions {
   decoupled?: boolean;
-  maximize?: boolean;
 }
 
 /** RAdam; `rectified` records, per step, whether the adaptive (rectified) branch ran. */
 export function refRAdam(o: RefRAdamOptions): RefOptimizer & { rectified: boolean[] } {
   const { lr, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, maximize = false } = o;
   const [b1, b2] = betas;
+  const prep = { lr, weightDecay, maximize, decoupled: o.decoupled };
   const m = slots(0);
   const v = slots(0);
   const rectified: boolean[] = [];
@@ -175,9 +191,7 @@ export function refRAdam(o: RefRAdamOptions): RefOptimizer & { rectified: boolea
         const mi = m(i, theta.length);
         const vi = v(i, theta.length);
         for (let j = 0; j < theta.length; j++) {
-          let g = maximize ? -grads[i]![j]! : grads[i]![j]!;
-          if (o.decoupled) theta[j] = theta[j]! - lr * weightDecay * theta[j]!;
-          else if (weightDecay !== 0) g = g + weightDecay * theta[j]!;
+          const g = prepareGrad(theta, j, grads[i]![j]!, prep);
           mi[j] = b1 * mi[j]! + (1 - b1) * g;
           vi[j] = b2 * vi[j]! + (1 - b2) * g * g;
           const mHat = mi[j]! / (1 - b1 ** t);
@@ -194,18 +208,11 @@ export function refRAdam(o: RefRAdamOptions): RefOptimizer & { rectified: boolea
   };
 }
 
-export interface RefAdamaxOptions {
-  lr: number;
-  betas?: [number, number];
-  eps?: number;
-  weightDecay?: number;
-  maximize?: boolean;
-}
-
 /** Adamax: u ← max(β₂u, |g| + ε). */
 export function refAdamax(o: RefAdamaxOptions): RefOptimizer {
   const { lr, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, maximize = false } = o;
   const [b1, b2] = betas;
+  const prep = { lr, weightDecay, maximize };
   const m = slots(0);
   const u = slots(0);
   let t = 0;
@@ -216,8 +223,7 @@ export function refAdamax(o: RefAdamaxOptions): RefOptimizer {
         const mi = m(i, theta.length);
         const ui = u(i, theta.length);
         for (let j = 0; j < theta.length; j++) {
-          let g = maximize ? -grads[i]![j]! : grads[i]![j]!;
-          if (weightDecay !== 0) g = g + weightDecay * theta[j]!;
+          const g = prepareGrad(theta, j, grads[i]![j]!, prep);
           mi[j] = b1 * mi[j]! + (1 - b1) * g;
           ui[j] = Math.max(b2 * ui[j]!, Math.abs(g) + eps);
           theta[j] = theta[j]! - (lr * mi[j]!) / ((1 - b1 ** t) * ui[j]!);
@@ -248,6 +254,7 @@ export function refRMSprop(o: RefRMSpropOptions): RefOptimizer {
     centered = false,
     maximize = false,
   } = o;
+  const prep = { lr, weightDecay, maximize };
   const v = slots(0);
   const gAve = slots(0);
   const b = slots(0);
@@ -258,8 +265,7 @@ export function refRMSprop(o: RefRMSpropOptions): RefOptimizer {
         const gi = gAve(i, theta.length);
         const bi = b(i, theta.length);
         for (let j = 0; j < theta.length; j++) {
-          let g = maximize ? -grads[i]![j]! : grads[i]![j]!;
-          if (weightDecay !== 0) g = g + weightDecay * theta[j]!;
+          const g = prepareGrad(theta, j, grads[i]![j]!, prep);
           vi[j] = alpha * vi[j]! + (1 - alpha) * g * g;
           let vTilde = vi[j]!;
           if (centered) {
@@ -290,6 +296,7 @@ export interface RefAdagradOptions {
 /** Adagrad with learning-rate decay γ/(1 + (t − 1)η). */
 export function refAdagrad(o: RefAdagradOptions): RefOptimizer {
   const { lr, lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10, maximize = false } = o;
+  const prep = { lr, weightDecay, maximize };
   const sum = slots(initialAccumulatorValue);
   let t = 0;
   return {
@@ -299,8 +306,7 @@ export function refAdagrad(o: RefAdagradOptions): RefOptimizer {
       params.forEach((theta, i) => {
         const s = sum(i, theta.length);
         for (let j = 0; j < theta.length; j++) {
-          let g = maximize ? -grads[i]![j]! : grads[i]![j]!;
-          if (weightDecay !== 0) g = g + weightDecay * theta[j]!;
+          const g = prepareGrad(theta, j, grads[i]![j]!, prep);
           s[j] = s[j]! + g * g;
           theta[j] = theta[j]! - (clr * g) / (Math.sqrt(s[j]!) + eps);
         }
@@ -320,6 +326,7 @@ export interface RefAdadeltaOptions {
 /** Adadelta: Δx = √(u + ε)/√(v + ε)·g. */
 export function refAdadelta(o: RefAdadeltaOptions): RefOptimizer {
   const { lr, rho = 0.9, eps = 1e-6, weightDecay = 0, maximize = false } = o;
+  const prep = { lr, weightDecay, maximize };
   const v = slots(0);
   const u = slots(0);
   return {
@@ -328,8 +335,7 @@ export function refAdadelta(o: RefAdadeltaOptions): RefOptimizer {
         const vi = v(i, theta.length);
         const ui = u(i, theta.length);
         for (let j = 0; j < theta.length; j++) {
-          let g = maximize ? -grads[i]![j]! : grads[i]![j]!;
-          if (weightDecay !== 0) g = g + weightDecay * theta[j]!;
+          const g = prepareGrad(theta, j, grads[i]![j]!, prep);
           vi[j] = rho * vi[j]! + (1 - rho) * g * g;
           const dx = (Math.sqrt(ui[j]! + eps) / Math.sqrt(vi[j]! + eps)) * g;
           ui[j] = rho * ui[j]! + (1 - rho) * dx * dx;

@@ -36,9 +36,47 @@ interface Case {
 
 const STEPS = 25;
 
+/** One case per option set `o`, named `${name} ${JSON.stringify(o)}`. */
+function casesFor<O>(
+  name: string,
+  options: readonly O[],
+  make: (p: ParamLike[], o: O) => Optimizer<object>,
+  ref: (o: O) => RefOptimizer,
+): Case[] {
+  return options.map((o) => ({
+    name: `${name} ${JSON.stringify(o)}`,
+    make: (p) => make(p, o),
+    ref: () => ref(o),
+  }));
+}
+
+/** NAdam / RAdam options; `decoupled` maps to `decoupledWeightDecay` (and the reference's `decoupled`). */
+interface DecoupledCase {
+  decoupled?: boolean;
+  weightDecay?: number;
+  maximize?: boolean;
+  momentumDecay?: number;
+  betas?: readonly [number, number];
+}
+
+/** The optimizer's options (lr 0.05) for a `DecoupledCase`. */
+function optionsOf({ decoupled, ...o }: DecoupledCase) {
+  return { lr: 0.05, decoupledWeightDecay: decoupled ?? false, ...o };
+}
+
+/** The reference's options (lr 0.05) for a `DecoupledCase`. */
+function refOptionsOf({ decoupled, betas, ...o }: DecoupledCase) {
+  return {
+    lr: 0.05,
+    decoupled: decoupled ?? false,
+    ...o,
+    betas: betas ? ([betas[0], betas[1]] as [number, number]) : undefined,
+  };
+}
+
 const cases: Case[] = [
-  // SGD
-  ...(
+  ...casesFor(
+    'SGD',
     [
       {},
       { momentum: 0.9 },
@@ -47,136 +85,90 @@ const cases: Case[] = [
       { weightDecay: 0.1 },
       { momentum: 0.5, dampening: 0.1, weightDecay: 0.05, maximize: true },
       { momentum: 0.9, nesterov: true, weightDecay: 0.01, maximize: true },
-    ] as const
-  ).map((o) => ({
-    name: `SGD ${JSON.stringify(o)}`,
-    make: (p: ParamLike[]) => new SGD(p, { lr: 0.05, ...o }),
-    ref: () => refSGD({ lr: 0.05, ...o }),
-  })),
-  // Adam
-  ...(
+    ] as const,
+    (p, o) => new SGD(p, { lr: 0.05, ...o }),
+    (o) => refSGD({ lr: 0.05, ...o }),
+  ),
+  ...casesFor(
+    'Adam',
     [
       {},
       { amsgrad: true },
       { weightDecay: 0.1 },
       { weightDecay: 0.1, amsgrad: true, maximize: true },
       { betas: [0.8, 0.9] as [number, number], eps: 1e-6 },
-    ] as const
-  ).map((o) => ({
-    name: `Adam ${JSON.stringify(o)}`,
-    make: (p: ParamLike[]) => new Adam(p, { lr: 0.05, ...o }),
-    ref: () => refAdam({ lr: 0.05, ...o }),
-  })),
+    ] as const,
+    (p, o) => new Adam(p, { lr: 0.05, ...o }),
+    (o) => refAdam({ lr: 0.05, ...o }),
+  ),
   {
     name: 'Adam {"decoupledWeightDecay":true,"weightDecay":0.1}',
     make: (p) => new Adam(p, { lr: 0.05, decoupledWeightDecay: true, weightDecay: 0.1 }),
     ref: () => refAdam({ lr: 0.05, decoupled: true, weightDecay: 0.1 }),
   },
   // AdamW (default weight decay 1e-2)
-  ...([{}, { weightDecay: 0.1, amsgrad: true }, { maximize: true }] as const).map((o) => ({
-    name: `AdamW ${JSON.stringify(o)}`,
-    make: (p: ParamLike[]) => new AdamW(p, { lr: 0.05, ...o }),
-    ref: () => refAdam({ lr: 0.05, weightDecay: 1e-2, decoupled: true, ...o }),
-  })),
-  // NAdam
-  ...(
+  ...casesFor(
+    'AdamW',
+    [{}, { weightDecay: 0.1, amsgrad: true }, { maximize: true }] as const,
+    (p, o) => new AdamW(p, { lr: 0.05, ...o }),
+    (o) => refAdam({ lr: 0.05, weightDecay: 1e-2, decoupled: true, ...o }),
+  ),
+  ...casesFor<DecoupledCase>(
+    'NAdam',
     [
       {},
       { weightDecay: 0.1 },
       { weightDecay: 0.1, decoupled: true },
       { maximize: true, momentumDecay: 0.01 },
-    ] as const
-  ).map(
-    ({
-      decoupled,
-      ...o
-    }: {
-      decoupled?: boolean;
-      weightDecay?: number;
-      maximize?: boolean;
-      momentumDecay?: number;
-    }) => ({
-      name: `NAdam ${JSON.stringify({ ...o, decoupled })}`,
-      make: (p: ParamLike[]) => new NAdam(p, { lr: 0.05, decoupledWeightDecay: decoupled ?? false, ...o }),
-      ref: () => refNAdam({ lr: 0.05, decoupled: decoupled ?? false, ...o }),
-    }),
+    ],
+    (p, o) => new NAdam(p, optionsOf(o)),
+    (o) => refNAdam(refOptionsOf(o)),
   ),
-  // RAdam
-  ...(
-    [
-      {},
-      { weightDecay: 0.1 },
-      { weightDecay: 0.1, decoupled: true },
-      { maximize: true, betas: [0.9, 0.99] },
-    ] as const
-  ).map(
-    ({
-      decoupled,
-      ...o
-    }: {
-      decoupled?: boolean;
-      weightDecay?: number;
-      maximize?: boolean;
-      betas?: readonly [number, number];
-    }) => ({
-      name: `RAdam ${JSON.stringify({ ...o, decoupled })}`,
-      make: (p: ParamLike[]) => new RAdam(p, { lr: 0.05, decoupledWeightDecay: decoupled ?? false, ...o }),
-      ref: () =>
-        refRAdam({
-          lr: 0.05,
-          decoupled: decoupled ?? false,
-          ...o,
-          betas: o.betas ? [o.betas[0], o.betas[1]] : undefined,
-        }),
-    }),
+  ...casesFor<DecoupledCase>(
+    'RAdam',
+    [{}, { weightDecay: 0.1 }, { weightDecay: 0.1, decoupled: true }, { maximize: true, betas: [0.9, 0.99] }],
+    (p, o) => new RAdam(p, optionsOf(o)),
+    (o) => refRAdam(refOptionsOf(o)),
   ),
-  // Adamax
-  ...(
+  ...casesFor(
+    'Adamax',
     [
       {},
       { weightDecay: 0.1 },
       { maximize: true },
       { betas: [0.8, 0.95] as [number, number], eps: 1e-4 },
-    ] as const
-  ).map((o) => ({
-    name: `Adamax ${JSON.stringify(o)}`,
-    make: (p: ParamLike[]) => new Adamax(p, { lr: 0.05, ...o }),
-    ref: () => refAdamax({ lr: 0.05, ...o }),
-  })),
-  // RMSprop
-  ...(
+    ] as const,
+    (p, o) => new Adamax(p, { lr: 0.05, ...o }),
+    (o) => refAdamax({ lr: 0.05, ...o }),
+  ),
+  ...casesFor(
+    'RMSprop',
     [
       {},
       { centered: true },
       { momentum: 0.9 },
       { centered: true, momentum: 0.5, weightDecay: 0.1 },
       { maximize: true, alpha: 0.9 },
-    ] as const
-  ).map((o) => ({
-    name: `RMSprop ${JSON.stringify(o)}`,
-    make: (p: ParamLike[]) => new RMSprop(p, { lr: 0.01, ...o }),
-    ref: () => refRMSprop({ lr: 0.01, ...o }),
-  })),
-  // Adagrad
-  ...(
+    ] as const,
+    (p, o) => new RMSprop(p, { lr: 0.01, ...o }),
+    (o) => refRMSprop({ lr: 0.01, ...o }),
+  ),
+  ...casesFor(
+    'Adagrad',
     [
       {},
       { lrDecay: 0.1 },
       { initialAccumulatorValue: 0.5, weightDecay: 0.1 },
       { maximize: true, eps: 1e-3 },
-    ] as const
-  ).map((o) => ({
-    name: `Adagrad ${JSON.stringify(o)}`,
-    make: (p: ParamLike[]) => new Adagrad(p, { lr: 0.1, ...o }),
-    ref: () => refAdagrad({ lr: 0.1, ...o }),
-  })),
-  // Adadelta
-  ...([{}, { rho: 0.95, weightDecay: 0.1 }, { maximize: true }, { lr: 0.5, eps: 1e-4 }] as const).map(
-    (o) => ({
-      name: `Adadelta ${JSON.stringify(o)}`,
-      make: (p: ParamLike[]) => new Adadelta(p, { lr: 1, ...o }),
-      ref: () => refAdadelta({ lr: 1, ...o }),
-    }),
+    ] as const,
+    (p, o) => new Adagrad(p, { lr: 0.1, ...o }),
+    (o) => refAdagrad({ lr: 0.1, ...o }),
+  ),
+  ...casesFor(
+    'Adadelta',
+    [{}, { rho: 0.95, weightDecay: 0.1 }, { maximize: true }, { lr: 0.5, eps: 1e-4 }] as const,
+    (p, o) => new Adadelta(p, { lr: 1, ...o }),
+    (o) => refAdadelta({ lr: 1, ...o }),
   ),
 ];
 

@@ -118,7 +118,11 @@ export function tensor(data: TensorData, opts?: CreationOptions & { shape?: read
   }
   const dtype = opts?.dtype ?? inferred;
   const arr = allocArray(dtype, flat.length);
-  if (dtype === inferred && ArrayBuffer.isView(data) && dtype !== 'int32') arr.set(flat as TypedArray);
+  const sameType =
+    (dtype === 'float32' && data instanceof Float32Array) ||
+    (dtype === 'float64' && data instanceof Float64Array) ||
+    (dtype === 'int32' && data instanceof Int32Array);
+  if (sameType) arr.set(flat as TypedArray);
   else if (dtype === 'float32' || dtype === 'float64')
     for (let i = 0; i < flat.length; i++) arr[i] = +flat[i]!;
   else for (let i = 0; i < flat.length; i++) arr[i] = storedValue('tensor', dtype, flat[i]!);

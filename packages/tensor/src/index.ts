@@ -88,5 +88,17 @@ export {
 } from './ops/shaping.js';
 export { Generator, defaultGenerator, manualSeed, philox } from './random.js';
 export { type Shape, broadcastShapes, contiguousStrides, sizeOf } from './shape.js';
+export {
+  type CpuKernelInfo,
+  type CpuKernelMode,
+  type CpuKernelStats,
+  cpuKernelInfo,
+  cpuKernelStats,
+  getCpuKernels,
+  getNumThreads,
+  initCpuKernels,
+  setCpuKernels,
+  setNumThreads,
+} from './wasm/runtime.js';
 export { type MemoryInfo, memory } from './storage.js';
 export { type NestedArray, Tensor, type TensorLike } from './tensor.js';

@@ -6,53 +6,17 @@ import {
   conv2dBackwardWeight,
   convTranspose2d,
   fold,
-  type OpCall,
-  setOpObserver,
   type Tensor,
   tensor,
   unfold,
   zeros,
 } from '@tessera/tensor';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { dotAll, f64, maxDiff, rand } from './helpers-float64.js';
+import { recordOps } from './shaping-ref.js';
 
 // Convolutions checked against naive float64 loops written independently here, plus adjoint
 // identities (<conv(x), dy> = <x, dx> = <w, dw>) and finite differences for the backward kernels.
-
-function values(n: number, seed: number): Float64Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-/** Random float64 tensor of `shape`; with `layout`, stored in that dim order and permuted back. */
-function rand(shape: number[], seed: number, layout?: number[]): Tensor {
-  const n = shape.reduce((p, q) => p * q, 1);
-  if (layout === undefined) return tensor(values(n, seed), { shape, dtype: 'float64' });
-  const stored = tensor(values(n, seed), { shape: layout.map((d) => shape[d]!), dtype: 'float64' });
-  const inv = layout.map((_, i) => layout.indexOf(i));
-  return stored.permute(inv);
-}
-
-function f64(t: Tensor): Float64Array {
-  return Float64Array.from(t.contiguous().dataSync() as ArrayLike<number>);
-}
-
-function dotAll(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-function maxDiff(a: Float64Array, b: Float64Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 interface Geo {
   stride: [number, number];
@@ -61,7 +25,52 @@ interface Geo {
   groups: number;
 }
 
-/** Naive conv2d reference on row-major float64 data. */
+/** Output shape [N, O, OH, OW] of a conv2d of an input of shape `xs` with a weight of shape `ws`. */
+function outShape(xs: number[], ws: number[], g: Geo): [number, number, number, number] {
+  const [N, , H, W] = xs as [number, number, number, number];
+  const [O, , KH, KW] = ws as [number, number, number, number];
+  const OH = Math.floor((H + g.pad[0] + g.pad[1] - g.dil[0] * (KH - 1) - 1) / g.stride[0]) + 1;
+  const OW = Math.floor((W + g.pad[2] + g.pad[3] - g.dil[1] * (KW - 1) - 1) / g.stride[1]) + 1;
+  return [N, O, OH, OW];
+}
+
+const numel = (shape: readonly number[]) => shape.reduce((p, q) => p * q, 1);
+
+/**
+ * Calls `tap(xi, wi, yi)` for every multiply of a naive conv2d of x (shape `xs`) with w (shape
+ * `ws`): the flat row-major indices of the input, weight and output elements it pairs, in
+ * (n, o, oh, ow, c, kh, kw) order, skipping taps that fall in the padding. The forward and
+ * both gradients are this loop with different accumulations.
+ */
+function forEachTap(
+  xs: number[],
+  ws: number[],
+  g: Geo,
+  tap: (xi: number, wi: number, yi: number) => void,
+): void {
+  const [, C, H, W] = xs as [number, number, number, number];
+  const [, Cg, KH, KW] = ws as [number, number, number, number];
+  const [N, O, OH, OW] = outShape(xs, ws, g);
+  const Og = O / g.groups;
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < O; o++) {
+      const grp = Math.floor(o / Og);
+      for (let oh = 0; oh < OH; oh++)
+        for (let ow = 0; ow < OW; ow++) {
+          const yi = ((n * O + o) * OH + oh) * OW + ow;
+          for (let c = 0; c < Cg; c++)
+            for (let kh = 0; kh < KH; kh++)
+              for (let kw = 0; kw < KW; kw++) {
+                const ih = oh * g.stride[0] - g.pad[0] + kh * g.dil[0];
+                const iw = ow * g.stride[1] - g.pad[2] + kw * g.dil[1];
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                tap(((n * C + grp * Cg + c) * H + ih) * W + iw, ((o * Cg + c) * KH + kh) * KW + kw, yi);
+              }
+        }
+    }
+}
+
+/** Naive conv2d reference on row-major float64 data: y[yi] = Σ x[xi]·w[wi] over its taps. */
 function refConv(
   x: Float64Array,
   xs: number[],
@@ -69,96 +78,29 @@ function refConv(
   ws: number[],
   g: Geo,
 ): { data: Float64Array; shape: number[] } {
-  const [N, C, H, W] = xs as [number, number, number, number];
-  const [O, Cg, KH, KW] = ws as [number, number, number, number];
-  const OH = Math.floor((H + g.pad[0] + g.pad[1] - g.dil[0] * (KH - 1) - 1) / g.stride[0]) + 1;
-  const OW = Math.floor((W + g.pad[2] + g.pad[3] - g.dil[1] * (KW - 1) - 1) / g.stride[1]) + 1;
-  const Og = O / g.groups;
-  const out = new Float64Array(N * O * OH * OW);
-  for (let n = 0; n < N; n++)
-    for (let o = 0; o < O; o++) {
-      const grp = Math.floor(o / Og);
-      for (let oh = 0; oh < OH; oh++)
-        for (let ow = 0; ow < OW; ow++) {
-          let s = 0;
-          for (let c = 0; c < Cg; c++)
-            for (let kh = 0; kh < KH; kh++)
-              for (let kw = 0; kw < KW; kw++) {
-                const ih = oh * g.stride[0] - g.pad[0] + kh * g.dil[0];
-                const iw = ow * g.stride[1] - g.pad[2] + kw * g.dil[1];
-                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-                s += x[((n * C + grp * Cg + c) * H + ih) * W + iw]! * w[((o * Cg + c) * KH + kh) * KW + kw]!;
-              }
-          out[((n * O + o) * OH + oh) * OW + ow] = s;
-        }
-    }
-  return { data: out, shape: [N, O, OH, OW] };
+  const shape = outShape(xs, ws, g);
+  const out = new Float64Array(numel(shape));
+  forEachTap(xs, ws, g, (xi, wi, yi) => {
+    out[yi]! += x[xi]! * w[wi]!;
+  });
+  return { data: out, shape };
 }
 
 /** Naive gradient of conv2d with respect to x: scatter each dy through the taps that used it. */
-function refBackInput(
-  dy: Float64Array,
-  xs: number[],
-  w: Float64Array,
-  ws: number[],
-  ys: number[],
-  g: Geo,
-): Float64Array {
-  const [N, C, H, W] = xs as [number, number, number, number];
-  const [O, Cg, KH, KW] = ws as [number, number, number, number];
-  const [, , OH, OW] = ys as [number, number, number, number];
-  const Og = O / g.groups;
-  const dx = new Float64Array(N * C * H * W);
-  for (let n = 0; n < N; n++)
-    for (let o = 0; o < O; o++)
-      for (let oh = 0; oh < OH; oh++)
-        for (let ow = 0; ow < OW; ow++) {
-          const gy = dy[((n * O + o) * OH + oh) * OW + ow]!;
-          const grp = Math.floor(o / Og);
-          for (let c = 0; c < Cg; c++)
-            for (let kh = 0; kh < KH; kh++)
-              for (let kw = 0; kw < KW; kw++) {
-                const ih = oh * g.stride[0] - g.pad[0] + kh * g.dil[0];
-                const iw = ow * g.stride[1] - g.pad[2] + kw * g.dil[1];
-                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-                dx[((n * C + grp * Cg + c) * H + ih) * W + iw]! +=
-                  gy * w[((o * Cg + c) * KH + kh) * KW + kw]!;
-              }
-        }
+function refBackInput(dy: Float64Array, xs: number[], w: Float64Array, ws: number[], g: Geo): Float64Array {
+  const dx = new Float64Array(numel(xs));
+  forEachTap(xs, ws, g, (xi, wi, yi) => {
+    dx[xi]! += dy[yi]! * w[wi]!;
+  });
   return dx;
 }
 
-/** Naive gradient of conv2d with respect to w. */
-function refBackWeight(
-  x: Float64Array,
-  xs: number[],
-  dy: Float64Array,
-  ws: number[],
-  ys: number[],
-  g: Geo,
-): Float64Array {
-  const [N, C, H, W] = xs as [number, number, number, number];
-  const [O, Cg, KH, KW] = ws as [number, number, number, number];
-  const [, , OH, OW] = ys as [number, number, number, number];
-  const Og = O / g.groups;
-  const dw = new Float64Array(O * Cg * KH * KW);
-  for (let o = 0; o < O; o++) {
-    const grp = Math.floor(o / Og);
-    for (let c = 0; c < Cg; c++)
-      for (let kh = 0; kh < KH; kh++)
-        for (let kw = 0; kw < KW; kw++) {
-          let s = 0;
-          for (let n = 0; n < N; n++)
-            for (let oh = 0; oh < OH; oh++)
-              for (let ow = 0; ow < OW; ow++) {
-                const ih = oh * g.stride[0] - g.pad[0] + kh * g.dil[0];
-                const iw = ow * g.stride[1] - g.pad[2] + kw * g.dil[1];
-                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-                s += dy[((n * O + o) * OH + oh) * OW + ow]! * x[((n * C + grp * Cg + c) * H + ih) * W + iw]!;
-              }
-          dw[((o * Cg + c) * KH + kh) * KW + kw] = s;
-        }
-  }
+/** Naive gradient of conv2d with respect to w: each weight sums dy · x over its taps. */
+function refBackWeight(x: Float64Array, xs: number[], dy: Float64Array, ws: number[], g: Geo): Float64Array {
+  const dw = new Float64Array(numel(ws));
+  forEachTap(xs, ws, g, (xi, wi, yi) => {
+    dw[wi]! += dy[yi]! * x[xi]!;
+  });
   return dw;
 }
 
@@ -182,6 +124,29 @@ const geo = (
   dil,
   groups,
 });
+
+/** The conv2d options of a geometry. */
+const convOptions = (g: Geo): Conv2dOptions => ({
+  stride: g.stride,
+  padding: g.pad,
+  dilation: g.dil,
+  groups: g.groups,
+});
+
+/** The naive reference for tensors `x` and `w` with geometry `g`. */
+const refConvOf = (x: Tensor, w: Tensor, g: Geo) =>
+  refConv(f64(x), x.shape as number[], f64(w), w.shape as number[], g);
+
+/**
+ * Central finite difference of `loss` at `v` along coordinate i: (loss(v + h·eᵢ) − loss(v − h·eᵢ)) / 2h.
+ */
+function centralDiff(v: Float64Array, i: number, h: number, loss: (v: Float64Array) => number): number {
+  const p = v.slice();
+  const m = v.slice();
+  p[i]! += h;
+  m[i]! -= h;
+  return (loss(p) - loss(m)) / (2 * h);
+}
 
 const CASES: Case[] = [
   { x: [1, 1, 1, 1], w: [1, 1, 1, 1], g: geo([1, 1], [0, 0, 0, 0], [1, 1], 1) },
@@ -212,10 +177,6 @@ const CASES: Case[] = [
   { x: [1, 8, 17, 19], w: [12, 4, 3, 3], g: geo([1, 1], [1, 1, 1, 1], [1, 1], 2) },
   { x: [1, 120, 33, 33], w: [2, 120, 3, 3], g: geo([1, 1], [1, 1, 1, 1], [1, 1], 1) }, // several im2col chunks
 ];
-
-afterEach(() => {
-  setOpObserver(null);
-});
 
 describe('conv2d', () => {
   it('convolves a 7x7 binary image with a 3x3 kernel (worked by hand)', () => {
@@ -264,14 +225,9 @@ describe('conv2d', () => {
   it('matches the naive reference over many settings (float64, non-contiguous inputs)', () => {
     let seed = 1;
     for (const c of CASES) {
-      const x = rand(c.x, seed++, c.xLayout);
-      const w = rand(c.w, seed++, c.wLayout);
-      const opts: Conv2dOptions = {
-        stride: c.g.stride,
-        padding: c.g.pad,
-        dilation: c.g.dil,
-        groups: c.g.groups,
-      };
+      const x = rand(c.x, seed++, { layout: c.xLayout });
+      const w = rand(c.w, seed++, { layout: c.wLayout });
+      const opts = convOptions(c.g);
       const y = conv2d(x, w, null, opts);
       const ref = refConv(f64(x), c.x, f64(w), c.w, c.g);
       expect(y.shape).toEqual(ref.shape);
@@ -283,12 +239,7 @@ describe('conv2d', () => {
     const c = CASES[2]!;
     const x = rand(c.x, 5).float();
     const w = rand(c.w, 6).float();
-    const y = conv2d(x, w, null, {
-      stride: c.g.stride,
-      padding: c.g.pad,
-      dilation: c.g.dil,
-      groups: c.g.groups,
-    });
+    const y = conv2d(x, w, null, convOptions(c.g));
     expect(y.dtype).toBe('float32');
     const ref = refConv(f64(x), c.x, f64(w), c.w, c.g);
     expect(maxDiff(f64(y), ref.data)).toBeLessThan(1e-5);
@@ -299,31 +250,13 @@ describe('conv2d', () => {
     const w = rand([3, 2, 4, 3], 4); // even kernel height: 'same' pads 1 on top, 2 at the bottom
     const same = conv2d(x, w, null, { padding: 'same' });
     expect(same.shape).toEqual([1, 3, 6, 7]);
-    const ref = refConv(
-      f64(x),
-      x.shape as number[],
-      f64(w),
-      w.shape as number[],
-      geo([1, 1], [1, 2, 1, 1], [1, 1], 1),
-    );
+    const ref = refConvOf(x, w, geo([1, 1], [1, 2, 1, 1], [1, 1], 1));
     expect(maxDiff(f64(same), ref.data)).toBeLessThan(1e-12);
     const dil = conv2d(x, w, null, { padding: 'same', dilation: [1, 2] }); // total 4 wide → 2 + 2
-    const refD = refConv(
-      f64(x),
-      x.shape as number[],
-      f64(w),
-      w.shape as number[],
-      geo([1, 1], [1, 2, 2, 2], [1, 2], 1),
-    );
+    const refD = refConvOf(x, w, geo([1, 1], [1, 2, 2, 2], [1, 2], 1));
     expect(maxDiff(f64(dil), refD.data)).toBeLessThan(1e-12);
     const pairPad = conv2d(x, w, null, { padding: [2, 1], stride: 2 });
-    const refP = refConv(
-      f64(x),
-      x.shape as number[],
-      f64(w),
-      w.shape as number[],
-      geo([2, 2], [2, 2, 1, 1], [1, 1], 1),
-    );
+    const refP = refConvOf(x, w, geo([2, 2], [2, 2, 1, 1], [1, 1], 1));
     expect(maxDiff(f64(pairPad), refP.data)).toBeLessThan(1e-12);
     expect(conv2d(x, w, null, { padding: 'valid' }).shape).toEqual([1, 3, 3, 5]);
   });
@@ -341,17 +274,11 @@ describe('conv2d', () => {
   });
 
   it('records one conv2d op with normalised params (bias as reshape + add)', () => {
-    const calls: OpCall[] = [];
-    setOpObserver({
-      run(call, compute) {
-        calls.push(call);
-        return compute();
-      },
-    });
     const x = rand([1, 2, 5, 5], 1);
     const w = rand([4, 1, 3, 3], 2);
-    conv2d(x, w, zeros([4], { dtype: 'float64' }), { stride: 2, padding: 1, groups: 2 });
-    setOpObserver(null);
+    const calls = recordOps(() =>
+      conv2d(x, w, zeros([4], { dtype: 'float64' }), { stride: 2, padding: 1, groups: 2 }),
+    );
     expect(calls.map((c) => c.name)).toEqual(['conv2d', 'reshape', 'add']);
     expect(calls[0]!.inputs).toEqual([x, w]);
     expect(calls[0]!.attrs).toEqual({
@@ -408,23 +335,18 @@ describe('conv2d backward kernels', () => {
   it('match the naive references over many settings', () => {
     let seed = 500;
     for (const c of CASES) {
-      const x = rand(c.x, seed++, c.xLayout);
-      const w = rand(c.w, seed++, c.wLayout);
-      const opts: Conv2dOptions = {
-        stride: c.g.stride,
-        padding: c.g.pad,
-        dilation: c.g.dil,
-        groups: c.g.groups,
-      };
+      const x = rand(c.x, seed++, { layout: c.xLayout });
+      const w = rand(c.w, seed++, { layout: c.wLayout });
+      const opts = convOptions(c.g);
       const yShape = conv2d(x, w, null, opts).shape as number[];
       // dy stored transposed to exercise strided reads
-      const dy = rand(yShape, seed++, [0, 1, 3, 2]);
+      const dy = rand(yShape, seed++, { layout: [0, 1, 3, 2] });
       const dx = conv2dBackwardInput(dy, w, c.x, opts);
       expect(dx.shape).toEqual(c.x);
-      expect(maxDiff(f64(dx), refBackInput(f64(dy), c.x, f64(w), c.w, yShape, c.g))).toBeLessThan(1e-11);
+      expect(maxDiff(f64(dx), refBackInput(f64(dy), c.x, f64(w), c.w, c.g))).toBeLessThan(1e-11);
       const dw = conv2dBackwardWeight(x, dy, c.w, opts);
       expect(dw.shape).toEqual(c.w);
-      expect(maxDiff(f64(dw), refBackWeight(f64(x), c.x, f64(dy), c.w, yShape, c.g))).toBeLessThan(1e-10);
+      expect(maxDiff(f64(dw), refBackWeight(f64(x), c.x, f64(dy), c.w, c.g))).toBeLessThan(1e-10);
     }
   });
 
@@ -433,12 +355,7 @@ describe('conv2d backward kernels', () => {
     for (const c of CASES.slice(0, 8)) {
       const x = rand(c.x, seed++);
       const w = rand(c.w, seed++);
-      const opts: Conv2dOptions = {
-        stride: c.g.stride,
-        padding: c.g.pad,
-        dilation: c.g.dil,
-        groups: c.g.groups,
-      };
+      const opts = convOptions(c.g);
       const y = conv2d(x, w, null, opts);
       const dy = rand(y.shape as number[], seed++);
       const lhs = dotAll(f64(y), f64(dy));
@@ -453,7 +370,7 @@ describe('conv2d backward kernels', () => {
     const wsh = [2, 2, 2, 3];
     const x = rand(xs, 31);
     const w = rand(wsh, 32);
-    const opts: Conv2dOptions = { stride: g.stride, padding: g.pad, dilation: g.dil, groups: g.groups };
+    const opts = convOptions(g);
     const y = conv2d(x, w, null, opts);
     const dy = rand(y.shape as number[], 33);
     const loss = (xv: Float64Array, wv: Float64Array): number =>
@@ -464,35 +381,27 @@ describe('conv2d backward kernels', () => {
     const wv = f64(w);
     const h = 1e-6;
     for (const i of [0, 7, 29, 61, 119]) {
-      const p = xv.slice();
-      const m = xv.slice();
-      p[i]! += h;
-      m[i]! -= h;
-      expect(dx[i]!).toBeCloseTo((loss(p, wv) - loss(m, wv)) / (2 * h), 6);
+      expect(dx[i]!).toBeCloseTo(
+        centralDiff(xv, i, h, (v) => loss(v, wv)),
+        6,
+      );
     }
     for (let i = 0; i < wv.length; i += 5) {
-      const p = wv.slice();
-      const m = wv.slice();
-      p[i]! += h;
-      m[i]! -= h;
-      expect(dw[i]!).toBeCloseTo((loss(xv, p) - loss(xv, m)) / (2 * h), 6);
+      expect(dw[i]!).toBeCloseTo(
+        centralDiff(wv, i, h, (v) => loss(xv, v)),
+        6,
+      );
     }
   });
 
   it('record their ops and check shapes', () => {
-    const calls: OpCall[] = [];
-    setOpObserver({
-      run(call, compute) {
-        calls.push(call);
-        return compute();
-      },
-    });
     const dy = rand([1, 2, 3, 3], 1);
     const w = rand([2, 3, 3, 3], 2);
     const x = rand([1, 3, 5, 5], 3);
-    conv2dBackwardInput(dy, w, [1, 3, 5, 5]);
-    conv2dBackwardWeight(x, dy, [2, 3, 3, 3]);
-    setOpObserver(null);
+    const calls = recordOps(() => {
+      conv2dBackwardInput(dy, w, [1, 3, 5, 5]);
+      conv2dBackwardWeight(x, dy, [2, 3, 3, 3]);
+    });
     expect(calls.map((c) => c.name)).toEqual(['conv2dBackwardInput', 'conv2dBackwardWeight']);
     const params = { stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1 };
     expect(calls[0]!.attrs).toEqual({ params, inputShape: [1, 3, 5, 5] });
@@ -620,7 +529,7 @@ describe('convTranspose2d', () => {
 
 describe('unfold / fold', () => {
   it('unfold matches a naive im2col', () => {
-    const x = rand([2, 3, 5, 6], 1, [0, 2, 3, 1]);
+    const x = rand([2, 3, 5, 6], 1, { layout: [0, 2, 3, 1] });
     const k: [number, number] = [2, 3];
     const opts = {
       stride: [2, 1] as [number, number],

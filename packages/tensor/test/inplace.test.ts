@@ -141,6 +141,7 @@ describe('broadcasting and dtype rules', () => {
       "clamp_: result type float32 can't be cast to the int32 tensor",
     );
     expect(() => tensor([true]).neg_()).toThrow('neg_: bool tensors are not supported');
+    expect(() => tensor([2]).pow_(-1)).toThrow('pow_: integers to negative integer powers are not allowed');
     expect(() => tensor([1]).add_(tensor([1]), 0.5)).toThrow(
       'add_: alpha must be an integer for a int32 target, got 0.5',
     );

@@ -1,32 +1,10 @@
-import { einsum, type OpCall, setOpObserver, type Tensor, tensor, zeros } from '@tessera/tensor';
-import { afterEach, describe, expect, it } from 'vitest';
+import { einsum, type Tensor, tensor, zeros } from '@tessera/tensor';
+import { describe, expect, it } from 'vitest';
+import { f64, maxDiff, rand } from './helpers-float64.js';
+import { recordOps } from './shaping-ref.js';
 
 // einsum checked against a brute-force evaluator written here: loop over every assignment of
 // all labels, multiply the operands' entries, and add into the output entry.
-
-function values(n: number, seed: number): Float64Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function rand(shape: number[], seed: number): Tensor {
-  return tensor(
-    values(
-      shape.reduce((p, q) => p * q, 1),
-      seed,
-    ),
-    { shape, dtype: 'float64' },
-  );
-}
-
-function f64(t: Tensor): Float64Array {
-  return Float64Array.from(t.contiguous().dataSync() as ArrayLike<number>);
-}
 
 /** Brute-force einsum for letter-only equations with an explicit output. */
 function brute(eq: string, ...ops: Tensor[]): { data: Float64Array; shape: number[] } {
@@ -74,15 +52,8 @@ function expectMatch(eq: string, ...ops: Tensor[]): void {
   const got = einsum(eq, ...ops);
   const ref = brute(eq, ...ops);
   expect(got.shape).toEqual(ref.shape);
-  const g = f64(got);
-  let worst = 0;
-  for (let i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(g[i]! - ref.data[i]!));
-  expect(worst).toBeLessThan(1e-12);
+  expect(maxDiff(f64(got), ref.data)).toBeLessThan(1e-12);
 }
-
-afterEach(() => {
-  setOpObserver(null);
-});
 
 describe('einsum', () => {
   it('computes the common two-operand forms', () => {
@@ -180,15 +151,9 @@ describe('einsum', () => {
   });
 
   it('is built from recorded ops (one matmul for a matrix product)', () => {
-    const calls: OpCall[] = [];
-    setOpObserver({
-      run(call, compute) {
-        calls.push(call);
-        return compute();
-      },
-    });
-    einsum('ij,jk->ik', rand([3, 4], 1), rand([4, 5], 2));
-    setOpObserver(null);
+    const a = rand([3, 4], 1);
+    const b = rand([4, 5], 2);
+    const calls = recordOps(() => einsum('ij,jk->ik', a, b));
     expect(calls.filter((c) => c.name === 'matmul')).toHaveLength(1);
     expect(calls.every((c) => ['matmul', 'reshape', 'permute'].includes(c.name))).toBe(true);
   });

@@ -1,40 +1,10 @@
-import {
-  bmm,
-  type DType,
-  dot,
-  matmul,
-  mm,
-  type OpCall,
-  outer,
-  setOpObserver,
-  type Tensor,
-  tensor,
-  zeros,
-} from '@tessera/tensor';
+import { bmm, dot, matmul, mm, outer, type Tensor, tensor, zeros } from '@tessera/tensor';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { f64, maxDiff, rand } from './helpers-float64.js';
+import { recordOps } from './shaping-ref.js';
 
 // Matrix products checked against an independent float64 triple loop written here.
-
-/** Deterministic values in [-1, 1) (a small LCG, independent of the library's generator). */
-function values(n: number, seed: number): Float64Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function rand(shape: number[], seed: number, dtype: DType = 'float64'): Tensor {
-  const n = shape.reduce((p, q) => p * q, 1);
-  return tensor(values(n, seed), { shape, dtype });
-}
-
-function f64(t: Tensor): Float64Array {
-  return Float64Array.from(t.dataSync() as ArrayLike<number>);
-}
 
 /** Reference batched matmul with broadcasting, 1-D promotion included, written from the spec. */
 function refMatmul(a: Tensor, b: Tensor): { data: Float64Array; shape: number[] } {
@@ -84,16 +54,8 @@ function refMatmul(a: Tensor, b: Tensor): { data: Float64Array; shape: number[] 
 
 function expectClose(actual: Tensor, ref: { data: Float64Array; shape: number[] }, tol: number): void {
   expect(actual.shape).toEqual(ref.shape);
-  const got = f64(actual);
-  expect(got.length).toBe(ref.data.length);
-  let worst = 0;
-  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - ref.data[i]!));
-  expect(worst).toBeLessThanOrEqual(tol);
+  expect(maxDiff(f64(actual), ref.data)).toBeLessThanOrEqual(tol);
 }
-
-afterEach(() => {
-  setOpObserver(null);
-});
 
 describe('matmul values', () => {
   it('multiplies a hand-worked 2x3 by 3x2', () => {
@@ -137,8 +99,8 @@ describe('matmul values', () => {
     let seed = 1;
     for (const [m, k, n] of sizes) {
       for (const dtype of ['float64', 'float32'] as const) {
-        const a = rand([m, k], seed++, dtype);
-        const b = rand([k, n], seed++, dtype);
+        const a = rand([m, k], seed++, { dtype });
+        const b = rand([k, n], seed++, { dtype });
         expectClose(matmul(a, b), refMatmul(a, b), dtype === 'float64' ? 1e-12 * k : 1e-5 * Math.sqrt(k) * 4);
       }
     }
@@ -282,26 +244,10 @@ describe('matmul values', () => {
 });
 
 describe('matmul recording', () => {
-  function record(fn: () => void): OpCall[] {
-    const calls: OpCall[] = [];
-    setOpObserver({
-      run(call, compute) {
-        calls.push(call);
-        return compute();
-      },
-    });
-    try {
-      fn();
-    } finally {
-      setOpObserver(null);
-    }
-    return calls;
-  }
-
   it('records one matmul op with >=2-D inputs', () => {
     const a = rand([2, 3, 4], 1);
     const b = rand([4, 5], 2);
-    const calls = record(() => matmul(a, b));
+    const calls = recordOps(() => matmul(a, b));
     expect(calls.map((c) => c.name)).toEqual(['matmul']);
     expect(calls[0]!.inputs[0]).toBe(a);
     expect(calls[0]!.inputs[1]).toBe(b);
@@ -310,7 +256,7 @@ describe('matmul recording', () => {
   it('records 1-D promotion as reshapes around the matmul', () => {
     const v = rand([4], 1);
     const m = rand([4, 5], 2);
-    const calls = record(() => matmul(v, m));
+    const calls = recordOps(() => matmul(v, m));
     expect(calls.map((c) => c.name)).toEqual(['reshape', 'matmul', 'reshape']);
     expect(calls[1]!.inputs[0]!.shape).toEqual([1, 4]);
     expect(calls[1]!.inputs[1]).toBe(m);

@@ -9,47 +9,14 @@ import {
   type OpCall,
   type Pool2dParams,
   setOpObserver,
-  type Tensor,
   tensor,
   zeros,
 } from '@tessera/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dotAll, f64, maxDiff, rand } from './helpers-float64.js';
+import { recordOps } from './shaping-ref.js';
 
 // Pooling checked against naive loops that follow PyTorch's formulas, written independently here.
-
-function values(n: number, seed: number): Float64Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function rand(shape: number[], seed: number, layout?: number[]): Tensor {
-  const n = shape.reduce((p, q) => p * q, 1);
-  if (layout === undefined) return tensor(values(n, seed), { shape, dtype: 'float64' });
-  const stored = tensor(values(n, seed), { shape: layout.map((d) => shape[d]!), dtype: 'float64' });
-  return stored.permute(layout.map((_, i) => layout.indexOf(i)));
-}
-
-function f64(t: Tensor): Float64Array {
-  return Float64Array.from(t.contiguous().dataSync() as ArrayLike<number>);
-}
-
-function maxDiff(a: Float64Array, b: Float64Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-function dotAll(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
 
 interface PoolCase {
   shape: number[];
@@ -188,7 +155,7 @@ describe('maxPool2d', () => {
   it('matches the reference (values and indices), incl. dilation and non-contiguous input', () => {
     let seed = 1;
     for (const c of [...CASES, ...DILATED]) {
-      const x = rand(c.shape, seed++, c.layout);
+      const x = rand(c.shape, seed++, { layout: c.layout });
       const r = maxPool2dWithIndices(x, c.k, { stride: c.s, padding: c.p, dilation: c.d, ceilMode: c.ceil });
       const ref = refMax(f64(x), c);
       expect(r.values.shape).toEqual(ref.shape);
@@ -248,7 +215,7 @@ describe('maxPool2d', () => {
     for (const c of [CASES[1]!, CASES[5]!, DILATED[0]!, { ...CASES[1]!, k: [3, 3], s: [1, 1] } as PoolCase]) {
       const x = rand(c.shape, seed++);
       const r = maxPool2dWithIndices(x, c.k, { stride: c.s, padding: c.p, dilation: c.d, ceilMode: c.ceil });
-      const dy = rand(r.values.shape as number[], seed++, [0, 1, 3, 2]);
+      const dy = rand(r.values.shape as number[], seed++, { layout: [0, 1, 3, 2] });
       const dx = maxPool2dBackward(dy, r.indices, c.shape);
       const [N, C, H, W] = c.shape as [number, number, number, number];
       const ref = new Float64Array(N * C * H * W);
@@ -312,7 +279,7 @@ describe('avgPool2d', () => {
   it('matches PyTorch formulas for padding, ceil mode, countIncludePad and divisorOverride', () => {
     let seed = 100;
     for (const c of CASES) {
-      const x = rand(c.shape, seed++, c.layout);
+      const x = rand(c.shape, seed++, { layout: c.layout });
       for (const countIncludePad of [true, false]) {
         for (const divisorOverride of [undefined, 3]) {
           const opts = { stride: c.s, padding: c.p, ceilMode: c.ceil, countIncludePad, divisorOverride };
@@ -365,7 +332,7 @@ describe('avgPool2d', () => {
           countIncludePad,
         };
         const y = avgPool2d(x, c.k, params);
-        const dy = rand(y.shape as number[], seed++, [1, 0, 2, 3]);
+        const dy = rand(y.shape as number[], seed++, { layout: [1, 0, 2, 3] });
         const dx = avgPool2dBackward(dy, c.shape, params);
         expect(dx.shape).toEqual(c.shape);
         expect(dotAll(f64(x), f64(dx))).toBeCloseTo(dotAll(f64(y), f64(dy)), 12);
@@ -374,18 +341,13 @@ describe('avgPool2d', () => {
   });
 
   it('records its ops and rejects bad settings', () => {
-    const calls: OpCall[] = [];
-    setOpObserver({
-      run(call, compute) {
-        calls.push(call);
-        return compute();
-      },
-    });
     const x = rand([1, 1, 4, 4], 1);
-    const y = avgPool2d(x, 2, { ceilMode: true, countIncludePad: false });
-    const params = calls[0]!.attrs.params as Pool2dParams;
-    avgPool2dBackward(y, [1, 1, 4, 4], params);
-    setOpObserver(null);
+    let y = x;
+    const forward = recordOps(() => {
+      y = avgPool2d(x, 2, { ceilMode: true, countIncludePad: false });
+    });
+    const params = forward[0]!.attrs.params as Pool2dParams;
+    const calls = [...forward, ...recordOps(() => avgPool2dBackward(y, [1, 1, 4, 4], params))];
     expect(calls.map((c) => c.name)).toEqual(['avgPool2d', 'avgPool2dBackward']);
     expect(params).toEqual({
       kernel: [2, 2],
@@ -452,7 +414,7 @@ describe('adaptiveAvgPool2d', () => {
     ];
     let seed = 11;
     for (const [shape, [oh, ow]] of cases) {
-      const x = rand(shape, seed++, [0, 2, 3, 1]);
+      const x = rand(shape, seed++, { layout: [0, 2, 3, 1] });
       const y = adaptiveAvgPool2d(x, [oh, ow]);
       expect(y.shape).toEqual([shape[0], shape[1], oh, ow]);
       expect(maxDiff(f64(y), refAdaptive(f64(x), shape, oh, ow))).toBeLessThan(1e-14);

@@ -3,17 +3,16 @@ import {
   arange,
   full,
   manualSeed,
-  type OpCall,
   ones,
   rand,
   randn,
-  setOpObserver,
   sum,
   type Tensor,
   tensor,
   zeros,
 } from '@tessera/tensor';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { recordTopLevel } from './helpers-record.js';
 import {
   expectClose,
   refArgmax,
@@ -571,44 +570,22 @@ describe('cumsum / cumprod', () => {
 });
 
 describe('recorded ops', () => {
-  let calls: OpCall[] = [];
-  afterEach(() => {
-    setOpObserver(null);
-    calls = [];
-  });
-  /** Records top-level calls only, like autograd (ops nested in a recorded op's compute are not). */
-  const observe = () => {
-    calls = [];
-    let depth = 0;
-    setOpObserver({
-      run(call, compute) {
-        if (depth === 0) calls.push(call);
-        depth++;
-        try {
-          return compute();
-        } finally {
-          depth--;
-        }
-      },
-    });
-  };
-
   it('records sum, prod, amax, amin, any, all, argmax, argmin, cumsum, cumprod and norm with attrs', () => {
     const x = randn([2, 3, 4]);
-    observe();
-    x.sum([-1, 0], true);
-    x.prod(1);
-    x.amax();
-    amax(x, 2);
-    x.amin(-2, true);
-    x.any(0);
-    x.all();
-    x.argmax(-1);
-    x.argmin();
-    x.cumsum(-1);
-    x.cumprod(0);
-    x.norm(3, [2, 0]);
-    setOpObserver(null);
+    const calls = recordTopLevel(() => {
+      x.sum([-1, 0], true);
+      x.prod(1);
+      x.amax();
+      amax(x, 2);
+      x.amin(-2, true);
+      x.any(0);
+      x.all();
+      x.argmax(-1);
+      x.argmin();
+      x.cumsum(-1);
+      x.cumprod(0);
+      x.norm(3, [2, 0]);
+    });
     expect(calls.map((c) => [c.name, c.attrs])).toEqual([
       ['sum', { dims: [0, 2], keepdim: true }],
       ['prod', { dims: [1], keepdim: false }],
@@ -628,17 +605,17 @@ describe('recorded ops', () => {
 
   it('composites record only their parts', () => {
     const x = randn([2, 3]);
-    observe();
-    x.mean(1);
-    expect(calls.map((c) => c.name)).toEqual(['sum', 'div']);
-    calls = [];
-    x.max(1);
-    expect(calls.map((c) => c.name)).toEqual(['argmax', 'gather', 'reshape', 'reshape']);
-    calls = [];
-    x.norm('fro');
-    expect(calls.map((c) => [c.name, c.attrs])).toEqual([['norm', { p: 2, dims: [0, 1], keepdim: false }]]);
-    calls = [];
-    x.logsumexp(1);
+    expect(recordTopLevel(() => x.mean(1)).map((c) => c.name)).toEqual(['sum', 'div']);
+    expect(recordTopLevel(() => x.max(1)).map((c) => c.name)).toEqual([
+      'argmax',
+      'gather',
+      'reshape',
+      'reshape',
+    ]);
+    expect(recordTopLevel(() => x.norm('fro')).map((c) => [c.name, c.attrs])).toEqual([
+      ['norm', { p: 2, dims: [0, 1], keepdim: false }],
+    ]);
+    const calls = recordTopLevel(() => x.logsumexp(1));
     const names = calls.map((c) => c.name);
     expect(names).toContain('amax');
     expect(names).toContain('sum');
@@ -649,8 +626,7 @@ describe('recorded ops', () => {
 
   it('casts bool before recording cumsum', () => {
     const b = tensor([true, false]);
-    observe();
-    b.cumsum(0);
+    const calls = recordTopLevel(() => b.cumsum(0));
     expect(calls.map((c) => c.name)).toEqual(['cast', 'cumsum']);
     expect(calls[1]!.inputs[0]!.dtype).toBe('int32');
   });

@@ -2,16 +2,15 @@ import {
   CpuBackend,
   logSoftmax,
   manualSeed,
-  type OpCall,
   randn,
   registerBackend,
-  setOpObserver,
   softmax,
   type Tensor,
   tensor,
   zeros,
 } from '@tessera/tensor';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { recordTopLevel } from './helpers-record.js';
 import { expectClose, unravel } from './reduce-ref.js';
 
 /** Float64 reference softmax / log-softmax of row-major `data` along `dim`. */
@@ -120,28 +119,13 @@ for (const device of ['cpu', 'cpu-plain']) {
 }
 
 describe('recording', () => {
-  let calls: OpCall[] = [];
-  afterEach(() => setOpObserver(null));
-
   it('softmax and logSoftmax are one recorded op each, on both paths', () => {
     for (const device of ['cpu', 'cpu-plain']) {
       const x = randn([2, 3], { device });
-      calls = [];
-      let depth = 0;
-      setOpObserver({
-        run(call, compute) {
-          if (depth === 0) calls.push(call);
-          depth++;
-          try {
-            return compute();
-          } finally {
-            depth--;
-          }
-        },
+      const calls = recordTopLevel(() => {
+        x.softmax(-1);
+        x.logSoftmax(0);
       });
-      x.softmax(-1);
-      x.logSoftmax(0);
-      setOpObserver(null);
       expect(calls.map((c) => [c.name, c.attrs])).toEqual([
         ['softmax', { dim: 1 }],
         ['logSoftmax', { dim: 0 }],

@@ -1,16 +1,6 @@
-import {
-  argsort,
-  manualSeed,
-  type OpCall,
-  randint,
-  randn,
-  setOpObserver,
-  sort,
-  tensor,
-  topk,
-  zeros,
-} from '@tessera/tensor';
-import { afterEach, describe, expect, it } from 'vitest';
+import { argsort, manualSeed, randint, randn, sort, tensor, topk, zeros } from '@tessera/tensor';
+import { describe, expect, it } from 'vitest';
+import { recordTopLevel } from './helpers-record.js';
 
 /** Reference stable argsort of one line with NaN as the largest value (JS sort is stable). */
 function refArgsort(v: readonly number[], descending: boolean): number[] {
@@ -186,33 +176,15 @@ describe('topk', () => {
 });
 
 describe('recording', () => {
-  let calls: OpCall[] = [];
-  afterEach(() => setOpObserver(null));
-
   it('argsort is one recorded op; sort and topk gather their values from the input', () => {
     const x = randn([3, 4]);
-    calls = [];
-    let depth = 0;
-    setOpObserver({
-      run(call, compute) {
-        if (depth === 0) calls.push(call);
-        depth++;
-        try {
-          return compute();
-        } finally {
-          depth--;
-        }
-      },
-    });
-    x.argsort(0, true);
-    expect(calls.map((c) => [c.name, c.attrs])).toEqual([['argsort', { dim: 0, descending: true }]]);
-    calls = [];
-    x.sort(-1);
-    expect(calls.map((c) => c.name)).toEqual(['argsort', 'gather']);
-    expect(calls[1]!.inputs[0]).toBe(x);
-    calls = [];
-    x.topk(2);
-    expect(calls.map((c) => c.name)).toEqual(['argsort', 'slice', 'contiguous', 'gather']);
-    expect(calls[3]!.inputs[0]).toBe(x);
+    const argsorted = recordTopLevel(() => x.argsort(0, true));
+    expect(argsorted.map((c) => [c.name, c.attrs])).toEqual([['argsort', { dim: 0, descending: true }]]);
+    const sorted = recordTopLevel(() => x.sort(-1));
+    expect(sorted.map((c) => c.name)).toEqual(['argsort', 'gather']);
+    expect(sorted[1]!.inputs[0]).toBe(x);
+    const topk = recordTopLevel(() => x.topk(2));
+    expect(topk.map((c) => c.name)).toEqual(['argsort', 'slice', 'contiguous', 'gather']);
+    expect(topk[3]!.inputs[0]).toBe(x);
   });
 });

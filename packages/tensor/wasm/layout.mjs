@@ -32,30 +32,35 @@ export const SCRATCH = {
 /** Most floats of the conv2dBackwardInput output tile (SCRATCH.T region). */
 export const TILE_T_FLOATS = 65536;
 
-/** Byte address of the control words (Int32 indexes below) used by the thread pool. */
+/**
+ * Indexes of the Int32 control words at byte 0 of the memory, used by the thread pool
+ * (src/wasm/pool.ts and worker-source.ts; the kernels never touch them).
+ */
 export const CTL = {
-  /** Bumped (and notified) when a job is published; workers sleep on it. */
-  WAKE: 0,
-  /** (generation & 0xffff) << 16 | next task index; 0xffff as index means closed. */
-  CLAIM: 1,
+  /** Generation of the published job; workers sleep on it and wake when it changes. */
+  GEN: 0,
+  /** 1 while the published job accepts workers. */
+  OPEN: 1,
+  /** Next task index to claim (atomic increment). */
+  NEXT: 2,
   /** Tasks finished in the current job. */
-  DONE: 2,
+  DONE: 3,
   /** Tasks in the current job. */
-  COUNT: 3,
+  COUNT: 4,
   /** Byte address of the current job descriptor. */
-  JOB: 4,
-  /** Generation whose descriptor fields are valid (0 while they are being written). */
-  GEN: 5,
+  JOB: 5,
+  /** Workers currently inside the job. */
+  ACTIVE: 6,
   /** Set to 1 by a worker whose task threw. */
-  ERROR: 6,
+  ERROR: 7,
   /** Workers with an index below this take part in jobs. */
-  LIMIT: 7,
-  /** Set to 1 to make workers exit. */
-  STOP: 8,
+  LIMIT: 8,
+  /** Pool epoch: a worker exits when it differs from the epoch it was started in. */
+  EPOCH: 9,
   /** First of one ready flag per worker. */
   READY: 16,
-  /** Most workers. */
-  MAX_WORKERS: 64,
+  /** Most workers (one ready flag each, up to word 63). */
+  MAX_WORKERS: 48,
 };
 /** Byte address of the job descriptor written by the calling thread. */
 export const JOB_PTR = 1024;

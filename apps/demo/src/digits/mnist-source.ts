@@ -31,7 +31,11 @@ export async function resolveMnistSource(): Promise<MnistSource> {
         return { baseUrl: local, split: 'both', label: 'local folder (train and test files)' };
       }
       if (has('t10k-images-idx3-ubyte') && has('t10k-labels-idx1-ubyte')) {
-        return { baseUrl: local, split: 'test', label: 'local folder (10,000 test images, split 8,000 / 2,000)' };
+        return {
+          baseUrl: local,
+          split: 'test',
+          label: 'local folder (10,000 test images, split 8,000 / 2,000)',
+        };
       }
     }
   } catch {

@@ -1,20 +1,20 @@
-import type { Page } from '../main.js';
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { button, panel, selectField } from '../lib/controls.js';
 import { fmtNum, h, uniqueId } from '../lib/dom.js';
-import { PageWorker, showBackend } from '../lib/page-worker.js';
+import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
 import { backendPreference, currentRoute, replaceParams } from '../lib/url.js';
+import type { Page } from '../main.js';
 import { DrawPad } from './draw-pad.js';
 import { resolveMnistSource } from './mnist-source.js';
 import { toMnist } from './preprocess.js';
 import {
-  ARCHS,
   ARCH_LABELS,
+  ARCHS,
   DIGIT_BATCHES,
   DIGIT_LRS,
-  DIGIT_OPTIMIZERS,
   DIGIT_OPTIMIZER_LABELS,
+  DIGIT_OPTIMIZERS,
   type DigitOptimizer,
   type DigitsConfig,
   type FromWorker,
@@ -59,7 +59,12 @@ export function mount(root: HTMLElement): Page {
 
   // ---- training panel ----
   const sourceText = h('p', { class: 'hint', 'data-testid': 'mnist-source' }, 'Finding MNIST…');
-  const progress = h('progress', { class: 'progress', max: 1, value: 0, 'aria-label': 'MNIST download progress' });
+  const progress = h('progress', {
+    class: 'progress',
+    max: 1,
+    value: 0,
+    'aria-label': 'MNIST download progress',
+  });
   const progressText = h('p', { class: 'hint', 'aria-live': 'polite' });
   const arch = selectField(
     'Architecture',
@@ -94,7 +99,10 @@ export function mount(root: HTMLElement): Page {
     'data-action': 'train',
     disabled: true,
   });
-  const resetBtn = button('Reset', () => worker.send({ type: 'reset' }), { 'data-action': 'reset', disabled: true });
+  const resetBtn = button('Reset', () => worker.send({ type: 'reset' }), {
+    'data-action': 'reset',
+    disabled: true,
+  });
   const stat = (k: string, id: string) => {
     const v = h('span', { class: 'v', 'data-testid': id }, '–');
     return { el: h('div', { class: 'stat' }, h('span', { class: 'k' }, k), v), v };
@@ -104,7 +112,10 @@ export function mount(root: HTMLElement): Page {
   const sSpeed = stat('Images/s', 'speed');
   const sTrainAcc = stat('Train acc.', 'train-acc');
   const sTestAcc = stat('Test acc.', 'test-acc');
-  const saveBtn = button('Save model', () => worker.send({ type: 'save' }), { 'data-action': 'save', disabled: true });
+  const saveBtn = button('Save model', () => worker.send({ type: 'save' }), {
+    'data-action': 'save',
+    disabled: true,
+  });
   const fileId = uniqueId('file');
   const fileInput = h('input', {
     id: fileId,
@@ -113,7 +124,11 @@ export function mount(root: HTMLElement): Page {
     class: 'visually-hidden',
     'data-control': 'load-model',
   });
-  const loadLabel = h('label', { for: fileId, class: 'file-button', role: 'button', tabindex: 0 }, 'Load model…');
+  const loadLabel = h(
+    'label',
+    { for: fileId, class: 'file-button', role: 'button', tabindex: 0 },
+    'Load model…',
+  );
   loadLabel.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
@@ -138,7 +153,15 @@ export function mount(root: HTMLElement): Page {
     lr.root,
     batch.root,
     h('div', { class: 'row' }, trainBtn, resetBtn),
-    h('div', { class: 'row', style: 'margin:12px 0' }, sStep.el, sEpoch.el, sSpeed.el, sTrainAcc.el, sTestAcc.el),
+    h(
+      'div',
+      { class: 'row', style: 'margin:12px 0' },
+      sStep.el,
+      sEpoch.el,
+      sSpeed.el,
+      sTrainAcc.el,
+      sTestAcc.el,
+    ),
     h('div', { class: 'row' }, saveBtn, loadLabel, fileInput),
     modelNote,
   );
@@ -153,7 +176,11 @@ export function mount(root: HTMLElement): Page {
   const probsEl = h('div', { class: 'probs', 'aria-live': 'polite', 'data-testid': 'probs' });
   const setProbs = probabilityBars(probsEl);
   setProbs(null);
-  const predText = h('p', { class: 'hint', 'data-testid': 'prediction' }, 'Draw a digit in the black square.');
+  const predText = h(
+    'p',
+    { class: 'hint', 'data-testid': 'prediction' },
+    'Draw a digit in the black square.',
+  );
   const previewCanvas = h('canvas', {
     width: 28,
     height: 28,
@@ -171,13 +198,17 @@ export function mount(root: HTMLElement): Page {
       worker.send({ type: 'predict', id: predictId, pixels: px.slice() });
     }
   });
-  const clearBtn = button('Clear', () => {
-    pad.clear();
-    lastPixels = null;
-    setProbs(null);
-    predText.textContent = 'Draw a digit in the black square.';
-    delete root.dataset.prediction;
-  }, { 'data-action': 'clear' });
+  const clearBtn = button(
+    'Clear',
+    () => {
+      pad.clear();
+      lastPixels = null;
+      setProbs(null);
+      predText.textContent = 'Draw a digit in the black square.';
+      delete root.dataset.prediction;
+    },
+    { 'data-action': 'clear' },
+  );
   const inspectDrawing = button('Inspect the drawing', () => {
     if (lastPixels) worker.send({ type: 'inspect', index: null, pixels: lastPixels.slice() });
   });
@@ -187,7 +218,12 @@ export function mount(root: HTMLElement): Page {
       'div',
       { class: 'draw-wrap' },
       h('div', {}, pad.canvas, h('div', { class: 'row', style: 'margin-top:6px' }, clearBtn, inspectDrawing)),
-      h('div', { style: 'flex:1;min-width:180px' }, h('div', { class: 'row' }, previewCanvas, predText), probsEl),
+      h(
+        'div',
+        { style: 'flex:1;min-width:180px' },
+        h('div', { class: 'row' }, previewCanvas, predText),
+        probsEl,
+      ),
     ),
   );
 
@@ -216,7 +252,8 @@ export function mount(root: HTMLElement): Page {
   const inputText = h('span', { class: 'hint' });
   const indexId = uniqueId('idx');
   const indexInput = h('input', { id: indexId, type: 'number', min: 0, value: 0, style: 'width:90px' });
-  const inspectIndex = () => worker.send({ type: 'inspect', index: Number(indexInput.value) || 0, pixels: null });
+  const inspectIndex = () =>
+    worker.send({ type: 'inspect', index: Number(indexInput.value) || 0, pixels: null });
   indexInput.addEventListener('change', inspectIndex);
   const randomBtn = button('Random test image', () => {
     indexInput.value = String(Math.floor(Math.random() * 2000));
@@ -228,7 +265,12 @@ export function mount(root: HTMLElement): Page {
     h(
       'div',
       { class: 'row' },
-      h('div', { class: 'field', style: 'margin:0' }, h('label', { for: indexId }, 'Test image #'), indexInput),
+      h(
+        'div',
+        { class: 'field', style: 'margin:0' },
+        h('label', { for: indexId }, 'Test image #'),
+        indexInput,
+      ),
       randomBtn,
       inputCanvas,
       inputText,
@@ -269,9 +311,7 @@ export function mount(root: HTMLElement): Page {
   });
 
   function showError(message: string): void {
-    errorBox.hidden = false;
-    errorBox.textContent = message;
-    root.dataset.error = message;
+    reportError(errorBox, root, message);
   }
 
   function change(patch: Partial<DigitsConfig>): void {
@@ -285,6 +325,13 @@ export function mount(root: HTMLElement): Page {
       accChart.clear();
     }
     worker.send({ type: 'config', config });
+  }
+
+  /** Clears the training statistics (new or loaded model). */
+  function clearStats(): void {
+    for (const s of [sStep, sEpoch, sSpeed, sTrainAcc, sTestAcc]) s.v.textContent = '–';
+    lossChart.clear();
+    accChart.clear();
   }
 
   function setProgress(): void {
@@ -355,8 +402,9 @@ export function mount(root: HTMLElement): Page {
         root.dataset.testAcc = String(m.testAcc);
         root.dataset.evalStep = String(m.step);
         if (m.step === 0) {
-          lossChart.clear();
-          accChart.clear();
+          clearStats();
+          sTestAcc.v.textContent = `${(m.testAcc * 100).toFixed(1)}%`;
+          sStep.v.textContent = '0';
         }
         if (lastPixels && datasetReady) {
           predictId += 1;
@@ -401,8 +449,6 @@ export function mount(root: HTMLElement): Page {
         config = { ...config, arch: m.arch };
         arch.set(m.arch);
         replaceParams('digits', encodeDigits(config));
-        lossChart.clear();
-        accChart.clear();
         modelNote.textContent = `Loaded ${m.name} (${ARCH_LABELS[m.arch]}).`;
         root.dataset.modelLoaded = m.arch;
         return;

@@ -8,7 +8,12 @@ export const BOX = 20;
  * it (keeping the aspect ratio, area-averaged) so its longer side is 20 pixels, and place it so
  * that its centre of mass is at the centre of the 28x28 image. Returns null for an empty drawing.
  */
-export function toMnist(ink: Float32Array, width: number, height: number, threshold = 0.05): Float32Array | null {
+export function toMnist(
+  ink: Float32Array,
+  width: number,
+  height: number,
+  threshold = 0.05,
+): Float32Array | null {
   let x0 = width;
   let y0 = height;
   let x1 = -1;

@@ -1,10 +1,16 @@
 import { noGrad } from '@tessera/autograd';
-import { DataLoader, type MnistDataset, SubsetRandomSampler, randomSplit } from '@tessera/data';
-import { Conv2d, F, type Sequential, load, save, toBlob } from '@tessera/nn';
+import { DataLoader, type MnistDataset, randomSplit, SubsetRandomSampler } from '@tessera/data';
+import { Conv2d, F, load, type Sequential, save, toBlob } from '@tessera/nn';
 import { Adam, type Optimizer, RMSprop, SGD } from '@tessera/optim';
-import { Generator, type Tensor, manualSeed, tensor } from '@tessera/tensor';
+import { Generator, manualSeed, type Tensor, tensor } from '@tessera/tensor';
 import { buildModel, firstLayer } from './models.js';
-import { ARCHS, type ArchName, type DigitsConfig, type EvalMessage, type InspectionMessage } from './protocol.js';
+import {
+  ARCHS,
+  type ArchName,
+  type DigitsConfig,
+  type EvalMessage,
+  type InspectionMessage,
+} from './protocol.js';
 
 /** Train and test images: the standard files, or the test file split 8,000 / 2,000 (fixed seed). */
 export interface DigitsData {
@@ -18,7 +24,12 @@ export interface DigitsData {
 export function splitDigits(sets: { train?: MnistDataset; test: MnistDataset }): DigitsData {
   if (sets.train) {
     const all = (n: number) => Array.from({ length: n }, (_, i) => i);
-    return { train: sets.train, trainIndices: all(sets.train.length), test: sets.test, testIndices: all(sets.test.length) };
+    return {
+      train: sets.train,
+      trainIndices: all(sets.train.length),
+      test: sets.test,
+      testIndices: all(sets.test.length),
+    };
   }
   const n = sets.test.length;
   const nTrain = Math.round(n * 0.8);
@@ -45,7 +56,8 @@ interface Running {
   correct: Tensor | null;
   steps: number;
   images: number;
-  ms: number;
+  /** When the first of these steps started (wall clock). */
+  start: number;
 }
 
 /**
@@ -60,7 +72,7 @@ export class DigitsTrainer {
   private optimizer: Optimizer;
   private loader: DataLoader<unknown, [Tensor, Tensor]>;
   private iter: AsyncIterator<[Tensor, Tensor]> | null = null;
-  private running: Running = { loss: null, correct: null, steps: 0, images: 0, ms: 0 };
+  private running: Running = { loss: null, correct: null, steps: 0, images: 0, start: 0 };
 
   constructor(
     readonly data: DigitsData,
@@ -82,7 +94,8 @@ export class DigitsTrainer {
 
   /** Changes optimizer settings and batch size, keeping the weights (a new optimizer state). */
   configure(config: DigitsConfig): void {
-    if (config.arch !== this.arch) throw new Error(`configure: architecture change ${this.arch} -> ${config.arch} needs a new trainer`);
+    if (config.arch !== this.arch)
+      throw new Error(`configure: architecture change ${this.arch} -> ${config.arch} needs a new trainer`);
     const batch = config.batchSize !== this.config.batchSize;
     this.config = config;
     this.optimizer = makeOptimizer(config, this.model.parameters());
@@ -104,7 +117,7 @@ export class DigitsTrainer {
 
   /** One optimisation step on the next batch. */
   async trainStep(): Promise<void> {
-    const t0 = performance.now();
+    if (this.running.steps === 0) this.running.start = performance.now();
     const [x, y] = await this.nextBatch();
     this.model.train();
     const logits = this.model.call(x) as Tensor;
@@ -118,7 +131,6 @@ export class DigitsTrainer {
     r.correct = r.correct === null ? correct : r.correct.add(correct);
     r.steps += 1;
     r.images += y.shape[0]!;
-    r.ms += performance.now() - t0;
     this.step += 1;
   }
 
@@ -134,10 +146,11 @@ export class DigitsTrainer {
   async takeStats(): Promise<{ loss: number; acc: number; imagesPerSec: number } | null> {
     const r = this.running;
     if (r.steps === 0 || r.loss === null || r.correct === null) return null;
-    this.running = { loss: null, correct: null, steps: 0, images: 0, ms: 0 };
+    this.running = { loss: null, correct: null, steps: 0, images: 0, start: 0 };
     const [loss, correct] = await Promise.all([r.loss.data(), r.correct.data()]);
-    // Throughput counts the time until the values are read, so queued GPU work is included.
-    const ms = Math.max(r.ms, 1);
+    // Wall time from the first step to the values being read, so queued GPU work is included
+    // (evaluations run after this read and before the next step, so they are not).
+    const ms = Math.max(performance.now() - r.start, 1);
     return { loss: loss[0]! / r.steps, acc: correct[0]! / r.images, imagesPerSec: (1000 * r.images) / ms };
   }
 
@@ -171,7 +184,9 @@ export class DigitsTrainer {
   /** Class probabilities for one 28x28 image. */
   async predict(pixels: Float32Array): Promise<Float32Array> {
     this.model.eval();
-    const p = noGrad(() => F.softmax(this.model.call(tensor(pixels, { shape: [1, 1, 28, 28] })) as Tensor, 1));
+    const p = noGrad(() =>
+      F.softmax(this.model.call(tensor(pixels, { shape: [1, 1, 28, 28] })) as Tensor, 1),
+    );
     this.model.train();
     return Float32Array.from((await p.data()) as ArrayLike<number>);
   }

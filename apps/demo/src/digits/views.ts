@@ -1,4 +1,4 @@
-import { fmtNum, h } from '../lib/dom.js';
+import { h } from '../lib/dom.js';
 import { absMax, drawGrid } from '../lib/heatmap.js';
 
 /** Draws a grey image (values in [0, 1], ink white on black, as MNIST) into a canvas. */
@@ -82,6 +82,13 @@ export function drawConfusion(c: HTMLCanvasElement, m: Int32Array): void {
   }
 }
 
+/** A probability as a percentage for display ("<0.1%" for tiny ones). */
+export function percent(p: number): string {
+  const v = p * 100;
+  if (v < 0.1) return '<0.1%';
+  return `${v >= 10 ? v.toFixed(0) : v.toFixed(1)}%`;
+}
+
 /** Probability bars for the ten digits; returns an updater. */
 export function probabilityBars(root: HTMLElement): (probs: Float32Array | null) => void {
   const rows = Array.from({ length: 10 }, (_, d) => {
@@ -97,7 +104,7 @@ export function probabilityBars(root: HTMLElement): (probs: Float32Array | null)
     rows.forEach((r, d) => {
       const p = probs ? probs[d]! : 0;
       r.bar.style.width = `${(p * 100).toFixed(1)}%`;
-      r.val.textContent = probs ? `${fmtNum(p * 100, 2)}%` : '–';
+      r.val.textContent = probs ? percent(p) : '–';
       r.label.className = d === best ? 'top' : '';
       r.val.className = d === best ? 'top' : '';
     });

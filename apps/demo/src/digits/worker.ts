@@ -42,7 +42,9 @@ async function loadData(source: MnistSource): Promise<void> {
   }
   data = splitDigits(sets);
   const label =
-    sets.train || source.split === 'test' ? source.label : `${source.label} (test images only, split 8,000 / 2,000)`;
+    sets.train || source.split === 'test'
+      ? source.label
+      : `${source.label} (test images only, split 8,000 / 2,000)`;
   post({ type: 'dataset', train: data.trainIndices.length, test: data.testIndices.length, label });
   trainer = new DigitsTrainer(data, config!);
   await report(true);
@@ -167,7 +169,12 @@ async function handle(m: ToWorker): Promise<void> {
       if (trainer) await inspect(trainer);
       return;
     case 'save':
-      if (trainer) post({ type: 'saved', blob: trainer.saveBlob(), name: `tessera-mnist-${trainer.arch}-step${trainer.step}.safetensors` });
+      if (trainer)
+        post({
+          type: 'saved',
+          blob: trainer.saveBlob(),
+          name: `tessera-mnist-${trainer.arch}-step${trainer.step}.safetensors`,
+        });
       return;
     case 'loadModel': {
       if (!data || !config) throw new Error('load MNIST before loading a model');

@@ -33,11 +33,13 @@ export async function initBackend(pref: BackendPreference): Promise<BackendInfo>
         note = `WebGPU unavailable: ${(e as Error).message}`;
       }
     } else {
-      if (pref === 'webgpu') throw new Error('this browser does not expose WebGPU (navigator.gpu is missing)');
+      if (pref === 'webgpu')
+        throw new Error('this browser does not expose WebGPU (navigator.gpu is missing)');
       note = 'this browser does not expose WebGPU';
     }
   }
   setBackend('cpu');
-  const threads = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  const threads = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+    ?.hardwareConcurrency;
   return { backend: 'cpu', adapter: `JavaScript${threads ? `, ${threads} hardware threads` : ''}`, note };
 }

@@ -1,7 +1,7 @@
 import { DataLoader, TensorDataset } from '@tessera/data';
-import { F, LeakyReLU, Linear, type Module, ReLU, Sequential, Sigmoid, Tanh, init } from '@tessera/nn';
+import { F, init, LeakyReLU, Linear, type Module, ReLU, Sequential, Sigmoid, Tanh } from '@tessera/nn';
 import { Adam, type Optimizer, SGD } from '@tessera/optim';
-import { Generator, type Tensor, manualSeed, tensor } from '@tessera/tensor';
+import { Generator, manualSeed, type Tensor, tensor } from '@tessera/tensor';
 import { makePoints } from '../playground/data.js';
 import {
   BINS,
@@ -13,13 +13,24 @@ import {
   WIDTH,
 } from './protocol.js';
 
-/** Range of the activation histogram for each activation function. */
-export const ACT_RANGE: Record<InsideActivation, [number, number]> = {
-  relu: [0, 3],
-  leakyrelu: [-0.5, 3],
-  tanh: [-1, 1],
-  sigmoid: [0, 1],
-};
+/**
+ * Range of the activation histograms: the output range of tanh and sigmoid; for the ReLU family,
+ * from 0 to a round number above the largest activation of the first measurement (kept until the
+ * network is rebuilt, so growth and shrinkage over time stay visible).
+ */
+export function activationRange(act: InsideActivation, largest: number): [number, number] {
+  if (act === 'tanh') return [-1, 1];
+  if (act === 'sigmoid') return [0, 1];
+  const top = niceCeil(Math.max(largest, 1e-3));
+  return act === 'leakyrelu' ? [-top / 10, top] : [0, top];
+}
+
+/** The smallest of 1, 2, 5 times a power of ten that is at least v. */
+function niceCeil(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
 
 function activation(name: InsideActivation): Module {
   switch (name) {
@@ -42,7 +53,12 @@ const GAIN_NAME: Record<InsideActivation, 'relu' | 'leaky_relu' | 'tanh' | 'sigm
 };
 
 /** Counts values into BINS bins over [lo, hi]; values outside go to the first or last bin. */
-export function histogram(values: ArrayLike<number>, lo: number, hi: number, map = (v: number) => v): Uint32Array {
+export function histogram(
+  values: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  map = (v: number) => v,
+): Uint32Array {
   const out = new Uint32Array(BINS);
   const scale = BINS / (hi - lo);
   for (let i = 0; i < values.length; i++) {
@@ -67,6 +83,8 @@ export class DeepMonitor {
   private iter: AsyncIterator<Tensor[]> | null = null;
   private readonly x: Tensor;
   private readonly y: Tensor;
+  /** Activation histogram range, fixed at the first measurement. */
+  private actRange: [number, number] | null = null;
 
   private constructor(
     readonly config: InsideConfig,
@@ -115,7 +133,8 @@ export class DeepMonitor {
     if (how === 'default') return;
     for (const lin of this.linears) {
       const w = lin.weight;
-      if (how === 'kaiming') init.kaimingNormal_(w, { nonlinearity: GAIN_NAME[act], a: act === 'leakyrelu' ? 0.01 : 0 });
+      if (how === 'kaiming')
+        init.kaimingNormal_(w, { nonlinearity: GAIN_NAME[act], a: act === 'leakyrelu' ? 0.01 : 0 });
       else if (how === 'xavier') init.xavierNormal_(w, init.calculateGain(GAIN_NAME[act]));
       else init.normal_(w, 0, how === 'small' ? 0.01 : 1);
       init.zeros_(lin.bias!);
@@ -165,10 +184,16 @@ export class DeepMonitor {
         return Math.sqrt(s);
       }),
     );
-    const [lo, hi] = ACT_RANGE[this.config.activation];
+    const acts = await Promise.all(hidden.map(async (t) => (await t.data()) as ArrayLike<number>));
+    if (this.actRange === null) {
+      let largest = 0;
+      for (const a of acts) for (let i = 0; i < a.length; i++) largest = Math.max(largest, Math.abs(a[i]!));
+      this.actRange = activationRange(this.config.activation, largest);
+    }
+    const [lo, hi] = this.actRange;
     const layers: LayerStats[] = [];
     for (let l = 0; l < hidden.length; l++) {
-      const a = (await hidden[l]!.data()) as ArrayLike<number>;
+      const a = acts[l]!;
       const g = (await hidden[l]!.grad!.data()) as ArrayLike<number>;
       let sum = 0;
       let sq = 0;

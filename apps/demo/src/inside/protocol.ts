@@ -1,6 +1,6 @@
 import type { BackendInfo } from '../engine/backend.js';
 import type { BackendPreference } from '../lib/url.js';
-import type { BackpropTrace, TinyNetParams } from './backprop.js';
+import type { BackpropTrace, TinyNetParams } from './tiny-net.js';
 
 export const INSIDE_ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'leakyrelu'] as const;
 export type InsideActivation = (typeof INSIDE_ACTIVATIONS)[number];

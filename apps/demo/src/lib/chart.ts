@@ -58,8 +58,18 @@ export class LineChart {
               : {},
         },
         axes: [
-          { label: opts.xLabel, labelSize: 18, size: 30, font: '11px system-ui', labelFont: '11px system-ui' },
-          { size: 46, font: '11px system-ui', values: (_u, vals) => vals.map((v) => (v == null ? '' : fmtNum(v, 2))) },
+          {
+            label: opts.xLabel,
+            labelSize: 18,
+            size: 30,
+            font: '11px system-ui',
+            labelFont: '11px system-ui',
+          },
+          {
+            size: 50,
+            font: '11px system-ui',
+            values: (_u, vals) => vals.map((v) => (v == null ? '' : tick(v))),
+          },
         ],
         series: [
           {},
@@ -102,7 +112,9 @@ export class LineChart {
       });
     } else {
       this.x.push(x);
-      this.ys.forEach((arr, i) => arr.push(v(i)));
+      this.ys.forEach((arr, i) => {
+        arr.push(v(i));
+      });
     }
     this.redraw();
   }
@@ -120,9 +132,16 @@ export class LineChart {
     return this.x.length;
   }
 
+  private pending = 0;
+
+  /** Redraws at the next animation frame (many pushes in one frame cost one redraw). */
   private redraw(): void {
-    this.plot.setData([this.x, ...this.ys] as uPlot.AlignedData);
-    this.describe();
+    if (this.pending !== 0) return;
+    this.pending = requestAnimationFrame(() => {
+      this.pending = 0;
+      this.plot.setData([this.x, ...this.ys] as uPlot.AlignedData);
+      this.describe();
+    });
   }
 
   private describe(): void {
@@ -137,9 +156,17 @@ export class LineChart {
 
   /** Stops following resizes and removes the chart. */
   destroy(): void {
+    cancelAnimationFrame(this.pending);
     this.observer.disconnect();
     this.plot.destroy();
   }
+}
+
+/** Axis tick label: short exponents for very small or large values. */
+function tick(v: number): string {
+  const a = Math.abs(v);
+  if (v !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(0).replace('e+', 'e');
+  return fmtNum(v, 3);
 }
 
 function positive(v: number | null): number | null {

@@ -31,4 +31,13 @@ export function sequential(t: number, out: Uint8ClampedArray, o: number): void {
 }
 
 /** Colours of line-chart series and per-layer plots. */
-export const SERIES = ['#0877bd', '#f59322', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+export const SERIES = [
+  '#0877bd',
+  '#f59322',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+];

@@ -4,8 +4,7 @@ const PATHS = {
   play: 'M8 5v14l11-7z',
   pause: 'M6 5h4v14H6zM14 5h4v14h-4z',
   step: 'M6 5v14l9-7zM16 5h3v14h-3z',
-  reset:
-    'M12 5V2L7 6l5 4V7a5 5 0 1 1-5 5H5a7 7 0 1 0 7-7z',
+  reset: 'M12 5V2L7 6l5 4V7a5 5 0 1 1-5 5H5a7 7 0 1 0 7-7z',
 } as const;
 
 /** A 24x24 icon (decorative: the button carries the accessible label). */

@@ -53,3 +53,25 @@ export function showBackend(info: BackendInfo | null): void {
   badge.querySelector('.label')?.replaceChildren(`${name} · ${info.adapter}`);
   badge.title = info.note ? `${name}: ${info.adapter}. ${info.note}` : `${name}: ${info.adapter}`;
 }
+
+/**
+ * Shows an error in a page's alert box; on WebGPU it offers to reload on the CPU backend, since a
+ * kernel the GPU backend lacks is a common cause.
+ */
+export function reportError(box: HTMLElement, root: HTMLElement, message: string): void {
+  box.hidden = false;
+  box.replaceChildren(message);
+  root.dataset.error = message;
+  if (document.documentElement.dataset.backend === 'webgpu') {
+    const url = new URL(location.href);
+    url.searchParams.set('backend', 'cpu');
+    const a = document.createElement('a');
+    a.href = url.href;
+    a.textContent = 'Run on the CPU backend instead';
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      location.assign(url.href);
+    });
+    box.append(' ', a);
+  }
+}

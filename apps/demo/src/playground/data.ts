@@ -1,7 +1,7 @@
 import { circle, gaussian, moons, multiGaussian, plane, spiral, xor } from '@tessera/data';
 import type { Tensor } from '@tessera/tensor';
 import { DOMAIN, GRID } from './protocol.js';
-import { type DatasetName, type FeatureName, NUM_POINTS, featureValue } from './state.js';
+import { type DatasetName, type FeatureName, featureValue, NUM_POINTS } from './state.js';
 
 /** Points as (x1, x2) pairs and their targets (0/1 classes, or real values for regression). */
 export interface Points {

@@ -3,13 +3,13 @@ import { fmtNum, h, svg } from '../lib/dom.js';
 import { absMax, drawGrid } from '../lib/heatmap.js';
 import { DOMAIN, GRID, type SnapshotMessage } from './protocol.js';
 import {
-  FEATURES,
   FEATURE_LABELS,
+  FEATURES,
   type FeatureName,
+  featureValue,
   MAX_LAYERS,
   MAX_NEURONS,
   type PlaygroundState,
-  featureValue,
 } from './state.js';
 
 /** What the diagram's buttons ask for. */
@@ -44,7 +44,11 @@ export class NetworkView {
 
   constructor(private readonly edits: NetworkEdits) {
     this.layerCount = h('span', { class: 'layer-count' });
-    const add = h('button', { type: 'button', 'aria-label': 'Add a hidden layer', onclick: () => this.addLayer() }, '+');
+    const add = h(
+      'button',
+      { type: 'button', 'aria-label': 'Add a hidden layer', onclick: () => this.addLayer() },
+      '+',
+    );
     const remove = h(
       'button',
       { type: 'button', 'aria-label': 'Remove the last hidden layer', onclick: () => this.removeLayer() },
@@ -173,14 +177,20 @@ export class NetworkView {
     this.net.append(
       h(
         'div',
-        { class: 'neuron', title: 'Output', style: `left:${x(outCol)}px;top:${y(0)}px;width:${NODE}px;height:${NODE}px` },
+        {
+          class: 'neuron',
+          title: 'Output',
+          style: `left:${x(outCol)}px;top:${y(0)}px;width:${NODE}px;height:${NODE}px`,
+        },
         this.outputCanvas,
       ),
     );
 
     // Links: one per weight, from each input of a linear layer to each of its outputs.
     const sources: [number, number][][] = [s.features.map((f) => centre(0, featurePos.get(f)!))];
-    s.layers.forEach((n, l) => sources.push(Array.from({ length: n }, (_, j) => centre(l + 1, j))));
+    s.layers.forEach((n, l) => {
+      sources.push(Array.from({ length: n }, (_, j) => centre(l + 1, j)));
+    });
     sources.push([centre(outCol, 0)]);
     this.linkPaths = [];
     for (let l = 0; l + 1 < sources.length; l++) {

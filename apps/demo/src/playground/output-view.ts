@@ -1,4 +1,4 @@
-import { BLUE, ORANGE, divergingCss } from '../lib/colors.js';
+import { BLUE, divergingCss, ORANGE } from '../lib/colors.js';
 import { h, sizeCanvas } from '../lib/dom.js';
 import { drawGrid } from '../lib/heatmap.js';
 import { DOMAIN, GRID, type PointsMessage } from './protocol.js';

@@ -1,34 +1,34 @@
-import type { Page } from '../main.js';
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { button, checkField, panel, rangeField, selectField } from '../lib/controls.js';
 import { fmtNum, h } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
-import { PageWorker, showBackend } from '../lib/page-worker.js';
+import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
 import { backendPreference, currentRoute, replaceParams } from '../lib/url.js';
+import type { Page } from '../main.js';
 import { NetworkView } from './network-view.js';
-import { OutputView, drawThumb } from './output-view.js';
+import { drawThumb, OutputView } from './output-view.js';
 import type { FromWorker, SnapshotMessage, ToWorker } from './protocol.js';
 import {
-  ACTIVATIONS,
   ACTIVATION_LABELS,
+  ACTIVATIONS,
   BATCH_SIZES,
-  DATASETS,
   DATASET_LABELS,
+  DATASETS,
   type DatasetName,
-  LEARNING_RATES,
-  NOISES,
-  OPTIMIZERS,
-  OPTIMIZER_LABELS,
-  type PlaygroundState,
-  REGULARIZATIONS,
-  REGULARIZATION_LABELS,
-  TRAIN_RATIOS,
   decodeState,
   encodeState,
   isRegression,
+  LEARNING_RATES,
+  NOISES,
   needsReset,
+  OPTIMIZER_LABELS,
+  OPTIMIZERS,
+  type PlaygroundState,
+  REGULARIZATION_LABELS,
+  REGULARIZATIONS,
   regRates,
+  TRAIN_RATIOS,
 } from './state.js';
 
 /** The Playground page: a small network on 2-D data, trained live in a worker. */
@@ -142,21 +142,33 @@ export function mount(root: HTMLElement): Page {
       return b;
     }),
   );
-  const ratio = rangeField('Training data', TRAIN_RATIOS, state.trainRatio, (v) => change({ trainRatio: v }), (v) => `${v}%`, {
-    'data-control': 'trainRatio',
-  });
+  const ratio = rangeField(
+    'Training data',
+    TRAIN_RATIOS,
+    state.trainRatio,
+    (v) => change({ trainRatio: v }),
+    (v) => `${v}%`,
+    {
+      'data-control': 'trainRatio',
+    },
+  );
   const noise = rangeField('Noise', NOISES, state.noise, (v) => change({ noise: v }), String, {
     'data-control': 'noise',
   });
-  const batch = rangeField('Batch size', BATCH_SIZES, state.batchSize, (v) => change({ batchSize: v }), String, {
-    'data-control': 'batchSize',
-  });
-  const seedOut = h('span', { 'data-testid': 'seed' });
-  const regen = button(
-    'Regenerate',
-    () => change({ seed: 1 + Math.floor(Math.random() * 2147483646) }),
-    { 'data-action': 'regenerate' },
+  const batch = rangeField(
+    'Batch size',
+    BATCH_SIZES,
+    state.batchSize,
+    (v) => change({ batchSize: v }),
+    String,
+    {
+      'data-control': 'batchSize',
+    },
   );
+  const seedOut = h('span', { 'data-testid': 'seed' });
+  const regen = button('Regenerate', () => change({ seed: 1 + Math.floor(Math.random() * 2147483646) }), {
+    'data-action': 'regenerate',
+  });
   const dataPanel = panel(
     'Data',
     h('p', { class: 'hint', style: 'margin-top:0' }, 'Which dataset do you want to use?'),
@@ -201,7 +213,13 @@ export function mount(root: HTMLElement): Page {
     chart.el,
     out.root,
     h('div', { class: 'legend-bar', 'aria-hidden': 'true' }),
-    h('div', { class: 'legend-ticks', 'aria-hidden': 'true' }, h('span', {}, '−1'), h('span', {}, '0'), h('span', {}, '+1')),
+    h(
+      'div',
+      { class: 'legend-ticks', 'aria-hidden': 'true' },
+      h('span', {}, '−1'),
+      h('span', {}, '0'),
+      h('span', {}, '+1'),
+    ),
     h('div', { class: 'row', style: 'margin-top:8px' }, showTest.root, discretize.root),
   );
   outPanel.classList.add('pg-output');
@@ -228,9 +246,7 @@ export function mount(root: HTMLElement): Page {
   });
 
   function showError(message: string): void {
-    errorBox.hidden = false;
-    errorBox.textContent = `Training failed: ${message}`;
-    root.dataset.error = message;
+    reportError(errorBox, root, `Training failed: ${message}`);
   }
 
   /** Applies a settings change: URL, controls, and the worker (rebuilding when needed). */
@@ -262,17 +278,33 @@ export function mount(root: HTMLElement): Page {
     network.setStructure(state);
   }
 
+  let latest: SnapshotMessage | null = null;
+  let frame = 0;
+
+  /** Records a snapshot's losses now and draws the newest snapshot at the next animation frame. */
   function onSnapshot(s: SnapshotMessage): void {
-    epochOut.textContent = String(s.epoch).padStart(6, '0').replace(/(\d{3})(\d{3})$/, '$1,$2');
+    if (s.epoch === 0) lossChart.clear();
+    if (lossChart.length === 0 || s.epoch > 0) {
+      lossChart.push(s.epoch, s.trainLoss, Number.isNaN(s.testLoss) ? null : s.testLoss);
+    }
+    latest = s;
+    if (frame === 0) {
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        if (latest) render(latest);
+      });
+    }
+  }
+
+  function render(s: SnapshotMessage): void {
+    epochOut.textContent = String(s.epoch)
+      .padStart(6, '0')
+      .replace(/(\d{3})(\d{3})$/, '$1,$2');
     trainLossOut.textContent = fmtNum(s.trainLoss);
     testLossOut.textContent = Number.isNaN(s.testLoss) ? '–' : fmtNum(s.testLoss);
     root.dataset.epoch = String(s.epoch);
     root.dataset.trainLoss = String(s.trainLoss);
     root.dataset.testLoss = String(s.testLoss);
-    if (s.epoch === 0) lossChart.clear();
-    if (lossChart.length === 0 || s.epoch > 0) {
-      lossChart.push(s.epoch, s.trainLoss, Number.isNaN(s.testLoss) ? null : s.testLoss);
-    }
     out.setOutput(s.output);
     network.update(s);
     root.dataset.snapshots = String(Number(root.dataset.snapshots ?? 0) + 1);
@@ -323,6 +355,7 @@ export function mount(root: HTMLElement): Page {
 
   return {
     dispose() {
+      cancelAnimationFrame(frame);
       document.removeEventListener('keydown', onKey);
       worker.terminate();
       network.dispose();

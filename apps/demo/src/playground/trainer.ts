@@ -14,10 +14,10 @@ import {
   Tanh,
 } from '@tessera/nn';
 import { Adam, type Optimizer, RMSprop, SGD } from '@tessera/optim';
-import { Generator, type Tensor, manualSeed, tensor } from '@tessera/tensor';
-import { type Points, featurize, gridPoints, makePoints, splitPoints } from './data.js';
+import { Generator, manualSeed, type Tensor, tensor } from '@tessera/tensor';
+import { featurize, gridPoints, makePoints, type Points, splitPoints } from './data.js';
 import { GRID, type SnapshotMessage } from './protocol.js';
-import { type ActivationName, type OptimizerName, type PlaygroundState, isRegression } from './state.js';
+import { type ActivationName, isRegression, type OptimizerName, type PlaygroundState } from './state.js';
 
 /** A fresh activation module. */
 export function activation(name: ActivationName): Module {

@@ -1,8 +1,8 @@
 import '@tessera/autograd';
 import { initBackend } from '../engine/backend.js';
 import { errorText, port, yieldToEvents } from '../engine/worker-port.js';
-import type { FromWorker, ToWorker } from './protocol.js';
 import { makePoints } from './data.js';
+import type { FromWorker, ToWorker } from './protocol.js';
 import { DATASETS, type PlaygroundState } from './state.js';
 import { PlaygroundTrainer } from './trainer.js';
 
@@ -37,7 +37,10 @@ async function sendThumbs(): Promise<void> {
       return { name, x: p.x.slice(0, 400), y: p.y.slice(0, 200) };
     }),
   );
-  post({ type: 'thumbs', sets }, sets.flatMap((s) => [s.x.buffer, s.y.buffer]));
+  post(
+    { type: 'thumbs', sets },
+    sets.flatMap((s) => [s.x.buffer, s.y.buffer]),
+  );
 }
 
 /** Builds data and network for the current state and shows them. */

@@ -16,44 +16,45 @@ import { registerGradRule as rule } from '../rule.js';
 // Gradient rules of convolution, pooling and im2col/col2im. conv2d and its two backward ops are
 // each other's gradients (they are bilinear), so second derivatives come for free.
 
-rule('conv2d', {
-  saveInputs: true,
-  backward(ctx, g) {
-    const params = ctx.attrs.params as Conv2dParams;
-    const x = ctx.input(0);
-    const w = ctx.input(1);
-    return [
-      ctx.needsInputGrad(0) ? conv2dBackwardInput(g, w, x.shape, params) : null,
-      ctx.needsInputGrad(1) ? conv2dBackwardWeight(x, g, w.shape, params) : null,
-    ];
-  },
-});
+type ConvGrad = (g: Tensor, a: Tensor, b: Tensor, params: Conv2dParams) => Tensor;
 
-rule('conv2dBackwardInput', {
-  saveInputs: true,
-  backward(ctx, g) {
-    const params = ctx.attrs.params as Conv2dParams;
-    const dy = ctx.input(0);
-    const w = ctx.input(1);
-    return [
-      ctx.needsInputGrad(0) ? conv2d(g, w, null, params) : null,
-      ctx.needsInputGrad(1) ? conv2dBackwardWeight(g, dy, w.shape, params) : null,
-    ];
-  },
-});
+/**
+ * The rule of a bilinear convolution op f(a, b) (`attrs.params`: its Conv2dParams): the gradient
+ * of input a is `gradA(g, a, b, params)`, that of b `gradB(...)`, each one of the three conv ops.
+ */
+function bilinearConvRule(name: string, gradA: ConvGrad, gradB: ConvGrad): void {
+  rule(name, {
+    saveInputs: true,
+    backward(ctx, g) {
+      const params = ctx.attrs.params as Conv2dParams;
+      const a = ctx.input(0);
+      const b = ctx.input(1);
+      return [
+        ctx.needsInputGrad(0) ? gradA(g, a, b, params) : null,
+        ctx.needsInputGrad(1) ? gradB(g, a, b, params) : null,
+      ];
+    },
+  });
+}
 
-rule('conv2dBackwardWeight', {
-  saveInputs: true,
-  backward(ctx, g) {
-    const params = ctx.attrs.params as Conv2dParams;
-    const x = ctx.input(0);
-    const dy = ctx.input(1);
-    return [
-      ctx.needsInputGrad(0) ? conv2dBackwardInput(dy, g, x.shape, params) : null,
-      ctx.needsInputGrad(1) ? conv2d(x, g, null, params) : null,
-    ];
-  },
-});
+// y = conv2d(x, w)
+bilinearConvRule(
+  'conv2d',
+  (g, x, w, p) => conv2dBackwardInput(g, w, x.shape, p),
+  (g, x, w, p) => conv2dBackwardWeight(x, g, w.shape, p),
+);
+// dx = conv2dBackwardInput(dy, w)
+bilinearConvRule(
+  'conv2dBackwardInput',
+  (g, _dy, w, p) => conv2d(g, w, null, p),
+  (g, dy, w, p) => conv2dBackwardWeight(g, dy, w.shape, p),
+);
+// dw = conv2dBackwardWeight(x, dy)
+bilinearConvRule(
+  'conv2dBackwardWeight',
+  (g, x, dy, p) => conv2dBackwardInput(dy, g, x.shape, p),
+  (g, x, _dy, p) => conv2d(x, g, null, p),
+);
 
 // maxPool2d: outputs [values, indices]; the gradient goes to each window's maximum.
 rule('maxPool2d', {

@@ -2,9 +2,11 @@ import type { Generator, Tensor } from '@tessera/tensor';
 import { uniforms } from '../random.js';
 import {
   allocLike,
+  checkRatio,
   fillValues,
   generatorOf,
   readImages,
+  regionSides,
   roundEven,
   sizePair,
   toImages,
@@ -175,12 +177,10 @@ export function randomResizedCrop(
   const ratio = opts.ratio ?? [3 / 4, 4 / 3];
   if (!(scale[0] > 0 && scale[0] <= scale[1]))
     throw new RangeError(`${op}: scale must be [min, max] with 0 < min <= max, got ${JSON.stringify(scale)}`);
-  if (!(ratio[0] > 0 && ratio[0] <= ratio[1]))
-    throw new RangeError(`${op}: ratio must be [min, max] with 0 < min <= max, got ${JSON.stringify(ratio)}`);
+  checkRatio(op, ratio);
   const interp = checkInterpolation(op, opts.interpolation ?? 'bilinear');
   const gen = generatorOf(op, opts.generator);
-  const logR0 = Math.log(ratio[0]);
-  const logR1 = Math.log(ratio[1]);
+  const sides = regionSides(scale, ratio);
   return (x) => {
     const img = readImages(op, x);
     const { data, n, c, h, w } = img;
@@ -191,10 +191,7 @@ export function randomResizedCrop(
       let box: [number, number, number, number] | undefined;
       for (let k = 0; k < 10 && box === undefined; k++) {
         const r = u.subarray(40 * s + 4 * k, 40 * s + 4 * k + 4);
-        const target = area * (scale[0] + r[0]! * (scale[1] - scale[0]));
-        const aspect = Math.exp(logR0 + r[1]! * (logR1 - logR0));
-        const cw = roundEven(Math.sqrt(target * aspect));
-        const ch = roundEven(Math.sqrt(target / aspect));
+        const [cw, ch] = sides(area, r[0]!, r[1]!);
         if (cw > 0 && cw <= w && ch > 0 && ch <= h) {
           box = [Math.floor(r[2]! * (h - ch + 1)), Math.floor(r[3]! * (w - cw + 1)), ch, cw];
         }

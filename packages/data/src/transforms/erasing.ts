@@ -1,6 +1,6 @@
 import type { Generator, Tensor } from '@tessera/tensor';
 import { normals, uniforms } from '../random.js';
-import { checkProb, generatorOf, readImages, roundEven, toImages } from './image-util.js';
+import { checkProb, checkRatio, generatorOf, readImages, regionSides, toImages } from './image-util.js';
 
 /** Options of `randomErasing`. */
 export interface RandomErasingOptions {
@@ -28,8 +28,7 @@ export function randomErasing(opts: RandomErasingOptions = {}): (x: Tensor) => T
   const ratio = opts.ratio ?? [0.3, 3.3];
   if (!(scale[0] >= 0 && scale[0] <= scale[1] && scale[1] <= 1))
     throw new RangeError(`${op}: scale must be [min, max] within [0, 1], got ${JSON.stringify(scale)}`);
-  if (!(ratio[0] > 0 && ratio[0] <= ratio[1]))
-    throw new RangeError(`${op}: ratio must be [min, max] with 0 < min <= max, got ${JSON.stringify(ratio)}`);
+  checkRatio(op, ratio);
   const value = opts.value ?? 0;
   if (
     !(value === 'random' || Number.isFinite(value) || (Array.isArray(value) && value.every(Number.isFinite)))
@@ -39,8 +38,7 @@ export function randomErasing(opts: RandomErasingOptions = {}): (x: Tensor) => T
     );
   }
   const gen = generatorOf(op, opts.generator);
-  const logR0 = Math.log(ratio[0]);
-  const logR1 = Math.log(ratio[1]);
+  const sides = regionSides(scale, ratio);
   return (x) => {
     const img = readImages(op, x);
     const { data, n, c, h, w } = img;
@@ -54,10 +52,7 @@ export function randomErasing(opts: RandomErasingOptions = {}): (x: Tensor) => T
       const r = u.subarray(41 * s, 41 * s + 41);
       if (!(r[0]! < p)) continue;
       for (let k = 0; k < 10; k++) {
-        const area = plane * (scale[0] + r[1 + 4 * k]! * (scale[1] - scale[0]));
-        const aspect = Math.exp(logR0 + r[2 + 4 * k]! * (logR1 - logR0));
-        const eh = roundEven(Math.sqrt(area * aspect));
-        const ew = roundEven(Math.sqrt(area / aspect));
+        const [eh, ew] = sides(plane, r[1 + 4 * k]!, r[2 + 4 * k]!);
         if (!(eh < h && ew < w)) continue;
         const top = Math.floor(r[3 + 4 * k]! * (h - eh + 1));
         const left = Math.floor(r[4 + 4 * k]! * (w - ew + 1));

@@ -98,6 +98,30 @@ export function roundEven(v: number): number {
   return Math.abs(v - Math.trunc(v)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** Checks an aspect-ratio range: [min, max] with 0 < min <= max. */
+export function checkRatio(op: string, ratio: readonly [number, number]): void {
+  if (!(ratio[0] > 0 && ratio[0] <= ratio[1]))
+    throw new RangeError(`${op}: ratio must be [min, max] with 0 < min <= max, got ${JSON.stringify(ratio)}`);
+}
+
+/**
+ * torchvision's region sampling (RandomResizedCrop, RandomErasing): a region of
+ * `total · lerp(scale, u0)` pixels with aspect ratio exp(lerp(log ratio, u1)). Returns a function
+ * of (total, u0, u1) giving the sides [round(√(area·aspect)), round(√(area/aspect))].
+ */
+export function regionSides(
+  scale: readonly [number, number],
+  ratio: readonly [number, number],
+): (total: number, u0: number, u1: number) => [number, number] {
+  const logR0 = Math.log(ratio[0]);
+  const logR1 = Math.log(ratio[1]);
+  return (total, u0, u1) => {
+    const area = total * (scale[0] + u0 * (scale[1] - scale[0]));
+    const aspect = Math.exp(logR0 + u1 * (logR1 - logR0));
+    return [roundEven(Math.sqrt(area * aspect)), roundEven(Math.sqrt(area / aspect))];
+  };
+}
+
 /** Per-channel fill values from a number or a per-channel list. */
 export function fillValues(op: string, fill: unknown, c: number): Float64Array {
   const out = new Float64Array(c);

@@ -58,6 +58,27 @@ function floatInput(op: string, x: unknown): Tensor {
   return x;
 }
 
+/** Checks `x` and resolves the stats axis; returns x's group layout along it. */
+function groupLayout(op: string, x: Tensor, axis: StatsAxis | undefined): Layout {
+  return layoutOf(x, resolveAxis(op, floatInput(op, x), axis));
+}
+
+/** The statistics of `x` along `axis` (resolved), for the fit* functions; `x` must not be empty. */
+function fitStats(op: string, x: Tensor, axis: StatsAxis | undefined) {
+  x = floatInput(op, x);
+  const resolved = resolveAxis(op, x, axis);
+  if (x.numel() === 0)
+    throw new RangeError(
+      `${op}: cannot compute statistics of an empty tensor of shape [${x.shape.join(',')}]`,
+    );
+  return { axis: resolved, ...groupStats(x, resolved) };
+}
+
+/** A statistic as a list of numbers, as the transforms report it. */
+function statList(v: Stat): number[] {
+  return v instanceof Tensor ? Array.from(v.dataSync()) : typeof v === 'number' ? [v] : [...v];
+}
+
 /** Applies out[i] = data[i] * scale[g] + shift[g] per group; keeps float64, else float32. */
 function affinePerGroup(x: Tensor, layout: Layout, scale: Float64Array, shift: Float64Array): Tensor {
   const data = x.dataSync();
@@ -139,9 +160,7 @@ export function standardize(opts: StandardizeOptions): StandardizeTransform {
   if (opts === null || typeof opts !== 'object')
     throw new TypeError(`${op}: expected { mean, std }, got ${describeValue(opts)}`);
   const fn = (x: Tensor): Tensor => {
-    x = floatInput(op, x);
-    const axis = resolveAxis(op, x, opts.axis);
-    const layout = layoutOf(x, axis);
+    const layout = groupLayout(op, x, opts.axis);
     const mean = statValues(op, 'mean', opts.mean, layout.groups);
     const std = statValues(op, 'std', opts.std, layout.groups);
     std.forEach((s, g) => {
@@ -151,9 +170,7 @@ export function standardize(opts: StandardizeOptions): StandardizeTransform {
     const shift = mean.map((m, g) => -m * scale[g]!);
     return affinePerGroup(x, layout, scale, shift);
   };
-  const asList = (v: Stat) =>
-    v instanceof Tensor ? Array.from(v.dataSync()) : typeof v === 'number' ? [v] : [...v];
-  return Object.assign(fn, { mean: asList(opts.mean), std: asList(opts.std), axis: opts.axis });
+  return Object.assign(fn, { mean: statList(opts.mean), std: statList(opts.std), axis: opts.axis });
 }
 
 /**
@@ -162,13 +179,7 @@ export function standardize(opts: StandardizeOptions): StandardizeTransform {
  * spread get std 1, as sklearn does, so constant features become 0 instead of NaN.
  */
 export function fitStandardize(x: Tensor, opts: { axis?: StatsAxis } = {}): StandardizeTransform {
-  x = floatInput('fitStandardize', x);
-  const axis = resolveAxis('fitStandardize', x, opts.axis);
-  if (x.numel() === 0)
-    throw new RangeError(
-      `fitStandardize: cannot compute statistics of an empty tensor of shape [${x.shape.join(',')}]`,
-    );
-  const { mean, std } = groupStats(x, axis);
+  const { axis, mean, std } = fitStats('fitStandardize', x, opts.axis);
   return standardize({ mean, std: std.map((s) => (s === 0 ? 1 : s)), axis });
 }
 
@@ -201,9 +212,7 @@ export function minMaxScale(opts: MinMaxOptions): MinMaxTransform {
     throw new RangeError(`${op}: range must be [low, high] with low < high, got ${JSON.stringify(range)}`);
   }
   const fn = (x: Tensor): Tensor => {
-    x = floatInput(op, x);
-    const axis = resolveAxis(op, x, opts.axis);
-    const layout = layoutOf(x, axis);
+    const layout = groupLayout(op, x, opts.axis);
     const lo = statValues(op, 'min', opts.min, layout.groups);
     const hi = statValues(op, 'max', opts.max, layout.groups);
     const scale = lo.map((l, g) => {
@@ -214,11 +223,9 @@ export function minMaxScale(opts: MinMaxOptions): MinMaxTransform {
     const shift = lo.map((l, g) => range[0] - l * scale[g]!);
     return affinePerGroup(x, layout, scale, shift);
   };
-  const asList = (v: Stat) =>
-    v instanceof Tensor ? Array.from(v.dataSync()) : typeof v === 'number' ? [v] : [...v];
   return Object.assign(fn, {
-    min: asList(opts.min),
-    max: asList(opts.max),
+    min: statList(opts.min),
+    max: statList(opts.max),
     range: [range[0], range[1]] as const,
   });
 }
@@ -228,12 +235,6 @@ export function fitMinMaxScale(
   x: Tensor,
   opts: { axis?: StatsAxis; range?: readonly [number, number] } = {},
 ): MinMaxTransform {
-  x = floatInput('fitMinMaxScale', x);
-  const axis = resolveAxis('fitMinMaxScale', x, opts.axis);
-  if (x.numel() === 0)
-    throw new RangeError(
-      `fitMinMaxScale: cannot compute statistics of an empty tensor of shape [${x.shape.join(',')}]`,
-    );
-  const { min, max } = groupStats(x, axis);
+  const { axis, min, max } = fitStats('fitMinMaxScale', x, opts.axis);
   return minMaxScale({ min, max, axis, range: opts.range });
 }

@@ -5,9 +5,11 @@
  * expm1, sin, cos, tanh, erf) are written out here from Cephes-style polynomials, accurate to a
  * few float32 ulps everywhere. NaN tests use bit patterns: a compiler may fold `x != x`.
  */
-export const MATH_WGSL = /* wgsl */ `
+const MATH_WGSL = /* wgsl */ `
 fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn isfinite_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
+// x != 0 as JS sees it (NaN is truthy): a bit test, immune to ordered-comparison compilation.
+fn truthy(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) != 0u; }
 
 // JS ToInt32 of a float: truncate toward zero, wrap modulo 2^32; NaN and ±Infinity give 0.
 fn f2i(x: f32) -> i32 {
@@ -49,12 +51,23 @@ fn logc(x0: f32) -> f32 {
   return m + y + 0.693359375 * e;
 }
 
+// log(1 + x) without cancellation tricks (compilers may reassociate them away): the series of
+// 2·atanh(x / (2 + x)) near 0, else log(1 + x) (1 + x is exact below -0.25, and relatively
+// accurate enough above 0.5).
 fn log1p_(x: f32) -> f32 {
-  if (abs(x) < 1e-4) { return x * (1.0 - x * (0.5 - x * 0.33333333)); }
-  let u = 1.0 + x;
-  if (!isfinite_(u) || u <= 0.0) { return logc(u); }
-  // log(u) + (x - (u - 1)) / u: corrects the rounding of 1 + x.
-  return logc(u) + (x - (u - 1.0)) / u;
+  if (x > -0.3 && x < 0.5) {
+    let s = x / (2.0 + x);
+    let t = s * s;
+    var p = 1.0 / 13.0;
+    p = p * t + 1.0 / 11.0;
+    p = p * t + 1.0 / 9.0;
+    p = p * t + 1.0 / 7.0;
+    p = p * t + 1.0 / 5.0;
+    p = p * t + 1.0 / 3.0;
+    p = p * t + 1.0;
+    return 2.0 * s * p;
+  }
+  return logc(1.0 + x);
 }
 
 fn expm1_(x: f32) -> f32 {
@@ -147,12 +160,26 @@ fn erf_(x: f32) -> f32 {
   return select(erfc - 1.0, 1.0 - erfc, x >= 0.0);
 }
 
+// a ** b with JavaScript's (IEEE pow) special cases.
 fn fpow(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
   if (isnan_(a) || isnan_(b)) { return nan_(); }
-  let bi = trunc(b);
-  if (bi == b && abs(b) <= 64.0) {
-    // Integer exponent: repeated squaring (exact for small results, any sign of a).
+  let aa = abs(a);
+  if (!isfinite_(b)) {
+    if (aa == 1.0) { return nan_(); }
+    return select(0.0, inf_(), (aa > 1.0) == (b > 0.0));
+  }
+  let isInt = trunc(b) == b;
+  let odd = isInt && abs(b) < 16777216.0 && (u32(abs(b)) & 1u) == 1u;
+  let neg = a < 0.0 || (a == 0.0 && (bitcast<u32>(a) >> 31u) == 1u);
+  if (a == 0.0 || !isfinite_(a)) {
+    // |a| is 0 or infinity: the result is 0 or infinity, negative only for odd integer b.
+    let big = (aa == 0.0) == (b < 0.0);
+    let m = select(0.0, inf_(), big);
+    return select(m, -m, neg && odd);
+  }
+  if (isInt && abs(b) <= 64.0) {
+    // Small integer exponent: repeated squaring (exact for small results, any sign of a).
     var e = u32(abs(b));
     var base = a;
     var r = 1.0;
@@ -164,20 +191,31 @@ fn fpow(a: f32, b: f32) -> f32 {
     }
     return select(r, 1.0 / r, b < 0.0);
   }
-  if (a == 0.0) { return select(0.0, inf_(), b < 0.0); }
-  if (a < 0.0) {
-    if (bi != b) { return nan_(); }
-    // Odd integer exponents keep the sign (integers above 2^24 are all even in float32).
-    let odd = abs(b) < 16777216.0 && (u32(abs(b)) & 1u) == 1u;
-    let m = exp2(b * logc(-a) * 1.4426950408889634);
-    return select(m, -m, odd);
-  }
-  if (!isfinite_(a)) { return select(inf_(), 0.0, b < 0.0); }
-  return exp2(b * logc(a) * 1.4426950408889634);
+  if (a < 0.0 && !isInt) { return nan_(); }
+  let m = exp2(b * logc(aa) * 1.4426950408889634);
+  return select(m, -m, a < 0.0 && odd);
 }
 
+// Exact product of two f32s as (hi, lo) by Dekker splitting (12-bit halves).
+fn split12(a: f32) -> vec2<f32> { let h = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u); return vec2<f32>(h, a - h); }
+fn twoProd(a: f32, b: f32) -> vec2<f32> {
+  let p = a * b;
+  let x = split12(a);
+  let y = split12(b);
+  return vec2<f32>(p, ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y);
+}
+
+// Python-style remainder (sign of the divisor): a - b*trunc(a/b) with the product exact, then
+// corrected when a/b rounded across an integer.
 fn fmod_py(a: f32, b: f32) -> f32 {
-  let r = a - b * trunc(a / b);
+  if (!isfinite_(a) || isnan_(b) || b == 0.0) { return nan_(); }
+  if (!isfinite_(b)) { return select(a, b, a != 0.0 && ((a < 0.0) != (b < 0.0))); }
+  let q = trunc(a / b);
+  let p = twoProd(b, q);
+  var r = (a - p.x) - p.y;
+  let ab = abs(b);
+  if (r != 0.0 && ((r < 0.0) != (a < 0.0))) { r = r + select(-ab, ab, a > 0.0); }
+  if (abs(r) >= ab) { r = r - select(-ab, ab, a > 0.0); }
   return select(r, r + b, r != 0.0 && ((r < 0.0) != (b < 0.0)));
 }
 fn fmin_nan(a: f32, b: f32) -> f32 { return select(min(a, b), nan_(), isnan_(a) || isnan_(b)); }
@@ -207,3 +245,44 @@ fn ipow(a: i32, b: i32) -> i32 {
   return r;
 }
 `;
+
+/** The helper functions of MATH_WGSL, each with its leading comment, by name. */
+const HELPERS: ReadonlyMap<string, string> = (() => {
+  const map = new Map<string, string>();
+  let pending: string[] = [];
+  let current: { name: string; lines: string[] } | null = null;
+  for (const line of MATH_WGSL.split('\n')) {
+    const m = /^fn (\w+)/.exec(line);
+    if (m) {
+      if (current) map.set(current.name, current.lines.join('\n'));
+      current = { name: m[1]!, lines: [...pending, line] };
+      pending = [];
+    } else if (line.startsWith('//') && (current === null || current.lines.at(-1) === '}')) {
+      if (current) {
+        map.set(current.name, current.lines.join('\n'));
+        current = null;
+      }
+      pending.push(line);
+    } else if (current) current.lines.push(line);
+  }
+  if (current) map.set(current.name, current.lines.join('\n'));
+  return map;
+})();
+
+/**
+ * `code` followed by the MATH_WGSL helpers it calls (directly or through other helpers), so
+ * shaders carry only what they use (smaller modules compile faster).
+ */
+export function withMath(code: string): string {
+  const used = new Set<string>();
+  const visit = (text: string): void => {
+    for (const [name, body] of HELPERS) {
+      if (!used.has(name) && new RegExp(`\\b${name}\\(`).test(text)) {
+        used.add(name);
+        visit(body);
+      }
+    }
+  };
+  visit(code);
+  return [code, ...[...HELPERS].filter(([n]) => used.has(n)).map(([, b]) => b)].join('\n');
+}

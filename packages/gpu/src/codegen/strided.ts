@@ -124,3 +124,17 @@ export function entry1d(wg = WG): { params: string; index: string } {
 
 /** The flat workgroup index for kernels with one workgroup per item, dispatched with grid1d(n, 1). */
 export const GROUP_INDEX = '(wid.y * nwg.x + wid.x)';
+
+/**
+ * WGSL computing `ad{k}` (i32 address) of strided operands from the flat index `idx`, with a
+ * runtime loop over the dims, so one shader serves every rank. `rank` is a WGSL u32 expression,
+ * `shape` the start of the shape in P, and for operand k, `offs[k]` its offset's index in P and
+ * `strides[k]` the start of its strides (WGSL expressions; see params.ts `dyn`).
+ */
+export function stridedLoop(idx: string, rank: string, shape: string, offs: readonly string[], strides: readonly string[]): string {
+  if (offs.length === 0) return '';
+  const init = offs.map((o, k) => `var ad${k} = pi(${o});`).join(' ');
+  const step = strides.map((st, k) => `ad${k} += c * pi(${st} + d - 1u);`).join(' ');
+  return `${init}
+  { let sh = ${shape}; var r = ${idx}; for (var d = ${rank}; d > 0u; d--) { let s = P[sh + d - 1u]; let c = i32(r % s); r = r / s; ${step} } }`;
+}

@@ -27,8 +27,8 @@ export function storageType(dtype: DType): WgslType {
  */
 export function convert(expr: string, from: WgslType, to: WgslType, toBool = false): string {
   if (toBool) {
-    const zero = from === 'f32' ? '0.0' : from === 'i32' ? '0' : '0u';
-    return `select(0u, 1u, (${expr}) != ${zero})`;
+    if (from === 'f32') return `select(0u, 1u, truthy(${expr}))`;
+    return `select(0u, 1u, (${expr}) != ${from === 'i32' ? '0' : '0u'})`;
   }
   if (from === to) return expr;
   if (from === 'f32' && to === 'i32') return `f2i(${expr})`;

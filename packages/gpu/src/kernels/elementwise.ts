@@ -1,5 +1,5 @@
 import type { BinaryOp, UnaryAttrs, UnaryOp, View } from '@tessera/tensor';
-import { MATH_WGSL } from '../codegen/math.js';
+import { withMath } from '../codegen/math.js';
 import {
   type AddrMode,
   addrMode,
@@ -7,12 +7,11 @@ import {
   entry1d,
   grid1d,
   numel,
-  operandAddress,
-  unravel,
+  stridedLoop,
 } from '../codegen/strided.js';
 import { type WgslType, convert, storageType } from '../codegen/types.js';
 import type { GpuBuffer } from '../memory.js';
-import { type Field, PARAMS_WGSL, floats, ints, pack } from '../params.js';
+import { type Field, PARAMS_WGSL, dyn, dynInts, floats, ints, pack } from '../params.js';
 import type { Binding, Runtime } from '../runtime.js';
 import { BINARY, IDENTITY, type OpDef, UNARY, WHERE } from './ops.js';
 import { describeViews } from './util.js';
@@ -35,7 +34,8 @@ type AttrName = (typeof ATTRS)[number];
  * thread per output element; each operand is addressed from the flat index through its own
  * (collapsed) strides, or directly when it is contiguous or a broadcast scalar. The op is the
  * expression `def` (see ops.ts), specialised into the code; the variant key names the expression,
- * dtypes, rank and addressing modes, so every variant compiles once.
+ * dtypes and addressing modes (not the rank: strided operands walk the dims in a loop), so every
+ * variant compiles once.
  *
  * An input that is the output itself, element for element (in-place ops), is read through the
  * output binding: WebGPU forbids binding one buffer as both read-only and writable in a dispatch.
@@ -63,8 +63,8 @@ function elementwise(
   const rank = c.shape.length;
   const modes: AddrMode[] = c.strides.map((s) => addrMode(c.shape, s));
 
-  const fields: Field[] = [ints('n', n), ints('shape', c.shape), ints('o', [out.offset, ...c.strides[0]!])];
-  addressed.forEach((x, k) => fields.push(ints(`x${k}`, [x.view.offset, ...c.strides[k + 1]!])));
+  const fields: Field[] = [ints('n', [n, rank]), dynInts('shape', c.shape), ints('o', out.offset), dynInts('os', c.strides[0]!)];
+  addressed.forEach((x, k) => fields.push(ints(`x${k}`, x.view.offset), dynInts(`x${k}s`, c.strides[k + 1]!)));
   const used = ATTRS.filter((a) => expr.includes(a));
   for (const a of used) {
     const v = attrs[a] ?? 0;
@@ -81,24 +81,32 @@ function elementwise(
     def.bool ? 'B' : '',
     inTypes.join(','),
     inputs.map((x) => (x.convert ? 'v' : 'r')).join(''),
-    rank,
     modes.join(''),
     aliased.map((a) => (a ? 'A' : '-')).join(''),
   ].join('|');
 
   const code = (at: Readonly<Record<string, number>>): string => {
     const e = entry1d();
-    const needCoords = modes.some((m) => m === 's');
+    // Addresses: strided operands through one runtime loop over the dims, others directly.
+    const offs: string[] = [];
+    const strides: string[] = [];
+    const addrOf = (mode: AddrMode, name: string): string => {
+      const f = at[name]!;
+      if (mode === 'z') return `pi(${f}u)`;
+      if (mode === 'c') return `pi(${f}u) + i32(i)`;
+      offs.push(`${f}u`);
+      strides.push(dyn(at, `${name}s`));
+      return `ad${offs.length - 1}`;
+    };
     const lines: string[] = [];
-    const outAddr = operandAddress(modes[0]!, at.o!, at.o! + 1, rank, 'i');
+    const outAddr = addrOf(modes[0]!, 'o');
     let slot = 0;
     inputs.forEach((x, k) => {
       const T = inTypes[k]!;
       let load: string;
       if (aliased[k]) load = `O[${outAddr}]`;
       else {
-        const base = at[`x${slot}`]!;
-        load = `X${slot}[${operandAddress(modes[slot + 1]!, base, base + 1, rank, 'i')}]`;
+        load = `X${slot}[${addrOf(modes[slot + 1]!, `x${slot}`)}]`;
         slot++;
       }
       const v = x.convert ? convert(load, T, C) : load;
@@ -114,14 +122,13 @@ function elementwise(
       .map((a) => `let ${a} = ${C === 'f32' ? `pf(${at[a]}u)` : C === 'i32' ? `pi(${at[a]}u)` : `P[${at[a]}]`};`)
       .join('\n  ');
     return `${PARAMS_WGSL}
-${MATH_WGSL}
 @group(0) @binding(1) var<storage, read_write> O: array<${outT}>;
 ${decls}
 @compute @workgroup_size(256)
 fn main(${e.params}) {
   let i = ${e.index};
   if (i >= P[${at.n}]) { return; }
-  ${needCoords ? unravel('i', at.shape!, rank) : ''}
+  ${stridedLoop('i', `P[${at.n! + 1}]`, dyn(at, 'shape'), offs, strides)}
   ${attrLets}
   ${lines.join('\n  ')}
   O[${outAddr}] = ${store};

@@ -241,7 +241,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let split = wid.z % splits;
   let Z = P[${d + 6}];
   let kBegin = split * kChunk;
-  kEnd = min(K, kBegin + kChunk);
+  // A let (uniform) bounds the loop; the private copy serves the loaders.
+  let kStop = min(K, kBegin + kChunk);
+  kEnd = kStop;
   ${unravelBatch.join('\n  ')}
   ${baseOf('a', s.a)}
   ${baseOf('b', s.b)}
@@ -249,7 +251,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let m0 = wid.y * ${TILE}u;
   let n0 = wid.x * ${TILE}u;
   var acc: array<vec4<f32>, 4>;
-  for (var kt = kBegin; kt < kEnd; kt += ${TK}u) {
+  for (var kt = kBegin; kt < kStop; kt += ${TK}u) {
     ${loadA}
     ${loadB}
     workgroupBarrier();

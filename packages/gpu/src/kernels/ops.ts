@@ -10,6 +10,10 @@ import type { BinaryOp, UnaryOp } from '@tessera/tensor';
  * - `f`: float32 expression; `i`: int32 expression (int32 and bool inputs). Without `i`, integer
  *   inputs are computed in float32 and truncated back (the CPU backend does the same in doubles).
  * - `bool`: the expression is a WGSL `bool` and the output dtype is bool.
+ *
+ * NaN: WGSL lets implementations assume floats are never NaN, and some compile `!=` as an
+ * ordered comparison (false for NaN). Wherever NaN changes the answer, expressions test for it
+ * explicitly with `isnan_` (a bit test no compiler can fold away).
  */
 export interface OpDef {
   readonly f: string;
@@ -37,7 +41,7 @@ export const UNARY: Readonly<Record<UnaryOp, OpDef>> = {
   tanh: { f: 'tanh_(x)' },
   sigmoid: { f: 'sigmoid_(x)' },
   erf: { f: 'erf_(x)' },
-  relu: { f: 'select(0.0, x, x > 0.0)', i: 'max(x, 0)' },
+  relu: { f: 'select(0.0, x, x > 0.0 || isnan_(x))', i: 'max(x, 0)' }, // NaN propagates, as in PyTorch
   leakyRelu: { f: 'select(x * ALPHA, x, x > 0.0)' },
   elu: { f: 'select(ALPHA * expm1_(x), x, x > 0.0)' },
   gelu: { f: '0.5 * x * (1.0 + erf_(x * 0.7071067811865476))' },
@@ -53,7 +57,7 @@ export const UNARY: Readonly<Record<UnaryOp, OpDef>> = {
     f: 'select(select(select(x, MAX, x > MAX), MIN, x < MIN), x, isnan_(x))',
     i: 'select(select(x, MAX, x > MAX), MIN, x < MIN)',
   },
-  not: { f: 'x == 0.0', i: 'x == 0', bool: true },
+  not: { f: 'x == 0.0 && !isnan_(x)', i: 'x == 0', bool: true },
   isnan: { f: 'isnan_(x)', i: 'false', bool: true },
   isfinite: { f: 'isfinite_(x)', i: 'true', bool: true },
 };
@@ -70,14 +74,14 @@ export const BINARY: Readonly<Record<BinaryOp, OpDef>> = {
   maximum: { f: 'fmax_nan(a, b)', i: 'max(a, b)' },
   atan2: { f: 'atan2(a, b)' },
   eq: { f: 'a == b', i: 'a == b', bool: true },
-  ne: { f: 'a != b', i: 'a != b', bool: true },
+  ne: { f: '!(a == b) || isnan_(a) || isnan_(b)', i: 'a != b', bool: true },
   lt: { f: 'a < b', i: 'a < b', bool: true },
   le: { f: 'a <= b', i: 'a <= b', bool: true },
   gt: { f: 'a > b', i: 'a > b', bool: true },
   ge: { f: 'a >= b', i: 'a >= b', bool: true },
-  and: { f: '(a != 0.0) && (b != 0.0)', i: '(a != 0) && (b != 0)', bool: true },
-  or: { f: '(a != 0.0) || (b != 0.0)', i: '(a != 0) || (b != 0)', bool: true },
-  xor: { f: '(a != 0.0) != (b != 0.0)', i: '(a != 0) != (b != 0)', bool: true },
+  and: { f: 'truthy(a) && truthy(b)', i: '(a != 0) && (b != 0)', bool: true },
+  or: { f: 'truthy(a) || truthy(b)', i: '(a != 0) || (b != 0)', bool: true },
+  xor: { f: 'truthy(a) != truthy(b)', i: '(a != 0) != (b != 0)', bool: true },
 };
 
 /** `where(cond, a, b)`: the ternary op, in the same table style. */

@@ -1,9 +1,9 @@
 import type { ReduceOp, View } from '@tessera/tensor';
 import { GROUP_INDEX, collapse, entry1d, grid1d, numel } from '../codegen/strided.js';
-import { MATH_WGSL } from '../codegen/math.js';
+import { withMath } from '../codegen/math.js';
 import { type WgslType, convert, literal, storageType } from '../codegen/types.js';
 import type { GpuBuffer } from '../memory.js';
-import { type Field, PARAMS_WGSL, ints, pack } from '../params.js';
+import { type Field, PARAMS_WGSL, dyn, dynInts, ints, pack } from '../params.js';
 import type { Runtime } from '../runtime.js';
 import { fill } from './elementwise.js';
 import { describeViews } from './util.js';
@@ -111,20 +111,21 @@ export function reduce(rt: Runtime, op: ReduceOp, out: View, x: View, axes: read
       ? { buffer: rt.alloc(out.dtype, M * splits), dtype: out.dtype, shape: [M, splits], strides: [splits, 1], offset: 0 }
       : out;
   const fields: Field[] = [
-    ints('dims', [M, L, splits, chunk, x.offset, target.offset]),
-    ints('kshape', kRank > 0 ? kc.shape : [1]),
-    ints('kstr', kRank > 0 ? kc.strides[0]! : [0]),
-    ints('rshape', rc.shape.length > 0 ? rc.shape : [1]),
-    ints('rstr', rc.shape.length > 0 ? rc.strides[0]! : [0]),
+    ints('dims', [M, L, splits, chunk, x.offset, target.offset, kRank, rc.shape.length]),
+    dynInts('kshape', kc.shape),
+    dynInts('kstr', kRank > 0 ? kc.strides[0]! : []),
+    dynInts('rshape', rc.shape),
+    dynInts('rstr', rc.shape.length > 0 ? rc.strides[0]! : []),
   ];
   const params = pack(fields);
-  const rRank = rc.shape.length;
+  // Only the reduced rank's class (0, 1 or more) changes the code; the dims are parameters.
+  const rRank = Math.min(rc.shape.length, 2);
   const outT = storageType(out.dtype);
-  const key = ['reduce', op, inT, outT, kRank, rRank, perThread ? 't' : 'w'].join('|');
+  const key = ['reduce', op, inT, outT, rRank, perThread ? 't' : 'w'].join('|');
   const code = (at: Readonly<Record<string, number>>) =>
     arg
-      ? argCode(at, op === 'argmax', inT, kRank, rRank, perThread)
-      : reduceCode(at, accOf(op, inT, outT), inT, outT, kRank, rRank, perThread);
+      ? argCode(at, op === 'argmax', inT, rRank, perThread)
+      : reduceCode(at, accOf(op, inT, outT), inT, outT, rRank, perThread);
   rt.run({
     op,
     key,
@@ -140,37 +141,31 @@ export function reduce(rt: Runtime, op: ReduceOp, out: View, x: View, axes: read
   }
 }
 
-/** WGSL computing the input address base of output `m` (kept dims) into `base`. */
-function keptBase(at: Readonly<Record<string, number>>, kRank: number, idx: string): string {
-  const lines = [`var base = pi(${at.dims! + 4}u);`, `var kr = ${idx};`];
-  for (let d = kRank - 1; d >= 0; d--) {
-    lines.push(`base += i32(kr % P[${at.kshape! + d}]) * pi(${at.kstr! + d}u); kr = kr / P[${at.kshape! + d}];`);
-  }
-  return lines.join('\n  ');
+/** WGSL computing the input address `base` of output `m` (kept dims, runtime loop over their count). */
+function keptBase(at: Readonly<Record<string, number>>, idx: string): string {
+  return `var base = pi(${at.dims! + 4}u);
+  { let ks = ${dyn(at, 'kshape')}; let kt = ${dyn(at, 'kstr')}; var kr = ${idx};
+    for (var d = P[${at.dims! + 6}]; d > 0u; d--) { let s = P[ks + d - 1u]; base += i32(kr % s) * pi(kt + d - 1u); kr = kr / s; } }`;
 }
 
-/** WGSL address of reduced element `r` relative to `base`. */
+/** WGSL address of reduced element `r` relative to `base` (rank class 0, 1, or 2 = any). */
 function reducedAddr(at: Readonly<Record<string, number>>, rRank: number, r: string): string {
   if (rRank === 0) return 'base';
-  if (rRank === 1) return `base + i32(${r}) * pi(${at.rstr}u)`;
-  const parts: string[] = [];
-  for (let d = rRank - 1; d >= 0; d--) {
-    const div = d === rRank - 1 ? r : `(${r} / rdiv${d})`;
-    parts.push(`i32(${div} % P[${at.rshape! + d}]) * pi(${at.rstr! + d}u)`);
-  }
-  return `base + ${parts.join(' + ')}`;
+  if (rRank === 1) return `base + i32(${r}) * pi(${dyn(at, 'rstr')})`;
+  return `reducedOffset(base, ${r})`;
 }
 
-/** WGSL declaring rdiv{d} = product of reduced shape after d (for reducedAddr with rank > 1). */
-function reducedDivs(at: Readonly<Record<string, number>>, rRank: number): string {
-  const lines: string[] = [];
-  let prev = '';
-  for (let d = rRank - 2; d >= 0; d--) {
-    const e = prev === '' ? `P[${at.rshape! + d + 1}]` : `${prev} * P[${at.rshape! + d + 1}]`;
-    lines.push(`let rdiv${d} = ${e};`);
-    prev = `rdiv${d}`;
-  }
-  return lines.join('\n  ');
+/** WGSL helper for reduced ranks above 1: walks the reduced dims at runtime. */
+function reducedFn(at: Readonly<Record<string, number>>, rRank: number): string {
+  if (rRank < 2) return '';
+  return `fn reducedOffset(base: i32, r0: u32) -> i32 {
+  var a = base;
+  var r = r0;
+  let rs = ${dyn(at, 'rshape')};
+  let rt = ${dyn(at, 'rstr')};
+  for (var d = P[${at.dims! + 7}]; d > 0u; d--) { let s = P[rs + d - 1u]; a += i32(r % s) * pi(rt + d - 1u); r = r / s; }
+  return a;
+}`;
 }
 
 function reduceCode(
@@ -178,16 +173,15 @@ function reduceCode(
   acc: Acc,
   inT: WgslType,
   outT: WgslType,
-  kRank: number,
   rRank: number,
   perThread: boolean,
 ): string {
   const d = at.dims!;
   const head = `${PARAMS_WGSL}
-${MATH_WGSL}
 @group(0) @binding(1) var<storage, read_write> O: array<${outT}>;
 @group(0) @binding(2) var<storage, read> X: array<${inT}>;
-fn comb(a: ${acc.type}, b: ${acc.type}) -> ${acc.type} { return ${acc.combine('a', 'b')}; }`;
+fn comb(a: ${acc.type}, b: ${acc.type}) -> ${acc.type} { return ${acc.combine('a', 'b')}; }
+${reducedFn(at, rRank)}`;
   const store = (v: string) => convert(v, acc.type, outT);
   if (perThread) {
     const e = entry1d();
@@ -197,8 +191,7 @@ fn main(${e.params}) {
   let m = ${e.index};
   if (m >= P[${d}]) { return; }
   let L = P[${d + 1}];
-  ${keptBase(at, kRank, 'm')}
-  ${reducedDivs(at, rRank)}
+  ${keptBase(at, 'm')}
   var a = ${acc.identity};
   for (var r = 0u; r < L; r++) { a = comb(a, ${acc.load(`X[${reducedAddr(at, rRank, 'r')}]`)}); }
   O[u32(pi(${d + 5}u)) + m] = ${store('a')};
@@ -216,8 +209,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let M = P[${d}];
   let L = P[${d + 1}];
   let chunk = P[${d + 3}];
-  ${keptBase(at, kRank, 'min(m, M - 1u)')}
-  ${reducedDivs(at, rRank)}
+  ${keptBase(at, 'min(m, M - 1u)')}
   let end = min(L, (s + 1u) * chunk);
   var a = ${acc.identity};
   for (var r = s * chunk + t; r < end; r += ${WGR}u) { a = comb(a, ${acc.load(`X[${reducedAddr(at, rRank, 'r')}]`)}); }
@@ -235,14 +227,12 @@ function argCode(
   at: Readonly<Record<string, number>>,
   isMax: boolean,
   inT: WgslType,
-  kRank: number,
   rRank: number,
   perThread: boolean,
 ): string {
   const d = at.dims!;
   const nanCheck = inT === 'f32' ? (v: string) => `isnan_(${v})` : () => 'false';
   const head = `${PARAMS_WGSL}
-${MATH_WGSL}
 @group(0) @binding(1) var<storage, read_write> O: array<i32>;
 @group(0) @binding(2) var<storage, read> X: array<${inT}>;
 // Whether (v2, i2) beats (v1, i1): NaN wins, then the extreme value, then the first index.
@@ -252,7 +242,8 @@ fn better(v2: ${inT}, i2: u32, v1: ${inT}, i1: u32) -> bool {
   if (n1 || n2) { return select(n2, i2 < i1, n1 && n2); }
   if (v2 == v1) { return i2 < i1; }
   return v2 ${isMax ? '>' : '<'} v1;
-}`;
+}
+${reducedFn(at, rRank)}`;
   if (perThread) {
     const e = entry1d();
     return `${head}
@@ -261,8 +252,7 @@ fn main(${e.params}) {
   let m = ${e.index};
   if (m >= P[${d}]) { return; }
   let L = P[${d + 1}];
-  ${keptBase(at, kRank, 'm')}
-  ${reducedDivs(at, rRank)}
+  ${keptBase(at, 'm')}
   var bv = X[${reducedAddr(at, rRank, '0u')}];
   var bi = 0u;
   for (var r = 1u; r < L; r++) {
@@ -281,8 +271,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let m = ${GROUP_INDEX};
   let M = P[${d}];
   let L = P[${d + 1}];
-  ${keptBase(at, kRank, 'min(m, M - 1u)')}
-  ${reducedDivs(at, rRank)}
+  ${keptBase(at, 'min(m, M - 1u)')}
   var bv = X[${reducedAddr(at, rRank, 'min(t, L - 1u)')}];
   var bi = min(t, L - 1u);
   for (var r = t + ${WGR}u; r < L; r += ${WGR}u) {

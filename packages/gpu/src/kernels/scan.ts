@@ -20,10 +20,9 @@ export function scan(rt: Runtime, op: ScanOp, out: View, x: View, axis: number):
   if (numel(out.shape) === 0) return;
   const l = lines(x.shape, axis, [contiguous(out.shape), x.strides], [out.offset, x.offset]);
   const perThread = l.length <= 64;
-  const rank = l.outer.length;
   const inT = storageType(x.dtype);
   const T = storageType(out.dtype);
-  const key = ['scan', op, inT, T, rank, perThread ? 't' : 'w'].join('|');
+  const key = ['scan', op, inT, T, perThread ? 't' : 'w'].join('|');
   const opExpr = (a: string, b: string) => (op === 'cumsum' ? `${a} + ${b}` : `${a} * ${b}`);
   const id = literal(op === 'cumsum' ? 0 : 1, T);
   const code = (at: Readonly<Record<string, number>>) => {
@@ -37,7 +36,7 @@ export function scan(rt: Runtime, op: ScanOp, out: View, x: View, axis: number):
 @compute @workgroup_size(256)
 fn main(${e.params}) {
   let g = ${e.index};
-  ${lineBases(at, rank, 2, 'g')}
+  ${lineBases(at, 2, 'g')}
   if (g >= lineCount) { return; }
   var acc = ${id};
   for (var j = 0u; j < lineLen; j++) {
@@ -52,7 +51,7 @@ var<workgroup> sh: array<${T}, ${WGS}>;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) t: u32) {
   let g = ${GROUP_INDEX};
-  ${lineBases(at, rank, 2, 'g')}
+  ${lineBases(at, 2, 'g')}
   if (g >= lineCount) { return; }
   var carry = ${id};
   for (var c0 = 0u; c0 < lineLen; c0 += ${WGS}u) {

@@ -1,6 +1,6 @@
 import type { View } from '@tessera/tensor';
 import { lineBases, lineFields, lines } from '../codegen/lines.js';
-import { MATH_WGSL } from '../codegen/math.js';
+import { withMath } from '../codegen/math.js';
 import { GROUP_INDEX, contiguous, entry1d, grid1d, numel } from '../codegen/strided.js';
 import type { GpuBuffer } from '../memory.js';
 import { PARAMS_WGSL, pack } from '../params.js';
@@ -16,14 +16,12 @@ import { describeViews } from './util.js';
 export function softmax(rt: Runtime, out: View, x: View, axis: number, log: boolean): void {
   if (numel(out.shape) === 0) return;
   const l = lines(x.shape, axis, [contiguous(out.shape), x.strides], [out.offset, x.offset]);
-  const rank = l.outer.length;
   const wg = l.length <= 32 ? 0 : l.length < 2048 ? 64 : 256;
   const op = log ? 'logSoftmax' : 'softmax';
-  const key = [op, rank, wg].join('|');
+  const key = [op, wg].join('|');
   const finish = log ? 'v - m - lse' : 'exp(v - m) * r';
   const code = (at: Readonly<Record<string, number>>) => {
     const head = `${PARAMS_WGSL}
-${MATH_WGSL}
 @group(0) @binding(1) var<storage, read_write> O: array<f32>;
 @group(0) @binding(2) var<storage, read> X: array<f32>;`;
     if (wg === 0) {
@@ -32,7 +30,7 @@ ${MATH_WGSL}
 @compute @workgroup_size(256)
 fn main(${e.params}) {
   let g = ${e.index};
-  ${lineBases(at, rank, 2, 'g')}
+  ${lineBases(at, 2, 'g')}
   if (g >= lineCount) { return; }
   var m = -inf_();
   for (var j = 0u; j < lineLen; j++) { m = fmax_nan(m, X[base1 + i32(j) * step1]); }
@@ -52,7 +50,7 @@ var<workgroup> sh: array<f32, ${wg}>;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) t: u32) {
   let g = ${GROUP_INDEX};
-  ${lineBases(at, rank, 2, 'g')}
+  ${lineBases(at, 2, 'g')}
   if (g >= lineCount) { return; }
   var pm = -inf_();
   for (var j = t; j < lineLen; j += ${wg}u) { pm = fmax_nan(pm, X[base1 + i32(j) * step1]); }

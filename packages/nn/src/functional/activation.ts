@@ -5,9 +5,9 @@ import { checkTensor } from './util.js';
 // (or a short composition), so autograd differentiates them with the tensor package's rules.
 
 /** SELU's alpha (Klambauer et al., 2017), as in PyTorch. */
-export const SELU_ALPHA = 1.6732632423543772848170429916717;
+export const SELU_ALPHA = 1.6732632423543772;
 /** SELU's scale, as in PyTorch. */
-export const SELU_SCALE = 1.0507009873554804934193349852946;
+export const SELU_SCALE = 1.0507009873554805;
 
 /** max(0, x). */
 export function relu(x: Tensor): Tensor {

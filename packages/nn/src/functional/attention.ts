@@ -1,4 +1,4 @@
-import { type Generator, type Tensor, ones } from '@tessera/tensor';
+import { type Generator, ones, type Tensor } from '@tessera/tensor';
 import { dropout } from './dropout.js';
 import { checkFloat, checkTensor, fmt } from './util.js';
 
@@ -26,7 +26,9 @@ function checkMaskShape(op: string, mask: Tensor, scores: readonly number[], wha
     const m = mask.shape[mask.ndim - n + i] ?? 1;
     const s = scores[scores.length - n + i] ?? 1;
     if (m !== s && m !== 1) {
-      throw new RangeError(`${op}: ${what} of shape ${fmt(mask.shape)} does not broadcast to the attention scores ${fmt(scores)}`);
+      throw new RangeError(
+        `${op}: ${what} of shape ${fmt(mask.shape)} does not broadcast to the attention scores ${fmt(scores)}`,
+      );
     }
   }
 }
@@ -37,9 +39,15 @@ function checkMaskShape(op: string, mask: Tensor, scores: readonly number[], wha
  * are added to the scores.
  */
 export function attention(
-  op: string, q: Tensor, k: Tensor, v: Tensor,
+  op: string,
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
   masks: { blocked?: readonly Tensor[]; additive?: readonly Tensor[]; isCausal?: boolean },
-  dropoutP: number, training: boolean, scale: number, generator?: Generator,
+  dropoutP: number,
+  training: boolean,
+  scale: number,
+  generator?: Generator,
 ): { output: Tensor; weights: Tensor } {
   let scores = q.matmul(k.mT).mul(scale);
   const L = q.shape[q.ndim - 2]!;
@@ -66,13 +74,20 @@ export function attention(
  * softmax(q k^T / sqrt(E) + mask) v for q [..., L, E], k [..., S, E], v [..., S, Ev] → [..., L, Ev].
  * A bool `attnMask` marks with true the positions that may be attended; a float one is added.
  */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: ScaledDotProductAttentionOptions = {}): Tensor {
+export function scaledDotProductAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  opts: ScaledDotProductAttentionOptions = {},
+): Tensor {
   const op = 'scaledDotProductAttention';
   checkFloat(op, q, 'query');
   checkFloat(op, k, 'key');
   checkFloat(op, v, 'value');
   if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2) {
-    throw new RangeError(`${op}: query, key and value must have at least 2 dims, got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`);
+    throw new RangeError(
+      `${op}: query, key and value must have at least 2 dims, got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`,
+    );
   }
   const E = q.shape[q.ndim - 1]!;
   if (k.shape[k.ndim - 1] !== E || k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) {
@@ -82,10 +97,15 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   }
   const mask = opts.attnMask ?? null;
   if (mask !== null) checkTensor(op, mask, 'attnMask');
-  if (mask !== null && opts.isCausal) throw new TypeError(`${op}: give either attnMask or isCausal, not both`);
+  if (mask !== null && opts.isCausal)
+    throw new TypeError(`${op}: give either attnMask or isCausal, not both`);
   const p = opts.dropoutP ?? 0;
   if (!(p >= 0 && p <= 1)) throw new RangeError(`${op}: dropoutP must be in [0, 1], got ${p}`);
   const masks =
-    mask === null ? { isCausal: opts.isCausal ?? false } : mask.dtype === 'bool' ? { blocked: [mask.not()] } : { additive: [mask] };
+    mask === null
+      ? { isCausal: opts.isCausal ?? false }
+      : mask.dtype === 'bool'
+        ? { blocked: [mask.not()] }
+        : { additive: [mask] };
   return attention(op, q, k, v, masks, p, true, opts.scale ?? 1 / Math.sqrt(E), opts.generator).output;
 }

@@ -4,11 +4,12 @@ export {
   type Conv1dOptions,
   type Conv2dOptions,
   type ConvTranspose2dOptions,
-  type UnfoldOptions,
   conv1d,
   conv2d,
   convTranspose2d,
   fold,
+  type PadMode,
+  pad,
+  type UnfoldOptions,
   unfold,
 } from '@tessera/tensor';
-export { type PadMode, pad } from '@tessera/tensor';

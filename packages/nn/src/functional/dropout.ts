@@ -1,4 +1,4 @@
-import { type Generator, type Tensor, rand, zerosLike } from '@tessera/tensor';
+import { type Generator, rand, type Tensor, zerosLike } from '@tessera/tensor';
 import { checkFloat, checkProbability, fmt } from './util.js';
 
 /** Options of the dropout functions. */
@@ -16,7 +16,10 @@ export interface DropoutOptions {
 function keepMask(x: Tensor, shape: readonly number[], p: number, generator: Generator | undefined): Tensor {
   const u = rand(shape, { dtype: x.dtype, device: x.device, generator });
   // u >= p keeps with probability 1 - p; scaled so that the expectation is unchanged.
-  return u.ge(p).cast(x.dtype).mul(1 / (1 - p));
+  return u
+    .ge(p)
+    .cast(x.dtype)
+    .mul(1 / (1 - p));
 }
 
 /**

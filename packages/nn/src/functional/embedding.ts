@@ -10,10 +10,16 @@ export interface EmbeddingOptions {
 }
 
 /** Normalises a paddingIdx against `num` rows (negative counts from the end), or null. */
-export function normalizePaddingIdx(op: string, paddingIdx: number | null | undefined, num: number): number | null {
+export function normalizePaddingIdx(
+  op: string,
+  paddingIdx: number | null | undefined,
+  num: number,
+): number | null {
   if (paddingIdx === undefined || paddingIdx === null) return null;
   if (!Number.isInteger(paddingIdx) || paddingIdx >= num || paddingIdx < -num) {
-    throw new RangeError(`${op}: paddingIdx ${paddingIdx} must be an integer in [${-num}, ${num - 1}] for ${num} embeddings`);
+    throw new RangeError(
+      `${op}: paddingIdx ${paddingIdx} must be an integer in [${-num}, ${num - 1}] for ${num} embeddings`,
+    );
   }
   return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
 }
@@ -28,9 +34,14 @@ export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOption
   checkTensor(op, indices, 'indices');
   checkTensor(op, weight, 'weight');
   if (indices.dtype !== 'int32') {
-    throw new TypeError(`${op}: indices must be an int32 tensor, got ${indices.dtype} (shape ${fmt(indices.shape)})`);
+    throw new TypeError(
+      `${op}: indices must be an int32 tensor, got ${indices.dtype} (shape ${fmt(indices.shape)})`,
+    );
   }
-  if (weight.ndim !== 2) throw new RangeError(`${op}: weight must be 2-D [numEmbeddings, embeddingDim], got shape ${fmt(weight.shape)}`);
+  if (weight.ndim !== 2)
+    throw new RangeError(
+      `${op}: weight must be 2-D [numEmbeddings, embeddingDim], got shape ${fmt(weight.shape)}`,
+    );
   const [num, dim] = weight.shape as [number, number];
   const pad = normalizePaddingIdx(op, opts.paddingIdx, num);
   let rows: Tensor;
@@ -38,7 +49,9 @@ export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOption
     rows = weight.indexSelect(0, indices.reshape(-1));
   } catch (e) {
     if (e instanceof RangeError && e.message.startsWith('indexSelect:')) {
-      throw new RangeError(`${op}: ${e.message.slice('indexSelect: '.length)} (indices ${fmt(indices.shape)}, ${num} embeddings)`);
+      throw new RangeError(
+        `${op}: ${e.message.slice('indexSelect: '.length)} (indices ${fmt(indices.shape)}, ${num} embeddings)`,
+      );
     }
     throw e;
   }

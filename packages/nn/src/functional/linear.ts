@@ -9,7 +9,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const op = 'linear';
   checkTensor(op, x);
   checkTensor(op, weight, 'weight');
-  if (weight.ndim !== 2) throw new RangeError(`${op}: weight must be 2-D [out, in], got shape ${fmt(weight.shape)}`);
+  if (weight.ndim !== 2)
+    throw new RangeError(`${op}: weight must be 2-D [out, in], got shape ${fmt(weight.shape)}`);
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== weight.shape[1]) {
     throw new RangeError(
       `${op}: input shape ${fmt(x.shape)} and weight shape ${fmt(weight.shape)} are incompatible (input's last dim must be ${weight.shape[1]})`,
@@ -34,7 +35,8 @@ export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor |
   checkTensor(op, x1, 'input1');
   checkTensor(op, x2, 'input2');
   checkTensor(op, weight, 'weight');
-  if (weight.ndim !== 3) throw new RangeError(`${op}: weight must be 3-D [out, in1, in2], got shape ${fmt(weight.shape)}`);
+  if (weight.ndim !== 3)
+    throw new RangeError(`${op}: weight must be 3-D [out, in1, in2], got shape ${fmt(weight.shape)}`);
   const [out, in1, in2] = weight.shape as [number, number, number];
   const lead = x1.shape.slice(0, -1);
   if (x1.ndim === 0 || x1.shape[x1.ndim - 1] !== in1 || x2.ndim === 0 || x2.shape[x2.ndim - 1] !== in2) {
@@ -43,11 +45,14 @@ export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor |
     );
   }
   if (x2.ndim !== x1.ndim || x2.shape.slice(0, -1).some((d, i) => d !== lead[i])) {
-    throw new RangeError(`${op}: input1 ${fmt(x1.shape)} and input2 ${fmt(x2.shape)} must have the same leading dims`);
+    throw new RangeError(
+      `${op}: input1 ${fmt(x1.shape)} and input2 ${fmt(x2.shape)} must have the same leading dims`,
+    );
   }
   if (bias !== undefined && bias !== null) {
     checkTensor(op, bias, 'bias');
-    if (bias.ndim !== 1 || bias.shape[0] !== out) throw new RangeError(`${op}: bias must have shape [${out}], got ${fmt(bias.shape)}`);
+    if (bias.ndim !== 1 || bias.shape[0] !== out)
+      throw new RangeError(`${op}: bias must have shape [${out}], got ${fmt(bias.shape)}`);
   }
   const a = x1.reshape(-1, in1); // [N, in1]
   const b = x2.reshape(-1, in2); // [N, in2]

@@ -1,6 +1,16 @@
 import { type Tensor, where } from '@tessera/tensor';
 import type { ReductionOptions } from './loss-regression.js';
-import { type Reduction, checkFloat, checkReduction, checkSameShape, checkTensor, fmt, isFloat, readable, reduce } from './util.js';
+import {
+  checkFloat,
+  checkReduction,
+  checkSameShape,
+  checkTensor,
+  fmt,
+  isFloat,
+  type Reduction,
+  readable,
+  reduce,
+} from './util.js';
 
 /** Options of F.nllLoss. */
 export interface NllLossOptions extends ReductionOptions {
@@ -17,7 +27,11 @@ export interface CrossEntropyOptions extends NllLossOptions {
 }
 
 /** Input and target of an index-target loss brought to [N, C, ...] and [N, ...]. */
-function batched(op: string, input: Tensor, target: Tensor): { input: Tensor; target: Tensor; unbatched: boolean } {
+function batched(
+  op: string,
+  input: Tensor,
+  target: Tensor,
+): { input: Tensor; target: Tensor; unbatched: boolean } {
   if (input.ndim === 0) throw new RangeError(`${op}: input must be [N, C, ...] or [C], got a 0-d tensor`);
   const unbatched = input.ndim === 1;
   const x = unbatched ? input.unsqueeze(0) : input;
@@ -60,13 +74,18 @@ function checkWeight(op: string, weight: Tensor | null | undefined, C: number): 
  * weights of the non-ignored targets (PyTorch's weighted mean).
  */
 function nllIndex(
-  logp: Tensor, target: Tensor, weight: Tensor | null | undefined, ignoreIndex: number, reduction: Reduction,
+  logp: Tensor,
+  target: Tensor,
+  weight: Tensor | null | undefined,
+  ignoreIndex: number,
+  reduction: Reduction,
 ): { loss: Tensor; valid: Tensor; safe: Tensor; w: Tensor } {
   const valid = target.ne(ignoreIndex);
   const safe = where(valid, target, 0);
   const picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1);
   let w = valid.cast(logp.dtype);
-  if (weight !== undefined && weight !== null) w = weight.indexSelect(0, safe.reshape(-1)).reshape(safe.shape).mul(w);
+  if (weight !== undefined && weight !== null)
+    w = weight.indexSelect(0, safe.reshape(-1)).reshape(safe.shape).mul(w);
   const each = picked.mul(w).neg();
   let loss: Tensor;
   if (reduction === 'none') loss = each;
@@ -87,7 +106,9 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}
   checkTensor(op, target, 'target');
   checkReduction(op, reduction);
   if (target.dtype !== 'int32') {
-    throw new TypeError(`${op}: target must hold int32 class indices, got ${target.dtype} (input ${fmt(input.shape)}, target ${fmt(target.shape)})`);
+    throw new TypeError(
+      `${op}: target must hold int32 class indices, got ${target.dtype} (input ${fmt(input.shape)}, target ${fmt(target.shape)})`,
+    );
   }
   const b = batched(op, input, target);
   const C = b.input.shape[1]!;
@@ -197,7 +218,15 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptio
   checkFloat(op, target, 'target');
   checkSameShape(op, input, target);
   checkReduction(op, reduction);
-  let loss = target.mul(clampedLog(input)).add(target.neg().add(1).mul(clampedLog(input.neg().add(1)))).neg();
+  let loss = target
+    .mul(clampedLog(input))
+    .add(
+      target
+        .neg()
+        .add(1)
+        .mul(clampedLog(input.neg().add(1))),
+    )
+    .neg();
   if (opts.weight) loss = loss.mul(opts.weight);
   return reduce(loss, reduction);
 }
@@ -207,7 +236,11 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptio
  * form (1 - y) x + (1 + (pw - 1) y) (log(1 + exp(-|x|)) + max(-x, 0)), with optional
  * `posWeight` pw (along the last dim) and elementwise `weight`.
  */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  opts: BceWithLogitsOptions = {},
+): Tensor {
   const op = 'binaryCrossEntropyWithLogits';
   const reduction = opts.reduction ?? 'mean';
   checkFloat(op, input);
@@ -221,7 +254,9 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
     const pw = checkFloat(op, opts.posWeight, 'posWeight');
     const last = input.shape[input.ndim - 1];
     if (pw.ndim > 1 || (pw.ndim === 1 && pw.shape[0] !== last && pw.shape[0] !== 1)) {
-      throw new RangeError(`${op}: posWeight shape ${fmt(pw.shape)} must broadcast along the last dim of input ${fmt(input.shape)}`);
+      throw new RangeError(
+        `${op}: posWeight shape ${fmt(pw.shape)} must broadcast along the last dim of input ${fmt(input.shape)}`,
+      );
     }
     const logWeight = pw.sub(1).mul(target).add(1);
     loss = oneMinusY.mul(input).add(logWeight.mul(softplusNeg));

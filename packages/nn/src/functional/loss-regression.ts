@@ -1,5 +1,5 @@
 import { type Tensor, where } from '@tessera/tensor';
-import { type Reduction, checkFloat, checkReduction, checkSameShape, fmt, readable, reduce } from './util.js';
+import { checkFloat, checkReduction, checkSameShape, fmt, type Reduction, readable, reduce } from './util.js';
 
 /** The reduction option shared by every loss. */
 export interface ReductionOptions {
@@ -33,7 +33,11 @@ export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {
  * Huber loss (PyTorch's F.huber_loss): 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta),
  * with d = input - target.
  */
-export function huberLoss(input: Tensor, target: Tensor, opts: ReductionOptions & { delta?: number } = {}): Tensor {
+export function huberLoss(
+  input: Tensor,
+  target: Tensor,
+  opts: ReductionOptions & { delta?: number } = {},
+): Tensor {
   const reduction = opts.reduction ?? 'mean';
   const delta = opts.delta ?? 1;
   operands('huberLoss', input, target, reduction);
@@ -47,7 +51,11 @@ export function huberLoss(input: Tensor, target: Tensor, opts: ReductionOptions 
  * Smooth L1 loss (PyTorch's F.smooth_l1_loss): 0.5 d^2 / beta where |d| < beta, else
  * |d| - 0.5 beta; beta = 0 is the L1 loss.
  */
-export function smoothL1Loss(input: Tensor, target: Tensor, opts: ReductionOptions & { beta?: number } = {}): Tensor {
+export function smoothL1Loss(
+  input: Tensor,
+  target: Tensor,
+  opts: ReductionOptions & { beta?: number } = {},
+): Tensor {
   const reduction = opts.reduction ?? 'mean';
   const beta = opts.beta ?? 1;
   operands('smoothL1Loss', input, target, reduction);
@@ -71,13 +79,19 @@ export interface GaussianNllLossOptions extends ReductionOptions {
  * the input's shape, or it without the last dim, or it with a last dim of 1 (one variance shared
  * by the last dim). Negative variances are an error.
  */
-export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor, opts: GaussianNllLossOptions = {}): Tensor {
+export function gaussianNllLoss(
+  input: Tensor,
+  target: Tensor,
+  variance: Tensor,
+  opts: GaussianNllLossOptions = {},
+): Tensor {
   const op = 'gaussianNllLoss';
   const reduction = opts.reduction ?? 'mean';
   operands(op, input, target, reduction);
   checkFloat(op, variance, 'var');
   const eps = opts.eps ?? 1e-6;
-  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+  const same = (a: readonly number[], b: readonly number[]) =>
+    a.length === b.length && a.every((d, i) => d === b[i]);
   let v = variance;
   if (!same(v.shape, input.shape)) {
     const lead = input.shape.slice(0, -1);
@@ -137,7 +151,12 @@ export interface CosineEmbeddingLossOptions extends ReductionOptions {
  * Cosine embedding loss (PyTorch's F.cosine_embedding_loss) of pairs x1, x2 [N, D] (or [D]) with
  * labels y [N] (or []) in {1, -1}: 1 - cos for y = 1, max(0, cos - margin) for y = -1.
  */
-export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, y: Tensor, opts: CosineEmbeddingLossOptions = {}): Tensor {
+export function cosineEmbeddingLoss(
+  x1: Tensor,
+  x2: Tensor,
+  y: Tensor,
+  opts: CosineEmbeddingLossOptions = {},
+): Tensor {
   const op = 'cosineEmbeddingLoss';
   const reduction = opts.reduction ?? 'mean';
   const margin = opts.margin ?? 0;
@@ -145,10 +164,13 @@ export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, y: Tensor, opts: Cos
   checkFloat(op, x2, 'input2');
   checkSameShape(op, x1, x2, 'input1', 'input2');
   checkReduction(op, reduction);
-  if (x1.ndim !== 1 && x1.ndim !== 2) throw new RangeError(`${op}: inputs must be [N, D] or [D], got shape ${fmt(x1.shape)}`);
+  if (x1.ndim !== 1 && x1.ndim !== 2)
+    throw new RangeError(`${op}: inputs must be [N, D] or [D], got shape ${fmt(x1.shape)}`);
   const want = x1.shape.slice(0, -1);
   if (y.ndim !== want.length || y.shape.some((d, i) => d !== want[i])) {
-    throw new RangeError(`${op}: target shape ${fmt(y.shape)} must be ${fmt(want)} for inputs of shape ${fmt(x1.shape)}`);
+    throw new RangeError(
+      `${op}: target shape ${fmt(y.shape)} must be ${fmt(want)} for inputs of shape ${fmt(x1.shape)}`,
+    );
   }
   const EPS = 1e-12;
   const prod = x1.mul(x2).sum(-1);

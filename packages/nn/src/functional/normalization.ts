@@ -20,7 +20,10 @@ export interface BatchNormOptions {
 function checkVector(op: string, t: Tensor | null | undefined, n: number, what: string): void {
   if (t === undefined || t === null) return;
   checkTensor(op, t, what);
-  if (t.numel() !== n) throw new RangeError(`${op}: ${what} must have ${n} elements (one per channel), got shape ${fmt(t.shape)}`);
+  if (t.numel() !== n)
+    throw new RangeError(
+      `${op}: ${what} must have ${n} elements (one per channel), got shape ${fmt(t.shape)}`,
+    );
 }
 
 /**
@@ -29,10 +32,16 @@ function checkVector(op: string, t: Tensor | null | undefined, n: number, what: 
  * the unbiased variance, as PyTorch does), or by the running statistics otherwise, then scaled by
  * `weight` and shifted by `bias`. Running statistics may be null (batch statistics always used).
  */
-export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  opts: BatchNormOptions = {},
+): Tensor {
   const op = 'batchNorm';
   checkFloat(op, x);
-  if (x.ndim < 2) throw new RangeError(`${op}: input must have at least 2 dims [N, C, ...], got shape ${fmt(x.shape)}`);
+  if (x.ndim < 2)
+    throw new RangeError(`${op}: input must have at least 2 dims [N, C, ...], got shape ${fmt(x.shape)}`);
   const C = x.shape[1]!;
   const eps = opts.eps ?? 1e-5;
   const momentum = opts.momentum ?? 0.1;
@@ -51,7 +60,9 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   if (training || runningMean === null || runningVar === null) {
     const n = x.numel() / Math.max(C, 1);
     if (training && n <= 1) {
-      throw new RangeError(`${op}: expected more than 1 value per channel when training, got input shape ${fmt(x.shape)}`);
+      throw new RangeError(
+        `${op}: expected more than 1 value per channel when training, got input shape ${fmt(x.shape)}`,
+      );
     }
     const mean = x.mean(dims, true);
     const xc = x.sub(mean);
@@ -59,7 +70,13 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     if (training && runningMean !== null && runningVar !== null) {
       noGrad(() => {
         runningMean.mul_(1 - momentum).add_(mean.detach().reshape(runningMean.shape), momentum);
-        runningVar.mul_(1 - momentum).add_(variance.detach().reshape(runningVar.shape).mul(n / (n - 1)), momentum);
+        runningVar.mul_(1 - momentum).add_(
+          variance
+            .detach()
+            .reshape(runningVar.shape)
+            .mul(n / (n - 1)),
+          momentum,
+        );
       });
     }
     let scale = variance.add(eps).rsqrt();
@@ -90,7 +107,11 @@ export interface NormOptions {
  * `normalizedShape.length` dims (mean and biased variance), then applies the optional
  * elementwise `weight` and `bias` of shape `normalizedShape`.
  */
-export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], opts: NormOptions = {}): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: number | readonly number[],
+  opts: NormOptions = {},
+): Tensor {
   const op = 'layerNorm';
   checkFloat(op, x);
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
@@ -98,7 +119,10 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   if (k === 0 || k > x.ndim || ns.some((d, i) => d !== x.shape[x.ndim - k + i])) {
     throw new RangeError(`${op}: input shape ${fmt(x.shape)} does not end with normalizedShape ${fmt(ns)}`);
   }
-  for (const [t, what] of [[opts.weight, 'weight'], [opts.bias, 'bias']] as const) {
+  for (const [t, what] of [
+    [opts.weight, 'weight'],
+    [opts.bias, 'bias'],
+  ] as const) {
     if (t !== undefined && t !== null && (t.ndim !== k || t.shape.some((d, i) => d !== ns[i]))) {
       throw new RangeError(`${op}: ${what} must have shape ${fmt(ns)}, got ${fmt(t.shape)}`);
     }
@@ -121,10 +145,13 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
 export function groupNorm(x: Tensor, numGroups: number, opts: NormOptions = {}): Tensor {
   const op = 'groupNorm';
   checkFloat(op, x);
-  if (x.ndim < 2) throw new RangeError(`${op}: input must have at least 2 dims [N, C, ...], got shape ${fmt(x.shape)}`);
+  if (x.ndim < 2)
+    throw new RangeError(`${op}: input must have at least 2 dims [N, C, ...], got shape ${fmt(x.shape)}`);
   const [N, C] = x.shape as [number, number];
   if (!Number.isInteger(numGroups) || numGroups < 1 || C % numGroups !== 0) {
-    throw new RangeError(`${op}: the ${C} channels of input ${fmt(x.shape)} are not divisible into numGroups=${numGroups} groups`);
+    throw new RangeError(
+      `${op}: the ${C} channels of input ${fmt(x.shape)} are not divisible into numGroups=${numGroups} groups`,
+    );
   }
   checkVector(op, opts.weight, C, 'weight');
   checkVector(op, opts.bias, C, 'bias');

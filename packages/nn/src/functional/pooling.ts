@@ -1,14 +1,21 @@
 import {
   type AvgPool2dOptions,
-  type Pool2dOptions,
-  type Tensor,
   adaptiveAvgPool2d,
   avgPool2d,
   maxPool2dWithIndices,
+  type Pool2dOptions,
+  type Tensor,
 } from '@tessera/tensor';
 import { checkTensor, fmt } from './util.js';
 
-export { type AvgPool2dOptions, type Pool2dOptions, adaptiveAvgPool2d, avgPool2d, maxPool2d, maxPool2dWithIndices } from '@tessera/tensor';
+export {
+  type AvgPool2dOptions,
+  adaptiveAvgPool2d,
+  avgPool2d,
+  maxPool2d,
+  maxPool2dWithIndices,
+  type Pool2dOptions,
+} from '@tessera/tensor';
 
 /** Options of the 1-D poolings (PyTorch's F.max_pool1d); stride defaults to the kernel size. */
 export interface Pool1dOptions {
@@ -29,7 +36,8 @@ export interface AvgPool1dOptions {
 /** Runs a 2-D pooling over x [N, C, L] (or [C, L]) seen as [N, C, 1, L]. */
 function as2d(op: string, x: Tensor, f: (x4: Tensor) => Tensor): Tensor {
   checkTensor(op, x);
-  if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`${op}: input must be 3-D [N, C, L] or 2-D [C, L], got shape ${fmt(x.shape)}`);
+  if (x.ndim !== 2 && x.ndim !== 3)
+    throw new RangeError(`${op}: input must be 3-D [N, C, L] or 2-D [C, L], got shape ${fmt(x.shape)}`);
   const x3 = x.ndim === 2 ? x.unsqueeze(0) : x;
   const y = f(x3.unsqueeze(2)).squeeze(2);
   return x.ndim === 2 ? y.squeeze(0) : y;
@@ -53,7 +61,11 @@ export function maxPool1d(x: Tensor, kernelSize: number, opts?: Pool1dOptions): 
 }
 
 /** maxPool1d that also returns the int32 position (along L) of each maximum. */
-export function maxPool1dWithIndices(x: Tensor, kernelSize: number, opts?: Pool1dOptions): { values: Tensor; indices: Tensor } {
+export function maxPool1dWithIndices(
+  x: Tensor,
+  kernelSize: number,
+  opts?: Pool1dOptions,
+): { values: Tensor; indices: Tensor } {
   let indices: Tensor | undefined;
   const values = as2d('maxPool1d', x, (x4) => {
     const r = maxPool2dWithIndices(x4, [1, kernelSize], opts2d(opts, kernelSize) as Pool2dOptions);

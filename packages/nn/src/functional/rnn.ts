@@ -6,7 +6,13 @@ import { linear } from './linear.js';
 // and the previous state; W_hh and b_hh project the hidden state.
 
 /** Elman RNN step: h' = act(gi + h W_hh^T + b_hh), act tanh or relu. */
-export function rnnStep(gi: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null, nonlinearity: 'tanh' | 'relu'): Tensor {
+export function rnnStep(
+  gi: Tensor,
+  h: Tensor,
+  wHh: Tensor,
+  bHh: Tensor | null,
+  nonlinearity: 'tanh' | 'relu',
+): Tensor {
   const pre = gi.add(linear(h, wHh, bHh));
   return nonlinearity === 'tanh' ? pre.tanh() : pre.relu();
 }
@@ -15,7 +21,13 @@ export function rnnStep(gi: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null, 
  * LSTM step, gates in PyTorch's order (input, forget, cell, output):
  * i, f, o = sigmoid(.), g = tanh(.), c' = f c + i g, h' = o tanh(c').
  */
-export function lstmStep(gi: Tensor, h: Tensor, c: Tensor, wHh: Tensor, bHh: Tensor | null): [Tensor, Tensor] {
+export function lstmStep(
+  gi: Tensor,
+  h: Tensor,
+  c: Tensor,
+  wHh: Tensor,
+  bHh: Tensor | null,
+): [Tensor, Tensor] {
   const H = h.shape[h.ndim - 1]!;
   const gates = gi.add(linear(h, wHh, bHh));
   const d = gates.ndim - 1;
@@ -37,9 +49,15 @@ export function gruStep(gi: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null):
   const H = h.shape[h.ndim - 1]!;
   const gh = linear(h, wHh, bHh);
   const d = gh.ndim - 1;
-  const rz = gi.narrow(d, 0, 2 * H).add(gh.narrow(d, 0, 2 * H)).sigmoid();
+  const rz = gi
+    .narrow(d, 0, 2 * H)
+    .add(gh.narrow(d, 0, 2 * H))
+    .sigmoid();
   const r = rz.narrow(d, 0, H);
   const z = rz.narrow(d, H, H);
-  const n = gi.narrow(d, 2 * H, H).add(r.mul(gh.narrow(d, 2 * H, H))).tanh();
+  const n = gi
+    .narrow(d, 2 * H, H)
+    .add(r.mul(gh.narrow(d, 2 * H, H)))
+    .tanh();
   return n.add(z.mul(h.sub(n)));
 }

@@ -23,13 +23,21 @@ export function checkTensor(op: string, t: unknown, what = 'input'): Tensor {
 export function checkFloat(op: string, t: unknown, what = 'input'): Tensor {
   const x = checkTensor(op, t, what);
   if (!isFloat(x.dtype)) {
-    throw new TypeError(`${op}: ${what} must be a floating-point tensor, got ${x.dtype} (shape ${fmt(x.shape)})`);
+    throw new TypeError(
+      `${op}: ${what} must be a floating-point tensor, got ${x.dtype} (shape ${fmt(x.shape)})`,
+    );
   }
   return x;
 }
 
 /** Checks that `t` has one of the allowed numbers of dims. */
-export function checkNdim(op: string, t: Tensor, allowed: readonly number[], layout: string, what = 'input'): void {
+export function checkNdim(
+  op: string,
+  t: Tensor,
+  allowed: readonly number[],
+  layout: string,
+  what = 'input',
+): void {
   if (!allowed.includes(t.ndim)) {
     throw new RangeError(`${op}: ${what} must be ${layout}, got shape ${fmt(t.shape)}`);
   }
@@ -38,7 +46,9 @@ export function checkNdim(op: string, t: Tensor, allowed: readonly number[], lay
 /** Checks two shapes are equal, with an error naming both. */
 export function checkSameShape(op: string, a: Tensor, b: Tensor, an = 'input', bn = 'target'): void {
   if (a.ndim !== b.ndim || a.shape.some((d, i) => d !== b.shape[i])) {
-    throw new RangeError(`${op}: ${an} shape ${fmt(a.shape)} and ${bn} shape ${fmt(b.shape)} must be the same`);
+    throw new RangeError(
+      `${op}: ${an} shape ${fmt(a.shape)} and ${bn} shape ${fmt(b.shape)} must be the same`,
+    );
   }
 }
 
@@ -65,7 +75,9 @@ export type Reduction = 'mean' | 'sum' | 'none';
 export function checkReduction(op: string, r: unknown, extra: readonly string[] = []): void {
   const ok = ['mean', 'sum', 'none', ...extra];
   if (typeof r !== 'string' || !ok.includes(r)) {
-    throw new RangeError(`${op}: reduction must be one of ${ok.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(r)}`);
+    throw new RangeError(
+      `${op}: reduction must be one of ${ok.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(r)}`,
+    );
   }
 }
 

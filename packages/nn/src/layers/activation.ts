@@ -4,6 +4,7 @@ import { Module } from '../module.js';
 
 /** max(0, x) (PyTorch's nn.ReLU). */
 export class ReLU extends Module {
+  /** Applies the activation. */
   forward(x: Tensor): Tensor {
     return A.relu(x);
   }
@@ -18,10 +19,12 @@ export class LeakyReLU extends Module {
     this.negativeSlope = negativeSlope;
   }
 
+  /** Applies the activation. */
   forward(x: Tensor): Tensor {
     return A.leakyRelu(x, this.negativeSlope);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `negativeSlope=${this.negativeSlope}`;
   }
@@ -36,10 +39,12 @@ export class ELU extends Module {
     this.alpha = alpha;
   }
 
+  /** Applies the activation. */
   forward(x: Tensor): Tensor {
     return A.elu(x, this.alpha);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `alpha=${this.alpha}`;
   }
@@ -47,6 +52,7 @@ export class ELU extends Module {
 
 /** Scaled ELU with the self-normalising constants (PyTorch's nn.SELU). */
 export class SELU extends Module {
+  /** Applies the activation. */
   forward(x: Tensor): Tensor {
     return A.selu(x);
   }
@@ -61,10 +67,12 @@ export class GELU extends Module {
     this.approximate = approximate;
   }
 
+  /** Applies the activation. */
   forward(x: Tensor): Tensor {
     return A.gelu(x, this.approximate);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `approximate='${this.approximate}'`;
   }
@@ -72,6 +80,7 @@ export class GELU extends Module {
 
 /** x * sigmoid(x) (PyTorch's nn.SiLU). */
 export class SiLU extends Module {
+  /** Applies the activation. */
   forward(x: Tensor): Tensor {
     return A.silu(x);
   }
@@ -79,6 +88,7 @@ export class SiLU extends Module {
 
 /** 1 / (1 + exp(-x)) (PyTorch's nn.Sigmoid). */
 export class Sigmoid extends Module {
+  /** Applies the activation. */
   forward(x: Tensor): Tensor {
     return A.sigmoid(x);
   }
@@ -86,6 +96,7 @@ export class Sigmoid extends Module {
 
 /** Hyperbolic tangent (PyTorch's nn.Tanh). */
 export class Tanh extends Module {
+  /** Applies the activation. */
   forward(x: Tensor): Tensor {
     return A.tanh(x);
   }
@@ -102,10 +113,12 @@ export class Softplus extends Module {
     this.threshold = threshold;
   }
 
+  /** Applies the activation. */
   forward(x: Tensor): Tensor {
     return A.softplus(x, this.beta, this.threshold);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `beta=${this.beta}, threshold=${this.threshold}`;
   }
@@ -117,14 +130,17 @@ export class Softmax extends Module {
 
   constructor(dim: number) {
     super();
-    if (!Number.isInteger(dim)) throw new TypeError(`Softmax: dim must be an integer, got ${JSON.stringify(dim)}`);
+    if (!Number.isInteger(dim))
+      throw new TypeError(`Softmax: dim must be an integer, got ${JSON.stringify(dim)}`);
     this.dim = dim;
   }
 
+  /** Applies the activation. */
   forward(x: Tensor): Tensor {
     return A.softmax(x, this.dim);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `dim=${this.dim}`;
   }
@@ -136,14 +152,17 @@ export class LogSoftmax extends Module {
 
   constructor(dim: number) {
     super();
-    if (!Number.isInteger(dim)) throw new TypeError(`LogSoftmax: dim must be an integer, got ${JSON.stringify(dim)}`);
+    if (!Number.isInteger(dim))
+      throw new TypeError(`LogSoftmax: dim must be an integer, got ${JSON.stringify(dim)}`);
     this.dim = dim;
   }
 
+  /** Applies the activation. */
   forward(x: Tensor): Tensor {
     return A.logSoftmax(x, this.dim);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `dim=${this.dim}`;
   }

@@ -63,12 +63,14 @@ export class MultiheadAttention extends Module {
     const name = 'MultiheadAttention';
     this.embedDim = checkPositiveInt(name, 'embedDim', embedDim);
     this.numHeads = checkPositiveInt(name, 'numHeads', numHeads);
-    if (embedDim % numHeads !== 0) throw new RangeError(`${name}: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
+    if (embedDim % numHeads !== 0)
+      throw new RangeError(`${name}: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
     this.kdim = checkPositiveInt(name, 'kdim', opts.kdim ?? embedDim);
     this.vdim = checkPositiveInt(name, 'vdim', opts.vdim ?? embedDim);
     this.dropout = opts.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new RangeError(`${name}: dropout must be in [0, 1], got ${this.dropout}`);
+    if (!(this.dropout >= 0 && this.dropout <= 1))
+      throw new RangeError(`${name}: dropout must be in [0, 1], got ${this.dropout}`);
     this.batchFirst = opts.batchFirst ?? false;
     const same = this.kdim === embedDim && this.vdim === embedDim;
     this.in_proj_weight = same ? newParameter([3 * embedDim, embedDim], opts) : null;
@@ -95,7 +97,9 @@ export class MultiheadAttention extends Module {
       this.in_proj_weight !== null
         ? [0, 1, 2].map((i) => this.in_proj_weight!.narrow(0, i * E, E))
         : [this.q_proj_weight!, this.k_proj_weight!, this.v_proj_weight!];
-    const b = [0, 1, 2].map((i) => (this.in_proj_bias === null ? null : this.in_proj_bias.narrow(0, i * E, E)));
+    const b = [0, 1, 2].map((i) =>
+      this.in_proj_bias === null ? null : this.in_proj_bias.narrow(0, i * E, E),
+    );
     return { w, b };
   }
 
@@ -103,7 +107,12 @@ export class MultiheadAttention extends Module {
    * Attends from `query` to `key`/`value`: [L, N, E], [S, N, kdim], [S, N, vdim] ([N, L, E] etc.
    * with batchFirst; or unbatched [L, E], ...). Returns [output [L, N, E], weights | null].
    */
-  forward(query: Tensor, key: Tensor, value: Tensor, opts: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
+  forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    opts: MultiheadAttentionForwardOptions = {},
+  ): [Tensor, Tensor | null] {
     const name = 'MultiheadAttention';
     checkFloat(name, query, 'query');
     checkFloat(name, key, 'key');
@@ -119,12 +128,17 @@ export class MultiheadAttention extends Module {
     let v = batched ? (this.batchFirst ? value.transpose(0, 1) : value) : value.unsqueeze(1);
     const [L, N, E] = q.shape as [number, number, number];
     const S = k.shape[0]!;
-    if (E !== this.embedDim) throw new RangeError(`${name}: query shape ${fmt(query.shape)} must end in embedDim ${this.embedDim}`);
+    if (E !== this.embedDim)
+      throw new RangeError(`${name}: query shape ${fmt(query.shape)} must end in embedDim ${this.embedDim}`);
     if (k.shape[2] !== this.kdim || v.shape[2] !== this.vdim) {
-      throw new RangeError(`${name}: key ${fmt(key.shape)} and value ${fmt(value.shape)} must end in kdim ${this.kdim} and vdim ${this.vdim}`);
+      throw new RangeError(
+        `${name}: key ${fmt(key.shape)} and value ${fmt(value.shape)} must end in kdim ${this.kdim} and vdim ${this.vdim}`,
+      );
     }
     if (k.shape[1] !== N || v.shape[1] !== N || v.shape[0] !== S) {
-      throw new RangeError(`${name}: query ${fmt(query.shape)}, key ${fmt(key.shape)} and value ${fmt(value.shape)} have mismatched batch or sequence sizes`);
+      throw new RangeError(
+        `${name}: query ${fmt(query.shape)}, key ${fmt(key.shape)} and value ${fmt(value.shape)} have mismatched batch or sequence sizes`,
+      );
     }
     const H = this.numHeads;
     const hd = this.headDim;
@@ -141,9 +155,15 @@ export class MultiheadAttention extends Module {
     if (attnMask !== null) {
       checkTensor(name, attnMask, 'attnMask');
       const ok2 = attnMask.ndim === 2 && attnMask.shape[0] === L && attnMask.shape[1] === S;
-      const ok3 = attnMask.ndim === 3 && attnMask.shape[0] === N * H && attnMask.shape[1] === L && attnMask.shape[2] === S;
+      const ok3 =
+        attnMask.ndim === 3 &&
+        attnMask.shape[0] === N * H &&
+        attnMask.shape[1] === L &&
+        attnMask.shape[2] === S;
       if (!ok2 && !ok3) {
-        throw new RangeError(`${name}: attnMask must have shape ${fmt([L, S])} or ${fmt([N * H, L, S])}, got ${fmt(attnMask.shape)}`);
+        throw new RangeError(
+          `${name}: attnMask must have shape ${fmt([L, S])} or ${fmt([N * H, L, S])}, got ${fmt(attnMask.shape)}`,
+        );
       }
       pushMask(name, 'attnMask', attnMask, blocked, additive);
     }
@@ -154,12 +174,22 @@ export class MultiheadAttention extends Module {
       if (kpm.ndim !== want.length || kpm.shape.some((d, i) => d !== want[i])) {
         throw new RangeError(`${name}: keyPaddingMask must have shape ${fmt(want)}, got ${fmt(kpm.shape)}`);
       }
-      const m = kpm.reshape(N, 1, 1, S).expand(N, H, 1, S).reshape(N * H, 1, S);
+      const m = kpm
+        .reshape(N, 1, 1, S)
+        .expand(N, H, 1, S)
+        .reshape(N * H, 1, S);
       pushMask(name, 'keyPaddingMask', m, blocked, additive);
     }
     const isCausal = (opts.isCausal ?? false) && attnMask === null;
     const { output, weights } = attention(
-      name, q, k, v, { blocked, additive, isCausal }, this.dropout, this.training, 1 / Math.sqrt(hd),
+      name,
+      q,
+      k,
+      v,
+      { blocked, additive, isCausal },
+      this.dropout,
+      this.training,
+      1 / Math.sqrt(hd),
     );
     // [N*H, L, hd] → [L, N, E] → out_proj
     let out = this.out_proj.call(output.transpose(0, 1).reshape(L, N, E)) as Tensor;
@@ -172,6 +202,7 @@ export class MultiheadAttention extends Module {
     return [out, wts];
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `embedDim=${this.embedDim}, numHeads=${this.numHeads}, dropout=${this.dropout}, batchFirst=${this.batchFirst}`;
   }

@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import { type Tensor, ones, zeros } from '@tessera/tensor';
+import { ones, type Tensor, zeros } from '@tessera/tensor';
 import { batchNorm } from '../functional/normalization.js';
 import { checkPositiveInt, fmt } from '../functional/util.js';
 import { ones_, zeros_ } from '../init.js';
@@ -106,6 +106,7 @@ abstract class BatchNormBase extends Module {
     });
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}`;
   }
@@ -117,8 +118,10 @@ export class BatchNorm1d extends BatchNormBase {
     super('BatchNorm1d', numFeatures, opts);
   }
 
+  /** Throws unless x has the rank this layer accepts. */
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`BatchNorm1d: expected 2-D or 3-D input [N, C(, L)], got shape ${fmt(x.shape)}`);
+    if (x.ndim !== 2 && x.ndim !== 3)
+      throw new RangeError(`BatchNorm1d: expected 2-D or 3-D input [N, C(, L)], got shape ${fmt(x.shape)}`);
   }
 }
 
@@ -128,7 +131,9 @@ export class BatchNorm2d extends BatchNormBase {
     super('BatchNorm2d', numFeatures, opts);
   }
 
+  /** Throws unless x has the rank this layer accepts. */
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 4) throw new RangeError(`BatchNorm2d: expected 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+    if (x.ndim !== 4)
+      throw new RangeError(`BatchNorm2d: expected 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   }
 }

@@ -1,4 +1,4 @@
-import { type Tensor, conv1d, conv2d, convTranspose2d, pad } from '@tessera/tensor';
+import { conv1d, conv2d, convTranspose2d, pad, type Tensor } from '@tessera/tensor';
 import { checkPositiveInt, fmt, tuple } from '../functional/util.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
@@ -38,8 +38,13 @@ abstract class ConvNd extends Module {
   bias: Parameter | null;
 
   constructor(
-    name: string, n: number, inChannels: number, outChannels: number, kernelSize: number | readonly number[],
-    opts: ConvOptions<number | readonly number[]>, transposed: boolean,
+    name: string,
+    n: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly number[],
+    opts: ConvOptions<number | readonly number[]>,
+    transposed: boolean,
   ) {
     super();
     this.inChannels = checkPositiveInt(name, 'inChannels', inChannels);
@@ -49,20 +54,28 @@ abstract class ConvNd extends Module {
     this.dilation = tuple(name, 'dilation', opts.dilation ?? 1, n, 1);
     const p = opts.padding ?? 0;
     if (p === 'same' || p === 'valid') {
-      if (transposed) throw new RangeError(`${name}: padding '${p}' is not supported for transposed convolutions`);
+      if (transposed)
+        throw new RangeError(`${name}: padding '${p}' is not supported for transposed convolutions`);
       if (p === 'same' && this.stride.some((s) => s !== 1)) {
-        throw new RangeError(`${name}: padding='same' is not supported for strided convolutions (stride ${fmt(this.stride)})`);
+        throw new RangeError(
+          `${name}: padding='same' is not supported for strided convolutions (stride ${fmt(this.stride)})`,
+        );
       }
       this.padding = p;
     } else this.padding = tuple(name, 'padding', p, n, 0);
     this.groups = checkPositiveInt(name, 'groups', opts.groups ?? 1);
-    if (inChannels % this.groups !== 0) throw new RangeError(`${name}: inChannels ${inChannels} must be divisible by groups ${this.groups}`);
-    if (outChannels % this.groups !== 0) throw new RangeError(`${name}: outChannels ${outChannels} must be divisible by groups ${this.groups}`);
+    if (inChannels % this.groups !== 0)
+      throw new RangeError(`${name}: inChannels ${inChannels} must be divisible by groups ${this.groups}`);
+    if (outChannels % this.groups !== 0)
+      throw new RangeError(`${name}: outChannels ${outChannels} must be divisible by groups ${this.groups}`);
     const mode = opts.paddingMode ?? 'zeros';
     if (!['zeros', 'reflect', 'replicate', 'circular'].includes(mode)) {
-      throw new RangeError(`${name}: paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular', got ${JSON.stringify(mode)}`);
+      throw new RangeError(
+        `${name}: paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular', got ${JSON.stringify(mode)}`,
+      );
     }
-    if (transposed && mode !== 'zeros') throw new RangeError(`${name}: only paddingMode 'zeros' is supported for transposed convolutions`);
+    if (transposed && mode !== 'zeros')
+      throw new RangeError(`${name}: only paddingMode 'zeros' is supported for transposed convolutions`);
     this.paddingMode = mode;
     const wShape = transposed
       ? [inChannels, outChannels / this.groups, ...this.kernelSize]
@@ -104,6 +117,7 @@ abstract class ConvNd extends Module {
     return pad(x, this.padPairs(), this.paddingMode as 'reflect' | 'replicate' | 'circular');
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     let s = `${this.inChannels}, ${this.outChannels}, kernelSize=${fmt(this.kernelSize)}, stride=${fmt(this.stride)}`;
     if (this.padding !== 'valid' && (typeof this.padding === 'string' || this.padding.some((p) => p !== 0))) {
@@ -132,7 +146,10 @@ export class Conv1d extends ConvNd {
     const p = this.padding;
     const padding = zeros ? (typeof p === 'string' ? p : p[0]!) : 0;
     return conv1d(zeros ? x : this.padded(x), this.weight, this.bias, {
-      stride: this.stride[0]!, padding, dilation: this.dilation[0]!, groups: this.groups,
+      stride: this.stride[0]!,
+      padding,
+      dilation: this.dilation[0]!,
+      groups: this.groups,
     });
   }
 }
@@ -143,7 +160,9 @@ export class Conv1d extends ConvNd {
  */
 export class Conv2d extends ConvNd {
   constructor(
-    inChannels: number, outChannels: number, kernelSize: number | readonly [number, number],
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly [number, number],
     opts: ConvOptions<number | readonly [number, number]> = {},
   ) {
     super('Conv2d', 2, inChannels, outChannels, kernelSize, opts, false);
@@ -155,7 +174,10 @@ export class Conv2d extends ConvNd {
     const p = this.padding;
     const padding = zeros ? (typeof p === 'string' ? p : ([p[0]!, p[1]!] as [number, number])) : 0;
     return conv2d(zeros ? x : this.padded(x), this.weight, this.bias, {
-      stride: this.stride as [number, number], padding, dilation: this.dilation as [number, number], groups: this.groups,
+      stride: this.stride as [number, number],
+      padding,
+      dilation: this.dilation as [number, number],
+      groups: this.groups,
     });
   }
 }
@@ -181,7 +203,9 @@ export class ConvTranspose2d extends ConvNd {
   outputPadding: number[];
 
   constructor(
-    inChannels: number, outChannels: number, kernelSize: number | readonly [number, number],
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly [number, number],
     opts: ConvTranspose2dLayerOptions = {},
   ) {
     super('ConvTranspose2d', 2, inChannels, outChannels, kernelSize, opts, true);
@@ -199,7 +223,8 @@ export class ConvTranspose2d extends ConvNd {
       const size = outputSize.slice(-2);
       const spatial = x.shape.slice(-2);
       outputPadding = [0, 1].map((i) => {
-        const min = (spatial[i]! - 1) * this.stride[i]! - 2 * p[i]! + this.dilation[i]! * (this.kernelSize[i]! - 1) + 1;
+        const min =
+          (spatial[i]! - 1) * this.stride[i]! - 2 * p[i]! + this.dilation[i]! * (this.kernelSize[i]! - 1) + 1;
         const extra = size[i]! - min;
         if (!(extra >= 0 && extra < Math.max(this.stride[i]!, this.dilation[i]!))) {
           throw new RangeError(
@@ -218,6 +243,7 @@ export class ConvTranspose2d extends ConvNd {
     });
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     const s = super.extraRepr();
     return this.outputPadding.some((v) => v !== 0) ? `${s}, outputPadding=${fmt(this.outputPadding)}` : s;

@@ -12,6 +12,7 @@ abstract class DropoutBase extends Module {
     this.p = checkProbability(name, 'p', p);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `p=${this.p}`;
   }

@@ -37,10 +37,21 @@ export class Embedding extends Module {
    * An Embedding holding `weights` [num, dim] (PyTorch's Embedding.from_pretrained); frozen
    * (no gradient) unless `freeze` is false.
    */
-  static fromPretrained(weights: Tensor, opts: { freeze?: boolean; paddingIdx?: number | null } = {}): Embedding {
-    if (weights.ndim !== 2) throw new RangeError(`Embedding.fromPretrained: weights must be 2-D, got shape ${fmt(weights.shape)}`);
-    const e = new Embedding(weights.shape[0]!, weights.shape[1]!, { paddingIdx: opts.paddingIdx, dtype: weights.dtype, device: weights.device });
-    e.weight = new Parameter(noGrad(() => weights.detach().clone()), !(opts.freeze ?? true));
+  static fromPretrained(
+    weights: Tensor,
+    opts: { freeze?: boolean; paddingIdx?: number | null } = {},
+  ): Embedding {
+    if (weights.ndim !== 2)
+      throw new RangeError(`Embedding.fromPretrained: weights must be 2-D, got shape ${fmt(weights.shape)}`);
+    const e = new Embedding(weights.shape[0]!, weights.shape[1]!, {
+      paddingIdx: opts.paddingIdx,
+      dtype: weights.dtype,
+      device: weights.device,
+    });
+    e.weight = new Parameter(
+      noGrad(() => weights.detach().clone()),
+      !(opts.freeze ?? true),
+    );
     return e;
   }
 
@@ -56,6 +67,7 @@ export class Embedding extends Module {
     return embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, paddingIdx=${this.paddingIdx}` : ''}`;
   }

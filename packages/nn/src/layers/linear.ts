@@ -46,6 +46,7 @@ export class Linear extends Module {
     return linear(x, this.weight, this.bias);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
   }
@@ -84,6 +85,7 @@ export class Bilinear extends Module {
     return bilinear(x1, x2, this.weight, this.bias);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `in1Features=${this.in1Features}, in2Features=${this.in2Features}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
   }

@@ -6,17 +6,17 @@ import {
   nllLoss,
 } from '../functional/loss-classification.js';
 import {
-  type KlDivOptions,
-  type ReductionOptions,
   cosineEmbeddingLoss,
   gaussianNllLoss,
   huberLoss,
+  type KlDivOptions,
   klDiv,
   l1Loss,
   mseLoss,
+  type ReductionOptions,
   smoothL1Loss,
 } from '../functional/loss-regression.js';
-import { type Reduction, checkReduction } from '../functional/util.js';
+import { checkReduction, type Reduction } from '../functional/util.js';
 import { Module } from '../module.js';
 
 /** Shared parts of the losses: the reduction. */
@@ -30,6 +30,7 @@ abstract class Loss extends Module {
     this.reduction = r;
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `reduction='${this.reduction}'`;
   }
@@ -137,7 +138,11 @@ export class NLLLoss extends Loss {
 
   /** Loss of log-probabilities [N, C, ...] against int32 indices [N, ...]. */
   forward(input: Tensor, target: Tensor): Tensor {
-    return nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
+    return nllLoss(input, target, {
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+    });
   }
 }
 
@@ -190,7 +195,11 @@ export class GaussianNLLLoss extends Loss {
 
   /** Loss of `target` under N(input, variance). */
   forward(input: Tensor, target: Tensor, variance: Tensor): Tensor {
-    return gaussianNllLoss(input, target, variance, { full: this.full, eps: this.eps, reduction: this.reduction });
+    return gaussianNllLoss(input, target, variance, {
+      full: this.full,
+      eps: this.eps,
+      reduction: this.reduction,
+    });
   }
 }
 
@@ -211,6 +220,7 @@ export class KLDivLoss extends Module {
     return klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `reduction='${this.reduction}', logTarget=${this.logTarget}`;
   }

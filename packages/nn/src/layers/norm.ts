@@ -34,7 +34,8 @@ export class LayerNorm extends Module {
     this.eps = opts.eps ?? 1e-5;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
     this.weight = this.elementwiseAffine ? newParameter(this.normalizedShape, opts) : null;
-    this.bias = this.elementwiseAffine && opts.bias !== false ? newParameter(this.normalizedShape, opts) : null;
+    this.bias =
+      this.elementwiseAffine && opts.bias !== false ? newParameter(this.normalizedShape, opts) : null;
     this.resetParameters();
   }
 
@@ -49,6 +50,7 @@ export class LayerNorm extends Module {
     return layerNorm(x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `${fmt(this.normalizedShape)}, eps=${this.eps}, elementwiseAffine=${this.elementwiseAffine}`;
   }
@@ -76,7 +78,9 @@ export class GroupNorm extends Module {
     this.numGroups = checkPositiveInt('GroupNorm', 'numGroups', numGroups);
     this.numChannels = checkPositiveInt('GroupNorm', 'numChannels', numChannels);
     if (numChannels % numGroups !== 0) {
-      throw new RangeError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
+      throw new RangeError(
+        `GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`,
+      );
     }
     this.eps = opts.eps ?? 1e-5;
     this.affine = opts.affine ?? true;
@@ -94,11 +98,14 @@ export class GroupNorm extends Module {
   /** Normalises x [N, C, *]. */
   forward(x: Tensor): Tensor {
     if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
-      throw new RangeError(`GroupNorm: expected input [N, ${this.numChannels}, *], got shape ${fmt(x.shape)}`);
+      throw new RangeError(
+        `GroupNorm: expected input [N, ${this.numChannels}, *], got shape ${fmt(x.shape)}`,
+      );
     }
     return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${this.affine}`;
   }

@@ -47,6 +47,7 @@ export class MaxPool1d extends Module {
     return this.returnIndices ? r : r.values;
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}, dilation=${this.dilation}, ceilMode=${this.ceilMode}`;
   }
@@ -89,6 +90,7 @@ export class MaxPool2d extends Module {
     return maxPool2dWithIndices(x, this.kernelSize, this).values;
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     const f = (v: number | readonly number[]) => (typeof v === 'number' ? String(v) : fmt(v));
     return `kernelSize=${f(this.kernelSize)}, stride=${f(this.stride)}, padding=${f(this.padding)}, dilation=${f(this.dilation)}, ceilMode=${this.ceilMode}`;
@@ -129,10 +131,20 @@ export class AvgPool2d extends Module {
 
   /** Pools. */
   forward(x: Tensor): Tensor {
-    const o = { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad };
-    return avgPool2d(x, this.kernelSize, this.divisorOverride === undefined ? o : { ...o, divisorOverride: this.divisorOverride });
+    const o = {
+      stride: this.stride,
+      padding: this.padding,
+      ceilMode: this.ceilMode,
+      countIncludePad: this.countIncludePad,
+    };
+    return avgPool2d(
+      x,
+      this.kernelSize,
+      this.divisorOverride === undefined ? o : { ...o, divisorOverride: this.divisorOverride },
+    );
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     const f = (v: number | readonly number[]) => (typeof v === 'number' ? String(v) : fmt(v));
     return `kernelSize=${f(this.kernelSize)}, stride=${f(this.stride)}, padding=${f(this.padding)}`;
@@ -147,7 +159,10 @@ export class AvgPool1d extends Module {
   ceilMode: boolean;
   countIncludePad: boolean;
 
-  constructor(kernelSize: number, opts: { stride?: number; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {}) {
+  constructor(
+    kernelSize: number,
+    opts: { stride?: number; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {},
+  ) {
     super();
     this.kernelSize = kernelSize;
     this.stride = opts.stride ?? kernelSize;
@@ -161,6 +176,7 @@ export class AvgPool1d extends Module {
     return avgPool1d(x, this.kernelSize, this);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}`;
   }
@@ -187,6 +203,7 @@ export class AdaptiveAvgPool2d extends Module {
     return adaptiveAvgPool2d(x, [h, w]);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `outputSize=${typeof this.outputSize === 'number' ? this.outputSize : `[${this.outputSize.join(', ')}]`}`;
   }
@@ -206,6 +223,7 @@ export class AdaptiveAvgPool1d extends Module {
     return adaptiveAvgPool1d(x, this.outputSize);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `outputSize=${this.outputSize}`;
   }

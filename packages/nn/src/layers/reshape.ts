@@ -18,6 +18,7 @@ export class Flatten extends Module {
     return x.flatten(this.startDim, this.endDim);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `startDim=${this.startDim}, endDim=${this.endDim}`;
   }
@@ -39,6 +40,7 @@ export class Unflatten extends Module {
     return x.unflatten(this.dim, this.unflattenedSize);
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `dim=${this.dim}, unflattenedSize=${fmt(this.unflattenedSize)}`;
   }

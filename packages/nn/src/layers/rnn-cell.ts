@@ -45,26 +45,35 @@ abstract class RNNCellBase extends Module {
   }
 
   /** Checks x [N, I] or [I] and a state [N, H] or [H]; returns both batched, and whether x was. */
-  protected prepare(x: Tensor, states: readonly (Tensor | null | undefined)[]): { x: Tensor; states: Tensor[]; batched: boolean } {
+  protected prepare(
+    x: Tensor,
+    states: readonly (Tensor | null | undefined)[],
+  ): { x: Tensor; states: Tensor[]; batched: boolean } {
     const name = this.constructor.name;
     checkTensor(name, x);
     if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize) {
-      throw new RangeError(`${name}: input must be [N, ${this.inputSize}] or [${this.inputSize}], got shape ${fmt(x.shape)}`);
+      throw new RangeError(
+        `${name}: input must be [N, ${this.inputSize}] or [${this.inputSize}], got shape ${fmt(x.shape)}`,
+      );
     }
     const batched = x.ndim === 2;
     const xb = batched ? x : x.unsqueeze(0);
     const N = xb.shape[0]!;
     const out = states.map((s) => {
-      if (s === undefined || s === null) return zeros([N, this.hiddenSize], { dtype: x.dtype, device: x.device });
+      if (s === undefined || s === null)
+        return zeros([N, this.hiddenSize], { dtype: x.dtype, device: x.device });
       const want = batched ? [N, this.hiddenSize] : [this.hiddenSize];
       if (s.ndim !== want.length || s.shape.some((d, i) => d !== want[i])) {
-        throw new RangeError(`${name}: expected a hidden state of shape ${fmt(want)} for input ${fmt(x.shape)}, got ${fmt(s.shape)}`);
+        throw new RangeError(
+          `${name}: expected a hidden state of shape ${fmt(want)} for input ${fmt(x.shape)}, got ${fmt(s.shape)}`,
+        );
       }
       return batched ? s : s.unsqueeze(0);
     });
     return { x: xb, states: out, batched };
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     return `${this.inputSize}, ${this.hiddenSize}${this.bias ? '' : ', bias=false'}`;
   }
@@ -74,9 +83,14 @@ abstract class RNNCellBase extends Module {
 export class RNNCell extends RNNCellBase {
   nonlinearity: 'tanh' | 'relu';
 
-  constructor(inputSize: number, hiddenSize: number, opts: RNNCellOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    opts: RNNCellOptions & { nonlinearity?: 'tanh' | 'relu' } = {},
+  ) {
     const nl = opts.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new RangeError(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    if (nl !== 'tanh' && nl !== 'relu')
+      throw new RangeError(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
     super('RNNCell', 1, inputSize, hiddenSize, opts);
     this.nonlinearity = nl;
   }
@@ -84,7 +98,13 @@ export class RNNCell extends RNNCellBase {
   /** One step: x [N, I] (or [I]), h [N, H] (zeros by default) → h'. */
   forward(x: Tensor, h?: Tensor | null): Tensor {
     const p = this.prepare(x, [h]);
-    const out = rnnStep(linear(p.x, this.weight_ih, this.bias_ih), p.states[0]!, this.weight_hh, this.bias_hh, this.nonlinearity);
+    const out = rnnStep(
+      linear(p.x, this.weight_ih, this.bias_ih),
+      p.states[0]!,
+      this.weight_hh,
+      this.bias_hh,
+      this.nonlinearity,
+    );
     return p.batched ? out : out.squeeze(0);
   }
 }
@@ -98,7 +118,13 @@ export class LSTMCell extends RNNCellBase {
   /** One step: x [N, I] (or [I]), [h, c] (zeros by default) → [h', c']. */
   forward(x: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
     const p = this.prepare(x, [hx?.[0], hx?.[1]]);
-    const [h, c] = lstmStep(linear(p.x, this.weight_ih, this.bias_ih), p.states[0]!, p.states[1]!, this.weight_hh, this.bias_hh);
+    const [h, c] = lstmStep(
+      linear(p.x, this.weight_ih, this.bias_ih),
+      p.states[0]!,
+      p.states[1]!,
+      this.weight_hh,
+      this.bias_hh,
+    );
     return p.batched ? [h, c] : [h.squeeze(0), c.squeeze(0)];
   }
 }
@@ -112,7 +138,12 @@ export class GRUCell extends RNNCellBase {
   /** One step: x [N, I] (or [I]), h [N, H] (zeros by default) → h'. */
   forward(x: Tensor, h?: Tensor | null): Tensor {
     const p = this.prepare(x, [h]);
-    const out = gruStep(linear(p.x, this.weight_ih, this.bias_ih), p.states[0]!, this.weight_hh, this.bias_hh);
+    const out = gruStep(
+      linear(p.x, this.weight_ih, this.bias_ih),
+      p.states[0]!,
+      this.weight_hh,
+      this.bias_hh,
+    );
     return p.batched ? out : out.squeeze(0);
   }
 }

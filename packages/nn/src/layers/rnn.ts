@@ -1,4 +1,4 @@
-import { type Tensor, cat, stack, zeros } from '@tessera/tensor';
+import { cat, stack, type Tensor, zeros } from '@tessera/tensor';
 import { dropout } from '../functional/dropout.js';
 import { linear } from '../functional/linear.js';
 import { gruStep, lstmStep, rnnStep } from '../functional/rnn.js';
@@ -58,7 +58,8 @@ abstract class RNNBase extends Module {
     this.bias = opts.bias ?? true;
     this.batchFirst = opts.batchFirst ?? false;
     this.dropout = opts.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new RangeError(`${name}: dropout must be in [0, 1], got ${this.dropout}`);
+    if (!(this.dropout >= 0 && this.dropout <= 1))
+      throw new RangeError(`${name}: dropout must be in [0, 1], got ${this.dropout}`);
     this.bidirectional = opts.bidirectional ?? false;
     const G = GATES[mode] * hiddenSize;
     const D = this.bidirectional ? 2 : 1;
@@ -85,7 +86,10 @@ abstract class RNNBase extends Module {
   }
 
   /** The parameters of one layer and direction. */
-  private weights(l: number, d: number): { wIh: Parameter; wHh: Parameter; bIh: Parameter | null; bHh: Parameter | null } {
+  private weights(
+    l: number,
+    d: number,
+  ): { wIh: Parameter; wHh: Parameter; bIh: Parameter | null; bHh: Parameter | null } {
     const rec = this as unknown as Record<string, Parameter | undefined>;
     const sfx = `l${l}${d === 1 ? '_reverse' : ''}`;
     return {
@@ -100,9 +104,13 @@ abstract class RNNBase extends Module {
   private checkState(t: Tensor, what: string, batch: number, batched: boolean, x: Tensor): void {
     checkTensor(this.constructor.name, t, what);
     const D = this.bidirectional ? 2 : 1;
-    const want = batched ? [this.numLayers * D, batch, this.hiddenSize] : [this.numLayers * D, this.hiddenSize];
+    const want = batched
+      ? [this.numLayers * D, batch, this.hiddenSize]
+      : [this.numLayers * D, this.hiddenSize];
     if (t.ndim !== want.length || t.shape.some((s, i) => s !== want[i])) {
-      throw new RangeError(`${this.constructor.name}: expected ${what} of shape ${fmt(want)} for input ${fmt(x.shape)}, got ${fmt(t.shape)}`);
+      throw new RangeError(
+        `${this.constructor.name}: expected ${what} of shape ${fmt(want)} for input ${fmt(x.shape)}, got ${fmt(t.shape)}`,
+      );
     }
   }
 
@@ -110,11 +118,17 @@ abstract class RNNBase extends Module {
    * Runs all layers. `x` is [T, N, inputSize] ([N, T, inputSize] with batchFirst, or unbatched
    * [T, inputSize]); `h0` (and `c0` for LSTM) [numLayers * D, N, hiddenSize], zeros by default.
    */
-  protected run(x: Tensor, h0: Tensor | null, c0: Tensor | null): { output: Tensor; hN: Tensor; cN: Tensor | null } {
+  protected run(
+    x: Tensor,
+    h0: Tensor | null,
+    c0: Tensor | null,
+  ): { output: Tensor; hN: Tensor; cN: Tensor | null } {
     const name = this.constructor.name;
     checkTensor(name, x);
     if (x.ndim !== 2 && x.ndim !== 3) {
-      throw new RangeError(`${name}: input must be 3-D ${this.batchFirst ? '[N, T, input]' : '[T, N, input]'} or 2-D [T, input], got shape ${fmt(x.shape)}`);
+      throw new RangeError(
+        `${name}: input must be 3-D ${this.batchFirst ? '[N, T, input]' : '[T, N, input]'} or 2-D [T, input], got shape ${fmt(x.shape)}`,
+      );
     }
     if (x.shape[x.ndim - 1] !== this.inputSize) {
       throw new RangeError(`${name}: input shape ${fmt(x.shape)} must end in inputSize ${this.inputSize}`);
@@ -129,34 +143,42 @@ abstract class RNNBase extends Module {
     if (h0 !== null) this.checkState(h0, 'hx', N, batched, x);
     if (c0 !== null) this.checkState(c0, 'cx', N, batched, x);
     const init = (s: Tensor | null) =>
-      s === null ? zeros([this.numLayers * D, N, H], { dtype: x.dtype, device: x.device }) : batched ? s : s.unsqueeze(1);
+      s === null
+        ? zeros([this.numLayers * D, N, H], { dtype: x.dtype, device: x.device })
+        : batched
+          ? s
+          : s.unsqueeze(1);
     const hInit = init(h0);
     const cInit = isLstm ? init(c0) : null;
     const hLast: Tensor[] = [];
     const cLast: Tensor[] = [];
+    // Per-step tensors throughout: selecting steps out of one big projection would make every
+    // step's backward build a gradient of the whole sequence's size (quadratic in T).
+    let inputs: Tensor[] = Array.from({ length: T }, (_, t) => seq.select(0, t)); // [N, I] each
     for (let l = 0; l < this.numLayers; l++) {
-      const dirOut: Tensor[] = [];
+      const dirOut: Tensor[][] = [];
       for (let d = 0; d < D; d++) {
         const { wIh, wHh, bIh, bHh } = this.weights(l, d);
-        const gi = linear(seq, wIh, bIh); // [T, N, G]: all input projections in one matmul
         let h = hInit.select(0, l * D + d);
         let c = cInit === null ? null : cInit.select(0, l * D + d);
         const outs: Tensor[] = new Array(T);
         for (let s = 0; s < T; s++) {
           const t = d === 0 ? s : T - 1 - s;
-          const g = gi.select(0, t);
+          const g = linear(inputs[t]!, wIh, bIh);
           if (isLstm) [h, c] = lstmStep(g, h, c!, wHh, bHh);
           else if (this.mode === 'GRU') h = gruStep(g, h, wHh, bHh);
           else h = rnnStep(g, h, wHh, bHh, this.mode === 'RNN_TANH' ? 'tanh' : 'relu');
           outs[t] = h;
         }
-        dirOut.push(T > 0 ? stack(outs, 0) : zeros([0, N, H], { dtype: x.dtype, device: x.device }));
+        dirOut.push(outs);
         hLast.push(h);
         if (c !== null) cLast.push(c);
       }
-      seq = D === 1 ? dirOut[0]! : cat(dirOut, 2);
-      if (this.dropout > 0 && this.training && l < this.numLayers - 1) seq = dropout(seq, this.dropout);
+      inputs = D === 1 ? dirOut[0]! : dirOut[0]!.map((f, t) => cat([f, dirOut[1]![t]!], 1));
+      if (this.dropout > 0 && this.training && l < this.numLayers - 1)
+        inputs = inputs.map((x) => dropout(x, this.dropout));
     }
+    seq = T > 0 ? stack(inputs, 0) : zeros([0, N, D * H], { dtype: x.dtype, device: x.device });
     let output = seq;
     let hN = stack(hLast, 0);
     let cN = isLstm ? stack(cLast, 0) : null;
@@ -168,6 +190,7 @@ abstract class RNNBase extends Module {
     return { output, hN, cN };
   }
 
+  /** Constructor arguments shown by `toString()`. */
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
     if (this.numLayers !== 1) s += `, numLayers=${this.numLayers}`;
@@ -188,7 +211,8 @@ export class RNN extends RNNBase {
 
   constructor(inputSize: number, hiddenSize: number, opts: ElmanRNNOptions = {}) {
     const nl = opts.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new RangeError(`RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
+    if (nl !== 'tanh' && nl !== 'relu')
+      throw new RangeError(`RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
     super('RNN', nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
     this.nonlinearity = nl;
   }

@@ -1,8 +1,8 @@
 import { type DType, type Tensor, tensor } from '@tessera/tensor';
+import { ModuleList } from '../containers.js';
 import { gelu, relu } from '../functional/activation.js';
 import { checkPositiveInt, fmt } from '../functional/util.js';
-import { ModuleList } from '../containers.js';
-import { Module, deepCopy } from '../module.js';
+import { deepCopy, Module } from '../module.js';
 import { MultiheadAttention } from './attention.js';
 import { Dropout } from './dropout.js';
 import type { FactoryOptions } from './factory.js';
@@ -61,7 +61,12 @@ export class TransformerEncoderLayer extends Module {
     const p = opts.dropout ?? 0.1;
     const bias = opts.bias ?? true;
     const f = { dtype: opts.dtype, device: opts.device };
-    this.self_attn = new MultiheadAttention(dModel, nhead, { ...f, dropout: p, bias, batchFirst: opts.batchFirst ?? false });
+    this.self_attn = new MultiheadAttention(dModel, nhead, {
+      ...f,
+      dropout: p,
+      bias,
+      batchFirst: opts.batchFirst ?? false,
+    });
     this.linear1 = new Linear(dModel, dff, { ...f, bias });
     this.dropout = new Dropout(p);
     this.linear2 = new Linear(dff, dModel, { ...f, bias });
@@ -75,7 +80,10 @@ export class TransformerEncoderLayer extends Module {
     if (act === 'relu') this.activation = relu;
     else if (act === 'gelu') this.activation = (x: Tensor) => gelu(x);
     else if (typeof act === 'function' || act instanceof Module) this.activation = act;
-    else throw new RangeError(`TransformerEncoderLayer: activation should be 'relu' or 'gelu', not ${JSON.stringify(act)}`);
+    else
+      throw new RangeError(
+        `TransformerEncoderLayer: activation should be 'relu' or 'gelu', not ${JSON.stringify(act)}`,
+      );
   }
 
   /** Self-attention block: attention, then dropout. */
@@ -142,7 +150,9 @@ export class TransformerEncoder extends Module {
  * PE[pos, 2i] = sin(pos / base^(2i/dModel)) and PE[pos, 2i+1] = cos(pos / base^(2i/dModel)).
  */
 export function sinusoidalPositionalEncoding(
-  maxLen: number, dModel: number, opts: { dtype?: DType; device?: string; base?: number } = {},
+  maxLen: number,
+  dModel: number,
+  opts: { dtype?: DType; device?: string; base?: number } = {},
 ): Tensor {
   checkPositiveInt('sinusoidalPositionalEncoding', 'maxLen', maxLen);
   checkPositiveInt('sinusoidalPositionalEncoding', 'dModel', dModel);
@@ -169,7 +179,10 @@ export class PositionalEncoding extends Module {
   dropout: Dropout;
   declare pe: Tensor;
 
-  constructor(dModel: number, opts: FactoryOptions & { dropout?: number; maxLen?: number; batchFirst?: boolean } = {}) {
+  constructor(
+    dModel: number,
+    opts: FactoryOptions & { dropout?: number; maxLen?: number; batchFirst?: boolean } = {},
+  ) {
     super();
     this.dModel = checkPositiveInt('PositionalEncoding', 'dModel', dModel);
     this.batchFirst = opts.batchFirst ?? false;
@@ -182,10 +195,14 @@ export class PositionalEncoding extends Module {
     const seqDim = x.ndim === 3 && this.batchFirst ? 1 : 0;
     const S = x.shape[seqDim]!;
     if (x.ndim < 2 || x.shape[x.ndim - 1] !== this.dModel) {
-      throw new RangeError(`PositionalEncoding: input shape ${fmt(x.shape)} must end in dModel ${this.dModel}`);
+      throw new RangeError(
+        `PositionalEncoding: input shape ${fmt(x.shape)} must end in dModel ${this.dModel}`,
+      );
     }
     if (S > this.pe.shape[0]!) {
-      throw new RangeError(`PositionalEncoding: sequence length ${S} exceeds maxLen ${this.pe.shape[0]} (input ${fmt(x.shape)})`);
+      throw new RangeError(
+        `PositionalEncoding: sequence length ${S} exceeds maxLen ${this.pe.shape[0]} (input ${fmt(x.shape)})`,
+      );
     }
     let pe = this.pe.narrow(0, 0, S); // [S, E]
     if (x.ndim === 3 && !this.batchFirst) pe = pe.unsqueeze(1);

@@ -13,7 +13,7 @@ export class TinyAdam {
 
   constructor(
     private readonly params: Parameter[],
-    private readonly lr = 1e-3,
+    public lr = 1e-3,
     private readonly betas: [number, number] = [0.9, 0.999],
     private readonly eps = 1e-8,
   ) {

@@ -1,5 +1,6 @@
 import type { Conv2dParams, View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
+import { wasmConv2d, wasmConv2dBackwardInput, wasmConv2dBackwardWeight } from '../wasm/conv.js';
 import { arr } from './buffer.js';
 import { gemm } from './matmul.js';
 
@@ -321,6 +322,7 @@ function depthwise(
 
 /** x [N, C, H, W] * w [O, C/groups, KH, KW] → out [N, O, OH, OW] (contiguous, fully written). */
 export function conv2d(out: View, x: View, w: View, p: Conv2dParams): void {
+  if (wasmConv2d(out, x, w, p)) return;
   const g = geometry(x.shape, out.shape, w.shape[0]!, w.shape[2]!, w.shape[3]!, p);
   const Y = arr(out);
   const wm = weightMatrix(w);
@@ -388,6 +390,7 @@ export function conv2d(out: View, x: View, w: View, p: Conv2dParams): void {
 
 /** dx [N, C, H, W] (contiguous, fully written) of conv2d from dy [N, O, OH, OW] and w. */
 export function conv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dParams): void {
+  if (wasmConv2dBackwardInput(out, dy, w, p)) return;
   const g = geometry(out.shape, dy.shape, w.shape[0]!, w.shape[2]!, w.shape[3]!, p);
   const DX = arr(out);
   const planes = g.H * g.W;
@@ -453,6 +456,7 @@ export function conv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dParam
 
 /** dw [O, C/groups, KH, KW] (contiguous, fully written) of conv2d from x and dy. */
 export function conv2dBackwardWeight(out: View, x: View, dy: View, p: Conv2dParams): void {
+  if (wasmConv2dBackwardWeight(out, x, dy, p)) return;
   const g = geometry(x.shape, dy.shape, out.shape[0]!, out.shape[2]!, out.shape[3]!, p);
   const DW = arr(out);
   DW.fill(0, out.offset, out.offset + g.O * g.Ck);

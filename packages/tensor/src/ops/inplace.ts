@@ -183,6 +183,17 @@ export function minimum_<T extends Tensor>(target: T, other: TensorLike): T {
 }
 /** target = target ** exponent */
 export function pow_<T extends Tensor>(target: T, exponent: TensorLike): T {
+  checkTensor('pow_', target);
+  if (
+    !isFloating(target.dtype) &&
+    typeof exponent === 'number' &&
+    Number.isInteger(exponent) &&
+    exponent < 0
+  ) {
+    throw new RangeError(
+      `pow_: integers to negative integer powers are not allowed (${target.dtype} tensor ** ${exponent})`,
+    );
+  }
   return binaryInPlace('pow', target, exponent);
 }
 /** target += value * t1 * t2 */

@@ -1,0 +1,266 @@
+// The demo app in Debian's Chromium: every page loads without console errors, trains, and keeps
+// its state in the URL; once on the CPU backend (GPU disabled) and once on WebGPU (Chromium's
+// SwiftShader adapter). Screenshots go to apps/demo/test-results/screenshots/.
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeIfAvailable } from '../../../tests/repo/requirements.js';
+import {
+  type BrowserKind,
+  launch,
+  open,
+  pageData,
+  screenshot,
+  startPreview,
+  waitForPage,
+} from './harness.js';
+
+const PHONE = { width: 390, height: 844 };
+
+let server: PreviewServer | null = null;
+let base = '';
+
+async function heatmap(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    document.querySelector<HTMLCanvasElement>('.out-canvas-wrap canvas.heat')!.toDataURL(),
+  );
+}
+
+/** Draws a vertical stroke (a "1") on the Digits canvas with the mouse. */
+async function drawOne(page: Page): Promise<void> {
+  const box = (await page.locator('.draw-canvas').boundingBox())!;
+  const x = box.x + box.width * 0.5;
+  await page.mouse.move(x, box.y + box.height * 0.18);
+  await page.mouse.down();
+  await page.mouse.move(x + box.width * 0.02, box.y + box.height * 0.82, { steps: 12 });
+  await page.mouse.up();
+}
+
+/** Shared set-up of a suite: one browser of the given kind, pages checked for the active backend. */
+function browserSuite(kind: BrowserKind) {
+  let browser: Browser;
+  beforeAll(async () => {
+    if (!server) {
+      const s = await startPreview();
+      server = s.server;
+      base = s.url;
+    }
+    browser = await launch(kind);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  /** Opens a page, waits for its worker, and checks which backend it computes on. */
+  return async function visit(hash: string, viewport?: { width: number; height: number }) {
+    const w = await open(browser, `${base}${hash}`, viewport);
+    const data = await waitForPage(w.page, (d) => d.ready === 'true', 60_000);
+    const backend = await w.page.evaluate(() => document.documentElement.dataset.backend);
+    expect(backend, 'active backend (data-backend on <html>)').toBe(kind);
+    return { ...w, data };
+  };
+}
+
+/** The full checks, on the CPU backend. */
+function cpuSuite(): void {
+  const kind = 'cpu';
+  const visit = browserSuite(kind);
+
+  it('the playground trains: the test loss falls and the decision map changes', async () => {
+    const { page, errors } = await visit(
+      '#/playground?dataset=circle&activation=tanh&optimizer=sgd&learningRate=0.1',
+    );
+    const start = await waitForPage(page, (d) => d.epoch === '0' && Number(d.snapshots) >= 1);
+    const before = await heatmap(page);
+    await page.click('[data-action=play]');
+    await waitForPage(page, (d) => Number(d.epoch) >= 40, 90_000);
+    await page.click('[data-action=play]');
+    const end = await waitForPage(page, (d) => d.playing === 'false');
+    expect(Number(end.testLoss)).toBeLessThan(Number(start.testLoss) * 0.7);
+    expect(await heatmap(page)).not.toBe(before);
+    // One more epoch with the step button.
+    const epoch = Number((await pageData(page)).epoch);
+    await page.click('[data-action=step]');
+    await waitForPage(page, (d) => Number(d.epoch) > 0);
+    expect(Number((await pageData(page)).epoch)).toBeGreaterThan(epoch);
+    await screenshot(page, `${kind}-playground-desktop`);
+    expect(errors).toEqual([]);
+  }, 150_000);
+
+  it('the playground keeps its whole state in the URL', async () => {
+    const { page, errors } = await visit('#/playground');
+    await page.click('[data-dataset=spiral]');
+    await page.selectOption('[data-control=activation]', 'relu');
+    await page.selectOption('[data-control=regularization]', 'l2');
+    await page.selectOption('[data-control=regRate]', '0.003');
+    await page.selectOption('[data-control=optimizer]', 'adam');
+    await page.click('[data-feature=x1sq]');
+    await page.click('button[aria-label="Add a hidden layer"]');
+    await page.click('button[aria-label="Add a neuron to layer 1"]');
+    await page.click('[data-action=regenerate]');
+    await waitForPage(page, (d) => d.epoch === '0');
+    const url = page.url();
+    const params = new URLSearchParams(url.split('?')[1]);
+    expect(params.get('dataset')).toBe('spiral');
+    expect(params.get('layers')).toBe('5,2,2');
+    expect(params.get('features')).toBe('x1,x2,x1sq');
+    const first = await pageData(page);
+
+    const again = await visit(url.slice(base.length));
+    const second = await waitForPage(again.page, (d) => d.epoch === '0' && Number(d.snapshots) >= 1);
+    expect(again.page.url()).toBe(url);
+    for (const c of ['activation', 'regularization', 'regRate', 'optimizer', 'learningRate']) {
+      expect(await again.page.inputValue(`[data-control=${c}]`)).toBe(
+        await page.inputValue(`[data-control=${c}]`),
+      );
+    }
+    expect(await again.page.getAttribute('[data-feature=x1sq]', 'aria-pressed')).toBe('true');
+    // Same seed, same data and weights: the initial losses agree exactly.
+    await waitForPage(page, (d) => Number(d.snapshots) >= 1);
+    expect(second.testLoss).toBe(first.testLoss);
+    expect(errors).toEqual([]);
+    expect(again.errors).toEqual([]);
+  }, 60_000);
+
+  it('digits: a CNN trains above 90% test accuracy, predicts a drawing, saves and loads', async () => {
+    const arch = 'lenet5';
+    const { page, errors } = await visit(`#/digits?arch=${arch}&optimizer=adam&lr=0.001&batch=32`);
+    await waitForPage(page, (d) => d.dataset === 'ready', 60_000);
+    expect(await page.textContent('[data-testid=mnist-source]')).toContain('local folder');
+    await page.click('[data-action=train]');
+    const trained = await waitForPage(page, (d) => Number(d.testAcc) > 0.9, 200_000);
+    await page.click('[data-action=train]');
+    await waitForPage(page, (d) => d.playing === 'false');
+    expect(Number(trained.evalStep)).toBeLessThanOrEqual(1000);
+    expect(Number((await pageData(page)).imagesPerSec)).toBeGreaterThan(0);
+
+    await drawOne(page);
+    const drawn = await waitForPage(page, (d) => d.prediction !== undefined);
+    expect(drawn.prediction).toBe('1');
+    const probs = await page.locator('[data-testid=probs] .top').first().textContent();
+    expect(probs).toBe('1');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action=save]')]);
+    const file = await download.path();
+    const bytes = readFileSync(file!);
+    expect(bytes.length).toBeGreaterThan(1000);
+    const acc = (await pageData(page)).testAcc;
+    await page.selectOption('[data-control=arch]', 'cnn');
+    await waitForPage(page, (d) => d.evalStep === '0');
+    await page.setInputFiles('[data-control=load-model]', {
+      name: 'model.safetensors',
+      mimeType: 'application/octet-stream',
+      buffer: bytes,
+    });
+    const loaded = await waitForPage(
+      page,
+      (d, a) => d.modelLoaded === a.arch && d.testAcc === a.acc,
+      60_000,
+      {
+        arch,
+        acc,
+      },
+    );
+    expect(loaded.testAcc).toBe(acc);
+    expect(await page.inputValue('[data-control=arch]')).toBe(arch);
+    await screenshot(page, `${kind}-digits-desktop`);
+    expect(errors).toEqual([]);
+  }, 300_000);
+
+  it('inside the network: live layer statistics and the backprop step-through', async () => {
+    const { page, errors } = await visit('#/inside');
+    await page.click('[data-preset=Healthy]');
+    await waitForPage(page, (d) => d.step === '0');
+    await page.click('[data-action=train]');
+    await waitForPage(page, (d) => Number(d.step) >= 300, 90_000);
+    await page.click('[data-action=train]');
+    const data = await waitForPage(page, (d) => d.playing === 'false');
+    expect(data.gradNorms!.split(',').length).toBe(6);
+    expect(data.dead!.split(',').every((v) => Number(v) >= 0 && Number(v) <= 1)).toBe(true);
+    await waitForPage(page, (d) => d.trace === 'ready');
+    for (let i = 0; i < 16; i++) await page.click('[data-action=bp-next]');
+    const text = await page.textContent('[data-testid=bp-explain]');
+    expect(text).toContain('loss after the step');
+    const [before, after] = [...text!.matchAll(/loss (?:before|after) the step:\s+(-?[\d.]+)/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(after).toBeLessThan(before!);
+    await screenshot(page, `${kind}-inside-desktop`);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('every page fits a phone-sized screen without console errors', async () => {
+    for (const name of ['playground', 'digits', 'inside']) {
+      const { page, errors } = await visit(`#/${name}`, PHONE);
+      await page.waitForTimeout(500);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${name} is wider than the screen`).toBeLessThanOrEqual(0);
+      await screenshot(page, `${kind}-${name}-phone`);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  }, 60_000);
+}
+
+/**
+ * The same pages on WebGPU. Chromium's SwiftShader adapter emulates the GPU on the CPU and
+ * compiles every kernel on first use, so training is far slower than on a real GPU (or on the
+ * CPU backend): these checks train less, and the CPU suite covers the accuracy target and layout.
+ */
+function webgpuSuite(): void {
+  const kind = 'webgpu';
+  const visit = browserSuite(kind);
+
+  it('the playground trains on WebGPU', async () => {
+    const { page, errors } = await visit(
+      '#/playground?dataset=circle&optimizer=adam&learningRate=0.03&batchSize=25',
+    );
+    const start = await waitForPage(page, (d) => d.epoch === '0' && Number(d.snapshots) >= 1, 90_000);
+    const before = await heatmap(page);
+    await page.click('[data-action=play]');
+    await waitForPage(page, (d) => Number(d.epoch) >= 5, 120_000);
+    await page.click('[data-action=play]');
+    const end = await waitForPage(page, (d) => d.playing === 'false');
+    expect(Number(end.testLoss)).toBeLessThan(Number(start.testLoss));
+    expect(await heatmap(page)).not.toBe(before);
+    await screenshot(page, `${kind}-playground-desktop`);
+    expect(errors).toEqual([]);
+  }, 240_000);
+
+  it('digits trains on WebGPU and predicts a drawing', async () => {
+    const { page, errors } = await visit('#/digits?arch=mlp&optimizer=adam&lr=0.001&batch=64');
+    await waitForPage(page, (d) => d.dataset === 'ready', 60_000);
+    await page.click('[data-action=train]');
+    const trained = await waitForPage(page, (d) => Number(d.evalStep) >= 100, 240_000);
+    await page.click('[data-action=train]');
+    expect(Number(trained.testAcc)).toBeGreaterThan(0.8);
+    await drawOne(page);
+    const drawn = await waitForPage(page, (d) => d.prediction !== undefined, 60_000);
+    expect(Number(drawn.prediction)).toBeGreaterThanOrEqual(0);
+    await screenshot(page, `${kind}-digits-desktop`);
+    expect(errors).toEqual([]);
+  }, 300_000);
+
+  it('inside the network runs on WebGPU', async () => {
+    const { page, errors } = await visit(
+      '#/inside?depth=4&activation=relu&init=kaiming&optimizer=adam&lr=0.01',
+    );
+    await waitForPage(page, (d) => d.step === '0' && d.trace === 'ready', 120_000);
+    await page.click('[data-action=train]');
+    await waitForPage(page, (d) => Number(d.step) >= 20, 120_000);
+    await page.click('[data-action=train]');
+    const data = await waitForPage(page, (d) => d.playing === 'false');
+    expect(data.gradNorms!.split(',').length).toBe(4);
+    await page.click('text=Show all');
+    expect(await page.textContent('[data-testid=bp-explain]')).toContain('loss after the step');
+    await screenshot(page, `${kind}-inside-desktop`);
+    expect(errors).toEqual([]);
+  }, 240_000);
+}
+
+describeIfAvailable('chromium', 'demo in Chromium on the CPU backend', cpuSuite);
+describeIfAvailable('chromium', 'demo in Chromium on WebGPU (SwiftShader)', webgpuSuite);
+
+afterAll(async () => {
+  await server?.close();
+});

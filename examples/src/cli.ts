@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * tessera-train: trains one of the examples from the command line.
+ *
+ *   npx tessera-train --example mnist-lenet --epochs 5 --checkpoint-dir runs/lenet
+ *   npx tessera-train --help
+ */
+import { FLAG_HELP, parseTrainArgs, type TrainArgs, UsageError } from './lib/args.js';
+import { type CommandIO, consoleIO, exitWith, isMain, runExample } from './lib/run.js';
+import { EXAMPLES } from './registry.js';
+
+/** The `--help` text. */
+export function usage(): string {
+  const names = Object.keys(EXAMPLES);
+  const width = Math.max(...names.map((n) => n.length));
+  const list = names.map((n) => `  ${n.padEnd(width)}  ${EXAMPLES[n]!.summary}`).join('\n');
+  return `Usage: tessera-train --example <name> [flags]
+
+Trains one of the Tessera examples and prints its final metrics.
+
+Examples:
+${list}
+
+Flags:
+  --example, -e <name>        the example to train (required)
+${FLAG_HELP}`;
+}
+
+/**
+ * Runs tessera-train with `argv` (the arguments after the command). Returns the exit code:
+ * 0 on success, 1 when training fails, 2 for a usage error (the message names the bad flag).
+ */
+export async function runCli(argv: readonly string[], io: CommandIO = consoleIO): Promise<number> {
+  let args: TrainArgs;
+  try {
+    args = parseTrainArgs(argv, { allowExample: true });
+    if (!args.help) {
+      if (args.example === undefined) throw new UsageError('--example is required');
+      if (!Object.hasOwn(EXAMPLES, args.example)) {
+        throw new UsageError(
+          `unknown example '${args.example}' (choose from: ${Object.keys(EXAMPLES).join(', ')})`,
+        );
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`tessera-train: ${e.message}\nRun tessera-train --help for usage.`);
+    return 2;
+  }
+  if (args.help) {
+    io.out(usage());
+    return 0;
+  }
+  const name = args.example!;
+  try {
+    await runExample(name, EXAMPLES[name]!.main, args, io);
+    return 0;
+  } catch (e) {
+    io.err(`tessera-train: ${name} failed: ${(e as Error).stack ?? e}`);
+    return 1;
+  }
+}
+
+if (isMain(import.meta.url)) exitWith(await runCli(process.argv.slice(2)));

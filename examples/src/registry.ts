@@ -1,0 +1,34 @@
+import { main as gaussianRegression } from './gaussian-regression.js';
+import type { ExampleMain } from './lib/options.js';
+import { main as lstmSequence } from './lstm-sequence.js';
+import { main as mnistLenet } from './mnist-lenet.js';
+import { main as mnistMlp } from './mnist-mlp.js';
+import { main as searchMnistMlp } from './search-mnist-mlp.js';
+import { main as spiral } from './spiral.js';
+import { main as transformerToy } from './transformer-toy.js';
+import { main as xor } from './xor.js';
+
+/** An example `tessera-train` can run. */
+export interface ExampleEntry {
+  main: ExampleMain;
+  /** One line for `--help`. */
+  summary: string;
+}
+
+/** Every example, by the name `--example` takes (the file name in src/). */
+export const EXAMPLES: Readonly<Record<string, ExampleEntry>> = {
+  xor: { main: xor, summary: '2-2-1 MLP learns XOR (100%)' },
+  spiral: { main: spiral, summary: 'MLP separates two interleaved spirals' },
+  'mnist-mlp': { main: mnistMlp, summary: 'MLP on MNIST digits' },
+  'mnist-lenet': { main: mnistLenet, summary: 'LeNet-5 convolutional network on MNIST digits' },
+  'lstm-sequence': { main: lstmSequence, summary: 'LSTM recalls the first digit of a sequence' },
+  'gaussian-regression': {
+    main: gaussianRegression,
+    summary: 'network predicts mean and variance (GaussianNLLLoss)',
+  },
+  'transformer-toy': { main: transformerToy, summary: 'tiny TransformerEncoder sorts digit sequences' },
+  'search-mnist-mlp': {
+    main: searchMnistMlp,
+    summary: 'random vs grid search of learning rate and width for the MNIST MLP',
+  },
+};

@@ -1,0 +1,152 @@
+import type { View } from '../backend.js';
+import { collapse, RowWalker } from '../cpu/iterate.js';
+import { WasmOutOfMemory } from './heap.js';
+import { LAYOUT } from './kernels.generated.js';
+import { activeRuntime, forcedWasm, type Runtime } from './runtime.js';
+import { stageStrided, unstage } from './stage.js';
+
+// float32 matmul on the WebAssembly kernels. Operands are copied in with their strides (so x.mT
+// costs nothing extra), A is packed once per distinct matrix (PACK_A job, in parallel when big),
+// then GEMM tasks each own a block of C's columns (and, for tall products, of its rows): they pack
+// their KC-deep slices of B into thread scratch and run the micro-kernel against packed A.
+
+const { MR, MC, NB, NR, KIND, FIELD, JOB_PTR } = LAYOUT;
+
+/** Below this many multiply-adds (mode 'auto') the TypeScript kernel is faster than copying in and out. */
+const MIN_WORK = 24 * 24 * 24;
+/** Tasks a call is split into when its shape allows (enough for this many threads to share). */
+const TARGET_TASKS = 8;
+
+/**
+ * out[..., M, N] = a[..., M, K] @ b[..., K, N] (batch dims broadcast, `out` contiguous) on the
+ * WebAssembly kernels. Returns false, having done nothing, when they should not or cannot run it
+ * (not float32, setting 'ts', too small, memory limit...): the caller then uses the TypeScript
+ * kernel.
+ */
+export function wasmMatmul(out: View, a: View, b: View): boolean {
+  if (out.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32') return false;
+  const nd = out.shape.length;
+  const m = out.shape[nd - 2]!;
+  const n = out.shape[nd - 1]!;
+  const k = a.shape[nd - 1]!;
+  let batch = 1;
+  for (let d = 0; d < nd - 2; d++) batch *= out.shape[d]!;
+  if (batch * m * n === 0 || k === 0) return false;
+  if (!forcedWasm() && (m === 1 || n === 1 || batch * m * n * k < MIN_WORK)) return false;
+  const rt = activeRuntime();
+  if (rt === null) return false;
+  try {
+    matmulOn(rt, out, a, b, m, n, k, batch);
+    return true;
+  } catch (e) {
+    if (e instanceof WasmOutOfMemory) return false;
+    throw e;
+  }
+}
+
+function matmulOn(rt: Runtime, out: View, a: View, b: View, m: number, n: number, k: number, batch: number) {
+  const heap = rt.heap;
+  rt.begin(2 * batch * m * n * k);
+  let copy = performance.now();
+  const A = stageStrided(heap, a);
+  const B = stageStrided(heap, b);
+  copy = performance.now() - copy;
+  const nd = out.shape.length;
+  const rsA = A.strides[nd - 2]!;
+  const csA = A.strides[nd - 1]!;
+  const rsB = B.strides[nd - 2]!;
+  const csB = B.strides[nd - 1]!;
+  const C = heap.alloc(batch * m * n * 4);
+
+  // Batch entries as [A, B, C] byte addresses; with B shared by every entry and A's rows evenly
+  // spaced across batches (x @ w.mT for x [B, T, K]) the whole product is one tall matrix.
+  let M = m;
+  let entries: number[][];
+  let rowStride = rsA;
+  const batchShape = out.shape.slice(0, nd - 2);
+  const aB = A.strides.slice(0, nd - 2);
+  const bB = B.strides.slice(0, nd - 2);
+  const oB = batchShape.map((_, d) => batchShape.slice(d + 1).reduce((p, s) => p * s, m * n));
+  const folded = batch > 1 && bB.every((s, d) => s === 0 || batchShape[d] === 1) && foldRows();
+  function foldRows(): boolean {
+    const c = collapse([...batchShape, m], [[...aB, rsA]]);
+    if (c.shape.length !== 1) return false;
+    rowStride = c.strides[0]![0]!;
+    return true;
+  }
+  if (batch === 1 || folded) {
+    M = batch * m;
+    entries = [[A.base, B.base, C]];
+  } else {
+    entries = [];
+    const w = new RowWalker(
+      [...batchShape, 1],
+      [
+        [...aB, 0],
+        [...bB, 0],
+        [...oB, 0],
+      ],
+      [0, 0, 0],
+    );
+    for (let r = 0; r < w.rows; r++, w.next()) {
+      entries.push([A.base + 4 * w.at[0]!, B.base + 4 * w.at[1]!, C + 4 * w.at[2]!]);
+    }
+  }
+
+  // Pack each distinct A once.
+  const Mpad = Math.ceil(M / MR) * MR;
+  const packed = new Map<number, number>();
+  for (const e of entries) if (!packed.has(e[0]!)) packed.set(e[0]!, heap.alloc(Mpad * k * 4));
+  const packTable = heap.alloc(packed.size * 8);
+  const gemmTable = heap.alloc(entries.length * 12);
+  const i32 = heap.i32;
+  let p = packTable >> 2;
+  for (const [src, dst] of packed) {
+    i32[p++] = src;
+    i32[p++] = dst;
+  }
+  p = gemmTable >> 2;
+  for (const e of entries) {
+    i32[p++] = packed.get(e[0]!)!;
+    i32[p++] = e[1]!;
+    i32[p++] = e[2]!;
+  }
+
+  // Task shape: column blocks of nb (narrower when there are few), then row groups if still few.
+  let nb = Math.min(NB, Math.ceil(n / NR) * NR);
+  while (entries.length * Math.ceil(n / nb) < TARGET_TASKS && nb > 64) nb = Math.ceil(nb / 2 / NR) * NR;
+  const jBlocks = Math.ceil(n / nb);
+  const mBlocks = Math.ceil(M / MC);
+  const groupsWanted = Math.ceil(TARGET_TASKS / (entries.length * jBlocks));
+  const mGroups0 = Math.max(1, Math.min(mBlocks, groupsWanted));
+  const mgRows = Math.ceil(mBlocks / mGroups0) * MC;
+  const mGroups = Math.ceil(M / mgRows);
+
+  const job = rt.job();
+  job.fill(0);
+  job[FIELD.kind] = KIND.PACK_A;
+  job[FIELD.M] = M;
+  job[FIELD.N] = n;
+  job[FIELD.K] = k;
+  job[FIELD.Mpad] = Mpad;
+  job[FIELD.rsA] = rowStride;
+  job[FIELD.csA] = csA;
+  job[FIELD.rsB] = rsB;
+  job[FIELD.csB] = csB;
+  job[FIELD.ldc] = n;
+  job[FIELD.table] = packTable;
+  job[FIELD.mBlocks] = mBlocks;
+  rt.dispatch(JOB_PTR, packed.size * mBlocks);
+
+  job[FIELD.kind] = KIND.GEMM;
+  job[FIELD.table] = gemmTable;
+  job[FIELD.nb] = nb;
+  job[FIELD.jBlocks] = jBlocks;
+  job[FIELD.mgRows] = mgRows;
+  job[FIELD.mGroups] = mGroups;
+  rt.dispatch(JOB_PTR, entries.length * jBlocks * mGroups);
+
+  const t = performance.now();
+  unstage(heap, C, out, batch * m * n);
+  rt.end(copy + performance.now() - t);
+}
