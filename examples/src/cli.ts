@@ -41,6 +41,12 @@ export async function runCli(argv: readonly string[], io: CommandIO = consoleIO)
           `unknown example '${args.example}' (choose from: ${Object.keys(EXAMPLES).join(', ')})`,
         );
       }
+      if (args.options.dataDir !== undefined && EXAMPLES[args.example]!.usesData !== true) {
+        const withData = Object.keys(EXAMPLES).filter((n) => EXAMPLES[n]!.usesData === true);
+        throw new UsageError(
+          `--data-dir does not apply to ${args.example}, which makes its own data (it applies to ${withData.join(', ')})`,
+        );
+      }
     }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

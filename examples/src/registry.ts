@@ -13,14 +13,20 @@ export interface ExampleEntry {
   main: ExampleMain;
   /** One line for `--help`. */
   summary: string;
+  /** Whether it reads a dataset (takes `--data-dir`). */
+  usesData?: boolean;
 }
 
 /** Every example, by the name `--example` takes (the file name in src/). */
 export const EXAMPLES: Readonly<Record<string, ExampleEntry>> = {
   xor: { main: xor, summary: '2-2-1 MLP learns XOR (100%)' },
   spiral: { main: spiral, summary: 'MLP separates two interleaved spirals' },
-  'mnist-mlp': { main: mnistMlp, summary: 'MLP on MNIST digits' },
-  'mnist-lenet': { main: mnistLenet, summary: 'LeNet-5 convolutional network on MNIST digits' },
+  'mnist-mlp': { main: mnistMlp, summary: 'MLP on MNIST digits', usesData: true },
+  'mnist-lenet': {
+    main: mnistLenet,
+    summary: 'LeNet-5 convolutional network on MNIST digits',
+    usesData: true,
+  },
   'lstm-sequence': { main: lstmSequence, summary: 'LSTM recalls the first digit of a sequence' },
   'gaussian-regression': {
     main: gaussianRegression,
@@ -30,5 +36,6 @@ export const EXAMPLES: Readonly<Record<string, ExampleEntry>> = {
   'search-mnist-mlp': {
     main: searchMnistMlp,
     summary: 'random vs grid search of learning rate and width for the MNIST MLP',
+    usesData: true,
   },
 };

@@ -64,6 +64,8 @@ export async function main(options: SearchMnistOptions = {}): Promise<Metrics> {
     description: `${data.description}; trials train on ${nFit} and score on ${data.train.length - nFit} training images`,
   };
   log(`search-mnist-mlp: ${searchData.description}`);
+  if (options.checkpointDir !== undefined)
+    log('search-mnist-mlp: trials are short and not checkpointed; ignoring checkpointDir');
 
   const objective = async (params: { lr: number; width: number }) => {
     manualSeed(seed);

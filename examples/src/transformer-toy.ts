@@ -116,8 +116,8 @@ export async function main(options: TransformerToyOptions = {}): Promise<Metrics
   );
 
   const test = await evaluate(model, [[testSet.x, testSet.y]], { loss, metrics: [new Accuracy()], device });
-  const guess = (await predict(model, testSet.x, { device })).argmax(-1).to('cpu');
-  const wholeRight = await guess.eq(testSet.y).all(1).int().sum().data();
+  const guess = (await predict(model, testSet.x, { device })).argmax(-1);
+  const wholeRight = await guess.eq(testSet.y.to(guess.device)).all(1).int().sum().data();
   const sequenceAccuracy = Number(wholeRight[0]) / testSet.x.shape[0]!;
   const show = async (t: Tensor) => Array.from(await t.data()).join(' ');
   for (let i = 0; i < 3; i++) {

@@ -48,6 +48,10 @@ describe('tessera-train argument validation', () => {
     [['-e', 'xor', '--backend', 'tpu'], "--backend must be one of cpu, webgpu, got 'tpu'"],
     [['-e', 'xor', '--checkpoint-dir', ''], '--checkpoint-dir must not be empty'],
     [['-e', 'xor', '--frobnicate'], "Unknown option '--frobnicate'"],
+    [
+      ['-e', 'spiral', '--data-dir', 'x'],
+      '--data-dir does not apply to spiral, which makes its own data (it applies to mnist-mlp, mnist-lenet, search-mnist-mlp)',
+    ],
     [['-e', 'xor', 'extra'], "Unexpected argument 'extra'"],
     [['-e', 'xor', '--epochs'], "Option '--epochs <value>' argument missing"],
   ])('%j fails with exit code 2: %s', async (argv, message) => {
@@ -94,6 +98,8 @@ describe('tessera-train argument validation', () => {
         progress: false,
       },
     });
+    // `pnpm --filter @tessera/examples xor -- --epochs 3` passes the `--` on.
+    expect(parseTrainArgs(['--', '--epochs', '3'], { allowExample: false }).options).toEqual({ epochs: 3 });
     expect(() => parseTrainArgs(['--example', 'xor'], { allowExample: false })).toThrow(
       '--example is only for tessera-train',
     );

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -27,7 +27,8 @@ export async function runReadmeExample(packageDir: string | URL): Promise<Record
   const readme = join(dir, 'README.md');
   const code = firstTsBlock(readFileSync(readme, 'utf8'));
   if (code === undefined) throw new Error(`${readme} has no \`\`\`ts code block`);
-  const file = join(dir, 'test', README_EXAMPLE_FILE);
+  // Packages keep tests in test/; the repository root keeps them in tests/.
+  const file = join(dir, existsSync(join(dir, 'test')) ? 'test' : 'tests', README_EXAMPLE_FILE);
   writeFileSync(file, code);
   try {
     // A fresh query makes each call a new module, so a second run in the same worker re-executes

@@ -1,6 +1,6 @@
 // Helpers for the browser tests: build and serve the app with Vite's preview server on a free
 // port, drive Debian's Chromium with playwright-core, and collect console errors.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -25,6 +25,7 @@ function freePort(): Promise<number> {
 /** Builds the app (into test-results/dist) and serves it with `vite preview`; returns its URL. */
 export async function startPreview(): Promise<{ url: string; server: PreviewServer }> {
   const configFile = `${appDir}vite.config.ts`;
+  rmSync(`${resultsDir}screenshots`, { recursive: true, force: true });
   await build({ configFile, root: appDir, logLevel: 'error', build: { outDir, emptyOutDir: true } });
   const port = await freePort();
   const server = await preview({
@@ -119,4 +120,35 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = `${dir}${name}.png`;
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** Starts recording the time between animation frames in the page. */
+export async function startFrames(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __framesOn: boolean };
+    w.__frames = [];
+    w.__framesOn = true;
+    let last = performance.now();
+    const tick = (t: number) => {
+      w.__frames.push(t - last);
+      last = t;
+      if (w.__framesOn) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+/** Stops recording; returns the number of frames, the 95th percentile and the longest frame (ms). */
+export async function stopFrames(page: Page): Promise<{ count: number; p95: number; max: number }> {
+  const d = await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __framesOn: boolean };
+    w.__framesOn = false;
+    return w.__frames.slice(1);
+  });
+  const sorted = [...d].sort((a, b) => a - b);
+  return {
+    count: d.length,
+    p95: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
+    max: sorted[sorted.length - 1] ?? 0,
+  };
 }

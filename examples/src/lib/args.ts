@@ -74,7 +74,9 @@ function nonEmpty(name: string, raw: string | undefined): string | undefined {
 export function parseTrainArgs(argv: readonly string[], opts: { allowExample: boolean }): TrainArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }));
+    // `pnpm xor -- --epochs 3` passes the `--` along: skip a leading one.
+    const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+    ({ values } = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false }));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -58,10 +58,8 @@ function firstN(ds: MnistDataset, n: number | undefined, what: string): MnistDat
   if (n === undefined || n >= ds.length) return ds;
   if (!Number.isInteger(n) || n < 1)
     throw new RangeError(`mnist: ${what} must be a positive integer, got ${n}`);
-  return selectMnist(
-    ds,
-    Array.from({ length: n }, (_, i) => i),
-  );
+  const first = Array.from({ length: n }, (_, i) => i);
+  return selectMnist(ds, first);
 }
 
 /** Whether `dir` holds the 60,000-image training files (any of the names `mnist()` accepts). */

@@ -58,8 +58,3 @@ export async function train<B = Batch>(
     device: options.device ?? fitOptions.device,
   });
 }
-
-/** The last value of a log key in a history (NaN when there is none). */
-export function lastLog(history: History, key: string): number {
-  return history.epochs.at(-1)?.logs[key] ?? Number.NaN;
-}

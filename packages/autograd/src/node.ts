@@ -57,7 +57,9 @@ export abstract class Node {
     this.next = next;
     this.inputsInfo = inputsInfo;
     this.outputs = outputs;
-    this.outputMetas = outputs.map(() => null);
+    const metas = new Array<AutogradMeta | null>(outputs.length);
+    for (let i = 0; i < metas.length; i++) metas[i] = null;
+    this.outputMetas = metas;
   }
 
   /** PyTorch-style node name: the op name capitalised + `Backward`, e.g. `'MulBackward'`. */

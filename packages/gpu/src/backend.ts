@@ -50,6 +50,7 @@ export class WebGPUBackend implements Backend {
       maxBatch: opts.maxBatch ?? 256,
       maxPoolBytes: opts.maxPoolBytes ?? 512 * 2 ** 20,
       gcHintBytes: opts.gcHintBytes ?? 256 * 2 ** 20,
+      gcHintBuffers: opts.gcHintBuffers ?? 4096,
     });
   }
 

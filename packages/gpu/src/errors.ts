@@ -30,7 +30,15 @@ export class WebGPUError extends Error {
 }
 
 /** Codes of index-checking kernels, reported through the device's error buffer. */
-export const INDEX_OPS = ['', 'gather', 'scatter', 'scatterAdd', 'indexSelect', 'indexAdd', 'maxPool2dBackward'] as const;
+export const INDEX_OPS = [
+  '',
+  'gather',
+  'scatter',
+  'scatterAdd',
+  'indexSelect',
+  'indexAdd',
+  'maxPool2dBackward',
+] as const;
 
 /** The error for an index outside [0, size), worded as the CPU backend words it. */
 export function indexError(op: string, value: number, dim: number, size: number): RangeError {

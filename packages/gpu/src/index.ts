@@ -6,11 +6,11 @@ export { WebGPUBackend } from './backend.js';
 export { DeviceLostError, WebGPUError } from './errors.js';
 export {
   type GpuLike,
-  type InitWebGPUOptions,
-  type WebGPUInfo,
   gpuMemory,
+  type InitWebGPUOptions,
   initWebGPU,
   syncWebGPU,
+  type WebGPUInfo,
   webgpuBackend,
 } from './init.js';
 export type { GpuMemoryInfo } from './memory.js';

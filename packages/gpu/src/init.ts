@@ -107,7 +107,9 @@ export async function initWebGPU(opts: InitWebGPUOptions = {}): Promise<WebGPUIn
     const report = { reason: info.reason ?? 'unknown', message: info.message };
     if (opts.onDeviceLost) opts.onDeviceLost(report);
     else if (report.reason !== 'destroyed') {
-      console.warn(`@tessera/gpu: the WebGPU device '${name}' was lost (${report.reason}): ${report.message}`);
+      console.warn(
+        `@tessera/gpu: the WebGPU device '${name}' was lost (${report.reason}): ${report.message}`,
+      );
     }
   });
   // Dawn (Node) tears the instance down when its JS object is collected, crashing live devices:

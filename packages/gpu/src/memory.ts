@@ -64,6 +64,8 @@ export interface PoolOptions {
   maxPoolBytes: number;
   /** Live bytes above which a `globalThis.gc()` hint is given (then re-armed at 1.5x). */
   gcHintBytes: number;
+  /** Live buffer count above which a `globalThis.gc()` hint is given (then re-armed at 1.5x). */
+  gcHintBuffers: number;
 }
 
 /**
@@ -83,12 +85,14 @@ export class BufferPool {
     gcHints: 0,
   };
   private nextGcAt: number;
+  private nextGcCount: number;
 
   constructor(
     private readonly device: GPUDevice,
     private readonly opts: PoolOptions,
   ) {
     this.nextGcAt = opts.gcHintBytes;
+    this.nextGcCount = opts.gcHintBuffers;
   }
 
   /**
@@ -113,7 +117,10 @@ export class BufferPool {
       this.stats.reused++;
       buffer = found.buffer;
     } else {
-      buffer = this.device.createBuffer({ size: bytes, usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST });
+      buffer = this.device.createBuffer({
+        size: bytes,
+        usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST,
+      });
       this.stats.created++;
     }
     const h = new GpuBuffer(buffer, bytes, dtype, size);
@@ -121,7 +128,7 @@ export class BufferPool {
     this.stats.liveBuffers++;
     this.stats.liveBytes += bytes;
     if (this.stats.liveBytes > this.stats.peakBytes) this.stats.peakBytes = this.stats.liveBytes;
-    if (this.stats.liveBytes > this.nextGcAt) this.gcHint();
+    if (this.stats.liveBytes > this.nextGcAt || this.stats.liveBuffers > this.nextGcCount) this.gcHint();
     return h;
   }
 
@@ -133,6 +140,10 @@ export class BufferPool {
     this.stats.liveBytes -= h.bytes;
     // Re-arm the gc hint relative to what is live once garbage has actually been freed.
     this.nextGcAt = Math.max(this.opts.gcHintBytes, Math.min(this.nextGcAt, this.stats.liveBytes * 2));
+    this.nextGcCount = Math.max(
+      this.opts.gcHintBuffers,
+      Math.min(this.nextGcCount, this.stats.liveBuffers * 2),
+    );
     let list = this.free.get(h.bytes);
     if (list === undefined) this.free.set(h.bytes, (list = []));
     // A fresh handle object keeps stale references to `h` from reaching the pooled buffer.
@@ -185,12 +196,15 @@ export class BufferPool {
   }
 
   /**
-   * GPU memory is invisible to V8's heap heuristics, so unreachable tensors can pin a lot of it
-   * before a collection runs their finalizers. When live bytes cross a threshold, ask for a
-   * collection if the embedder exposes one (`node --expose-gc`); the threshold then moves up.
+   * GPU memory is invisible to V8's heap heuristics (and tensor objects are small), so
+   * unreachable tensors can pin many buffers before a full collection runs their finalizers;
+   * minor collections do not. When live bytes or live buffers cross a threshold, ask for a
+   * collection if the embedder exposes one (`node --expose-gc`); the threshold then moves up
+   * to 1.5x what is live, and back down as buffers are freed.
    */
   private gcHint(): void {
     this.nextGcAt = Math.max(this.opts.gcHintBytes, this.stats.liveBytes * 1.5);
+    this.nextGcCount = Math.max(this.opts.gcHintBuffers, this.stats.liveBuffers * 1.5);
     const gc = (globalThis as { gc?: () => void }).gc;
     if (typeof gc === 'function') {
       this.stats.gcHints++;

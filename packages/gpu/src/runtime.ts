@@ -1,6 +1,6 @@
 import type { DType } from '@tessera/tensor';
 import { withMath } from './codegen/math.js';
-import { DeviceLostError, INDEX_OPS, WebGPUError, indexError } from './errors.js';
+import { DeviceLostError, INDEX_OPS, indexError, WebGPUError } from './errors.js';
 import { BufferPool, GpuBuffer, type PoolOptions } from './memory.js';
 import type { Packed } from './params.js';
 
@@ -56,7 +56,10 @@ export class Runtime {
   /** Set once the device is lost (or destroyed). */
   lost: DeviceLostError | null = null;
 
-  private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
+  private readonly pipelines = new Map<
+    string,
+    { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }
+  >();
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private readonly arena: Uint32Array;
@@ -88,6 +91,8 @@ export class Runtime {
     this.arenaBuffer = device.createBuffer({ size: ARENA_BYTES, usage: STORAGE | COPY_DST });
     this.indexErrors = device.createBuffer({ size: 32, usage: STORAGE | COPY_SRC | COPY_DST });
     device.addEventListener('uncapturederror', (e) => {
+      // Handled here (thrown at the next read): keep the implementation from also logging it.
+      e.preventDefault();
       const err = (e as GPUUncapturedErrorEvent).error;
       const cur = this.current;
       this.errors.push(
@@ -158,7 +163,11 @@ export class Runtime {
     const record = (e: GPUError | null) => {
       if (e) this.errors.push(new WebGPUError(`webgpu: ${what} failed (${kindOf(e)} error): ${e.message}`));
     };
-    this.scopes.push(dev.popErrorScope().then(record), dev.popErrorScope().then(record), dev.popErrorScope().then(record));
+    this.scopes.push(
+      dev.popErrorScope().then(record),
+      dev.popErrorScope().then(record),
+      dev.popErrorScope().then(record),
+    );
   }
 
   private encode(d: Dispatch): void {
@@ -226,6 +235,7 @@ export class Runtime {
   private pipeline(key: string, code: () => string, op: string) {
     let p = this.pipelines.get(key);
     if (p === undefined) {
+      const t0 = performance.now();
       const module = this.device.createShaderModule({ code: withMath(code()), label: key });
       const pipeline = this.device.createComputePipeline({
         layout: 'auto',
@@ -234,9 +244,13 @@ export class Runtime {
       });
       p = { pipeline, layout: pipeline.getBindGroupLayout(0) };
       this.pipelines.set(key, p);
+      this.compileMs += performance.now() - t0;
     }
     return p;
   }
+
+  /** Milliseconds spent creating shader modules and pipelines (compilation happens there). */
+  compileMs = 0;
 
   /** Number of distinct compiled pipelines (for tests and stats). */
   get pipelineCount(): number {
@@ -268,7 +282,13 @@ export class Runtime {
   }
 
   /** Copies bytes between buffers inside the pending batch (ordered with the kernels). */
-  copyBuffer(src: GpuBuffer, srcOffset: number, dst: GPUBuffer | GpuBuffer, dstOffset: number, bytes: number): void {
+  copyBuffer(
+    src: GpuBuffer,
+    srcOffset: number,
+    dst: GPUBuffer | GpuBuffer,
+    dstOffset: number,
+    bytes: number,
+  ): void {
     this.check('copy');
     this.encoderNow().copyBufferToBuffer(src.buffer, srcOffset, raw(dst), dstOffset, bytes);
     src.lastBatch = this.batchId;
@@ -282,7 +302,8 @@ export class Runtime {
       this.pass.end();
       this.pass = null;
     }
-    if (this.arenaUsed > 0) this.device.queue.writeBuffer(this.arenaBuffer, 0, this.arena.buffer, 0, this.arenaUsed);
+    if (this.arenaUsed > 0)
+      this.device.queue.writeBuffer(this.arenaBuffer, 0, this.arena.buffer, 0, this.arenaUsed);
     const cb = this.encoder.finish();
     this.encoder = null;
     this.device.queue.submit([cb]);

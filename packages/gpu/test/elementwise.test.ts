@@ -1,24 +1,24 @@
 import {
+  add,
   BINARY_OPS,
   type BinaryOp,
-  type DType,
-  type Tensor,
-  UNARY_OPS,
-  type UnaryAttrs,
-  type UnaryOp,
-  add,
   clamp,
   contiguous,
+  type DType,
   full,
   getBackend,
   mul,
+  type Tensor,
   tensor,
+  UNARY_OPS,
+  type UnaryAttrs,
+  type UnaryOp,
   where,
   zeros,
 } from '@tessera/tensor';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, it } from 'vitest';
 import { describeIfAvailable } from '../../../tests/repo/requirements.js';
-import { type Pair, expectMatch, gpuBackend, pair, randomData, randomInts } from './helpers.js';
+import { expectMatch, gpuBackend, type Pair, pair, randomData, randomInts } from './helpers.js';
 
 /**
  * Runs one backend primitive on fresh outputs of both backends and compares. Inputs are tensors
@@ -35,7 +35,11 @@ async function primitive(
 ): Promise<void> {
   const pairs = inputs.map((t) => ('cpu' in t && 'gpu' in t ? t : pair(t)));
   const cpuOut = zeros(shape, { dtype: outDtype });
-  run(getBackend('cpu'), cpuOut, pairs.map((p) => p.cpu));
+  run(
+    getBackend('cpu'),
+    cpuOut,
+    pairs.map((p) => p.cpu),
+  );
   const gpuIns = pairs.map((p) => p.gpu);
   const gpuOut = zeros(shape, { dtype: outDtype, device: 'webgpu' });
   run(getBackend('webgpu'), gpuOut, gpuIns);
@@ -46,7 +50,7 @@ async function primitive(
 function floatInput(n: number, seed: number, lo = -4, hi = 4): Tensor {
   const d = randomData(n, seed, lo, hi);
   const specials = [0, -0, 0.5, -0.5, 1.5, 2.5, -2.5, 1e-5, -1e-6, 30, -30, Infinity, -Infinity, Number.NaN];
-  for (let i = 0; i < Math.min(n, specials.length); i++) d[i * 7 % n] = specials[i]!;
+  for (let i = 0; i < Math.min(n, specials.length); i++) d[(i * 7) % n] = specials[i]!;
   return tensor(d);
 }
 
@@ -73,7 +77,18 @@ const ATTRS: Partial<Record<UnaryOp, UnaryAttrs>> = {
   clamp: { min: -1.25, max: 2 },
 };
 
-const INT_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'relu', 'floor', 'ceil', 'round', 'trunc', 'clamp'];
+const INT_UNARY: readonly UnaryOp[] = [
+  'neg',
+  'abs',
+  'sign',
+  'square',
+  'relu',
+  'floor',
+  'ceil',
+  'round',
+  'trunc',
+  'clamp',
+];
 const BOOL_OUT = new Set<UnaryOp>(['isnan', 'isfinite', 'not']);
 
 describeIfAvailable('webgpu', 'elementwise kernels match the CPU backend', () => {
@@ -96,9 +111,15 @@ describeIfAvailable('webgpu', 'elementwise kernels match the CPU backend', () =>
       const [rtol, atol] = FLOAT_TOL[op] ?? [2e-6, 1e-7];
       for (const [name, x] of layoutOps.has(op) ? inputs : inputs.slice(0, 1)) {
         const dtype = BOOL_OUT.has(op) ? 'bool' : 'float32';
-        await primitive(`${op} (${name})`, dtype, x.cpu.shape, [x], (b, out, [v]) =>
-          b.unary(op, out.viewFor(op), v!.viewFor(op), ATTRS[op] ?? {}),
-        rtol, atol);
+        await primitive(
+          `${op} (${name})`,
+          dtype,
+          x.cpu.shape,
+          [x],
+          (b, out, [v]) => b.unary(op, out.viewFor(op), v!.viewFor(op), ATTRS[op] ?? {}),
+          rtol,
+          atol,
+        );
       }
     }
   });
@@ -107,7 +128,15 @@ describeIfAvailable('webgpu', 'elementwise kernels match the CPU backend', () =>
     const x = tensor([1e-7, -3e-6, 2e-4, 0.01, -0.3, 0.45, 0.9999, 1.0001, 100, 1000.5, 5000]);
     for (const op of ['log1p', 'expm1', 'log', 'sin', 'cos', 'tanh', 'erf'] as const) {
       const src = op === 'log' ? x.abs() : x;
-      await primitive(op, 'float32', x.shape, [src], (b, out, [v]) => b.unary(op, out.viewFor(op), v!.viewFor(op), {}), 3e-6, 1e-12);
+      await primitive(
+        op,
+        'float32',
+        x.shape,
+        [src],
+        (b, out, [v]) => b.unary(op, out.viewFor(op), v!.viewFor(op), {}),
+        3e-6,
+        1e-12,
+      );
     }
   });
 
@@ -119,9 +148,13 @@ describeIfAvailable('webgpu', 'elementwise kernels match the CPU backend', () =>
       );
     }
     const xb = tensor(randomInts(40, 5, 0, 2)).bool();
-    await primitive('not bool', 'bool', xb.shape, [xb], (b, out, [v]) => b.unary('not', out.viewFor('not'), v!.viewFor('not'), {}));
+    await primitive('not bool', 'bool', xb.shape, [xb], (b, out, [v]) =>
+      b.unary('not', out.viewFor('not'), v!.viewFor('not'), {}),
+    );
     for (const op of ['isnan', 'isfinite'] as const) {
-      await primitive(`${op} int32`, 'bool', xi.shape, [xi], (b, out, [v]) => b.unary(op, out.viewFor(op), v!.viewFor(op), {}));
+      await primitive(`${op} int32`, 'bool', xi.shape, [xi], (b, out, [v]) =>
+        b.unary(op, out.viewFor(op), v!.viewFor(op), {}),
+      );
     }
   });
 
@@ -135,21 +168,37 @@ describeIfAvailable('webgpu', 'elementwise kernels match the CPU backend', () =>
     for (const op of BINARY_OPS) {
       const out: DType = logical.has(op) || cmp.has(op) ? 'bool' : 'float32';
       const bb = pair(b, (t) => t.expand(6, 35));
-      await primitive(`${op} f32 broadcast`, out, a.shape, [a, bb], (be, o, [x, y]) =>
-        be.binary(op, o.viewFor(op), x!.viewFor(op), y!.viewFor(op)),
-      op === 'pow' || op === 'atan2' ? 5e-6 : 2e-6, 1e-6);
+      await primitive(
+        `${op} f32 broadcast`,
+        out,
+        a.shape,
+        [a, bb],
+        (be, o, [x, y]) => be.binary(op, o.viewFor(op), x!.viewFor(op), y!.viewFor(op)),
+        op === 'pow' || op === 'atan2' ? 5e-6 : 2e-6,
+        1e-6,
+      );
       if (['add', 'pow', 'ne', 'maximum'].includes(op)) {
         const at = pair(a, (t) => t.T);
         const neg = pair(a, (t) => t.slice(0, undefined, undefined, -1).T);
-        await primitive(`${op} f32 transposed / negative step`, out, [35, 6], [at, neg], (be, o, [x, y]) =>
-          be.binary(op, o.viewFor(op), x!.viewFor(op), y!.viewFor(op)),
-        5e-6, 1e-6);
+        await primitive(
+          `${op} f32 transposed / negative step`,
+          out,
+          [35, 6],
+          [at, neg],
+          (be, o, [x, y]) => be.binary(op, o.viewFor(op), x!.viewFor(op), y!.viewFor(op)),
+          5e-6,
+          1e-6,
+        );
       }
       if (op === 'atan2') continue;
       const outI: DType = logical.has(op) || cmp.has(op) ? 'bool' : 'int32';
       const src = op === 'pow' ? [ai.remainder(5), bi.abs().remainder(6)] : [ai, bi];
-      await primitive(`${op} int32`, outI, ai.shape, src.map((t) => pair(t, (v) => v.expand(6, 35))), (be, o, [x, y]) =>
-        be.binary(op, o.viewFor(op), x!.viewFor(op), y!.viewFor(op)),
+      await primitive(
+        `${op} int32`,
+        outI,
+        ai.shape,
+        src.map((t) => pair(t, (v) => v.expand(6, 35))),
+        (be, o, [x, y]) => be.binary(op, o.viewFor(op), x!.viewFor(op), y!.viewFor(op)),
       );
     }
   });
@@ -159,12 +208,16 @@ describeIfAvailable('webgpu', 'elementwise kernels match the CPU backend', () =>
     const vals: Record<string, Tensor> = {
       float32: f,
       int32: tensor(randomInts(48, 32, -1000, 1000)).reshape(6, 8),
-      bool: tensor(randomInts(48, 33, 0, 2)).reshape(6, 8).bool(),
+      bool: tensor(randomInts(48, 33, 0, 2))
+        .reshape(6, 8)
+        .bool(),
     };
     for (const from of ['float32', 'int32', 'bool'] as const) {
       for (const to of ['float32', 'int32', 'bool'] as const) {
         const x = pair(vals[from]!, (t) => t.T);
-        await primitive(`copy ${from} -> ${to}`, to, x.cpu.shape, [x], (b, out, [v]) => b.copy(out.viewFor('copy'), v!.viewFor('copy')));
+        await primitive(`copy ${from} -> ${to}`, to, x.cpu.shape, [x], (b, out, [v]) =>
+          b.copy(out.viewFor('copy'), v!.viewFor('copy')),
+        );
       }
     }
     // Into a strided slice of a bigger buffer (copy_ / slice assignment path).
@@ -177,14 +230,28 @@ describeIfAvailable('webgpu', 'elementwise kernels match the CPU backend', () =>
   });
 
   it('where, fill and casts through the tensor API, scalar and size-1 shapes', async () => {
-    const c = tensor(randomInts(30, 41, 0, 2)).reshape(5, 6).bool();
+    const c = tensor(randomInts(30, 41, 0, 2))
+      .reshape(5, 6)
+      .bool();
     const a = tensor(randomData(30, 42)).reshape(5, 6);
     const b = tensor(randomData(6, 43)).reshape(6);
-    await expectMatch(where(c.to('webgpu'), a.to('webgpu'), b.to('webgpu')), where(c, a, b), 'where broadcast');
+    await expectMatch(
+      where(c.to('webgpu'), a.to('webgpu'), b.to('webgpu')),
+      where(c, a, b),
+      'where broadcast',
+    );
     await expectMatch(where(c.to('webgpu'), 1.5, a.to('webgpu').T.T), where(c, 1.5, a), 'where scalar');
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
-      await expectMatch(full([3, 1, 2], 7, { dtype, device: 'webgpu' }), full([3, 1, 2], 7, { dtype }), `full ${dtype}`);
-      await expectMatch(full([2000], -3, { dtype, device: 'webgpu' }), full([2000], -3, { dtype }), `full large ${dtype}`);
+      await expectMatch(
+        full([3, 1, 2], 7, { dtype, device: 'webgpu' }),
+        full([3, 1, 2], 7, { dtype }),
+        `full ${dtype}`,
+      );
+      await expectMatch(
+        full([2000], -3, { dtype, device: 'webgpu' }),
+        full([2000], -3, { dtype }),
+        `full large ${dtype}`,
+      );
     }
     const s = tensor(2.5);
     await expectMatch(add(s.to('webgpu'), 1), add(s, 1), '0-d');
@@ -197,8 +264,12 @@ describeIfAvailable('webgpu', 'elementwise kernels match the CPU backend', () =>
     const a = tensor(randomData(40, 51)).reshape(5, 8);
     const g = a.to('webgpu');
     const c = contiguous(a.clone());
-    c.add_(c).mul_(0.5).sub_(a.slice(0, 0, 1));
-    g.add_(g).mul_(0.5).sub_(g.slice(0, 0, 1).clone());
+    c.add_(c)
+      .mul_(0.5)
+      .sub_(a.slice(0, 0, 1));
+    g.add_(g)
+      .mul_(0.5)
+      .sub_(g.slice(0, 0, 1).clone());
     await expectMatch(g, c, 'in-place chain');
   });
 });

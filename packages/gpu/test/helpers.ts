@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Tensor, type TypedArray, listBackends } from '@tessera/tensor';
+import { listBackends, type Tensor, type TypedArray } from '@tessera/tensor';
 import { expect } from 'vitest';
-import { type WebGPUBackend, initWebGPU, webgpuBackend } from '../src/index.js';
+import { initWebGPU, type WebGPUBackend, webgpuBackend } from '../src/index.js';
 
 /** Dawn on Linux wants a private XDG runtime dir. */
 export function ensureRuntimeDir(): void {
@@ -33,7 +33,13 @@ export function closeTo(actual: TypedArray, expected: TypedArray, rtol: number, 
 }
 
 /** Asserts a GPU tensor matches a CPU tensor: same shape and dtype, values within tolerance. */
-export async function expectMatch(gpu: Tensor, cpu: Tensor, what: string, rtol = 1e-5, atol = 1e-6): Promise<void> {
+export async function expectMatch(
+  gpu: Tensor,
+  cpu: Tensor,
+  what: string,
+  rtol = 1e-5,
+  atol = 1e-6,
+): Promise<void> {
   expect(gpu.device, what).toBe('webgpu');
   expect([...gpu.shape], `${what}: shape`).toEqual([...cpu.shape]);
   expect(gpu.dtype, `${what}: dtype`).toBe(cpu.dtype);

@@ -1,16 +1,16 @@
 import {
-  REDUCE_OPS,
-  type ReduceOp,
-  type Tensor,
   argsort,
   cumprod,
   cumsum,
   getBackend,
   logSoftmax,
   mean,
+  REDUCE_OPS,
+  type ReduceOp,
   softmax,
   sort,
   sum,
+  type Tensor,
   tensor,
   topk,
   zeros,
@@ -60,7 +60,8 @@ describeIfAvailable('webgpu', 'reductions, scans, softmax and sort match the CPU
     d[40] = d[41]!; // a tie inside a row
     const x = tensor(d).reshape(4, 5, 37);
     for (const op of REDUCE_OPS) {
-      const axesSets = op === 'argmax' || op === 'argmin' ? [[0], [1], [2]] : [[0], [2], [0, 2], [1, 2], [0, 1, 2]];
+      const axesSets =
+        op === 'argmax' || op === 'argmin' ? [[0], [1], [2]] : [[0], [2], [0, 2], [1, 2], [0, 1, 2]];
       for (const axes of axesSets) await reduceBoth(op, x, axes, `axes [${axes}]`);
     }
   });
@@ -71,7 +72,9 @@ describeIfAvailable('webgpu', 'reductions, scans, softmax and sort match the CPU
       await reduceBoth(op, xi, [1], 'int32 stepped', 1e-5, (t) => t.slice(1, 0, 50, 3));
       await reduceBoth(op, xi, [1], 'int32 transposed', 1e-5, (t) => t.T);
     }
-    const xb = tensor(randomInts(6 * 50, 3, 0, 2)).reshape(6, 50).bool();
+    const xb = tensor(randomInts(6 * 50, 3, 0, 2))
+      .reshape(6, 50)
+      .bool();
     for (const op of ['sum', 'any', 'all', 'max'] as const) await reduceBoth(op, xb, [1], 'bool');
     const xf = tensor(randomData(8 * 9 * 10, 4)).reshape(8, 9, 10);
     await reduceBoth('sum', xf, [0, 2], 'permuted', 1e-5, (t) => t.permute(2, 0, 1));
@@ -110,14 +113,24 @@ describeIfAvailable('webgpu', 'reductions, scans, softmax and sort match the CPU
     const xi = tensor(randomInts(2 * 700, 9, -3, 4)).reshape(2, 700);
     await expectMatch(cumsum(xi.to('webgpu'), 1), cumsum(xi, 1), 'cumsum int32');
     await expectMatch(cumprod(xi.to('webgpu'), 1), cumprod(xi, 1), 'cumprod int32 wraps');
-    await expectMatch(cumsum(x.to('webgpu').transpose(0, 2), 0), cumsum(x.transpose(0, 2), 0), 'cumsum strided');
+    await expectMatch(
+      cumsum(x.to('webgpu').transpose(0, 2), 0),
+      cumsum(x.transpose(0, 2), 0),
+      'cumsum strided',
+    );
   });
 
   it('softmax and logSoftmax: short/long lines, any dim, -inf and NaN lines', async () => {
     const x = tensor(randomData(4 * 10 * 3000, 10, -8, 8)).reshape(4, 10, 3000);
     for (const dim of [0, 1, 2]) {
       await expectMatch(softmax(x.to('webgpu'), dim), softmax(x, dim), `softmax dim ${dim}`, 1e-5, 1e-7);
-      await expectMatch(logSoftmax(x.to('webgpu'), dim), logSoftmax(x, dim), `logSoftmax dim ${dim}`, 1e-5, 1e-5);
+      await expectMatch(
+        logSoftmax(x.to('webgpu'), dim),
+        logSoftmax(x, dim),
+        `logSoftmax dim ${dim}`,
+        1e-5,
+        1e-5,
+      );
     }
     const mid = tensor(randomData(7 * 100, 11)).reshape(7, 100);
     await expectMatch(softmax(mid.to('webgpu'), 1), softmax(mid, 1), 'softmax 100');

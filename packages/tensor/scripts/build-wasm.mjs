@@ -71,6 +71,8 @@ const constants = {
   NB: layout.NB,
   SCRATCH: layout.SCRATCH,
   TILE_T_FLOATS: layout.TILE_T_FLOATS,
+  WIN_FLOATS: layout.WIN_FLOATS,
+  OFFS_ENTRIES: layout.OFFS_ENTRIES,
   CTL: layout.CTL,
   JOB_PTR: layout.JOB_PTR,
   RESERVED: layout.RESERVED,
@@ -97,7 +99,8 @@ export const LAYOUT = ${literal(constants, 0)} as const;
 /** The kernel modules (base64 WebAssembly binaries), one per variant. */
 export const BINARIES: Readonly<Record<'relaxed' | 'simd' | 'scalar', string>> = {
 ${Object.entries(binaries)
-  .map(([k, v]) => `  ${k}:\n    '${v}',`)
+  // Biome (like Prettier) keeps a long value on the line of a key shorter than 5 characters.
+  .map(([k, v]) => `  ${k}:${k.length < 5 ? ' ' : '\n    '}'${v}',`)
   .join('\n')}
 };
 `;

@@ -71,10 +71,24 @@ export function normalizeDims(
   dims: number | readonly number[] | undefined,
   ndim: number,
 ): number[] {
-  if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof dims === 'number' ? [dims] : dims;
+  if (dims === undefined) {
+    const all = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) all[i] = i;
+    return all;
+  }
+  if (typeof dims === 'number') {
+    const d = normalizeDim(op, dims, ndim);
+    return ndim === 0 ? [] : [d];
+  }
+  const list = dims;
   const out = list.map((d) => normalizeDim(op, d, ndim));
-  out.sort((a, b) => a - b);
+  // Insertion sort: dim lists are short.
+  for (let i = 1; i < out.length; i++) {
+    const v = out[i]!;
+    let j = i - 1;
+    for (; j >= 0 && out[j]! > v; j--) out[j + 1] = out[j]!;
+    out[j + 1] = v;
+  }
   for (let i = 1; i < out.length; i++) {
     if (out[i] === out[i - 1])
       throw new RangeError(`${op}: dim ${out[i]} appears more than once in [${list.join(',')}]`);

@@ -1,5 +1,5 @@
-import { type Backend, type View, getBackend } from './backend.js';
-import { type DType, DTYPES, type TypedArray } from './dtype.js';
+import { type Backend, getBackend, type View } from './backend.js';
+import { DTYPES, type DType, type TypedArray } from './dtype.js';
 import { formatTensor } from './format.js';
 import * as cmp from './ops/compare.js';
 import * as conv from './ops/conv.js';
@@ -10,8 +10,8 @@ import * as la from './ops/linalg.js';
 import * as mv from './ops/movement.js';
 import * as red from './ops/reduce.js';
 import * as shp from './ops/shaping.js';
-import { type Shape, contiguousStrides, fmt, isContiguousLayout, normalizeDim, sizeOf } from './shape.js';
-import { Storage, countTensor } from './storage.js';
+import { contiguousStrides, fmt, isContiguousLayout, normalizeDim, type Shape, sizeOf } from './shape.js';
+import { type BufferAccount, countTensor, Storage } from './storage.js';
 
 declare global {
   interface SymbolConstructor {
@@ -29,9 +29,26 @@ export type TensorLike = Tensor | number | boolean;
 /** Nested arrays of numbers or booleans, as returned by `array()`. */
 export type NestedArray = number | boolean | NestedArray[];
 
-const finalizer = new FinalizationRegistry<Storage>((storage) => {
+/** The object whose collection reports a tensor's: only the tensor references it. */
+class GcKey {}
+
+// Every tensor registers a tiny `GcKey` it alone references, not itself: V8's young-generation
+// collector keeps registered targets alive, so registering the tensor would promote it, its
+// autograd graph and its buffer to the old generation. What the finalizer needs is kept in a slot
+// table and the registry holds only the slot number, so that no per-tensor object other than the
+// key outlives a young collection. A slot holds the account of the buffer the tensor views (and
+// through it the buffer, only when the backend must free it: see `GC_OWNED`), or null once the
+// tensor was disposed; it is reused once its tensor was collected.
+const slotAccounts: (BufferAccount | null)[] = [];
+const freeSlots: number[] = [];
+
+const finalizer = new FinalizationRegistry<number>((slot) => {
+  const a = slotAccounts[slot]!;
+  slotAccounts[slot] = null;
+  freeSlots.push(slot);
+  if (a === null) return;
   countTensor(-1);
-  storage.release();
+  if (a.release() && a.buffer !== null) a.backend.free(a.buffer);
 });
 
 /**
@@ -55,17 +72,44 @@ export class Tensor {
    * The tensor package never reads it.
    */
   ext: unknown = undefined;
+  /** @internal This tensor's finalizer slot (see `slotAccounts`); -1 for an untracked constant. */
+  private readonly _slot: number;
+  /** @internal The object registered with the finalizer on this tensor's behalf. */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: only held, so that it lives exactly as long as this tensor
+  private readonly _gcKey: GcKey | null;
+  /** @internal `viewFor`'s result, once made. */
+  private _kernelView: View | null = null;
 
-  /** @internal Use the creation functions (`tensor`, `zeros`, ...) instead. */
-  constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number) {
+  /**
+   * @internal Use the creation functions (`tensor`, `zeros`, ...) instead. `tracked: false` makes
+   * an internal constant (a cached scalar operand): not counted by `memory()`, never released,
+   * and `dispose()` leaves it alone.
+   */
+  constructor(
+    storage: Storage,
+    shape: readonly number[],
+    strides: readonly number[],
+    offset: number,
+    tracked = true,
+  ) {
     this._storage = storage;
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
     this.dtype = storage.dtype;
     storage.retain();
+    if (!tracked) {
+      this._slot = -1;
+      this._gcKey = null;
+      return;
+    }
     countTensor(1);
-    finalizer.register(this, storage, this);
+    const slot = freeSlots.length > 0 ? freeSlots.pop()! : slotAccounts.length;
+    slotAccounts[slot] = storage.account;
+    const key = new GcKey();
+    this._slot = slot;
+    this._gcKey = key;
+    finalizer.register(key, slot);
   }
 
   /** @internal A new contiguous tensor on `backend` with uninitialised contents. */
@@ -90,9 +134,15 @@ export class Tensor {
     return s;
   }
 
-  /** @internal The strided view kernels read. */
+  /** @internal The strided view kernels read (made once: a tensor's layout never changes). */
   viewFor(op: string): View {
-    return { buffer: this.storage(op).buffer, dtype: this.dtype, shape: this.shape, strides: this.strides, offset: this.offset };
+    const buffer = this.storage(op).buffer;
+    let v = this._kernelView;
+    if (v === null) {
+      v = { buffer, dtype: this.dtype, shape: this.shape, strides: this.strides, offset: this.offset };
+      this._kernelView = v;
+    }
+    return v;
   }
 
   /** @internal The backend holding this tensor's buffer. */
@@ -152,9 +202,9 @@ export class Tensor {
    */
   dispose(): void {
     const s = this._storage;
-    if (s === null) return;
+    if (s === null || this._slot < 0) return;
     this._storage = null;
-    finalizer.unregister(this);
+    slotAccounts[this._slot] = null;
     countTensor(-1);
     s.release();
   }
@@ -186,7 +236,9 @@ export class Tensor {
     const c = this.contiguous();
     const s = c.storage('dataSync');
     if (s.backend.readSync === undefined) {
-      throw new Error(`dataSync: the ${s.backend.name} backend cannot be read synchronously; use await t.data()`);
+      throw new Error(
+        `dataSync: the ${s.backend.name} backend cannot be read synchronously; use await t.data()`,
+      );
     }
     const out = s.backend.readSync(s.buffer, c.dtype, c.offset, c.numel());
     if (c !== this) c.dispose();
@@ -202,7 +254,8 @@ export class Tensor {
   /** The value of a one-element tensor as a JS number (or boolean); CPU backend only. */
   item(): number | boolean {
     this.storage('item');
-    if (this.numel() !== 1) throw new RangeError(`item: tensor of shape ${fmt(this.shape)} has ${this.numel()} elements, not 1`);
+    if (this.numel() !== 1)
+      throw new RangeError(`item: tensor of shape ${fmt(this.shape)} has ${this.numel()} elements, not 1`);
     const v = this.dataSync()[0]!;
     return this.dtype === 'bool' ? v !== 0 : v;
   }

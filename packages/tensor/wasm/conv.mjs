@@ -26,15 +26,18 @@ function runHelpers(simd) {
     (br $sl))))`;
   };
   return [
-    loop('zero', `(v128.store ${g('dp')} (v128.const i32x4 0 0 0 0))`, `(f32.store ${g('dp')} (f32.const 0))`, [
-      'dp',
-      'n',
-    ]),
-    loop('copy', `(v128.store ${g('dp')} (v128.load ${g('sp')}))`, `(f32.store ${g('dp')} (f32.load ${g('sp')}))`, [
-      'dp',
-      'sp',
-      'n',
-    ]),
+    loop(
+      'zero',
+      `(v128.store ${g('dp')} (v128.const i32x4 0 0 0 0))`,
+      `(f32.store ${g('dp')} (f32.const 0))`,
+      ['dp', 'n'],
+    ),
+    loop(
+      'copy',
+      `(v128.store ${g('dp')} (v128.load ${g('sp')}))`,
+      `(f32.store ${g('dp')} (f32.load ${g('sp')}))`,
+      ['dp', 'sp', 'n'],
+    ),
     loop(
       'addto',
       `(v128.store ${g('dp')} (f32x4.add (v128.load ${g('dp')}) (v128.load ${g('sp')})))`,

@@ -35,7 +35,7 @@ const transposeLocals = locals('v128', 'r0', 'r1', 'r2', 'r3', 't4', 't5', 't6',
  * Stores a spilled 4 x 8 tile (row-major at $tmp) into the valid mr x nr corner of C (row stride
  * $ldc bytes), adding to C when $acc.
  */
-const raggedStore = `
+export const raggedStore = `
   ${forRange(
     'i',
     c(0),
@@ -410,9 +410,53 @@ function addF32(simd) {
     (br $sl))))`;
 }
 
+/**
+ * transpose(src, dst, R, C, lds, ldd): dst[r*ldd + c] = src[c*lds + r] for r < R, c < C, in 32 x 32
+ * tiles (both sides stay in L1) of 4 x 4 blocks (register transposes in the SIMD variants).
+ */
+function transpose(simd) {
+  const block = simd
+    ? `
+        ${s('q', add(g('src'), f4(add(mul(g('c'), g('lds')), g('r')))))}
+        ${s('r0', `(v128.load ${g('q')})`)}
+        ${s('r1', `(v128.load ${add(g('q'), g('ldsb'))})`)}
+        ${s('r2', `(v128.load ${add(g('q'), mul(g('ldsb'), c(2)))})`)}
+        ${s('r3', `(v128.load ${add(g('q'), mul(g('ldsb'), c(3)))})`)}
+        ${s('q', add(g('dst'), f4(add(mul(g('r'), g('ldd')), g('c')))))}
+        ${transpose4((k, e) => `(v128.store ${k === 0 ? g('q') : add(g('q'), mul(g('lddb'), c(k)))} ${e})`)}`
+    : `
+        ${forRange('i', c(0), c(4), c(1), forRange('j', c(0), c(4), c(1), `(f32.store ${add(g('dst'), f4(add(mul(add(g('r'), g('i')), g('ldd')), add(g('c'), g('j')))))} (f32.load ${add(g('src'), f4(add(mul(add(g('c'), g('j')), g('lds')), add(g('r'), g('i')))))}))`))}`;
+  return `
+(func $transpose ${params('i32', 'src', 'dst', 'R', 'C', 'lds', 'ldd')}
+  ${locals('i32', 'rt', 'ct', 'rEnd', 'cEnd', 'r4', 'c4', 'r', 'c', 'i', 'j', 'q', 'ldsb', 'lddb')}
+  ${simd ? transposeLocals : ''}
+  ${s('ldsb', f4(g('lds')))} ${s('lddb', f4(g('ldd')))}
+  ${forRange(
+    'rt',
+    c(0),
+    g('R'),
+    c(32),
+    forRange(
+      'ct',
+      c(0),
+      g('C'),
+      c(32),
+      `${s('rEnd', min(g('R'), add(g('rt'), c(32))))}
+       ${s('cEnd', min(g('C'), add(g('ct'), c(32))))}
+       ${s('r4', add(g('rt'), `(i32.and ${sub(g('rEnd'), g('rt'))} ${c(-4)})`))}
+       ${s('c4', add(g('ct'), `(i32.and ${sub(g('cEnd'), g('ct'))} ${c(-4)})`))}
+       ${forRange('r', g('rt'), g('r4'), c(4), forRange('c', g('ct'), g('c4'), c(4), block))}
+       ;; ragged right columns of the full rows, then the ragged bottom rows
+       ${forRange('r', g('rt'), g('r4'), c(1), forRange('c', g('c4'), g('cEnd'), c(1), `(f32.store ${add(g('dst'), f4(add(mul(g('r'), g('ldd')), g('c'))))} (f32.load ${add(g('src'), f4(add(mul(g('c'), g('lds')), g('r'))))}))`))}
+       ${forRange('r', g('r4'), g('rEnd'), c(1), forRange('c', g('ct'), g('cEnd'), c(1), `(f32.store ${add(g('dst'), f4(add(mul(g('r'), g('ldd')), g('c'))))} (f32.load ${add(g('src'), f4(add(mul(g('c'), g('lds')), g('r'))))}))`))}`,
+    ),
+  )})`;
+}
+
 /** The matrix-multiplication functions of one variant. */
 export function gemmFunctions({ simd, fma }) {
   return [
+    transpose(simd),
     simd ? microSimd(fma) : microScalar(),
     macro,
     packA(simd),

@@ -26,6 +26,10 @@ export const SCRATCH = {
   C: 640 * 1024,
   /** One 4 x 8 register tile spilled for ragged edges. */
   TILE: 896 * 1024,
+  /** Direct convolutions: the zero-padded input window (regions T and C, 512 KiB). */
+  WIN: 384 * 1024,
+  /** Direct convolutions: the per-tap offset table (region A, 128 KiB). */
+  OFFS: 256 * 1024,
   /** Total bytes per thread. */
   SIZE: 1024 * 1024,
 };
@@ -57,6 +61,8 @@ export const CTL = {
   LIMIT: 8,
   /** Pool epoch: a worker exits when it differs from the epoch it was started in. */
   EPOCH: 9,
+  /** Kernel variant of the current job (index into the modules a worker was given). */
+  VARIANT: 10,
   /** First of one ready flag per worker. */
   READY: 16,
   /** Most workers (one ready flag each, up to word 63). */
@@ -68,7 +74,18 @@ export const JOB_PTR = 1024;
 export const RESERVED = 64 * 1024;
 
 /** Job kinds (field 0 of a descriptor). */
-export const KIND = { PACK_A: 1, GEMM: 2, CONV_FWD: 3, CONV_BWD_INPUT: 4, CONV_BWD_WEIGHT: 5 };
+export const KIND = {
+  PACK_A: 1,
+  GEMM: 2,
+  CONV_FWD: 3,
+  CONV_BWD_INPUT: 4,
+  CONV_BWD_WEIGHT: 5,
+  DIRECT_CONV: 6,
+  DIRECT_WGRAD: 7,
+};
+/** Floats of the direct-convolution window region (SCRATCH.WIN) and entries of the offset table. */
+export const WIN_FLOATS = 131072;
+export const OFFS_ENTRIES = 32768;
 
 /**
  * Field indexes (Int32 words) of job descriptors. Pointers are byte addresses in wasm memory,
@@ -146,6 +163,20 @@ export const FIELD = {
   cnb: 51,
   /** Conv column blocks. */
   cjBlocks: 52,
+  // Direct convolutions (wasm/direct.mjs): an input window per task, zero-padded to width Wp.
+  /** Width of a padded window row. */
+  Wp: 53,
+  /** Rows per window channel plane (the pitch between planes). */
+  winRows: 54,
+  /** Output rows per task (forward) or per window (weight gradient). */
+  rowsPer: 55,
+  /** Row blocks per image (forward). */
+  rBlocks: 56,
+  /** Weight gradient: 4-row slivers of the Ck rows per task, and blocks of them. */
+  rsPer: 57,
+  rsBlocks: 58,
+  /** Forward: 1 when tiles cover 4 columns of 2 output rows instead of 8 columns of one. */
+  pairRows: 59,
   /** Words in a descriptor. */
   SIZE: 64,
 };

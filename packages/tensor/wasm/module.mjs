@@ -6,6 +6,7 @@
 // the import to unshared where SharedArrayBuffer is unavailable.
 
 import { convFunctions } from './conv.mjs';
+import { directFunctions } from './direct.mjs';
 import { gemmFunctions } from './gemm.mjs';
 import { KIND } from './layout.mjs';
 import { params } from './wat.mjs';
@@ -24,18 +25,28 @@ export const MAX_PAGES = 65536;
 const run = `
 (func $run (export "run") ${params('i32', 'job', 't', 'scratch')}
   (block $bad
-    (block $k5 (block $k4 (block $k3 (block $k2 (block $k1
-      (br_table $bad $k1 $k2 $k3 $k4 $k5 $bad (i32.load (local.get $job))))
+    (block $k7 (block $k6 (block $k5 (block $k4 (block $k3 (block $k2 (block $k1
+      (br_table $bad $k1 $k2 $k3 $k4 $k5 $k6 $k7 $bad (i32.load (local.get $job))))
       (call $task_pack_a (local.get $job) (local.get $t) (local.get $scratch)) (return))
       (call $task_gemm (local.get $job) (local.get $t) (local.get $scratch)) (return))
       (call $task_conv_fwd (local.get $job) (local.get $t) (local.get $scratch)) (return))
       (call $task_conv_bwd_input (local.get $job) (local.get $t) (local.get $scratch)) (return))
-    (call $task_conv_bwd_weight (local.get $job) (local.get $t) (local.get $scratch)) (return))
+      (call $task_conv_bwd_weight (local.get $job) (local.get $t) (local.get $scratch)) (return))
+      (call $task_direct_conv (local.get $job) (local.get $t) (local.get $scratch)) (return))
+    (call $task_direct_wgrad (local.get $job) (local.get $t) (local.get $scratch)) (return))
   unreachable)`;
 
-if (KIND.PACK_A !== 1 || KIND.GEMM !== 2 || KIND.CONV_FWD !== 3 || KIND.CONV_BWD_INPUT !== 4) {
-  throw new Error('run() dispatches on the job kinds 1..5 in layout.mjs order');
-}
+const order = [
+  'PACK_A',
+  'GEMM',
+  'CONV_FWD',
+  'CONV_BWD_INPUT',
+  'CONV_BWD_WEIGHT',
+  'DIRECT_CONV',
+  'DIRECT_WGRAD',
+];
+if (order.some((k, i) => KIND[k] !== i + 1))
+  throw new Error('run() dispatches on the job kinds in layout.mjs order');
 
 /** The WAT text of one variant. */
 export function moduleText(variant) {
@@ -45,8 +56,12 @@ export function moduleText(variant) {
 (import "env" "memory" (memory 1 ${MAX_PAGES} shared))
 ${gemmFunctions(v)}
 ${convFunctions(v)}
+${directFunctions(v)}
 ${run}
+(export "pack_a" (func $pack_a))
 (export "pack_a_rows" (func $pack_a_rows))
 (export "add_f32" (func $add_f32))
+(export "transpose" (func $transpose))
+(export "wgrad_finish" (func $wgrad_finish))
 )`;
 }

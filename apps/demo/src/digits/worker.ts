@@ -24,21 +24,14 @@ function post(m: FromWorker, transfer: Transferable[] = []): void {
 }
 
 async function loadData(source: MnistSource): Promise<void> {
-  const onProgress = (p: DownloadProgress) => post({ type: 'progress', ...p });
   let sets: { train?: MnistDataset; test: MnistDataset };
-  if (source.split === 'both') {
-    try {
-      sets = await mnist({ baseUrl: source.baseUrl, split: 'both', onProgress });
-    } catch (e) {
-      // A folder with only the test files: use those, split.
-      try {
-        sets = { test: await mnist({ baseUrl: source.baseUrl, split: 'test', onProgress }) };
-      } catch {
-        throw e;
-      }
-    }
-  } else {
-    sets = { test: await mnist({ baseUrl: source.baseUrl, split: 'test', onProgress }) };
+  try {
+    sets = await loadSets(source);
+  } catch (e) {
+    throw new Error(
+      `Could not load MNIST from ${source.baseUrl}: ${errorText(e)}. ` +
+        'Serve the four MNIST .gz files from a folder and open this page with ?mnist=<folder URL> (or build with VITE_MNIST_URL).',
+    );
   }
   data = splitDigits(sets);
   const label =
@@ -48,6 +41,22 @@ async function loadData(source: MnistSource): Promise<void> {
   post({ type: 'dataset', train: data.trainIndices.length, test: data.testIndices.length, label });
   trainer = new DigitsTrainer(data, config!);
   await report(true);
+}
+
+/** The standard train and test files, or only the test files when that is all the folder has. */
+async function loadSets(source: MnistSource): Promise<{ train?: MnistDataset; test: MnistDataset }> {
+  const onProgress = (p: DownloadProgress) => post({ type: 'progress', ...p });
+  if (source.split === 'test')
+    return { test: await mnist({ baseUrl: source.baseUrl, split: 'test', onProgress }) };
+  try {
+    return await mnist({ baseUrl: source.baseUrl, split: 'both', onProgress });
+  } catch (e) {
+    try {
+      return { test: await mnist({ baseUrl: source.baseUrl, split: 'test', onProgress }) };
+    } catch {
+      throw e;
+    }
+  }
 }
 
 async function evaluate(t: DigitsTrainer): Promise<void> {

@@ -1,4 +1,4 @@
-import { setBackend } from '@tessera/tensor';
+import { type CpuKernelInfo, initCpuKernels, setBackend } from '@tessera/tensor';
 import type { BackendPreference } from '../lib/url.js';
 
 /** The backend a worker computes on, as shown in the page header. */
@@ -39,7 +39,33 @@ export async function initBackend(pref: BackendPreference): Promise<BackendInfo>
     }
   }
   setBackend('cpu');
-  const threads = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
-    ?.hardwareConcurrency;
-  return { backend: 'cpu', adapter: `JavaScript${threads ? `, ${threads} hardware threads` : ''}`, note };
+  let kernels: CpuKernelInfo;
+  try {
+    kernels = await initCpuKernels();
+  } catch (e) {
+    return {
+      backend: 'cpu',
+      adapter: 'JavaScript kernels',
+      note: `WebAssembly kernels unavailable: ${(e as Error).message}`,
+    };
+  }
+  const notes = [note, kernels.note].filter((n): n is string => !!n);
+  return {
+    backend: 'cpu',
+    adapter: describeKernels(kernels),
+    note: notes.length > 0 ? notes.join('; ') : undefined,
+  };
+}
+
+const VARIANTS: Record<string, string> = {
+  relaxed: 'WebAssembly relaxed SIMD',
+  simd: 'WebAssembly SIMD',
+  scalar: 'WebAssembly',
+};
+
+/** The CPU kernels in words: which WebAssembly variant (or JavaScript) and how many threads. */
+function describeKernels(k: CpuKernelInfo): string {
+  const kind =
+    k.variant === null ? 'JavaScript kernels' : (VARIANTS[k.variant] ?? `WebAssembly (${k.variant})`);
+  return `${kind}, ${k.threads} thread${k.threads === 1 ? '' : 's'}`;
 }

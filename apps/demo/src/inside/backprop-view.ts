@@ -152,6 +152,7 @@ export class BackpropView {
   private readonly graph: SVGSVGElement;
   private readonly explain: HTMLElement;
   private readonly list: HTMLOListElement;
+  private readonly table: HTMLTableElement;
   private readonly prevBtn: HTMLButtonElement;
   private readonly nextBtn: HTMLButtonElement;
   private readonly inputs: {
@@ -166,6 +167,24 @@ export class BackpropView {
     this.graph = svg('svg', { viewBox: '0 0 720 300', role: 'img', 'aria-label': 'The tiny network' });
     this.explain = h('div', { class: 'bp-explain', 'aria-live': 'polite', 'data-testid': 'bp-explain' });
     this.list = h('ol', { class: 'bp-steps' });
+    this.table = h(
+      'table',
+      { class: 'bp-params' },
+      h('caption', {}, 'Parameters'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'parameter'),
+          h('th', { scope: 'col' }, 'value'),
+          h('th', { scope: 'col' }, '∂L/∂p'),
+          h('th', { scope: 'col' }, 'after the step'),
+        ),
+      ),
+      h('tbody'),
+    );
     STEPS.forEach((s, i) => {
       const b = h('button', { type: 'button', class: 'linkish', onclick: () => this.go(i) }, s.title);
       this.list.append(h('li', { 'data-phase': s.phase }, b));
@@ -209,6 +228,7 @@ export class BackpropView {
         {},
         h('div', { class: 'bp-graph' }, this.graph),
         h('div', { class: 'row', style: 'margin-top:8px' }, x1.el, x2.el, t.el, lr.el),
+        this.table,
       ),
       h('div', {}, controls, h('div', { style: 'height:8px' }), this.explain, this.list),
     );
@@ -280,10 +300,15 @@ export class BackpropView {
       ? `${this.at + 1}/${STEPS.length} · ${step.phase}: ${step.title}\n\n${step.text(t)}`
       : `A 2-2-1 network with sigmoid units learns one example: x = (${f(t.params.x[0])}, ${f(t.params.x[1])}), target t = ${f(t.params.target)}.\nPress Next (or →) to run the forward pass, then backpropagate the gradient and update the weights, one step at a time.`;
     const known = new Set(STEPS.slice(0, this.at + 1).flatMap((s) => s.reveal));
-    this.draw(t, known, new Set(step?.focus ?? []));
+    const rows = new Set(
+      step?.phase === 'update' && step.reveal.includes('next')
+        ? ['w11', 'w12', 'b1', 'w21', 'w22', 'b2', 'v1', 'v2', 'c']
+        : (step?.reveal ?? []).filter((k) => k.startsWith('d') && k.length <= 4).map((k) => k.slice(1)),
+    );
+    this.draw(t, known, new Set(step?.focus ?? []), rows);
   }
 
-  private draw(t: BackpropTrace, known: Set<string>, focus: Set<string>): void {
+  private draw(t: BackpropTrace, known: Set<string>, focus: Set<string>, rows: Set<string>): void {
     const g = this.graph;
     g.replaceChildren();
     const pos: Record<string, [number, number]> = {
@@ -295,34 +320,23 @@ export class BackpropView {
       L: [660, 150],
     };
     const labels: SVGTextElement[] = [];
-    const after = known.has('next');
-    const edge = (id: string, a: string, b: string, label: string, at = 0.5) => {
+    const edge = (id: string, a: string, b: string, label: string, at: number) => {
       const [x0, y0] = pos[a]!;
       const [x1, y1] = pos[b]!;
       g.append(
         svg('line', { x1: x0, y1: y0, x2: x1, y2: y1, class: `edge${focus.has(id) ? ' active' : ''}` }),
       );
+      if (!label) return;
       const lx = x0 + (x1 - x0) * at;
-      const ly = y0 + (y1 - y0) * at - 6;
+      const ly = y0 + (y1 - y0) * at - 5;
       labels.push(svg('text', { x: lx, y: ly, class: 'edge-label', 'text-anchor': 'middle' }, label));
     };
-    const w = (i: number, j: number) => {
-      const k = `dw${i + 1}${j + 1}`;
-      let s = `w${i + 1}${j + 1}=${f(t.params.w[i]![j]!)}`;
-      if (known.has(k)) s += ` ∂${f(t.dw[i]![j]!)}`;
-      if (after) s += ` → ${f(t.next.w[i]![j]!)}`;
-      return s;
-    };
-    edge('e-x1-h1', 'x1', 'h1', w(0, 0), 0.5);
-    edge('e-x2-h1', 'x2', 'h1', w(0, 1), 0.3);
-    edge('e-x1-h2', 'x1', 'h2', w(1, 0), 0.3);
-    edge('e-x2-h2', 'x2', 'h2', w(1, 1), 0.5);
-    [0, 1].forEach((i) => {
-      let s = `v${i + 1}=${f(t.params.v[i]!)}`;
-      if (known.has(`dv${i + 1}`)) s += ` ∂${f(t.dv[i]!)}`;
-      if (after) s += ` → ${f(t.next.v[i]!)}`;
-      edge(`e-h${i + 1}-y`, `h${i + 1}`, 'y', s, 0.4);
-    });
+    edge('e-x1-h1', 'x1', 'h1', `w11 = ${f(t.params.w[0][0])}`, 0.5);
+    edge('e-x2-h1', 'x2', 'h1', `w12 = ${f(t.params.w[0][1])}`, 0.3);
+    edge('e-x1-h2', 'x1', 'h2', `w21 = ${f(t.params.w[1][0])}`, 0.3);
+    edge('e-x2-h2', 'x2', 'h2', `w22 = ${f(t.params.w[1][1])}`, 0.5);
+    edge('e-h1-y', 'h1', 'y', `v1 = ${f(t.params.v[0])}`, 0.5);
+    edge('e-h2-y', 'h2', 'y', `v2 = ${f(t.params.v[1])}`, 0.5);
     edge('e-y-L', 'y', 'L', '', 0.5);
     const node = (id: string, title: string, lines: [string, 'val' | 'grad' | ''][]) => {
       const [cx, cy] = pos[id]!;
@@ -346,14 +360,14 @@ export class BackpropView {
     node('x2', 'x2', [[f(t.params.x[1]), 'val']]);
     [0, 1].forEach((i) => {
       const n = i + 1;
-      node(`h${n}`, `h${n}  (b${n}=${f(t.params.b[i]!)})`, [
+      node(`h${n}`, `h${n}`, [
         show(`z${n}`, `z=${f(t.z[i]!)}`, 'val'),
         show(`h${n}`, `h=${f(t.h[i]!)}`, 'val'),
         show(`dh${n}`, `∂L/∂h=${f(t.dh[i]!)}`, 'grad'),
         show(`dz${n}`, `∂L/∂z=${f(t.dz[i]!)}`, 'grad'),
       ]);
     });
-    node('y', `y  (c=${f(t.params.c)})`, [
+    node('y', 'y', [
       show('zo', `zo=${f(t.zo)}`, 'val'),
       show('y', `y=${f(t.y)}`, 'val'),
       show('dy', `∂L/∂y=${f(t.dy)}`, 'grad'),
@@ -364,5 +378,30 @@ export class BackpropView {
       show('after', `next: ${f(t.lossAfter)}`, 'val'),
     ]);
     g.append(...labels);
+
+    // The parameters: value, gradient once computed, value after the update.
+    const params: [string, number, number, number][] = [
+      ['w11', t.params.w[0][0], t.dw[0][0], t.next.w[0][0]],
+      ['w12', t.params.w[0][1], t.dw[0][1], t.next.w[0][1]],
+      ['b1', t.params.b[0], t.db[0], t.next.b[0]],
+      ['w21', t.params.w[1][0], t.dw[1][0], t.next.w[1][0]],
+      ['w22', t.params.w[1][1], t.dw[1][1], t.next.w[1][1]],
+      ['b2', t.params.b[1], t.db[1], t.next.b[1]],
+      ['v1', t.params.v[0], t.dv[0], t.next.v[0]],
+      ['v2', t.params.v[1], t.dv[1], t.next.v[1]],
+      ['c', t.params.c, t.dc, t.next.c],
+    ];
+    this.table.tBodies[0]!.replaceChildren(
+      ...params.map(([name, v, d, nu]) =>
+        h(
+          'tr',
+          { class: rows.has(name) ? 'current' : '' },
+          h('th', { scope: 'row' }, name),
+          h('td', {}, f(v)),
+          h('td', { class: 'grad' }, known.has(`d${name}`) ? f(d) : '·'),
+          h('td', {}, known.has('next') ? f(nu) : '·'),
+        ),
+      ),
+    );
   }
 }

@@ -34,6 +34,15 @@ import {
 /** The Playground page: a small network on 2-D data, trained live in a worker. */
 export function mount(root: HTMLElement): Page {
   let state = decodeState(currentRoute().params);
+  /** Ids of settings messages; snapshots from before the last rebuild are dropped. */
+  let lastId = 0;
+  let rebuiltAt = 0;
+  const nextId = (rebuild: boolean) => {
+    lastId += 1;
+    if (rebuild) rebuiltAt = lastId;
+    root.dataset.settings = String(lastId);
+    return lastId;
+  };
   let playing = false;
   const chart = { el: h('div', { class: 'loss-chart' }) };
 
@@ -54,7 +63,7 @@ export function mount(root: HTMLElement): Page {
     'aria-label': 'Train one epoch',
     'data-action': 'step',
   });
-  const resetBtn = button('', () => worker.send({ type: 'reset' }), {
+  const resetBtn = button('', () => worker.send({ type: 'reset', id: nextId(true) }), {
     class: 'round',
     'aria-label': 'Reset the network',
     'data-action': 'reset',
@@ -257,7 +266,7 @@ export function mount(root: HTMLElement): Page {
     syncControls();
     replaceParams('playground', encodeState(state));
     if (reset) lossChart.clear();
-    worker.send({ type: 'config', state, reset });
+    worker.send({ type: 'config', state, reset, id: nextId(reset) });
   }
 
   function syncControls(): void {
@@ -283,6 +292,7 @@ export function mount(root: HTMLElement): Page {
 
   /** Records a snapshot's losses now and draws the newest snapshot at the next animation frame. */
   function onSnapshot(s: SnapshotMessage): void {
+    if (s.id < rebuiltAt) return;
     if (s.epoch === 0) lossChart.clear();
     if (lossChart.length === 0 || s.epoch > 0) {
       lossChart.push(s.epoch, s.trainLoss, Number.isNaN(s.testLoss) ? null : s.testLoss);
@@ -303,6 +313,7 @@ export function mount(root: HTMLElement): Page {
     trainLossOut.textContent = fmtNum(s.trainLoss);
     testLossOut.textContent = Number.isNaN(s.testLoss) ? '–' : fmtNum(s.testLoss);
     root.dataset.epoch = String(s.epoch);
+    root.dataset.snapshotSettings = String(s.id);
     root.dataset.trainLoss = String(s.trainLoss);
     root.dataset.testLoss = String(s.testLoss);
     out.setOutput(s.output);
@@ -342,7 +353,7 @@ export function mount(root: HTMLElement): Page {
 
   syncControls();
   replaceParams('playground', encodeState(state));
-  worker.send({ type: 'init', backend: backendPreference(), state });
+  worker.send({ type: 'init', backend: backendPreference(), state, id: nextId(true) });
 
   const onKey = (e: KeyboardEvent) => {
     const t = e.target as HTMLElement;

@@ -7,15 +7,15 @@ export const GRID = 48;
 /** The plotted domain: [-DOMAIN, DOMAIN] on both axes. */
 export const DOMAIN = 6;
 
-/** Main thread to playground worker. */
+/** Main thread to playground worker; `id` numbers the settings messages. */
 export type ToWorker =
-  | { type: 'init'; backend: BackendPreference; state: PlaygroundState }
+  | { type: 'init'; backend: BackendPreference; state: PlaygroundState; id: number }
   /** New settings; `reset` rebuilds data and network, otherwise they apply to the running training. */
-  | { type: 'config'; state: PlaygroundState; reset: boolean }
+  | { type: 'config'; state: PlaygroundState; reset: boolean; id: number }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }
-  | { type: 'reset' };
+  | { type: 'reset'; id: number };
 
 /** The generated points: x as (x1, x2) pairs, y the target (0/1 class or a real value). */
 export interface PointsMessage {
@@ -29,6 +29,8 @@ export interface PointsMessage {
 /** The network's state after an epoch. */
 export interface SnapshotMessage {
   type: 'snapshot';
+  /** Id of the last settings message applied (init, config or reset), so stale snapshots can be told apart. */
+  id: number;
   epoch: number;
   trainLoss: number;
   testLoss: number;

@@ -178,7 +178,7 @@ export class PlaygroundTrainer {
    * Everything the page draws: losses, the output and every hidden neuron on the grid, and the
    * weights. Runs the layers one by one to capture the hidden activations.
    */
-  async snapshot(): Promise<SnapshotMessage> {
+  async snapshot(): Promise<Omit<SnapshotMessage, 'id'>> {
     const { train, test } = await this.losses();
     this.model.eval();
     const hidden: Tensor[] = [];

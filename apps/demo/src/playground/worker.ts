@@ -16,6 +16,8 @@ let trainer: PlaygroundTrainer | null = null;
 let state: PlaygroundState | null = null;
 let playing = false;
 let generation = 0;
+/** Id of the settings the current trainer reflects. */
+let settingsId = 0;
 /** The running play loop, if any. */
 let looping: Promise<void> | null = null;
 
@@ -24,7 +26,7 @@ function post(m: FromWorker, transfer: Transferable[] = []): void {
 }
 
 async function sendSnapshot(t: PlaygroundTrainer): Promise<void> {
-  const s = await t.snapshot();
+  const s = { ...(await t.snapshot()), id: settingsId };
   if (t !== trainer) return;
   post(s, [s.output.buffer, ...s.neurons.map((a) => a.buffer), ...s.weights.map((a) => a.buffer)]);
 }
@@ -96,6 +98,7 @@ function fail(e: unknown): void {
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'init': {
+      settingsId = m.id;
       const info = await initBackend(m.backend);
       post({ type: 'ready', info });
       await sendThumbs();
@@ -104,6 +107,7 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     }
     case 'config':
+      settingsId = m.id;
       state = m.state;
       if (m.reset || !trainer) {
         await rebuild();
@@ -127,6 +131,7 @@ async function handle(m: ToWorker): Promise<void> {
       }
       return;
     case 'reset':
+      settingsId = m.id;
       await rebuild();
       return;
   }

@@ -1,4 +1,4 @@
-import { type Field, dyn, dynInts, ints } from '../params.js';
+import { dyn, dynInts, type Field, ints } from '../params.js';
 import { collapse, numel } from './strided.js';
 
 /**
@@ -63,7 +63,10 @@ export function lineBases(at: Readonly<Record<string, number>>, n: number, g: st
     const f = at[`l${k}`]!;
     out.push(`var base${k} = pi(${f}u);`, `let step${k} = pi(${f + 1}u);`);
   }
-  const adds = Array.from({ length: n }, (_, k) => `base${k} += lc * pi(${dyn(at, `l${k}s`)} + d - 1u);`).join(' ');
+  const adds = Array.from(
+    { length: n },
+    (_, k) => `base${k} += lc * pi(${dyn(at, `l${k}s`)} + d - 1u);`,
+  ).join(' ');
   out.push(
     `{ let ls = ${dyn(at, 'lshape')}; var lr = ${g}; for (var d = P[${at.lcount! + 2}]; d > 0u; d--) { let sz = P[ls + d - 1u]; let lc = i32(lr % sz); lr = lr / sz; ${adds} } }`,
   );

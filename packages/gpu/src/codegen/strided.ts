@@ -93,7 +93,14 @@ export function address(offAt: number, strAt: number, rank: number, p = 'c'): st
 }
 
 /** Address expression of an operand in mode `mode` for flat index `idx`. */
-export function operandAddress(mode: AddrMode, offAt: number, strAt: number, rank: number, idx: string, p = 'c'): string {
+export function operandAddress(
+  mode: AddrMode,
+  offAt: number,
+  strAt: number,
+  rank: number,
+  idx: string,
+  p = 'c',
+): string {
   if (mode === 'z') return `pi(${offAt}u)`;
   if (mode === 'c') return `pi(${offAt}u) + i32(${idx})`;
   return address(offAt, strAt, rank, p);
@@ -131,7 +138,13 @@ export const GROUP_INDEX = '(wid.y * nwg.x + wid.x)';
  * `shape` the start of the shape in P, and for operand k, `offs[k]` its offset's index in P and
  * `strides[k]` the start of its strides (WGSL expressions; see params.ts `dyn`).
  */
-export function stridedLoop(idx: string, rank: string, shape: string, offs: readonly string[], strides: readonly string[]): string {
+export function stridedLoop(
+  idx: string,
+  rank: string,
+  shape: string,
+  offs: readonly string[],
+  strides: readonly string[],
+): string {
   if (offs.length === 0) return '';
   const init = offs.map((o, k) => `var ad${k} = pi(${o});`).join(' ');
   const step = strides.map((st, k) => `ad${k} += c * pi(${st} + d - 1u);`).join(' ');

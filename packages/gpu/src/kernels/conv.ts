@@ -1,10 +1,10 @@
 import type { Conv2dParams, View } from '@tessera/tensor';
 import { collapse, entry1d, grid1d, numel } from '../codegen/strided.js';
 import type { GpuBuffer } from '../memory.js';
-import { PARAMS_WGSL, ints, pack } from '../params.js';
+import { ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Runtime } from '../runtime.js';
 import { fill } from './elementwise.js';
-import { type CustomOperand, type StridedOperand, chooseMode, gemm, splitsFor } from './gemm.js';
+import { type CustomOperand, chooseMode, gemm, type StridedOperand, splitsFor } from './gemm.js';
 import { sumSplits } from './matmul.js';
 import { describeViews } from './util.js';
 
@@ -34,7 +34,12 @@ interface Geometry {
   Og: number;
 }
 
-function geometry(x: readonly number[], w: readonly number[], y: readonly number[], groups: number): Geometry {
+function geometry(
+  x: readonly number[],
+  w: readonly number[],
+  y: readonly number[],
+  groups: number,
+): Geometry {
   const [N, C, H, W] = x as [number, number, number, number];
   const [O, , KH, KW] = w as [number, number, number, number];
   const [, , OH, OW] = y as [number, number, number, number];
@@ -67,7 +72,7 @@ function convFields(g: Geometry, p: Conv2dParams) {
 const GEO = `let Cg = P[PARAM(cv)]; let KH = P[PARAM(cv) + 1u]; let KW = P[PARAM(cv) + 2u];
   let OH = P[PARAM(cv) + 3u]; let OW = P[PARAM(cv) + 4u]; let sh = P[PARAM(cv) + 5u]; let sw = P[PARAM(cv) + 6u];
   let pt = pi(PARAM(cv) + 7u); let pl = pi(PARAM(cv) + 8u); let dh = P[PARAM(cv) + 9u]; let dw = P[PARAM(cv) + 10u];
-  let H = i32(P[PARAM(cv) + 11u]); let W = i32(P[PARAM(cv) + 12u]); let Og = P[PARAM(cv) + 13u]; let O = P[PARAM(cv) + 14u];
+  let H = i32(P[PARAM(cv) + 11u]); let W = i32(P[PARAM(cv) + 12u]); let Og = P[PARAM(cv) + 13u]; let OC = P[PARAM(cv) + 14u];
   let C = P[PARAM(cv) + 15u];`;
 
 /** WGSL address of element [n, c, h, w] of a 4-D view whose offset and strides are field `name`. */
@@ -122,14 +127,34 @@ export function conv2d(rt: Runtime, out: View, x: View, w: View, p: Conv2dParams
     buffer: x.buffer as GpuBuffer,
     mode: 'scalarN',
     fields: [convFields(g, p), viewField('xv', x)],
-    code: `fn loadB(z: u32, k: u32, n: u32) -> f32 {
-  if (n >= dimN || k >= kEnd) { return 0.0; }
+    // Per column (output pixel): the image's base address and the window's top-left corner.
+    setup: `${GEO}
+  for (var j = 0u; j < 4u; j++) {
+    let n = ncol + j;
+    colOk[j] = n < dimN;
+    let b = n / (OH * OW); let q = n % (OH * OW);
+    colBase[j] = pi(PARAM(xv)) + i32(b) * pi(PARAM(xv) + 1u) + i32(zb * Cg) * pi(PARAM(xv) + 2u);
+    colH[j] = i32((q / OW) * sh) - pt;
+    colW[j] = i32((q % OW) * sw) - pl;
+  }`,
+    code: `var<private> colOk: array<bool, 4>;
+var<private> colBase: array<i32, 4>;
+var<private> colH: array<i32, 4>;
+var<private> colW: array<i32, 4>;
+fn loadB4(z: u32, k: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (k >= kEnd) { return v; }
   ${GEO}
-  let c = k / (KH * KW); let r = k % (KH * KW); let kh = r / KW; let kw = r % KW;
-  let b = n / (OH * OW); let q = n % (OH * OW); let oh = q / OW; let ow = q % OW;
-  let ih = i32(oh * sh + kh * dh) - pt; let iw = i32(ow * sw + kw * dw) - pl;
-  if (ih < 0 || iw < 0 || ih >= H || iw >= W) { return 0.0; }
-  return Y[${at4('xv', 'b', 'z * Cg + c', 'ih', 'iw')}];
+  let c = k / (KH * KW); let r = k % (KH * KW);
+  let dy = i32((r / KW) * dh); let dx = i32((r % KW) * dw);
+  let cOff = i32(c) * pi(PARAM(xv) + 2u);
+  for (var j = 0u; j < 4u; j++) {
+    let ih = colH[j] + dy; let iw = colW[j] + dx;
+    if (colOk[j] && ih >= 0 && iw >= 0 && ih < H && iw < W) {
+      v[j] = Y[colBase[j] + cOff + ih * pi(PARAM(xv) + 3u) + iw * pi(PARAM(xv) + 4u)];
+    }
+  }
+  return v;
 }`,
   };
   gemm(rt, {
@@ -147,7 +172,7 @@ export function conv2d(rt: Runtime, out: View, x: View, w: View, p: Conv2dParams
       code: `fn storeC(z: u32, m: u32, n: u32, v: f32) {
   ${GEO}
   let b = n / (OH * OW); let q = n % (OH * OW);
-  O[u32(pi(PARAM(ov))) + (b * O + z * Og + m) * OH * OW + q] = v;
+  O[u32(pi(PARAM(ov))) + (b * OC + z * Og + m) * OH * OW + q] = v;
 }`,
     },
     splits: 1,
@@ -181,16 +206,37 @@ export function conv2dBackwardInput(rt: Runtime, out: View, dy: View, w: View, p
     buffer: dy.buffer as GpuBuffer,
     mode: 'scalarN',
     fields: [viewField('dv', dy)],
-    code: `fn loadB(z: u32, k: u32, n: u32) -> f32 {
-  if (n >= dimN || k >= kEnd) { return 0.0; }
+    // Per column (input pixel): the image's base address in dy and the pixel's padded position.
+    setup: `${GEO}
+  for (var j = 0u; j < 4u; j++) {
+    let n = ncol + j;
+    colOk[j] = n < dimN;
+    let hw = u32(H * W);
+    let b = n / hw; let q = n % hw;
+    colBase[j] = pi(PARAM(dv)) + i32(b) * pi(PARAM(dv) + 1u) + i32(zb * Og) * pi(PARAM(dv) + 2u);
+    colH[j] = i32(q / u32(W)) + pt;
+    colW[j] = i32(q % u32(W)) + pl;
+  }`,
+    code: `var<private> colOk: array<bool, 4>;
+var<private> colBase: array<i32, 4>;
+var<private> colH: array<i32, 4>;
+var<private> colW: array<i32, 4>;
+fn loadB4(z: u32, k: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (k >= kEnd) { return v; }
   ${GEO}
-  let o = k / (KH * KW); let r = k % (KH * KW); let kh = r / KW; let kw = r % KW;
-  let b = n / u32(H * W); let q = n % u32(H * W); let h = i32(q / u32(W)); let w = i32(q % u32(W));
-  let th = h + pt - i32(kh * dh); let tw = w + pl - i32(kw * dw);
-  if (th < 0 || tw < 0) { return 0.0; }
-  let oh = u32(th) / sh; let ow = u32(tw) / sw;
-  if (oh * sh != u32(th) || ow * sw != u32(tw) || oh >= OH || ow >= OW) { return 0.0; }
-  return Y[${at4('dv', 'b', 'z * Og + o', 'oh', 'ow')}];
+  let o = k / (KH * KW); let r = k % (KH * KW);
+  let dy = i32((r / KW) * dh); let dx = i32((r % KW) * dw);
+  let oOff = i32(o) * pi(PARAM(dv) + 2u);
+  for (var j = 0u; j < 4u; j++) {
+    let th = colH[j] - dy; let tw = colW[j] - dx;
+    if (!colOk[j] || th < 0 || tw < 0) { continue; }
+    let oh = u32(th) / sh; let ow = u32(tw) / sw;
+    if (oh * sh == u32(th) && ow * sw == u32(tw) && oh < OH && ow < OW) {
+      v[j] = Y[colBase[j] + oOff + i32(oh) * pi(PARAM(dv) + 3u) + i32(ow) * pi(PARAM(dv) + 4u)];
+    }
+  }
+  return v;
 }`,
   };
   gemm(rt, {
@@ -259,7 +305,11 @@ export function conv2dBackwardWeight(rt: Runtime, out: View, x: View, dy: View, 
   const describe = () => `conv2dBackwardWeight ${describeViews(x, dy)} -> [${out.shape.join(',')}]`;
   const common = { op: 'conv2dBackwardWeight', M, N, K, batch: [g.G], a, b, describe };
   if (splits === 1) {
-    gemm(rt, { ...common, out: { kind: 'contiguous', buffer: out.buffer as GpuBuffer, offset: out.offset }, splits });
+    gemm(rt, {
+      ...common,
+      out: { kind: 'contiguous', buffer: out.buffer as GpuBuffer, offset: out.offset },
+      splits,
+    });
     return;
   }
   const total = numel(out.shape);
@@ -273,7 +323,13 @@ function outSize(size: number, k: number, s: number, padA: number, padB: number,
 }
 
 /** im2col: x [N, C, H, W] → out [N, C·KH·KW, OH·OW] (zeros in the padding). */
-export function im2col(rt: Runtime, out: View, x: View, kernel: readonly [number, number], p: Conv2dParams): void {
+export function im2col(
+  rt: Runtime,
+  out: View,
+  x: View,
+  kernel: readonly [number, number],
+  p: Conv2dParams,
+): void {
   const n = numel(out.shape);
   if (n === 0) return;
   const [, C, H, W] = x.shape as [number, number, number, number];
@@ -282,7 +338,21 @@ export function im2col(rt: Runtime, out: View, x: View, kernel: readonly [number
   const OW = outSize(W, KW, p.stride[1], p.padding[2], p.padding[3], p.dilation[1]);
   const fields = [
     ints('n', n),
-    ints('g', [C, KH, KW, OH, OW, p.stride[0], p.stride[1], p.padding[0], p.padding[2], p.dilation[0], p.dilation[1], H, W]),
+    ints('g', [
+      C,
+      KH,
+      KW,
+      OH,
+      OW,
+      p.stride[0],
+      p.stride[1],
+      p.padding[0],
+      p.padding[2],
+      p.dilation[0],
+      p.dilation[1],
+      H,
+      W,
+    ]),
     ints('x', [x.offset, ...x.strides]),
     ints('o', out.offset),
   ];
@@ -320,7 +390,13 @@ fn main(${e.params}) {
 }
 
 /** col2im: cols [N, C·KH·KW, OH·OW] → out [N, C, H, W], summing overlapping patches (one thread per output). */
-export function col2im(rt: Runtime, out: View, cols: View, kernel: readonly [number, number], p: Conv2dParams): void {
+export function col2im(
+  rt: Runtime,
+  out: View,
+  cols: View,
+  kernel: readonly [number, number],
+  p: Conv2dParams,
+): void {
   const n = numel(out.shape);
   if (n === 0) return;
   const [, C, H, W] = out.shape as [number, number, number, number];
@@ -329,7 +405,21 @@ export function col2im(rt: Runtime, out: View, cols: View, kernel: readonly [num
   const OW = outSize(W, KW, p.stride[1], p.padding[2], p.padding[3], p.dilation[1]);
   const fields = [
     ints('n', n),
-    ints('g', [C, KH, KW, OH, OW, p.stride[0], p.stride[1], p.padding[0], p.padding[2], p.dilation[0], p.dilation[1], H, W]),
+    ints('g', [
+      C,
+      KH,
+      KW,
+      OH,
+      OW,
+      p.stride[0],
+      p.stride[1],
+      p.padding[0],
+      p.padding[2],
+      p.dilation[0],
+      p.dilation[1],
+      H,
+      W,
+    ]),
     ints('x', [cols.offset, ...cols.strides]),
     ints('o', out.offset),
   ];

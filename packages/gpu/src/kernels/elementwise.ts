@@ -1,5 +1,4 @@
 import type { BinaryOp, UnaryAttrs, UnaryOp, View } from '@tessera/tensor';
-import { withMath } from '../codegen/math.js';
 import {
   type AddrMode,
   addrMode,
@@ -9,9 +8,9 @@ import {
   numel,
   stridedLoop,
 } from '../codegen/strided.js';
-import { type WgslType, convert, storageType } from '../codegen/types.js';
+import { convert, storageType, type WgslType } from '../codegen/types.js';
 import type { GpuBuffer } from '../memory.js';
-import { type Field, PARAMS_WGSL, dyn, dynInts, floats, ints, pack } from '../params.js';
+import { dyn, dynInts, type Field, floats, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Binding, Runtime } from '../runtime.js';
 import { BINARY, IDENTITY, type OpDef, UNARY, WHERE } from './ops.js';
 import { describeViews } from './util.js';
@@ -63,8 +62,15 @@ function elementwise(
   const rank = c.shape.length;
   const modes: AddrMode[] = c.strides.map((s) => addrMode(c.shape, s));
 
-  const fields: Field[] = [ints('n', [n, rank]), dynInts('shape', c.shape), ints('o', out.offset), dynInts('os', c.strides[0]!)];
-  addressed.forEach((x, k) => fields.push(ints(`x${k}`, x.view.offset), dynInts(`x${k}s`, c.strides[k + 1]!)));
+  const fields: Field[] = [
+    ints('n', [n, rank]),
+    dynInts('shape', c.shape),
+    ints('o', out.offset),
+    dynInts('os', c.strides[0]!),
+  ];
+  addressed.forEach((x, k) => {
+    fields.push(ints(`x${k}`, x.view.offset), dynInts(`x${k}s`, c.strides[k + 1]!));
+  });
   const used = ATTRS.filter((a) => expr.includes(a));
   for (const a of used) {
     const v = attrs[a] ?? 0;
@@ -116,10 +122,15 @@ function elementwise(
     const resultT: WgslType = def.bool ? 'u32' : outT;
     const store = resultT === outT ? result : convert(result, resultT, outT);
     const decls = addressed
-      .map((x, k) => `@group(0) @binding(${k + 2}) var<storage, read> X${k}: array<${storageType(x.view.dtype)}>;`)
+      .map(
+        (x, k) =>
+          `@group(0) @binding(${k + 2}) var<storage, read> X${k}: array<${storageType(x.view.dtype)}>;`,
+      )
       .join('\n');
     const attrLets = used
-      .map((a) => `let ${a} = ${C === 'f32' ? `pf(${at[a]}u)` : C === 'i32' ? `pi(${at[a]}u)` : `P[${at[a]}]`};`)
+      .map(
+        (a) => `let ${a} = ${C === 'f32' ? `pf(${at[a]}u)` : C === 'i32' ? `pi(${at[a]}u)` : `P[${at[a]}]`};`,
+      )
       .join('\n  ');
     return `${PARAMS_WGSL}
 @group(0) @binding(1) var<storage, read_write> O: array<${outT}>;
@@ -205,10 +216,17 @@ export function unary(rt: Runtime, op: UnaryOp, out: View, x: View, a: UnaryAttr
 
 /** out = a op b (inputs broadcast to out's shape). */
 export function binary(rt: Runtime, op: BinaryOp, out: View, a: View, b: View): void {
-  elementwise(rt, op, BINARY[op], out, [
-    { view: a, name: 'a', convert: true },
-    { view: b, name: 'b', convert: true },
-  ], {});
+  elementwise(
+    rt,
+    op,
+    BINARY[op],
+    out,
+    [
+      { view: a, name: 'a', convert: true },
+      { view: b, name: 'b', convert: true },
+    ],
+    {},
+  );
 }
 
 /** out = cond ? a : b. */

@@ -1,5 +1,5 @@
 import type { GpuBuffer } from '../memory.js';
-import { type Field, PARAMS_WGSL, ints, pack } from '../params.js';
+import { type Field, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Binding, Runtime } from '../runtime.js';
 
 /**
@@ -46,12 +46,26 @@ export interface CustomOperand {
   readonly mode: LoadMode;
   readonly fields: readonly Field[];
   readonly code: string;
+  /**
+   * B in mode 'scalarN' only: per-thread setup hoisted out of the K loop. Each thread always
+   * loads the same four columns `ncol .. ncol + 3`; `setup` (WGSL statements, may use `ncol`,
+   * `zb`, `dimN`) precomputes what depends only on the column, and `code` then defines
+   * `fn loadB4(z: u32, k: u32) -> vec4<f32>` (the four columns at row k) instead of loadB, so
+   * index arithmetic on n (divisions, on GPUs a costly loop of instructions) runs once per
+   * thread, and that on k once per four elements.
+   */
+  readonly setup?: string;
 }
 
 /** Where C goes: a contiguous [Z, M, N] block at `offset`, or a custom `fn storeC(z, m, n, v)` writing `O`. */
 export type GemmOut =
   | { readonly kind: 'contiguous'; readonly buffer: GpuBuffer; readonly offset: number }
-  | { readonly kind: 'custom'; readonly buffer: GpuBuffer; readonly fields: readonly Field[]; readonly code: string };
+  | {
+      readonly kind: 'custom';
+      readonly buffer: GpuBuffer;
+      readonly fields: readonly Field[];
+      readonly code: string;
+    };
 
 /** One GEMM problem. */
 export interface GemmSpec {
@@ -71,6 +85,14 @@ export interface GemmSpec {
 
 const TILE = 64;
 const TK = 16;
+
+/**
+ * Rows of C per thread: 4 (64-row tiles) normally; 1 (16-row tiles) when M is at most 16, as in
+ * convolutions with few channels, where a 64-row tile would compute mostly padding.
+ */
+function rowsPerThread(M: number): 1 | 4 {
+  return M <= 16 ? 1 : 4;
+}
 const MAX_Z = 65535;
 
 /** Runs a GEMM: one dispatch (or several when the batch exceeds the 65535 z-workgroup limit). */
@@ -92,8 +114,10 @@ export function gemm(rt: Runtime, s: GemmSpec): void {
     else fields.push(...s.out.fields);
     const params = pack(fields);
     const vecStore = s.out.kind === 'contiguous' && s.N % 4 === 0 && s.out.offset % 4 === 0;
+    const rm = rowsPerThread(s.M);
     const key = [
       'gemm',
+      `r${rm}`,
       rank,
       operandKey(s.a),
       operandKey(s.b),
@@ -107,10 +131,10 @@ export function gemm(rt: Runtime, s: GemmSpec): void {
     rt.run({
       op: s.op,
       key,
-      code: (at) => gemmCode(at, s, rank, vecStore),
+      code: (at) => gemmCode(at, s, rank, vecStore, rm),
       params,
       bindings,
-      grid: [Math.ceil(s.N / TILE), Math.ceil(s.M / TILE), zCount * s.splits],
+      grid: [Math.ceil(s.N / TILE), Math.ceil(s.M / (16 * rm)), zCount * s.splits],
       describe: s.describe,
     });
   }
@@ -123,7 +147,7 @@ function operandFields(fields: Field[], p: 'a' | 'b', o: StridedOperand | Custom
 }
 
 function operandKey(o: StridedOperand | CustomOperand): string {
-  return o.kind === 'strided' ? `s:${o.mode}` : `c:${o.mode}:${o.code}`;
+  return o.kind === 'strided' ? `s:${o.mode}` : `c:${o.mode}:${o.setup ?? ''}:${o.code}`;
 }
 
 /** Chooses the load mode of a strided operand: vec4 when unit-stride and aligned, else scalars along the smaller stride. */
@@ -157,7 +181,13 @@ function resolve(code: string, at: Readonly<Record<string, number>>): string {
   });
 }
 
-function gemmCode(at: Readonly<Record<string, number>>, s: GemmSpec, rank: number, vecStore: boolean): string {
+function gemmCode(
+  at: Readonly<Record<string, number>>,
+  s: GemmSpec,
+  rank: number,
+  vecStore: boolean,
+  rm: 1 | 4,
+): string {
   const d = at.dims!;
   const unravelBatch: string[] = [];
   if (rank > 0) {
@@ -172,7 +202,8 @@ function gemmCode(at: Readonly<Record<string, number>>, s: GemmSpec, rank: numbe
     for (let i = 0; i < rank; i++) e += ` + i32(z${i}) * pi(${at[`${p}bs`]! + i}u)`;
     return `${p}Base = ${e};`;
   };
-  const aVec = s.a.kind === 'strided' && s.a.mode.startsWith('vec');
+  // 16-row tiles load A through the scalar loader.
+  const aVec = rm === 4 && s.a.kind === 'strided' && s.a.mode.startsWith('vec');
   const bVec = s.b.kind === 'strided' && s.b.mode.startsWith('vec');
   const loaderA =
     s.a.kind === 'custom'
@@ -197,17 +228,20 @@ function gemmCode(at: Readonly<Record<string, number>>, s: GemmSpec, rank: numbe
   const bRs = s.b.kind === 'strided' ? `pi(${at.b! + 1}u)` : '0';
   const bCs = s.b.kind === 'strided' ? `pi(${at.b! + 2}u)` : '0';
 
-  const loadA = tileLoad('A', s.a.mode, aVec, aRs, aCs);
-  const loadB = tileLoad('B', s.b.mode, bVec, bRs, bCs);
+  const loadA = rm === 4 ? tileLoad('A', s.a.mode, aVec, aRs, aCs) : smallTileLoadA();
+  const loadB =
+    s.b.kind === 'custom' && s.b.setup
+      ? '{ let kk = li / 16u; Bs[kk * 16u + li % 16u] = loadB4(zb, kt + kk); }'
+      : tileLoad('B', s.b.mode, bVec, bRs, bCs);
   const outType = vecStore ? 'array<vec4<f32>>' : 'array<f32>';
   const store = vecStore
-    ? `for (var i = 0u; i < 4u; i++) {
-    let m = m0 + lid.y * 4u + i;
+    ? `for (var i = 0u; i < ${rm}u; i++) {
+    let m = m0 + lid.y * ${rm}u + i;
     let n = n0 + lid.x * 4u;
     if (m < dimM && n < dimN) { O[u32(oBase + i32(m * dimN + n)) / 4u] = acc[i]; }
   }`
-    : `for (var i = 0u; i < 4u; i++) {
-    let m = m0 + lid.y * 4u + i;
+    : `for (var i = 0u; i < ${rm}u; i++) {
+    let m = m0 + lid.y * ${rm}u + i;
     if (m >= dimM) { break; }
     for (var j = 0u; j < 4u; j++) {
       let n = n0 + lid.x * 4u + j;
@@ -218,7 +252,7 @@ function gemmCode(at: Readonly<Record<string, number>>, s: GemmSpec, rank: numbe
 @group(0) @binding(1) var<storage, read_write> O: ${outType};
 @group(0) @binding(2) var<storage, read> X: ${aVec ? 'array<vec4<f32>>' : 'array<f32>'};
 @group(0) @binding(3) var<storage, read> Y: ${bVec ? 'array<vec4<f32>>' : 'array<f32>'};
-var<workgroup> As: array<vec4<f32>, ${TK * 16}>;
+var<workgroup> As: array<vec4<f32>, ${TK * 4 * rm}>;
 var<workgroup> Bs: array<vec4<f32>, ${TK * 16}>;
 var<private> dimM: u32;
 var<private> dimN: u32;
@@ -248,20 +282,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   ${baseOf('a', s.a)}
   ${baseOf('b', s.b)}
   ${s.out.kind === 'contiguous' ? `oBase = pi(${at.o}u) + i32((split * Z + zb) * dimM * dimN);` : ''}
-  let m0 = wid.y * ${TILE}u;
+  let m0 = wid.y * ${16 * rm}u;
   let n0 = wid.x * ${TILE}u;
-  var acc: array<vec4<f32>, 4>;
+  ${s.b.kind === 'custom' && s.b.setup ? `{ let ncol = n0 + (li % 16u) * 4u; ${resolve(s.b.setup, at)} }` : ''}
+  var acc: array<vec4<f32>, ${rm}>;
   for (var kt = kBegin; kt < kStop; kt += ${TK}u) {
     ${loadA}
     ${loadB}
     workgroupBarrier();
     for (var k = 0u; k < ${TK}u; k++) {
-      let av = As[k * 16u + lid.y];
       let bv = Bs[k * 16u + lid.x];
+      ${
+        rm === 4
+          ? `let av = As[k * 16u + lid.y];
       acc[0] += av.x * bv;
       acc[1] += av.y * bv;
       acc[2] += av.z * bv;
-      acc[3] += av.w * bv;
+      acc[3] += av.w * bv;`
+          : 'acc[0] += As[k * 4u + lid.y / 4u][lid.y % 4u] * bv;'
+      }
     }
     workgroupBarrier();
   }
@@ -280,7 +319,8 @@ function tileLoad(which: 'A' | 'B', mode: LoadMode, vec: boolean, rs: string, cs
   const lim = which === 'A' ? 'dimM' : 'dimN';
   const load = which === 'A' ? 'loadA' : 'loadB';
   // Index of the operand element for (outer coordinate r along M or N, k).
-  const at = (r: string, k: string) => (which === 'A' ? `${load}(zb, ${r}, ${k})` : `${load}(zb, ${k}, ${r})`);
+  const at = (r: string, k: string) =>
+    which === 'A' ? `${load}(zb, ${r}, ${k})` : `${load}(zb, ${k}, ${r})`;
   // Along M/N in steps of 4 (one vec4 slot per thread) or along K (four slots, one component each).
   const alongRows = mode === 'vecM' || mode === 'vecN' || mode === 'scalarM' || mode === 'scalarN';
   const r0 = which === 'A' ? 'm0' : 'n0';
@@ -313,9 +353,15 @@ function tileLoad(which: 'A' | 'B', mode: LoadMode, vec: boolean, rs: string, cs
     ${scatter}`;
 }
 
+/** Stage loading of A for 16-row tiles: 16 rows x 16 k, one element per thread (scalar loader). */
+function smallTileLoadA(): string {
+  return `{ let kk = li / 16u; let r = li % 16u;
+    As[kk * 4u + r / 4u][r % 4u] = loadA(zb, m0 + r, kt + kk); }`;
+}
+
 /** Number of K splits worth using for a problem (1 when M and N give enough workgroups). */
 export function splitsFor(M: number, N: number, K: number, Z: number): number {
-  const tiles = Math.ceil(M / TILE) * Math.ceil(N / TILE) * Z;
+  const tiles = Math.ceil(M / (16 * rowsPerThread(M))) * Math.ceil(N / TILE) * Z;
   if (tiles >= 64 || K < 1024) return 1;
   const s = Math.min(Math.ceil(K / 512), Math.ceil(128 / tiles), 64);
   const chunk = Math.ceil(Math.ceil(K / s) / TK) * TK;

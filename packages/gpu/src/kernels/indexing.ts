@@ -1,9 +1,9 @@
 import type { View } from '@tessera/tensor';
 import { ATOMIC_ADD_F32, INDEX_ERRORS } from '../codegen/atomics.js';
 import { collapse, entry1d, grid1d, numel, unravel } from '../codegen/strided.js';
-import { type WgslType, storageType } from '../codegen/types.js';
+import { storageType, type WgslType } from '../codegen/types.js';
 import type { GpuBuffer } from '../memory.js';
-import { type Field, PARAMS_WGSL, ints, pack } from '../params.js';
+import { type Field, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Runtime } from '../runtime.js';
 import { fill } from './elementwise.js';
 import { describeViews } from './util.js';
@@ -128,7 +128,14 @@ fn main(${e.params}) {
 }
 
 /** out[index[i][j]][j] = src[i][j] ('assign') or += ('add') (dim 0 shown). */
-export function scatter(rt: Runtime, out: View, dim: number, index: View, src: View, reduce: 'assign' | 'add'): void {
+export function scatter(
+  rt: Runtime,
+  out: View,
+  dim: number,
+  index: View,
+  src: View,
+  reduce: 'assign' | 'add',
+): void {
   const shape = shapeOf(index);
   const n = numel(shape);
   if (n === 0) return;
@@ -145,7 +152,8 @@ export function scatter(rt: Runtime, out: View, dim: number, index: View, src: V
   ];
   const params = pack(fields);
   const e = entry1d();
-  const describe = () => `scatter (${reduce}) along ${dim} into ${describeViews(out)} from ${describeViews(index, src)}`;
+  const describe = () =>
+    `scatter (${reduce}) along ${dim} into ${describeViews(out)} from ${describeViews(index, src)}`;
   const prologue = (at: Readonly<Record<string, number>>, report: string) => `let i = ${e.index};
   if (i >= P[${at.n}]) { return; }
   ${unravel('i', at.shape!, rank)}
@@ -189,7 +197,11 @@ fn main(${e.params}) {
     op: 'scatter',
     key: `scatterElect|${rank}`,
     params,
-    bindings: [{ buf: win, write: true }, { buf: index.buffer as GpuBuffer }, { buf: src.buffer as GpuBuffer }],
+    bindings: [
+      { buf: win, write: true },
+      { buf: index.buffer as GpuBuffer },
+      { buf: src.buffer as GpuBuffer },
+    ],
     checksIndices: true,
     grid: grid1d(n),
     describe,

@@ -3,7 +3,7 @@ import { collapse, numel } from '../codegen/strided.js';
 import type { GpuBuffer } from '../memory.js';
 import type { Runtime } from '../runtime.js';
 import { fill } from './elementwise.js';
-import { type GemmOut, type StridedOperand, chooseMode, gemm, splitsFor } from './gemm.js';
+import { chooseMode, type GemmOut, gemm, type StridedOperand, splitsFor } from './gemm.js';
 import { reduce } from './reduce.js';
 import { describeViews } from './util.js';
 
@@ -35,10 +35,13 @@ export function matmul(rt: Runtime, out: View, a: View, b: View): void {
   let rows = M;
   let batch: number[];
   let strides: number[][];
-  const fold = collapse([...batchShape, M], [
-    [...aB, rsA],
-    [...oB, N],
-  ]);
+  const fold = collapse(
+    [...batchShape, M],
+    [
+      [...aB, rsA],
+      [...oB, N],
+    ],
+  );
   if (
     nd > 2 &&
     bB.every((s, d) => s === 0 || batchShape[d] === 1) &&

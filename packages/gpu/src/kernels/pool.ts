@@ -1,10 +1,9 @@
 import type { Pool2dParams, View } from '@tessera/tensor';
 import { ATOMIC_ADD_F32, INDEX_ERRORS } from '../codegen/atomics.js';
-import { withMath } from '../codegen/math.js';
 import { entry1d, grid1d, numel } from '../codegen/strided.js';
 import { storageType } from '../codegen/types.js';
 import type { GpuBuffer } from '../memory.js';
-import { type Field, PARAMS_WGSL, ints, pack } from '../params.js';
+import { type Field, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Binding, Runtime } from '../runtime.js';
 import { describeViews } from './util.js';
 
@@ -49,7 +48,7 @@ function geoLets(g: number): string {
 }
 
 function xAddr(xAt: number, b: string, c: string, h: string, w: string): string {
-  return `pi(${xAt}u) + i32(${b}) * pi(${xAt + 1}u) + i32(${c}) * pi(${xAt + 2}u) + ${h} * pi(${xAt + 3}u) + ${w} * pi(${xAt + 4}u)`;
+  return `pi(${xAt}u) + i32(${b}) * pi(${xAt + 1}u) + i32(${c}) * pi(${xAt + 2}u) + (${h}) * pi(${xAt + 3}u) + (${w}) * pi(${xAt + 4}u)`;
 }
 
 /** Max pooling; `indices` (int32 or null) receive the flat h·W + w index of each maximum. */

@@ -1,9 +1,8 @@
 import type { RandomDist, RandomParams, View } from '@tessera/tensor';
-import { withMath } from '../codegen/math.js';
 import { entry1d, grid1d, numel } from '../codegen/strided.js';
 import { storageType } from '../codegen/types.js';
 import type { GpuBuffer } from '../memory.js';
-import { PARAMS_WGSL, floats, ints, pack } from '../params.js';
+import { floats, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Runtime } from '../runtime.js';
 
 /**
@@ -186,17 +185,20 @@ export function random(rt: Runtime, out: View, dist: RandomDist, p: RandomParams
 ${PHILOX_WGSL}
 ${dist === 'uniform' ? F64_WGSL : ''}
 @group(0) @binding(1) var<storage, read_write> O: array<${T}>;
-fn uniformAt(w: u32) -> f32 {
+${
+  dist === 'uniform'
+    ? `fn uniformAt(w: u32) -> f32 {
   let d = ${at.d}u;
   let t = mulK(w >> 8u, decode64(P[d + 2u], P[d + 3u]));
   return toF32(add64(decode64(P[d], P[d + 1u]), t));
-}
-fn randintAt(w: u32) -> i32 {
+}`
+    : dist === 'randint'
+      ? `fn randintAt(w: u32) -> i32 {
   let r = P[${at.ri! + 1}];
   let m = select(w % r, w, r == 0u);
   return pi(${at.ri}u) + bitcast<i32>(m);
-}
-fn normalAt(words: vec4<u32>, j: u32) -> f32 {
+}`
+      : `fn normalAt(words: vec4<u32>, j: u32) -> f32 {
   let pair = j & 2u;
   let u1 = 1.0 - toUniform(words[pair]);
   let u2 = toUniform(words[pair + 1u]);
@@ -205,6 +207,7 @@ fn normalAt(words: vec4<u32>, j: u32) -> f32 {
   let a = 6.283185307179586 * (u2 - 0.5);
   let z = select(-r * sin_(a), -r * cos_(a), (j & 1u) == 0u);
   return pf(${at.f}u) + pf(${at.f! + 1}u) * z;
+}`
 }
 @compute @workgroup_size(256)
 fn main(${e.params}) {

@@ -1,9 +1,8 @@
 import type { ReduceOp, View } from '@tessera/tensor';
-import { GROUP_INDEX, collapse, entry1d, grid1d, numel } from '../codegen/strided.js';
-import { withMath } from '../codegen/math.js';
-import { type WgslType, convert, literal, storageType } from '../codegen/types.js';
+import { collapse, entry1d, GROUP_INDEX, grid1d, numel } from '../codegen/strided.js';
+import { convert, literal, storageType, type WgslType } from '../codegen/types.js';
 import type { GpuBuffer } from '../memory.js';
-import { type Field, PARAMS_WGSL, dyn, dynInts, ints, pack } from '../params.js';
+import { dyn, dynInts, type Field, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Runtime } from '../runtime.js';
 import { fill } from './elementwise.js';
 import { describeViews } from './util.js';
@@ -21,7 +20,12 @@ import { describeViews } from './util.js';
  * argmax/argmin carry (value, index) pairs and break ties (and NaNs) toward the first index.
  */
 
-type Acc = { type: WgslType; identity: string; combine: (a: string, b: string) => string; load: (x: string) => string };
+type Acc = {
+  type: WgslType;
+  identity: string;
+  combine: (a: string, b: string) => string;
+  load: (x: string) => string;
+};
 
 const WGR = 256;
 
@@ -78,9 +82,7 @@ export function reduce(rt: Runtime, op: ReduceOp, out: View, x: View, axes: read
   if (M === 0) return;
   const nd = x.shape.length;
   const keep = [...Array(nd).keys()].filter((d) => !axes.includes(d));
-  const red = axes
-    .slice()
-    .sort((p, q) => Math.abs(x.strides[q]!) - Math.abs(x.strides[p]!) || p - q);
+  const red = axes.slice().sort((p, q) => Math.abs(x.strides[q]!) - Math.abs(x.strides[p]!) || p - q);
   const L = red.reduce((p, d) => p * x.shape[d]!, 1);
   if (L === 0) {
     const v = EMPTY_VALUE[op];
@@ -108,7 +110,13 @@ export function reduce(rt: Runtime, op: ReduceOp, out: View, x: View, axes: read
   // With splits, the first pass writes partial results [M, splits] that a second pass reduces.
   const target: View =
     splits > 1
-      ? { buffer: rt.alloc(out.dtype, M * splits), dtype: out.dtype, shape: [M, splits], strides: [splits, 1], offset: 0 }
+      ? {
+          buffer: rt.alloc(out.dtype, M * splits),
+          dtype: out.dtype,
+          shape: [M, splits],
+          strides: [splits, 1],
+          offset: 0,
+        }
       : out;
   const fields: Field[] = [
     ints('dims', [M, L, splits, chunk, x.offset, target.offset, kRank, rc.shape.length]),

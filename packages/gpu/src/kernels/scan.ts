@@ -1,6 +1,6 @@
 import type { ScanOp, View } from '@tessera/tensor';
 import { lineBases, lineFields, lines } from '../codegen/lines.js';
-import { GROUP_INDEX, contiguous, entry1d, grid1d, numel } from '../codegen/strided.js';
+import { contiguous, entry1d, GROUP_INDEX, grid1d, numel } from '../codegen/strided.js';
 import { convert, literal, storageType } from '../codegen/types.js';
 import type { GpuBuffer } from '../memory.js';
 import { PARAMS_WGSL, pack } from '../params.js';

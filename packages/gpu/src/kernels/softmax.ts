@@ -1,7 +1,6 @@
 import type { View } from '@tessera/tensor';
 import { lineBases, lineFields, lines } from '../codegen/lines.js';
-import { withMath } from '../codegen/math.js';
-import { GROUP_INDEX, contiguous, entry1d, grid1d, numel } from '../codegen/strided.js';
+import { contiguous, entry1d, GROUP_INDEX, grid1d, numel } from '../codegen/strided.js';
 import type { GpuBuffer } from '../memory.js';
 import { PARAMS_WGSL, pack } from '../params.js';
 import type { Runtime } from '../runtime.js';

@@ -1,10 +1,9 @@
 import type { View } from '@tessera/tensor';
 import { lineBases, lineFields, lines } from '../codegen/lines.js';
-import { withMath } from '../codegen/math.js';
-import { GROUP_INDEX, contiguous, entry1d, grid1d, numel } from '../codegen/strided.js';
-import { type WgslType, storageType } from '../codegen/types.js';
+import { contiguous, entry1d, GROUP_INDEX, grid1d, numel } from '../codegen/strided.js';
+import { storageType, type WgslType } from '../codegen/types.js';
 import type { GpuBuffer } from '../memory.js';
-import { PARAMS_WGSL, ints, pack } from '../params.js';
+import { ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Runtime } from '../runtime.js';
 import { describeViews } from './util.js';
 
@@ -52,7 +51,14 @@ fn exchange(i: u32, j: u32, k: u32, gi: u32) {
 }`;
 
 /** Sorts `x` along `dim` into `values` (x's dtype) and `indices` (int32 positions), both contiguous. */
-export function sort(rt: Runtime, values: View, indices: View, x: View, dim: number, descending: boolean): void {
+export function sort(
+  rt: Runtime,
+  values: View,
+  indices: View,
+  x: View,
+  dim: number,
+  descending: boolean,
+): void {
   if (numel(x.shape) === 0) return;
   const l = lines(
     x.shape,

@@ -13,6 +13,7 @@ import type {
   View,
 } from '../backend.js';
 import { allocArray, type DType, type TypedArray } from '../dtype.js';
+import { wasmTransposeCopy } from '../wasm/transpose.js';
 import { allocBuffer, arr, type CpuBuffer, freeBuffer, handle } from './buffer.js';
 import * as conv from './conv.js';
 import * as ew from './elementwise.js';
@@ -67,6 +68,8 @@ export class CpuBackend implements Backend {
     ew.fill(out, value);
   }
   copy(out: View, x: View): void {
+    // Large transposing copies go to a cache-blocked WebAssembly kernel.
+    if (wasmTransposeCopy(out, x)) return;
     ew.copy(out, x);
   }
   unary(op: UnaryOp, out: View, x: View, attrs: UnaryAttrs): void {

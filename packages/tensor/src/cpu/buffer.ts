@@ -1,5 +1,6 @@
 import type { BufferHandle, View } from '../backend.js';
-import { allocArray, type DType, type TypedArray } from '../dtype.js';
+import { allocArray, type DType, itemSize, type TypedArray } from '../dtype.js';
+import { GC_OWNED } from '../storage.js';
 
 /** The CPU backend's buffer: a typed array the JS thread reads directly. */
 export interface CpuBuffer {
@@ -11,9 +12,23 @@ export function arr(v: View): TypedArray {
   return (v.buffer as CpuBuffer).data;
 }
 
-/** Wraps a typed array as a buffer handle. */
+/** A handle the garbage collector owns: a small array nothing needs to recycle (see GC_OWNED). */
+class GcOwnedBuffer implements CpuBuffer {
+  readonly [GC_OWNED] = true;
+  constructor(public data: TypedArray) {}
+}
+
+/** A handle whose array `freeBuffer` may recycle into the cache below. */
+class PooledBuffer implements CpuBuffer {
+  constructor(public data: TypedArray) {}
+}
+
+/**
+ * Wraps a typed array as a buffer handle. Arrays too small for the cache are marked as owned by
+ * the garbage collector: tensors collected without dispose() then need no `free` for them.
+ */
 export function handle(data: TypedArray): BufferHandle {
-  return { data } satisfies CpuBuffer;
+  return data.byteLength < MIN_POOLED_BYTES ? new GcOwnedBuffer(data) : new PooledBuffer(data);
 }
 
 // A small cache of freed large arrays, keyed by dtype and length. A fresh large typed array is
@@ -39,12 +54,51 @@ function key(dtype: DType, size: number): string {
  * unless `zero` is false, which callers that overwrite every element use to skip the clearing.
  */
 export function allocBuffer(dtype: DType, size: number, zero = true): BufferHandle {
+  const bytes = size * itemSize(dtype);
+  if (bytes > MAX_ON_HEAP_BYTES && bytes <= MAX_SLAB_ARRAY_BYTES)
+    return handle(slabArray(dtype, size, bytes));
   const a = takePooled(dtype, size);
   if (a !== undefined) {
     if (zero) a.fill(0);
     return handle(a);
   }
   return handle(allocArray(dtype, size));
+}
+
+// Small arrays just above what V8 keeps inside its own heap (64 bytes) get a separately allocated
+// backing store each, which costs several times more than the array: they are carved instead out
+// of shared 8 KiB slabs (as Node's Buffer pool does), by bumping an offset. A slab is never
+// reused (fresh memory is zero, so no clearing is needed); the garbage collector frees it once no
+// array in it is reachable, so a long-lived small tensor keeps at most its slab alive. These
+// arrays never leave the backend (reads return copies), so no one sees the shared ArrayBuffer.
+
+/** V8 stores typed arrays of at most this many bytes on its heap: cheap, left to it. */
+const MAX_ON_HEAP_BYTES = 64;
+/** Largest array carved out of a slab. */
+const MAX_SLAB_ARRAY_BYTES = 1024;
+const SLAB_BYTES = 8192;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/** A zero-filled array of `size` elements (`bytes` bytes) inside the current slab. */
+function slabArray(dtype: DType, size: number, bytes: number): TypedArray {
+  const need = (bytes + 7) & ~7; // keep every array 8-byte aligned (float64)
+  if (slabUsed + need > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const at = slabUsed;
+  slabUsed += need;
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(slab, at, size);
+    case 'float64':
+      return new Float64Array(slab, at, size);
+    case 'int32':
+      return new Int32Array(slab, at, size);
+    case 'bool':
+      return new Uint8Array(slab, at, size);
+  }
 }
 
 function takePooled(dtype: DType, size: number): TypedArray | undefined {

@@ -1,8 +1,9 @@
 import type { BinaryOp, UnaryAttrs, UnaryOp, View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
+import { sizeOf } from '../shape.js';
 import { type KernelBinaryOp, rowContiguous, rowScalarLeft, rowScalarRight } from './binary-rows.js';
 import { arr } from './buffer.js';
-import { elementwiseWalker } from './iterate.js';
+import { elementwiseWalker, flatStep } from './iterate.js';
 import { erf, geluTanh, intPow, pyRemainder, roundHalfEven, sigmoid } from './math.js';
 
 // Elementwise kernels. Every op's inner loop is written out in a switch case so that V8 compiles
@@ -18,6 +19,11 @@ import { erf, geluTanh, intPow, pyRemainder, roundHalfEven, sigmoid } from './ma
 export function fill(out: View, value: number): void {
   const o = arr(out);
   const v = out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+  if (flatStep(out.shape, out.strides) === 1) {
+    const n = sizeOf(out.shape);
+    o.fill(v, out.offset, out.offset + n);
+    return;
+  }
   const w = elementwiseWalker(out.shape, [out.strides], [out.offset]);
   if (w === null) return;
   const so = w.step[0]!;
@@ -34,27 +40,52 @@ export function copy(out: View, x: View): void {
   const o = arr(out);
   const a = arr(x);
   const toBool = out.dtype === 'bool' && x.dtype !== 'bool';
+  if (flatStep(out.shape, out.strides) === 1) {
+    const sa = flatStep(out.shape, x.strides);
+    if (sa >= 0) {
+      copyRow(toBool, o, out.offset, 1, a, x.offset, sa, sizeOf(out.shape));
+      return;
+    }
+  }
   const w = elementwiseWalker(out.shape, [out.strides, x.strides], [out.offset, x.offset]);
   if (w === null) return;
   const so = w.step[0]!;
   const sa = w.step[1]!;
   const n = w.n;
   const at = w.at;
-  for (let r = 0; r < w.rows; r++, w.next()) {
-    let oo = at[0]!;
-    let ao = at[1]!;
-    if (toBool) for (let i = 0; i < n; i++, oo += so, ao += sa) o[oo] = a[ao]! !== 0 ? 1 : 0;
-    // TypedArray.set converts between element types exactly as element assignment does.
-    else if (so === 1 && sa === 1) o.set(a.subarray(ao, ao + n), oo);
-    else if (so === 1 && sa === 0) o.fill(a[ao]!, oo, oo + n);
-    else for (let i = 0; i < n; i++, oo += so, ao += sa) o[oo] = a[ao]!;
-  }
+  for (let r = 0; r < w.rows; r++, w.next()) copyRow(toBool, o, at[0]!, so, a, at[1]!, sa, n);
+}
+
+/** Copies one row of `n` elements (converting; `toBool` for a non-bool source into bool). */
+function copyRow(
+  toBool: boolean,
+  o: TypedArray,
+  oo: number,
+  so: number,
+  a: TypedArray,
+  ao: number,
+  sa: number,
+  n: number,
+): void {
+  if (toBool) for (let i = 0; i < n; i++, oo += so, ao += sa) o[oo] = a[ao]! !== 0 ? 1 : 0;
+  // TypedArray.set converts between element types exactly as element assignment does.
+  else if (so === 1 && sa === 1) o.set(a.subarray(ao, ao + n), oo);
+  else if (so === 1 && sa === 0) o.fill(a[ao]!, oo, oo + n);
+  else for (let i = 0; i < n; i++, oo += so, ao += sa) o[oo] = a[ao]!;
 }
 
 /** out = op(x), elementwise. */
 export function unary(op: UnaryOp, out: View, x: View, attrs: UnaryAttrs): void {
   const o = arr(out);
   const a = arr(x);
+  if (flatStep(out.shape, out.strides) === 1) {
+    const sx = flatStep(out.shape, x.strides);
+    if (sx >= 0) {
+      const n = sizeOf(out.shape);
+      if (n > 0) unaryRow(op, o, out.offset, 1, a, x.offset, sx, n, attrs);
+      return;
+    }
+  }
   const w = elementwiseWalker(out.shape, [out.strides, x.strides], [out.offset, x.offset]);
   if (w === null) return;
   const so = w.step[0]!;
@@ -227,33 +258,60 @@ export function binary(binOp: BinaryOp, out: View, a: View, b: View): void {
   const o = arr(out);
   const x = arr(a);
   const y = arr(b);
+  // int32 arithmetic that doubles cannot wrap exactly gets integer loops.
+  const op: KernelBinaryOp =
+    out.dtype === 'int32' && (binOp === 'mul' || binOp === 'pow' || binOp === 'div') ? INT_OPS[binOp] : binOp;
+  // One flat run (contiguous operands, or broadcast scalars): no strided walk to plan.
+  if (flatStep(out.shape, out.strides) === 1) {
+    const sa = flatStep(out.shape, a.strides);
+    const sb = sa < 0 ? -1 : flatStep(out.shape, b.strides);
+    if (sb >= 0) {
+      const n = sizeOf(out.shape);
+      if (n > 0)
+        binaryRun(op, rowLayout(n, 1, sa, sb), o, out.offset, 1, x, a.offset, sa, y, b.offset, sb, n);
+      return;
+    }
+  }
   const w = elementwiseWalker(
     out.shape,
     [out.strides, a.strides, b.strides],
     [out.offset, a.offset, b.offset],
   );
   if (w === null) return;
-  // int32 arithmetic that doubles cannot wrap exactly gets integer loops.
-  const op: KernelBinaryOp =
-    out.dtype === 'int32' && (binOp === 'mul' || binOp === 'pow' || binOp === 'div') ? INT_OPS[binOp] : binOp;
   const so = w.step[0]!;
   const sa = w.step[1]!;
   const sb = w.step[2]!;
   const n = w.n;
   const at = w.at;
-  // Long rows in the three common layouts run zero-based loops on subarrays (no offset
-  // arithmetic), with float32 in loops of its own so that they stay monomorphic.
   const layout = rowLayout(n, so, sa, sb);
-  for (let r = 0; r < w.rows; r++, w.next()) {
-    const oo = at[0]!;
-    const ao = at[1]!;
-    const bo = at[2]!;
-    let done = false;
-    if (layout === 1) done = rowContiguous(op, part(o, oo, n), part(x, ao, n), part(y, bo, n), n);
-    else if (layout === 2) done = rowScalarLeft(op, part(o, oo, n), x[ao]!, part(y, bo, n), n);
-    else if (layout === 3) done = rowScalarRight(op, part(o, oo, n), part(x, ao, n), y[bo]!, n);
-    if (!done) binaryRow(op, o, oo, so, x, ao, sa, y, bo, sb, n);
-  }
+  for (let r = 0; r < w.rows; r++, w.next())
+    binaryRun(op, layout, o, at[0]!, so, x, at[1]!, sa, y, at[2]!, sb, n);
+}
+
+/**
+ * One row of a binary op. Long rows in the three common layouts run zero-based loops on
+ * subarrays (no offset arithmetic), with float32 in loops of its own so that they stay
+ * monomorphic; the rest take the general strided loop.
+ */
+function binaryRun(
+  op: KernelBinaryOp,
+  layout: number,
+  o: TypedArray,
+  oo: number,
+  so: number,
+  x: TypedArray,
+  ao: number,
+  sa: number,
+  y: TypedArray,
+  bo: number,
+  sb: number,
+  n: number,
+): void {
+  let done = false;
+  if (layout === 1) done = rowContiguous(op, part(o, oo, n), part(x, ao, n), part(y, bo, n), n);
+  else if (layout === 2) done = rowScalarLeft(op, part(o, oo, n), x[ao]!, part(y, bo, n), n);
+  else if (layout === 3) done = rowScalarRight(op, part(o, oo, n), part(x, ao, n), y[bo]!, n);
+  if (!done) binaryRow(op, o, oo, so, x, ao, sa, y, bo, sb, n);
 }
 
 /** 1: all stride 1; 2: left operand broadcast; 3: right operand broadcast; 0: general loop. */
@@ -367,6 +425,20 @@ export function where(out: View, cond: View, a: View, b: View): void {
   const c0 = arr(cond);
   const x = arr(a);
   const y = arr(b);
+  if (flatStep(out.shape, out.strides) === 1) {
+    const sc = flatStep(out.shape, cond.strides);
+    const sa = sc < 0 ? -1 : flatStep(out.shape, a.strides);
+    const sb = sa < 0 ? -1 : flatStep(out.shape, b.strides);
+    if (sb >= 0) {
+      let oo = out.offset;
+      let co = cond.offset;
+      let ao = a.offset;
+      let bo = b.offset;
+      const n = sizeOf(out.shape);
+      for (let i = 0; i < n; i++, oo++, co += sc, ao += sa, bo += sb) o[oo] = c0[co]! !== 0 ? x[ao]! : y[bo]!;
+      return;
+    }
+  }
   const w = elementwiseWalker(
     out.shape,
     [out.strides, cond.strides, a.strides, b.strides],

@@ -47,6 +47,10 @@ export function collapse(shape: readonly number[], strides: readonly (readonly n
   return { shape: outShape, strides: outStrides };
 }
 
+/** Shared empty bookkeeping of single-row walkers (never written: they have no outer dims). */
+const NONE: number[] = [];
+const NONE_LIST: number[][] = [];
+
 /**
  * Visits the rows (1-D runs along the innermost dim) of a strided iteration space, odometer style:
  * `at[k]` is the start of operand k's current row, `step[k]` its stride along the row, and `next()`
@@ -70,15 +74,43 @@ export class RowWalker {
   /** `shape`/`strides` as returned by `collapse`; `base[k]` is operand k's offset. */
   constructor(shape: readonly number[], strides: readonly (readonly number[])[], base: readonly number[]) {
     const nd = shape.length;
+    const nops = strides.length;
+    const no = nd > 0 ? nd - 1 : 0;
     let rows = 1;
-    for (let d = 0; d < nd - 1; d++) rows *= shape[d]!;
+    for (let d = 0; d < no; d++) rows *= shape[d]!;
     this.n = nd === 0 ? 1 : shape[nd - 1]!;
     this.rows = this.n === 0 ? 0 : rows;
-    this.step = strides.map((s) => (nd === 0 ? 1 : s[nd - 1]!));
-    this.at = [...base];
-    this.outer = shape.slice(0, Math.max(0, nd - 1));
-    this.outerStrides = strides.map((s) => s.slice(0, Math.max(0, nd - 1)));
-    this.idx = new Array<number>(this.outer.length).fill(0);
+    const step = new Array<number>(nops);
+    const at = new Array<number>(nops);
+    for (let k = 0; k < nops; k++) {
+      step[k] = nd === 0 ? 1 : strides[k]![nd - 1]!;
+      at[k] = base[k]!;
+    }
+    this.step = step;
+    this.at = at;
+    if (no === 0) {
+      // One row: `next()` never runs, so the outer bookkeeping can be shared empty arrays.
+      this.outer = NONE;
+      this.outerStrides = NONE_LIST;
+      this.idx = NONE;
+      return;
+    }
+    const outer = new Array<number>(no);
+    const idx = new Array<number>(no);
+    for (let d = 0; d < no; d++) {
+      outer[d] = shape[d]!;
+      idx[d] = 0;
+    }
+    const outerStrides = new Array<number[]>(nops);
+    for (let k = 0; k < nops; k++) {
+      const s = strides[k]!;
+      const os = new Array<number>(no);
+      for (let d = 0; d < no; d++) os[d] = s[d]!;
+      outerStrides[k] = os;
+    }
+    this.outer = outer;
+    this.outerStrides = outerStrides;
+    this.idx = idx;
   }
 
   /** Moves every operand to the start of the next row. */
@@ -97,6 +129,27 @@ export class RowWalker {
       for (let k = 0; k < nops; k++) at[k]! -= this.outerStrides[k]![d]! * back;
     }
   }
+}
+
+/**
+ * How an operand of `shape` / `strides` can be read as one flat run of all its elements: step 1
+ * when its layout is row-major contiguous, step 0 when every element is the same memory location
+ * (a broadcast scalar), -1 otherwise. Size-1 dims are ignored. Lets elementwise kernels skip
+ * planning a strided walk in the common case.
+ */
+export function flatStep(shape: readonly number[], strides: readonly number[]): number {
+  let expected = 1;
+  let contiguous = true;
+  let broadcast = true;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = shape[i]!;
+    if (d === 1) continue;
+    const s = strides[i]!;
+    if (s !== expected) contiguous = false;
+    if (s !== 0) broadcast = false;
+    expected *= d;
+  }
+  return contiguous ? 1 : broadcast ? 0 : -1;
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { BinaryOp, UnaryAttrs, UnaryOp, View } from '../backend.js';
-import { runOp } from '../dispatch.js';
+import { getOpObserver, runOp } from '../dispatch.js';
 import { checkDType, type DType, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { clone } from './movement.js';
-import { asTensor, checkTensor, describe, emptyOut, sameBackend } from './util.js';
+import { asTensor, checkTensor, describe, emptyOut, sameBackend, sameBackend2 } from './util.js';
 
 // Elementwise ops: dtype promotion and broadcasting happen here, once; backends see inputs of one
 // dtype already broadcast to the output's shape.
@@ -64,11 +64,14 @@ export function broadcastView(op: string, t: Tensor, shape: readonly number[]): 
   return { ...v, shape, strides: broadcastStrides(op, t.shape, t.strides, shape) };
 }
 
+/** The attrs of unary ops that take none (shared: attrs are never written). */
+const NO_ATTRS: UnaryAttrs = Object.freeze({});
+
 /**
  * Runs a unary kernel, recording it under `op` (attrs are the kernel's attrs). Integer and bool
  * inputs of float-valued ops are cast to float32 first; `neg`, `relu` and `clamp` refuse bool.
  */
-export function unaryOp(op: UnaryOp, x: Tensor, attrs: UnaryAttrs = {}): Tensor {
+export function unaryOp(op: UnaryOp, x: Tensor, attrs: UnaryAttrs = NO_ATTRS): Tensor {
   checkTensor(op, x);
   if (x.dtype === 'bool') {
     if (op === 'neg')
@@ -79,12 +82,16 @@ export function unaryOp(op: UnaryOp, x: Tensor, attrs: UnaryAttrs = {}): Tensor 
   if (FLOAT_RESULT.has(op) && !isFloating(x.dtype)) x = cast(x, 'float32');
   const input = x;
   const outDtype: DType = BOOL_RESULT.has(op) ? 'bool' : input.dtype;
-  return runOp(op, [input], attrs, () => {
-    const b = input.storage(op).backend;
-    const out = emptyOut(b, outDtype, input.shape);
-    if (out.numel() > 0) b.unary(op, out.viewFor(op), input.viewFor(op), attrs);
-    return out;
-  });
+  // Without an observer, skip building the call (closure and input list): it would run as is.
+  if (getOpObserver() === null) return unaryCompute(op, input, attrs, outDtype);
+  return runOp(op, [input], attrs, () => unaryCompute(op, input, attrs, outDtype));
+}
+
+function unaryCompute(op: UnaryOp, input: Tensor, attrs: UnaryAttrs, outDtype: DType): Tensor {
+  const b = input.storage(op).backend;
+  const out = emptyOut(b, outDtype, input.shape);
+  if (out.numel() > 0) b.unary(op, out.viewFor(op), input.viewFor(op), attrs);
+  return out;
 }
 
 /**
@@ -121,7 +128,7 @@ export function operands(op: string, a: TensorLike, b: TensorLike, dtype: DType)
   const like = (a instanceof Tensor ? a : b) as Tensor;
   let ta = asTensor(op, a, like, dtype);
   let tb = asTensor(op, b, like, dtype);
-  sameBackend(op, ta, tb);
+  sameBackend2(op, ta, tb);
   if (ta.dtype !== dtype) ta = cast(ta, dtype);
   if (tb.dtype !== dtype) tb = cast(tb, dtype);
   return [ta, tb];
@@ -129,19 +136,35 @@ export function operands(op: string, a: TensorLike, b: TensorLike, dtype: DType)
 
 /** Runs a binary kernel on two same-dtype tensors, broadcasting; records it under `op`. */
 export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType): Tensor {
-  const shape = broadcastShapes(op, a.shape, b.shape);
-  return runOp(op, [a, b], undefined, () => {
-    const be = a.storage(op).backend;
-    const out = emptyOut(be, outDtype, shape);
-    if (out.numel() > 0)
-      be.binary(op, out.viewFor(op), broadcastView(op, a, shape), broadcastView(op, b, shape));
-    return out;
-  });
+  // Equal shapes (the common case) need no broadcast: the result shares a's (immutable) shape.
+  const shape = shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
+  // Without an observer, skip building the call (closure and input list): it would run as is.
+  if (getOpObserver() === null) return binaryCompute(op, a, b, shape, outDtype);
+  return runOp(op, [a, b], undefined, () => binaryCompute(op, a, b, shape, outDtype));
+}
+
+function binaryCompute(
+  op: BinaryOp,
+  a: Tensor,
+  b: Tensor,
+  shape: readonly number[],
+  outDtype: DType,
+): Tensor {
+  const be = a.storage(op).backend;
+  const out = emptyOut(be, outDtype, shape);
+  if (out.numel() > 0)
+    be.binary(op, out.viewFor(op), broadcastView(op, a, shape), broadcastView(op, b, shape));
+  return out;
 }
 
 /** An arithmetic binary op computed in `dtype` (bool arithmetic computes in int32). */
 function arith(op: BinaryOp, a: TensorLike, b: TensorLike, dtype = resultType(a, b)): Tensor {
   if (dtype === 'bool' && op !== 'minimum' && op !== 'maximum') dtype = 'int32';
+  // Two tensors already of `dtype`: what `operands` would do, without building a pair.
+  if (a instanceof Tensor && b instanceof Tensor && a.dtype === dtype && b.dtype === dtype) {
+    sameBackend2(op, a, b);
+    return binaryKernel(op, a, b, dtype);
+  }
   const [ta, tb] = operands(op, a, b, dtype);
   return binaryKernel(op, ta, tb, dtype);
 }

@@ -1,7 +1,7 @@
 import type { Backend } from '../backend.js';
 import { type DType, itemSize } from '../dtype.js';
 import { contiguousStrides, fmt, sizeOf } from '../shape.js';
-import { Storage } from '../storage.js';
+import { isGcOwned, Storage } from '../storage.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 
 /** A new contiguous tensor on `backend` (zero-filled on the CPU backend, unspecified elsewhere). */
@@ -54,24 +54,82 @@ export function sameBackend(op: string, ...ts: readonly Tensor[]): Backend {
   const b = ts[0]!.storage(op).backend;
   for (let i = 1; i < ts.length; i++) {
     const o = ts[i]!.storage(op).backend;
-    if (o !== b) {
-      throw new Error(
-        b.name === o.name
-          ? `${op}: tensors are on different backend instances (both named '${b.name}'); move one with .to(device)`
-          : `${op}: tensors are on different devices (${b.name} and ${o.name}); move one with .to('${b.name}')`,
-      );
-    }
+    if (o !== b) throw differentBackends(op, b, o);
   }
   return b;
 }
 
-/** Turns a TensorLike into a tensor on `like`'s backend (numbers become 0-d tensors of `dtype`). */
+/** `sameBackend` for exactly two tensors (no argument array: used on every binary op). */
+export function sameBackend2(op: string, a: Tensor, b: Tensor): Backend {
+  const ba = a.storage(op).backend;
+  const bb = b.storage(op).backend;
+  if (ba !== bb) throw differentBackends(op, ba, bb);
+  return ba;
+}
+
+function differentBackends(op: string, b: Backend, o: Backend): Error {
+  return new Error(
+    b.name === o.name
+      ? `${op}: tensors are on different backend instances (both named '${b.name}'); move one with .to(device)`
+      : `${op}: tensors are on different devices (${b.name} and ${o.name}); move one with .to('${b.name}')`,
+  );
+}
+
+/**
+ * Turns a TensorLike into a tensor on `like`'s backend (numbers become 0-d tensors of `dtype`).
+ * The 0-d tensor of a number may be a shared, cached constant: callers only read it.
+ */
 export function asTensor(op: string, x: TensorLike, like: Tensor, dtype: DType): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x !== 'number' && typeof x !== 'boolean') {
     throw new TypeError(`${op}: expected a tensor, number or boolean, got ${describe(x)}`);
   }
-  return scalarOn(like.storage(op).backend, x, dtype, op);
+  return scalarOperand(like.storage(op).backend, x, dtype, op);
+}
+
+// Scalar operands (`x.mul(0.5)`, `x.add(1)`) reuse read-only 0-d constants, one per backend, dtype
+// and JS value, instead of allocating (and later finalizing) a tensor per call. Only buffers the
+// garbage collector owns are cached (the CPU backend's), since constants are never freed; they are
+// not counted by memory(). A constant that was written in place (its version moved: possible only
+// through a reference handed to an op observer) is never handed out again.
+
+/** Constants kept per backend and dtype before the cache starts over. */
+const MAX_CONSTANTS = 256;
+const constants = new WeakMap<Backend, Record<DType, Map<number, Tensor>>>();
+
+function constantsOf(backend: Backend, dtype: DType): Map<number, Tensor> {
+  let byDtype = constants.get(backend);
+  if (byDtype === undefined) {
+    byDtype = { float32: new Map(), float64: new Map(), int32: new Map(), bool: new Map() };
+    constants.set(backend, byDtype);
+  }
+  return byDtype[dtype];
+}
+
+/** A 0-d tensor of `dtype` holding `value`, for use as a read-only operand (see above). */
+function scalarOperand(backend: Backend, value: number | boolean, dtype: DType, op: string): Tensor {
+  const key = typeof value === 'number' ? value : value ? 1 : 0;
+  // -0 and 0 are one Map key but different float values: -0 is never cached.
+  const cacheable = key !== 0 || 1 / key > 0;
+  const cache = constantsOf(backend, dtype);
+  if (cacheable) {
+    const hit = cache.get(key);
+    if (hit !== undefined && hit._storage!.version === 0) return hit;
+  }
+  if (!backend.supportsDType(dtype)) {
+    throw new TypeError(`dtype ${dtype} is not supported by the ${backend.name} backend`);
+  }
+  const v = storedValue(op, dtype, value);
+  const buffer =
+    backend.allocUninitialized === undefined ? backend.alloc(dtype, 1) : backend.allocUninitialized(dtype, 1);
+  const constant = cacheable && isGcOwned(buffer);
+  const t = new Tensor(new Storage(backend, buffer, dtype, 1, !constant), [], [], 0, !constant);
+  backend.fill(t.viewFor(op), v);
+  if (constant) {
+    if (cache.size >= MAX_CONSTANTS) cache.clear();
+    cache.set(key, t);
+  }
+  return t;
 }
 
 /** A short description of a value for error messages. */

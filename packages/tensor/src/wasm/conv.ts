@@ -1,11 +1,22 @@
 import type { Conv2dParams, View } from '../backend.js';
+import {
+  backwardInputGeometry,
+  type DirectGeometry,
+  directBackwardInput,
+  directBackwardWeight,
+  directConvFits,
+  directForward,
+  directWgradFits,
+} from './direct.js';
 import { WasmOutOfMemory } from './heap.js';
 import { LAYOUT } from './kernels.generated.js';
 import { activeRuntime, forcedWasm, type Runtime } from './runtime.js';
 import { stageContiguous, unstage } from './stage.js';
 
-// float32 conv2d and its two gradients on the WebAssembly kernels (im2col + packed gemm, see
-// packages/tensor/wasm/conv.mjs). Operands are copied in as contiguous NCHW; weights are packed
+// float32 conv2d and its two gradients on the WebAssembly kernels. Most convolutions take the
+// direct kernels (direct.ts: no column matrix); the rest (strided columns, 1x1 convolutions,
+// windows too big for scratch) take im2col + packed gemm, see packages/tensor/wasm/conv.mjs,
+// driven here. Operands are copied in as contiguous NCHW; weights are packed
 // once on the calling thread; tasks split the work by image, group and block of output positions
 // (forward), by image, group and block of input channels (input gradient: blocks own disjoint
 // channels of dx), or by output tile and split of the batch (weight gradient: the partial sums of
@@ -36,7 +47,36 @@ interface Geometry {
   pointwise: boolean;
 }
 
-function geometry(input: readonly number[], output: readonly number[], wshape: readonly number[], p: Conv2dParams) {
+/** The geometry of conv2d(x, w) -> out as the direct kernels see it. */
+function directGeometry(g: Geometry, p: Conv2dParams): DirectGeometry {
+  return {
+    N: g.N,
+    C: g.C,
+    Cg: g.Cg,
+    H: g.H,
+    W: g.W,
+    O: g.O,
+    Og: g.Og,
+    OH: g.OH,
+    OW: g.OW,
+    G: g.G,
+    KH: g.KH,
+    KW: g.KW,
+    sh: p.stride[0],
+    sw: p.stride[1],
+    dh: p.dilation[0],
+    dw: p.dilation[1],
+    pt: p.padding[0],
+    pl: p.padding[2],
+  };
+}
+
+function geometry(
+  input: readonly number[],
+  output: readonly number[],
+  wshape: readonly number[],
+  p: Conv2dParams,
+) {
   const [N, C, H, W] = input as [number, number, number, number];
   const [O, , KH, KW] = wshape as [number, number, number, number];
   const OH = output[2]!;
@@ -116,6 +156,8 @@ function blockWidth(total: number, others: number, most = NB, least = 64): numbe
 export function wasmConv2d(out: View, x: View, w: View, p: Conv2dParams): boolean {
   const g = geometry(x.shape, out.shape, w.shape, p);
   if (!wanted([out, x, w], g, g.N * g.O * g.L * g.Ck)) return false;
+  const dg = directGeometry(g, p);
+  if (!g.pointwise && directConvFits(dg)) return guarded((rt) => directForward(rt, out, x, w, dg));
   return guarded((rt) => {
     const heap = rt.heap;
     rt.begin(2 * g.N * g.O * g.L * g.Ck);
@@ -148,6 +190,8 @@ export function wasmConv2d(out: View, x: View, w: View, p: Conv2dParams): boolea
 export function wasmConv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dParams): boolean {
   const g = geometry(out.shape, dy.shape, w.shape, p);
   if (!wanted([out, dy, w], g, g.N * g.O * g.L * g.Ck)) return false;
+  const dg = g.pointwise ? null : backwardInputGeometry(out, dy, w, p);
+  if (dg !== null) return guarded((rt) => directBackwardInput(rt, out, dy, w, dg));
   const KK = g.KH * g.KW;
   // Channels per task: their rows of the column matrix (cbC * KK) times a block of positions must
   // fit the output tile in scratch (pointwise convolutions write dx directly).
@@ -199,6 +243,8 @@ export function wasmConv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dP
 export function wasmConv2dBackwardWeight(out: View, x: View, dy: View, p: Conv2dParams): boolean {
   const g = geometry(x.shape, dy.shape, out.shape, p);
   if (!wanted([out, x, dy], g, g.N * g.O * g.L * g.Ck)) return false;
+  const dg = directGeometry(g, p);
+  if (!g.pointwise && directWgradFits(dg)) return guarded((rt) => directBackwardWeight(rt, out, x, dy, dg));
   const iBlocks = Math.ceil(g.Og / MC);
   const nb = blockWidth(g.Ck, g.G * iBlocks);
   const cjBlocks = Math.ceil(g.Ck / nb);

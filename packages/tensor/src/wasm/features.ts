@@ -116,7 +116,8 @@ export function workersSupported(): boolean {
 /** Logical processors: a default for the thread count. */
 export function hardwareConcurrency(): number {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  if (typeof nav?.hardwareConcurrency === 'number' && nav.hardwareConcurrency > 0) return nav.hardwareConcurrency;
+  if (typeof nav?.hardwareConcurrency === 'number' && nav.hardwareConcurrency > 0)
+    return nav.hardwareConcurrency;
   const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>('os');
   if (os !== undefined) return os.availableParallelism?.() ?? os.cpus().length;
   return 1;

@@ -36,7 +36,7 @@ export function wasmMatmul(out: View, a: View, b: View): boolean {
   const rt = activeRuntime();
   if (rt === null) return false;
   try {
-    matmulOn(rt, out, a, b, m, n, k, batch);
+    matmulOn(rt, out, a, b);
     return true;
   } catch (e) {
     if (e instanceof WasmOutOfMemory) return false;
@@ -44,14 +44,20 @@ export function wasmMatmul(out: View, a: View, b: View): boolean {
   }
 }
 
-function matmulOn(rt: Runtime, out: View, a: View, b: View, m: number, n: number, k: number, batch: number) {
+/** The product on a given runtime (exported for tests of runtimes other than the active one). */
+export function matmulOn(rt: Runtime, out: View, a: View, b: View): void {
+  const nd = out.shape.length;
+  const m = out.shape[nd - 2]!;
+  const n = out.shape[nd - 1]!;
+  const k = a.shape[nd - 1]!;
+  let batch = 1;
+  for (let d = 0; d < nd - 2; d++) batch *= out.shape[d]!;
   const heap = rt.heap;
   rt.begin(2 * batch * m * n * k);
   let copy = performance.now();
   const A = stageStrided(heap, a);
   const B = stageStrided(heap, b);
   copy = performance.now() - copy;
-  const nd = out.shape.length;
   const rsA = A.strides[nd - 2]!;
   const csA = A.strides[nd - 1]!;
   const rsB = B.strides[nd - 2]!;

@@ -37,20 +37,14 @@ function unshareMemory(bytes: Uint8Array): Uint8Array {
     const id = b[at]!;
     const [size, body] = leb(b, at + 1);
     if (id === 2) {
-      let [count, p] = leb(b, body);
-      for (; count > 0; count--) {
-        let len: number;
-        [len, p] = leb(b, p);
-        p += len; // module name
-        [len, p] = leb(b, p);
-        p += len; // field name
-        const kind = b[p++]!;
-        if (kind === 2) {
-          if (b[p] === 0x03) b[p] = 0x01;
-          return b;
-        }
-        throw new Error('kernel module: unexpected import before the memory');
-      }
+      // The memory is the module's only import: count, module name, field name, kind, limits.
+      let [len, p] = leb(b, leb(b, body)[1]);
+      p += len;
+      [len, p] = leb(b, p);
+      p += len;
+      if (b[p] !== 2) throw new Error('kernel module: the first import is not a memory');
+      if (b[p + 1] === 0x03) b[p + 1] = 0x01;
+      return b;
     }
     at = body + size;
   }

@@ -67,9 +67,10 @@ function asyncFactory(): Promise<MakeWorker | null> {
 function nodeFactory(WorkerClass: NodeWorkerClass): MakeWorker {
   return (onError) => {
     const w = new WorkerClass(NODE_WORKER_SOURCE, { eval: true, name: 'tessera-kernels' });
-    w.unref();
     w.on('message', (m: { error?: string }) => m.error !== undefined && onError(m.error));
     w.on('error', (e: unknown) => onError(String(e)));
+    // After adding the listeners: a 'message' listener refs the worker's port again.
+    w.unref();
     return w;
   };
 }
@@ -79,7 +80,8 @@ function browserFactory(): MakeWorker {
   return (onError) => {
     url ??= URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
     const w = new Worker(url, { name: 'tessera-kernels' });
-    w.onmessage = (ev: MessageEvent<{ error?: string }>) => ev.data.error !== undefined && onError(ev.data.error);
+    w.onmessage = (ev: MessageEvent<{ error?: string }>) =>
+      ev.data.error !== undefined && onError(ev.data.error);
     w.onerror = (ev) => onError(ev.message || 'worker error');
     return w;
   };
@@ -88,7 +90,8 @@ function browserFactory(): MakeWorker {
 /** Worker threads sharing one kernel module and memory with the calling thread. */
 export class ThreadPool {
   private readonly heap: Heap;
-  private readonly module: WebAssembly.Module;
+  /** The kernel module of each variant index the workers instantiate (null: not available). */
+  private readonly modules: readonly (WebAssembly.Module | null)[];
   private readonly workers: WorkerLike[] = [];
   private gen = 0;
   private readonly epoch: number;
@@ -96,9 +99,9 @@ export class ThreadPool {
   private pending = 0;
   private readonly canBlock = atomicsWaitAllowed();
 
-  constructor(heap: Heap, module: WebAssembly.Module) {
+  constructor(heap: Heap, modules: readonly (WebAssembly.Module | null)[]) {
     this.heap = heap;
-    this.module = module;
+    this.modules = modules;
     const ctl = this.ctl();
     for (let i = 0; i < 64; i++) if (i !== C.EPOCH) Atomics.store(ctl, i, 0);
     // Workers of an earlier pool on this memory (not yet gone after terminate) see a new epoch and exit.
@@ -165,7 +168,7 @@ export class ThreadPool {
       }
       this.workers.push(w);
       w.postMessage({
-        module: this.module,
+        modules: this.modules,
         memory: this.heap.memory,
         id,
         ctl: C,
@@ -185,15 +188,19 @@ export class ThreadPool {
   }
 
   /**
-   * Runs tasks 0..count-1 of the job at `job` on at most `threads` threads (the caller included);
-   * all on the caller when no worker is ready.
+   * Runs tasks 0..count-1 of the job at `job` with the kernels of variant index `variant` (`run`
+   * on this thread) on at most `threads` threads, the caller included; all on the caller when no
+   * worker is ready. Returns how many workers were invited.
    */
-  run(run: RunTask, job: number, count: number, threads: number): void {
-    const helpers = Math.min(threads - 1, this.ready, count - 1, this.heap.scratchSlots - 1);
+  run(variant: number, run: RunTask, job: number, count: number, threads: number): number {
+    const helpers =
+      this.modules[variant] == null
+        ? 0
+        : Math.min(threads - 1, this.ready, count - 1, this.heap.scratchSlots - 1);
     const scratch = this.heap.scratch(0);
     if (helpers <= 0) {
       for (let t = 0; t < count; t++) run(job, t, scratch);
-      return;
+      return 0;
     }
     const ctl = this.ctl();
     Atomics.store(ctl, C.COUNT, count);
@@ -202,10 +209,12 @@ export class ThreadPool {
     Atomics.store(ctl, C.DONE, 0);
     Atomics.store(ctl, C.ERROR, 0);
     Atomics.store(ctl, C.LIMIT, helpers);
+    Atomics.store(ctl, C.VARIANT, variant);
     Atomics.store(ctl, C.OPEN, 1);
     this.gen = (this.gen % 0x7fffffff) + 1;
     Atomics.store(ctl, C.GEN, this.gen);
-    Atomics.notify(ctl, C.GEN, helpers);
+    // Wake every sleeper: which workers are below LIMIT is theirs to check.
+    Atomics.notify(ctl, C.GEN);
     let failure: unknown = null;
     for (;;) {
       const t = Atomics.add(ctl, C.NEXT, 1);
@@ -221,7 +230,9 @@ export class ThreadPool {
     Atomics.store(ctl, C.OPEN, 0);
     this.waitFor(ctl, C.ACTIVE, (v) => v === 0);
     if (failure !== null) throw failure;
-    if (Atomics.load(ctl, C.ERROR) !== 0) throw new Error('a WebAssembly kernel task failed in a worker thread');
+    if (Atomics.load(ctl, C.ERROR) !== 0)
+      throw new Error('a WebAssembly kernel task failed in a worker thread');
+    return helpers;
   }
 
   /** Blocks until `done(ctl[i])`: spins a while, then sleeps in Atomics.wait where allowed. */
@@ -231,14 +242,5 @@ export class ThreadPool {
       if (this.canBlock && k > SPIN) Atomics.wait(ctl, i, v, 20);
       v = Atomics.load(ctl, i);
     }
-  }
-
-  /** Stops and discards the workers. */
-  terminate(): void {
-    const ctl = this.ctl();
-    Atomics.add(ctl, C.EPOCH, 1);
-    Atomics.notify(ctl, C.GEN);
-    for (const w of this.workers) w.terminate();
-    this.workers.length = 0;
   }
 }

@@ -54,6 +54,8 @@ export interface CpuKernelStats {
   ms: number;
   /** Milliseconds of those spent copying operands into and results out of WebAssembly memory. */
   copyMs: number;
+  /** Calls some of whose work ran on worker threads. */
+  threadedCalls: number;
 }
 
 /** Below this many flops a kernel call runs on the calling thread only (waking workers costs more). */
@@ -76,19 +78,33 @@ export class Runtime {
     dst: number,
   ) => void;
   readonly addF32: (dst: number, src: number, n: number) => void;
-  pool: ThreadPool | null = null;
+  readonly packA: (src: number, rs: number, cs: number, mc: number, kc: number, dst: number) => void;
+  readonly wgradFinish: (parts: number, s: number, g: number, ck: number, og: number, out: number) => void;
+  readonly transpose: (src: number, dst: number, r: number, c: number, lds: number, ldd: number) => void;
+  /** Index of the variant in VARIANT_ORDER (how jobs name it to the workers). */
+  readonly index: number;
   /** Threads the current call may use. */
   private threads = 1;
+  private threaded = false;
   private t0 = 0;
 
-  constructor(variant: KernelVariant, heap: Heap, module: WebAssembly.Module, instance: WebAssembly.Instance) {
+  constructor(
+    variant: KernelVariant,
+    heap: Heap,
+    module: WebAssembly.Module,
+    instance: WebAssembly.Instance,
+  ) {
     this.variant = variant;
+    this.index = VARIANT_ORDER.indexOf(variant);
     this.heap = heap;
     this.module = module;
     const e = instance.exports as Record<string, unknown>;
     this.run = e.run as Runtime['run'];
     this.packARows = e.pack_a_rows as Runtime['packARows'];
     this.addF32 = e.add_f32 as Runtime['addF32'];
+    this.packA = e.pack_a as Runtime['packA'];
+    this.wgradFinish = e.wgrad_finish as Runtime['wgradFinish'];
+    this.transpose = e.transpose as Runtime['transpose'];
   }
 
   /**
@@ -97,19 +113,21 @@ export class Runtime {
    */
   begin(flops: number): void {
     this.t0 = performance.now();
+    this.threaded = false;
     this.threads = flops >= PARALLEL_FLOPS ? threadCount() : 1;
-    if (this.threads > 1 && this.heap.shared && workersSupported()) {
-      this.heap.ensureSlots(this.threads);
-      this.pool ??= new ThreadPool(this.heap, this.module);
-      this.pool.grow(this.threads - 1);
-    }
+    // Only runtimes on the shared memory of the pool use worker threads.
+    if (this.threads > 1 && this.heap === heap) startPool(this.threads);
+    else this.threads = 1;
     this.heap.reset();
   }
 
   /** Runs tasks 0..count-1 of the job descriptor at `job` (on the pool when the call is large). */
   dispatch(job: number, count: number): void {
-    if (this.pool !== null && this.threads > 1 && count > 1) this.pool.run(this.run, job, count, this.threads);
-    else for (let t = 0; t < count; t++) this.run(job, t, this.heap.scratch(0));
+    if (pool !== null && this.threads > 1 && count > 1) {
+      if (pool.run(this.index, this.run, job, count, this.threads) > 0) this.threaded = true;
+    } else {
+      for (let t = 0; t < count; t++) this.run(job, t, this.heap.scratch(0));
+    }
   }
 
   /** Ends a kernel call, adding its time (and `copyMs` of copying) to the statistics. */
@@ -117,6 +135,7 @@ export class Runtime {
     stats.calls++;
     stats.ms += performance.now() - this.t0;
     stats.copyMs += copyMs;
+    if (this.threaded) stats.threadedCalls++;
   }
 
   /** The job descriptor as Int32 words (the view is valid until the memory grows). */
@@ -125,13 +144,17 @@ export class Runtime {
   }
 }
 
+/** Variants by index, as jobs name them to worker threads. */
+const VARIANT_ORDER: readonly KernelVariant[] = ['relaxed', 'simd', 'scalar'];
+
 let mode: CpuKernelMode = 'auto';
+let pool: ThreadPool | null = null;
 let threadSetting: number | null = null;
 let heap: Heap | null = null;
 const runtimes = new Map<KernelVariant, Runtime>();
 const loading = new Map<KernelVariant, Promise<Runtime | null>>();
 let failure: string | null = null;
-const stats: CpuKernelStats = { calls: 0, ms: 0, copyMs: 0 };
+const stats: CpuKernelStats = { calls: 0, ms: 0, copyMs: 0, threadedCalls: 0 };
 
 function variantOf(m: CpuKernelMode): KernelVariant | null {
   if (m === 'ts') return null;
@@ -146,7 +169,22 @@ function memory(): Heap {
   return heap;
 }
 
-function install(variant: KernelVariant, module: WebAssembly.Module, instance: WebAssembly.Instance): Runtime {
+/**
+ * A runtime of `variant` on a memory of its own, unshared (single-threaded), as where
+ * SharedArrayBuffer is unavailable. Not the active one: for tests of that configuration.
+ */
+export function isolatedRuntime(variant: KernelVariant): Runtime {
+  const h = Heap.create(false);
+  const module = compileKernels(variant, false);
+  if (module === null) throw new Error('isolatedRuntime: synchronous compilation refused here');
+  return new Runtime(variant, h, module, new WebAssembly.Instance(module, { env: { memory: h.memory } }));
+}
+
+function install(
+  variant: KernelVariant,
+  module: WebAssembly.Module,
+  instance: WebAssembly.Instance,
+): Runtime {
   const rt = new Runtime(variant, memory(), module, instance);
   runtimes.set(variant, rt);
   return rt;
@@ -203,6 +241,30 @@ function load(variant: KernelVariant): Promise<Runtime | null> {
   return p;
 }
 
+/**
+ * Starts worker threads (in the background) until `threads` threads can work, where shared
+ * memory and workers exist. Workers get every variant this thread can compile synchronously, so
+ * changing `setCpuKernels` never restarts them. Only between kernel calls (it may move the arena).
+ */
+function startPool(threads: number): ThreadPool | null {
+  const h = memory();
+  if (!h.shared || !workersSupported()) return null;
+  if (pool === null) {
+    const modules = VARIANT_ORDER.map((v) => {
+      if (!variantSupported(v)) return null;
+      try {
+        return runtimes.get(v)?.module ?? compileKernels(v, true);
+      } catch {
+        return null;
+      }
+    });
+    pool = new ThreadPool(h, modules);
+  }
+  h.ensureSlots(threads);
+  pool.grow(threads - 1);
+  return pool;
+}
+
 /** Whether the setting forces WebAssembly for every size (the 'wasm*' modes). */
 export function forcedWasm(): boolean {
   return mode !== 'auto' && mode !== 'ts';
@@ -231,18 +293,13 @@ export function setCpuKernels(m: CpuKernelMode): CpuKernelMode {
   if (m !== 'ts' && m !== 'auto') {
     if (variant === null || !variantSupported(variant)) {
       const need = m === 'wasm-relaxed' ? 'relaxed SIMD' : m === 'wasm-simd' ? 'SIMD' : 'WebAssembly';
-      throw new Error(`setCpuKernels: mode '${m}' needs WebAssembly ${need}, which this engine does not support`);
+      throw new Error(
+        `setCpuKernels: mode '${m}' needs WebAssembly ${need}, which this engine does not support`,
+      );
     }
   }
   const prev = mode;
   mode = m;
-  // Only one variant keeps worker threads: those of the others are stopped.
-  for (const [v, rt] of runtimes) {
-    if (v !== variant && rt.pool !== null) {
-      rt.pool.terminate();
-      rt.pool = null;
-    }
-  }
   return prev;
 }
 
@@ -270,21 +327,22 @@ export function getNumThreads(): number {
   return threadCount();
 }
 
-/** A snapshot of what the CPU kernels are doing. */
+/** A snapshot of what the CPU kernels are doing (loading the selected WebAssembly kernels if needed). */
 export function cpuKernelInfo(): CpuKernelInfo {
   const variant = variantOf(mode);
-  const rt = variant === null ? undefined : runtimes.get(variant);
+  // Loads the selected kernels if they can be loaded synchronously, as the next kernel call would.
+  const rt = variant === null ? undefined : (activeRuntime() ?? undefined);
   let note: string | null = failure;
   if (note === null && variant === null && mode !== 'ts') note = 'WebAssembly is not available';
   if (note === null && heap !== null && !heap.shared) {
     note = 'no SharedArrayBuffer (browsers need cross-origin isolation): single-threaded';
   }
-  if (note === null && rt?.pool?.error) note = rt.pool.error;
+  if (note === null && pool?.error) note = pool.error;
   return {
     mode,
     variant: rt?.variant ?? null,
     threads: threadCount(),
-    workers: rt?.pool?.ready ?? 0,
+    workers: pool?.ready ?? 0,
     sharedMemory: heap?.shared ?? sharedMemorySupported(),
     memoryBytes: heap?.byteLength ?? 0,
     note,
@@ -302,12 +360,8 @@ export async function initCpuKernels(): Promise<CpuKernelInfo> {
   if (variant !== null) {
     const rt = activeRuntime() ?? (await load(variant));
     const n = threadCount();
-    if (rt !== null && n > 1 && rt.heap.shared && workersSupported()) {
-      rt.heap.ensureSlots(n);
-      rt.pool ??= new ThreadPool(rt.heap, rt.module);
-      rt.pool.grow(n - 1);
-      await rt.pool.whenReady(n - 1);
-    }
+    const p = rt !== null && n > 1 ? startPool(n) : null;
+    if (p !== null) await p.whenReady(n - 1);
   }
   return cpuKernelInfo();
 }
@@ -319,6 +373,7 @@ export function cpuKernelStats(reset = false): CpuKernelStats {
     stats.calls = 0;
     stats.ms = 0;
     stats.copyMs = 0;
+    stats.threadedCalls = 0;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // The code each kernel worker runs, as a string: started with `eval: true` (Node worker_threads) or
 // from a Blob URL (browsers), so it works the same from src/ and dist/ with no bundler support.
 //
-// A worker instantiates the kernel module on the shared memory, reports ready, and then loops
+// A worker instantiates the kernel modules on the shared memory, reports ready, and then loops
 // forever (it never returns to its event loop): sleep on ctl[WAKE], join the published job, claim
 // task indexes with an atomic counter and run them, leave, sleep again. The protocol (see pool.ts):
 // a worker only claims tasks between `active += 1` and `active -= 1`, and only while the job it
@@ -11,8 +11,8 @@
 const CORE = `
 function start(d, post) {
   const C = d.ctl;
-  const instance = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
-  const run = instance.exports.run;
+  // One instance per kernel variant, all on the shared memory; jobs name the variant they use.
+  const runs = d.modules.map((m) => (m ? new WebAssembly.Instance(m, { env: { memory: d.memory } }).exports.run : null));
   const ctl = new Int32Array(d.memory.buffer, 0, 64);
   const id = d.id;
   const scratch = d.scratch;
@@ -26,10 +26,12 @@ function start(d, post) {
       Atomics.load(ctl, C.GEN) === gen &&
       Atomics.load(ctl, C.OPEN) === 1 &&
       Atomics.load(ctl, C.EPOCH) === epoch &&
-      id < Atomics.load(ctl, C.LIMIT)
+      id < Atomics.load(ctl, C.LIMIT) &&
+      runs[Atomics.load(ctl, C.VARIANT)]
     ) {
       const count = Atomics.load(ctl, C.COUNT);
       const job = Atomics.load(ctl, C.JOB);
+      const run = runs[Atomics.load(ctl, C.VARIANT)];
       for (;;) {
         const t = Atomics.add(ctl, C.NEXT, 1);
         if (t >= count) break;

@@ -1,0 +1,109 @@
+// Tessera adapter of the cross-framework benchmark: builds each row from the public APIs of the
+// built packages (run `pnpm build` first). Tensors stay on the CPU backend; its float32 matmul and
+// convolutions run on the WebAssembly kernels (`threads` worker threads including the caller).
+
+import { labels, data as seeded } from './rows.mjs';
+
+const pkg = (name) => import(new URL(`../packages/${name}/dist/index.js`, import.meta.url).href);
+
+/** Returns `{ step, info }` for `row`; `threads` is 0 for the default count. */
+export async function prepare(row, threads) {
+  const T = await pkg('tensor');
+  if (threads > 0) T.setNumThreads(threads);
+  const info = await T.initCpuKernels();
+  const t = (shape, seed, scale = 1) =>
+    T.tensor(
+      seeded(
+        shape.reduce((p, s) => p * s, 1),
+        seed,
+        scale,
+      ),
+      { shape },
+    );
+  const done = (x) => x.dispose();
+  const describe = () => {
+    const i = T.cpuKernelInfo();
+    return `${i.variant ?? 'ts'} kernels, ${threads || i.threads} thread(s), ${i.workers} worker(s) ready`;
+  };
+
+  if (row.kind === 'matmul') {
+    const a = t([row.n, row.n], 1);
+    const b = t([row.n, row.n], 2);
+    return { step: () => done(T.matmul(a, b)), info: describe(), stats: () => T.cpuKernelStats(true) };
+  }
+  if (row.kind === 'conv-fwd' || row.kind === 'conv-bwd') {
+    const x = t([row.N, row.C, row.H, row.H], 1);
+    const w = t([row.O, row.C, row.K, row.K], 2, 0.1);
+    const opts = { padding: row.pad };
+    if (row.kind === 'conv-fwd') {
+      return {
+        step: () => done(T.conv2d(x, w, null, opts)),
+        info: describe(),
+        stats: () => T.cpuKernelStats(true),
+      };
+    }
+    const OH = row.H + 2 * row.pad - row.K + 1;
+    const dy = t([row.N, row.O, OH, OH], 3);
+    return {
+      step: () => {
+        done(T.conv2dBackwardInput(dy, w, x.shape, opts));
+        done(T.conv2dBackwardWeight(x, dy, w.shape, opts));
+      },
+      info: describe(),
+      stats: () => T.cpuKernelStats(true),
+    };
+  }
+
+  const nn = await pkg('nn');
+  const optim = await pkg('optim');
+  T.manualSeed(0);
+  let model;
+  let x;
+  let optimizer;
+  const classes = 10;
+  if (row.kind === 'mlp') {
+    const [i, h1, h2, o] = row.sizes;
+    model = new nn.Sequential(
+      new nn.Linear(i, h1),
+      new nn.ReLU(),
+      new nn.Linear(h1, h2),
+      new nn.ReLU(),
+      new nn.Linear(h2, o),
+    );
+    x = t([row.batch, i], 1);
+    optimizer = new optim.SGD(model.parameters(), { lr: 0.01 });
+  } else {
+    model = new nn.Sequential(
+      new nn.Conv2d(1, 6, 5, { padding: 2 }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Conv2d(6, 16, 5),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(400, 120),
+      new nn.ReLU(),
+      new nn.Linear(120, 84),
+      new nn.ReLU(),
+      new nn.Linear(84, classes),
+    );
+    x = t([row.batch, 1, 28, 28], 1);
+    optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  }
+  const y = T.tensor(labels(row.batch, classes, 7), { dtype: 'int32' });
+  const lossFn = new nn.CrossEntropyLoss();
+  let last = Number.NaN;
+  return {
+    step: () => {
+      optimizer.zeroGrad();
+      const loss = lossFn.call(model.call(x), y);
+      loss.backward();
+      optimizer.step();
+      last = loss.item();
+    },
+    info: describe(),
+    check: () => last,
+    stats: () => T.cpuKernelStats(true),
+    kernels: info,
+  };
+}

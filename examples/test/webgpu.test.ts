@@ -1,0 +1,38 @@
+// The examples on the WebGPU backend give the CPU's results (up to float rounding). Needs a
+// WebGPU adapter (Dawn from the `webgpu` package; lavapipe will do): skipped with the reason
+// otherwise, see tests/repo/requirements.ts.
+import { expect, it } from 'vitest';
+import { describeIfAvailable } from '../../tests/repo/requirements.js';
+import { runCli } from '../src/cli.js';
+import { selectBackend } from '../src/lib/backend.js';
+import { main as mnistLenet } from '../src/mnist-lenet.js';
+
+describeIfAvailable('webgpu', 'examples on WebGPU', () => {
+  it('tessera-train --backend webgpu trains on the GPU and matches the CPU run', async () => {
+    const run = async (backend: string) => {
+      const out: string[] = [];
+      const code = await runCli(['-e', 'xor', '--epochs', '2', '--no-progress', '--backend', backend], {
+        out: (l) => out.push(l),
+        err: (l) => out.push(l),
+      });
+      expect(code).toBe(0);
+      return out;
+    };
+    const gpu = await run('webgpu');
+    const cpu = await run('cpu');
+    expect(gpu[0]).toMatch(/^backend: webgpu \(/);
+    expect(gpu.at(-1)).toMatch(/ s on webgpu\)$/);
+    const loss = (lines: string[]) => Number(/loss (\d\.\d+)/.exec(lines.at(-1)!)![1]);
+    expect(loss(gpu)).toBeCloseTo(loss(cpu), 3);
+  });
+
+  it('LeNet-5 trains on the GPU like on the CPU', async () => {
+    const opts = { epochs: 1, trainSize: 128, testSize: 50, batchSize: 32, progress: false, log: () => {} };
+    const device = await selectBackend('webgpu', () => {});
+    expect(device).toBe('webgpu');
+    const gpu = await mnistLenet({ ...opts, device });
+    const cpu = await mnistLenet({ ...opts, device: 'cpu' });
+    expect(gpu.testLoss).toBeCloseTo(cpu.testLoss!, 3);
+    expect(gpu.testAccuracy).toBe(cpu.testAccuracy);
+  });
+});

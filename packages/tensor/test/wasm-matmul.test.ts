@@ -1,0 +1,124 @@
+import {
+  cpuKernelInfo,
+  cpuKernelStats,
+  initCpuKernels,
+  matmul,
+  narrow,
+  randn,
+  setNumThreads,
+  type Tensor,
+} from '@tessera/tensor';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectClose, expectIdentical, prng, VARIANTS, withKernels } from './wasm-helpers.js';
+
+// The WebAssembly matmul kernels (every variant) against the TypeScript kernel, over random shapes
+// (sizes around the micro-tile 4x8 and the blocks KC=256, MC=128, NB=256, and 1-sized dims),
+// strided operands (transposed, sliced, broadcast, batched) and thread counts.
+
+/** matmul under `mode`. */
+const mm = (mode: Parameters<typeof withKernels>[0], a: Tensor, b: Tensor) =>
+  withKernels(mode, () => matmul(a, b));
+
+function check(a: Tensor, b: Tensor, what: string): void {
+  const ref = mm('ts', a, b);
+  const k = a.shape[a.ndim - 1]!;
+  for (const v of VARIANTS) expectClose(mm(v, a, b), ref, k, `${what} [${v}]`);
+}
+
+const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 33, 63, 65, 100, 127, 129, 200, 255, 257, 300];
+
+describe('WebAssembly matmul', () => {
+  it('matches the TypeScript kernel on random shapes', () => {
+    const r = prng(42);
+    const pick = () => SIZES[Math.floor(r() * SIZES.length)]!;
+    for (let i = 0; i < 24; i++) {
+      const [m, k, n] = [pick(), pick(), pick()];
+      check(randn([m, k]), randn([k, n]), `[${m},${k}] @ [${k},${n}]`);
+    }
+  });
+
+  it('crosses the cache blocks (K > 256, M > 128, N > 256)', () => {
+    check(randn([129, 513]), randn([513, 257]), 'blocked');
+    check(randn([300, 260]), randn([260, 520]), 'blocked wide');
+  });
+
+  it('handles 1-sized dims: row and column vectors, k = 1, size-1 batches', () => {
+    check(randn([1, 70]), randn([70, 90]), 'm = 1');
+    check(randn([90, 70]), randn([70, 1]), 'n = 1');
+    check(randn([40, 1]), randn([1, 50]), 'k = 1');
+    check(randn([1, 1]), randn([1, 1]), '1 x 1');
+    check(randn([1, 3, 1, 9]), randn([1, 1, 9, 20]), 'size-1 batch dims');
+  });
+
+  it('reads strided operands in place: transposed, sliced, broadcast, batched', () => {
+    const a = randn([70, 45]);
+    const b = randn([33, 70]);
+    check(a.mT, b.mT, 'a.mT @ b.mT');
+    check(randn([20, 70]), b.mT, 'x @ w.mT');
+    check(a.mT, randn([70, 19]), 'a.mT @ b');
+    // A column slice of a narrow matrix (copied as a span) and of a very wide one (gathered).
+    check(narrow(randn([50, 80]), 1, 10, 37), randn([37, 21]), 'column slice');
+    check(
+      narrow(randn([40, 6000]), 1, 100, 30),
+      narrow(randn([30, 9000]), 1, 5, 60),
+      'slices of wide matrices',
+    );
+    check(randn([3, 17, 29]), randn([3, 29, 13]), 'batched');
+    check(randn([2, 1, 17, 29]), randn([1, 3, 29, 13]), 'broadcast batch dims');
+    check(randn([4, 25, 30]), randn([30, 26]), 'shared b: one tall product');
+    check(randn([4, 25, 30]).permute(1, 0, 2), randn([30, 26]), 'shared b, permuted a');
+    check(randn([30, 26]), randn([5, 26, 12]), 'shared a');
+    check(randn([1, 30, 26]).expand(4, 30, 26), randn([4, 26, 12]), 'expanded a');
+  });
+
+  it('leaves float64 to the TypeScript kernel and, in auto mode, small products too', () => {
+    const a = randn([20, 30], { dtype: 'float64' });
+    const b = randn([30, 20], { dtype: 'float64' });
+    expectIdentical(
+      mm('auto', a.float(), b.float()),
+      mm('ts', a.float(), b.float()),
+      'small float32 in auto',
+    );
+    const c = mm('wasm', a, b);
+    const d = mm('ts', a, b);
+    expect(c.dtype).toBe('float64');
+    expect(Array.from(c.dataSync())).toEqual(Array.from(d.dataSync()));
+  });
+});
+
+describe('WebAssembly matmul on worker threads', () => {
+  let prev = 1;
+  beforeAll(async () => {
+    prev = setNumThreads(3);
+    await withKernels('wasm', () => initCpuKernels());
+  });
+  afterAll(() => {
+    setNumThreads(prev);
+  });
+
+  it('gives bitwise-identical results for 1, 2 and 3 threads', async () => {
+    for (const v of VARIANTS) {
+      await withKernels(v, () => initCpuKernels());
+      const cases: [Tensor, Tensor][] = [
+        [randn([150, 300]), randn([300, 270])],
+        [randn([4, 64, 100]), randn([100, 90]).mT.mT],
+        [randn([3, 90, 80]), randn([3, 80, 70])],
+        [randn([700, 50]), randn([50, 33])],
+      ];
+      for (const [i, [a, b]] of cases.entries()) {
+        setNumThreads(1);
+        const one = mm(v, a, b);
+        cpuKernelStats(true);
+        setNumThreads(2);
+        const two = mm(v, a, b);
+        setNumThreads(3);
+        const three = mm(v, a, b);
+        expect(cpuKernelStats().threadedCalls, `case ${i} [${v}] ran on workers`).toBeGreaterThan(0);
+        expectIdentical(two, one, `case ${i} [${v}], 2 threads`);
+        expectIdentical(three, one, `case ${i} [${v}], 3 threads`);
+        expectClose(one, mm('ts', a, b), a.shape[a.ndim - 1]!, `case ${i} [${v}] vs TypeScript`);
+      }
+    }
+    expect(withKernels('wasm', () => cpuKernelInfo()).workers).toBe(2);
+  });
+});
