@@ -67,4 +67,6 @@ export async function runCli(argv: readonly string[], io: CommandIO = consoleIO)
   }
 }
 
+export { exitWith };
+
 if (isMain(import.meta.url)) exitWith(await runCli(process.argv.slice(2)));
