@@ -263,7 +263,7 @@ export function getBackend(name: string = current): Backend {
   if (f === undefined) {
     throw new Error(
       `backend '${name}' is not registered (registered: ${[...factories.keys()].join(', ') || 'none'})` +
-        (name === 'webgpu' ? "; call `await initWebGPU()` (package @tessera/gpu) first" : ''),
+        (name === 'webgpu' ? '; call `await initWebGPU()` (package @tessera/gpu) first' : ''),
     );
   }
   b = f();
