@@ -204,6 +204,7 @@ export class Tensor {
     const s = this._storage;
     if (s === null || this._slot < 0) return;
     this._storage = null;
+    this._kernelView = null;
     slotAccounts[this._slot] = null;
     countTensor(-1);
     s.release();

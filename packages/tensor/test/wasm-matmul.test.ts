@@ -72,17 +72,22 @@ describe('WebAssembly matmul', () => {
   });
 
   it('leaves float64 to the TypeScript kernel and, in auto mode, small products too', () => {
-    const a = randn([20, 30], { dtype: 'float64' });
-    const b = randn([30, 20], { dtype: 'float64' });
-    expectIdentical(
-      mm('auto', a.float(), b.float()),
-      mm('ts', a.float(), b.float()),
-      'small float32 in auto',
-    );
+    const a = randn([40, 50], { dtype: 'float64' });
+    const b = randn([50, 30], { dtype: 'float64' });
     const c = mm('wasm', a, b);
-    const d = mm('ts', a, b);
     expect(c.dtype).toBe('float64');
-    expect(Array.from(c.dataSync())).toEqual(Array.from(d.dataSync()));
+    expect(Array.from(c.dataSync())).toEqual(Array.from(mm('ts', a, b).dataSync()));
+    const small = [randn([12, 20]), randn([20, 15])] as const;
+    const tiny = [randn([500, 4, 4]), randn([500, 4, 4])] as const;
+    cpuKernelStats(true);
+    expectIdentical(mm('auto', ...small), mm('ts', ...small), 'a small product in auto mode');
+    expectIdentical(mm('auto', ...tiny), mm('ts', ...tiny), 'a batch of 4x4 products in auto mode');
+    expect(cpuKernelStats(true).calls).toBe(0);
+    const big = [randn([40, 50]), randn([50, 30])] as const;
+    const vec = [randn([1, 300]), randn([300, 200])] as const;
+    expectClose(mm('auto', ...big), mm('ts', ...big), 50, 'a larger product in auto mode');
+    expectClose(mm('auto', ...vec), mm('ts', ...vec), 300, 'a vector-matrix product in auto mode');
+    expect(cpuKernelStats(true).calls).toBe(2);
   });
 });
 

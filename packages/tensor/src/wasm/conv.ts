@@ -24,8 +24,8 @@ import { stageContiguous, unstage } from './stage.js';
 
 const { MR, MC, NB, NR, KIND, FIELD, JOB_PTR, TILE_T_FLOATS } = LAYOUT;
 
-/** Below this many multiply-adds (mode 'auto') the TypeScript kernels run. */
-const MIN_WORK = 16384;
+/** Below this many multiply-adds (mode 'auto') the TypeScript kernels run (measured break-even: a few hundred). */
+const MIN_WORK = 1024;
 /** Tasks a call is split into when its shape allows. */
 const TARGET_TASKS = 8;
 

@@ -12,8 +12,14 @@ import { stageStrided, unstage } from './stage.js';
 
 const { MR, MC, NB, NR, KIND, FIELD, JOB_PTR } = LAYOUT;
 
-/** Below this many multiply-adds (mode 'auto') the TypeScript kernel is faster than copying in and out. */
-const MIN_WORK = 24 * 24 * 24;
+/**
+ * Mode 'auto' leaves to the TypeScript kernel products of fewer multiply-adds than this in all
+ * (where copying in and out costs about as much as the product), and batches of matrices smaller
+ * than MIN_MATRIX_WORK each (per-matrix overhead; measured: 16^3 break-even, 4x4 and 6x6 batches
+ * faster in TypeScript, 8x8x4 batches and matrix-vector products faster in WebAssembly).
+ */
+const MIN_WORK = 16 * 16 * 16;
+const MIN_MATRIX_WORK = 256;
 /** Tasks a call is split into when its shape allows (enough for this many threads to share). */
 const TARGET_TASKS = 8;
 
@@ -32,7 +38,7 @@ export function wasmMatmul(out: View, a: View, b: View): boolean {
   let batch = 1;
   for (let d = 0; d < nd - 2; d++) batch *= out.shape[d]!;
   if (batch * m * n === 0 || k === 0) return false;
-  if (!forcedWasm() && (m === 1 || n === 1 || batch * m * n * k < MIN_WORK)) return false;
+  if (!forcedWasm() && (batch * m * n * k < MIN_WORK || m * n * k < MIN_MATRIX_WORK)) return false;
   const rt = activeRuntime();
   if (rt === null) return false;
   try {
