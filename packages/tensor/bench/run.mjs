@@ -38,11 +38,6 @@ function time(fn) {
   return { median: median(ms), min: Math.min(...ms), runs: ms };
 }
 
-/** True for the placeholder error of an op a colleague has not written yet. */
-function isPending(e) {
-  return e instanceof Error && /not implemented yet/.test(e.message);
-}
-
 async function loadTfjs() {
   // tfjs-core greets Node users on the console; keep the table readable.
   const log = console.log;
@@ -64,6 +59,9 @@ async function loadTfjs() {
 
 const tf = await loadTfjs();
 ts.manualSeed(0);
+// Every row measures the portable pure-TypeScript kernels: the WebAssembly kernels (the default
+// for float32 matmul and convolution) have their own rows in the repository-root `pnpm bench`.
+ts.setCpuKernels('ts');
 
 /** The benchmark rows: setup builds inputs in both libraries, run does one op. */
 const cases = [
@@ -143,25 +141,18 @@ const cases = [
   },
 ];
 
-/** Times one side of a case; `{ pending: true }` when the op is still a placeholder. */
+/** Times one side of a case. */
 function measure(setup) {
-  let run;
-  try {
-    run = setup();
-    run();
-  } catch (e) {
-    if (isPending(e)) return { pending: true, error: e.message };
-    throw e;
-  }
+  const run = setup();
+  run();
   return time(run);
 }
 
 function fmtMs(r) {
-  return r.pending ? 'pending' : `${r.median.toFixed(2)} ms`;
+  return `${r.median.toFixed(2)} ms`;
 }
 
 function fmtThroughput(work, unit, r) {
-  if (r.pending) return 'pending';
   const perSec = work / (r.median / 1000);
   return unit === 'flop' ? `${(perSec / 1e9).toFixed(2)} GFLOP/s` : `${(perSec / 1e6).toFixed(0)} M elem/s`;
 }
@@ -178,8 +169,7 @@ const lines = [
   '| --- | --- | --- | --- | --- |',
 ];
 for (const r of results) {
-  const ratio =
-    r.tessera.pending || r.tfjs.pending ? 'pending' : `${(r.tfjs.median / r.tessera.median).toFixed(2)}x`;
+  const ratio = `${(r.tfjs.median / r.tessera.median).toFixed(2)}x`;
   lines.push(
     `| ${r.op} | ${fmtMs(r.tessera)} | ${fmtMs(r.tfjs)} | ${fmtThroughput(r.work, r.unit, r.tessera)} | ${ratio} |`,
   );
@@ -191,9 +181,10 @@ const env = {
   tfjs: tf.version_core,
   warmup: WARMUP,
   repeats: REPEATS,
+  kernels: ts.getCpuKernels(),
 };
 console.log(`tessera vs tfjs-backend-cpu ${env.tfjs} — node ${env.node}, ${env.cpus} CPUs (${env.cpuModel})`);
-console.log(`median of ${REPEATS} runs after ${WARMUP} warm-up runs\n`);
+console.log(`median of ${REPEATS} runs after ${WARMUP} warm-up runs; CPU kernels: ${env.kernels}\n`);
 console.log(lines.join('\n'));
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench-results');
