@@ -27,9 +27,26 @@ export default defineConfig({
     projects: [
       ...packageNames.map((name) => ({
         extends: true as const,
-        test: { name, root, include: [`packages/${name}/test/**/*.test.ts`] },
+        test: {
+          name,
+          root,
+          include: [`packages/${name}/test/**/*.test.ts`],
+          // Software WebGPU (lavapipe) compiles each new shader on the CPU: a cold shader cache on
+          // a loaded CI machine can take most of a minute for the GEMM variants alone.
+          ...(name === 'gpu' ? { testTimeout: 180_000, hookTimeout: 180_000 } : {}),
+        },
       })),
-      { extends: true, test: { name: 'demo', root, include: ['apps/demo/test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'demo',
+          root,
+          include: ['apps/demo/test/**/*.test.ts'],
+          // The browser tests assert that no frame takes over 100 ms while training: run them
+          // after everything else, so other test processes do not compete for the cores.
+          sequence: { groupOrder: 1 },
+        },
+      },
       { extends: true, test: { name: 'repo', root, include: ['tests/repo/**/*.test.ts'] } },
       { extends: true, test: { name: 'examples', root, include: ['examples/test/**/*.test.ts'] } },
     ],

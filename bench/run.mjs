@@ -90,10 +90,10 @@ const header = [
   `load average (1, 5, 15 min) before: ${loadBefore.join(', ')}; after: ${loadAfter.join(', ')}`,
   'Medians per step; every (row, framework) pair in its own process.',
 ];
-const tessera = results.filter((r) => r.fw === 'tessera' && r.ok && r.copyShare !== undefined);
+const tessera = results.filter((r) => r.fw.startsWith('tessera') && r.ok && r.copyShare !== undefined);
 const notes = tessera.map(
   (r) =>
-    `- ${r.row}: WebAssembly kernels ${(100 * r.kernelShare).toFixed(0)}% of the step, of which copying in/out ${(100 * r.copyShare).toFixed(1)}%`,
+    `- ${r.row} (${r.fw}): WebAssembly kernels ${(100 * r.kernelShare).toFixed(0)}% of the step, of which copying in/out ${(100 * r.copyShare).toFixed(1)}%`,
 );
 const table = [
   ...header,

@@ -31,17 +31,19 @@ const noMnist = MNIST
 let server: PreviewServer | null = null;
 let base = '';
 
+/** The longest allowed gap between two animation frames while training (the issue's bound). */
+const MAX_FRAME_MS = 100;
+
 /**
- * Training runs in a worker, so the page keeps drawing: 95% of the frames while training come
- * within 100 ms (the longest is printed; on a loaded machine a few frames can be late for
- * reasons outside the page).
+ * Training runs in a worker and the page draws at most once per animation frame, so no frame
+ * while training comes later than MAX_FRAME_MS after the previous one.
  */
 function expectSmoothFrames(name: string, f: { count: number; p95: number; max: number }): void {
   console.log(
     `${name}: ${f.count} frames while training, 95th percentile ${f.p95.toFixed(0)} ms, longest ${f.max.toFixed(0)} ms`,
   );
   expect(f.count).toBeGreaterThan(10);
-  expect(f.p95).toBeLessThan(100);
+  expect(f.max, `${name}: longest frame while training (ms)`).toBeLessThan(MAX_FRAME_MS);
 }
 
 async function heatmap(page: Page): Promise<string> {
@@ -58,6 +60,75 @@ async function drawOne(page: Page): Promise<void> {
   await page.mouse.down();
   await page.mouse.move(x + box.width * 0.02, box.y + box.height * 0.82, { steps: 12 });
   await page.mouse.up();
+}
+
+/** What each page shows once its worker has answered (screenshots and checks wait for it). */
+const SHOWN: Record<string, (d: DOMStringMap) => boolean> = {
+  playground: (d) => Number(d.snapshots) >= 1,
+  digits: (d) => Number(d.inspected) >= 1,
+  inside: (d) => d.trace === 'ready',
+};
+
+/** Focusable controls of the page without an accessible name (label, aria-label or text). */
+function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const nameOf = (el: HTMLElement): string => {
+      const aria = el.getAttribute('aria-label')?.trim();
+      if (aria) return aria;
+      const by = el.getAttribute('aria-labelledby');
+      if (by)
+        return by
+          .split(/\s+/)
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' ')
+          .trim();
+      const labels = (el as HTMLInputElement).labels;
+      if (labels && labels.length > 0)
+        return [...labels]
+          .map((l) => l.textContent ?? '')
+          .join(' ')
+          .trim();
+      return (el.textContent ?? '').trim() || (el.getAttribute('title') ?? '');
+    };
+    const controls = document.querySelectorAll<HTMLElement>(
+      'button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])',
+    );
+    return [...controls].filter((el) => nameOf(el) === '').map((el) => el.outerHTML.slice(0, 120));
+  });
+}
+
+/** Presses Tab until the page's train/play button has the focus (at most `max` times). */
+async function tabTo(page: Page, selector: string, max = 80): Promise<boolean> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return true;
+  }
+  return false;
+}
+
+/** Steps within which the Digits tests must pass 90% test accuracy ("a few hundred"). */
+const DIGITS_MAX_STEPS = 300;
+
+/**
+ * Trains (the Train button was pressed) until an evaluation on the 2,000 test images passes 90%,
+ * pauses, and checks that it took at most DIGITS_MAX_STEPS steps. Evaluations come every 100 steps.
+ */
+async function trainDigits(page: Page, kind: BrowserKind): Promise<DOMStringMap> {
+  const t0 = Date.now();
+  const trained = await waitForPage(
+    page,
+    (d, max) => Number(d.testAcc) > 0.9 || Number(d.evalStep) >= max,
+    170_000,
+    DIGITS_MAX_STEPS,
+  );
+  await page.click('[data-action=train]');
+  await waitForPage(page, (d) => d.playing === 'false');
+  console.log(
+    `digits on ${kind}: test accuracy ${(Number(trained.testAcc) * 100).toFixed(1)}% at step ${trained.evalStep} (${((Date.now() - t0) / 1000).toFixed(0)} s, ${Number(trained.imagesPerSec).toFixed(0)} images/s)`,
+  );
+  expect(Number(trained.testAcc)).toBeGreaterThan(0.9);
+  expect(Number(trained.evalStep)).toBeLessThanOrEqual(DIGITS_MAX_STEPS);
+  return trained;
 }
 
 /** Shared set-up of a suite: one browser of the given kind, pages checked for the active backend. */
@@ -81,6 +152,8 @@ function browserSuite(kind: BrowserKind) {
       const data = await waitForPage(w.page, (d) => d.ready === 'true', 60_000);
       const backend = await w.page.evaluate(() => document.documentElement.dataset.backend);
       expect(backend, 'active backend (data-backend on <html>)').toBe(kind);
+      // The preview server's COOP/COEP headers make the page cross-origin isolated.
+      expect(await w.page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
       return { ...w, data };
     },
     { browser: () => browser },
@@ -157,11 +230,10 @@ function cpuSuite(): void {
       const { page, errors } = await visit(`#/digits?arch=${arch}&optimizer=adam&lr=0.001&batch=32`);
       await waitForPage(page, (d) => d.dataset === 'ready', 60_000);
       expect(await page.textContent('[data-testid=mnist-source]')).toContain('local folder');
+      await startFrames(page);
       await page.click('[data-action=train]');
-      const trained = await waitForPage(page, (d) => Number(d.testAcc) > 0.9, 200_000);
-      await page.click('[data-action=train]');
-      await waitForPage(page, (d) => d.playing === 'false');
-      expect(Number(trained.evalStep)).toBeLessThanOrEqual(1000);
+      await trainDigits(page, kind);
+      expectSmoothFrames('digits', await stopFrames(page));
       expect(Number((await pageData(page)).imagesPerSec)).toBeGreaterThan(0);
 
       await drawOne(page);
@@ -169,6 +241,7 @@ function cpuSuite(): void {
       expect(drawn.prediction).toBe('1');
       const probs = await page.locator('[data-testid=probs] .top').first().textContent();
       expect(probs).toBe('1');
+      await screenshot(page, `${kind}-digits-desktop`);
 
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action=save]')]);
       const file = await download.path();
@@ -193,10 +266,33 @@ function cpuSuite(): void {
       );
       expect(loaded.testAcc).toBe(acc);
       expect(await page.inputValue('[data-control=arch]')).toBe(arch);
-      await screenshot(page, `${kind}-digits-desktop`);
+      await screenshot(page, `${kind}-digits-loaded-desktop`);
       expect(errors).toEqual([]);
     },
     300_000,
+  );
+
+  digitsIt(
+    `digits downloads MNIST with progress once, then loads it from the browser cache${noMnist}`,
+    async () => {
+      const context = await browserOf().newContext();
+      try {
+        const first = await open(context, `${base}#/digits`);
+        const fetched = await waitForPage(first.page, (d) => d.dataset === 'ready', 60_000);
+        expect(fetched.download).toBe('network');
+        expect(Number(fetched.downloadMax)).toBe(1);
+        expect(await first.page.getAttribute('progress', 'aria-label')).toBe('MNIST download progress');
+        await first.page.close();
+        const again = await open(context, `${base}#/digits`);
+        const cached = await waitForPage(again.page, (d) => d.dataset === 'ready', 60_000);
+        expect(cached.download).toBe('cache');
+        expect(await again.page.evaluate(() => document.querySelector('progress')!.value)).toBe(1);
+        expect([...first.errors, ...again.errors]).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    120_000,
   );
 
   it('digits explains where MNIST could not be loaded from', async () => {
@@ -219,10 +315,12 @@ function cpuSuite(): void {
     const { page, errors } = await visit('#/inside');
     await page.click('[data-preset=Healthy]');
     await waitForPage(page, (d) => d.step === '0');
+    await startFrames(page);
     await page.click('[data-action=train]');
     await waitForPage(page, (d) => Number(d.step) >= 300, 90_000);
     await page.click('[data-action=train]');
     const data = await waitForPage(page, (d) => d.playing === 'false');
+    expectSmoothFrames('inside', await stopFrames(page));
     expect(data.gradNorms!.split(',').length).toBe(6);
     expect(data.dead!.split(',').every((v) => Number(v) >= 0 && Number(v) <= 1)).toBe(true);
     await waitForPage(page, (d) => d.trace === 'ready');
@@ -253,23 +351,41 @@ function cpuSuite(): void {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('every control has a label, and training starts and stops from the keyboard', async () => {
+    for (const name of ['playground', 'digits', 'inside']) {
+      const { page, errors } = await visit(`#/${name}`);
+      await waitForPage(page, SHOWN[name]!, 60_000);
+      expect(await unlabelledControls(page), `${name}: controls without a label`).toEqual([]);
+      const train = name === 'playground' ? '[data-action=play]' : '[data-action=train]';
+      expect(await tabTo(page, train), `${name}: Tab reaches the train button`).toBe(true);
+      await page.keyboard.press('Enter');
+      await waitForPage(page, (d) => d.playing === 'true');
+      await page.keyboard.press('Enter');
+      await waitForPage(page, (d) => d.playing === 'false');
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  }, 120_000);
+
   it('every page fits a phone-sized screen without console errors', async () => {
     for (const name of ['playground', 'digits', 'inside']) {
       const { page, errors } = await visit(`#/${name}`, PHONE);
-      await page.waitForTimeout(500);
+      await waitForPage(page, SHOWN[name]!, 60_000);
+      await page.waitForTimeout(300);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `${name} is wider than the screen`).toBeLessThanOrEqual(0);
       await screenshot(page, `${kind}-${name}-phone`);
       expect(errors).toEqual([]);
       await page.close();
     }
-  }, 60_000);
+  }, 120_000);
 }
 
 /**
  * The same pages on WebGPU. Chromium's SwiftShader adapter emulates the GPU on the CPU and
  * compiles every kernel on first use, so training is far slower than on a real GPU (or on the
- * CPU backend): these checks train less, and the CPU suite covers the accuracy target and layout.
+ * CPU backend): Digits trains the MLP to the same 90% target (a convolution network needs minutes
+ * per hundred steps there), and the CPU suite covers the phone layout.
  */
 function webgpuSuite(): void {
   const kind = 'webgpu';
@@ -294,12 +410,17 @@ function webgpuSuite(): void {
   digitsIt(
     `digits trains on WebGPU and predicts a drawing${noMnist}`,
     async () => {
-      const { page, errors } = await visit('#/digits?arch=mlp&optimizer=adam&lr=0.001&batch=64');
+      const { page, errors } = await visit('#/digits?arch=mlp&optimizer=adam&lr=0.003&batch=64');
       await waitForPage(page, (d) => d.dataset === 'ready', 60_000);
+      await startFrames(page);
       await page.click('[data-action=train]');
-      const trained = await waitForPage(page, (d) => Number(d.evalStep) >= 100, 240_000);
-      await page.click('[data-action=train]');
-      expect(Number(trained.testAcc)).toBeGreaterThan(0.8);
+      await trainDigits(page, kind);
+      // Printed, not checked: SwiftShader runs the queued GPU work on the CPU in Chromium's GPU
+      // process, where the page's frame pacing (which holds back the worker) cannot reach it.
+      const f = await stopFrames(page);
+      console.log(
+        `digits on webgpu: ${f.count} frames while training, 95th percentile ${f.p95.toFixed(0)} ms, longest ${f.max.toFixed(0)} ms`,
+      );
       await drawOne(page);
       const drawn = await waitForPage(page, (d) => d.prediction !== undefined, 60_000);
       expect(Number(drawn.prediction)).toBeGreaterThanOrEqual(0);

@@ -3,7 +3,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build, type PreviewServer, preview } from 'vite';
 import { chromiumPath } from '../../../tests/repo/requirements.js';
 
@@ -69,13 +69,22 @@ export interface WatchedPage {
   errors: string[];
 }
 
-/** Opens `url` in a new page of the given size, collecting errors. */
+/**
+ * Opens `url` in a new page of the given size, collecting errors: in a fresh context of `browser`,
+ * or in `context` (which keeps its storage, such as the Cache API, between pages).
+ */
 export async function open(
-  browser: Browser,
+  target: Browser | BrowserContext,
   url: string,
   viewport = { width: 1280, height: 900 },
 ): Promise<WatchedPage> {
-  const page = await browser.newPage({ viewport, acceptDownloads: true });
+  let page: Page;
+  if ('newContext' in target) {
+    page = await target.newPage({ viewport, acceptDownloads: true });
+  } else {
+    page = await target.newPage();
+    await page.setViewportSize(viewport);
+  }
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);

@@ -70,6 +70,7 @@ describe('digits trainer', () => {
       bytes,
     );
     expect(back.arch).toBe('mlp');
+    expect(back.step).toBe(150);
     expect((await back.evaluate()).testAcc).toBeCloseTo(e.testAcc, 5);
   });
 });

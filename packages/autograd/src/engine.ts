@@ -3,7 +3,7 @@ import { checkFinite } from './anomaly.js';
 import { type AutogradMeta, metaOf } from './meta.js';
 import { mode } from './mode.js';
 import { AccumulateGrad, type Node } from './node.js';
-import { releasedError } from './op-node.js';
+import { OpNode, releasedError } from './op-node.js';
 import { accumulatorOf } from './record.js';
 import { fmt, isFloatDType, sameShape } from './util.js';
 
@@ -77,13 +77,15 @@ export function runEngine(
   const needed = opts.inputs === undefined ? null : neededNodes(order, targets);
 
   const buffers = new Map<Node, (Tensor | null)[]>();
+  // Gradients this pass created and nobody outside it holds (none when recording the backward).
+  const own: Owned | null = opts.createGraph ? null : new Map();
   const prevGrad = mode.gradEnabled;
   mode.gradEnabled = opts.createGraph;
   const captured: (Tensor | null)[] =
     opts.inputs === undefined ? [] : new Array(opts.inputs.length).fill(null);
   try {
     rootEdges.forEach((e, i) => {
-      addToBuffer(buffers, e.node, e.nr, rootGrads[i]!);
+      addToBuffer(buffers, e.node, e.nr, rootGrads[i]!, own, false);
     });
     for (let k = order.length - 1; k >= 0; k--) {
       const node = order[k]!;
@@ -96,22 +98,37 @@ export function runEngine(
         let g = buf[nr];
         if (g === null || g === undefined) continue;
         const meta = node.outputMetas[nr] ?? null;
-        if (meta !== null && meta.hooks !== null) g = buf[nr] = runHooks(meta, g);
+        if (meta !== null && meta.hooks !== null) {
+          // Hooks may keep the gradient they see, or return one they keep.
+          disown(own, g);
+          g = buf[nr] = runHooks(meta, g);
+          disown(own, g);
+        }
         const isTarget = slots?.get(nr);
         if (opts.capture) {
-          if (isTarget !== undefined) for (const t of isTarget) captured[t.index] = g;
+          if (isTarget !== undefined) {
+            disown(own, g);
+            for (const t of isTarget) captured[t.index] = g;
+          }
         } else if (meta !== null) {
-          const accumulate =
-            node instanceof AccumulateGrad
-              ? opts.inputs === undefined || isTarget !== undefined
-              : meta.retainsGrad || isTarget !== undefined;
-          if (accumulate) accumulateGrad(meta, g, opts.createGraph);
+          const leaf = node instanceof AccumulateGrad;
+          const accumulate = leaf
+            ? opts.inputs === undefined || isTarget !== undefined
+            : meta.retainsGrad || isTarget !== undefined;
+          // A leaf's first gradient is taken over instead of cloned when only this pass holds it.
+          if (accumulate && leaf && meta.grad === null && canTake(own, g)) {
+            own!.delete(g);
+            meta.grad = g;
+          } else if (accumulate) accumulateGrad(meta, g, opts.createGraph);
         }
       }
-      if (node instanceof AccumulateGrad) continue;
-      if (opts.stopAtInputs === true && slots !== undefined) continue;
+      if (node instanceof AccumulateGrad || (opts.stopAtInputs === true && slots !== undefined)) {
+        drop(own, node, buf);
+        continue;
+      }
       if (node.released) throw releasedError(node);
-      runNode(node, buf, buffers, needed, opts);
+      runNode(node, buf, buffers, needed, opts, own);
+      drop(own, node, buf);
     }
   } finally {
     mode.gradEnabled = prevGrad;
@@ -126,6 +143,7 @@ function runNode(
   buffers: Map<Node, (Tensor | null)[]>,
   needed: Set<Node> | null,
   opts: EngineOptions,
+  own: Owned | null,
 ): void {
   if (needed !== null) {
     const needs = node.next.map((e) => e !== null && needed.has(e.node));
@@ -135,7 +153,7 @@ function runNode(
     }
     node.needs = needs;
   }
-  const grads = materialize(node, buf);
+  const grads = materialize(node, buf, own);
   let out: readonly (Tensor | null | undefined)[];
   try {
     out = node.apply(grads);
@@ -148,20 +166,91 @@ function runNode(
     if (needed !== null && !needed.has(e.node)) continue;
     let g = out[i];
     if (g === null || g === undefined) continue;
-    g = validate(node, i, g);
+    let fresh = own !== null && isFresh(node, g, buf, own);
+    const checked = validate(node, i, g);
+    if (checked !== g) {
+      // A cast to the input's dtype: the cast is new (the rule's result is left to the GC,
+      // since the rule may have returned it for another input too).
+      g = checked;
+      fresh = true;
+    }
     if (mode.anomaly) checkFinite(node, i, g);
-    addToBuffer(buffers, e.node, e.nr, g);
+    addToBuffer(buffers, e.node, e.nr, g, own, fresh);
   }
   if (!opts.retainGraph) node.release();
 }
 
+// Ownership of gradients during one backward pass (PyTorch frees them by reference counting).
+// `Owned` maps each gradient this pass created, and that nothing outside the pass can reach, to
+// the number of buffer slots holding it; it is disposed when the last of them is consumed, so
+// its memory is reused by the rest of the pass instead of waiting for the garbage collector.
+// Gradients from elsewhere (the caller's, hooks', custom Functions') are never disposed.
+type Owned = Map<Tensor, number>;
+
+/**
+ * Whether a rule's result `g` is a new tensor only this pass holds: built-in rules only (custom
+ * Functions may return tensors they keep), and neither an incoming gradient passed through nor a
+ * tensor the node saved.
+ */
+function isFresh(node: Node, g: Tensor, buf: readonly (Tensor | null)[], own: Owned): boolean {
+  if (!(node instanceof OpNode) || own.has(g) || node.holds(g)) return false;
+  for (let j = 0; j < buf.length; j++) if (buf[j] === g) return false;
+  return true;
+}
+
+/**
+ * Whether `g` can become a leaf's `.grad` as it is: owned, held by this one slot, contiguous, and
+ * the only tensor viewing its buffer (so no other tensor sees later in-place accumulation).
+ */
+function canTake(own: Owned | null, g: Tensor): boolean {
+  return own?.get(g) === 1 && g.offset === 0 && g._storage?.refs === 1 && g.isContiguous();
+}
+
+/** Counts one more buffer slot holding `g` (a new owned tensor when `fresh`). */
+function hold(own: Owned | null, g: Tensor, fresh: boolean): void {
+  if (own === null) return;
+  const n = own.get(g);
+  if (n !== undefined) own.set(g, n + 1);
+  else if (fresh) own.set(g, 1);
+}
+
+/** Counts one buffer slot fewer holding `g`; disposes an owned tensor no slot holds any more. */
+function release(own: Owned | null, g: Tensor): void {
+  if (own === null) return;
+  const n = own.get(g);
+  if (n === undefined) return;
+  if (n > 1) own.set(g, n - 1);
+  else {
+    own.delete(g);
+    g.dispose();
+  }
+}
+
+/** Takes `g` out of the pass's ownership: something outside it may keep it. */
+function disown(own: Owned | null, g: Tensor): void {
+  own?.delete(g);
+}
+
+/** Releases the gradients of a consumed buffer; a custom node's may have been kept by it. */
+function drop(own: Owned | null, node: Node, buf: readonly (Tensor | null)[]): void {
+  if (own === null) return;
+  const keep = !(node instanceof OpNode) && !(node instanceof AccumulateGrad);
+  for (let j = 0; j < buf.length; j++) {
+    const g = buf[j];
+    if (g === null || g === undefined) continue;
+    if (keep) disown(own, g);
+    else release(own, g);
+  }
+}
+
 /** Gradients for every output: zeros for float outputs that received none, null for the rest. */
-function materialize(node: Node, buf: (Tensor | null)[]): (Tensor | null)[] {
+function materialize(node: Node, buf: (Tensor | null)[], own: Owned | null): (Tensor | null)[] {
   const outs = node.outputs;
   for (let j = 0; j < outs.length; j++) {
     if ((buf[j] === null || buf[j] === undefined) && isFloatDType(outs[j]!.dtype)) {
       const o = outs[j]!;
       buf[j] = zeros(o.shape, { dtype: o.dtype, device: o.device });
+      hold(own, buf[j]!, true);
     } else if (buf[j] === undefined) buf[j] = null;
   }
   return buf;
@@ -186,14 +275,30 @@ function validate(node: Node, i: number, g: Tensor): Tensor {
   return g;
 }
 
-function addToBuffer(buffers: Map<Node, (Tensor | null)[]>, node: Node, nr: number, g: Tensor): void {
+function addToBuffer(
+  buffers: Map<Node, (Tensor | null)[]>,
+  node: Node,
+  nr: number,
+  g: Tensor,
+  own: Owned | null,
+  fresh: boolean,
+): void {
   let buf = buffers.get(node);
   if (buf === undefined) {
     buf = new Array<Tensor | null>(node.outputs.length).fill(null);
     buffers.set(node, buf);
   }
   const prev = buf[nr];
-  buf[nr] = prev === null || prev === undefined ? g : prev.add(g);
+  hold(own, g, fresh);
+  if (prev === null || prev === undefined) {
+    buf[nr] = g;
+    return;
+  }
+  const sum = prev.add(g);
+  hold(own, sum, true);
+  release(own, prev);
+  release(own, g);
+  buf[nr] = sum;
 }
 
 function runHooks(meta: AutogradMeta, g: Tensor): Tensor {

@@ -71,6 +71,14 @@ export class OpNode extends Node implements GradContext {
     return rule.backward(this, grads[0]!, grads);
   }
 
+  /** Whether `t` is one of the tensors this node saved (as its rule sees them). */
+  holds(t: Tensor): boolean {
+    for (const list of [this.savedInputs, this.savedOutputs]) {
+      if (list !== null) for (const s of list) if (s?.tensor === t) return true;
+    }
+    return false;
+  }
+
   override release(): void {
     this.released = true;
     this.rule = null;

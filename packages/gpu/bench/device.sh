@@ -6,7 +6,8 @@
 #
 #   packages/gpu/bench/device.sh [--repeats 10] [--warmup 3] [--only matmul]
 #
-# NODE=/path/to/node selects the binary. Results go to packages/gpu/bench-results/.
+# NODE=/path/to/node selects the binary; TESSERA_GPU_SUBGROUP_MATMUL=1 runs the subgroup GEMM
+# (off by default on hardware adapters) to compare it with the tiled kernel. Results go to packages/gpu/bench-results/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 pkg=$(dirname "$here")

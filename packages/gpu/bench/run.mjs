@@ -7,7 +7,7 @@
 // readback). Results: a markdown table on stdout, JSON + markdown in bench-results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,7 @@ const only = opt('only', '')
   .split(',')
   .filter((s) => s);
 const outDir = opt('out', join(here, '..', 'bench-results'));
+const loadStart = loadavg()[0];
 
 if (!process.env.XDG_RUNTIME_DIR) {
   const dir = join(tmpdir(), 'xdg-runtime');
@@ -49,7 +50,9 @@ await import('@tensorflow/tfjs-backend-webgpu');
 register('./tfjs-esm-hooks.mjs', import.meta.url);
 await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
 
-const info = await initWebGPU({ gpu });
+// TESSERA_GPU_SUBGROUP_MATMUL=1 / =0 forces the subgroup GEMM on / off (default: the backend's).
+const sgEnv = process.env.TESSERA_GPU_SUBGROUP_MATMUL;
+const info = await initWebGPU({ gpu, ...(sgEnv === undefined ? {} : { subgroupMatmul: sgEnv === '1' }) });
 T.setBackend('webgpu');
 await tf.setBackend('webgpu');
 await tf.ready();
@@ -265,9 +268,12 @@ for (const c of cases) {
 }
 
 const adapter = `${info.description || info.vendor} (${info.architecture || 'unknown arch'})`;
+const k = info.kernels;
+const kernels = `Kernels: subgroup GEMM ${k.subgroupMatmul ? `on (subgroup size ${k.subgroupMatmul})` : 'off'}, subgroup reductions ${k.subgroupReduce ? 'on' : 'off'}. Load average (1 min) at start / end: ${loadStart.toFixed(2)} / ${loadavg()[0].toFixed(2)}.`;
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const lines = [
   `Adapter: ${adapter}. Medians of ${repeats} runs after ${warmup} warm-up runs; ratio = tfjs / tessera (> 1: tessera faster).`,
+  kernels,
   '',
   '| benchmark | @tessera/gpu (ms) | tfjs-backend-webgpu (ms) | ratio | tessera GFLOP/s | tfjs GFLOP/s |',
   '| --- | ---: | ---: | ---: | ---: | ---: |',

@@ -12,6 +12,7 @@ import type {
   TypedArray,
   UnaryAttrs,
   UnaryOp,
+  UpdateOp,
   View,
 } from '@tessera/tensor';
 import * as conv from './kernels/conv.js';
@@ -48,6 +49,9 @@ export class WebGPUBackend implements Backend {
     this.runtime = new Runtime(device, {
       debug: opts.debug ?? false,
       maxBatch: opts.maxBatch ?? 256,
+      subgroupSize: opts.subgroupSize ?? 0,
+      subgroupReduce: opts.subgroupReduce ?? false,
+      float16Matmul: opts.float16Matmul ?? false,
       maxPoolBytes: opts.maxPoolBytes ?? 512 * 2 ** 20,
       gcHintBytes: opts.gcHintBytes ?? 256 * 2 ** 20,
       gcHintBuffers: opts.gcHintBuffers ?? 4096,
@@ -163,6 +167,14 @@ export class WebGPUBackend implements Backend {
   }
   random(out: View, dist: RandomDist, p: RandomParams): void {
     random(this.runtime, out, dist, p);
+  }
+  /** relu's gradient in one elementwise pass (no bool mask). */
+  thresholdBackward(out: View, g: View, x: View, threshold: number): void {
+    ew.thresholdBackward(this.runtime, out, g, x, threshold);
+  }
+  /** The optimizers' fused in-place updates, one elementwise pass each. */
+  update(op: UpdateOp, out: View, b: View, c: View | null, s: number): void {
+    ew.update(this.runtime, op, out, b, c, s);
   }
   /** Fused softmax: one workgroup per line (max, sum of exp, write). */
   softmax(out: View, x: View, axis: number): void {

@@ -35,6 +35,15 @@ export interface RuntimeOptions extends PoolOptions {
   debug: boolean;
   /** Dispatches encoded before a batch is submitted without waiting for a read. */
   maxBatch: number;
+  /**
+   * Subgroup size the kernels may rely on (0: subgroup kernels off). Set when the device has
+   * the `subgroups` feature, unless disabled with `initWebGPU({ subgroups: false })`.
+   */
+  subgroupSize: number;
+  /** Whether reductions may use subgroup operations (see init: needs a linear subgroup layout). */
+  subgroupReduce: boolean;
+  /** GEMM kernels (matmul, convolutions) multiply in float16 and accumulate in float32 (opt-in). */
+  float16Matmul: boolean;
 }
 
 const MAP_READ = 0x01; // GPUBufferUsage.MAP_READ
@@ -251,6 +260,11 @@ export class Runtime {
 
   /** Milliseconds spent creating shader modules and pipelines (compilation happens there). */
   compileMs = 0;
+
+  /** Cache keys of the compiled pipelines (which kernel variants ran; for tests and stats). */
+  pipelineKeys(): string[] {
+    return [...this.pipelines.keys()];
+  }
 
   /** Number of distinct compiled pipelines (for tests and stats). */
   get pipelineCount(): number {

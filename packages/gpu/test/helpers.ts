@@ -13,10 +13,14 @@ export function ensureRuntimeDir(): void {
   process.env.XDG_RUNTIME_DIR = dir;
 }
 
-/** Initialises the 'webgpu' backend once per test file. */
+/**
+ * Initialises the 'webgpu' backend once per test file. TESSERA_GPU_SUBGROUPS=0 runs the suite on
+ * the fallback kernels (as on an adapter without the `subgroups` feature).
+ */
 export async function gpuBackend(): Promise<WebGPUBackend> {
   ensureRuntimeDir();
-  if (!listBackends().includes('webgpu')) await initWebGPU();
+  if (!listBackends().includes('webgpu'))
+    await initWebGPU({ subgroups: process.env.TESSERA_GPU_SUBGROUPS !== '0' });
   return webgpuBackend();
 }
 

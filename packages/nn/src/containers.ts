@@ -1,4 +1,5 @@
 import { Module } from './module.js';
+import { releaseBetween } from './transient.js';
 
 /** Runs its modules in order, feeding each one's output to the next. */
 export class Sequential extends Module {
@@ -32,7 +33,14 @@ export class Sequential extends Module {
 
   /** Feeds `x` through the modules in order. */
   forward(x: any): any {
-    for (const m of this.children()) x = m.call(x);
+    const input = x;
+    let prev: Module | null = null;
+    for (const m of this.children()) {
+      const y = m.call(x);
+      releaseBetween(prev, m, x, y, input);
+      x = y;
+      prev = m;
+    }
     return x;
   }
 

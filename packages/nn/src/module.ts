@@ -59,6 +59,11 @@ export abstract class Module {
     return out;
   }
 
+  /** @internal Whether any forward or forward pre-hook is registered on this module. */
+  hasForwardHooks(): boolean {
+    return this[HOOKS].size > 0 || this[PRE_HOOKS].size > 0;
+  }
+
   /** Registers a hook run after every `call`; returns a handle to remove it. */
   registerForwardHook(hook: ForwardHook): { remove(): void } {
     this[HOOKS].add(hook);

@@ -65,13 +65,14 @@ export function powS(t: Tensor, v: number): Tensor {
   return r;
 }
 
+// The updates below call tensor's in-place ops, which run as one fused pass over contiguous
+// operands where the backend has the kernels (no temporaries) and fall back to the same chain of
+// ops, in the same order, otherwise.
+
 /** target += alpha * other. */
 export function addScaled(target: Tensor, other: Tensor, alpha: number): void {
-  if (alpha === 1) {
-    target.add_(other);
-    return;
-  }
-  addScaledConsume(target, mulS(other, alpha), 1);
+  if (alpha === 1) target.add_(other);
+  else target.add_(other, alpha);
 }
 
 /** target += alpha * t, where `t` is a temporary owned by the caller: it is scaled in place and disposed. */
@@ -81,20 +82,14 @@ export function addScaledConsume(target: Tensor, t: Tensor, alpha: number): void
   t.dispose();
 }
 
-/** target += value * t1 * t2. */
+/** target += value * t1 * t2, as (value * t1) * t2. */
 export function addcmul(target: Tensor, t1: Tensor, t2: Tensor, value: number): void {
-  const t = mulS(t1, value);
-  t.mul_(t2);
-  target.add_(t);
-  t.dispose();
+  target.addcmul_(t1, t2, value);
 }
 
-/** target += value * t1 / t2. */
+/** target += value * t1 / t2, as (value * t1) / t2. */
 export function addcdiv(target: Tensor, t1: Tensor, t2: Tensor, value: number): void {
-  const t = mulS(t1, value);
-  t.div_(t2);
-  target.add_(t);
-  t.dispose();
+  target.addcdiv_(t1, t2, value);
 }
 
 /**
@@ -102,16 +97,7 @@ export function addcdiv(target: Tensor, t1: Tensor, t2: Tensor, value: number): 
  * computes `end - (end - target) * (1 - weight)`, which is more accurate there.
  */
 export function lerpTo(target: Tensor, end: Tensor, weight: number): void {
-  const d = end.sub(target);
-  if (Math.abs(weight) < 0.5) {
-    mulS_(d, weight);
-    target.add_(d);
-  } else {
-    mulS_(d, 1 - weight);
-    target.copy_(end);
-    target.sub_(d);
-  }
-  d.dispose();
+  target.lerp_(end, weight);
 }
 
 /**

@@ -235,7 +235,22 @@ export interface FusedKernels {
   softmax(out: View, x: View, axis: number): void;
   /** Numerically stable log-softmax along `axis`. */
   logSoftmax(out: View, x: View, axis: number): void;
+  /** out = x <= threshold ? 0 : g (relu's gradient); `g` and `x` have out's shape and dtype. */
+  thresholdBackward(out: View, g: View, x: View, threshold: number): void;
+  /**
+   * In-place update of the contiguous float `out` (see `UpdateOp`), with `b` and `c` contiguous
+   * and of out's shape and dtype (`c` null for 'axpy' and 'lerp'). Rounds every intermediate to
+   * the dtype as the unfused chain of ops would.
+   */
+  update(op: UpdateOp, out: View, b: View, c: View | null, s: number): void;
 }
+
+/**
+ * Fused in-place updates, out ← 'axpy': out + s·b; 'addcmul': out + (s·b)·c; 'addcdiv':
+ * out + (s·b)/c; 'lerp': out + s·(b − out) for |s| < 0.5, else b − (b − out)·(1 − s) (PyTorch's
+ * two-sided lerp).
+ */
+export type UpdateOp = 'axpy' | 'addcmul' | 'addcdiv' | 'lerp';
 
 const factories = new Map<string, () => Backend>();
 const instances = new Map<string, Backend>();

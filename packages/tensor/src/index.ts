@@ -30,6 +30,7 @@ export {
   UNARY_OPS,
   type UnaryAttrs,
   type UnaryOp,
+  type UpdateOp,
   type View,
 } from './backend.js';
 export { CpuBackend } from './cpu/backend.js';
@@ -183,6 +184,7 @@ export {
   tril,
   triu,
 } from './ops/shaping.js';
+export { thresholdBackward } from './ops/threshold.js';
 export { defaultGenerator, Generator, manualSeed, philox } from './random.js';
 export { broadcastShapes, contiguousStrides, type Shape, sizeOf } from './shape.js';
 export { type MemoryInfo, memory } from './storage.js';

@@ -9,6 +9,7 @@ import {
   type Tensor,
 } from '@tessera/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gemmTasks } from '../src/wasm/matmul.js';
 import { expectClose, expectIdentical, prng, VARIANTS, withKernels } from './wasm-helpers.js';
 
 // The WebAssembly matmul kernels (every variant) against the TypeScript kernel, over random shapes
@@ -125,5 +126,47 @@ describe('WebAssembly matmul on worker threads', () => {
       }
     }
     expect(withKernels('wasm', () => cpuKernelInfo()).workers).toBe(2);
+  });
+
+  it('splits big products into more, narrower tasks, with the same results on 1 and 2 threads', () => {
+    // 1030 x 600 x 1000 multiply-adds make 16 column blocks of 64 (the last one 40 wide).
+    expect(gemmTasks(1, 1030, 1000, 600)).toEqual({ nb: 64, jBlocks: 16, mgRows: 1152, mGroups: 1 });
+    const a = randn([1030, 600]);
+    const b = randn([600, 1000]);
+    setNumThreads(1);
+    const one = mm('wasm', a, b);
+    cpuKernelStats(true);
+    setNumThreads(2);
+    const two = mm('wasm', a, b);
+    expect(cpuKernelStats().threadedCalls).toBe(1);
+    expectIdentical(two, one, '16 tasks, 2 threads');
+    expectClose(one, mm('ts', a, b), 600, '16 tasks vs TypeScript');
+  });
+});
+
+describe('GEMM task split', () => {
+  /** Checks that the tasks cover the product exactly, in whole micro-tiles and row blocks. */
+  function covers(count: number, M: number, n: number, k: number): number {
+    const t = gemmTasks(count, M, n, k);
+    expect(t.nb % 8, `nb of ${M}x${n}x${k}`).toBe(0);
+    expect(t.mgRows % 128, `mgRows of ${M}x${n}x${k}`).toBe(0);
+    expect(t.jBlocks * t.nb).toBeGreaterThanOrEqual(n);
+    expect((t.jBlocks - 1) * t.nb).toBeLessThan(n);
+    expect(t.mGroups * t.mgRows).toBeGreaterThanOrEqual(M);
+    expect((t.mGroups - 1) * t.mgRows).toBeLessThan(M);
+    return count * t.jBlocks * t.mGroups;
+  }
+
+  it('covers every shape with whole tiles; big products get more tasks, up to 32', () => {
+    const r = prng(7);
+    for (let i = 0; i < 200; i++) {
+      const [M, n, k] = [1, 2, 3].map(() => 1 + Math.floor(r() ** 2 * 3000));
+      covers(1 + Math.floor(r() * 3), M!, n!, k!);
+    }
+    expect(covers(1, 256, 256, 256)).toBe(8);
+    expect(covers(1, 512, 512, 512)).toBe(8);
+    expect(covers(1, 1024, 1024, 1024)).toBe(16);
+    expect(covers(1, 2048, 2048, 2048)).toBe(32);
+    expect(covers(1, 4096, 4096, 4096)).toBe(32);
   });
 });

@@ -260,6 +260,7 @@ export function mount(root: HTMLElement): Page {
     inspectIndex();
   });
   const filterTitle = h('h3', {}, 'First-layer filters');
+  const mapsTitle = h('h3', {}, 'Activation maps for this input');
   const layerPanel = panel(
     'Inside the first layer',
     h(
@@ -277,7 +278,7 @@ export function mount(root: HTMLElement): Page {
     ),
     filterTitle,
     filters,
-    h('h3', {}, 'Activation maps for this input'),
+    mapsTitle,
     maps,
   );
 
@@ -364,6 +365,11 @@ export function mount(root: HTMLElement): Page {
         return;
       case 'progress':
         files.set(m.file, { loaded: m.loaded, total: m.total });
+        // Where the files came from (the tests check that the second visit uses the cache).
+        root.dataset.download = m.cached ? 'cache' : 'network';
+        root.dataset.downloadMax = String(
+          Math.max(Number(root.dataset.downloadMax ?? 0), m.total ? m.loaded / m.total : 0),
+        );
         if (m.cached) {
           progressText.textContent = 'MNIST loaded from the browser cache.';
           progress.value = 1;
@@ -421,6 +427,7 @@ export function mount(root: HTMLElement): Page {
         return;
       }
       case 'inspection': {
+        root.dataset.inspected = String(Number(root.dataset.inspected ?? 0) + 1);
         drawGray(inputCanvas, m.image, 28, 28);
         inputText.textContent = m.label === null ? 'your drawing' : `label ${m.label}`;
         const conv = m.filterShape[1] < 28;
@@ -428,9 +435,16 @@ export function mount(root: HTMLElement): Page {
           ? `First-layer filters (${m.filterShape[0]} kernels, ${m.filterShape[1]}x${m.filterShape[2]})`
           : `First-layer weights of ${m.filterShape[0]} hidden units (as 28x28 images)`;
         drawTiles(filters, m.filters, m.filterShape, { signed: true, size: conv ? 44 : 56, label: 'Filter' });
+        mapsTitle.textContent = conv
+          ? 'Activation maps for this input'
+          : `Activations of the ${m.maps.length} hidden units for this input`;
+        // Even rows in the panel: 6 maps (LeNet-5) three to a row, 8 (small CNN) four.
+        const perRow = m.mapShape[0] <= 6 ? 3 : 4;
+        maps.style.display = conv ? 'grid' : '';
+        maps.style.gridTemplateColumns = conv ? `repeat(${perRow}, max-content)` : '';
         drawTiles(maps, m.maps, m.mapShape, {
           signed: false,
-          size: conv ? 84 : 320,
+          size: conv ? (perRow === 3 ? 104 : 78) : 320,
           label: conv ? 'Activation map' : 'Hidden units',
         });
         return;
@@ -446,6 +460,8 @@ export function mount(root: HTMLElement): Page {
         return;
       }
       case 'modelLoaded':
+        // The curves of the previous model do not belong to this one.
+        clearStats();
         config = { ...config, arch: m.arch };
         arch.set(m.arch);
         replaceParams('digits', encodeDigits(config));

@@ -1,6 +1,6 @@
 import { noGrad } from '@tessera/autograd';
 import { DataLoader, type MnistDataset, randomSplit, SubsetRandomSampler } from '@tessera/data';
-import { Conv2d, F, load, type Sequential, save, toBlob } from '@tessera/nn';
+import { Conv2d, F, loadSafetensors, type Sequential, save, toBlob } from '@tessera/nn';
 import { Adam, type Optimizer, RMSprop, SGD } from '@tessera/optim';
 import { Generator, manualSeed, type Tensor, tensor } from '@tessera/tensor';
 import { buildModel, firstLayer } from './models.js';
@@ -48,7 +48,8 @@ function makeOptimizer(cfg: DigitsConfig, params: Tensor[]): Optimizer {
   }
 }
 
-const EVAL_CHUNK = 500;
+/** Test images per forward pass of an evaluation (small enough to keep the worker responsive). */
+const EVAL_CHUNK = 250;
 
 /** Running sums of the training loss and accuracy, kept on the device until read. */
 interface Running {
@@ -134,10 +135,14 @@ export class DigitsTrainer {
     this.step += 1;
   }
 
-  /** Trains for about `ms` milliseconds (at least one step), stopping early at a multiple of `stopAt`. */
-  async trainFor(ms: number, stopAt = 0): Promise<void> {
+  /**
+   * Trains for about `ms` milliseconds (at least one step), stopping early at a multiple of
+   * `stopAt`; awaits `beforeStep` (if given) before each step.
+   */
+  async trainFor(ms: number, stopAt = 0, beforeStep?: () => Promise<void>): Promise<void> {
     const end = performance.now() + ms;
     do {
+      if (beforeStep) await beforeStep();
       await this.trainStep();
     } while (performance.now() < end && !(stopAt > 0 && this.step % stopAt === 0));
   }
@@ -154,13 +159,17 @@ export class DigitsTrainer {
     return { loss: loss[0]! / r.steps, acc: correct[0]! / r.images, imagesPerSec: (1000 * r.images) / ms };
   }
 
-  /** Loss, accuracy and confusion matrix on the test images (eval mode, no gradients). */
-  async evaluate(): Promise<Omit<EvalMessage, 'type'>> {
+  /**
+   * Loss, accuracy and confusion matrix on the test images (eval mode, no gradients), in chunks
+   * of EVAL_CHUNK images; awaits `beforeChunk` (if given) before each chunk.
+   */
+  async evaluate(beforeChunk?: () => Promise<void>): Promise<Omit<EvalMessage, 'type'>> {
     const idx = this.data.testIndices;
     const confusion = new Int32Array(100);
     let lossSum = 0;
     let correct = 0;
     for (let i = 0; i < idx.length; i += EVAL_CHUNK) {
+      if (beforeChunk) await beforeChunk();
       const part = idx.slice(i, i + EVAL_CHUNK);
       const [x, y] = this.data.test.getBatch(part);
       this.model.eval();
@@ -238,27 +247,45 @@ export class DigitsTrainer {
     };
   }
 
-  /** The model as a safetensors Blob (metadata: the architecture). */
+  /** The model as a safetensors Blob (metadata: the architecture, steps and epochs trained). */
   saveBlob(): Blob {
-    return toBlob(save(this.model, { arch: this.arch, format: 'tessera-demo-digits' }));
+    return toBlob(
+      save(this.model, {
+        arch: this.arch,
+        format: 'tessera-demo-digits',
+        step: String(this.step),
+        epoch: String(this.epoch),
+      }),
+    );
   }
 }
 
 /**
  * Builds a trainer for the architecture whose parameter names and shapes match a safetensors
- * file, with its weights loaded; throws naming the mismatch when none matches.
+ * file (the one its metadata names first), with its weights loaded and, when the file says, its
+ * step and epoch counts; throws naming the mismatch when no architecture matches.
  */
 export function trainerFromFile(data: DigitsData, config: DigitsConfig, bytes: Uint8Array): DigitsTrainer {
-  const dict = load(bytes);
+  const { tensors, metadata } = loadSafetensors(bytes, 'the model file');
+  const named = ARCHS.find((a) => a === metadata.arch);
+  const first = named ?? config.arch;
   const errors: string[] = [];
-  for (const arch of [config.arch, ...ARCHS.filter((a) => a !== config.arch)]) {
+  for (const arch of [first, ...ARCHS.filter((a) => a !== first)]) {
     const t = new DigitsTrainer(data, { ...config, arch });
     try {
-      t.model.loadStateDict(dict);
+      t.model.loadStateDict(tensors);
+      t.step = count(metadata.step);
+      t.epoch = count(metadata.epoch);
       return t;
     } catch (e) {
       errors.push(`${arch}: ${(e as Error).message}`);
     }
   }
   throw new Error(`this file does not hold weights of any Digits architecture (${errors.join(' | ')})`);
+}
+
+/** A non-negative integer from file metadata, else 0. */
+function count(text: string | undefined): number {
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }

@@ -1,11 +1,19 @@
 import '@tessera/autograd';
 import { type DownloadProgress, type MnistDataset, mnist } from '@tessera/data';
 import { initBackend } from '../engine/backend.js';
-import { errorText, port, yieldToEvents } from '../engine/worker-port.js';
+import {
+  betweenSteps,
+  errorText,
+  frameGate,
+  onMessages,
+  port,
+  yieldToEvents,
+} from '../engine/worker-port.js';
 import type { DigitsConfig, FromWorker, MnistSource, ToWorker } from './protocol.js';
 import { type DigitsData, DigitsTrainer, splitDigits, trainerFromFile } from './trainer.js';
 
-// The Digits page's worker: loads MNIST, trains in slices of SLICE_MS, reports stats every
+// The Digits page's worker: loads MNIST, trains in slices of SLICE_MS (letting the page draw
+// between steps, see frameGate), reports stats every
 // STATS_MS and evaluates on the test images every EVAL_EVERY steps (and when paused).
 
 const SLICE_MS = 40;
@@ -60,7 +68,7 @@ async function loadSets(source: MnistSource): Promise<{ train?: MnistDataset; te
 }
 
 async function evaluate(t: DigitsTrainer): Promise<void> {
-  const e = await t.evaluate();
+  const e = await t.evaluate(betweenSteps);
   post({ type: 'eval', ...e }, [e.confusion.buffer]);
 }
 
@@ -92,9 +100,10 @@ async function report(full: boolean): Promise<void> {
 
 async function loop(): Promise<void> {
   let lastStats = performance.now();
+  frameGate.restart();
   while (playing && trainer) {
     const t = trainer;
-    await t.trainFor(SLICE_MS, EVAL_EVERY);
+    await t.trainFor(SLICE_MS, EVAL_EVERY, betweenSteps);
     if (t !== trainer) continue;
     const atEval = t.step % EVAL_EVERY === 0;
     if (atEval || performance.now() - lastStats >= STATS_MS) {
@@ -200,6 +209,6 @@ async function handle(m: ToWorker): Promise<void> {
 
 // Predictions and inspections are answered between training slices; other messages in order.
 let queue = Promise.resolve();
-port.onmessage = (e: MessageEvent<ToWorker>) => {
-  queue = queue.then(() => handle(e.data)).catch(fail);
-};
+onMessages<ToWorker>((m) => {
+  queue = queue.then(() => handle(m)).catch(fail);
+});

@@ -1,4 +1,4 @@
-import { type CpuKernelInfo, initCpuKernels, setBackend } from '@tessera/tensor';
+import { type CpuKernelInfo, initCpuKernels, setBackend, setNumThreads } from '@tessera/tensor';
 import type { BackendPreference } from '../lib/url.js';
 
 /** The backend a worker computes on, as shown in the page header. */
@@ -8,6 +8,18 @@ export interface BackendInfo {
   adapter: string;
   /** Why WebGPU is not used, when it was wanted but is unavailable. */
   note?: string;
+}
+
+/** Waits for the GPU's queued work, once a WebGPU backend is active. */
+let deviceSync: (() => Promise<void>) | null = null;
+
+/**
+ * Resolves when the device has run the work queued so far: on WebGPU it waits for the GPU, on the
+ * CPU (where ops run when called) at once. Training loops call it between steps, so their time
+ * budgets measure real work and the GPU, which also composites the page, never runs far behind.
+ */
+export async function settleDevice(): Promise<void> {
+  if (deviceSync) await deviceSync();
 }
 
 /**
@@ -21,9 +33,10 @@ export async function initBackend(pref: BackendPreference): Promise<BackendInfo>
     const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
     if (nav?.gpu) {
       try {
-        const { initWebGPU } = await import('@tessera/gpu');
+        const { initWebGPU, syncWebGPU } = await import('@tessera/gpu');
         const info = await initWebGPU();
         setBackend(info.name);
+        deviceSync = () => syncWebGPU(info.name);
         const adapter = [info.vendor, info.architecture, info.device || info.description]
           .filter((s) => s && s.length > 0)
           .join(' · ');
@@ -39,6 +52,8 @@ export async function initBackend(pref: BackendPreference): Promise<BackendInfo>
     }
   }
   setBackend('cpu');
+  deviceSync = null;
+  setNumThreads(kernelThreads());
   let kernels: CpuKernelInfo;
   try {
     kernels = await initCpuKernels();
@@ -68,4 +83,13 @@ function describeKernels(k: CpuKernelInfo): string {
   const kind =
     k.variant === null ? 'JavaScript kernels' : (VARIANTS[k.variant] ?? `WebAssembly (${k.variant})`);
   return `${kind}, ${k.threads} thread${k.threads === 1 ? '' : 's'}`;
+}
+
+/**
+ * Threads for the CPU kernels: one fewer than the logical processors (at least one), so the
+ * training worker and its kernel threads leave a core to the page's main thread, which draws.
+ */
+export function kernelThreads(): number {
+  const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return Math.max(1, (typeof n === 'number' && n > 0 ? n : 1) - 1);
 }

@@ -226,7 +226,13 @@ export class BackpropView {
       h(
         'div',
         {},
-        h('div', { class: 'bp-graph' }, this.graph),
+        // Focusable so that the keyboard can scroll it where it is wider than the screen.
+        h(
+          'div',
+          { class: 'bp-graph', tabindex: 0, role: 'region', 'aria-label': 'The tiny network, scrollable' },
+          this.graph,
+        ),
+        h('p', { class: 'scroll-hint' }, 'Scroll the network sideways to see all of it.'),
         h('div', { class: 'row', style: 'margin-top:8px' }, x1.el, x2.el, t.el, lr.el),
         this.table,
       ),

@@ -95,13 +95,13 @@ export class LayerView {
 function draw(c: HTMLCanvasElement, cols: Uint32Array[], rgb: [number, number, number]): void {
   const img = new ImageData(HISTORY, BINS);
   img.data.fill(255);
-  const offset = HISTORY - cols.length;
+  // Time flows to the right from the left edge; once full, the oldest column drops off the left.
   cols.forEach((col, t) => {
     let max = 1;
     for (const v of col) if (v > max) max = v;
     for (let b = 0; b < BINS; b++) {
       const a = Math.sqrt(col[b]! / max);
-      const o = 4 * ((BINS - 1 - b) * HISTORY + offset + t);
+      const o = 4 * ((BINS - 1 - b) * HISTORY + t);
       img.data[o] = 255 + (rgb[0] - 255) * a;
       img.data[o + 1] = 255 + (rgb[1] - 255) * a;
       img.data[o + 2] = 255 + (rgb[2] - 255) * a;

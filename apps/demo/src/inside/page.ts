@@ -171,7 +171,7 @@ export function mount(root: HTMLElement): Page {
     h(
       'p',
       { class: 'hint', style: 'margin-top:0' },
-      'Each strip is a histogram per snapshot (time flows to the right; darker = more values in that bin), measured on all 500 points. Hover a layer number for its statistics.',
+      'Each strip is a histogram per snapshot (time flows to the right, over the last 120 snapshots; darker = more values in that bin), measured on all 500 points. Hover a layer number for its statistics.',
     ),
     layers.root,
     h('h3', {}, 'Weight-gradient norm per layer (log scale)'),

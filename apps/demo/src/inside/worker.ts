@@ -1,12 +1,20 @@
 import '@tessera/autograd';
 import { initBackend } from '../engine/backend.js';
-import { errorText, port, yieldToEvents } from '../engine/worker-port.js';
+import {
+  betweenSteps,
+  errorText,
+  frameGate,
+  onMessages,
+  port,
+  yieldToEvents,
+} from '../engine/worker-port.js';
 import { traceBackprop } from './backprop.js';
 import { DeepMonitor } from './monitor.js';
 import type { FromWorker, InsideConfig, ToWorker } from './protocol.js';
 
-// The Inside page's worker: trains the deep network in short slices and measures it (probe) a
-// few times a second; also computes backpropagation traces of the tiny network.
+// The Inside page's worker: trains the deep network in short slices (letting the page draw, see
+// frameGate) and measures it (probe) a few times a second; also computes backpropagation traces
+// of the tiny network.
 
 const SLICE_MS = 30;
 const PROBE_MS = 120;
@@ -28,11 +36,14 @@ async function rebuild(): Promise<void> {
 
 async function loop(): Promise<void> {
   let last = 0;
+  frameGate.restart();
   while (playing && monitor) {
     const m = monitor;
     const end = performance.now() + SLICE_MS;
-    do await m.trainStep();
-    while (performance.now() < end);
+    do {
+      await betweenSteps();
+      await m.trainStep();
+    } while (performance.now() < end);
     if (performance.now() - last >= PROBE_MS && m === monitor) {
       post(await m.probe());
       last = performance.now();
@@ -91,6 +102,6 @@ async function handle(m: ToWorker): Promise<void> {
 }
 
 let queue = Promise.resolve();
-port.onmessage = (e: MessageEvent<ToWorker>) => {
-  queue = queue.then(() => handle(e.data)).catch(fail);
-};
+onMessages<ToWorker>((m) => {
+  queue = queue.then(() => handle(m)).catch(fail);
+});

@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { fmtNum } from './dom.js';
+import { ticks } from './ticks.js';
 
 /** One line of a chart. */
 export interface SeriesSpec {
@@ -50,7 +51,8 @@ export class LineChart {
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false }, points: { size: 5 } },
         scales: {
-          x: { time: false },
+          // Curves start at step/epoch 0, even when the first point comes later.
+          x: { time: false, range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] },
           y: opts.yLog
             ? { distr: 3, log: 10 }
             : opts.yRange
@@ -68,7 +70,7 @@ export class LineChart {
           {
             size: 50,
             font: '11px system-ui',
-            values: (_u, vals) => vals.map((v) => (v == null ? '' : tick(v))),
+            values: (_u, vals) => ticks(vals, opts.yLog === true),
           },
         ],
         series: [
@@ -160,13 +162,6 @@ export class LineChart {
     this.observer.disconnect();
     this.plot.destroy();
   }
-}
-
-/** Axis tick label: short exponents for very small or large values. */
-function tick(v: number): string {
-  const a = Math.abs(v);
-  if (v !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(0).replace('e+', 'e');
-  return fmtNum(v, 3);
 }
 
 function positive(v: number | null): number | null {

@@ -1,4 +1,5 @@
 import type { BackendInfo } from '../engine/backend.js';
+import { FRAME_CLOCK_MESSAGE, FrameClock } from '../engine/frame-clock.js';
 
 /** A message with a `type` tag. */
 export interface Tagged {
@@ -7,15 +8,24 @@ export interface Tagged {
 
 /**
  * The main-thread side of a page's training worker: typed `send`, a handler for its messages,
- * and worker failures (uncaught errors, unloadable script) turned into `onError` calls.
+ * and worker failures (uncaught errors, unloadable script) turned into `onError` calls. While the
+ * worker trains (its `{ type: 'playing', playing: true }` message) the page counts its frames for
+ * the worker's `frameGate`, which lets the page draw on a busy machine.
  */
 export class PageWorker<In extends Tagged, Out extends Tagged> {
+  private readonly clock = new FrameClock();
+
   constructor(
     private readonly worker: Worker,
     onMessage: (m: Out) => void,
     onError: (message: string) => void,
   ) {
-    worker.onmessage = (e: MessageEvent<Out>) => onMessage(e.data);
+    worker.postMessage({ type: FRAME_CLOCK_MESSAGE, buffer: this.clock.buffer });
+    worker.onmessage = (e: MessageEvent<Out>) => {
+      const m = e.data as Out & { playing?: boolean };
+      if (m.type === 'playing') this.clock.run(m.playing === true);
+      onMessage(e.data);
+    };
     worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
       onError(e.message || 'the worker failed to start');
@@ -30,6 +40,7 @@ export class PageWorker<In extends Tagged, Out extends Tagged> {
 
   /** Stops the worker. */
   terminate(): void {
+    this.clock.dispose();
     this.worker.terminate();
   }
 }

@@ -34,9 +34,6 @@ export class OutputView {
     const w = Math.round(this.root.clientWidth);
     if (w === 0 || w === this.size) return;
     this.size = w;
-    const dpr = Math.min(globalThis.devicePixelRatio || 1, 2);
-    this.heat.width = Math.round(w * dpr);
-    this.heat.height = Math.round(w * dpr);
     sizeCanvas(this.dots, w, w);
     this.dots.style.width = '100%';
     this.dots.style.height = '100%';

@@ -1,6 +1,13 @@
 import '@tessera/autograd';
 import { initBackend } from '../engine/backend.js';
-import { errorText, port, yieldToEvents } from '../engine/worker-port.js';
+import {
+  betweenSteps,
+  errorText,
+  frameGate,
+  onMessages,
+  port,
+  yieldToEvents,
+} from '../engine/worker-port.js';
 import { makePoints } from './data.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { DATASETS, type PlaygroundState } from './state.js';
@@ -8,7 +15,7 @@ import { PlaygroundTrainer } from './trainer.js';
 
 // The playground's training loop, off the main thread. While playing it trains epoch after epoch
 // and posts a snapshot at most every SNAPSHOT_MS, yielding between epochs so pause/step/config
-// messages are handled promptly.
+// messages are handled promptly, and letting the page draw (frameGate) on a busy machine.
 
 const SNAPSHOT_MS = 60;
 
@@ -63,8 +70,11 @@ async function rebuild(): Promise<void> {
 
 async function loop(): Promise<void> {
   let last = 0;
+  frameGate.restart();
   while (playing && trainer) {
     const t = trainer;
+    await betweenSteps();
+    if (!playing || t !== trainer) continue;
     await t.trainEpoch();
     if (t !== trainer) continue;
     const now = performance.now();
@@ -139,6 +149,6 @@ async function handle(m: ToWorker): Promise<void> {
 
 // Messages are handled one at a time, in order.
 let queue = Promise.resolve();
-port.onmessage = (e: MessageEvent<ToWorker>) => {
-  queue = queue.then(() => handle(e.data)).catch(fail);
-};
+onMessages<ToWorker>((m) => {
+  queue = queue.then(() => handle(m)).catch(fail);
+});

@@ -1,4 +1,4 @@
-import { type DType, type Tensor, where } from '@tessera/tensor';
+import { type DType, type Tensor, thresholdBackward, where } from '@tessera/tensor';
 import { registerGradRule as rule } from '../rule.js';
 import { sumToShape, zerosForInput } from './util.js';
 
@@ -46,8 +46,16 @@ unary('tanh', 'y', (g, _x, y) => g.mul(y.square().neg().add(1)));
 unary('sigmoid', 'y', (g, _x, y) => g.mul(y.mul(y.neg().add(1))));
 unary('erf', 'x', (g, x) => g.mul(x.square().neg().exp().mul(TWO_OVER_SQRT_PI)));
 unary('reciprocal', 'y', (g, _x, y) => g.mul(y.square()).neg());
-// relu: PyTorch's threshold_backward (gradient 0 at x = 0).
-unary('relu', 'y', (g, _x, y) => where(y.gt(0), g, 0));
+// relu: PyTorch's threshold_backward on the output (gradient 0 at x = 0).
+unary('relu', 'y', (g, _x, y) => thresholdBackward(g, y, 0));
+// thresholdBackward is linear in the incoming gradient; the mask input gets none.
+rule('thresholdBackward', {
+  saveInputs: [1],
+  backward: (ctx, g) => [
+    ctx.needsInputGrad(0) ? thresholdBackward(g, ctx.input(1), ctx.attrs.threshold as number) : null,
+    null,
+  ],
+});
 unary('leakyRelu', 'x', (g, x, _y, a) => where(x.gt(0), g, g.mul(a.alpha ?? 0.01)));
 // elu: for x <= 0, y = alpha (e^x - 1), so dy/dx = y + alpha.
 unary('elu', 'xy', (g, x, y, a) => where(x.gt(0), g, g.mul(y.add(a.alpha ?? 1))));

@@ -14,7 +14,11 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   }
   const r = dims.length > 0 ? g.sum(dims, true) : g;
-  return sameShape(r.shape, shape) ? r : r.reshape(shape);
+  if (sameShape(r.shape, shape)) return r;
+  const v = r.reshape(shape);
+  // The sum is a temporary: release it so that the view alone holds the memory.
+  if (r !== g && v !== r) r.dispose();
+  return v;
 }
 
 /** Zeros shaped like forward input `i`. */

@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryAttrs, UnaryOp, View } from '@tessera/tensor';
+import type { BinaryOp, UnaryAttrs, UnaryOp, UpdateOp, View } from '@tessera/tensor';
 import {
   type AddrMode,
   addrMode,
@@ -245,4 +245,41 @@ export function where(rt: Runtime, out: View, cond: View, a: View, b: View): voi
     {},
     C,
   );
+}
+
+/** out = x <= threshold ? 0 : g (relu's gradient) in one pass; NaN in x passes g. */
+export function thresholdBackward(rt: Runtime, out: View, g: View, x: View, threshold: number): void {
+  elementwise(
+    rt,
+    'thresholdBackward',
+    { f: 'select(g, 0.0, x <= THRESHOLD && !isnan_(x))' },
+    out,
+    [
+      { view: g, name: 'g', convert: true },
+      { view: x, name: 'x', convert: true },
+    ],
+    { THRESHOLD: threshold },
+  );
+}
+
+/** The fused in-place updates (see UpdateOp): `o` is out itself, read through the output binding. */
+const UPDATE: Readonly<Record<Exclude<UpdateOp, 'lerp'> | 'lerpLow' | 'lerpHigh', string>> = {
+  axpy: 'o + ALPHA * b',
+  addcmul: 'o + (ALPHA * b) * c',
+  addcdiv: 'o + (ALPHA * b) / c',
+  // PyTorch's two-sided lerp: |w| < 0.5 ? o + (b - o) w : b - (b - o)(1 - w), with 1 - w in BETA.
+  lerpLow: 'o + (b - o) * ALPHA',
+  lerpHigh: 'b - (b - o) * BETA',
+};
+
+/** out <- update(out, b, c, s) elementwise, one dispatch (the optimizers' inner loops). */
+export function update(rt: Runtime, op: UpdateOp, out: View, b: View, c: View | null, s: number): void {
+  const expr = op === 'lerp' ? UPDATE[Math.abs(s) < 0.5 ? 'lerpLow' : 'lerpHigh'] : UPDATE[op];
+  const inputs: Input[] = [
+    { view: out, name: 'o', convert: true },
+    { view: b, name: 'b', convert: true },
+  ];
+  if (c !== null && (op === 'addcmul' || op === 'addcdiv'))
+    inputs.push({ view: c, name: 'c', convert: true });
+  elementwise(rt, op, { f: expr }, out, inputs, { ALPHA: s, BETA: 1 - s });
 }

@@ -1,6 +1,7 @@
 import type { GpuBuffer } from '../memory.js';
 import { type Field, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Binding, Runtime } from '../runtime.js';
+import { subgroupGemmCode, subgroupGrid, subgroupPlan } from './gemm-subgroup.js';
 
 /**
  * The tiled GEMM template behind matmul and the three convolutions (implicit GEMM):
@@ -114,6 +115,35 @@ export function gemm(rt: Runtime, s: GemmSpec): void {
     else fields.push(...s.out.fields);
     const params = pack(fields);
     const vecStore = s.out.kind === 'contiguous' && s.N % 4 === 0 && s.out.offset % 4 === 0;
+    const bindings: Binding[] = [
+      { buf: s.out.buffer, write: true },
+      { buf: s.a.buffer },
+      { buf: s.b.buffer },
+    ];
+    const h = rt.opts.float16Matmul;
+    const sg = subgroupPlan(rt.opts.subgroupSize, s.M, s.N, s.b.kind === 'custom');
+    if (sg !== null) {
+      rt.run({
+        op: s.op,
+        key: [
+          'sgemm',
+          sg.S,
+          sg.R,
+          sg.lanes,
+          rank,
+          operandKey(s.a),
+          operandKey(s.b),
+          outKey(s, vecStore),
+          h ? 'h' : '',
+        ].join('|'),
+        code: (at) => subgroupGemmCode(at, s, sg, vecStore, gemmParts(at, s, rank), h),
+        params,
+        bindings,
+        grid: subgroupGrid(sg, s.M, s.N, zCount * s.splits),
+        describe: s.describe,
+      });
+      continue;
+    }
     const rm = rowsPerThread(s.M);
     const key = [
       'gemm',
@@ -121,17 +151,13 @@ export function gemm(rt: Runtime, s: GemmSpec): void {
       rank,
       operandKey(s.a),
       operandKey(s.b),
-      s.out.kind === 'contiguous' ? `o:${vecStore ? 'v' : 's'}` : `o:${s.out.code}`,
+      outKey(s, vecStore),
+      h ? 'h' : '',
     ].join('|');
-    const bindings: Binding[] = [
-      { buf: s.out.buffer, write: true },
-      { buf: s.a.buffer },
-      { buf: s.b.buffer },
-    ];
     rt.run({
       op: s.op,
       key,
-      code: (at) => gemmCode(at, s, rank, vecStore, rm),
+      code: (at) => gemmCode(at, s, rank, vecStore, rm, h),
       params,
       bindings,
       grid: [Math.ceil(s.N / TILE), Math.ceil(s.M / (16 * rm)), zCount * s.splits],
@@ -144,6 +170,10 @@ function operandFields(fields: Field[], p: 'a' | 'b', o: StridedOperand | Custom
   if (o.kind === 'strided') {
     fields.push(ints(p, [o.offset, o.rs, o.cs]), ints(`${p}bs`, rank > 0 ? o.batchStrides : [0]));
   } else fields.push(...o.fields);
+}
+
+function outKey(s: GemmSpec, vecStore: boolean): string {
+  return s.out.kind === 'contiguous' ? `o:${vecStore ? 'v' : 's'}` : `o:${s.out.code}`;
 }
 
 function operandKey(o: StridedOperand | CustomOperand): string {
@@ -181,14 +211,18 @@ function resolve(code: string, at: Readonly<Record<string, number>>): string {
   });
 }
 
-function gemmCode(
-  at: Readonly<Record<string, number>>,
-  s: GemmSpec,
-  rank: number,
-  vecStore: boolean,
-  rm: 1 | 4,
-): string {
-  const d = at.dims!;
+/** WGSL pieces shared by both GEMM kernels: batch unravelling, operand bases, loaders, storeC. */
+export interface GemmParts {
+  /** Statements computing z0.. from `zb`, the operands' bases (`aBase`, `bBase`) and `oBase`. */
+  readonly prologue: string;
+  readonly loaderA: string;
+  readonly loaderB: string;
+  readonly storeFn: string;
+  /** B's per-column setup (custom operands with `setup`), parameters resolved. */
+  readonly setupB?: string;
+}
+
+function gemmParts(at: Readonly<Record<string, number>>, s: GemmSpec, rank: number): GemmParts {
   const unravelBatch: string[] = [];
   if (rank > 0) {
     unravelBatch.push('var zr = zb;');
@@ -202,9 +236,6 @@ function gemmCode(
     for (let i = 0; i < rank; i++) e += ` + i32(z${i}) * pi(${at[`${p}bs`]! + i}u)`;
     return `${p}Base = ${e};`;
   };
-  // 16-row tiles load A through the scalar loader.
-  const aVec = rm === 4 && s.a.kind === 'strided' && s.a.mode.startsWith('vec');
-  const bVec = s.b.kind === 'strided' && s.b.mode.startsWith('vec');
   const loaderA =
     s.a.kind === 'custom'
       ? resolve(s.a.code, at)
@@ -223,16 +254,41 @@ function gemmCode(
     s.out.kind === 'custom'
       ? resolve(s.out.code, at)
       : `fn storeC(z: u32, m: u32, n: u32, v: f32) { O[oBase + i32(m * dimN + n)] = v; }`;
+  const prologue = [
+    ...unravelBatch,
+    baseOf('a', s.a),
+    baseOf('b', s.b),
+    s.out.kind === 'contiguous' ? `oBase = pi(${at.o}u) + i32((split * Z + zb) * dimM * dimN);` : '',
+  ].join('\n  ');
+  const parts: GemmParts = { prologue, loaderA, loaderB, storeFn };
+  return s.b.kind === 'custom' && s.b.setup ? { ...parts, setupB: resolve(s.b.setup, at) } : parts;
+}
+
+function gemmCode(
+  at: Readonly<Record<string, number>>,
+  s: GemmSpec,
+  rank: number,
+  vecStore: boolean,
+  rm: 1 | 4,
+  h: boolean,
+): string {
+  const d = at.dims!;
+  const { prologue, loaderA, loaderB, storeFn } = gemmParts(at, s, rank);
+  // 16-row tiles load A through the scalar loader.
+  const aVec = rm === 4 && s.a.kind === 'strided' && s.a.mode.startsWith('vec');
+  const bVec = s.b.kind === 'strided' && s.b.mode.startsWith('vec');
   const aRs = s.a.kind === 'strided' ? `pi(${at.a! + 1}u)` : '0';
   const aCs = s.a.kind === 'strided' ? `pi(${at.a! + 2}u)` : '0';
   const bRs = s.b.kind === 'strided' ? `pi(${at.b! + 1}u)` : '0';
   const bCs = s.b.kind === 'strided' ? `pi(${at.b! + 2}u)` : '0';
 
-  const loadA = rm === 4 ? tileLoad('A', s.a.mode, aVec, aRs, aCs) : smallTileLoadA();
+  // float16 mode (opt-in): tiles are stored and multiplied in f16, accumulated in f32.
+  const ST = h ? 'f16' : 'f32';
+  const loadA = rm === 4 ? tileLoad('A', s.a.mode, aVec, aRs, aCs, ST) : smallTileLoadA(ST);
   const loadB =
     s.b.kind === 'custom' && s.b.setup
-      ? '{ let kk = li / 16u; Bs[kk * 16u + li % 16u] = loadB4(zb, kt + kk); }'
-      : tileLoad('B', s.b.mode, bVec, bRs, bCs);
+      ? `{ let kk = li / 16u; Bs[kk * 16u + li % 16u] = vec4<${ST}>(loadB4(zb, kt + kk)); }`
+      : tileLoad('B', s.b.mode, bVec, bRs, bCs, ST);
   const outType = vecStore ? 'array<vec4<f32>>' : 'array<f32>';
   const store = vecStore
     ? `for (var i = 0u; i < ${rm}u; i++) {
@@ -248,12 +304,12 @@ function gemmCode(
       if (n < dimN) { storeC(zb, m, n, acc[i][j]); }
     }
   }`;
-  return `${PARAMS_WGSL}
+  return `${h ? 'enable f16;\n' : ''}${PARAMS_WGSL}
 @group(0) @binding(1) var<storage, read_write> O: ${outType};
 @group(0) @binding(2) var<storage, read> X: ${aVec ? 'array<vec4<f32>>' : 'array<f32>'};
 @group(0) @binding(3) var<storage, read> Y: ${bVec ? 'array<vec4<f32>>' : 'array<f32>'};
-var<workgroup> As: array<vec4<f32>, ${TK * 4 * rm}>;
-var<workgroup> Bs: array<vec4<f32>, ${TK * 16}>;
+var<workgroup> As: array<vec4<${ST}>, ${TK * 4 * rm}>;
+var<workgroup> Bs: array<vec4<${ST}>, ${TK * 16}>;
 var<private> dimM: u32;
 var<private> dimN: u32;
 var<private> kEnd: u32;
@@ -278,10 +334,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   // A let (uniform) bounds the loop; the private copy serves the loaders.
   let kStop = min(K, kBegin + kChunk);
   kEnd = kStop;
-  ${unravelBatch.join('\n  ')}
-  ${baseOf('a', s.a)}
-  ${baseOf('b', s.b)}
-  ${s.out.kind === 'contiguous' ? `oBase = pi(${at.o}u) + i32((split * Z + zb) * dimM * dimN);` : ''}
+  ${prologue}
   let m0 = wid.y * ${16 * rm}u;
   let n0 = wid.x * ${TILE}u;
   ${s.b.kind === 'custom' && s.b.setup ? `{ let ncol = n0 + (li % 16u) * 4u; ${resolve(s.b.setup, at)} }` : ''}
@@ -295,11 +348,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       ${
         rm === 4
           ? `let av = As[k * 16u + lid.y];
-      acc[0] += av.x * bv;
-      acc[1] += av.y * bv;
-      acc[2] += av.z * bv;
-      acc[3] += av.w * bv;`
-          : 'acc[0] += As[k * 4u + lid.y / 4u][lid.y % 4u] * bv;'
+      acc[0] += vec4<f32>(av.x * bv);
+      acc[1] += vec4<f32>(av.y * bv);
+      acc[2] += vec4<f32>(av.z * bv);
+      acc[3] += vec4<f32>(av.w * bv);`
+          : 'acc[0] += vec4<f32>(As[k * 4u + lid.y / 4u][lid.y % 4u] * bv);'
       }
     }
     workgroupBarrier();
@@ -312,7 +365,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
  * WGSL statements loading one stage of operand `which` into workgroup memory. `As[k*16 + mq]`
  * holds A(m0 + 4mq .. +3, kt + k); `Bs[k*16 + nq]` holds B(kt + k, n0 + 4nq .. +3).
  */
-function tileLoad(which: 'A' | 'B', mode: LoadMode, vec: boolean, rs: string, cs: string): string {
+function tileLoad(
+  which: 'A' | 'B',
+  mode: LoadMode,
+  vec: boolean,
+  rs: string,
+  cs: string,
+  ST: string,
+): string {
   const S = which === 'A' ? 'As' : 'Bs';
   const src = which === 'A' ? 'X' : 'Y';
   const base = which === 'A' ? 'aBase' : 'bBase';
@@ -332,14 +392,14 @@ function tileLoad(which: 'A' | 'B', mode: LoadMode, vec: boolean, rs: string, cs
       return `${head}
     var v = vec4<f32>(0.0);
     if (r < ${lim} && k < kEnd) { v = ${src}[u32(${base} + i32(r) + i32(k) * ${stride}) / 4u]; }
-    ${S}[kk * 16u + q] = v; }`;
+    ${S}[kk * 16u + q] = vec4<${ST}>(v); }`;
     }
     return `${head}
-    ${S}[kk * 16u + q] = vec4<f32>(${at('r', 'k')}, ${at('r + 1u', 'k')}, ${at('r + 2u', 'k')}, ${at('r + 3u', 'k')}); }`;
+    ${S}[kk * 16u + q] = vec4<${ST}>(vec4<f32>(${at('r', 'k')}, ${at('r + 1u', 'k')}, ${at('r + 2u', 'k')}, ${at('r + 3u', 'k')})); }`;
   }
   const head = `{ let rr = li / 4u; let kq = li % 4u; let r = ${r0} + rr; let k = kt + kq * 4u;`;
   const scatter = `let s = kq * 64u + rr / 4u; let c = rr % 4u;
-    ${S}[s][c] = v.x; ${S}[s + 16u][c] = v.y; ${S}[s + 32u][c] = v.z; ${S}[s + 48u][c] = v.w; }`;
+    ${S}[s][c] = ${ST}(v.x); ${S}[s + 16u][c] = ${ST}(v.y); ${S}[s + 32u][c] = ${ST}(v.z); ${S}[s + 48u][c] = ${ST}(v.w); }`;
   if (vec) {
     // Unit stride along K: one aligned vec4 load of four consecutive k.
     const stride = which === 'A' ? rs : cs;
@@ -354,9 +414,9 @@ function tileLoad(which: 'A' | 'B', mode: LoadMode, vec: boolean, rs: string, cs
 }
 
 /** Stage loading of A for 16-row tiles: 16 rows x 16 k, one element per thread (scalar loader). */
-function smallTileLoadA(): string {
+function smallTileLoadA(ST: string): string {
   return `{ let kk = li / 16u; let r = li % 16u;
-    As[kk * 4u + r / 4u][r % 4u] = loadA(zb, m0 + r, kt + kk); }`;
+    As[kk * 4u + r / 4u][r % 4u] = ${ST}(loadA(zb, m0 + r, kt + kk)); }`;
 }
 
 /** Number of K splits worth using for a problem (1 when M and N give enough workgroups). */

@@ -29,6 +29,11 @@ type Acc = {
 
 const WGR = 256;
 
+/** Extra entry-point parameters of the subgroup variants. */
+function SG_BUILTINS(sg: boolean): string {
+  return sg ? ', @builtin(subgroup_size) sgSize: u32, @builtin(subgroup_invocation_id) sgLane: u32' : '';
+}
+
 function accOf(op: Exclude<ReduceOp, 'argmax' | 'argmin'>, inT: WgslType, outT: WgslType): Acc {
   switch (op) {
     case 'sum':
@@ -129,11 +134,12 @@ export function reduce(rt: Runtime, op: ReduceOp, out: View, x: View, axes: read
   // Only the reduced rank's class (0, 1 or more) changes the code; the dims are parameters.
   const rRank = Math.min(rc.shape.length, 2);
   const outT = storageType(out.dtype);
-  const key = ['reduce', op, inT, outT, rRank, perThread ? 't' : 'w'].join('|');
+  const sg = !perThread && rt.opts.subgroupReduce;
+  const key = ['reduce', op, inT, outT, rRank, perThread ? 't' : sg ? 'sg' : 'w'].join('|');
   const code = (at: Readonly<Record<string, number>>) =>
     arg
-      ? argCode(at, op === 'argmax', inT, rRank, perThread)
-      : reduceCode(at, accOf(op, inT, outT), inT, outT, rRank, perThread);
+      ? argCode(at, op === 'argmax', inT, rRank, perThread, sg)
+      : reduceCode(at, accOf(op, inT, outT), inT, outT, rRank, perThread, sg);
   rt.run({
     op,
     key,
@@ -183,9 +189,10 @@ function reduceCode(
   outT: WgslType,
   rRank: number,
   perThread: boolean,
+  sg: boolean,
 ): string {
   const d = at.dims!;
-  const head = `${PARAMS_WGSL}
+  const head = `${sg ? 'enable subgroups;\n' : ''}${PARAMS_WGSL}
 @group(0) @binding(1) var<storage, read_write> O: array<${outT}>;
 @group(0) @binding(2) var<storage, read> X: array<${inT}>;
 fn comb(a: ${acc.type}, b: ${acc.type}) -> ${acc.type} { return ${acc.combine('a', 'b')}; }
@@ -209,7 +216,7 @@ fn main(${e.params}) {
 var<workgroup> sh: array<${acc.type}, ${WGR}>;
 @compute @workgroup_size(${WGR})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) t: u32) {
+        @builtin(local_invocation_index) t: u32${SG_BUILTINS(sg)}) {
   let g = ${GROUP_INDEX};
   let splits = P[${d + 2}];
   let m = g / splits;
@@ -221,14 +228,42 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let end = min(L, (s + 1u) * chunk);
   var a = ${acc.identity};
   for (var r = s * chunk + t; r < end; r += ${WGR}u) { a = comb(a, ${acc.load(`X[${reducedAddr(at, rRank, 'r')}]`)}); }
-  sh[t] = a;
+${
+  sg
+    ? subgroupTail(
+        'a',
+        'comb(v, subgroupShuffleXor(v, o))',
+        (v) => `O[u32(pi(${d + 5}u)) + g] = ${store(v)};`,
+        'm < M',
+      )
+    : `  sh[t] = a;
   workgroupBarrier();
   for (var w = ${WGR / 2}u; w > 0u; w = w >> 1u) {
     if (t < w) { sh[t] = comb(sh[t], sh[t + w]); }
     workgroupBarrier();
   }
-  if (t == 0u && m < M) { O[u32(pi(${d + 5}u)) + g] = ${store('sh[0]')}; }
+  if (t == 0u && m < M) { O[u32(pi(${d + 5}u)) + g] = ${store('sh[0]')}; }`
+}
 }`;
+}
+
+/**
+ * The end of a workgroup reduction with subgroups: a butterfly (shuffle-xor) within each
+ * subgroup, one workgroup-memory slot per subgroup, then thread 0 combines the slots in order.
+ * One barrier instead of log2(256) + 1. Needs consecutive, equal, power-of-two subgroups, which
+ * initWebGPU checks once (probeSubgroupLayout) before enabling this path. The combination order
+ * is fixed, so results are deterministic (they may differ from the tree's in the last bits).
+ */
+function subgroupTail(init: string, step: string, write: (v: string) => string, ok: string): string {
+  return `  var v = ${init};
+  for (var o = sgSize >> 1u; o > 0u; o = o >> 1u) { v = ${step}; }
+  if (sgLane == 0u) { sh[t / sgSize] = v; }
+  workgroupBarrier();
+  if (t == 0u && ${ok}) {
+    var r = sh[0];
+    for (var i = 1u; i < ${WGR}u / sgSize; i++) { r = comb(r, sh[i]); }
+    ${write('r')}
+  }`;
 }
 
 function argCode(
@@ -237,10 +272,11 @@ function argCode(
   inT: WgslType,
   rRank: number,
   perThread: boolean,
+  sg: boolean,
 ): string {
   const d = at.dims!;
   const nanCheck = inT === 'f32' ? (v: string) => `isnan_(${v})` : () => 'false';
-  const head = `${PARAMS_WGSL}
+  const head = `${sg ? 'enable subgroups;\n' : ''}${PARAMS_WGSL}
 @group(0) @binding(1) var<storage, read_write> O: array<i32>;
 @group(0) @binding(2) var<storage, read> X: array<${inT}>;
 // Whether (v2, i2) beats (v1, i1): NaN wins, then the extreme value, then the first index.
@@ -275,7 +311,7 @@ var<workgroup> shv: array<${inT}, ${WGR}>;
 var<workgroup> shi: array<u32, ${WGR}>;
 @compute @workgroup_size(${WGR})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) t: u32) {
+        @builtin(local_invocation_index) t: u32${SG_BUILTINS(sg)}) {
   let m = ${GROUP_INDEX};
   let M = P[${d}];
   let L = P[${d + 1}];
@@ -286,13 +322,27 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let v = X[${reducedAddr(at, rRank, 'r')}];
     if (better(v, r, bv, bi)) { bv = v; bi = r; }
   }
-  shv[t] = bv;
+${
+  sg
+    ? `  for (var o = sgSize >> 1u; o > 0u; o = o >> 1u) {
+    let ov = subgroupShuffleXor(bv, o);
+    let oi = subgroupShuffleXor(bi, o);
+    if (better(ov, oi, bv, bi)) { bv = ov; bi = oi; }
+  }
+  if (sgLane == 0u) { shv[t / sgSize] = bv; shi[t / sgSize] = bi; }
+  workgroupBarrier();
+  if (t == 0u && m < M) {
+    for (var i = 1u; i < ${WGR}u / sgSize; i++) { if (better(shv[i], shi[i], bv, bi)) { bv = shv[i]; bi = shi[i]; } }
+    O[u32(pi(${d + 5}u)) + m] = i32(bi);
+  }`
+    : `  shv[t] = bv;
   shi[t] = bi;
   workgroupBarrier();
   for (var w = ${WGR / 2}u; w > 0u; w = w >> 1u) {
     if (t < w && better(shv[t + w], shi[t + w], shv[t], shi[t])) { shv[t] = shv[t + w]; shi[t] = shi[t + w]; }
     workgroupBarrier();
   }
-  if (t == 0u && m < M) { O[u32(pi(${d + 5}u)) + m] = i32(shi[0]); }
+  if (t == 0u && m < M) { O[u32(pi(${d + 5}u)) + m] = i32(shi[0]); }`
+}
 }`;
 }

@@ -22,8 +22,15 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       throw new RangeError(`${op}: bias must have shape [${weight.shape[0]}], got ${fmt(bias.shape)}`);
     }
   }
-  const y = x.ndim === 1 ? x.unsqueeze(0).matmul(weight.mT).squeeze(0) : x.matmul(weight.mT);
-  return bias === undefined || bias === null ? y : y.add(bias);
+  const wt = weight.mT;
+  const y = x.ndim === 1 ? x.unsqueeze(0).matmul(wt).squeeze(0) : x.matmul(wt);
+  wt.dispose();
+  if (bias === undefined || bias === null) return y;
+  // The product is a temporary nothing else sees (autograd's add keeps neither operand): freeing
+  // it now lets the next allocation of its size reuse the memory.
+  const r = y.add(bias);
+  y.dispose();
+  return r;
 }
 
 /**

@@ -10,6 +10,7 @@ import type {
   ScanOp,
   UnaryAttrs,
   UnaryOp,
+  UpdateOp,
   View,
 } from '../backend.js';
 import { allocArray, type DType, type TypedArray } from '../dtype.js';
@@ -23,6 +24,8 @@ import * as pool from './pool.js';
 import { random } from './random.js';
 import * as red from './reduce.js';
 import * as sm from './softmax.js';
+import { thresholdBackward } from './threshold.js';
+import { update } from './update.js';
 
 /**
  * The embedded CPU backend: typed arrays in the JS heap and kernels in plain TypeScript that walk
@@ -142,6 +145,14 @@ export class CpuBackend implements Backend {
   /** Fused, numerically stable log-softmax along `axis`. */
   logSoftmax(out: View, x: View, axis: number): void {
     sm.logSoftmax(out, x, axis);
+  }
+  /** Fused in-place optimizer updates (see `UpdateOp`). */
+  update(op: UpdateOp, out: View, b: View, c: View | null, s: number): void {
+    update(op, out, b, c, s);
+  }
+  /** Fused relu / threshold gradient: out = x <= threshold ? 0 : g. */
+  thresholdBackward(out: View, g: View, x: View, threshold: number): void {
+    thresholdBackward(out, g, x, threshold);
   }
 }
 

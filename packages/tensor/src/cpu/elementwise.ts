@@ -5,6 +5,7 @@ import { type KernelBinaryOp, rowContiguous, rowScalarLeft, rowScalarRight } fro
 import { arr } from './buffer.js';
 import { elementwiseWalker, flatStep } from './iterate.js';
 import { erf, geluTanh, intPow, pyRemainder, roundHalfEven, sigmoid } from './math.js';
+import { reluF32 } from './threshold.js';
 
 // Elementwise kernels. Every op's inner loop is written out in a switch case so that V8 compiles
 // it without a call per element; the strided walk happens one row at a time (see iterate.ts), and
@@ -82,6 +83,14 @@ export function unary(op: UnaryOp, out: View, x: View, attrs: UnaryAttrs): void 
     const sx = flatStep(out.shape, x.strides);
     if (sx >= 0) {
       const n = sizeOf(out.shape);
+      if (
+        op === 'relu' &&
+        sx === 1 &&
+        o instanceof Float32Array &&
+        a instanceof Float32Array &&
+        reluF32(o, out.offset, a, x.offset, n)
+      )
+        return;
       if (n > 0) unaryRow(op, o, out.offset, 1, a, x.offset, sx, n, attrs);
       return;
     }

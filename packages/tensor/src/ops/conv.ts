@@ -146,7 +146,7 @@ function checkWeight(
   }
 }
 
-/** Adds a per-channel bias [C] to a [N, C, ...] tensor (recorded as reshape + add). */
+/** Adds a per-channel bias [C] to `out` [N, C, ...], a temporary it releases (recorded as reshape + add). */
 function addBias(op: string, out: Tensor, bias: Tensor | null | undefined, channels: number): Tensor {
   if (bias === undefined || bias === null) return out;
   checkTensor(op, bias, 'bias');
@@ -158,7 +158,13 @@ function addBias(op: string, out: Tensor, bias: Tensor | null | undefined, chann
   if (bias.dtype !== out.dtype)
     throw new TypeError(`${op}: bias dtype ${bias.dtype} differs from the input's ${out.dtype}`);
   const shape = out.shape.map((_, i) => (i === 1 ? channels : 1));
-  return add(out, reshape(bias, shape));
+  const b = reshape(bias, shape);
+  const r = add(out, b);
+  // `out` is the caller's temporary and `b` a view made here; the sum keeps neither (autograd's
+  // add saves no operand), so releasing them now lets their memory be reused at once.
+  b.dispose();
+  out.dispose();
+  return r;
 }
 
 /**

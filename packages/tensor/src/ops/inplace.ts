@@ -1,4 +1,4 @@
-import type { Backend, BinaryOp, UnaryAttrs, UnaryOp } from '../backend.js';
+import type { Backend, BinaryOp, UnaryAttrs, UnaryOp, UpdateOp } from '../backend.js';
 import { runOp } from '../dispatch.js';
 import { canCast, type DType, isFloating, promoteTypes } from '../dtype.js';
 import { broadcastShapes, fmt, shapesEqual } from '../shape.js';
@@ -155,14 +155,56 @@ function scaledOperand(op: string, target: Tensor, other: TensorLike, alpha: num
   return other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
 }
 
+/**
+ * Whether an update of `target` by `operands` can run as one fused kernel: a backend that has
+ * them, a contiguous float target, operands of its shape, dtype and backend, contiguous, and not
+ * overlapping it other than exactly. Otherwise the ops fall back to a chain of primitives.
+ */
+function fusable(target: Tensor, ...operands: TensorLike[]): boolean {
+  const s = target._storage;
+  if (s === null || s.backend.update === undefined || !isFloating(target.dtype) || !target.isContiguous())
+    return false;
+  for (const t of operands) {
+    if (!(t instanceof Tensor) || t._storage === null || t._storage.backend !== s.backend) return false;
+    if (t.dtype !== target.dtype || !shapesEqual(t.shape, target.shape) || !t.isContiguous()) return false;
+    if (!safeAlias(target, t)) return false;
+  }
+  return true;
+}
+
+/** Runs the fused update `op` into `target` (checked by `fusable`), recorded as `name` with `attrs`. */
+function fused<T extends Tensor>(
+  name: string,
+  op: UpdateOp,
+  target: T,
+  b: Tensor,
+  c: Tensor | null,
+  s: number,
+  attrs: Readonly<Record<string, number>>,
+): T {
+  return runOp(name, c === null ? [target, b] : [target, b, c], attrs, () => {
+    const be = target.storage(name).backend;
+    if (target.numel() > 0)
+      be.update!(op, target.viewFor(name), b.viewFor(name), c?.viewFor(name) ?? null, s);
+    bumpVersion(target);
+    return target;
+  });
+}
+
 /** target += alpha * other */
 export function add_<T extends Tensor>(target: T, other: TensorLike, alpha?: number): T {
   checkTensor('add_', target);
+  if (typeof alpha === 'number' && alpha !== 1 && fusable(target, other)) {
+    return fused('add_', 'axpy', target, other as Tensor, null, alpha, { alpha });
+  }
   return binaryInPlace('add', target, scaledOperand('add_', target, other, alpha));
 }
 /** target -= alpha * other */
 export function sub_<T extends Tensor>(target: T, other: TensorLike, alpha?: number): T {
   checkTensor('sub_', target);
+  if (typeof alpha === 'number' && alpha !== 1 && fusable(target, other)) {
+    return fused('sub_', 'axpy', target, other as Tensor, null, -alpha, { alpha });
+  }
   return binaryInPlace('sub', target, scaledOperand('sub_', target, other, alpha));
 }
 /** target *= other */
@@ -196,22 +238,31 @@ export function pow_<T extends Tensor>(target: T, exponent: TensorLike): T {
   }
   return binaryInPlace('pow', target, exponent);
 }
-/** target += value * t1 * t2 */
+/** target += value * t1 * t2, computed as (value * t1) * t2 (PyTorch's CPU order) */
 export function addcmul_<T extends Tensor>(target: T, t1: Tensor, t2: Tensor, value = 1): T {
   checkTensor('addcmul_', target);
-  const p = mul(t1, t2);
-  return add_(target, value === 1 ? p : mul(p, value));
+  if (typeof value === 'number' && fusable(target, t1, t2))
+    return fused('addcmul_', 'addcmul', target, t1, t2, value, { value });
+  return add_(target, mul(value === 1 ? t1 : mul(t1, value), t2));
 }
-/** target += value * t1 / t2 */
+/** target += value * t1 / t2, computed as (value * t1) / t2 (PyTorch's CPU order) */
 export function addcdiv_<T extends Tensor>(target: T, t1: Tensor, t2: Tensor, value = 1): T {
   checkTensor('addcdiv_', target);
-  const q = div(t1, t2);
-  return add_(target, value === 1 ? q : mul(q, value));
+  if (typeof value === 'number' && fusable(target, t1, t2))
+    return fused('addcdiv_', 'addcdiv', target, t1, t2, value, { value });
+  return add_(target, div(value === 1 ? t1 : mul(t1, value), t2));
 }
-/** target += weight * (end - target) */
+/**
+ * target += weight * (end - target). With a number weight of magnitude 0.5 or more it computes
+ * `end - (end - target) * (1 - weight)` instead, PyTorch's more accurate form there.
+ */
 export function lerp_<T extends Tensor>(target: T, end: TensorLike, weight: TensorLike): T {
   checkTensor('lerp_', target);
-  return add_(target, mul(sub(end, target), weight));
+  if (typeof weight !== 'number') return add_(target, mul(sub(end, target), weight));
+  if (fusable(target, end)) return fused('lerp_', 'lerp', target, end as Tensor, null, weight, { weight });
+  const d = sub(end, target);
+  if (Math.abs(weight) < 0.5) return add_(target, mul(d, weight));
+  return copy_(target, sub(end, mul(d, 1 - weight)));
 }
 /** Clamps in place into [min, max] (either may be omitted). */
 export function clamp_<T extends Tensor>(target: T, min?: number | null, max?: number | null): T {

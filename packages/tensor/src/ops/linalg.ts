@@ -4,7 +4,7 @@ import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast, mul } from './elementwise.js';
 import { reshape, unsqueeze } from './movement.js';
-import { checkTensor, empty, sameBackend } from './util.js';
+import { checkTensor, empty, emptyOut, sameBackend } from './util.js';
 
 export { einsum } from './einsum.js';
 
@@ -56,7 +56,8 @@ function matmulChecked(op: string, a: Tensor, b: Tensor): Tensor {
   const n = b2.shape[b2.ndim - 1]!;
   const outShape = [...batch, m, n];
   const out = runOp('matmul', [a2, b2], {}, () => {
-    const res = empty(be, a.dtype, outShape);
+    // The kernel writes every element, so only an empty shared dim needs a cleared output.
+    const res = ka === 0 ? empty(be, a.dtype, outShape) : emptyOut(be, a.dtype, outShape);
     if (res.numel() === 0) return res;
     if (ka === 0) be.fill(res.viewFor(op), 0);
     else be.matmul(res.viewFor(op), batchView(op, a2, batch), batchView(op, b2, batch));

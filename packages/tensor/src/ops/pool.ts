@@ -6,7 +6,7 @@ import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { matmul } from './linalg.js';
 import { squeeze, unsqueeze } from './movement.js';
-import { checkTensor, empty } from './util.js';
+import { checkTensor, empty, emptyOut } from './util.js';
 
 // 2-D pooling (PyTorch's F.max_pool2d, avg_pool2d, adaptive_avg_pool2d). Recorded ops:
 // 'maxPool2d' (two outputs: values and int32 indices), 'maxPool2dBackward', 'avgPool2d',
@@ -181,7 +181,7 @@ export function maxPool2dBackward(dy: Tensor, indices: Tensor, inputShape: reado
   }
   const be = dy.storage(op).backend;
   return runOp(op, [dy, indices], { inputShape: shape }, () => {
-    const res = empty(be, dy.dtype, shape);
+    const res = emptyOut(be, dy.dtype, shape);
     if (res.numel() > 0) {
       be.fill(res.viewFor(op), 0);
       if (dy.numel() > 0) be.maxPool2dBackward(res.viewFor(op), dy.viewFor(op), indices.viewFor(op));

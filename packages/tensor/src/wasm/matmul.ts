@@ -20,8 +20,22 @@ const { MR, MC, NB, NR, KIND, FIELD, JOB_PTR } = LAYOUT;
  */
 const MIN_WORK = 16 * 16 * 16;
 const MIN_MATRIX_WORK = 256;
-/** Tasks a call is split into when its shape allows (enough for this many threads to share). */
-const TARGET_TASKS = 8;
+/** Fewest tasks a call is split into when its shape allows (enough for this many threads to share). */
+const MIN_TASKS = 8;
+/** Most tasks: past this, splitting further only adds per-task packing and scheduling. */
+const MAX_TASKS = 32;
+/**
+ * Multiply-adds per task (about 3 ms on one core) beyond which big products get more tasks: the
+ * threads claim tasks dynamically, so when one thread is held up (a busy machine) the others wait
+ * at most about one task for it at the end.
+ */
+const TASK_WORK = 1 << 26;
+/**
+ * Floats of packed A below which PACK_A runs on the calling thread: packing is a memory-bound
+ * copy (measured: about 0.03 ms per 64 Ki floats), shorter than waking the workers and waiting for the
+ * slowest of them (which, on a busy machine, may have been descheduled mid-task).
+ */
+const PARALLEL_PACK = 1 << 20;
 
 /**
  * out[..., M, N] = a[..., M, K] @ b[..., K, N] (batch dims broadcast, `out` contiguous) on the
@@ -124,15 +138,8 @@ export function matmulOn(rt: Runtime, out: View, a: View, b: View): void {
     i32[p++] = e[2]!;
   }
 
-  // Task shape: column blocks of nb (narrower when there are few), then row groups if still few.
-  let nb = Math.min(NB, Math.ceil(n / NR) * NR);
-  while (entries.length * Math.ceil(n / nb) < TARGET_TASKS && nb > 64) nb = Math.ceil(nb / 2 / NR) * NR;
-  const jBlocks = Math.ceil(n / nb);
+  const { nb, jBlocks, mgRows, mGroups } = gemmTasks(entries.length, M, n, k);
   const mBlocks = Math.ceil(M / MC);
-  const groupsWanted = Math.ceil(TARGET_TASKS / (entries.length * jBlocks));
-  const mGroups0 = Math.max(1, Math.min(mBlocks, groupsWanted));
-  const mgRows = Math.ceil(mBlocks / mGroups0) * MC;
-  const mGroups = Math.ceil(M / mgRows);
 
   const job = rt.job();
   job.fill(0);
@@ -148,7 +155,7 @@ export function matmulOn(rt: Runtime, out: View, a: View, b: View): void {
   job[FIELD.ldc] = n;
   job[FIELD.table] = packTable;
   job[FIELD.mBlocks] = mBlocks;
-  rt.dispatch(JOB_PTR, packed.size * mBlocks);
+  rt.dispatch(JOB_PTR, packed.size * mBlocks, packed.size * Mpad * k >= PARALLEL_PACK);
 
   job[FIELD.kind] = KIND.GEMM;
   job[FIELD.table] = gemmTable;
@@ -161,4 +168,30 @@ export function matmulOn(rt: Runtime, out: View, a: View, b: View): void {
   const t = performance.now();
   unstage(heap, C, out, batch * m * n);
   rt.end(copy + performance.now() - t);
+}
+
+/** How GEMM tasks split a product: `jBlocks` column blocks of `nb` times `mGroups` row groups of `mgRows`. */
+export interface GemmTasks {
+  nb: number;
+  jBlocks: number;
+  mgRows: number;
+  mGroups: number;
+}
+
+/**
+ * Splits `count` products of M x k by k x n into tasks: column blocks of nb (narrower when there
+ * are few; each task packs its columns of B once), then row groups if still too few (each packs
+ * its columns of B again). Depends only on the shapes, never on the thread count, so results are
+ * the same for any thread count. Big products get more tasks, up to MAX_TASKS.
+ */
+export function gemmTasks(count: number, M: number, n: number, k: number): GemmTasks {
+  const target = Math.min(MAX_TASKS, Math.max(MIN_TASKS, Math.round((count * M * n * k) / TASK_WORK)));
+  let nb = Math.min(NB, Math.ceil(n / NR) * NR);
+  while (count * Math.ceil(n / nb) < target && nb > 64) nb = Math.ceil(nb / 2 / NR) * NR;
+  const jBlocks = Math.ceil(n / nb);
+  const mBlocks = Math.ceil(M / MC);
+  const groupsWanted = Math.ceil(target / (count * jBlocks));
+  const mGroups0 = Math.max(1, Math.min(mBlocks, groupsWanted));
+  const mgRows = Math.ceil(mBlocks / mGroups0) * MC;
+  return { nb, jBlocks, mgRows, mGroups: Math.ceil(M / mgRows) };
 }

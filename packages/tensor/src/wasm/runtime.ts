@@ -121,9 +121,12 @@ export class Runtime {
     this.heap.reset();
   }
 
-  /** Runs tasks 0..count-1 of the job descriptor at `job` (on the pool when the call is large). */
-  dispatch(job: number, count: number): void {
-    if (pool !== null && this.threads > 1 && count > 1) {
+  /**
+   * Runs tasks 0..count-1 of the job descriptor at `job`: on the pool when the call is large,
+   * unless `parallel` is false (work too short to pay for a round trip through the pool).
+   */
+  dispatch(job: number, count: number, parallel = true): void {
+    if (parallel && pool !== null && this.threads > 1 && count > 1) {
       if (pool.run(this.index, this.run, job, count, this.threads) > 0) this.threaded = true;
     } else {
       for (let t = 0; t < count; t++) this.run(job, t, this.heap.scratch(0));
