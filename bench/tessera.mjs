@@ -2,6 +2,7 @@
 // built packages (run `pnpm build` first). Tensors stay on the CPU backend; its float32 matmul and
 // convolutions run on the WebAssembly kernels (`threads` worker threads including the caller).
 
+import { lenet5, mlp } from './models.mjs';
 import { labels, data as seeded } from './rows.mjs';
 
 const pkg = (name) => import(new URL(`../packages/${name}/dist/index.js`, import.meta.url).href);
@@ -63,30 +64,11 @@ export async function prepare(row, threads) {
   const classes = 10;
   if (row.kind === 'mlp') {
     const [i, h1, h2, o] = row.sizes;
-    model = new nn.Sequential(
-      new nn.Linear(i, h1),
-      new nn.ReLU(),
-      new nn.Linear(h1, h2),
-      new nn.ReLU(),
-      new nn.Linear(h2, o),
-    );
+    model = mlp(nn, [i, h1, h2, o]);
     x = t([row.batch, i], 1);
     optimizer = new optim.SGD(model.parameters(), { lr: 0.01 });
   } else {
-    model = new nn.Sequential(
-      new nn.Conv2d(1, 6, 5, { padding: 2 }),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Conv2d(6, 16, 5),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Flatten(),
-      new nn.Linear(400, 120),
-      new nn.ReLU(),
-      new nn.Linear(120, 84),
-      new nn.ReLU(),
-      new nn.Linear(84, classes),
-    );
+    model = lenet5(nn, classes);
     x = t([row.batch, 1, 28, 28], 1);
     optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
   }

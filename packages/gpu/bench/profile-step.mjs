@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lenet5, mlp } from '../../../bench/models.mjs';
 
 if (!process.env.XDG_RUNTIME_DIR) {
   const dir = join(tmpdir(), 'xdg-runtime');
@@ -24,31 +25,12 @@ let x;
 let y;
 if (which === 'mlp') {
   T.manualSeed(1);
-  model = new nn.Sequential(
-    new nn.Linear(784, 512),
-    new nn.ReLU(),
-    new nn.Linear(512, 512),
-    new nn.ReLU(),
-    new nn.Linear(512, 10),
-  );
+  model = mlp(nn, [784, 512, 512, 10]);
   x = T.randn([128, 784]);
   y = T.tensor(new Int32Array(128).map((_, i) => (i * 7) % 10));
 } else {
   T.manualSeed(2);
-  model = new nn.Sequential(
-    new nn.Conv2d(1, 6, 5, { padding: 2 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(6, 16, 5),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(400, 120),
-    new nn.ReLU(),
-    new nn.Linear(120, 84),
-    new nn.ReLU(),
-    new nn.Linear(84, 10),
-  );
+  model = lenet5(nn);
   x = T.randn([64, 1, 28, 28]);
   y = T.tensor(new Int32Array(64).map((_, i) => (i * 7) % 10));
 }

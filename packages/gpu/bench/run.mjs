@@ -10,6 +10,7 @@ import { register } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lenet5, mlp } from '../../../bench/models.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -147,13 +148,7 @@ cases.push({
   name: 'MLP step 784-512-512-10, batch 128, SGD',
   tessera: () => {
     T.manualSeed(1);
-    const model = new nn.Sequential(
-      new nn.Linear(784, 512),
-      new nn.ReLU(),
-      new nn.Linear(512, 512),
-      new nn.ReLU(),
-      new nn.Linear(512, 10),
-    );
+    const model = mlp(nn, [784, 512, 512, 10]);
     const opt = new optim.SGD(model.parameters(), { lr: 0.01 });
     const lossFn = new nn.CrossEntropyLoss();
     const x = randn([128, 784]);
@@ -191,20 +186,7 @@ cases.push({
   name: 'LeNet-5 step, batch 64, Adam',
   tessera: () => {
     T.manualSeed(2);
-    const model = new nn.Sequential(
-      new nn.Conv2d(1, 6, 5, { padding: 2 }),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Conv2d(6, 16, 5),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Flatten(),
-      new nn.Linear(400, 120),
-      new nn.ReLU(),
-      new nn.Linear(120, 84),
-      new nn.ReLU(),
-      new nn.Linear(84, 10),
-    );
+    const model = lenet5(nn);
     const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
     const lossFn = new nn.CrossEntropyLoss();
     const x = randn([64, 1, 28, 28]);

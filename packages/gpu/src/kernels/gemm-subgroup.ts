@@ -1,5 +1,6 @@
 import { PARAMS_WGSL } from '../params.js';
 import type { GemmParts, GemmSpec } from './gemm.js';
+import { GEMM_PRIVATES_WGSL, gemmParamsWgsl } from './gemm-wgsl.js';
 
 /**
  * The GEMM variant used when the device has the `subgroups` feature with a fixed subgroup size S
@@ -160,29 +161,14 @@ ${PARAMS_WGSL}
 @group(0) @binding(1) var<storage, read_write> O: ${vecStore ? 'array<vec4<f32>>' : 'array<f32>'};
 @group(0) @binding(2) var<storage, read> X: ${aVecM ? 'array<vec4<f32>>' : 'array<f32>'};
 @group(0) @binding(3) var<storage, read> Y: ${bVec ? 'array<vec4<f32>>' : 'array<f32>'};
-var<private> dimM: u32;
-var<private> dimN: u32;
-var<private> kEnd: u32;
-var<private> aBase: i32;
-var<private> bBase: i32;
-var<private> oBase: i32;
+${GEMM_PRIVATES_WGSL}
 ${aVecM ? '' : parts.loaderA}
 ${bVec ? '' : parts.loaderB}
 ${vecStore ? '' : parts.storeFn}
 @compute @workgroup_size(${lanes})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32,
         @builtin(subgroup_invocation_id) lane: u32) {
-  dimM = P[${d}];
-  dimN = P[${d + 1}];
-  let K = P[${d + 2}];
-  let splits = P[${d + 3}];
-  let kChunk = P[${d + 4}];
-  let zb = P[${d + 5}] + wid.z / splits;
-  let split = wid.z % splits;
-  let Z = P[${d + 6}];
-  let kBegin = split * kChunk;
-  let kStop = min(K, kBegin + kChunk);
-  kEnd = kStop;
+  ${gemmParamsWgsl(d)}
   ${parts.prologue}
   // x walks the row blocks: consecutive workgroups share one panel of B columns (cache reuse).
   let m0 = wid.x * ${R}u;

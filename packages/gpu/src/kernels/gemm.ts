@@ -2,6 +2,7 @@ import type { GpuBuffer } from '../memory.js';
 import { type Field, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Binding, Runtime } from '../runtime.js';
 import { subgroupGemmCode, subgroupGrid, subgroupPlan } from './gemm-subgroup.js';
+import { GEMM_PRIVATES_WGSL, gemmParamsWgsl } from './gemm-wgsl.js';
 
 /**
  * The tiled GEMM template behind matmul and the three convolutions (implicit GEMM):
@@ -310,30 +311,14 @@ function gemmCode(
 @group(0) @binding(3) var<storage, read> Y: ${bVec ? 'array<vec4<f32>>' : 'array<f32>'};
 var<workgroup> As: array<vec4<${ST}>, ${TK * 4 * rm}>;
 var<workgroup> Bs: array<vec4<${ST}>, ${TK * 16}>;
-var<private> dimM: u32;
-var<private> dimN: u32;
-var<private> kEnd: u32;
-var<private> aBase: i32;
-var<private> bBase: i32;
-var<private> oBase: i32;
+${GEMM_PRIVATES_WGSL}
 ${aVec ? '' : loaderA}
 ${bVec ? '' : loaderB}
 ${vecStore ? '' : storeFn}
 @compute @workgroup_size(16, 16, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
-  dimM = P[${d}];
-  dimN = P[${d + 1}];
-  let K = P[${d + 2}];
-  let splits = P[${d + 3}];
-  let kChunk = P[${d + 4}];
-  let zb = P[${d + 5}] + wid.z / splits;
-  let split = wid.z % splits;
-  let Z = P[${d + 6}];
-  let kBegin = split * kChunk;
-  // A let (uniform) bounds the loop; the private copy serves the loaders.
-  let kStop = min(K, kBegin + kChunk);
-  kEnd = kStop;
+  ${gemmParamsWgsl(d)}
   ${prologue}
   let m0 = wid.y * ${16 * rm}u;
   let n0 = wid.x * ${TILE}u;
