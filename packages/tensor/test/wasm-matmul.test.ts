@@ -9,7 +9,9 @@ import {
   type Tensor,
 } from '@tessera/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gemmTasks } from '../src/wasm/matmul.js';
+import type { View } from '../src/backend.js';
+import { gemmTasks, matmulOn } from '../src/wasm/matmul.js';
+import { activeRuntime } from '../src/wasm/runtime.js';
 import { expectClose, expectIdentical, prng, VARIANTS, withKernels } from './wasm-helpers.js';
 
 // The WebAssembly matmul kernels (every variant) against the TypeScript kernel, over random shapes
@@ -126,6 +128,46 @@ describe('WebAssembly matmul on worker threads', () => {
       }
     }
     expect(withKernels('wasm', () => cpuKernelInfo()).workers).toBe(2);
+  });
+
+  it('writes exactly the output span of a view inside a bigger buffer, on 1 and 2 threads', () => {
+    // With workers, the kernel pre-touches the pages of its output while they start: nothing outside the
+    // view's span (at an offset that is no page boundary) may change.
+    const [m, k, n] = [64, 128, 200];
+    const a = randn([m, k]);
+    const b = randn([k, n]);
+    const ref = mm('ts', a, b).dataSync();
+    const view = (t: Tensor): View => ({
+      buffer: { data: new Float32Array(t.dataSync()) } as unknown as View['buffer'],
+      dtype: 'float32',
+      shape: t.shape,
+      strides: t.strides,
+      offset: 0,
+    });
+    const offset = 1500;
+    for (const threads of [1, 2]) {
+      setNumThreads(threads);
+      const data = new Float32Array(offset + m * n + 2500).fill(7);
+      const out: View = {
+        buffer: { data } as unknown as View['buffer'],
+        dtype: 'float32',
+        shape: [m, n],
+        strides: [n, 1],
+        offset,
+      };
+      cpuKernelStats(true);
+      withKernels('wasm-simd', () => matmulOn(activeRuntime()!, out, view(a), view(b)));
+      expect(cpuKernelStats().threadedCalls, `${threads} thread(s)`).toBe(threads - 1);
+      for (let i = 0; i < data.length; i++) {
+        if (i < offset || i >= offset + m * n) {
+          if (data[i] !== 7) expect.fail(`${threads} thread(s): element ${i} outside the view changed`);
+        } else {
+          const want = ref[i - offset]!;
+          if (Math.abs(data[i]! - want) > 1e-3 * Math.max(1, Math.abs(want)))
+            expect.fail(`${threads} thread(s): element ${i} is ${data[i]}, expected ${want}`);
+        }
+      }
+    }
   });
 
   it('splits big products into more, narrower tasks, with the same results on 1 and 2 threads', () => {

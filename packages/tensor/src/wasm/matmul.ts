@@ -1,4 +1,5 @@
 import type { View } from '../backend.js';
+import { arr } from '../cpu/buffer.js';
 import { collapse, RowWalker } from '../cpu/iterate.js';
 import { WasmOutOfMemory } from './heap.js';
 import { LAYOUT } from './kernels.generated.js';
@@ -30,12 +31,6 @@ const MAX_TASKS = 32;
  * at most about one task for it at the end.
  */
 const TASK_WORK = 1 << 26;
-/**
- * Floats of packed A below which PACK_A runs on the calling thread: packing is a memory-bound
- * copy (measured: about 0.03 ms per 64 Ki floats), shorter than waking the workers and waiting for the
- * slowest of them (which, on a busy machine, may have been descheduled mid-task).
- */
-const PARALLEL_PACK = 1 << 20;
 
 /**
  * out[..., M, N] = a[..., M, K] @ b[..., K, N] (batch dims broadcast, `out` contiguous) on the
@@ -155,7 +150,7 @@ export function matmulOn(rt: Runtime, out: View, a: View, b: View): void {
   job[FIELD.ldc] = n;
   job[FIELD.table] = packTable;
   job[FIELD.mBlocks] = mBlocks;
-  rt.dispatch(JOB_PTR, packed.size * mBlocks, packed.size * Mpad * k >= PARALLEL_PACK);
+  rt.dispatch(JOB_PTR, packed.size * mBlocks);
 
   job[FIELD.kind] = KIND.GEMM;
   job[FIELD.table] = gemmTable;
@@ -163,11 +158,25 @@ export function matmulOn(rt: Runtime, out: View, a: View, b: View): void {
   job[FIELD.jBlocks] = jBlocks;
   job[FIELD.mgRows] = mgRows;
   job[FIELD.mGroups] = mGroups;
-  rt.dispatch(JOB_PTR, entries.length * jBlocks * mGroups);
+  // A result array just allocated is zero pages that fault on first write (about 0.3 ms per MB,
+  // several times the copy out itself): touching them while the workers start on the product takes
+  // that off the serial copy at the end (where faulting runs while the other threads idle).
+  rt.dispatch(JOB_PTR, entries.length * jBlocks * mGroups, () => touchPages(out, batch * m * n));
 
   const t = performance.now();
   unstage(heap, C, out, batch * m * n);
   rt.end(copy + performance.now() - t);
+}
+
+/** Floats per (4 KiB) memory page. */
+const PAGE_FLOATS = 1024;
+
+/** Writes a zero into each page of the first `size` floats of `out` (the caller overwrites them). */
+function touchPages(out: View, size: number): void {
+  const a = arr(out);
+  const end = out.offset + size;
+  for (let i = out.offset; i < end; i += PAGE_FLOATS) a[i] = 0;
+  a[end - 1] = 0;
 }
 
 /** How GEMM tasks split a product: `jBlocks` column blocks of `nb` times `mGroups` row groups of `mgRows`. */

@@ -190,9 +190,18 @@ export class ThreadPool {
   /**
    * Runs tasks 0..count-1 of the job at `job` with the kernels of variant index `variant` (`run`
    * on this thread) on at most `threads` threads, the caller included; all on the caller when no
-   * worker is ready. Returns how many workers were invited.
+   * worker is ready. Returns how many workers were invited. `meanwhile`, if given, runs on this
+   * thread once workers are woken, before it claims tasks: optional work (skipped when no worker
+   * takes part) that overlaps theirs.
    */
-  run(variant: number, run: RunTask, job: number, count: number, threads: number): number {
+  run(
+    variant: number,
+    run: RunTask,
+    job: number,
+    count: number,
+    threads: number,
+    meanwhile?: () => void,
+  ): number {
     const helpers =
       this.modules[variant] == null
         ? 0
@@ -216,6 +225,11 @@ export class ThreadPool {
     // Wake every sleeper: which workers are below LIMIT is theirs to check.
     Atomics.notify(ctl, C.GEN);
     let failure: unknown = null;
+    try {
+      meanwhile?.();
+    } catch (e) {
+      failure = e;
+    }
     for (;;) {
       const t = Atomics.add(ctl, C.NEXT, 1);
       if (t >= count) break;

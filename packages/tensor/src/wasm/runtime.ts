@@ -122,12 +122,13 @@ export class Runtime {
   }
 
   /**
-   * Runs tasks 0..count-1 of the job descriptor at `job`: on the pool when the call is large,
-   * unless `parallel` is false (work too short to pay for a round trip through the pool).
+   * Runs tasks 0..count-1 of the job descriptor at `job` (on the pool when the call is large).
+   * `meanwhile`, if given, is optional work for this thread while workers start on the tasks
+   * (skipped when none take part: it would only add to the serial time).
    */
-  dispatch(job: number, count: number, parallel = true): void {
-    if (parallel && pool !== null && this.threads > 1 && count > 1) {
-      if (pool.run(this.index, this.run, job, count, this.threads) > 0) this.threaded = true;
+  dispatch(job: number, count: number, meanwhile?: () => void): void {
+    if (pool !== null && this.threads > 1 && count > 1) {
+      if (pool.run(this.index, this.run, job, count, this.threads, meanwhile) > 0) this.threaded = true;
     } else {
       for (let t = 0; t < count; t++) this.run(job, t, this.heap.scratch(0));
     }
