@@ -492,10 +492,29 @@ export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: r
     throw new Error(`bernoulli: p is on ${p.device} but device ${opts.device} was requested`);
   }
   const dtype = dtypeOpt('bernoulli', opts, isFloating(p.dtype) ? p.dtype : 'float32');
+  checkProbabilities(p);
   const out = runOp('bernoulli', [p], undefined, () =>
     sampleBernoulli(p.storage('bernoulli').backend, gen, p.shape, p, 0, dtype),
   );
   return finish(out, opts);
+}
+
+/**
+ * Throws, as PyTorch does, when a probability tensor holds a value outside [0, 1] (or NaN). Only
+ * where the values can be read synchronously (the CPU backend): other backends would need a
+ * readback, which a training step must never force.
+ */
+function checkProbabilities(p: Tensor): void {
+  if (p.backend.readSync === undefined || p.numel() === 0) return;
+  const v = p.dataSync();
+  for (let i = 0; i < v.length; i++) {
+    const x = Number(v[i]);
+    if (!(x >= 0 && x <= 1)) {
+      throw new RangeError(
+        `bernoulli: p must be in [0, 1], got ${x} at flat index ${i} of p with shape [${p.shape.join(', ')}]`,
+      );
+    }
+  }
 }
 
 /** Kernel-only bernoulli sampling: uniform draws compared with p (a tensor, or the number pv). */

@@ -289,6 +289,22 @@ describe('binary ops match float64 references with broadcasting', () => {
     }
   });
 
+  it('integer division and remainder by zero throw, as in PyTorch; float division gives inf/NaN', () => {
+    const a = tensor([7, -7, 3], { dtype: 'int32' });
+    expect(() => div(a, 0, 'floor')).toThrow("div (roundingMode 'floor'): integer division by zero");
+    expect(() => div(a, tensor([1, 0, 2], { dtype: 'int32' }), 'trunc')).toThrow(
+      'integer division by zero (divisor with shape [3] is 0 at flat index 1)',
+    );
+    expect(() => remainder(a, tensor([[2], [0]], { dtype: 'int32' }))).toThrow(
+      'remainder: integer division by zero (divisor with shape [2, 1] is 0 at flat index 1)',
+    );
+    expect(() => remainder(a, false)).toThrow('remainder: integer division by zero');
+    // Non-zero divisors still work, and float operands keep IEEE results.
+    expect(div(a, tensor([2, 2, -2], { dtype: 'int32' }), 'floor').arraySync()).toEqual([3, -4, -2]);
+    expect(div(a, 0).arraySync()).toEqual([Infinity, -Infinity, Infinity]);
+    expect(remainder(tensor([1.5]), 0).arraySync()).toEqual([Number.NaN]);
+  });
+
   it('integer semantics: wrapping, Python remainder, NaN rules', () => {
     expect(add(tensor([2147483647]), 1).arraySync()).toEqual([-2147483648]);
     expect(remainder(tensor([7, -7, 7, -7]), tensor([3, 3, -3, -3])).arraySync()).toEqual([1, 2, -2, -1]);

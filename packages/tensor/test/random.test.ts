@@ -205,6 +205,17 @@ describe('distributions', () => {
     expect(() => bernoulli(1.5)).toThrow('bernoulli: p must be in [0, 1], got 1.5');
   });
 
+  it('bernoulli rejects a probability tensor with values outside [0, 1] or NaN', () => {
+    expect(() => bernoulli(tensor([0.2, 1.25, 0.5]))).toThrow(
+      'bernoulli: p must be in [0, 1], got 1.25 at flat index 1 of p with shape [3]',
+    );
+    expect(() => bernoulli(tensor([[0.1], [-0.5]]))).toThrow('got -0.5 at flat index 1');
+    expect(() => bernoulli(tensor([Number.NaN]))).toThrow('got NaN at flat index 0');
+    // Boundaries are valid probabilities; an empty p has nothing to check.
+    expect(bernoulli(tensor([0, 1])).arraySync()).toEqual([0, 1]);
+    expect(bernoulli(tensor([])).shape).toEqual([0]);
+  });
+
   it('bernoulli of a tensor is recorded as a non-differentiable op', () => {
     const names: string[] = [];
     setOpObserver({

@@ -208,6 +208,7 @@ export function div(a: TensorLike, b: TensorLike, roundingMode?: 'trunc' | 'floo
   }
   const round = roundingMode === 'trunc' ? trunc : floor;
   if (isFloating(t)) return round(arith('div', a, b, t));
+  checkIntegerDivisor(`div (roundingMode '${roundingMode}')`, b);
   const like = (a instanceof Tensor ? a : b) as Tensor;
   const wide: DType = like.storage('div').backend.supportsDType('float64') ? 'float64' : 'float32';
   return cast(round(arith('div', a, b, wide)), 'int32');
@@ -223,7 +224,28 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 }
 /** Python-style remainder (the result has the sign of the divisor), as PyTorch's `remainder`. */
 export function remainder(a: TensorLike, b: TensorLike): Tensor {
+  if (!isFloating(resultType(a, b))) checkIntegerDivisor('remainder', b);
   return arith('remainder', a, b);
+}
+/**
+ * Integer division by zero has no result: PyTorch raises ZeroDivisionError, so this throws rather
+ * than store a made-up value. A tensor divisor is checked where its values can be read
+ * synchronously (the CPU backend); elsewhere that would need a readback.
+ */
+function checkIntegerDivisor(op: string, b: TensorLike): void {
+  if (typeof b === 'number' || typeof b === 'boolean') {
+    if (Number(b) === 0) throw new RangeError(`${op}: integer division by zero`);
+    return;
+  }
+  if (!(b instanceof Tensor) || b.backend.readSync === undefined) return;
+  const v = b.dataSync();
+  for (let i = 0; i < v.length; i++) {
+    if (Number(v[i]) === 0) {
+      throw new RangeError(
+        `${op}: integer division by zero (divisor with shape [${b.shape.join(', ')}] is 0 at flat index ${i})`,
+      );
+    }
+  }
 }
 /** Elementwise minimum (NaN propagates). */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
