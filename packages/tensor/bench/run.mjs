@@ -1,6 +1,6 @@
 // Benchmark of @tessera/tensor's CPU backend against @tensorflow/tfjs-backend-cpu.
 //
-// Usage (from packages/tensor): npx tsc -b && node bench/run.mjs   (or: pnpm bench)
+// Usage (from packages/tensor): npx tsc -b && node --expose-gc bench/run.mjs   (or: pnpm bench)
 // Imports the BUILT package (dist/), so build first. Prints a markdown table and writes the raw
 // numbers to bench-results/<timestamp>.json (gitignored). Run it on an otherwise idle machine:
 // timings on a shared machine are noisy.
@@ -141,8 +141,12 @@ const cases = [
   },
 ];
 
-/** Times one side of a case. */
+/**
+ * Times one side of a case. Collects garbage first when node runs with --expose-gc (as `pnpm
+ * bench` does), so one row's discarded 40 MB inputs are not collected during the next row's timing.
+ */
 function measure(setup) {
+  globalThis.gc?.();
   const run = setup();
   run();
   return time(run);
