@@ -22,37 +22,29 @@ export async function prepare(row, threads) {
       { shape },
     );
   const done = (x) => x.dispose();
-  const describe = () => {
+  /** The row's adapter result: `step`, the kernel description as of now, and kernel stats. */
+  const result = (step, extra = {}) => {
     const i = T.cpuKernelInfo();
-    return `${i.variant ?? 'ts'} kernels, ${threads || i.threads} thread(s), ${i.workers} worker(s) ready`;
+    const info = `${i.variant ?? 'ts'} kernels, ${threads || i.threads} thread(s), ${i.workers} worker(s) ready`;
+    return { step, info, stats: () => T.cpuKernelStats(true), ...extra };
   };
 
   if (row.kind === 'matmul') {
     const a = t([row.n, row.n], 1);
     const b = t([row.n, row.n], 2);
-    return { step: () => done(T.matmul(a, b)), info: describe(), stats: () => T.cpuKernelStats(true) };
+    return result(() => done(T.matmul(a, b)));
   }
   if (row.kind === 'conv-fwd' || row.kind === 'conv-bwd') {
     const x = t([row.N, row.C, row.H, row.H], 1);
     const w = t([row.O, row.C, row.K, row.K], 2, 0.1);
     const opts = { padding: row.pad };
-    if (row.kind === 'conv-fwd') {
-      return {
-        step: () => done(T.conv2d(x, w, null, opts)),
-        info: describe(),
-        stats: () => T.cpuKernelStats(true),
-      };
-    }
+    if (row.kind === 'conv-fwd') return result(() => done(T.conv2d(x, w, null, opts)));
     const OH = row.H + 2 * row.pad - row.K + 1;
     const dy = t([row.N, row.O, OH, OH], 3);
-    return {
-      step: () => {
-        done(T.conv2dBackwardInput(dy, w, x.shape, opts));
-        done(T.conv2dBackwardWeight(x, dy, w.shape, opts));
-      },
-      info: describe(),
-      stats: () => T.cpuKernelStats(true),
-    };
+    return result(() => {
+      done(T.conv2dBackwardInput(dy, w, x.shape, opts));
+      done(T.conv2dBackwardWeight(x, dy, w.shape, opts));
+    });
   }
 
   const nn = await pkg('nn');
@@ -63,9 +55,8 @@ export async function prepare(row, threads) {
   let optimizer;
   const classes = 10;
   if (row.kind === 'mlp') {
-    const [i, h1, h2, o] = row.sizes;
-    model = mlp(nn, [i, h1, h2, o]);
-    x = t([row.batch, i], 1);
+    model = mlp(nn, row.sizes);
+    x = t([row.batch, row.sizes[0]], 1);
     optimizer = new optim.SGD(model.parameters(), { lr: 0.01 });
   } else {
     model = lenet5(nn, classes);
@@ -75,17 +66,12 @@ export async function prepare(row, threads) {
   const y = T.tensor(labels(row.batch, classes, 7), { dtype: 'int32' });
   const lossFn = new nn.CrossEntropyLoss();
   let last = Number.NaN;
-  return {
-    step: () => {
-      optimizer.zeroGrad();
-      const loss = lossFn.call(model.call(x), y);
-      loss.backward();
-      optimizer.step();
-      last = loss.item();
-    },
-    info: describe(),
-    check: () => last,
-    stats: () => T.cpuKernelStats(true),
-    kernels: info,
+  const step = () => {
+    optimizer.zeroGrad();
+    const loss = lossFn.call(model.call(x), y);
+    loss.backward();
+    optimizer.step();
+    last = loss.item();
   };
+  return result(step, { check: () => last, kernels: info });
 }

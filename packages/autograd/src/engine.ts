@@ -117,7 +117,7 @@ export function runEngine(
             : meta.retainsGrad || isTarget !== undefined;
           // A leaf's first gradient is taken over instead of cloned when only this pass holds it.
           if (accumulate && leaf && meta.grad === null && canTake(own, g)) {
-            own!.delete(g);
+            disown(own, g);
             meta.grad = g;
           } else if (accumulate) accumulateGrad(meta, g, opts.createGraph);
         }

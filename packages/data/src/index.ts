@@ -61,6 +61,7 @@ export {
   SubsetRandomSampler,
   WeightedRandomSampler,
 } from './sampler.js';
+export { nextMacrotask } from './schedule.js';
 export { randomSplit } from './split.js';
 export {
   circle,

@@ -71,8 +71,7 @@ export function powS(t: Tensor, v: number): Tensor {
 
 /** target += alpha * other. */
 export function addScaled(target: Tensor, other: Tensor, alpha: number): void {
-  if (alpha === 1) target.add_(other);
-  else target.add_(other, alpha);
+  target.add_(other, alpha);
 }
 
 /** target += alpha * t, where `t` is a temporary owned by the caller: it is scaled in place and disposed. */

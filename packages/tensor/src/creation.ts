@@ -1,7 +1,7 @@
 import { type Backend, getBackend } from './backend.js';
 import { runOp } from './dispatch.js';
 import { allocArray, checkDType, type DType, isFloating, type TypedArray } from './dtype.js';
-import { checkTensor, empty, emptyOut, storedValue } from './ops/util.js';
+import { checkTensor, empty, emptyOut, storedValue, syncValues } from './ops/util.js';
 import { defaultGenerator, Generator, philox } from './random.js';
 import { checkShape, contiguousStrides, fmt, sizeOf } from './shape.js';
 import { Storage } from './storage.js';
@@ -501,12 +501,11 @@ export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: r
 
 /**
  * Throws, as PyTorch does, when a probability tensor holds a value outside [0, 1] (or NaN). Only
- * where the values can be read synchronously (the CPU backend): other backends would need a
- * readback, which a training step must never force.
+ * where the values can be read synchronously (see syncValues).
  */
 function checkProbabilities(p: Tensor): void {
-  if (p.backend.readSync === undefined || p.numel() === 0) return;
-  const v = p.dataSync();
+  const v = syncValues(p);
+  if (v === null) return;
   for (let i = 0; i < v.length; i++) {
     const x = Number(v[i]);
     if (!(x >= 0 && x <= 1)) {

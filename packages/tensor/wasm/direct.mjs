@@ -11,7 +11,24 @@
 
 import { raggedStore } from './gemm.mjs';
 import { SCRATCH } from './layout.mjs';
-import { add, c, f4, fld, forRange, g, locals, max, min, mul, params, s, sub } from './wat.mjs';
+import {
+  add,
+  c,
+  f4,
+  fld,
+  forRange,
+  g,
+  locals,
+  max,
+  min,
+  mul,
+  params,
+  s,
+  scalarMadds,
+  sub,
+  tileNames,
+  vmadd,
+} from './wat.mjs';
 
 /**
  * pad_window(src, C, H, W, r0, rows, pitch, pl, Wp, dst): for each of C channel planes of src
@@ -80,18 +97,13 @@ function microDirect({ simd, fma }) {
   const sig = params('i32', 'a', 'base', 'offs', 'kc', 'c', 'ldc', 'mr', 'bstep', 'cstep', 'n0', 'n1', 'tmp');
   if (!simd) {
     // Scalar: the two halves in turn, 16 accumulators each.
-    const acc = [];
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) acc.push(`c${i}${j}`);
+    const acc = tileNames(4, 4);
     let halves = '';
     for (let h = 0; h < 2; h++) {
       let body = s('p', add(add(g('base'), `(i32.load ${g('po')})`), h ? g('bstep') : c(0)));
       for (let j = 0; j < 4; j++) body += s(`b${j}`, `(f32.load offset=${4 * j} ${g('p')})`);
       for (let i = 0; i < 4; i++) body += s(`a${i}`, `(f32.load offset=${4 * i} ${g('pa')})`);
-      for (let i = 0; i < 4; i++) {
-        for (let j = 0; j < 4; j++) {
-          body += s(`c${i}${j}`, `(f32.add ${g(`c${i}${j}`)} (f32.mul ${g(`a${i}`)} ${g(`b${j}`)}))`);
-        }
-      }
+      body += scalarMadds(4, 4);
       let store = '';
       for (let i = 0; i < 4; i++) {
         for (let j = 0; j < 4; j++)
@@ -114,12 +126,8 @@ function microDirect({ simd, fma }) {
   ${halves}
   ${splitStore})`;
   }
-  const acc = [];
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 2; j++) acc.push(`c${i}${j}`);
-  const madd = (a, b, cc) =>
-    fma
-      ? `(f32x4.relaxed_madd ${g(a)} ${g(b)} ${g(cc)})`
-      : `(f32x4.add ${g(cc)} (f32x4.mul ${g(a)} ${g(b)}))`;
+  const acc = tileNames(4, 2);
+  const madd = vmadd(fma);
   let step = `${s('p', add(g('base'), `(i32.load ${g('offs')})`))}
     ${s('b0', `(v128.load ${g('p')})`)} ${s('b1', `(v128.load ${add(g('p'), g('bstep'))})`)}\n`;
   for (let i = 0; i < 4; i++) {
@@ -159,16 +167,11 @@ function microWgrad({ simd, fma }) {
   const o = ['o0', 'o1', 'o2', 'o3'];
   const loadOffs = o.map((n, i) => s(n, `(i32.load offset=${4 * i} ${g('offs4')})`)).join(' ');
   if (!simd) {
-    const acc = [];
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 8; j++) acc.push(`c${i}${j}`);
+    const acc = tileNames(4, 8);
     let body = '';
     for (let i = 0; i < 4; i++) body += s(`a${i}`, `(f32.load ${add(g('q'), g(o[i]))})`);
     for (let j = 0; j < 8; j++) body += s(`b${j}`, `(f32.load offset=${4 * j} ${g('b')})`);
-    for (let i = 0; i < 4; i++) {
-      for (let j = 0; j < 8; j++) {
-        body += s(`c${i}${j}`, `(f32.add ${g(`c${i}${j}`)} (f32.mul ${g(`a${i}`)} ${g(`b${j}`)}))`);
-      }
-    }
+    body += scalarMadds(4, 8);
     let store = '';
     for (let i = 0; i < 4; i++)
       for (let j = 0; j < 8; j++)
@@ -189,12 +192,8 @@ function microWgrad({ simd, fma }) {
   ${store}
   ${raggedStore})`;
   }
-  const acc = [];
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 2; j++) acc.push(`c${i}${j}`);
-  const madd = (a, b, cc) =>
-    fma
-      ? `(f32x4.relaxed_madd ${g(a)} ${g(b)} ${g(cc)})`
-      : `(f32x4.add ${g(cc)} (f32x4.mul ${g(a)} ${g(b)}))`;
+  const acc = tileNames(4, 2);
+  const madd = vmadd(fma);
   let step = `${s('b0', `(v128.load ${g('b')})`)} ${s('b1', `(v128.load offset=16 ${g('b')})`)}\n`;
   for (let i = 0; i < 4; i++) {
     step += `${s('x', `(v128.load32_splat ${add(g('q'), g(o[i]))})`)}\n`;

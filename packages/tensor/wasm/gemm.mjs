@@ -4,7 +4,23 @@
 // All pointers are byte addresses; strides and sizes count float32 elements.
 
 import { KC, MC, MR, NR, SCRATCH } from './layout.mjs';
-import { add, c, f4, fld, forRange, g, locals, min, mul, params, s, sub } from './wat.mjs';
+import {
+  add,
+  c,
+  f4,
+  fld,
+  forRange,
+  g,
+  locals,
+  min,
+  mul,
+  params,
+  s,
+  scalarMadds,
+  sub,
+  tileNames,
+  vmadd,
+} from './wat.mjs';
 
 if (MR !== 4 || NR !== 8) throw new Error('the micro-kernels are written for a 4 x 8 register tile');
 
@@ -55,12 +71,8 @@ export const raggedStore = `
 
 /** The SIMD micro-kernel: 4 x 8 tile, 8 accumulator vectors, one k step per iteration. */
 function microSimd(fma) {
-  const acc = [];
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 2; j++) acc.push(`c${i}${j}`);
-  const madd = (a, b, cc) =>
-    fma
-      ? `(f32x4.relaxed_madd ${g(a)} ${g(b)} ${g(cc)})`
-      : `(f32x4.add ${g(cc)} (f32x4.mul ${g(a)} ${g(b)}))`;
+  const acc = tileNames(4, 2);
+  const madd = vmadd(fma);
   let step = `${s('b0', `(v128.load ${g('b')})`)} ${s('b1', `(v128.load offset=16 ${g('b')})`)}\n`;
   for (let i = 0; i < 4; i++) {
     step += `${s('x', `(v128.load32_splat offset=${4 * i} ${g('a')})`)}\n`;
@@ -102,18 +114,13 @@ function microSimd(fma) {
 
 /** The scalar micro-kernel: the same 4 x 8 tile as two 4 x 4 halves of 16 accumulators. */
 function microScalar() {
-  const acc = [];
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) acc.push(`c${i}${j}`);
+  const acc = tileNames(4, 4);
   let halves = '';
   for (let h = 0; h < 2; h++) {
     let body = '';
     for (let j = 0; j < 4; j++) body += s(`b${j}`, `(f32.load offset=${4 * j} ${g('pb')})`);
     for (let i = 0; i < 4; i++) body += s(`a${i}`, `(f32.load offset=${4 * i} ${g('pa')})`);
-    for (let i = 0; i < 4; i++) {
-      for (let j = 0; j < 4; j++) {
-        body += s(`c${i}${j}`, `(f32.add ${g(`c${i}${j}`)} (f32.mul ${g(`a${i}`)} ${g(`b${j}`)}))`);
-      }
-    }
+    body += scalarMadds(4, 4);
     let store = '';
     for (let i = 0; i < 4; i++) {
       for (let j = 0; j < 4; j++) {

@@ -51,3 +51,25 @@ export function whileLoop(cond, body) {
 export const locals = (type, ...names) => names.map((n) => `(local $${n} ${type})`).join(' ');
 /** Parameter declarations: `params('i32', 'a', 'b')`. */
 export const params = (type, ...names) => names.map((n) => `(param $${n} ${type})`).join(' ');
+
+/** Accumulator names c{i}{j} of a rows x cols register tile. */
+export function tileNames(rows, cols) {
+  const names = [];
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) names.push(`c${i}${j}`);
+  return names;
+}
+
+/** Scalar c{i}{j} += a{i} * b{j} over a rows x cols tile of locals. */
+export function scalarMadds(rows, cols) {
+  let body = '';
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      body += s(`c${i}${j}`, `(f32.add ${g(`c${i}${j}`)} (f32.mul ${g(`a${i}`)} ${g(`b${j}`)}))`);
+    }
+  }
+  return body;
+}
+
+/** f32x4 cc + a * b on locals: fused (relaxed_madd) when `fma`, else a multiply then an add. */
+export const vmadd = (fma) => (a, b, cc) =>
+  fma ? `(f32x4.relaxed_madd ${g(a)} ${g(b)} ${g(cc)})` : `(f32x4.add ${g(cc)} (f32x4.mul ${g(a)} ${g(b)}))`;

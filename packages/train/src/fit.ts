@@ -1,4 +1,5 @@
 import { noGrad } from '@tessera/autograd';
+import { nextMacrotask } from '@tessera/data';
 import type { Module } from '@tessera/nn';
 import { clipGradNorm_, clipGradValue_, type Optimizer, ReduceLROnPlateau } from '@tessera/optim';
 import { cat, Tensor } from '@tessera/tensor';
@@ -106,29 +107,6 @@ function batchSize(x: unknown): number {
   return 1;
 }
 
-/**
- * Resolves on a later macrotask (setImmediate in Node, a MessageChannel message in browsers).
- * Awaited after every batch: the buffers of tensors the garbage collector has collected are only
- * released by FinalizationRegistry callbacks, which run between macrotasks, so a loop that only
- * ever awaits microtasks (a DataLoader without prefetch, an array of batches) would hold every
- * step's large buffers and grow without bound (about 4 MB per step for an MNIST MLP).
- */
-function nextTask(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
-  if (immediate !== undefined) return new Promise((resolve) => immediate(resolve));
-  if (typeof MessageChannel === 'function') {
-    return new Promise((resolve) => {
-      const { port1, port2 } = new MessageChannel();
-      port1.onmessage = () => {
-        port1.close();
-        resolve();
-      };
-      port2.postMessage(0);
-    });
-  }
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 async function* iterate<B>(src: BatchSource<B>): AsyncGenerator<B> {
   if (Symbol.asyncIterator in src) yield* src as AsyncIterable<B>;
   else yield* src as Iterable<B>;
@@ -225,7 +203,10 @@ export async function fit<B = Batch>(model: Module, opts: FitOptions<B>): Promis
       }
       await callAll(callbacks, 'onBatchEnd', b, logs, ctx);
       b++;
-      await nextTask();
+      // Yield a macrotask after every batch: the buffers of collected tensors are only released by
+      // FinalizationRegistry callbacks, which run between macrotasks, so a loop that only awaits
+      // microtasks (a DataLoader without prefetch, an array of batches) would grow without bound.
+      await nextMacrotask();
       if (opts.signal?.aborted) {
         ctx.stopTraining = true;
         break;
@@ -322,7 +303,7 @@ export async function evaluate<B = Batch>(
         for (const m of metrics) m.update(pred, y as Tensor);
         count += n;
       });
-      await nextTask();
+      await nextMacrotask();
     }
     const logs: Logs = {};
     if (opts.loss !== undefined)
@@ -350,7 +331,7 @@ export async function predict<B = Batch>(
       opts.split ?? ((b: B) => (b instanceof Tensor ? { input: b, target: null } : splitBatch(b)));
     for await (const batch of iterate(data)) {
       outs.push(noGrad(() => runModel(model, toDevice(split(batch).input, opts.device)) as Tensor));
-      await nextTask();
+      await nextMacrotask();
     }
     if (outs.length === 0) throw new RangeError('predict: the data source yielded no batches');
     return outs.length === 1 ? outs[0]! : cat(outs, 0);

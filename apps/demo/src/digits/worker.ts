@@ -1,14 +1,7 @@
 import '@tessera/autograd';
 import { type DownloadProgress, type MnistDataset, mnist } from '@tessera/data';
 import { initBackend } from '../engine/backend.js';
-import {
-  betweenSteps,
-  errorText,
-  frameGate,
-  onMessages,
-  port,
-  yieldToEvents,
-} from '../engine/worker-port.js';
+import { betweenSteps, errorText, frameGate, PlayLoop, port, yieldToEvents } from '../engine/worker-port.js';
 import type { DigitsConfig, FromWorker, MnistSource, ToWorker } from './protocol.js';
 import { type DigitsData, DigitsTrainer, splitDigits, trainerFromFile } from './trainer.js';
 
@@ -23,8 +16,10 @@ const EVAL_EVERY = 100;
 let config: DigitsConfig | null = null;
 let data: DigitsData | null = null;
 let trainer: DigitsTrainer | null = null;
-let playing = false;
-let looping: Promise<void> | null = null;
+// After a pause, the page shows the evaluation and inspection of the model as it stopped.
+const player = new PlayLoop(loop, () => {
+  if (trainer && trainer.step > 0) void report(true).catch((e) => player.fail(e));
+});
 let lastInspect: { index: number | null; pixels: Float32Array | null } = { index: 0, pixels: null };
 
 function post(m: FromWorker, transfer: Transferable[] = []): void {
@@ -101,7 +96,7 @@ async function report(full: boolean): Promise<void> {
 async function loop(): Promise<void> {
   let lastStats = performance.now();
   frameGate.restart();
-  while (playing && trainer) {
+  while (player.playing && trainer) {
     const t = trainer;
     await t.trainFor(SLICE_MS, EVAL_EVERY, betweenSteps);
     if (t !== trainer) continue;
@@ -112,30 +107,6 @@ async function loop(): Promise<void> {
     }
     await yieldToEvents();
   }
-}
-
-function setPlaying(p: boolean): void {
-  playing = p;
-  post({ type: 'playing', playing: p });
-  if (p && looping === null) {
-    looping = loop()
-      .catch(fail)
-      .finally(() => {
-        looping = null;
-        if (trainer && trainer.step > 0) void report(true).catch(fail);
-      });
-  }
-}
-
-function fail(e: unknown): void {
-  playing = false;
-  post({ type: 'playing', playing: false });
-  post({ type: 'error', message: errorText(e) });
-}
-
-async function stop(): Promise<void> {
-  playing = false;
-  await looping;
 }
 
 async function handle(m: ToWorker): Promise<void> {
@@ -153,8 +124,7 @@ async function handle(m: ToWorker): Promise<void> {
       config = m.config;
       if (!data) return;
       if (archChanged || !trainer) {
-        await stop();
-        post({ type: 'playing', playing: false });
+        await player.stop();
         trainer = new DigitsTrainer(data, config);
         await report(true);
       } else {
@@ -163,14 +133,13 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     }
     case 'train':
-      if (trainer) setPlaying(true);
+      if (trainer) player.set(true);
       return;
     case 'pause':
-      setPlaying(false);
+      player.set(false);
       return;
     case 'reset':
-      await stop();
-      post({ type: 'playing', playing: false });
+      await player.stop();
       if (data && config) {
         trainer = new DigitsTrainer(data, config);
         await report(true);
@@ -196,8 +165,7 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'loadModel': {
       if (!data || !config) throw new Error('load MNIST before loading a model');
-      await stop();
-      post({ type: 'playing', playing: false });
+      await player.stop();
       trainer = trainerFromFile(data, config, m.bytes);
       config = { ...config, arch: trainer.arch };
       post({ type: 'modelLoaded', arch: trainer.arch, name: m.name });
@@ -208,7 +176,4 @@ async function handle(m: ToWorker): Promise<void> {
 }
 
 // Predictions and inspections are answered between training slices; other messages in order.
-let queue = Promise.resolve();
-onMessages<ToWorker>((m) => {
-  queue = queue.then(() => handle(m)).catch(fail);
-});
+player.serve<ToWorker>(handle);

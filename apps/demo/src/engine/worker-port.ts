@@ -46,6 +46,58 @@ export function yieldToEvents(): Promise<void> {
   });
 }
 
+/**
+ * A worker's play/pause state and its one training loop. `set(true)` starts `loop` unless it is
+ * running; `loop` ends once it sees `playing` false. Each change is posted to the page as a
+ * `playing` message; an error in the loop or in a message handler stops it and is posted as an
+ * `error` message.
+ */
+export class PlayLoop {
+  playing = false;
+  private looping: Promise<void> | null = null;
+
+  /** `onEnd` runs each time the loop has ended (paused, stopped or failed). */
+  constructor(
+    private readonly loop: () => Promise<void>,
+    private readonly onEnd: () => void = () => {},
+  ) {}
+
+  /** Plays or pauses, and tells the page. */
+  set(playing: boolean): void {
+    this.playing = playing;
+    port.postMessage({ type: 'playing', playing });
+    if (playing && this.looping === null) {
+      this.looping = this.loop()
+        .catch((e) => this.fail(e))
+        .finally(() => {
+          this.looping = null;
+          this.onEnd();
+        });
+    }
+  }
+
+  /** Pauses if playing, and waits for the loop to end. */
+  async stop(): Promise<void> {
+    if (this.playing) this.set(false);
+    await this.looping;
+  }
+
+  /** Stops playing and shows `e` on the page. */
+  fail(e: unknown): void {
+    this.playing = false;
+    port.postMessage({ type: 'playing', playing: false });
+    port.postMessage({ type: 'error', message: errorText(e) });
+  }
+
+  /** Installs `handle` for the page's messages: one at a time, in order; errors go to `fail`. */
+  serve<T>(handle: (message: T) => Promise<void>): void {
+    let queue = Promise.resolve();
+    onMessages<T>((m) => {
+      queue = queue.then(() => handle(m)).catch((e) => this.fail(e));
+    });
+  }
+}
+
 /** Message text of anything thrown. */
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -1,15 +1,12 @@
 import type { BackendInfo } from '../engine/backend.js';
 import type { BackendPreference } from '../lib/url.js';
+import { ACTIVATION_LABELS } from '../playground/state.js';
 import type { BackpropTrace, TinyNetParams } from './tiny-net.js';
 
 export const INSIDE_ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'leakyrelu'] as const;
 export type InsideActivation = (typeof INSIDE_ACTIVATIONS)[number];
-export const INSIDE_ACTIVATION_LABELS: Record<InsideActivation, string> = {
-  relu: 'ReLU',
-  tanh: 'Tanh',
-  sigmoid: 'Sigmoid',
-  leakyrelu: 'Leaky ReLU',
-};
+/** Labels of the playground's activations, of which these are a subset. */
+export const INSIDE_ACTIVATION_LABELS: Record<InsideActivation, string> = ACTIVATION_LABELS;
 
 export const INITS = ['default', 'kaiming', 'xavier', 'small', 'large'] as const;
 export type InitName = (typeof INITS)[number];

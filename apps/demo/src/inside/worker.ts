@@ -1,13 +1,6 @@
 import '@tessera/autograd';
 import { initBackend } from '../engine/backend.js';
-import {
-  betweenSteps,
-  errorText,
-  frameGate,
-  onMessages,
-  port,
-  yieldToEvents,
-} from '../engine/worker-port.js';
+import { betweenSteps, frameGate, PlayLoop, port, yieldToEvents } from '../engine/worker-port.js';
 import { traceBackprop } from './backprop.js';
 import { DeepMonitor } from './monitor.js';
 import type { FromWorker, InsideConfig, ToWorker } from './protocol.js';
@@ -21,15 +14,14 @@ const PROBE_MS = 120;
 
 let config: InsideConfig | null = null;
 let monitor: DeepMonitor | null = null;
-let playing = false;
-let looping: Promise<void> | null = null;
+const player = new PlayLoop(loop);
 
 function post(m: FromWorker): void {
   port.postMessage(m);
 }
 
 async function rebuild(): Promise<void> {
-  await stop();
+  await player.stop();
   monitor = await DeepMonitor.create(config!);
   post(await monitor.probe());
 }
@@ -37,7 +29,7 @@ async function rebuild(): Promise<void> {
 async function loop(): Promise<void> {
   let last = 0;
   frameGate.restart();
-  while (playing && monitor) {
+  while (player.playing && monitor) {
     const m = monitor;
     const end = performance.now() + SLICE_MS;
     do {
@@ -52,29 +44,6 @@ async function loop(): Promise<void> {
   }
 }
 
-function setPlaying(p: boolean): void {
-  playing = p;
-  post({ type: 'playing', playing: p });
-  if (p && looping === null) {
-    looping = loop()
-      .catch(fail)
-      .finally(() => {
-        looping = null;
-      });
-  }
-}
-
-async function stop(): Promise<void> {
-  if (playing) setPlaying(false);
-  await looping;
-}
-
-function fail(e: unknown): void {
-  playing = false;
-  post({ type: 'playing', playing: false });
-  post({ type: 'error', message: errorText(e) });
-}
-
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'init':
@@ -87,10 +56,10 @@ async function handle(m: ToWorker): Promise<void> {
       await rebuild();
       return;
     case 'train':
-      if (monitor) setPlaying(true);
+      if (monitor) player.set(true);
       return;
     case 'pause':
-      setPlaying(false);
+      player.set(false);
       return;
     case 'reset':
       await rebuild();
@@ -101,7 +70,4 @@ async function handle(m: ToWorker): Promise<void> {
   }
 }
 
-let queue = Promise.resolve();
-onMessages<ToWorker>((m) => {
-  queue = queue.then(() => handle(m)).catch(fail);
-});
+player.serve<ToWorker>(handle);

@@ -1,13 +1,6 @@
 import '@tessera/autograd';
 import { initBackend } from '../engine/backend.js';
-import {
-  betweenSteps,
-  errorText,
-  frameGate,
-  onMessages,
-  port,
-  yieldToEvents,
-} from '../engine/worker-port.js';
+import { betweenSteps, frameGate, PlayLoop, port, yieldToEvents } from '../engine/worker-port.js';
 import { makePoints } from './data.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { DATASETS, type PlaygroundState } from './state.js';
@@ -21,12 +14,10 @@ const SNAPSHOT_MS = 60;
 
 let trainer: PlaygroundTrainer | null = null;
 let state: PlaygroundState | null = null;
-let playing = false;
+const player = new PlayLoop(loop);
 let generation = 0;
 /** Id of the settings the current trainer reflects. */
 let settingsId = 0;
-/** The running play loop, if any. */
-let looping: Promise<void> | null = null;
 
 function post(m: FromWorker, transfer: Transferable[] = []): void {
   port.postMessage(m, transfer);
@@ -71,10 +62,10 @@ async function rebuild(): Promise<void> {
 async function loop(): Promise<void> {
   let last = 0;
   frameGate.restart();
-  while (playing && trainer) {
+  while (player.playing && trainer) {
     const t = trainer;
     await betweenSteps();
-    if (!playing || t !== trainer) continue;
+    if (!player.playing || t !== trainer) continue;
     await t.trainEpoch();
     if (t !== trainer) continue;
     const now = performance.now();
@@ -85,24 +76,6 @@ async function loop(): Promise<void> {
     await yieldToEvents();
   }
   if (trainer) await sendSnapshot(trainer);
-}
-
-function setPlaying(p: boolean): void {
-  playing = p;
-  post({ type: 'playing', playing: p });
-  if (p && looping === null) {
-    looping = loop()
-      .catch(fail)
-      .finally(() => {
-        looping = null;
-      });
-  }
-}
-
-function fail(e: unknown): void {
-  playing = false;
-  post({ type: 'playing', playing: false });
-  post({ type: 'error', message: errorText(e) });
 }
 
 async function handle(m: ToWorker): Promise<void> {
@@ -126,14 +99,13 @@ async function handle(m: ToWorker): Promise<void> {
       }
       return;
     case 'play':
-      setPlaying(true);
+      player.set(true);
       return;
     case 'pause':
-      setPlaying(false);
+      player.set(false);
       return;
     case 'step':
-      setPlaying(false);
-      await looping;
+      await player.stop();
       if (trainer) {
         const t = trainer;
         await t.trainEpoch();
@@ -148,7 +120,4 @@ async function handle(m: ToWorker): Promise<void> {
 }
 
 // Messages are handled one at a time, in order.
-let queue = Promise.resolve();
-onMessages<ToWorker>((m) => {
-  queue = queue.then(() => handle(m)).catch(fail);
-});
+player.serve<ToWorker>(handle);

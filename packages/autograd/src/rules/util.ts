@@ -17,7 +17,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(r.shape, shape)) return r;
   const v = r.reshape(shape);
   // The sum is a temporary: release it so that the view alone holds the memory.
-  if (r !== g && v !== r) r.dispose();
+  if (r !== g) r.dispose();
   return v;
 }
 

@@ -1,7 +1,7 @@
 import type { Conv2dParams, View } from '@tessera/tensor';
 import { collapse, entry1d, grid1d, numel } from '../codegen/strided.js';
 import type { GpuBuffer } from '../memory.js';
-import { ints, PARAMS_WGSL, pack } from '../params.js';
+import { type Field, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Runtime } from '../runtime.js';
 import { fill } from './elementwise.js';
 import { type CustomOperand, chooseMode, gemm, type StridedOperand, splitsFor } from './gemm.js';
@@ -322,6 +322,29 @@ function outSize(size: number, k: number, s: number, padA: number, padB: number,
   return Math.floor((size + padA + padB - d * (k - 1) - 1) / s) + 1;
 }
 
+/**
+ * Params shared by im2col and col2im: the geometry of the image [N, C, H, W] (`image`), the
+ * source view `x` ([offset, strides...]) and the output offset.
+ */
+function colFields(
+  image: readonly number[],
+  x: View,
+  outOffset: number,
+  kernel: readonly [number, number],
+  p: Conv2dParams,
+): Field[] {
+  const [, C, H, W] = image as [number, number, number, number];
+  const [KH, KW] = kernel;
+  const OH = outSize(H, KH, p.stride[0], p.padding[0], p.padding[1], p.dilation[0]);
+  const OW = outSize(W, KW, p.stride[1], p.padding[2], p.padding[3], p.dilation[1]);
+  const { stride: s, padding: pad, dilation: d } = p;
+  return [
+    ints('g', [C, KH, KW, OH, OW, s[0], s[1], pad[0], pad[2], d[0], d[1], H, W]),
+    ints('x', [x.offset, ...x.strides]),
+    ints('o', outOffset),
+  ];
+}
+
 /** im2col: x [N, C, H, W] → out [N, C·KH·KW, OH·OW] (zeros in the padding). */
 export function im2col(
   rt: Runtime,
@@ -332,30 +355,7 @@ export function im2col(
 ): void {
   const n = numel(out.shape);
   if (n === 0) return;
-  const [, C, H, W] = x.shape as [number, number, number, number];
-  const [KH, KW] = kernel;
-  const OH = outSize(H, KH, p.stride[0], p.padding[0], p.padding[1], p.dilation[0]);
-  const OW = outSize(W, KW, p.stride[1], p.padding[2], p.padding[3], p.dilation[1]);
-  const fields = [
-    ints('n', n),
-    ints('g', [
-      C,
-      KH,
-      KW,
-      OH,
-      OW,
-      p.stride[0],
-      p.stride[1],
-      p.padding[0],
-      p.padding[2],
-      p.dilation[0],
-      p.dilation[1],
-      H,
-      W,
-    ]),
-    ints('x', [x.offset, ...x.strides]),
-    ints('o', out.offset),
-  ];
+  const fields = [ints('n', n), ...colFields(x.shape, x, out.offset, kernel, p)];
   const e = entry1d();
   rt.run({
     op: 'im2col',
@@ -399,30 +399,7 @@ export function col2im(
 ): void {
   const n = numel(out.shape);
   if (n === 0) return;
-  const [, C, H, W] = out.shape as [number, number, number, number];
-  const [KH, KW] = kernel;
-  const OH = outSize(H, KH, p.stride[0], p.padding[0], p.padding[1], p.dilation[0]);
-  const OW = outSize(W, KW, p.stride[1], p.padding[2], p.padding[3], p.dilation[1]);
-  const fields = [
-    ints('n', n),
-    ints('g', [
-      C,
-      KH,
-      KW,
-      OH,
-      OW,
-      p.stride[0],
-      p.stride[1],
-      p.padding[0],
-      p.padding[2],
-      p.dilation[0],
-      p.dilation[1],
-      H,
-      W,
-    ]),
-    ints('x', [cols.offset, ...cols.strides]),
-    ints('o', out.offset),
-  ];
+  const fields = [ints('n', n), ...colFields(out.shape, cols, out.offset, kernel, p)];
   const e = entry1d();
   rt.run({
     op: 'col2im',

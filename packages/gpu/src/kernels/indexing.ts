@@ -44,6 +44,66 @@ function opFields(name: string, offset: number, strides: readonly number[]): Fie
   return ints(name, [offset, ...strides]);
 }
 
+/** Size and stride along `dim` of the view `t` that the index addresses, and `dim` (for errors). */
+function dimField(t: View, dim: number): Field {
+  return ints('dim', [shapeOf(t)[dim]!, stridesOf(t)[dim]!, dim]);
+}
+
+/** Params of gather / scatter: the index shape collapsed over [out, index, x] (`c`). */
+function gatherFields(
+  n: number,
+  c: { shape: number[]; strides: number[][] },
+  offsets: readonly [number, number, number],
+  t: View,
+  dim: number,
+): Field[] {
+  return [
+    ints('n', n),
+    ints('shape', c.shape.length > 0 ? c.shape : [1]),
+    opFields('o', offsets[0], c.strides[0]!),
+    opFields('i', offsets[1], c.strides[1]!),
+    opFields('x', offsets[2], c.strides[2]!),
+    dimField(t, dim),
+  ];
+}
+
+/** Params of indexSelect / indexAdd: the iteration space split at `dim` over [out, x] (`sp`). */
+function selectFields(
+  n: number,
+  sp: { shape: number[]; strides: number[][] },
+  offsets: readonly [number, number],
+  index: View,
+  t: View,
+  dim: number,
+): Field[] {
+  return [
+    ints('n', n),
+    ints('shape', sp.shape),
+    opFields('o', offsets[0], sp.strides[0]!),
+    opFields('x', offsets[1], sp.strides[1]!),
+    ints('idx', [index.offset, stridesOf(index)[0]!]),
+    dimField(t, dim),
+  ];
+}
+
+/**
+ * WGSL of every index kernel's start: thread `i`, its coordinates c0.., and the index `v` read
+ * at address `idx`; an out-of-range `v` runs `bad` and returns.
+ */
+function readIndex(at: Readonly<Record<string, number>>, rank: number, idx: string, bad: string): string {
+  return `let i = ${entry1d().index};
+  if (i >= P[${at.n}]) { return; }
+  ${unravel('i', at.shape!, rank)}
+  let v = I[${idx}];
+  let size = P[${at.dim}];
+  if (v < 0 || u32(v) >= size) { ${bad} return; }`;
+}
+
+/** WGSL reporting the bad index `v` with error `code`. */
+function report(at: Readonly<Record<string, number>>, code: number): string {
+  return `reportIndex(${code}u, v, P[${at.dim! + 2}], size);`;
+}
+
 /** The iteration space split around `dim`: collapsed dims before it, `dim` itself, collapsed dims after. */
 function splitAt(shape: readonly number[], dim: number, strides: readonly (readonly number[])[]) {
   const before = collapse(
@@ -88,14 +148,7 @@ export function gather(rt: Runtime, out: View, x: View, dim: number, index: View
   const c = collapse(shape, [stridesOf(out), stridesOf(index), zeroAt(stridesOf(x), dim)]);
   const rank = c.shape.length;
   const T = storageType(x.dtype);
-  const fields = [
-    ints('n', n),
-    ints('shape', rank > 0 ? c.shape : [1]),
-    opFields('o', out.offset, c.strides[0]!),
-    opFields('i', index.offset, c.strides[1]!),
-    opFields('x', x.offset, c.strides[2]!),
-    ints('dim', [shapeOf(x)[dim]!, stridesOf(x)[dim]!, dim]),
-  ];
+  const fields = gatherFields(n, c, [out.offset, index.offset, x.offset], x, dim);
   const e = entry1d();
   rt.run({
     op: 'gather',
@@ -116,12 +169,7 @@ ${HEAD(T, false)}
 ${INDEX_ERRORS(4)}
 @compute @workgroup_size(256)
 fn main(${e.params}) {
-  let i = ${e.index};
-  if (i >= P[${at.n}]) { return; }
-  ${unravel('i', at.shape!, rank)}
-  let v = I[${addr(at.i!, rank)}];
-  let size = P[${at.dim}];
-  if (v < 0 || u32(v) >= size) { reportIndex(1u, v, P[${at.dim! + 2}], size); O[${addr(at.o!, rank)}] = ${T}(0); return; }
+  ${readIndex(at, rank, addr(at.i!, rank), `${report(at, 1)} O[${addr(at.o!, rank)}] = ${T}(0);`)}
   O[${addr(at.o!, rank)}] = X[${addr(at.x!, rank)} + v * pi(${at.dim! + 1}u)];
 }`,
   });
@@ -142,24 +190,14 @@ export function scatter(
   const c = collapse(shape, [zeroAt(stridesOf(out), dim), stridesOf(index), stridesOf(src)]);
   const rank = c.shape.length;
   const T = storageType(out.dtype);
-  const fields = [
-    ints('n', n),
-    ints('shape', rank > 0 ? c.shape : [1]),
-    opFields('o', out.offset, c.strides[0]!),
-    opFields('i', index.offset, c.strides[1]!),
-    opFields('x', src.offset, c.strides[2]!),
-    ints('dim', [shapeOf(out)[dim]!, stridesOf(out)[dim]!, dim]),
-  ];
-  const params = pack(fields);
+  const params = pack(gatherFields(n, c, [out.offset, index.offset, src.offset], out, dim));
   const e = entry1d();
   const describe = () =>
     `scatter (${reduce}) along ${dim} into ${describeViews(out)} from ${describeViews(index, src)}`;
-  const prologue = (at: Readonly<Record<string, number>>, report: string) => `let i = ${e.index};
-  if (i >= P[${at.n}]) { return; }
-  ${unravel('i', at.shape!, rank)}
-  let v = I[${addr(at.i!, rank)}];
-  let size = P[${at.dim}];
-  if (v < 0 || u32(v) >= size) { ${report} return; }
+  const prologue = (
+    at: Readonly<Record<string, number>>,
+    bad: string,
+  ) => `${readIndex(at, rank, addr(at.i!, rank), bad)}
   let dst = u32(${addr(at.o!, rank)} + v * pi(${at.dim! + 1}u));
   let s = X[${addr(at.x!, rank)}];`;
   if (reduce === 'add') {
@@ -183,7 +221,7 @@ ${atom.decl}
 ${INDEX_ERRORS(4)}
 @compute @workgroup_size(256)
 fn main(${e.params}) {
-  ${prologue(at, `reportIndex(3u, v, P[${at.dim! + 2}], size);`)}
+  ${prologue(at, report(at, 3))}
   ${atom.add('dst', 's')}
 }`,
     });
@@ -212,7 +250,7 @@ fn main(${e.params}) {
 ${INDEX_ERRORS(4)}
 @compute @workgroup_size(256)
 fn main(${e.params}) {
-  ${prologue(at, `reportIndex(2u, v, P[${at.dim! + 2}], size);`)}
+  ${prologue(at, report(at, 2))}
   _ = s;
   atomicMax(&Wn[dst], i + 1u);
 }`,
@@ -251,14 +289,7 @@ export function indexSelect(rt: Runtime, out: View, x: View, dim: number, index:
   const sp = splitAt(oShape, dim, [stridesOf(out), zeroAt(stridesOf(x), dim)]);
   const rank = sp.shape.length;
   const T = storageType(x.dtype);
-  const fields = [
-    ints('n', n),
-    ints('shape', sp.shape),
-    opFields('o', out.offset, sp.strides[0]!),
-    opFields('x', x.offset, sp.strides[1]!),
-    ints('idx', [index.offset, stridesOf(index)[0]!]),
-    ints('dim', [shapeOf(x)[dim]!, stridesOf(x)[dim]!, dim]),
-  ];
+  const fields = selectFields(n, sp, [out.offset, x.offset], index, x, dim);
   const e = entry1d();
   rt.run({
     op: 'indexSelect',
@@ -279,12 +310,7 @@ ${HEAD(T, false)}
 ${INDEX_ERRORS(4)}
 @compute @workgroup_size(256)
 fn main(${e.params}) {
-  let i = ${e.index};
-  if (i >= P[${at.n}]) { return; }
-  ${unravel('i', at.shape!, rank)}
-  let v = I[pi(${at.idx}u) + i32(c${sp.pos}) * pi(${at.idx! + 1}u)];
-  let size = P[${at.dim}];
-  if (v < 0 || u32(v) >= size) { reportIndex(4u, v, P[${at.dim! + 2}], size); O[${addr(at.o!, rank)}] = ${T}(0); return; }
+  ${readIndex(at, rank, `pi(${at.idx}u) + i32(c${sp.pos}) * pi(${at.idx! + 1}u)`, `${report(at, 4)} O[${addr(at.o!, rank)}] = ${T}(0);`)}
   O[${addr(at.o!, rank)}] = X[${addr(at.x!, rank)} + v * pi(${at.dim! + 1}u)];
 }`,
   });
@@ -299,14 +325,7 @@ export function indexAdd(rt: Runtime, out: View, dim: number, index: View, src: 
   const rank = sp.shape.length;
   const T = storageType(out.dtype);
   const atom = atomicAdd(T);
-  const fields = [
-    ints('n', n),
-    ints('shape', sp.shape),
-    opFields('o', out.offset, sp.strides[0]!),
-    opFields('x', src.offset, sp.strides[1]!),
-    ints('idx', [index.offset, stridesOf(index)[0]!]),
-    ints('dim', [shapeOf(out)[dim]!, stridesOf(out)[dim]!, dim]),
-  ];
+  const fields = selectFields(n, sp, [out.offset, src.offset], index, out, dim);
   const e = entry1d();
   rt.run({
     op: 'indexAdd',
@@ -327,12 +346,7 @@ ${atom.decl}
 ${INDEX_ERRORS(4)}
 @compute @workgroup_size(256)
 fn main(${e.params}) {
-  let i = ${e.index};
-  if (i >= P[${at.n}]) { return; }
-  ${unravel('i', at.shape!, rank)}
-  let v = I[pi(${at.idx}u) + i32(c${sp.pos}) * pi(${at.idx! + 1}u)];
-  let size = P[${at.dim}];
-  if (v < 0 || u32(v) >= size) { reportIndex(5u, v, P[${at.dim! + 2}], size); return; }
+  ${readIndex(at, rank, `pi(${at.idx}u) + i32(c${sp.pos}) * pi(${at.idx! + 1}u)`, report(at, 5))}
   let dst = u32(${addr(at.o!, rank)} + v * pi(${at.dim! + 1}u));
   ${atom.add('dst', `X[${addr(at.x!, rank)}]`)}
 }`,

@@ -39,7 +39,31 @@ function geometryFields(x: { shape: number[] }, out: { shape: number[] }, p: Poo
   ]);
 }
 
-/** WGSL lets for the geometry at P[g..] and the output coordinates of flat index `i`. */
+/**
+ * Params of the windowed kernels: `n` threads, the geometry of input `img` and output `res`, and
+ * the source read in place (`src`, with its 4-D strides `s4`).
+ */
+function windowFields(
+  n: number,
+  img: { shape: number[] },
+  res: { shape: number[] },
+  p: Pool2dParams,
+  src: View,
+  s4: readonly number[],
+): Field[] {
+  return [ints('n', n), geometryFields(img, res, p), ints('x', [src.offset, ...s4])];
+}
+
+/** avgPool2d's divisor rules, read by AVG_WINDOW. */
+function divisorField(p: Pool2dParams): Field {
+  return ints('div', [p.countIncludePad ? 1 : 0, p.divisorOverride ?? 0]);
+}
+
+/** WGSL: output coordinates (b, c, oh, ow) of flat index `i` (after geoLets). */
+const OUT_COORDS =
+  'let ow = i32(i % OW); let oh = i32((i / OW) % OH); let c = (i / (OW * OH)) % C; let b = i / (OW * OH * C);';
+
+/** WGSL lets for the geometry at P[g..]. */
 function geoLets(g: number): string {
   return `let C = P[${g}u]; let H = i32(P[${g + 1}u]); let W = i32(P[${g + 2}u]);
   let OH = P[${g + 3}u]; let OW = P[${g + 4}u]; let KH = i32(P[${g + 5}u]); let KW = i32(P[${g + 6}u]);
@@ -58,10 +82,8 @@ export function maxPool2d(rt: Runtime, out: View, indices: View | null, x: View,
   const x4 = as4d(x);
   const o4 = as4d(out);
   const T = storageType(x.dtype);
-  const fields: Field[] = [
-    ints('n', n),
-    geometryFields(x4, o4, p),
-    ints('x', [x.offset, ...x4.strides]),
+  const fields = [
+    ...windowFields(n, x4, o4, p, x, x4.strides),
     ints('o', [out.offset, indices?.offset ?? 0]),
   ];
   const withIdx = indices !== null;
@@ -87,7 +109,7 @@ fn main(${e.params}) {
   let i = ${e.index};
   if (i >= P[${at.n}]) { return; }
   ${geoLets(at.g!)}
-  let ow = i32(i % OW); let oh = i32((i / OW) % OH); let c = (i / (OW * OH)) % C; let b = i / (OW * OH * C);
+  ${OUT_COORDS}
   let ih0 = oh * sh - ph; let iw0 = ow * sw - pw;
   var fh = ih0; while (fh < 0) { fh += dh; }
   var fw = iw0; while (fw < 0) { fw += dw; }
@@ -167,13 +189,7 @@ export function avgPool2d(rt: Runtime, out: View, x: View, p: Pool2dParams): voi
   if (n === 0) return;
   const x4 = as4d(x);
   const o4 = as4d(out);
-  const fields: Field[] = [
-    ints('n', n),
-    geometryFields(x4, o4, p),
-    ints('x', [x.offset, ...x4.strides]),
-    ints('o', out.offset),
-    ints('div', [p.countIncludePad ? 1 : 0, p.divisorOverride ?? 0]),
-  ];
+  const fields = [...windowFields(n, x4, o4, p, x, x4.strides), ints('o', out.offset), divisorField(p)];
   const e = entry1d();
   rt.run({
     op: 'avgPool2d',
@@ -191,7 +207,7 @@ fn main(${e.params}) {
   let i = ${e.index};
   if (i >= P[${at.n}]) { return; }
   ${geoLets(at.g!)}
-  let ow = i32(i % OW); let oh = i32((i / OW) % OH); let c = (i / (OW * OH)) % C; let b = i / (OW * OH * C);
+  ${OUT_COORDS}
   let rows = taps(oh, sh, ph, dh, KH, H);
   let cols = taps(ow, sw, pw, dw, KW, W);
   let hs = oh * sh - ph; let ws = ow * sw - pw;
@@ -210,13 +226,7 @@ export function avgPool2dBackward(rt: Runtime, out: View, dy: View, p: Pool2dPar
   if (n === 0) return;
   const o4 = as4d(out);
   const d4 = as4d(dy);
-  const fields: Field[] = [
-    ints('n', n),
-    geometryFields(o4, d4, p),
-    ints('x', [dy.offset, ...d4.strides]),
-    ints('o', out.offset),
-    ints('div', [p.countIncludePad ? 1 : 0, p.divisorOverride ?? 0]),
-  ];
+  const fields = [...windowFields(n, o4, d4, p, dy, d4.strides), ints('o', out.offset), divisorField(p)];
   const e = entry1d();
   rt.run({
     op: 'avgPool2dBackward',

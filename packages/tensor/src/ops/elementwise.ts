@@ -4,7 +4,7 @@ import { checkDType, type DType, isFloating, promoteTypes, promoteWithScalar } f
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { clone } from './movement.js';
-import { asTensor, checkTensor, describe, emptyOut, sameBackend, sameBackend2 } from './util.js';
+import { asTensor, checkTensor, describe, emptyOut, sameBackend, sameBackend2, syncValues } from './util.js';
 
 // Elementwise ops: dtype promotion and broadcasting happen here, once; backends see inputs of one
 // dtype already broadcast to the output's shape.
@@ -215,12 +215,16 @@ export function div(a: TensorLike, b: TensorLike, roundingMode?: 'trunc' | 'floo
 }
 /** a ** b, broadcasting. Integer tensors raised to negative integer scalars are an error. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
-  if (a instanceof Tensor && !isFloating(a.dtype) && typeof b === 'number' && Number.isInteger(b) && b < 0) {
+  if (a instanceof Tensor) checkIntegerPow('pow', a.dtype, b);
+  return arith('pow', a, b);
+}
+/** Throws, as PyTorch does, for an integer tensor raised to a negative integer scalar. */
+export function checkIntegerPow(op: string, dtype: DType, exponent: TensorLike): void {
+  if (!isFloating(dtype) && typeof exponent === 'number' && Number.isInteger(exponent) && exponent < 0) {
     throw new RangeError(
-      `pow: integers to negative integer powers are not allowed (${a.dtype} tensor ** ${b})`,
+      `${op}: integers to negative integer powers are not allowed (${dtype} tensor ** ${exponent})`,
     );
   }
-  return arith('pow', a, b);
 }
 /** Python-style remainder (the result has the sign of the divisor), as PyTorch's `remainder`. */
 export function remainder(a: TensorLike, b: TensorLike): Tensor {
@@ -230,15 +234,15 @@ export function remainder(a: TensorLike, b: TensorLike): Tensor {
 /**
  * Integer division by zero has no result: PyTorch raises ZeroDivisionError, so this throws rather
  * than store a made-up value. A tensor divisor is checked where its values can be read
- * synchronously (the CPU backend); elsewhere that would need a readback.
+ * synchronously (see syncValues).
  */
 function checkIntegerDivisor(op: string, b: TensorLike): void {
   if (typeof b === 'number' || typeof b === 'boolean') {
     if (Number(b) === 0) throw new RangeError(`${op}: integer division by zero`);
     return;
   }
-  if (!(b instanceof Tensor) || b.backend.readSync === undefined) return;
-  const v = b.dataSync();
+  const v = b instanceof Tensor ? syncValues(b) : null;
+  if (v === null) return;
   for (let i = 0; i < v.length; i++) {
     if (Number(v[i]) === 0) {
       throw new RangeError(

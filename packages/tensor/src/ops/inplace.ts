@@ -3,7 +3,16 @@ import { runOp } from '../dispatch.js';
 import { canCast, type DType, isFloating, promoteTypes } from '../dtype.js';
 import { broadcastShapes, fmt, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
-import { broadcastView, clampAttrs, clampNeedsFloat, div, mul, resultType, sub } from './elementwise.js';
+import {
+  broadcastView,
+  checkIntegerPow,
+  clampAttrs,
+  clampNeedsFloat,
+  div,
+  mul,
+  resultType,
+  sub,
+} from './elementwise.js';
 import { toDevice } from './movement.js';
 import {
   alive,
@@ -226,16 +235,7 @@ export function minimum_<T extends Tensor>(target: T, other: TensorLike): T {
 /** target = target ** exponent */
 export function pow_<T extends Tensor>(target: T, exponent: TensorLike): T {
   checkTensor('pow_', target);
-  if (
-    !isFloating(target.dtype) &&
-    typeof exponent === 'number' &&
-    Number.isInteger(exponent) &&
-    exponent < 0
-  ) {
-    throw new RangeError(
-      `pow_: integers to negative integer powers are not allowed (${target.dtype} tensor ** ${exponent})`,
-    );
-  }
+  checkIntegerPow('pow_', target.dtype, exponent);
   return binaryInPlace('pow', target, exponent);
 }
 /** target += value * t1 * t2, computed as (value * t1) * t2 (PyTorch's CPU order) */

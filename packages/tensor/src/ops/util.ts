@@ -1,5 +1,5 @@
 import type { Backend } from '../backend.js';
-import { type DType, itemSize } from '../dtype.js';
+import { type DType, itemSize, type TypedArray } from '../dtype.js';
 import { contiguousStrides, fmt, sizeOf } from '../shape.js';
 import { isGcOwned, Storage } from '../storage.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -156,4 +156,13 @@ export function nbytes(t: Tensor): number {
 /** Marks an in-place write on a tensor's buffer (autograd's saved-tensor check reads this). */
 export function bumpVersion(t: Tensor): void {
   t.storage('in-place').version++;
+}
+
+/**
+ * `t`'s values when its backend reads synchronously (the CPU backend), else null. Value checks
+ * PyTorch makes (a zero integer divisor, probabilities outside [0, 1]) run only then: elsewhere
+ * they would need a readback, which a training step must never force.
+ */
+export function syncValues(t: Tensor): TypedArray | null {
+  return t.backend.readSync === undefined || t.numel() === 0 ? null : t.dataSync();
 }

@@ -1,6 +1,7 @@
 import type { Conv2dParams, View } from '../backend.js';
 import {
   backwardInputGeometry,
+  convJobFields,
   type DirectGeometry,
   directBackwardInput,
   directBackwardWeight,
@@ -10,6 +11,7 @@ import {
 } from './direct.js';
 import { WasmOutOfMemory } from './heap.js';
 import { LAYOUT } from './kernels.generated.js';
+import { blockWidth } from './matmul.js';
 import { activeRuntime, forcedWasm, type Runtime } from './runtime.js';
 import { stageContiguous, unstage } from './stage.js';
 
@@ -116,40 +118,12 @@ function guarded(f: (rt: Runtime) => void): boolean {
   }
 }
 
-/** Writes the geometry fields of a conv job. */
+/** Writes the fields of an im2col conv job. */
 function convJob(rt: Runtime, kind: number, g: Geometry, p: Conv2dParams): Int32Array {
-  const job = rt.job();
-  job.fill(0);
-  job[FIELD.kind] = kind;
-  job[FIELD.cN] = g.N;
-  job[FIELD.cC] = g.C;
-  job[FIELD.cH] = g.H;
-  job[FIELD.cW] = g.W;
-  job[FIELD.cO] = g.O;
-  job[FIELD.KH] = g.KH;
-  job[FIELD.KW] = g.KW;
-  job[FIELD.OH] = g.OH;
-  job[FIELD.OW] = g.OW;
-  job[FIELD.sh] = p.stride[0];
-  job[FIELD.sw] = p.stride[1];
-  job[FIELD.pt] = p.padding[0];
-  job[FIELD.pl] = p.padding[2];
-  job[FIELD.dh] = p.dilation[0];
-  job[FIELD.dw] = p.dilation[1];
-  job[FIELD.G] = g.G;
-  job[FIELD.Cg] = g.Cg;
-  job[FIELD.Og] = g.Og;
-  job[FIELD.Ck] = g.Ck;
+  const job = convJobFields(rt, kind, directGeometry(g, p));
   job[FIELD.L] = g.L;
   job[FIELD.pointwise] = g.pointwise ? 1 : 0;
   return job;
-}
-
-/** A block width (multiple of NR, at most `most`) giving at least TARGET_TASKS tasks when possible. */
-function blockWidth(total: number, others: number, most = NB, least = 64): number {
-  let nb = Math.min(most, Math.ceil(total / NR) * NR);
-  while (others * Math.ceil(total / nb) < TARGET_TASKS && nb > least) nb = Math.ceil(nb / 2 / NR) * NR;
-  return nb;
 }
 
 /** y = conv2d(x, w) on the WebAssembly kernels; false when they do not take it. */
@@ -171,7 +145,7 @@ export function wasmConv2d(out: View, x: View, w: View, p: Conv2dParams): boolea
     for (let gr = 0; gr < g.G; gr++) {
       rt.packARows(Wt + gr * g.Og * g.Ck * 4, g.Ck, 1, 0, g.Og, g.Ck, OgPad, wp + gr * OgPad * g.Ck * 4);
     }
-    const nb = blockWidth(g.L, g.N * g.G);
+    const nb = blockWidth(g.L, g.N * g.G, TARGET_TASKS);
     const job = convJob(rt, KIND.CONV_FWD, g, p);
     job[FIELD.x] = X;
     job[FIELD.wp] = wp;
@@ -246,7 +220,7 @@ export function wasmConv2dBackwardWeight(out: View, x: View, dy: View, p: Conv2d
   const dg = directGeometry(g, p);
   if (!g.pointwise && directWgradFits(dg)) return guarded((rt) => directBackwardWeight(rt, out, x, dy, dg));
   const iBlocks = Math.ceil(g.Og / MC);
-  const nb = blockWidth(g.Ck, g.G * iBlocks);
+  const nb = blockWidth(g.Ck, g.G * iBlocks, TARGET_TASKS);
   const cjBlocks = Math.ceil(g.Ck / nb);
   const tiles = g.G * iBlocks * cjBlocks;
   const nPer = Math.ceil(g.N / Math.max(1, Math.min(g.N, Math.ceil(TARGET_TASKS / tiles))));

@@ -57,8 +57,8 @@ function maxRows(g: DirectGeometry, extra: (rows: number) => boolean = () => tru
   return r;
 }
 
-/** Writes the geometry fields of a direct job. */
-function directJob(rt: Runtime, kind: number, g: DirectGeometry, rowsPer: number): Int32Array {
+/** Writes the fields every convolution job shares: kind, shapes, taps, strides and padding. */
+export function convJobFields(rt: Runtime, kind: number, g: DirectGeometry): Int32Array {
   const job = rt.job();
   job.fill(0);
   job[FIELD.kind] = kind;
@@ -81,6 +81,12 @@ function directJob(rt: Runtime, kind: number, g: DirectGeometry, rowsPer: number
   job[FIELD.dw] = g.dw;
   job[FIELD.pt] = g.pt;
   job[FIELD.pl] = g.pl;
+  return job;
+}
+
+/** Writes the fields of a direct job. */
+function directJob(rt: Runtime, kind: number, g: DirectGeometry, rowsPer: number): Int32Array {
+  const job = convJobFields(rt, kind, g);
   job[FIELD.Wp] = windowWidth(g);
   job[FIELD.winRows] = windowRows(g, rowsPer);
   job[FIELD.rowsPer] = rowsPer;

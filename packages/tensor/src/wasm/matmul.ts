@@ -179,6 +179,16 @@ function touchPages(out: View, size: number): void {
   a[end - 1] = 0;
 }
 
+/**
+ * A block width over `total` columns (a multiple of NR, at most `most`) that gives, with `others`
+ * independent blocks of work beside, at least `target` tasks when halving down to `least` can.
+ */
+export function blockWidth(total: number, others: number, target: number, most = NB, least = 64): number {
+  let nb = Math.min(most, Math.ceil(total / NR) * NR);
+  while (others * Math.ceil(total / nb) < target && nb > least) nb = Math.ceil(nb / 2 / NR) * NR;
+  return nb;
+}
+
 /** How GEMM tasks split a product: `jBlocks` column blocks of `nb` times `mGroups` row groups of `mgRows`. */
 export interface GemmTasks {
   nb: number;
@@ -195,8 +205,7 @@ export interface GemmTasks {
  */
 export function gemmTasks(count: number, M: number, n: number, k: number): GemmTasks {
   const target = Math.min(MAX_TASKS, Math.max(MIN_TASKS, Math.round((count * M * n * k) / TASK_WORK)));
-  let nb = Math.min(NB, Math.ceil(n / NR) * NR);
-  while (count * Math.ceil(n / nb) < target && nb > 64) nb = Math.ceil(nb / 2 / NR) * NR;
+  const nb = blockWidth(n, count, target);
   const jBlocks = Math.ceil(n / nb);
   const mBlocks = Math.ceil(M / MC);
   const groupsWanted = Math.ceil(target / (count * jBlocks));
