@@ -131,33 +131,74 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** Starts recording the time between animation frames in the page. */
+/** Frame times recorded in the page (see startFrames). */
+interface FrameLog {
+  __frames: number[];
+  /** Time of each frame, ms after recording started. */
+  __frameAt: number[];
+  /** Main-thread tasks longer than 50 ms: [start (ms after recording started), duration]. */
+  __longTasks: [number, number][];
+  __framesOn: boolean;
+  __longTaskObserver?: PerformanceObserver;
+}
+
+/**
+ * Starts recording the time between animation frames in the page, and the page's long tasks
+ * (to tell a busy main thread from a compositor that did not produce frames).
+ */
 export async function startFrames(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __framesOn: boolean };
+    const w = window as unknown as FrameLog;
     w.__frames = [];
+    w.__frameAt = [];
+    w.__longTasks = [];
     w.__framesOn = true;
-    let last = performance.now();
+    const t0 = performance.now();
+    let last = t0;
     const tick = (t: number) => {
       w.__frames.push(t - last);
+      w.__frameAt.push(t - t0);
       last = t;
       if (w.__framesOn) requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
+    if (PerformanceObserver.supportedEntryTypes.includes('longtask')) {
+      w.__longTaskObserver = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push([e.startTime - t0, e.duration]);
+      });
+      w.__longTaskObserver.observe({ type: 'longtask' });
+    }
   });
 }
 
-/** Stops recording; returns the number of frames, the 95th percentile and the longest frame (ms). */
-export async function stopFrames(page: Page): Promise<{ count: number; p95: number; max: number }> {
-  const d = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __framesOn: boolean };
+/** What stopFrames measured. */
+export interface FrameStats {
+  count: number;
+  /** 95th percentile of the time between frames (ms). */
+  p95: number;
+  /** Longest time between two frames (ms). */
+  max: number;
+  /** When the longest frame ended, in ms after recording started. */
+  maxAt: number;
+  /** The page's main-thread tasks over 50 ms, as "start+duration" in ms. */
+  longTasks: string[];
+}
+
+/** Stops recording; returns the frame statistics. */
+export async function stopFrames(page: Page): Promise<FrameStats> {
+  const { d, at, long } = await page.evaluate(() => {
+    const w = window as unknown as FrameLog;
     w.__framesOn = false;
-    return w.__frames.slice(1);
+    w.__longTaskObserver?.disconnect();
+    return { d: w.__frames.slice(1), at: w.__frameAt.slice(1), long: w.__longTasks };
   });
   const sorted = [...d].sort((a, b) => a - b);
+  const max = sorted[sorted.length - 1] ?? 0;
   return {
     count: d.length,
     p95: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
-    max: sorted[sorted.length - 1] ?? 0,
+    max,
+    maxAt: at[d.indexOf(max)] ?? 0,
+    longTasks: long.map(([t, ms]) => `${t.toFixed(0)}+${ms.toFixed(0)}`),
   };
 }

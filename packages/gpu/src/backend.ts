@@ -52,6 +52,7 @@ export class WebGPUBackend implements Backend {
       subgroupSize: opts.subgroupSize ?? 0,
       subgroupReduce: opts.subgroupReduce ?? false,
       float16Matmul: opts.float16Matmul ?? false,
+      parallelCompiles: opts.parallelCompiles ?? defaultParallelCompiles(),
       maxPoolBytes: opts.maxPoolBytes ?? 512 * 2 ** 20,
       gcHintBytes: opts.gcHintBytes ?? 256 * 2 ** 20,
       gcHintBuffers: opts.gcHintBuffers ?? 4096,
@@ -197,4 +198,14 @@ export class WebGPUBackend implements Backend {
       );
     }
   }
+}
+
+/**
+ * Half the logical processors (at least one): pipeline compiles run on the browser's GPU-process
+ * threads, and the other half stays free for the threads that draw the page.
+ */
+export function defaultParallelCompiles(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  const cores = nav?.hardwareConcurrency ?? 4;
+  return Math.max(1, Math.floor(cores / 2));
 }

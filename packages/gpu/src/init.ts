@@ -25,6 +25,12 @@ export interface InitWebGPUOptions {
   name?: string;
   /** Dispatches per command buffer before it is submitted without waiting for a read (default 256). */
   maxBatch?: number;
+  /**
+   * Kernel pipelines compiled at once, at most (default: half the logical processors, at least 1).
+   * A browser compiles them on its GPU process's threads; leaving cores free keeps the page
+   * drawing while a model's kernels compile on first use.
+   */
+  parallelCompiles?: number;
   /** Bytes of freed buffers kept for reuse (default 512 MiB); beyond, they are destroyed. */
   maxPoolBytes?: number;
   /**
@@ -92,6 +98,10 @@ const OPTIONAL_FEATURES = ['shader-f16', 'subgroups'];
  *   try { await initWebGPU(); setBackend('webgpu'); } catch { setBackend('cpu'); }
  */
 export async function initWebGPU(opts: InitWebGPUOptions = {}): Promise<WebGPUInfo> {
+  const pc = opts.parallelCompiles;
+  if (pc !== undefined && !(Number.isInteger(pc) && pc >= 1)) {
+    throw new RangeError(`initWebGPU: parallelCompiles must be a positive integer, got ${pc}`);
+  }
   const gpu = opts.gpu ?? (await findGpu());
   const adapter = await gpu.requestAdapter(
     opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined,
@@ -143,6 +153,7 @@ export async function initWebGPU(opts: InitWebGPUOptions = {}): Promise<WebGPUIn
       subgroupReduce,
       float16Matmul: opts.float16Matmul ?? false,
       ...(opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {}),
+      ...(opts.parallelCompiles !== undefined ? { parallelCompiles: opts.parallelCompiles } : {}),
       ...(opts.maxPoolBytes !== undefined ? { maxPoolBytes: opts.maxPoolBytes } : {}),
     },
     name,

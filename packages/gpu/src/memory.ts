@@ -156,9 +156,10 @@ export class BufferPool {
 
   /**
    * Destroys pooled buffers until at most `keepBytes` remain (default: the pool limit), skipping
-   * buffers the pending batch `pendingBatch` still references. Returns the bytes released.
+   * buffers that batches from id `pendingFrom` on (recorded or queued, not yet submitted) still
+   * reference. Returns the bytes released.
    */
-  trim(pendingBatch: number, keepBytes = this.opts.maxPoolBytes): number {
+  trim(pendingFrom: number, keepBytes = this.opts.maxPoolBytes): number {
     let released = 0;
     if (this.stats.pooledBytes <= keepBytes) return 0;
     // Largest classes first: they free the most memory per destroyed buffer.
@@ -167,7 +168,7 @@ export class BufferPool {
       const list = this.free.get(c)!;
       for (let i = 0; i < list.length && this.stats.pooledBytes > keepBytes; ) {
         const b = list[i]!;
-        if (b.lastBatch === pendingBatch) {
+        if (b.lastBatch >= pendingFrom) {
           i++;
           continue;
         }

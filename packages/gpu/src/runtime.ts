@@ -1,8 +1,8 @@
 import type { DType } from '@tessera/tensor';
-import { withMath } from './codegen/math.js';
 import { DeviceLostError, INDEX_OPS, indexError, WebGPUError } from './errors.js';
 import { BufferPool, GpuBuffer, type PoolOptions } from './memory.js';
 import type { Packed } from './params.js';
+import { PipelineCache, type PipelineEntry, settled } from './pipelines.js';
 
 /** One buffer bound to a kernel, at binding `i + 1` for the i-th entry (binding 0 is `P`). */
 export interface Binding {
@@ -44,6 +44,8 @@ export interface RuntimeOptions extends PoolOptions {
   subgroupReduce: boolean;
   /** GEMM kernels (matmul, convolutions) multiply in float16 and accumulate in float32 (opt-in). */
   float16Matmul: boolean;
+  /** Pipeline compiles in flight at most (see PipelineCache). */
+  parallelCompiles: number;
 }
 
 const MAP_READ = 0x01; // GPUBufferUsage.MAP_READ
@@ -52,34 +54,78 @@ const STORAGE = 0x80;
 const COPY_SRC = 0x04;
 const ARENA_BYTES = 1 << 19;
 
+/** A kernel dispatch recorded into a batch (encoded when the batch is submitted). */
+interface DispatchCommand {
+  readonly d: Dispatch;
+  readonly pipe: PipelineEntry;
+  readonly entries: GPUBindGroupEntry[];
+}
+
+/** A buffer-to-buffer copy recorded into a batch. */
+interface CopyCommand {
+  readonly src: GPUBuffer;
+  readonly srcOffset: number;
+  readonly dst: GPUBuffer;
+  readonly dstOffset: number;
+  readonly bytes: number;
+}
+
+type Command = DispatchCommand | CopyCommand;
+
+/** A closed batch waiting for its pipelines: its commands and a copy of its parameter words. */
+interface Batch {
+  readonly id: number;
+  readonly commands: Command[];
+  readonly params: Uint32Array<ArrayBuffer>;
+  readonly ops: string[];
+}
+
+/** A `queue.writeBuffer` that must wait its turn behind batches still waiting for pipelines. */
+interface Write {
+  readonly buffer: GPUBuffer;
+  readonly offset: number;
+  readonly data: Uint8Array<ArrayBuffer>;
+}
+
 /**
- * The engine under the webgpu backend: owns the device, compiles and caches pipelines, encodes
- * dispatches into one command encoder per batch and submits lazily (on a read, a sync, a full
- * batch, or at the end of the current JS task), and turns asynchronous GPU errors into exceptions
- * thrown at the next read.
+ * The engine under the webgpu backend: owns the device, compiles and caches pipelines, records
+ * dispatches into batches and submits them lazily (on a read, a sync, a full batch, or at the end
+ * of the current JS task), and turns asynchronous GPU errors into exceptions thrown at the next
+ * read.
+ *
+ * Pipelines compile asynchronously (see PipelineCache). A batch that uses a pipeline still
+ * compiling is not submitted when it closes but queued, and so is everything after it (batches
+ * and buffer writes, in order); the queue drains as compiles finish, and reads and syncs wait for
+ * it. Once every kernel in use is compiled, batches are submitted as soon as they close.
  */
 export class Runtime {
   readonly pool: BufferPool;
-  /** Id of the batch being encoded; incremented by every submit. */
+  /** Id of the batch being recorded; incremented whenever a batch closes. */
   batchId = 0;
   /** Set once the device is lost (or destroyed). */
   lost: DeviceLostError | null = null;
 
-  private readonly pipelines = new Map<
-    string,
-    { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }
-  >();
-  private encoder: GPUCommandEncoder | null = null;
-  private pass: GPUComputePassEncoder | null = null;
-  private readonly arena: Uint32Array;
+  private readonly pipelines: PipelineCache;
+  /** Commands of the batch being recorded. */
+  private commands: Command[] = [];
+  private readonly arena: Uint32Array<ArrayBuffer>;
   private readonly arenaBuffer: GPUBuffer;
   private arenaUsed = 0;
   private readonly align: number;
   private dispatches = 0;
   private ops: string[] = [];
+  /** Closed batches and writes not yet handed to the queue, oldest first. */
+  private readonly waiting: (Batch | Write)[] = [];
+  /** Id of the oldest batch not yet submitted (buffers it references stay out of `trim`). */
+  private unsubmittedFrom = 0;
+  /** Steps put in `waiting` so far, and how many of them have been handed to the queue. */
+  private stepsQueued = 0;
+  private stepsDone = 0;
+  /** Reads and syncs waiting for the steps queued before them. */
+  private drainWaiters: { upTo: number; resolve: () => void }[] = [];
   /** Op names of the last submitted batch (uncaptured errors arrive after the submit). */
   private submittedOps: string[] = [];
-  /** The dispatch being encoded (errors raised while creating its pipeline arrive synchronously). */
+  /** The dispatch being encoded (for errors raised synchronously while encoding it). */
   private current: Dispatch | null = null;
   private flushQueued = false;
   /** Errors found asynchronously, thrown at the next read or sync. */
@@ -95,6 +141,11 @@ export class Runtime {
     readonly opts: RuntimeOptions,
   ) {
     this.pool = new BufferPool(device, opts);
+    // Debug mode compiles synchronously so each dispatch is submitted inside its error scopes.
+    this.pipelines = new PipelineCache(device, !opts.debug, opts.parallelCompiles, (err) => {
+      if (err !== null) this.errors.push(err);
+      this.drain();
+    });
     this.align = Math.max(16, device.limits.minStorageBufferOffsetAlignment);
     this.arena = new Uint32Array(ARENA_BYTES / 4);
     this.arenaBuffer = device.createBuffer({ size: ARENA_BYTES, usage: STORAGE | COPY_DST });
@@ -115,6 +166,7 @@ export class Runtime {
     });
     device.lost.then((info) => {
       this.lost ??= new DeviceLostError(info.reason ?? 'unknown', info.message);
+      this.drain();
     });
   }
 
@@ -139,7 +191,20 @@ export class Runtime {
   /** Writes bytes into a buffer now (queue order), taking care not to overtake pending kernels. */
   write(h: GpuBuffer, byteOffset: number, data: ArrayBufferView): void {
     if (h.lastBatch === this.batchId) this.flush();
-    this.device.queue.writeBuffer(h.buffer, byteOffset, data.buffer, data.byteOffset, data.byteLength);
+    // Queued behind waiting batches: mark it referenced so `trim` keeps it until then.
+    if (this.waiting.length > 0) h.lastBatch = this.batchId;
+    this.writeRaw(h.buffer, byteOffset, data);
+  }
+
+  private writeRaw(buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
+    if (this.waiting.length === 0) {
+      this.device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
+      return;
+    }
+    // The caller may reuse `data`: keep a copy until the write's turn comes.
+    const bytes = new Uint8Array(data.byteLength);
+    bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.enqueue({ buffer, offset, data: bytes });
   }
 
   /** A buffer (for `size` elements) that `write` can fill without flushing the pending batch. */
@@ -148,7 +213,7 @@ export class Runtime {
     return this.pool.acquire(dtype, size, this.batchId);
   }
 
-  /** Encodes one kernel dispatch into the pending batch. */
+  /** Records one kernel dispatch into the pending batch. */
   run(d: Dispatch): void {
     this.check(d.op);
     if (d.grid[0] === 0 || d.grid[1] === 0 || d.grid[2] === 0) return;
@@ -156,7 +221,7 @@ export class Runtime {
       this.runScoped(d);
       return;
     }
-    this.encode(d);
+    this.record(d);
     if (this.dispatches >= this.opts.maxBatch) this.flush();
   }
 
@@ -166,8 +231,13 @@ export class Runtime {
     dev.pushErrorScope('internal');
     dev.pushErrorScope('out-of-memory');
     dev.pushErrorScope('validation');
-    this.encode(d);
-    this.flush();
+    this.current = d;
+    try {
+      this.record(d);
+      this.flush();
+    } finally {
+      this.current = null;
+    }
     const what = d.describe?.() ?? d.op;
     const record = (e: GPUError | null) => {
       if (e) this.errors.push(new WebGPUError(`webgpu: ${what} failed (${kindOf(e)} error): ${e.message}`));
@@ -179,17 +249,13 @@ export class Runtime {
     );
   }
 
-  private encode(d: Dispatch): void {
-    this.current = d;
-    try {
-      this.encodeNow(d);
-    } finally {
-      this.current = null;
-    }
-  }
-
-  private encodeNow(d: Dispatch): void {
-    const entry = this.pipeline(d.key, () => d.code(d.params.at), d.op);
+  private record(d: Dispatch): void {
+    const pipe = this.pipelines.get(
+      d.key,
+      () => d.code(d.params.at),
+      `${d.op}:${d.key}`,
+      () => (d.describe === undefined ? d.op : d.describe()),
+    );
     const words = d.params.words;
     let at = Math.ceil(this.arenaUsed / this.align) * this.align;
     if (at + words.byteLength > ARENA_BYTES) {
@@ -213,7 +279,7 @@ export class Runtime {
         // in one dispatch: read a snapshot instead.
         const h = b.buf as GpuBuffer;
         const tmp = this.pool.acquire(h.dtype, h.bytes / 4);
-        this.encoderNow().copyBufferToBuffer(buf, 0, tmp.buffer, 0, h.bytes);
+        this.push({ src: buf, srcOffset: 0, dst: tmp.buffer, dstOffset: 0, bytes: h.bytes });
         (temps ??= []).push(tmp);
         buf = tmp.buffer;
       }
@@ -224,14 +290,23 @@ export class Runtime {
       entries.push({ binding: d.bindings.length + 1, resource: { buffer: this.indexErrors } });
       this.indexChecks = true;
     }
-    const group = this.device.createBindGroup({ layout: entry.layout, entries });
-    const pass = this.passNow();
-    pass.setPipeline(entry.pipeline);
-    pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(d.grid[0], d.grid[1], d.grid[2]);
+    this.push({ d, pipe, entries });
     this.dispatches++;
     this.ops.push(d.op);
     if (temps !== null) for (const t of temps) this.releaseTemp(t);
+  }
+
+  /** Adds a command to the pending batch, arranging for it to close at the end of this JS task. */
+  private push(c: Command): void {
+    if (this.commands.length === 0 && !this.flushQueued && !this.opts.debug) {
+      this.flushQueued = true;
+      // Start the GPU at the end of the current JS task even if nobody reads.
+      queueMicrotask(() => {
+        this.flushQueued = false;
+        if (this.lost === null) this.flush();
+      });
+    }
+    this.commands.push(c);
   }
 
   /** Returns a scratch buffer to the pool (safe: later kernels are ordered after this batch's). */
@@ -240,59 +315,29 @@ export class Runtime {
     this.pool.release(h);
   }
 
-  /** The compiled pipeline for `key`, compiling `code()` on first use. */
-  private pipeline(key: string, code: () => string, op: string) {
-    let p = this.pipelines.get(key);
-    if (p === undefined) {
-      const t0 = performance.now();
-      const module = this.device.createShaderModule({ code: withMath(code()), label: key });
-      const pipeline = this.device.createComputePipeline({
-        layout: 'auto',
-        compute: { module, entryPoint: 'main' },
-        label: `${op}:${key}`,
-      });
-      p = { pipeline, layout: pipeline.getBindGroupLayout(0) };
-      this.pipelines.set(key, p);
-      this.compileMs += performance.now() - t0;
-    }
-    return p;
+  /** Milliseconds spent compiling pipelines (summed per pipeline; async compiles overlap). */
+  get compileMs(): number {
+    return this.pipelines.compileMs;
   }
-
-  /** Milliseconds spent creating shader modules and pipelines (compilation happens there). */
-  compileMs = 0;
 
   /** Cache keys of the compiled pipelines (which kernel variants ran; for tests and stats). */
   pipelineKeys(): string[] {
-    return [...this.pipelines.keys()];
+    return this.pipelines.keys();
+  }
+
+  /** Pipeline compiles in flight and waiting for a slot (for tests and stats). */
+  get compiling(): { running: number; queued: number } {
+    return this.pipelines.compiling;
+  }
+
+  /** Batches and writes queued behind a pipeline still compiling (for tests and stats). */
+  get waitingSteps(): number {
+    return this.waiting.length;
   }
 
   /** Number of distinct compiled pipelines (for tests and stats). */
   get pipelineCount(): number {
     return this.pipelines.size;
-  }
-
-  private encoderNow(): GPUCommandEncoder {
-    if (this.pass !== null) {
-      this.pass.end();
-      this.pass = null;
-    }
-    if (this.encoder === null) {
-      this.encoder = this.device.createCommandEncoder();
-      if (!this.flushQueued && !this.opts.debug) {
-        this.flushQueued = true;
-        // Start the GPU at the end of the current JS task even if nobody reads.
-        queueMicrotask(() => {
-          this.flushQueued = false;
-          if (this.lost === null) this.flush();
-        });
-      }
-    }
-    return this.encoder;
-  }
-
-  private passNow(): GPUComputePassEncoder {
-    if (this.pass === null) this.pass = this.encoderNow().beginComputePass();
-    return this.pass;
   }
 
   /** Copies bytes between buffers inside the pending batch (ordered with the kernels). */
@@ -304,29 +349,99 @@ export class Runtime {
     bytes: number,
   ): void {
     this.check('copy');
-    this.encoderNow().copyBufferToBuffer(src.buffer, srcOffset, raw(dst), dstOffset, bytes);
+    this.push({ src: src.buffer, srcOffset, dst: raw(dst), dstOffset, bytes });
     src.lastBatch = this.batchId;
     if (dst instanceof GpuBuffer) dst.lastBatch = this.batchId;
   }
 
-  /** Submits the pending batch (if any). */
+  /**
+   * Closes the pending batch (if any) and submits it, or queues it behind batches whose
+   * pipelines are still compiling.
+   */
   flush(): void {
-    if (this.encoder === null) return;
-    if (this.pass !== null) {
-      this.pass.end();
-      this.pass = null;
-    }
-    if (this.arenaUsed > 0)
-      this.device.queue.writeBuffer(this.arenaBuffer, 0, this.arena.buffer, 0, this.arenaUsed);
-    const cb = this.encoder.finish();
-    this.encoder = null;
-    this.device.queue.submit([cb]);
-    this.arenaUsed = 0;
-    this.dispatches = 0;
-    this.submittedOps = this.ops;
+    if (this.commands.length === 0) return;
+    const batch: Batch = {
+      id: this.batchId,
+      commands: this.commands,
+      params: this.arena.subarray(0, Math.ceil(this.arenaUsed / 4)),
+      ops: this.ops,
+    };
+    this.commands = [];
     this.ops = [];
+    this.dispatches = 0;
     this.batchId++;
-    this.pool.trim(this.batchId);
+    if (this.waiting.length === 0 && batch.commands.every(isSettled)) {
+      this.submit(batch);
+      this.unsubmittedFrom = this.batchId;
+    } else {
+      this.enqueue({ ...batch, params: batch.params.slice() });
+    }
+    this.arenaUsed = 0;
+    this.pool.trim(this.unsubmittedFrom);
+  }
+
+  private enqueue(step: Batch | Write): void {
+    this.waiting.push(step);
+    this.stepsQueued++;
+  }
+
+  /** Hands waiting steps to the queue, in order, up to the first batch still waiting for a pipeline. */
+  private drain(): void {
+    while (this.waiting.length > 0) {
+      const step = this.waiting[0]!;
+      if (this.lost === null) {
+        if ('commands' in step) {
+          if (!step.commands.every(isSettled)) break;
+          this.submit(step);
+        } else {
+          this.device.queue.writeBuffer(step.buffer, step.offset, step.data);
+        }
+      }
+      this.waiting.shift();
+      this.stepsDone++;
+    }
+    const head = this.waiting[0];
+    this.unsubmittedFrom = head !== undefined && 'id' in head ? head.id : this.batchId;
+    const ready = this.drainWaiters.filter((w) => w.upTo <= this.stepsDone || this.lost !== null);
+    if (ready.length === 0) return;
+    this.drainWaiters = this.drainWaiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
+
+  /** Resolves once every step queued so far has been handed to the GPU queue. */
+  private drained(): Promise<void> | null {
+    if (this.waiting.length === 0) return null;
+    return new Promise((resolve) => this.drainWaiters.push({ upTo: this.stepsQueued, resolve }));
+  }
+
+  /** Encodes a batch whose pipelines are all settled and submits it. */
+  private submit(b: Batch): void {
+    if (b.params.length > 0) this.device.queue.writeBuffer(this.arenaBuffer, 0, b.params);
+    const encoder = this.device.createCommandEncoder();
+    let pass: GPUComputePassEncoder | null = null;
+    for (const c of b.commands) {
+      if ('d' in c) {
+        // A pipeline that failed to compile: its error is thrown at the next read.
+        if (c.pipe.pipeline === null) continue;
+        pass ??= encoder.beginComputePass();
+        const outer = this.current;
+        this.current ??= c.d;
+        const group = this.device.createBindGroup({ layout: c.pipe.layout!, entries: c.entries });
+        this.current = outer;
+        pass.setPipeline(c.pipe.pipeline);
+        pass.setBindGroup(0, group);
+        pass.dispatchWorkgroups(c.d.grid[0], c.d.grid[1], c.d.grid[2]);
+      } else {
+        if (pass !== null) {
+          pass.end();
+          pass = null;
+        }
+        encoder.copyBufferToBuffer(c.src, c.srcOffset, c.dst, c.dstOffset, c.bytes);
+      }
+    }
+    pass?.end();
+    this.device.queue.submit([encoder.finish()]);
+    this.submittedOps = b.ops;
   }
 
   /** Reads `bytes` bytes at `byteOffset` of a buffer (flushes pending work first). */
@@ -339,7 +454,10 @@ export class Runtime {
     const staging = this.device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
     this.copyBuffer(h, byteOffset, staging, 0, bytes);
     this.flush();
+    const pending = this.drained();
+    if (pending !== null) await pending;
     try {
+      this.check('read');
       await staging.mapAsync(MAP_READ);
     } catch (e) {
       staging.destroy();
@@ -358,6 +476,9 @@ export class Runtime {
   async sync(): Promise<void> {
     this.check('sync');
     this.flush();
+    const pending = this.drained();
+    if (pending !== null) await pending;
+    this.check('sync');
     await this.device.queue.onSubmittedWorkDone();
     this.check('sync');
     await this.checkErrors();
@@ -373,14 +494,16 @@ export class Runtime {
     if (this.indexChecks) {
       this.indexChecks = false;
       const staging = this.device.createBuffer({ size: 32, usage: MAP_READ | COPY_DST });
-      this.encoderNow().copyBufferToBuffer(this.indexErrors, 0, staging, 0, 32);
+      this.push({ src: this.indexErrors, srcOffset: 0, dst: staging, dstOffset: 0, bytes: 32 });
       this.flush();
+      const pending = this.drained();
+      if (pending !== null) await pending;
       await staging.mapAsync(MAP_READ);
       const w = new Int32Array(staging.getMappedRange().slice(0));
       staging.unmap();
       staging.destroy();
       if (w[0] !== 0) {
-        this.device.queue.writeBuffer(this.indexErrors, 0, new Uint32Array(8));
+        this.writeRaw(this.indexErrors, 0, new Uint32Array(8));
         this.errors.length = 0;
         throw indexError(INDEX_OPS[w[1]!] ?? 'index', w[2]!, w[3]!, w[4]!);
       }
@@ -396,8 +519,13 @@ export class Runtime {
   destroy(): void {
     this.pool.clear();
     this.lost ??= new DeviceLostError('destroyed', 'the backend was destroyed');
+    this.drain();
     this.device.destroy();
   }
+}
+
+function isSettled(c: Command): boolean {
+  return !('d' in c) || settled(c.pipe);
 }
 
 function raw(b: GpuBuffer | GPUBuffer): GPUBuffer {
