@@ -245,6 +245,19 @@ function cpuSuite(): void {
       expect(probs).toBe('1');
       await screenshot(page, `${kind}-digits-desktop`);
 
+      // The same stroke with the keyboard: the canvas is in the tab order, before Clear.
+      await page.click('[data-action=clear]');
+      expect((await pageData(page)).prediction).toBeUndefined();
+      await page.keyboard.press('Shift+Tab');
+      expect(await page.evaluate(() => document.activeElement?.className)).toBe('draw-canvas');
+      for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('Space');
+      for (let i = 0; i < 16; i++) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Space');
+      const typed = await waitForPage(page, (d) => d.prediction !== undefined);
+      expect(typed.prediction).toBe('1');
+      await screenshot(page, `${kind}-digits-keyboard-drawing`);
+
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action=save]')]);
       const file = await download.path();
       const bytes = readFileSync(file!);

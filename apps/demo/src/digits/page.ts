@@ -217,7 +217,12 @@ export function mount(root: HTMLElement): Page {
     h(
       'div',
       { class: 'draw-wrap' },
-      h('div', {}, pad.canvas, h('div', { class: 'row', style: 'margin-top:6px' }, clearBtn, inspectDrawing)),
+      h(
+        'div',
+        {},
+        pad.element,
+        h('div', { class: 'row', style: 'margin-top:6px' }, clearBtn, inspectDrawing),
+      ),
       h(
         'div',
         { style: 'flex:1;min-width:180px' },
