@@ -29,7 +29,10 @@ export class WebGPUError extends Error {
   }
 }
 
-/** Codes of index-checking kernels, reported through the device's error buffer. */
+/**
+ * Codes of kernels that report through the device's error buffer: index-checking kernels, and
+ * integer division and remainder, which report a zero divisor (`div` and `remainder` below).
+ */
 export const INDEX_OPS = [
   '',
   'gather',
@@ -38,7 +41,13 @@ export const INDEX_OPS = [
   'indexSelect',
   'indexAdd',
   'maxPool2dBackward',
+  'div',
+  'remainder',
 ] as const;
+
+/** Error-buffer codes of integer division and remainder (a zero divisor). */
+export const DIV_CODE = INDEX_OPS.indexOf('div');
+export const REM_CODE = INDEX_OPS.indexOf('remainder');
 
 /** The error for an index outside [0, size), worded as the CPU backend words it. */
 export function indexError(op: string, value: number, dim: number, size: number): RangeError {
@@ -47,4 +56,19 @@ export function indexError(op: string, value: number, dim: number, size: number)
     `${op}: index ${value} is out of range for dim ${dim} of size ${size} (valid range ${range}); ` +
       'found on the GPU, reported at the next read (the offending element was skipped)',
   );
+}
+
+/**
+ * The error a kernel reported through the error buffer: `code` (an INDEX_OPS position), then the
+ * bad index (or, for a zero divisor, the flat position of the output element), dim and size.
+ */
+export function reportedError(code: number, value: number, dim: number, size: number): RangeError {
+  const op = INDEX_OPS[code] ?? 'index';
+  if (op === 'div' || op === 'remainder') {
+    return new RangeError(
+      `${op}: integer division by zero (the divisor of output element ${value}, in flat order, is 0); ` +
+        'found on the GPU, reported at the next read (that element was set to 0)',
+    );
+  }
+  return indexError(op, value, dim, size);
 }

@@ -1,5 +1,5 @@
 import type { DType } from '@tessera/tensor';
-import { DeviceLostError, INDEX_OPS, indexError, WebGPUError } from './errors.js';
+import { DeviceLostError, reportedError, WebGPUError } from './errors.js';
 import { BufferPool, GpuBuffer, type PoolOptions } from './memory.js';
 import type { Packed } from './params.js';
 import { PipelineCache, type PipelineEntry, settled } from './pipelines.js';
@@ -505,7 +505,7 @@ export class Runtime {
       if (w[0] !== 0) {
         this.writeRaw(this.indexErrors, 0, new Uint32Array(8));
         this.errors.length = 0;
-        throw indexError(INDEX_OPS[w[1]!] ?? 'index', w[2]!, w[3]!, w[4]!);
+        throw reportedError(w[1]!, w[2]!, w[3]!, w[4]!);
       }
     }
     if (this.errors.length > 0) {

@@ -5,9 +5,11 @@ import {
   clamp,
   contiguous,
   type DType,
+  div,
   full,
   getBackend,
   mul,
+  remainder,
   type Tensor,
   tensor,
   UNARY_OPS,
@@ -16,7 +18,7 @@ import {
   where,
   zeros,
 } from '@tessera/tensor';
-import { beforeAll, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeIfAvailable } from '../../../tests/repo/requirements.js';
 import { expectMatch, gpuBackend, type Pair, pair, randomData, randomInts } from './helpers.js';
 
@@ -192,7 +194,13 @@ describeIfAvailable('webgpu', 'elementwise kernels match the CPU backend', () =>
       }
       if (op === 'atan2') continue;
       const outI: DType = logical.has(op) || cmp.has(op) ? 'bool' : 'int32';
-      const src = op === 'pow' ? [ai.remainder(5), bi.abs().remainder(6)] : [ai, bi];
+      // Zero integer divisors are an error on the GPU (see the division test below).
+      const src =
+        op === 'pow'
+          ? [ai.remainder(5), bi.abs().remainder(6)]
+          : op === 'div' || op === 'remainder'
+            ? [ai, where(bi.eq(0), 1, bi)]
+            : [ai, bi];
       await primitive(
         `${op} int32`,
         outI,
@@ -271,5 +279,23 @@ describeIfAvailable('webgpu', 'elementwise kernels match the CPU backend', () =>
       .mul_(0.5)
       .sub_(g.slice(0, 0, 1).clone());
     await expectMatch(g, c, 'in-place chain');
+  });
+
+  it('integer division is exact above 2^24, and a zero tensor divisor is reported at the next read', async () => {
+    const dev = { dtype: 'int32', device: 'webgpu' } as const;
+    const a = tensor([16777217, -7, 7, 2147483647], dev);
+    const b = tensor([1, 2, -2, 3], dev);
+    expect(Array.from(await div(a, b, 'floor').data())).toEqual([16777217, -4, -4, 715827882]);
+    expect(Array.from(await div(a, b, 'trunc').data())).toEqual([16777217, -3, -3, 715827882]);
+    expect(Array.from(await remainder(a, b).data())).toEqual([0, 1, -1, 1]);
+    const zero = tensor([2, 0, 1, 1], dev);
+    await expect(div(a, zero, 'floor').data()).rejects.toThrow(
+      'div: integer division by zero (the divisor of output element 1, in flat order, is 0)',
+    );
+    await expect(remainder(a, zero).data()).rejects.toThrow(
+      /^remainder: integer division by zero .*element 1,/,
+    );
+    // Reported once; the backend keeps working.
+    expect(Array.from(await div(a, b, 'trunc').data())).toEqual([16777217, -3, -3, 715827882]);
   });
 });

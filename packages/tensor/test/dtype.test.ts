@@ -98,6 +98,23 @@ describe('division and comparisons', () => {
     expect(div(tensor([7.5, -7.5]), 2, 'trunc').arraySync()).toEqual([3, -3]);
   });
 
+  it('integer trunc and floor division match exact arithmetic over signs, magnitudes and broadcasting', () => {
+    const edge = [-2147483648, -2147483647, -16777217, -100, -7, -1, 0, 1, 6, 7, 16777217, 2147483647];
+    const divisors = [-2147483648, -16777216, -7, -3, -2, -1, 1, 2, 3, 7, 16777216, 2147483647];
+    const a = tensor(edge, { dtype: 'int32' }).reshape(-1, 1);
+    const b = tensor(divisors, { dtype: 'int32' }).reshape(1, -1);
+    const t = div(a, b, 'trunc').arraySync() as number[][];
+    const f = div(a, b, 'floor').arraySync() as number[][];
+    edge.forEach((x, i) => {
+      divisors.forEach((y, j) => {
+        // -2^31 / -1 overflows int32 and wraps to -2^31, as in C and WGSL.
+        const wrap = (v: number) => v | 0;
+        expect(t[i]![j], `${x} trunc/ ${y}`).toBe(wrap(Math.trunc(x / y)));
+        expect(f[i]![j], `${x} floor/ ${y}`).toBe(wrap(Math.floor(x / y)));
+      });
+    });
+  });
+
   it('comparisons give bool and compare in the promoted dtype', () => {
     const c = tensor([1, 2, 3]).lt(2.5);
     expect(c.dtype).toBe('bool');

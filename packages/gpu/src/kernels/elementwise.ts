@@ -1,4 +1,5 @@
 import type { BinaryOp, UnaryAttrs, UnaryOp, UpdateOp, View } from '@tessera/tensor';
+import { INDEX_ERRORS } from '../codegen/atomics.js';
 import {
   type AddrMode,
   addrMode,
@@ -9,6 +10,7 @@ import {
   stridedLoop,
 } from '../codegen/strided.js';
 import { convert, storageType, type WgslType } from '../codegen/types.js';
+import { DIV_CODE, REM_CODE } from '../errors.js';
 import type { GpuBuffer } from '../memory.js';
 import { dyn, dynInts, type Field, floats, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Binding, Runtime } from '../runtime.js';
@@ -55,6 +57,9 @@ function elementwise(
   const valueT = valueIn ? storageType(valueIn.view.dtype) : outT;
   const C: WgslType = computeOverride ?? (valueT === 'f32' ? 'f32' : def.i !== undefined ? 'i32' : 'f32');
   const expr = C === 'f32' ? def.f : (def.i ?? def.f);
+  // Integer division and remainder report a zero divisor `b` (the CPU backend throws for it).
+  const zeroCheck =
+    C !== 'i32' ? 0 : expr.startsWith('idiv(') ? DIV_CODE : expr.startsWith('imod_py(') ? REM_CODE : 0;
 
   const aliased = inputs.map((x) => x.view.buffer === out.buffer && sameMapping(x.view, out));
   const addressed = inputs.filter((_, k) => !aliased[k]);
@@ -142,8 +147,9 @@ fn main(${e.params}) {
   ${stridedLoop('i', `P[${at.n! + 1}]`, dyn(at, 'shape'), offs, strides)}
   ${attrLets}
   ${lines.join('\n  ')}
+  ${zeroCheck > 0 ? `if (b == 0) { reportIndex(${zeroCheck}u, i32(i), 0u, 0u); }` : ''}
   O[${outAddr}] = ${store};
-}`;
+}${zeroCheck > 0 ? `\n${INDEX_ERRORS(addressed.length + 2)}` : ''}`;
   };
 
   const bindings: Binding[] = [
@@ -158,6 +164,7 @@ fn main(${e.params}) {
     bindings,
     grid: grid1d(n),
     describe: () => `${op} ${describeViews(out, ...inputs.map((x) => x.view))}`,
+    checksIndices: zeroCheck > 0,
   });
 }
 

@@ -197,8 +197,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
 }
 /**
  * a / b. True division (integers promote to float32) unless `roundingMode` is 'trunc' or 'floor',
- * which round the quotient and keep integer dtypes (computed exactly, through float64 where the
- * backend has it).
+ * which round the quotient and keep integer dtypes (computed exactly, with integer kernels).
  */
 export function div(a: TensorLike, b: TensorLike, roundingMode?: 'trunc' | 'floor'): Tensor {
   const t = resultType(a, b);
@@ -209,9 +208,16 @@ export function div(a: TensorLike, b: TensorLike, roundingMode?: 'trunc' | 'floo
   const round = roundingMode === 'trunc' ? trunc : floor;
   if (isFloating(t)) return round(arith('div', a, b, t));
   checkIntegerDivisor(`div (roundingMode '${roundingMode}')`, b);
-  const like = (a instanceof Tensor ? a : b) as Tensor;
-  const wide: DType = like.storage('div').backend.supportsDType('float64') ? 'float64' : 'float32';
-  return cast(round(arith('div', a, b, wide)), 'int32');
+  // Integer kernels, exact for every int32 (a float32 quotient rounds above 2^24), and on the GPU
+  // they report a zero divisor. The backends' int32 `div` truncates.
+  const q = arith('div', a, b, 'int32');
+  if (roundingMode === 'trunc') return q;
+  // Floor is one less where the quotient is negative and not whole: exactly where the
+  // Python-style remainder (sign of b) differs from the truncated one (sign of a). Wrapping int32
+  // products give the truncated remainder a - q*b exactly.
+  const r = arith('remainder', a, b, 'int32');
+  const rt = arith('sub', a, arith('mul', q, b, 'int32'), 'int32');
+  return arith('sub', q, binaryKernel('ne', r, rt, 'bool'), 'int32');
 }
 /** a ** b, broadcasting. Integer tensors raised to negative integer scalars are an error. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
