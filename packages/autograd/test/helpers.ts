@@ -1,6 +1,8 @@
 import { type Tensor, tensor } from '@tessera/tensor';
 import { expect } from 'vitest';
 
+export { prng } from '../../../tests/repo/prng.js';
+
 /** A float64 leaf tensor that requires grad. */
 export function leaf(data: number[] | number[][] | number[][][] | number): Tensor {
   return tensor(data, { dtype: 'float64', requiresGrad: true });
@@ -26,18 +28,6 @@ export async function collect(): Promise<void> {
     gc();
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-/** A small deterministic PRNG (mulberry32) for choosing random shapes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A random shape of rank minRank..maxRank with sizes 1..maxSize. */

@@ -116,10 +116,7 @@ export class Runtime {
   private ops: string[] = [];
   /** Closed batches and writes not yet handed to the queue, oldest first. */
   private readonly waiting: (Batch | Write)[] = [];
-  /** Id of the oldest batch not yet submitted (buffers it references stay out of `trim`). */
-  private unsubmittedFrom = 0;
-  /** Steps put in `waiting` so far, and how many of them have been handed to the queue. */
-  private stepsQueued = 0;
+  /** Steps handed to the queue from `waiting` so far. */
   private stepsDone = 0;
   /** Reads and syncs waiting for the steps queued before them. */
   private drainWaiters: { upTo: number; resolve: () => void }[] = [];
@@ -204,7 +201,7 @@ export class Runtime {
     // The caller may reuse `data`: keep a copy until the write's turn comes.
     const bytes = new Uint8Array(data.byteLength);
     bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    this.enqueue({ buffer, offset, data: bytes });
+    this.waiting.push({ buffer, offset, data: bytes });
   }
 
   /** A buffer (for `size` elements) that `write` can fill without flushing the pending batch. */
@@ -372,17 +369,17 @@ export class Runtime {
     this.batchId++;
     if (this.waiting.length === 0 && batch.commands.every(isSettled)) {
       this.submit(batch);
-      this.unsubmittedFrom = this.batchId;
     } else {
-      this.enqueue({ ...batch, params: batch.params.slice() });
+      this.waiting.push({ ...batch, params: batch.params.slice() });
     }
     this.arenaUsed = 0;
-    this.pool.trim(this.unsubmittedFrom);
+    this.pool.trim(this.unsubmittedFrom());
   }
 
-  private enqueue(step: Batch | Write): void {
-    this.waiting.push(step);
-    this.stepsQueued++;
+  /** Id of the oldest batch not yet submitted (buffers it references stay out of `trim`). */
+  private unsubmittedFrom(): number {
+    const head = this.waiting[0];
+    return head !== undefined && 'id' in head ? head.id : this.batchId;
   }
 
   /** Hands waiting steps to the queue, in order, up to the first batch still waiting for a pipeline. */
@@ -400,8 +397,6 @@ export class Runtime {
       this.waiting.shift();
       this.stepsDone++;
     }
-    const head = this.waiting[0];
-    this.unsubmittedFrom = head !== undefined && 'id' in head ? head.id : this.batchId;
     const ready = this.drainWaiters.filter((w) => w.upTo <= this.stepsDone || this.lost !== null);
     if (ready.length === 0) return;
     this.drainWaiters = this.drainWaiters.filter((w) => !ready.includes(w));
@@ -409,9 +404,10 @@ export class Runtime {
   }
 
   /** Resolves once every step queued so far has been handed to the GPU queue. */
-  private drained(): Promise<void> | null {
-    if (this.waiting.length === 0) return null;
-    return new Promise((resolve) => this.drainWaiters.push({ upTo: this.stepsQueued, resolve }));
+  private drained(): Promise<void> {
+    if (this.waiting.length === 0) return Promise.resolve();
+    const upTo = this.stepsDone + this.waiting.length;
+    return new Promise((resolve) => this.drainWaiters.push({ upTo, resolve }));
   }
 
   /** Encodes a batch whose pipelines are all settled and submits it. */
@@ -454,8 +450,7 @@ export class Runtime {
     const staging = this.device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
     this.copyBuffer(h, byteOffset, staging, 0, bytes);
     this.flush();
-    const pending = this.drained();
-    if (pending !== null) await pending;
+    await this.drained();
     try {
       this.check('read');
       await staging.mapAsync(MAP_READ);
@@ -476,8 +471,7 @@ export class Runtime {
   async sync(): Promise<void> {
     this.check('sync');
     this.flush();
-    const pending = this.drained();
-    if (pending !== null) await pending;
+    await this.drained();
     this.check('sync');
     await this.device.queue.onSubmittedWorkDone();
     this.check('sync');
@@ -496,8 +490,7 @@ export class Runtime {
       const staging = this.device.createBuffer({ size: 32, usage: MAP_READ | COPY_DST });
       this.push({ src: this.indexErrors, srcOffset: 0, dst: staging, dstOffset: 0, bytes: 32 });
       this.flush();
-      const pending = this.drained();
-      if (pending !== null) await pending;
+      await this.drained();
       await staging.mapAsync(MAP_READ);
       const w = new Int32Array(staging.getMappedRange().slice(0));
       staging.unmap();

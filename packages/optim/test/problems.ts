@@ -5,18 +5,9 @@
 
 import type { Optimizer, ParamLike } from '@tessera/optim';
 import { type DType, type Tensor, tensor } from '@tessera/tensor';
+import { prng } from '../../../tests/repo/prng.js';
 
-/** Deterministic PRNG (mulberry32) returning numbers in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** Standard normal samples from a uniform PRNG (Box–Muller). */
 export function gaussian(rand: () => number): () => number {

@@ -1,6 +1,8 @@
 import { type CpuKernelMode, setCpuKernels, type Tensor } from '@tessera/tensor';
 import { expect } from 'vitest';
 
+export { prng } from '../../../tests/repo/prng.js';
+
 // Shared by the wasm-*.test.ts files: running one computation under several kernel settings and
 // comparing the results.
 
@@ -19,18 +21,6 @@ export function withKernels<T>(mode: CpuKernelMode, f: () => T): T {
   } finally {
     setCpuKernels(prev);
   }
-}
-
-/** A seeded generator of uniform numbers in [0, 1) (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /**

@@ -76,6 +76,19 @@ const GEO = `let Cg = P[PARAM(cv)]; let KH = P[PARAM(cv) + 1u]; let KW = P[PARAM
   let C = P[PARAM(cv) + 15u];`;
 
 /** WGSL address of element [n, c, h, w] of a 4-D view whose offset and strides are field `name`. */
+/**
+ * Start of `loadB4` for the implicit-GEMM convolutions: per-column state filled by the kernel's
+ * setup (whether the column exists, its image base address and window corner) and the bounds check.
+ */
+const LOAD_B4_HEAD = `var<private> colOk: array<bool, 4>;
+var<private> colBase: array<i32, 4>;
+var<private> colH: array<i32, 4>;
+var<private> colW: array<i32, 4>;
+fn loadB4(z: u32, k: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (k >= kEnd) { return v; }
+  ${GEO}`;
+
 function at4(name: string, n: string, c: string, h: string, w: string): string {
   return `pi(PARAM(${name})) + i32(${n}) * pi(PARAM(${name}) + 1u) + i32(${c}) * pi(PARAM(${name}) + 2u) + i32(${h}) * pi(PARAM(${name}) + 3u) + i32(${w}) * pi(PARAM(${name}) + 4u)`;
 }
@@ -137,14 +150,7 @@ export function conv2d(rt: Runtime, out: View, x: View, w: View, p: Conv2dParams
     colH[j] = i32((q / OW) * sh) - pt;
     colW[j] = i32((q % OW) * sw) - pl;
   }`,
-    code: `var<private> colOk: array<bool, 4>;
-var<private> colBase: array<i32, 4>;
-var<private> colH: array<i32, 4>;
-var<private> colW: array<i32, 4>;
-fn loadB4(z: u32, k: u32) -> vec4<f32> {
-  var v = vec4<f32>(0.0);
-  if (k >= kEnd) { return v; }
-  ${GEO}
+    code: `${LOAD_B4_HEAD}
   let c = k / (KH * KW); let r = k % (KH * KW);
   let dy = i32((r / KW) * dh); let dx = i32((r % KW) * dw);
   let cOff = i32(c) * pi(PARAM(xv) + 2u);
@@ -217,14 +223,7 @@ export function conv2dBackwardInput(rt: Runtime, out: View, dy: View, w: View, p
     colH[j] = i32(q / u32(W)) + pt;
     colW[j] = i32(q % u32(W)) + pl;
   }`,
-    code: `var<private> colOk: array<bool, 4>;
-var<private> colBase: array<i32, 4>;
-var<private> colH: array<i32, 4>;
-var<private> colW: array<i32, 4>;
-fn loadB4(z: u32, k: u32) -> vec4<f32> {
-  var v = vec4<f32>(0.0);
-  if (k >= kEnd) { return v; }
-  ${GEO}
+    code: `${LOAD_B4_HEAD}
   let o = k / (KH * KW); let r = k % (KH * KW);
   let dy = i32((r / KW) * dh); let dx = i32((r % KW) * dw);
   let oOff = i32(o) * pi(PARAM(dv) + 2u);

@@ -2,6 +2,8 @@ import { noGrad } from '@tessera/autograd';
 import type { Parameter } from '@tessera/nn';
 import { type Tensor, zerosLike } from '@tessera/tensor';
 
+export { prng as mulberry32 } from '../../../../tests/repo/prng.js';
+
 /**
  * A minimal Adam (Kingma & Ba) written for the tests, so that @tessera/nn's tests do not depend
  * on @tessera/optim. Updates run in place under noGrad.
@@ -79,18 +81,6 @@ export class TinySGD {
   zeroGrad(): void {
     for (const p of this.params) p.grad = null;
   }
-}
-
-/** A small deterministic PRNG (mulberry32) for shuffles in tests. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A seeded Fisher-Yates permutation of 0..n-1. */

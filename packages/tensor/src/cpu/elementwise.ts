@@ -69,8 +69,21 @@ function copyRow(
   n: number,
 ): void {
   if (toBool) for (let i = 0; i < n; i++, oo += so, ao += sa) o[oo] = a[ao]! !== 0 ? 1 : 0;
+  else stridedCopy(o, oo, so, a, ao, sa, n);
+}
+
+/** o[oo + i*so] = a[ao + i*sa] for i < n, converting as element assignment does. */
+export function stridedCopy(
+  o: TypedArray,
+  oo: number,
+  so: number,
+  a: TypedArray,
+  ao: number,
+  sa: number,
+  n: number,
+): void {
   // TypedArray.set converts between element types exactly as element assignment does.
-  else if (so === 1 && sa === 1) o.set(a.subarray(ao, ao + n), oo);
+  if (so === 1 && sa === 1) o.set(a.subarray(ao, ao + n), oo);
   else if (so === 1 && sa === 0) o.fill(a[ao]!, oo, oo + n);
   else for (let i = 0; i < n; i++, oo += so, ao += sa) o[oo] = a[ao]!;
 }

@@ -1,6 +1,7 @@
 import type { View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
 import { arr } from './buffer.js';
+import { stridedCopy } from './elementwise.js';
 import { collapse, forEachRow } from './iterate.js';
 
 // Index kernels: gather, scatter, indexSelect, indexAdd. Inputs are read as strided views in
@@ -133,18 +134,6 @@ function slabWalker(
   };
 }
 
-function copyRow(
-  o: TypedArray,
-  oo: number,
-  so: number,
-  a: TypedArray,
-  ao: number,
-  sa: number,
-  n: number,
-): void {
-  for (let k = 0; k < n; k++, oo += so, ao += sa) o[oo] = a[ao]!;
-}
-
 function addRow(
   o: TypedArray,
   oo: number,
@@ -164,7 +153,7 @@ export function indexSelect(out: View, x: View, dim: number, index: View): void 
   const len = shapeOf(out)[dim]!;
   const osd = stridesOf(out)[dim]!;
   const xsd = stridesOf(x)[dim]!;
-  const walk = slabWalker(out, x, dim, copyRow);
+  const walk = slabWalker(out, x, dim, stridedCopy);
   for (let j = 0; j < len; j++) {
     const v = indexAt('indexSelect', ind, index, j, dim, size);
     walk(out.offset + j * osd, x.offset + v * xsd);

@@ -40,12 +40,7 @@ const TASK_WORK = 1 << 26;
  */
 export function wasmMatmul(out: View, a: View, b: View): boolean {
   if (out.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32') return false;
-  const nd = out.shape.length;
-  const m = out.shape[nd - 2]!;
-  const n = out.shape[nd - 1]!;
-  const k = a.shape[nd - 1]!;
-  let batch = 1;
-  for (let d = 0; d < nd - 2; d++) batch *= out.shape[d]!;
+  const { batch, m, n, k } = productDims(out, a);
   if (batch * m * n === 0 || k === 0) return false;
   if (!forcedWasm() && (batch * m * n * k < MIN_WORK || m * n * k < MIN_MATRIX_WORK)) return false;
   const rt = activeRuntime();
@@ -59,14 +54,18 @@ export function wasmMatmul(out: View, a: View, b: View): boolean {
   }
 }
 
-/** The product on a given runtime (exported for tests of runtimes other than the active one). */
-export function matmulOn(rt: Runtime, out: View, a: View, b: View): void {
+/** Batch count and the m x k by k x n sizes of the product `out = a @ b` (batch dims leading). */
+function productDims(out: View, a: View): { batch: number; m: number; n: number; k: number } {
   const nd = out.shape.length;
-  const m = out.shape[nd - 2]!;
-  const n = out.shape[nd - 1]!;
-  const k = a.shape[nd - 1]!;
   let batch = 1;
   for (let d = 0; d < nd - 2; d++) batch *= out.shape[d]!;
+  return { batch, m: out.shape[nd - 2]!, n: out.shape[nd - 1]!, k: a.shape[nd - 1]! };
+}
+
+/** The product on a given runtime (exported for tests of runtimes other than the active one). */
+export function matmulOn(rt: Runtime, out: View, a: View, b: View): void {
+  const { batch, m, n, k } = productDims(out, a);
+  const nd = out.shape.length;
   const heap = rt.heap;
   rt.begin(2 * batch * m * n * k);
   let copy = performance.now();
