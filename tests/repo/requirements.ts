@@ -1,9 +1,10 @@
 /**
- * For tests that need something outside npm: Debian's Chromium (browser tests) or a WebGPU
- * adapter (Dawn from the `webgpu` package, on Mesa's lavapipe). When it is missing the tests are
- * registered as skipped, with the reason and the fix in their name, and the reason is printed to
- * stderr: never a silent pass. With TESSERA_REQUIRE=chromium,webgpu (or `all`) a missing
- * requirement fails instead.
+ * For tests that need something outside npm: Debian's Chromium (browser tests), a WebGPU
+ * adapter (Dawn from the `webgpu` package, on Mesa's lavapipe) or the MNIST test files
+ * (TESSERA_MNIST_DIR, else ../shared/datasets/mnist beside the repository). When it is missing the
+ * tests are registered as skipped, with the reason and the fix in their name, and the reason is
+ * printed to stderr: never a silent pass. With TESSERA_REQUIRE=chromium,webgpu,mnist (or `all`) a
+ * missing requirement fails instead.
  *
  *   import { describeIfAvailable } from '../../../tests/repo/requirements.js';
  *   describeIfAvailable('webgpu', 'matmul kernel', () => { it('...', async () => { ... }); });
@@ -12,11 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, it } from 'vitest';
 
-export type Requirement = 'chromium' | 'webgpu';
+export type Requirement = 'chromium' | 'webgpu' | 'mnist';
 
 export type Availability =
   | { available: true; detail: string }
@@ -24,6 +25,40 @@ export type Availability =
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const INSTALL = 'run sudo scripts/install-system-deps.sh';
+
+/** The two MNIST test-set files (10,000 images) that every MNIST test reads. */
+export const MNIST_FILES = ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'] as const;
+
+const MNIST_FIX = 'set TESSERA_MNIST_DIR or place the dataset in ../shared/datasets/mnist';
+
+/**
+ * Where the MNIST test files are: $TESSERA_MNIST_DIR when set (never overridden by the fallback,
+ * so a wrong setting is reported, not silently replaced), else `<repoRoot>/../shared/datasets/mnist`.
+ * Available only when the folder holds both MNIST_FILES. `env` and `repoRoot` are parameters so
+ * tests can check the resolution without touching the real folders.
+ */
+export function mnistAvailability(
+  env: NodeJS.ProcessEnv = process.env,
+  repoRoot: string = root,
+): Availability {
+  const fromEnv = env.TESSERA_MNIST_DIR;
+  const dir = fromEnv ? resolve(fromEnv) : resolve(repoRoot, '../shared/datasets/mnist');
+  const missing = MNIST_FILES.filter((f) => !existsSync(join(dir, f)));
+  if (missing.length === 0) return { available: true, detail: dir };
+  if (fromEnv)
+    return {
+      available: false,
+      reason: `MNIST not found: TESSERA_MNIST_DIR=${fromEnv} lacks ${missing.join(', ')}`,
+      enable: 'point TESSERA_MNIST_DIR at the folder holding the t10k IDX .gz files',
+    };
+  return { available: false, reason: 'MNIST not found', enable: MNIST_FIX };
+}
+
+/** The folder holding the MNIST test files (see mnistAvailability), or null when there is none. */
+export function mnistDir(env: NodeJS.ProcessEnv = process.env, repoRoot: string = root): string | null {
+  const a = mnistAvailability(env, repoRoot);
+  return a.available ? a.detail : null;
+}
 
 /** Chromium to drive (playwright-core `executablePath`): $CHROMIUM_PATH or /usr/bin/chromium, if present. */
 export function chromiumPath(candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium']): string | null {
@@ -72,7 +107,9 @@ function ensureRuntimeDir(): string {
   return dir;
 }
 
+/** Whether `requirement` is met on this machine: a detail when it is, else the reason and the fix. */
 export function availability(requirement: Requirement): Availability {
+  if (requirement === 'mnist') return mnistAvailability();
   if (requirement === 'webgpu') return (webgpuCache ??= probeWebgpu());
   const path = chromiumPath();
   return path
@@ -80,8 +117,9 @@ export function availability(requirement: Requirement): Availability {
     : { available: false, reason: 'Chromium not found', enable: `${INSTALL} or set CHROMIUM_PATH` };
 }
 
-function required(requirement: Requirement): boolean {
-  const list = (process.env.TESSERA_REQUIRE ?? '').split(',').map((s) => s.trim());
+/** Whether TESSERA_REQUIRE (a comma list, or `all`) turns a missing `requirement` into a failure. */
+export function required(requirement: Requirement, env: NodeJS.ProcessEnv = process.env): boolean {
+  const list = (env.TESSERA_REQUIRE ?? '').split(',').map((s) => s.trim());
   return list.includes('all') || list.includes(requirement);
 }
 
@@ -97,12 +135,20 @@ function warnOnce(requirement: Requirement, message: string): void {
   process.stderr.write(`\n[tessera] ${message}\n`);
 }
 
-type Gate = { run: true } | { run: false; label: string } | { run: false; error: Error };
+export type Gate = { run: true } | { run: false; label: string } | { run: false; error: Error };
 
-function gate(requirement: Requirement, name: string): Gate {
-  const a = availability(requirement);
+/**
+ * Run, skip (with the label to register) or fail (under TESSERA_REQUIRE): the decision behind
+ * describeIfAvailable and itIfAvailable. `a` and `env` default to this machine and process.
+ */
+export function gate(
+  requirement: Requirement,
+  name: string,
+  a: Availability = availability(requirement),
+  env: NodeJS.ProcessEnv = process.env,
+): Gate {
   if (a.available) return { run: true };
-  if (required(requirement)) {
+  if (required(requirement, env)) {
     const error = new Error(`${requirement} is required (TESSERA_REQUIRE) but ${a.reason}; ${a.enable}`);
     return { run: false, error };
   }
