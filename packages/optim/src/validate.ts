@@ -1,5 +1,6 @@
 // Option checks shared by the optimizers and schedulers. Each throws an Error naming the class,
 // the option and the offending value, e.g. `Adam: invalid eps -1 (expected a number >= 0)`.
+import { Tensor, unknownOptionError } from '@tessera/tensor';
 
 /** Bounds of an accepted number: `min`/`max` inclusive unless the `*Exclusive` flag is set. */
 export interface Bounds {
@@ -86,16 +87,17 @@ export function checkLr(op: string, value: unknown, name = 'lr'): number {
  */
 export function resolveOptions<D extends object>(op: string, defaults: D, options: object | undefined): D {
   if (options === undefined) return { ...defaults };
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+  if (
+    options === null ||
+    typeof options !== 'object' ||
+    Array.isArray(options) ||
+    options instanceof Tensor
+  ) {
     throw new TypeError(`${op}: options must be an object, got ${show(options)}`);
   }
   const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
   for (const [k, v] of Object.entries(options)) {
-    if (!(k in defaults)) {
-      throw new RangeError(
-        `${op}: unknown option '${k}' (known options: ${Object.keys(defaults).join(', ')})`,
-      );
-    }
+    if (!Object.hasOwn(defaults, k)) throw unknownOptionError(op, k, Object.keys(defaults));
     if (v !== undefined) out[k] = v;
   }
   return out as D;

@@ -68,7 +68,7 @@ describe('optimizer options', () => {
     [
       'SGD unknown option',
       () => new SGD(p(), { weight_decay: 0.1 } as Any),
-      /^SGD: unknown option 'weight_decay' \(known options: lr, momentum, dampening, weightDecay, nesterov, maximize\)$/,
+      /^SGD: unknown option 'weight_decay', did you mean 'weightDecay'\? \(known options: lr, momentum, dampening, weightDecay, nesterov, maximize\)$/,
     ],
     // Adam / AdamW
     ['Adam negative lr', () => new Adam(p(), { lr: -1 }), /^Adam: invalid lr -1/],

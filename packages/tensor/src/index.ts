@@ -185,6 +185,15 @@ export {
   triu,
 } from './ops/shaping.js';
 export { thresholdBackward } from './ops/threshold.js';
+export {
+  checkOptions,
+  describeOptionValue,
+  type OptionKind,
+  type OptionRule,
+  type OptionSpec,
+  suggestOption,
+  unknownOptionError,
+} from './options.js';
 export { defaultGenerator, Generator, manualSeed, philox } from './random.js';
 export { broadcastShapes, contiguousStrides, type Shape, sizeOf } from './shape.js';
 export { type MemoryInfo, memory } from './storage.js';
