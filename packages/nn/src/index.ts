@@ -87,6 +87,7 @@ export {
   loadSafetensors,
   type SafetensorsFile,
   save,
+  saveAsync,
   saveFile,
   toBlob,
 } from './safetensors.js';

@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import { DTYPES, type DType, Tensor } from '@tessera/tensor';
+import { DTYPES, type DType, Tensor, toAsync } from '@tessera/tensor';
 import { Parameter } from './parameter.js';
 
 /** A hook called after a module's forward: may return a replacement output. */
@@ -207,6 +207,30 @@ export abstract class Module {
   }
 
   /**
+   * `to` for any pair of devices: moves parameters and buffers, reading them back asynchronously
+   * where the source needs it (WebGPU → CPU), so a model trained on the GPU can come back. A dtype
+   * target casts as `to` does. Parameters are replaced by new Parameter objects: build the
+   * optimizer after calling it.
+   */
+  async toAsync(target: string): Promise<this> {
+    if ((DTYPES as readonly string[]).includes(target)) return this.to(target);
+    for (const m of this.modules()) {
+      const rec = m as unknown as Record<string, unknown>;
+      for (const [k, v] of Object.entries(m)) {
+        if (!(v instanceof Parameter)) continue;
+        if (v.device === target) continue;
+        // Detached, so the copy records no graph (noGrad cannot span an await).
+        rec[k] = new Parameter(await toAsync(v.detach(), target), v.requiresGrad);
+      }
+      for (const k of m[BUFFERS].keys()) {
+        const b = rec[k];
+        if (b instanceof Tensor && b.device !== target) rec[k] = await toAsync(b.detach(), target);
+      }
+    }
+    return this;
+  }
+
+  /**
    * Parameters and persistent buffers by dotted name (`0.weight`, `bn.running_mean`): the
    * tensors themselves (not copies), in registration order.
    */
@@ -222,6 +246,18 @@ export abstract class Module {
         if (persistent && b instanceof Tensor) out[name ? `${name}.${k}` : k] = b;
       }
     }
+    return out;
+  }
+
+  /**
+   * `stateDict()` with every tensor on the CPU, read back asynchronously from other devices
+   * (PyTorch's `{k: v.cpu() for k, v in state_dict().items()}`): tensors already on the CPU are
+   * the module's own, others are copies. Works on every backend; use it to save a GPU model.
+   */
+  async stateDictAsync(): Promise<Record<string, Tensor>> {
+    const out: Record<string, Tensor> = {};
+    for (const [k, t] of Object.entries(this.stateDict()))
+      out[k] = t.device === 'cpu' ? t : await toAsync(t.detach(), 'cpu');
     return out;
   }
 

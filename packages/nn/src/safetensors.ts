@@ -1,5 +1,13 @@
-import { type DType, Tensor, tensor } from '@tessera/tensor';
+import { type DType, itemSize, Tensor, type TypedArray, tensor } from '@tessera/tensor';
 import { Module } from './module.js';
+import {
+  clip,
+  describe,
+  headerBoundsProblem,
+  MAX_ENTRIES,
+  MAX_HEADER,
+  MAX_RANK,
+} from './safetensors-limits.js';
 
 // The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
 // header length N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}, ...,
@@ -23,55 +31,88 @@ const READ_DTYPE: Record<string, { size: number; as: DType }> = {
   BOOL: { size: 1, as: 'bool' },
 };
 
-/** Largest header accepted (the reference implementation's limit is 100 MB). */
-const MAX_HEADER = 100_000_000;
+/** A state dict laid out for writing: the header bytes and where each tensor's data goes. */
+interface Layout {
+  headerBytes: Uint8Array;
+  tensors: { t: Tensor; begin: number; bytes: number }[];
+  dataBytes: number;
+}
 
-/** Serialises a module's state dict (or a dict of tensors) to safetensors bytes. */
-export function save(source: Module | Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  const dict = source instanceof Module ? source.stateDict() : source;
-  const header: Record<string, unknown> = {};
+function layout(op: string, dict: Record<string, Tensor>, metadata?: Record<string, string>): Layout {
+  // A null-prototype header, so a tensor named '__proto__' is an ordinary key.
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw new TypeError(`save: metadata value for '${k}' must be a string`);
+      if (typeof v !== 'string')
+        throw new TypeError(`${op}: metadata value for '${clip(k)}' must be a string`);
     }
     header.__metadata__ = metadata;
   }
-  const chunks: Uint8Array[] = [];
+  const tensors: Layout['tensors'] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(dict)) {
-    if (!(t instanceof Tensor)) throw new TypeError(`save: '${name}' is not a tensor`);
+    if (!(t instanceof Tensor)) throw new TypeError(`${op}: '${clip(name)}' is not a tensor`);
     if (name === '__metadata__')
-      throw new RangeError("save: '__metadata__' is reserved and cannot name a tensor");
-    const bytes = toBytes(t);
+      throw new RangeError(`${op}: '__metadata__' is reserved and cannot name a tensor`);
+    if (t.ndim > MAX_RANK)
+      throw new RangeError(`${op}: '${clip(name)}' has ${t.ndim} dims, more than ${MAX_RANK}`);
+    const bytes = t.numel() * itemSize(t.dtype);
     header[name] = {
       dtype: WRITE_DTYPE[t.dtype],
       shape: [...t.shape],
-      data_offsets: [offset, offset + bytes.length],
+      data_offsets: [offset, offset + bytes],
     };
-    chunks.push(bytes);
-    offset += bytes.length;
+    tensors.push({ t, begin: offset, bytes });
+    offset += bytes;
   }
+  if (tensors.length > MAX_ENTRIES)
+    throw new RangeError(`${op}: ${tensors.length} tensors, more than the ${MAX_ENTRIES} a file may hold`);
   let json = JSON.stringify(header);
   // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
   const pad = (8 - (new TextEncoder().encode(json).length % 8)) % 8;
   json += ' '.repeat(pad);
-  const headerBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let pos = 8 + headerBytes.length;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
+  return { headerBytes: new TextEncoder().encode(json), tensors, dataBytes: offset };
+}
+
+/** Allocates the file and writes the header; the caller fills each tensor's bytes. */
+function allocate(l: Layout): Uint8Array {
+  if (!littleEndian()) throw new Error('save: big-endian platforms are not supported');
+  const out = new Uint8Array(8 + l.headerBytes.length + l.dataBytes);
+  new DataView(out.buffer).setBigUint64(0, BigInt(l.headerBytes.length), true);
+  out.set(l.headerBytes, 8);
   return out;
 }
 
-function toBytes(t: Tensor): Uint8Array {
-  const data = t.dataSync();
-  const out = new Uint8Array(data.byteLength);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  if (!littleEndian()) throw new Error('save: big-endian platforms are not supported');
+function put(out: Uint8Array, at: number, data: TypedArray): void {
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
+}
+
+/**
+ * Serialises a module's state dict (or a dict of tensors) to safetensors bytes. Reads tensors
+ * synchronously, so they must live on a backend JS can read directly (the CPU); use `saveAsync`
+ * for a model on the GPU.
+ */
+export function save(source: Module | Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+  const l = layout('save', source instanceof Module ? source.stateDict() : source, metadata);
+  const out = allocate(l);
+  const base = 8 + l.headerBytes.length;
+  for (const { t, begin } of l.tensors) put(out, base + begin, t.dataSync());
+  return out;
+}
+
+/**
+ * `save` for tensors on any backend: reads each tensor asynchronously (a GPU readback), so a
+ * model trained on WebGPU can be saved without moving it. Same bytes as `save` on the CPU.
+ */
+export async function saveAsync(
+  source: Module | Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): Promise<Uint8Array> {
+  const l = layout('saveAsync', source instanceof Module ? source.stateDict() : source, metadata);
+  const out = allocate(l);
+  const base = 8 + l.headerBytes.length;
+  // One tensor at a time: peak memory is the file plus the largest tensor.
+  for (const { t, begin } of l.tensors) put(out, base + begin, await t.data());
   return out;
 }
 
@@ -83,83 +124,71 @@ function littleEndian(): boolean {
 
 /** The parsed contents of a safetensors file. */
 export interface SafetensorsFile {
+  /** Tensors by name, in a null-prototype object (any name, `__proto__` included, is a plain key). */
   tensors: Record<string, Tensor>;
+  /** The `__metadata__` strings, in a null-prototype object. */
   metadata: Record<string, string>;
+}
+
+interface Entry {
+  key: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
 }
 
 /**
  * Parses safetensors bytes, validating the header before reading any data: header length within
- * the file and at most 100 MB, known dtypes, integer shapes, offsets in bounds, sizes equal to
- * dtype x shape, no overlaps and no holes. F16/BF16 load as float32 and I64/I16/I8/U8 as int32
- * (I64 values outside the int32 range are rejected).
+ * the file and at most 100 MB, nesting, array lengths and key counts bounded before the JSON is
+ * parsed (at most 65,536 tensors, rank at most 64), known dtypes, integer shapes, offsets in
+ * bounds, sizes equal to dtype x shape, no overlaps and no holes. F16/BF16 load as float32 and
+ * I64/I16/I8/U8 as int32 (I64 values outside the int32 range are rejected). Error messages quote
+ * at most a few dozen characters of any value.
  */
 export function loadSafetensors(bytes: Uint8Array, name = 'safetensors data'): SafetensorsFile {
   const fail = (why: string): never => {
-    throw new Error(`load: ${name} is not a valid safetensors file: ${why}`);
+    throw new Error(`load: ${clip(String(name))} is not a valid safetensors file: ${why}`);
   };
   if (!(bytes instanceof Uint8Array)) throw new TypeError('load: expected a Uint8Array');
   if (bytes.length < 8) fail(`only ${bytes.length} bytes, shorter than the 8-byte header length`);
+  if (!littleEndian()) throw new Error('load: big-endian platforms are not supported');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER)) fail(`header length ${n} exceeds the ${MAX_HEADER}-byte limit`);
   const headerLen = Number(n);
   if (8 + headerLen > bytes.length)
     fail(`header length ${headerLen} runs past the end of the ${bytes.length}-byte file`);
+  const headerBytes = bytes.subarray(8, 8 + headerLen);
+  const bounds = headerBoundsProblem(headerBytes);
+  if (bounds !== null) fail(bounds);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (e) {
-    fail(`header is not valid UTF-8 JSON (${(e as Error).message})`);
+    fail(`header is not valid UTF-8 JSON (${clip((e as Error).message)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header))
     fail('header is not a JSON object');
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
-  const entries: { key: string; dtype: string; shape: number[]; begin: number; end: number }[] = [];
-  let metadata: Record<string, string> = {};
+  const entries: Entry[] = [];
+  const metadata: Record<string, string> = Object.create(null);
   for (const [key, raw] of Object.entries(header as Record<string, unknown>)) {
     if (key === '__metadata__') {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
         fail('__metadata__ is not an object');
       for (const [mk, mv] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof mv !== 'string') fail(`__metadata__ value for '${mk}' is not a string`);
+        if (typeof mv !== 'string') fail(`__metadata__ value for '${clip(mk)}' is not a string`);
+        metadata[mk] = mv as string;
       }
-      metadata = raw as Record<string, string>;
       continue;
     }
-    const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== 'object' || e === null) fail(`entry '${key}' is not an object`);
-    if (typeof e.dtype !== 'string' || !(e.dtype in READ_DTYPE))
-      fail(`entry '${key}' has unsupported dtype ${JSON.stringify(e.dtype)}`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      fail(`entry '${key}' has an invalid shape ${JSON.stringify(e.shape)}`);
-    }
-    const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-      fail(`entry '${key}' has invalid data_offsets ${JSON.stringify(off)}`);
-    }
-    const [begin, end] = off as [number, number];
-    if (begin > end || end > dataLen)
-      fail(`entry '${key}' data_offsets [${begin}, ${end}] are outside the ${dataLen} data bytes`);
-    const shape = e.shape as number[];
-    const numel = shape.reduce((a, b) => a * b, 1);
-    const want = numel * READ_DTYPE[e.dtype as string]!.size;
-    if (end - begin !== want) {
-      fail(`entry '${key}' has ${end - begin} bytes but ${e.dtype} x [${shape.join(',')}] needs ${want}`);
-    }
-    entries.push({ key, dtype: e.dtype as string, shape, begin, end });
+    entries.push(parseEntry(key, raw, dataLen, fail));
   }
-  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
-  let covered = 0;
-  for (const e of sorted) {
-    if (e.begin < covered)
-      fail(`entry '${e.key}' overlaps the previous tensor's bytes (starts at ${e.begin} < ${covered})`);
-    if (e.begin > covered)
-      fail(`bytes ${covered}..${e.begin} before entry '${e.key}' belong to no tensor (a hole)`);
-    covered = e.end;
-  }
-  if (covered !== dataLen) fail(`the last ${dataLen - covered} data bytes belong to no tensor`);
-  const tensors: Record<string, Tensor> = {};
+  if (entries.length > MAX_ENTRIES) fail(`the header has more than ${MAX_ENTRIES} entries`);
+  checkCoverage(entries, dataLen, fail);
+  const tensors: Record<string, Tensor> = Object.create(null);
   for (const e of entries)
     tensors[e.key] = decode(
       e.dtype,
@@ -169,6 +198,53 @@ export function loadSafetensors(bytes: Uint8Array, name = 'safetensors data'): S
       fail,
     );
   return { tensors, metadata };
+}
+
+function parseEntry(key: string, raw: unknown, dataLen: number, fail: (why: string) => never): Entry {
+  const k = clip(key);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`entry '${k}' is not an object`);
+  const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  if (typeof e.dtype !== 'string' || !Object.hasOwn(READ_DTYPE, e.dtype))
+    fail(`entry '${k}' has unsupported dtype ${describe(e.dtype)}`);
+  const shape = e.shape;
+  if (
+    !Array.isArray(shape) ||
+    shape.length > MAX_RANK ||
+    !shape.every((d) => Number.isSafeInteger(d) && d >= 0)
+  )
+    fail(`entry '${k}' has an invalid shape ${describe(shape)}`);
+  const off = e.data_offsets;
+  if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isSafeInteger(o) && o >= 0))
+    fail(`entry '${k}' has invalid data_offsets ${describe(off)}`);
+  const [begin, end] = off as [number, number];
+  if (begin > end || end > dataLen)
+    fail(`entry '${k}' data_offsets [${begin}, ${end}] are outside the ${dataLen} data bytes`);
+  const dims = shape as number[];
+  const size = READ_DTYPE[e.dtype as string]!.size;
+  // Multiply with an early exit, so a huge shape can't lose precision or overflow.
+  let want = dims.includes(0) ? 0 : size;
+  for (const d of dims) {
+    want *= d;
+    if (want > Number.MAX_SAFE_INTEGER) break;
+  }
+  if (end - begin !== want)
+    fail(
+      `entry '${k}' has ${end - begin} bytes but ${e.dtype} x ${describe(dims)} needs ${want > Number.MAX_SAFE_INTEGER ? 'more than 2^53' : want}`,
+    );
+  return { key, dtype: e.dtype as string, shape: dims, begin, end };
+}
+
+function checkCoverage(entries: Entry[], dataLen: number, fail: (why: string) => never): void {
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let covered = 0;
+  for (const e of sorted) {
+    if (e.begin < covered)
+      fail(`entry '${clip(e.key)}' overlaps the previous tensor's bytes (starts at ${e.begin} < ${covered})`);
+    if (e.begin > covered)
+      fail(`bytes ${covered}..${e.begin} before entry '${clip(e.key)}' belong to no tensor (a hole)`);
+    covered = e.end;
+  }
+  if (covered !== dataLen) fail(`the last ${dataLen - covered} data bytes belong to no tensor`);
 }
 
 function decode(
@@ -182,16 +258,13 @@ function decode(
   const info = READ_DTYPE[dtype]!;
   const n = raw.byteLength / info.size;
   switch (dtype) {
-    case 'F32': {
-      const a = new Float32Array(n);
-      for (let i = 0; i < n; i++) a[i] = dv.getFloat32(i * 4, true);
-      return tensor(a, { shape });
-    }
-    case 'F64': {
-      const a = new Float64Array(n);
-      for (let i = 0; i < n; i++) a[i] = dv.getFloat64(i * 8, true);
-      return tensor(a, { shape });
-    }
+    // Little-endian hosts copy the bytes as they are (littleEndian() is checked by the caller).
+    case 'F32':
+      return tensor(new Float32Array(copyBytes(raw)), { shape });
+    case 'F64':
+      return tensor(new Float64Array(copyBytes(raw)), { shape });
+    case 'I32':
+      return tensor(new Int32Array(copyBytes(raw)), { shape, dtype: 'int32' });
     case 'F16':
     case 'BF16': {
       const a = new Float32Array(n);
@@ -212,7 +285,7 @@ function decode(
         if (dtype === 'I64') {
           const big = dv.getBigInt64(i * 8, true);
           if (big > 2147483647n || big < -2147483648n)
-            fail(`entry '${key}' holds int64 value ${big} outside the int32 range`);
+            fail(`entry '${clip(key)}' holds int64 value ${big} outside the int32 range`);
           v = Number(big);
         } else if (dtype === 'I32') v = dv.getInt32(i * 4, true);
         else if (dtype === 'I16') v = dv.getInt16(i * 2, true);
@@ -223,6 +296,11 @@ function decode(
       return tensor(a, { shape, dtype: info.as });
     }
   }
+}
+
+/** A copy of the bytes in a fresh (aligned) buffer. */
+function copyBytes(raw: Uint8Array): ArrayBuffer {
+  return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
 }
 
 function halfToFloat(h: number): number {
@@ -250,14 +328,14 @@ export function toBlob(bytes: Uint8Array): Blob {
   return new Blob([bytes as BlobPart], { type: 'application/octet-stream' });
 }
 
-/** Node: writes a module's state dict (or a dict) to a safetensors file. */
+/** Node: writes a module's state dict (or a dict) to a safetensors file (from any backend). */
 export async function saveFile(
   path: string,
   source: Module | Record<string, Tensor>,
   metadata?: Record<string, string>,
 ): Promise<void> {
   const fs = await import('node:fs/promises');
-  await fs.writeFile(path, save(source, metadata));
+  await fs.writeFile(path, await saveAsync(source, metadata));
 }
 
 /** Node: reads a safetensors file into a state dict. */

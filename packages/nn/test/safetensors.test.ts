@@ -142,3 +142,73 @@ describe('safetensors with modules', () => {
     expect(c.call(x).arraySync()).toEqual(a.call(x).arraySync());
   });
 });
+
+describe('safetensors under hostile headers', () => {
+  const entry = (shape: number[], bytes: number) =>
+    `{"dtype":"U8","shape":[${shape.join(',')}],"data_offsets":[0,${bytes}]}`;
+
+  it('rejects a header nested 5,000 deep with a short message (no stack overflow)', () => {
+    const deep = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    let msg = '';
+    try {
+      load(handMade(deep, []));
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/nests deeper than 3 levels/);
+    expect(msg.length).toBeLessThan(200);
+  });
+
+  it('keeps a tensor named __proto__ as an ordinary entry (null-prototype result)', () => {
+    const bytes = handMade(
+      `{"__proto__":${entry([2], 2)},"b":{"dtype":"U8","shape":[1],"data_offsets":[2,3]}}`,
+      [1, 2, 3],
+    );
+    const file = loadSafetensors(bytes);
+    expect(Object.keys(file.tensors)).toEqual(['__proto__', 'b']);
+    expect(Object.getPrototypeOf(file.tensors)).toBeNull();
+    expect(Object.hasOwn(file.tensors, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(file.tensors, '__proto__')?.value.arraySync()).toEqual([1, 2]);
+    // And it round-trips through save.
+    const again = loadSafetensors(save(file.tensors));
+    expect(Object.keys(again.tensors)).toEqual(['__proto__', 'b']);
+  });
+
+  it('rejects a rank over 64 before parsing the header', () => {
+    const shape = new Array(100_000).fill(1);
+    expect(() => load(handMade(`{"a":${entry(shape, 1)}}`, [0]))).toThrow(/array longer than 64 elements/);
+    expect(() => load(handMade(`{"a":${entry(new Array(64).fill(1), 1)}}`, [0]))).not.toThrow();
+  });
+
+  it('rejects more than 65,536 entries before parsing the header', () => {
+    const parts: string[] = [];
+    for (let i = 0; i <= 65_536; i++) parts.push(`"t${i}":${entry([0], 0)}`);
+    expect(() => load(handMade(`{${parts.join(',')}}`, []))).toThrow(/more than 65536 entries/);
+  });
+
+  it('echoes at most a few dozen characters of a long metadata key, name or dtype', () => {
+    const long = 'x'.repeat(1_000_000);
+    const cases = [
+      `{"__metadata__":{"${long}":1}}`,
+      `{"${long}":{"dtype":"F32"}}`,
+      `{"a":{"dtype":"${long}","shape":[],"data_offsets":[0,0]}}`,
+      `{"a":{"dtype":"F32","shape":"${long}","data_offsets":[0,0]}}`,
+    ];
+    for (const header of cases) {
+      let msg = '';
+      try {
+        load(handMade(header, []));
+      } catch (e) {
+        msg = (e as Error).message;
+      }
+      expect(msg).toMatch(/not a valid safetensors file/);
+      expect(msg.length).toBeLessThan(300);
+    }
+  });
+
+  it('rejects a shape whose element count passes 2^53 without losing precision', () => {
+    expect(() => load(handMade(`{"a":${entry([2 ** 40, 2 ** 40], 0)}}`, []))).toThrow(
+      /needs more than 2\^53/,
+    );
+  });
+});

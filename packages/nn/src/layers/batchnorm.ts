@@ -89,11 +89,11 @@ abstract class BatchNormBase extends Module {
         `${this.constructor.name}: expected ${this.numFeatures} channels (dim 1), got input of shape ${fmt(x.shape)}`,
       );
     }
-    let factor = this.momentum ?? 0;
+    const momentum = this.momentum;
     if (this.training && this.trackRunningStats && this.num_batches_tracked !== null) {
       const nbt = this.num_batches_tracked;
       noGrad(() => nbt.add_(1));
-      if (this.momentum === null) factor = 1 / (nbt.item() as number);
+      if (momentum === null) return this.cumulativeForward(x, nbt);
     }
     const useBatch = this.training || this.running_mean === null;
     const track = !this.training || this.trackRunningStats;
@@ -101,9 +101,42 @@ abstract class BatchNormBase extends Module {
       weight: this.weight,
       bias: this.bias,
       training: useBatch,
-      momentum: factor,
+      momentum: momentum ?? 0,
       eps: this.eps,
     });
+  }
+
+  /**
+   * Training with `momentum: null`: the running statistics become the cumulative average, with
+   * the factor 1/num_batches_tracked computed on the device (reading the count back would stall,
+   * and cannot be done synchronously on WebGPU).
+   */
+  private cumulativeForward(x: Tensor, nbt: Tensor): Tensor {
+    const out = batchNorm(x, null, null, {
+      weight: this.weight,
+      bias: this.bias,
+      training: true,
+      eps: this.eps,
+    });
+    const rm = this.running_mean!;
+    const rv = this.running_var!;
+    const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    const keep = x.shape.map((d, i) => (i === 1 ? d : 1));
+    const n = x.numel() / this.numFeatures;
+    noGrad(() => {
+      const xd = x.detach();
+      const mean = xd.mean(dims);
+      const unbiased = xd
+        .sub(mean.reshape(keep))
+        .square()
+        .mean(dims)
+        .mul(n / (n - 1));
+      const f = nbt.cast(rm.dtype).reciprocal();
+      const stay = f.neg().add(1);
+      rm.mul_(stay).add_(mean.mul(f));
+      rv.mul_(stay).add_(unbiased.mul(f));
+    });
+    return out;
   }
 
   /** Constructor arguments shown by `toString()`. */
