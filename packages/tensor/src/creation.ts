@@ -1,27 +1,31 @@
-import { type Backend, getBackend } from './backend.js';
-import { runOp } from './dispatch.js';
-import { allocArray, checkDType, type DType, isFloating, type TypedArray } from './dtype.js';
-import { checkTensor, empty, emptyOut, storedValue, syncValues } from './ops/util.js';
-import { defaultGenerator, Generator, philox } from './random.js';
+import {
+  backendFor,
+  type CreationOptions,
+  creationOptions,
+  dtypeOpt,
+  finish,
+  type SizeArgs,
+  shapeArg,
+  sizeArgs,
+} from './creation-args.js';
+import { allocArray, checkDType, type DType, type TypedArray } from './dtype.js';
+import { checkTensor, empty, emptyOut, storedValue } from './ops/util.js';
 import { checkShape, contiguousStrides, fmt, sizeOf } from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
-/** Options of creation functions. */
-export interface CreationOptions {
-  /** Element type; inferred from the data when omitted (float32 for most functions). */
-  dtype?: DType;
-  /** Backend name (`'cpu'`, `'webgpu'`); the current default when omitted. */
-  device?: string;
-  /** Record operations for autograd (needs `@tessera/autograd` imported). */
-  requiresGrad?: boolean;
-}
-
-/** Options of random creation functions. */
-export interface RandomOptions extends CreationOptions {
-  /** Generator to draw from; the global one (`manualSeed`) when omitted. */
-  generator?: Generator;
-}
+export { type CreationOptions, finish, type RandomOptions, type SizeArgs } from './creation-args.js';
+export {
+  bernoulli,
+  normal,
+  rand,
+  randint,
+  randLike,
+  randn,
+  randnLike,
+  randperm,
+  uniform,
+} from './creation-random.js';
 
 /** Nested arrays of numbers/booleans accepted by `tensor()`. */
 export type NestedInput = number | boolean | readonly NestedInput[];
@@ -35,38 +39,6 @@ export type TensorData =
   | Int16Array
   | Uint16Array
   | Uint32Array;
-
-/** Applies `requiresGrad` (provided by @tessera/autograd when loaded). */
-export function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
-  if (opts?.requiresGrad) {
-    const fn = (t as unknown as { requiresGrad_?: (v: boolean) => Tensor }).requiresGrad_;
-    if (typeof fn !== 'function') {
-      throw new Error(
-        "requiresGrad: gradients need '@tessera/autograd'; import it once before creating tensors that require grad",
-      );
-    }
-    fn.call(t, true);
-  }
-  return t;
-}
-
-function backendFor(op: string, opts: CreationOptions | undefined, dtype: DType): Backend {
-  const b = getBackend(opts?.device);
-  if (!b.supportsDType(dtype))
-    throw new TypeError(`${op}: dtype ${dtype} is not supported on the ${b.name} backend`);
-  return b;
-}
-
-function dtypeOpt(op: string, opts: CreationOptions | undefined, dflt: DType): DType {
-  return opts?.dtype === undefined ? dflt : checkDType(op, opts.dtype);
-}
-
-function shapeArg(op: string, shape: number | readonly number[]): number[] {
-  if (typeof shape === 'number') return checkShape(op, [shape]);
-  if (!Array.isArray(shape))
-    throw new TypeError(`${op}: shape must be a number or an array of integers, got ${String(shape)}`);
-  return checkShape(op, shape);
-}
 
 /** Wraps a typed array of the right element type as a new contiguous tensor (the data is copied). */
 export function fromTypedArray(
@@ -93,6 +65,7 @@ function dtypeOfTyped(data: ArrayBufferView): DType {
  * int32. `opts.shape` reshapes the flat data. Ragged nested arrays are an error.
  */
 export function tensor(data: TensorData, opts?: CreationOptions & { shape?: readonly number[] }): Tensor {
+  creationOptions('tensor', opts, { shape: 'array' });
   if (opts?.dtype !== undefined) checkDType('tensor', opts.dtype);
   let shape: number[];
   let flat: ArrayLike<number | boolean>;
@@ -125,8 +98,20 @@ export function tensor(data: TensorData, opts?: CreationOptions & { shape?: read
   if (sameType) arr.set(flat as TypedArray);
   else if (dtype === 'float32' || dtype === 'float64')
     for (let i = 0; i < flat.length; i++) arr[i] = +flat[i]!;
-  else for (let i = 0; i < flat.length; i++) arr[i] = storedValue('tensor', dtype, flat[i]!);
+  else for (let i = 0; i < flat.length; i++) arr[i] = intValue(dtype, flat, i);
   return finish(fromTypedArray(arr, shape, dtype, opts?.device), opts);
+}
+
+/** Element i of `flat` as `dtype` stores it; an out-of-range int32 names its index. */
+function intValue(dtype: DType, flat: ArrayLike<number | boolean>, i: number): number {
+  try {
+    return storedValue('tensor', dtype, flat[i]!);
+  } catch (e) {
+    if (e instanceof RangeError && flat.length > 1) {
+      throw new RangeError(`${e.message} (element at flat index ${i})`);
+    }
+    throw e;
+  }
 }
 
 interface Flattened {
@@ -211,16 +196,10 @@ export function full(
   value: number | boolean,
   opts?: CreationOptions,
 ): Tensor {
-  return filled('full', shape, value, opts);
+  return filled('full', shapeArg('full', shape), value, creationOptions('full', opts));
 }
 
-function filled(
-  op: string,
-  shape: number | readonly number[],
-  value: number | boolean,
-  opts?: CreationOptions,
-): Tensor {
-  const s = shapeArg(op, shape);
+function filled(op: string, s: number[], value: number | boolean, opts?: CreationOptions): Tensor {
   if (typeof value !== 'number' && typeof value !== 'boolean') {
     throw new TypeError(`${op}: value must be a number or boolean, got ${describeValue(value)}`);
   }
@@ -232,28 +211,37 @@ function filled(
   return finish(out, opts);
 }
 
-/** A float32 (or `opts.dtype`) tensor of zeros. */
-export function zeros(shape: number | readonly number[], opts?: CreationOptions): Tensor {
+/**
+ * A float32 (or `opts.dtype`) tensor of zeros: `zeros([2, 3])` or `zeros(2, 3)`, options last.
+ */
+export function zeros(...args: SizeArgs<CreationOptions>): Tensor {
+  const { shape, opts } = sizeArgs<CreationOptions>('zeros', args);
+  creationOptions('zeros', opts);
   return filled('zeros', shape, 0, { ...opts, dtype: opts?.dtype ?? 'float32' });
 }
 
-/** A float32 (or `opts.dtype`) tensor of ones. */
-export function ones(shape: number | readonly number[], opts?: CreationOptions): Tensor {
+/** A float32 (or `opts.dtype`) tensor of ones: `ones([2, 3])` or `ones(2, 3)`, options last. */
+export function ones(...args: SizeArgs<CreationOptions>): Tensor {
+  const { shape, opts } = sizeArgs<CreationOptions>('ones', args);
+  creationOptions('ones', opts);
   return filled('ones', shape, 1, { ...opts, dtype: opts?.dtype ?? 'float32' });
 }
 
 /**
- * A tensor whose contents are not meant to be read before being written (PyTorch's `empty`).
- * The CPU backend zero-fills it; other backends may not.
+ * A tensor whose contents are not meant to be read before being written (PyTorch's `empty`):
+ * `empty([2, 3])` or `empty(2, 3)`. The CPU backend zero-fills it; other backends may not.
  */
-export function empty_(shape: number | readonly number[], opts?: CreationOptions): Tensor {
-  const s = shapeArg('empty', shape);
+export function empty_(...args: SizeArgs<CreationOptions>): Tensor {
+  const { shape, opts } = sizeArgs<CreationOptions>('empty', args);
+  creationOptions('empty', opts);
   const dtype = dtypeOpt('empty', opts, 'float32');
-  return finish(empty(backendFor('empty', opts, dtype), dtype, s), opts);
+  return finish(empty(backendFor('empty', opts, dtype), dtype, shape), opts);
 }
 
-function likeOpts(op: string, t: Tensor, opts?: CreationOptions): CreationOptions {
+/** The options of a `*Like` function: `t`'s dtype and device unless given. */
+export function likeOpts(op: string, t: Tensor, opts?: CreationOptions): CreationOptions {
   checkTensor(op, t);
+  creationOptions(op, opts, { generator: 'object' });
   return {
     dtype: opts?.dtype ?? t.dtype,
     device: opts?.device ?? t.device,
@@ -291,6 +279,7 @@ export function arange(
     opts = step;
     step = 1;
   }
+  creationOptions('arange', opts);
   if (end === undefined) {
     end = start;
     start = 0;
@@ -323,6 +312,7 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   if (!Number.isInteger(steps) || steps < 0) {
     throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
   }
+  creationOptions('linspace', opts);
   const dtype = dtypeOpt('linspace', opts, 'float32');
   const data = allocArray(dtype, steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -341,254 +331,11 @@ export function eye(n: number, m?: number | CreationOptions, opts?: CreationOpti
     opts = m;
     m = undefined;
   }
+  creationOptions('eye', opts);
   const cols = m ?? n;
   checkShape('eye', [n, cols]);
   const dtype = dtypeOpt('eye', opts, 'float32');
   const data = allocArray(dtype, n * cols);
   for (let i = 0; i < Math.min(n, cols); i++) data[i * cols + i] = 1;
   return finish(fromTypedArray(data, [n, cols], dtype, opts?.device), opts);
-}
-
-function generatorOf(op: string, opts: RandomOptions | undefined): Generator {
-  const gen = opts?.generator ?? defaultGenerator;
-  if (!(gen instanceof Generator)) throw new TypeError(`${op}: generator must be a Generator`);
-  return gen;
-}
-
-function draw(
-  op: string,
-  shape: number[],
-  dist: 'uniform' | 'normal' | 'randint',
-  params: { low: number; high: number; mean: number; std: number },
-  opts: RandomOptions | undefined,
-  dflt: DType,
-): Tensor {
-  const dtype = dtypeOpt(op, opts, dflt);
-  if (dist !== 'randint' && !isFloating(dtype))
-    throw new TypeError(`${op}: dtype must be floating point, got ${dtype}`);
-  if (dist === 'randint' && dtype === 'bool') throw new TypeError(`${op}: dtype must be numeric, got bool`);
-  const gen = generatorOf(op, opts);
-  const b = backendFor(op, opts, dtype);
-  const out = emptyOut(b, dtype, shape);
-  const n = out.numel();
-  const offset = gen.advance(n);
-  if (n > 0) b.random(out.viewFor(op), dist, { seed: gen.seed, offset, ...params });
-  return finish(out, opts);
-}
-
-/** Uniform samples in [0, 1). */
-export function rand(shape: number | readonly number[], opts?: RandomOptions): Tensor {
-  return draw(
-    'rand',
-    shapeArg('rand', shape),
-    'uniform',
-    { low: 0, high: 1, mean: 0, std: 1 },
-    opts,
-    'float32',
-  );
-}
-
-/** Standard normal samples. */
-export function randn(shape: number | readonly number[], opts?: RandomOptions): Tensor {
-  return draw(
-    'randn',
-    shapeArg('randn', shape),
-    'normal',
-    { low: 0, high: 1, mean: 0, std: 1 },
-    opts,
-    'float32',
-  );
-}
-
-/** Uniform samples in [low, high) (PyTorch's `uniform_`). */
-export function uniform(
-  shape: number | readonly number[],
-  low: number,
-  high: number,
-  opts?: RandomOptions,
-): Tensor {
-  if (!Number.isFinite(low) || !Number.isFinite(high) || !(high >= low)) {
-    throw new RangeError(`uniform: expected finite low <= high, got low ${low} and high ${high}`);
-  }
-  return draw(
-    'uniform',
-    shapeArg('uniform', shape),
-    'uniform',
-    { low, high, mean: 0, std: 1 },
-    opts,
-    'float32',
-  );
-}
-
-/** Normal samples with the given mean and standard deviation (PyTorch's `normal_`). */
-export function normal(
-  shape: number | readonly number[],
-  mean: number,
-  std: number,
-  opts?: RandomOptions,
-): Tensor {
-  if (!Number.isFinite(mean)) throw new RangeError(`normal: mean must be finite, got ${mean}`);
-  if (!(std >= 0) || !Number.isFinite(std))
-    throw new RangeError(`normal: std must be finite and non-negative, got ${std}`);
-  return draw('normal', shapeArg('normal', shape), 'normal', { low: 0, high: 1, mean, std }, opts, 'float32');
-}
-
-/**
- * Integers uniform in [low, high) (int32 unless `opts.dtype`). `randint(high, shape)` draws
- * from [0, high), as PyTorch's.
- */
-export function randint(
-  low: number,
-  high: number | readonly number[],
-  shape?: number | readonly number[] | RandomOptions,
-  opts?: RandomOptions,
-): Tensor {
-  if (typeof high !== 'number') {
-    if (shape !== undefined && (typeof shape !== 'object' || Array.isArray(shape))) {
-      throw new TypeError('randint: expected randint(low, high, shape) or randint(high, shape)');
-    }
-    opts = shape as RandomOptions | undefined;
-    shape = high;
-    high = low;
-    low = 0;
-  }
-  if (shape === undefined || (typeof shape === 'object' && !Array.isArray(shape))) {
-    throw new TypeError('randint: a shape is required: randint(low, high, shape) or randint(high, shape)');
-  }
-  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
-    throw new RangeError(`randint: expected integers low < high, got low ${low} and high ${high}`);
-  }
-  if (high - low > 2 ** 32) throw new RangeError(`randint: range ${high - low} is larger than 2^32`);
-  const s = shapeArg('randint', shape as number | readonly number[]);
-  return draw('randint', s, 'randint', { low, high, mean: 0, std: 1 }, opts, 'int32');
-}
-
-/** rand with `t`'s shape, dtype and device. */
-export const randLike = (t: Tensor, opts?: RandomOptions): Tensor =>
-  rand(t.shape, { ...likeOpts('randLike', t, opts), generator: opts?.generator });
-/** randn with `t`'s shape, dtype and device. */
-export const randnLike = (t: Tensor, opts?: RandomOptions): Tensor =>
-  randn(t.shape, { ...likeOpts('randnLike', t, opts), generator: opts?.generator });
-
-/**
- * Samples 1 with probability `p` else 0. `p` is a number (with `opts.shape`, default a 0-d
- * result) or a tensor of probabilities in [0, 1] (one sample per element, recorded as the
- * non-differentiable op `bernoulli`). The result has p's floating dtype (float32 otherwise) or
- * `opts.dtype`. Draws the same uniform stream as `rand`: element i is 1 when u_i < p_i.
- */
-export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: readonly number[] }): Tensor {
-  const gen = generatorOf('bernoulli', opts);
-  if (typeof p === 'number') {
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${p}`);
-    const shape = checkShape('bernoulli', opts?.shape ?? []);
-    const dtype = dtypeOpt('bernoulli', opts, 'float32');
-    const b = backendFor('bernoulli', opts, dtype);
-    return finish(sampleBernoulli(b, gen, shape, null, p, dtype), opts);
-  }
-  checkTensor('bernoulli', p);
-  if (opts?.shape !== undefined)
-    throw new TypeError('bernoulli: opts.shape is only for a number p; p is a tensor');
-  if (opts?.device !== undefined && opts.device !== p.device) {
-    throw new Error(`bernoulli: p is on ${p.device} but device ${opts.device} was requested`);
-  }
-  const dtype = dtypeOpt('bernoulli', opts, isFloating(p.dtype) ? p.dtype : 'float32');
-  checkProbabilities(p);
-  const out = runOp('bernoulli', [p], undefined, () =>
-    sampleBernoulli(p.storage('bernoulli').backend, gen, p.shape, p, 0, dtype),
-  );
-  return finish(out, opts);
-}
-
-/**
- * Throws, as PyTorch does, when a probability tensor holds a value outside [0, 1] (or NaN). Only
- * where the values can be read synchronously (see syncValues).
- */
-function checkProbabilities(p: Tensor): void {
-  const v = syncValues(p);
-  if (v === null) return;
-  for (let i = 0; i < v.length; i++) {
-    const x = Number(v[i]);
-    if (!(x >= 0 && x <= 1)) {
-      throw new RangeError(
-        `bernoulli: p must be in [0, 1], got ${x} at flat index ${i} of p with shape [${p.shape.join(', ')}]`,
-      );
-    }
-  }
-}
-
-/** Kernel-only bernoulli sampling: uniform draws compared with p (a tensor, or the number pv). */
-function sampleBernoulli(
-  b: Backend,
-  gen: Generator,
-  shape: readonly number[],
-  p: Tensor | null,
-  pv: number,
-  dtype: DType,
-): Tensor {
-  const udt: DType = p !== null && p.dtype === 'float64' ? 'float64' : 'float32';
-  const u = emptyOut(b, udt, shape);
-  const n = u.numel();
-  const offset = gen.advance(n);
-  const out = emptyOut(b, dtype, shape);
-  if (n === 0) {
-    u.dispose();
-    return out;
-  }
-  b.random(u.viewFor('bernoulli'), 'uniform', { seed: gen.seed, offset, low: 0, high: 1, mean: 0, std: 1 });
-  let pt: Tensor;
-  if (p === null) {
-    pt = emptyOut(b, udt, []);
-    b.fill(pt.viewFor('bernoulli'), pv);
-  } else if (p.dtype !== udt) {
-    pt = emptyOut(b, udt, p.shape);
-    b.copy(pt.viewFor('bernoulli'), p.viewFor('bernoulli'));
-  } else {
-    pt = p;
-  }
-  const mask = emptyOut(b, 'bool', shape);
-  const pv2 = pt.viewFor('bernoulli');
-  const pview = pt.ndim === 0 && shape.length > 0 ? { ...pv2, shape, strides: shape.map(() => 0) } : pv2;
-  b.binary('lt', mask.viewFor('bernoulli'), u.viewFor('bernoulli'), pview);
-  b.copy(out.viewFor('bernoulli'), mask.viewFor('bernoulli'));
-  mask.dispose();
-  u.dispose();
-  if (pt !== p) pt.dispose();
-  return out;
-}
-
-/**
- * A random permutation of 0..n-1 (int32 unless `opts.dtype`), by Fisher-Yates on the host from
- * the generator's Philox stream: swap i with j = word_i mod (i + 1), for i = n-1 down to 1, where
- * word_i is the 32-bit word a draw of n elements would give element i.
- */
-export function randperm(n: number, opts?: RandomOptions): Tensor {
-  if (!Number.isInteger(n) || n < 0)
-    throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
-  const dtype = dtypeOpt('randperm', opts, 'int32');
-  if (dtype === 'bool') throw new TypeError('randperm: dtype must be numeric, got bool');
-  if (dtype === 'float32' && n > 2 ** 24)
-    throw new RangeError(`randperm: n ${n} is too large for float32 values`);
-  const gen = generatorOf('randperm', opts);
-  const offset = gen.advance(n);
-  const perm = new Int32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  const words = new Uint32Array(4);
-  const k0 = Number(gen.seed & 0xffffffffn);
-  const k1 = Number((gen.seed >> 32n) & 0xffffffffn);
-  let block = -1;
-  for (let i = n - 1; i > 0; i--) {
-    const blk = Math.floor(i / 4);
-    if (blk !== block) {
-      const c = offset + BigInt(blk);
-      philox(k0, k1, Number(c & 0xffffffffn), Number((c >> 32n) & 0xffffffffn), words);
-      block = blk;
-    }
-    const j = words[i % 4]! % (i + 1);
-    const t = perm[i]!;
-    perm[i] = perm[j]!;
-    perm[j] = t;
-  }
-  const data = dtype === 'int32' ? perm : allocArray(dtype, n);
-  if (data !== perm) data.set(perm);
-  return finish(fromTypedArray(data, [n], dtype, opts?.device), opts);
 }

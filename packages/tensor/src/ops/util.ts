@@ -32,7 +32,14 @@ export function storedValue(op: string, dtype: DType, value: number | boolean): 
   if (dtype === 'bool') return v !== 0 ? 1 : 0;
   if (dtype === 'int32') {
     if (!Number.isFinite(v)) throw new RangeError(`${op}: cannot convert ${v} to int32`);
-    return Math.trunc(v) | 0;
+    const t = Math.trunc(v);
+    // `| 0` would wrap 3e9 to -1294967296: a silently wrong value, so out of range is an error.
+    if (t > 2147483647 || t < -2147483648) {
+      throw new RangeError(
+        `${op}: value ${v} is out of range for int32 [-2147483648, 2147483647]; use a floating dtype`,
+      );
+    }
+    return t === 0 ? 0 : t; // no -0
   }
   return v;
 }
