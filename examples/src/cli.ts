@@ -6,7 +6,7 @@
  *   npx tessera-train --help
  */
 import { FLAG_HELP, parseTrainArgs, type TrainArgs, UsageError } from './lib/args.js';
-import { type CommandIO, consoleIO, exitWith, isMain, runExample } from './lib/run.js';
+import { type CommandIO, consoleIO, exitWith, failureMessage, isMain, runExample } from './lib/run.js';
 import { EXAMPLES } from './registry.js';
 
 /** The `--help` text. */
@@ -41,12 +41,7 @@ export async function runCli(argv: readonly string[], io: CommandIO = consoleIO)
           `unknown example '${args.example}' (choose from: ${Object.keys(EXAMPLES).join(', ')})`,
         );
       }
-      if (args.options.dataDir !== undefined && EXAMPLES[args.example]!.usesData !== true) {
-        const withData = Object.keys(EXAMPLES).filter((n) => EXAMPLES[n]!.usesData === true);
-        throw new UsageError(
-          `--data-dir does not apply to ${args.example}, which makes its own data (it applies to ${withData.join(', ')})`,
-        );
-      }
+      checkDataFlags(args);
     }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
@@ -62,9 +57,20 @@ export async function runCli(argv: readonly string[], io: CommandIO = consoleIO)
     await runExample(name, EXAMPLES[name]!.main, args, io);
     return 0;
   } catch (e) {
-    io.err(`tessera-train: ${name} failed: ${(e as Error).stack ?? e}`);
+    io.err(failureMessage(`tessera-train: ${name}`, e, args.verbose));
     return 1;
   }
+}
+
+/** Refuses --data-dir and --download for an example that makes its own data. */
+function checkDataFlags(args: TrainArgs): void {
+  const flag =
+    args.options.dataDir !== undefined ? '--data-dir' : args.options.download ? '--download' : undefined;
+  if (flag === undefined || EXAMPLES[args.example!]!.usesData === true) return;
+  const withData = Object.keys(EXAMPLES).filter((n) => EXAMPLES[n]!.usesData === true);
+  throw new UsageError(
+    `${flag} does not apply to ${args.example}, which makes its own data (it applies to ${withData.join(', ')})`,
+  );
 }
 
 export { exitWith };

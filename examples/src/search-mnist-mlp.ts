@@ -50,6 +50,7 @@ export async function main(options: SearchMnistOptions = {}): Promise<Metrics> {
   const log = logOf(options);
   const data = await loadMnist({
     dataDir: options.dataDir,
+    download: options.download,
     baseUrl: options.baseUrl,
     cacheDir: options.cacheDir,
     trainSize: options.trainSize,

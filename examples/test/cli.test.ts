@@ -1,10 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli, usage } from '../src/cli.js';
 import { parseTrainArgs } from '../src/lib/args.js';
 import { selectBackend } from '../src/lib/backend.js';
-import { formatMetrics, runScript } from '../src/lib/run.js';
+import { MnistNotFoundError } from '../src/lib/mnist-data.js';
+import { failureMessage, formatMetrics, runScript } from '../src/lib/run.js';
 import { EXAMPLES } from '../src/registry.js';
 import { main as xor } from '../src/xor.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 /** Runs the CLI, collecting what it prints. */
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -27,6 +37,8 @@ describe('tessera-train argument validation', () => {
       '--lr',
       '--checkpoint-dir',
       '--data-dir',
+      '--download',
+      '--verbose',
     ]) {
       expect(r.out).toContain(flag);
     }
@@ -51,6 +63,10 @@ describe('tessera-train argument validation', () => {
     [
       ['-e', 'spiral', '--data-dir', 'x'],
       '--data-dir does not apply to spiral, which makes its own data (it applies to mnist-mlp, mnist-lenet, search-mnist-mlp)',
+    ],
+    [
+      ['-e', 'xor', '--download'],
+      '--download does not apply to xor, which makes its own data (it applies to mnist-mlp, mnist-lenet, search-mnist-mlp)',
     ],
     [['-e', 'xor', 'extra'], "Unexpected argument 'extra'"],
     [['-e', 'xor', '--epochs'], "Option '--epochs <value>' argument missing"],
@@ -80,7 +96,9 @@ describe('tessera-train argument validation', () => {
         'runs/a',
         '--data-dir',
         'data/mnist',
+        '--download',
         '--no-progress',
+        '--verbose',
       ],
       { allowExample: true },
     );
@@ -88,6 +106,7 @@ describe('tessera-train argument validation', () => {
       example: 'mnist-lenet',
       backend: 'webgpu',
       help: false,
+      verbose: true,
       options: {
         epochs: 3,
         batchSize: 128,
@@ -95,6 +114,7 @@ describe('tessera-train argument validation', () => {
         seed: 7,
         checkpointDir: 'runs/a',
         dataDir: 'data/mnist',
+        download: true,
         progress: false,
       },
     });
@@ -143,5 +163,72 @@ describe('tessera-train runs', () => {
     expect(formatMetrics({ testAccuracy: 0.985, testLoss: 0.05, epochs: 15, lr: 2e-5 })).toBe(
       'testAccuracy 98.50% · testLoss 0.0500 · epochs 15 · lr 2.000e-5',
     );
+  });
+});
+
+describe('tessera-train failures', () => {
+  const mnistArgs = ['-e', 'mnist-mlp', '--epochs', '1', '--no-progress'];
+
+  it('a missing dataset names --data-dir and TESSERA_MNIST_DIR, without a stack trace', async () => {
+    const missing = join(tmp, 'no-mnist-here');
+    vi.stubEnv('TESSERA_MNIST_DIR', missing);
+    const r = await cli(...mnistArgs);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`tessera-train: mnist-mlp failed: mnist: data folder ${missing} does not exist`);
+    expect(r.err).toContain(`from TESSERA_MNIST_DIR=${missing}`);
+    expect(r.err).toContain('--data-dir <folder with the MNIST IDX files>');
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.err.split('\n')).toHaveLength(1);
+
+    const flag = await cli(...mnistArgs, '--data-dir', missing);
+    expect(flag.code).toBe(1);
+    expect(flag.err).toContain(`(from --data-dir ${missing})`);
+    expect(flag.err).toContain('set TESSERA_MNIST_DIR=<folder>');
+  });
+
+  it('--verbose adds the stack trace', async () => {
+    vi.stubEnv('TESSERA_MNIST_DIR', join(tmp, 'no-mnist-here'));
+    const r = await cli(...mnistArgs, '--verbose');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('MnistNotFoundError: mnist: data folder');
+    expect(r.err).toMatch(/\n\s+at /);
+  });
+
+  it('other failures print the message and point to --verbose', () => {
+    const e = new RangeError('mnist: trainSize must be a positive integer, got 0');
+    expect(failureMessage('tessera-train: mnist-mlp', e, false)).toBe(
+      'tessera-train: mnist-mlp failed: mnist: trainSize must be a positive integer, got 0\n(run with --verbose for the stack trace)',
+    );
+    expect(failureMessage('x', e, true)).toMatch(/^x failed: RangeError: mnist: trainSize .*\n\s+at /);
+    expect(failureMessage('x', new MnistNotFoundError('mnist: MNIST not found'), false)).toBe(
+      'x failed: mnist: MNIST not found',
+    );
+    expect(failureMessage('x', 'a string', false)).toContain('x failed: a string');
+  });
+
+  it('running a finished run again says it is already complete', async () => {
+    const dir = join(tmp, 'xor-done');
+    const args = ['-e', 'xor', '--epochs', '2', '--no-progress', '--checkpoint-dir', dir];
+    const first = await cli(...args);
+    expect(first.code).toBe(0);
+    expect(first.out).not.toContain('already complete');
+    const again = await cli(...args);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain(
+      `the run in ${dir} is already complete: 2 epochs done (ckpt-000002.json); nothing to train. Raise --epochs to train further`,
+    );
+    expect(again.out).not.toContain('resumed from');
+    // Its final metrics are those of the finished run.
+    const metrics = (out: string) =>
+      out
+        .split('\n')
+        .at(-1)!
+        .replace(/ \(.*$/, '');
+    expect(metrics(again.out)).toBe(metrics(first.out));
+    const fewer = await cli('-e', 'xor', '--epochs', '1', '--no-progress', '--checkpoint-dir', dir);
+    expect(fewer.out).toContain('already complete: 2 epochs done, more than the 1 asked');
+    const more = await cli('-e', 'xor', '--epochs', '3', '--no-progress', '--checkpoint-dir', dir);
+    expect(more.out).toContain(`resumed from ${dir}/ckpt-000002.json at epoch 3 of 3`);
+    expect(more.out).toMatch(/epochs 3 \(/);
   });
 });

@@ -1,9 +1,11 @@
 // Quick runs of every example with small settings: each must train end to end and report sane
-// metrics. The full-size results are in examples/README.md.
+// metrics. The full-size results are in examples/README.md. The MNIST examples read
+// TESSERA_MNIST_DIR, else ../shared/datasets/mnist; without either they are listed as skipped.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { itIfAvailable } from '../../tests/repo/requirements.js';
 import { main as gaussianRegression } from '../src/gaussian-regression.js';
 import { main as lstmSequence } from '../src/lstm-sequence.js';
 import { main as mnistLenet } from '../src/mnist-lenet.js';
@@ -51,13 +53,13 @@ describe('examples (quick runs)', () => {
     expect(m.testLoss).toBeLessThan(0.7);
   });
 
-  it('mnist-mlp: trains on a subset of the shared images', async () => {
+  itIfAvailable('mnist', 'mnist-mlp: trains on a subset of the MNIST test images', async () => {
     const m = await mnistMlp({ ...quiet, epochs: 1, trainSize: 640, testSize: 200 });
     share(m.testAccuracy, 0.5);
     expect(m.testLoss).toBeLessThan(2);
   });
 
-  it('mnist-lenet: trains on a subset of the shared images', async () => {
+  itIfAvailable('mnist', 'mnist-lenet: trains on a subset of the MNIST test images', async () => {
     const m = await mnistLenet({ ...quiet, epochs: 1, trainSize: 384, testSize: 100, batchSize: 32 });
     share(m.testAccuracy, 0.2);
     expect(Number.isFinite(m.testLoss)).toBe(true);
@@ -83,7 +85,7 @@ describe('examples (quick runs)', () => {
     share(m.sequenceAccuracy, 0);
   });
 
-  it('search-mnist-mlp: runs random and grid search and ranks the trials', async () => {
+  itIfAvailable('mnist', 'search-mnist-mlp: runs random and grid search and ranks the trials', async () => {
     const lines: string[] = [];
     const m = await searchMnistMlp({
       ...quiet,

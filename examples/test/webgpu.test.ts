@@ -1,8 +1,8 @@
 // The examples on the WebGPU backend give the CPU's results (up to float rounding). Needs a
-// WebGPU adapter (Dawn from the `webgpu` package; lavapipe will do): skipped with the reason
-// otherwise, see tests/repo/requirements.ts.
+// WebGPU adapter (Dawn from the `webgpu` package; lavapipe will do), and the LeNet test the MNIST
+// files: skipped with the reason otherwise, see tests/repo/requirements.ts.
 import { expect, it } from 'vitest';
-import { describeIfAvailable } from '../../tests/repo/requirements.js';
+import { describeIfAvailable, itIfAvailable } from '../../tests/repo/requirements.js';
 import { runCli } from '../src/cli.js';
 import { selectBackend } from '../src/lib/backend.js';
 import { main as mnistLenet } from '../src/mnist-lenet.js';
@@ -26,7 +26,7 @@ describeIfAvailable('webgpu', 'examples on WebGPU', () => {
     expect(loss(gpu)).toBeCloseTo(loss(cpu), 3);
   });
 
-  it('LeNet-5 trains on the GPU like on the CPU', async () => {
+  itIfAvailable('mnist', 'LeNet-5 trains on the GPU like on the CPU', async () => {
     const opts = { epochs: 1, trainSize: 128, testSize: 50, batchSize: 32, progress: false, log: () => {} };
     const device = await selectBackend('webgpu', () => {});
     expect(device).toBe('webgpu');

@@ -15,6 +15,8 @@ export interface TrainArgs {
   backend: BackendName;
   /** `--help`. */
   help: boolean;
+  /** `--verbose`: print the stack trace of a failure. */
+  verbose: boolean;
   /** The flags that become the example's options. */
   options: ExampleOptions;
 }
@@ -28,7 +30,9 @@ const FLAGS = {
   seed: { type: 'string' },
   'checkpoint-dir': { type: 'string' },
   'data-dir': { type: 'string' },
+  download: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -39,8 +43,10 @@ export const FLAG_HELP = `  --backend, -b <cpu|webgpu>  device to train on (defa
   --lr <x>                    learning rate (positive number; default per example)
   --seed <n>                  seed of weights, data order and synthetic data (integer >= 0; default 0)
   --checkpoint-dir <dir>      save a checkpoint every epoch there, and resume from the newest one found
-  --data-dir <dir>            MNIST folder (default ../shared/datasets/mnist, else download to .cache/mnist)
+  --data-dir <dir>            MNIST folder (default $TESSERA_MNIST_DIR, else ../shared/datasets/mnist)
+  --download                  download MNIST into .cache/mnist when no folder has it
   --no-progress               no progress bar
+  --verbose, -v               print the stack trace when training fails
   --help, -h                  print this help`;
 
 function intFlag(name: string, raw: string | undefined, min: number): number | undefined {
@@ -98,11 +104,13 @@ export function parseTrainArgs(argv: readonly string[], opts: { allowExample: bo
   set('seed', intFlag('seed', str('seed'), 0));
   set('checkpointDir', nonEmpty('checkpoint-dir', str('checkpoint-dir')));
   set('dataDir', nonEmpty('data-dir', str('data-dir')));
+  if (values.download === true) options.download = true;
   if (values['no-progress'] === true) options.progress = false;
   return {
     example: nonEmpty('example', str('example')),
     backend: backend as BackendName,
     help: values.help === true,
+    verbose: values.verbose === true,
     options,
   };
 }

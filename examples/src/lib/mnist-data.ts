@@ -9,6 +9,8 @@ import { Generator } from '@tessera/tensor';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The MNIST test files shared with the team (10,000 images), used when present. */
 export const SHARED_MNIST_DIR = join(REPO_ROOT, '../shared/datasets/mnist');
+/** The one data setting of every MNIST consumer (tests, examples, CLI): a folder with the IDX files. */
+export const MNIST_DIR_VARIABLE = 'TESSERA_MNIST_DIR';
 /** Where downloaded MNIST files are kept (gitignored). */
 export const MNIST_CACHE_DIR = join(REPO_ROOT, '.cache/mnist');
 /** A public mirror of the four MNIST files. */
@@ -20,8 +22,10 @@ export const TRAIN_FRACTION = 0.8;
 
 /** Where MNIST comes from and how much of it to use. */
 export interface MnistDataOptions {
-  /** Folder with the IDX files; default the shared folder when it exists, else a download. */
+  /** Folder with the IDX files; default $TESSERA_MNIST_DIR, else the shared folder when it exists. */
   dataDir?: string;
+  /** Download the files when no folder has them (default false: a clear error instead). */
+  download?: boolean;
   /** URL of a folder serving the four `.gz` files (used when there is no data folder). */
   baseUrl?: string;
   /** Folder for downloaded files (default `.cache/mnist` at the repository root). */
@@ -120,32 +124,96 @@ export async function downloadMnist(
   return { train, test, description: `MNIST from ${baseUrl} (cached in ${cacheDir})` };
 }
 
+/** Dataset not found anywhere it is looked for; the message says how to provide it. */
+export class MnistNotFoundError extends Error {
+  override name = 'MnistNotFoundError';
+}
+
+/** A data folder and the setting it came from. */
+export interface MnistSource {
+  dir: string;
+  /** `dataDir` (the `--data-dir` flag), `$TESSERA_MNIST_DIR`, or the shared folder. */
+  from: 'dataDir' | 'env' | 'shared';
+}
+
+/** Where to look: the environment and the shared folder (parameters so tests can vary them). */
+export interface MnistLookup {
+  env?: NodeJS.ProcessEnv;
+  sharedDir?: string;
+}
+
 /**
- * Loads MNIST for the examples. With the standard training files (a data folder holding them,
- * or a download) it returns the official train/test split. With a folder holding only the
- * 10,000 test images (the shared team folder) it splits them 8,000 / 2,000 with a fixed seed,
- * so the 2,000 held-out images are the same in every run.
+ * The data folder to read, in order: `dataDir` (--data-dir), $TESSERA_MNIST_DIR, then
+ * ../shared/datasets/mnist beside the repository when it exists; null when none applies. An
+ * explicit setting is returned even when the folder is missing, so that loading reports it
+ * instead of silently using another folder.
  */
-export async function loadMnist(opts: MnistDataOptions = {}): Promise<MnistData> {
-  const dir = opts.dataDir ?? (existsSync(SHARED_MNIST_DIR) ? SHARED_MNIST_DIR : undefined);
+export function findMnistDir(dataDir?: string, lookup: MnistLookup = {}): MnistSource | null {
+  const env = lookup.env ?? process.env;
+  const sharedDir = lookup.sharedDir ?? SHARED_MNIST_DIR;
+  if (dataDir !== undefined) return { dir: dataDir, from: 'dataDir' };
+  const fromEnv = env[MNIST_DIR_VARIABLE];
+  if (fromEnv) return { dir: fromEnv, from: 'env' };
+  return existsSync(sharedDir) ? { dir: sharedDir, from: 'shared' } : null;
+}
+
+const HOW_TO_PROVIDE = `pass --data-dir <folder with the MNIST IDX files> (option dataDir), set ${MNIST_DIR_VARIABLE}=<folder>, or add --download (option download) to fetch the files into .cache/mnist`;
+
+function missingFolder(source: MnistSource): MnistNotFoundError {
+  const setting = source.from === 'env' ? `${MNIST_DIR_VARIABLE}=${source.dir}` : `--data-dir ${source.dir}`;
+  return new MnistNotFoundError(
+    `mnist: data folder ${source.dir} does not exist (from ${setting}); ${HOW_TO_PROVIDE}`,
+  );
+}
+
+/** The files previously downloaded into `cacheDir`, when all four are there. */
+function hasDownload(cacheDir: string): boolean {
+  const names = [
+    'train-images-idx3-ubyte',
+    'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte',
+    't10k-labels-idx1-ubyte',
+  ];
+  return names.every((n) => existsSync(join(cacheDir, `${n}.gz`)));
+}
+
+async function readFolder(dir: string): Promise<MnistData> {
+  if (hasTrainFiles(dir)) {
+    const { train, test } = await mnist({ root: dir, split: 'both' });
+    return { train, test, description: `MNIST train/test files in ${dir}` };
+  }
+  const all = await mnist({ root: dir, split: 'test' });
+  const nTrain = Math.round(all.length * TRAIN_FRACTION);
+  const [a, b] = randomSplit(all, [nTrain, all.length - nTrain], new Generator(SPLIT_SEED));
+  return {
+    train: selectMnist(all, a!.indices),
+    test: selectMnist(all, b!.indices),
+    description: `the ${all.length} MNIST test images in ${dir}, split ${nTrain} / ${all.length - nTrain} (seed ${SPLIT_SEED})`,
+  };
+}
+
+/**
+ * Loads MNIST for the examples from the folder findMnistDir picks, else from an earlier download
+ * in `cacheDir`, else (only with `download: true`) downloads it; otherwise throws an
+ * MnistNotFoundError naming --data-dir and TESSERA_MNIST_DIR. With the standard training files it
+ * returns the official train/test split. With a folder holding only the 10,000 test images (the
+ * shared team folder) it splits them 8,000 / 2,000 with a fixed seed, so the 2,000 held-out
+ * images are the same in every run.
+ */
+export async function loadMnist(opts: MnistDataOptions = {}, lookup: MnistLookup = {}): Promise<MnistData> {
+  const source = findMnistDir(opts.dataDir, lookup);
+  const cacheDir = opts.cacheDir ?? MNIST_CACHE_DIR;
   let data: MnistData;
-  if (dir !== undefined) {
-    if (!existsSync(dir)) throw new Error(`mnist: data folder ${dir} does not exist`);
-    if (hasTrainFiles(dir)) {
-      const { train, test } = await mnist({ root: dir, split: 'both' });
-      data = { train, test, description: `MNIST train/test files in ${dir}` };
-    } else {
-      const all = await mnist({ root: dir, split: 'test' });
-      const nTrain = Math.round(all.length * TRAIN_FRACTION);
-      const [a, b] = randomSplit(all, [nTrain, all.length - nTrain], new Generator(SPLIT_SEED));
-      data = {
-        train: selectMnist(all, a!.indices),
-        test: selectMnist(all, b!.indices),
-        description: `the ${all.length} MNIST test images in ${dir}, split ${nTrain} / ${all.length - nTrain} (seed ${SPLIT_SEED})`,
-      };
-    }
+  if (source !== null) {
+    if (!existsSync(source.dir)) throw missingFolder(source);
+    data = await readFolder(source.dir);
+  } else if (opts.download === true || hasDownload(cacheDir)) {
+    data = await downloadMnist({ ...opts, cacheDir });
   } else {
-    data = await downloadMnist(opts);
+    const shared = lookup.sharedDir ?? SHARED_MNIST_DIR;
+    throw new MnistNotFoundError(
+      `mnist: MNIST not found (no --data-dir, ${MNIST_DIR_VARIABLE} not set, no ${shared}, no download in ${cacheDir}); ${HOW_TO_PROVIDE}`,
+    );
   }
   return {
     train: firstN(data.train, opts.trainSize, 'trainSize'),

@@ -61,6 +61,7 @@ export async function trainMnist(
     data ??
     (await loadMnist({
       dataDir: options.dataDir,
+      download: options.download,
       baseUrl: options.baseUrl,
       cacheDir: options.cacheDir,
       trainSize: options.trainSize,

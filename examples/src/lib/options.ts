@@ -12,8 +12,10 @@ export interface ExampleOptions {
   device?: string;
   /** Save a checkpoint there after every epoch, and resume from the newest one found there. */
   checkpointDir?: string;
-  /** Folder with the dataset files (MNIST examples). */
+  /** Folder with the dataset files (MNIST examples; default $TESSERA_MNIST_DIR, else ../shared/datasets/mnist). */
   dataDir?: string;
+  /** Download the dataset when no folder has it (MNIST examples; default false). */
+  download?: boolean;
   /** Draw @tessera/train's ProgressBar on stderr (default true). */
   progress?: boolean;
   /** Where messages go (default console.log); tests pass a function that collects them. */

@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { FLAG_HELP, parseTrainArgs, type TrainArgs, UsageError } from './args.js';
 import { selectBackend } from './backend.js';
+import { MnistNotFoundError } from './mnist-data.js';
 import type { ExampleMain, Metrics } from './options.js';
 
 /** Where a command writes: normal output and errors (process streams by default; tests collect). */
@@ -82,9 +83,20 @@ export async function runScript(
     await runExample(name, main, args, io);
     return 0;
   } catch (e) {
-    io.err(`${name}: ${(e as Error).stack ?? e}`);
+    io.err(failureMessage(name, e, args.verbose));
     return 1;
   }
+}
+
+/**
+ * How a command reports a failed run: `<prefix> failed: <message>`, the stack trace only when
+ * `verbose` (a missing dataset is a setup problem: its message says what to do, no stack needed).
+ */
+export function failureMessage(prefix: string, error: unknown, verbose: boolean): string {
+  const e = error instanceof Error ? error : new Error(String(error));
+  if (verbose) return `${prefix} failed: ${e.stack ?? e.message}`;
+  const hint = e instanceof MnistNotFoundError ? '' : '\n(run with --verbose for the stack trace)';
+  return `${prefix} failed: ${e.message}${hint}`;
 }
 
 /** Runs `main` as a script when `metaUrl` is the module node was started with. */

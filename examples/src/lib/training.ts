@@ -22,6 +22,20 @@ export interface TrainSetup {
 }
 
 /**
+ * What resuming from checkpoint `name` in `dir` after `done` epochs of `epochs` means: continuing
+ * at the next epoch, or, when every epoch is done already, that the run is complete (it then only
+ * evaluates) and how to train further.
+ */
+export function resumeMessage(dir: string, name: string, done: number, epochs: number): string {
+  if (done < epochs) return `resumed from ${dir}/${name} at epoch ${done + 1} of ${epochs}`;
+  const more = done > epochs ? `, more than the ${epochs} asked` : '';
+  return (
+    `the run in ${dir} is already complete: ${done} epochs done${more} (${name}); nothing to train. ` +
+    `Raise --epochs to train further, or pass a new --checkpoint-dir to start over.`
+  );
+}
+
+/**
  * Runs `fit` the way every example does: @tessera/train's ProgressBar on stderr, the batches moved
  * to `options.device`, and with `options.checkpointDir` a checkpoint after every epoch, resuming
  * from the newest valid one found there (weights, optimizer, scheduler, generators and history),
@@ -44,7 +58,7 @@ export async function train<B = Batch>(
     if ((await findLatestCheckpoint(dir)) !== null) {
       const resumed = await resumeFrom(dir, targets);
       for (const s of resumed.skipped) log(`skipped checkpoint ${s.name}: ${s.reason}`);
-      log(`resumed from ${dir}/${resumed.name} at epoch ${resumed.initialEpoch + 1} of ${fitOptions.epochs}`);
+      log(resumeMessage(dir, resumed.name, resumed.initialEpoch, fitOptions.epochs));
       initialEpoch = resumed.initialEpoch;
       history = resumed.history;
     }
