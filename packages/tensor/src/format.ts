@@ -21,6 +21,19 @@ export function formatTensor(t: Tensor): string {
 }
 
 /**
+ * The printout `console.log` shows (Node's `util.inspect`): `formatTensor`, except that a tensor
+ * whose values cannot be read prints the reason instead of throwing out of a log call.
+ */
+export function inspectTensor(t: Tensor): string {
+  try {
+    return formatTensor(t);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return `tensor(<unreadable: ${why}>, shape=${fmt(t.shape)}, dtype=${t.dtype})`;
+  }
+}
+
+/**
  * The bracketed body of a printout for row-major `data` of `shape` (without `tensor(` and the
  * tail), as PyTorch lays it out after the 7 characters of `tensor(`.
  */

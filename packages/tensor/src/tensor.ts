@@ -1,6 +1,6 @@
 import { type Backend, getBackend, type View } from './backend.js';
 import { DTYPES, type DType, type TypedArray } from './dtype.js';
-import { formatTensor } from './format.js';
+import { formatTensor, inspectTensor } from './format.js';
 import * as cmp from './ops/compare.js';
 import * as conv from './ops/conv.js';
 import * as ew from './ops/elementwise.js';
@@ -261,9 +261,22 @@ export class Tensor {
     return this.dtype === 'bool' ? v !== 0 : v;
   }
 
+  /** PyTorch's name for `arraySync()`: the values as nested JS arrays; CPU backend only. */
+  tolist(): NestedArray {
+    return this.arraySync();
+  }
+
   /** PyTorch-style printout: values (summarised when large), shape, dtype and device. */
   toString(): string {
     return formatTensor(this);
+  }
+
+  /**
+   * What `console.log(t)` and Node's `util.inspect` print: the same as `String(t)` instead of the
+   * internals. The symbol is global (`Symbol.for`), so browsers are unaffected.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return inspectTensor(this);
   }
 
   // ---- conversion -------------------------------------------------------------------------
@@ -662,11 +675,11 @@ export class Tensor {
   argmin(dim?: number, keepdim = false): Tensor {
     return red.argmin(this, dim, keepdim);
   }
-  var(dim?: number | readonly number[], opts?: { correction?: number; keepdim?: boolean }): Tensor {
-    return red.variance(this, dim, opts);
+  var(dim?: red.VarDim, opts?: red.VarOptions | boolean, keepdim?: boolean): Tensor {
+    return red.variance(this, dim, opts, keepdim);
   }
-  std(dim?: number | readonly number[], opts?: { correction?: number; keepdim?: boolean }): Tensor {
-    return red.std(this, dim, opts);
+  std(dim?: red.VarDim, opts?: red.VarOptions | boolean, keepdim?: boolean): Tensor {
+    return red.std(this, dim, opts, keepdim);
   }
   logsumexp(dim: number | readonly number[], keepdim = false): Tensor {
     return red.logsumexp(this, dim, keepdim);

@@ -1,6 +1,7 @@
 import type { ReduceOp, View } from '../backend.js';
 import { runOp } from '../dispatch.js';
 import { type DType, isFloating } from '../dtype.js';
+import { checkOptions } from '../options.js';
 import { contiguousStrides, fmt, normalizeDim, normalizeDims } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { ne } from './compare.js';
@@ -221,29 +222,80 @@ export function minDim(x: Tensor, dim: number, keepdim = false): { values: Tenso
   return extremeDim('min', x, dim, keepdim);
 }
 
+/** The `dim` argument of `var`/`std`, or `unbiased` alone (PyTorch's `var(unbiased)`). */
+export type VarDim = number | readonly number[] | boolean;
+
+/**
+ * Resolves the argument forms of `var`/`std` that PyTorch 1.13 accepts: `(dim, { correction,
+ * keepdim })`, `(dim, unbiased, keepdim)` and `(unbiased)`. A number where `unbiased` goes is
+ * rejected (PyTorch's parser rejects it too): taking it as a flag or dropping the keepdim after
+ * it would silently give another statistic.
+ */
+function varArgs(
+  op: string,
+  dim: VarDim | undefined,
+  opts: VarOptions | boolean | undefined,
+  keepdimArg: boolean | undefined,
+): { dim: number | readonly number[] | undefined; correction: number; keepdim: boolean } {
+  if (typeof dim === 'boolean') {
+    if (opts !== undefined || keepdimArg !== undefined) {
+      throw new TypeError(
+        `${op}: ${op}(unbiased) takes no further arguments; write ${op}(dim, unbiased, keepdim)`,
+      );
+    }
+    return { dim: undefined, correction: dim ? 1 : 0, keepdim: false };
+  }
+  if (typeof opts === 'boolean' || opts === undefined) {
+    if (keepdimArg !== undefined && typeof keepdimArg !== 'boolean') {
+      throw new TypeError(`${op}: keepdim must be a boolean, got ${describe(keepdimArg)}`);
+    }
+    if (opts === undefined && keepdimArg !== undefined) {
+      throw new TypeError(`${op}: keepdim given without unbiased; write ${op}(dim, { keepdim })`);
+    }
+    return { dim, correction: opts === false ? 0 : 1, keepdim: keepdimArg ?? false };
+  }
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
+    throw new TypeError(
+      `${op}: the second argument must be unbiased (a boolean) or options { correction, keepdim }, got ${describe(opts)}; for a correction write ${op}(dim, { correction: ${String(opts)} })`,
+    );
+  }
+  if (keepdimArg !== undefined) {
+    throw new TypeError(`${op}: keepdim given both in the options and as a third argument`);
+  }
+  checkOptions(op, opts, { correction: 'number', keepdim: 'boolean' });
+  return { dim, correction: opts.correction ?? 1, keepdim: opts.keepdim ?? false };
+}
+
 /**
  * Variance over `dim` (all dims when omitted): sum((x - mean)^2) / max(0, N - correction), with
- * correction 1 by default (unbiased), as PyTorch. Float inputs only.
+ * correction 1 by default (unbiased), as PyTorch. Also PyTorch's positional forms
+ * `var(dim, unbiased, keepdim)` and `var(unbiased)`. Float inputs only.
  */
-export function variance(x: Tensor, dim?: number | readonly number[], opts?: VarOptions): Tensor {
+export function variance(x: Tensor, dim?: VarDim, opts?: VarOptions | boolean, keepdimArg?: boolean): Tensor {
   checkTensor('var', x);
   requireFloat('var', x);
-  const correction = opts?.correction ?? 1;
-  if (typeof correction !== 'number' || Number.isNaN(correction)) {
-    throw new TypeError(`var: correction must be a number, got ${describe(correction)}`);
-  }
-  const keepdim = opts?.keepdim ?? false;
+  const a = varArgs('var', dim, opts, keepdimArg);
+  return varianceOf(x, a.dim, a.correction, a.keepdim);
+}
+
+function varianceOf(
+  x: Tensor,
+  dim: number | readonly number[] | undefined,
+  correction: number,
+  keepdim: boolean,
+): Tensor {
   const dims = reduceDims('var', x, dim);
   const n = reducedCount(x.shape, dims);
   const centered = sub(x, mean(x, dims, true));
   return div(sum(mul(centered, centered), dims, keepdim), Math.max(0, n - correction));
 }
 
-/** Standard deviation: the square root of `variance` (same options). */
-export function std(x: Tensor, dim?: number | readonly number[], opts?: VarOptions): Tensor {
+/** Standard deviation: the square root of `variance` (same argument forms). */
+export function std(x: Tensor, dim?: VarDim, opts?: VarOptions | boolean, keepdimArg?: boolean): Tensor {
   checkTensor('std', x);
   requireFloat('std', x);
-  return sqrt(variance(x, dim, opts));
+  const a = varArgs('std', dim, opts, keepdimArg);
+  return sqrt(varianceOf(x, a.dim, a.correction, a.keepdim));
 }
 
 /**
