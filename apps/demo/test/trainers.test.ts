@@ -1,8 +1,7 @@
 // The demo's training code without a browser: the same modules the workers run, in Node.
-import { fileURLToPath } from 'node:url';
 import { mnist } from '@tessera/data';
 import { describe, expect, it } from 'vitest';
-import { mnistDir } from '../mnist-plugin.js';
+import { itIfAvailable, mnistDir } from '../../../tests/repo/requirements.js';
 import { DigitsTrainer, splitDigits, trainerFromFile } from '../src/digits/trainer.js';
 import { DEFAULT_STATE, decodeState, encodeState } from '../src/playground/state.js';
 import { PlaygroundTrainer } from '../src/playground/trainer.js';
@@ -45,15 +44,9 @@ describe('playground trainer', () => {
   });
 });
 
-const MNIST = mnistDir(fileURLToPath(new URL('..', import.meta.url)));
-const mnistTest = MNIST ? it : it.skip;
-const mnistNote = MNIST
-  ? ''
-  : ' [skipped: no MNIST folder; set TESSERA_MNIST_DIR or add ../shared/datasets/mnist]';
-
 describe('digits trainer', () => {
-  mnistTest(`trains an MLP on the shared MNIST split and saves/loads it${mnistNote}`, async () => {
-    const root = MNIST!;
+  itIfAvailable('mnist', 'trains an MLP on the shared MNIST split and saves/loads it', async () => {
+    const root = mnistDir()!;
     const test = await mnist({ root, split: 'test' });
     const data = splitDigits({ test });
     expect(data.trainIndices.length).toBe(8000);

@@ -1,7 +1,8 @@
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { button, panel, selectField } from '../lib/controls.js';
-import { fmtNum, h, uniqueId } from '../lib/dom.js';
+import { h, uniqueId } from '../lib/dom.js';
+import { article, fmtCount } from '../lib/format.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
 import { backendPreference, currentRoute, replaceParams } from '../lib/url.js';
 import type { Page } from '../main.js';
@@ -395,7 +396,7 @@ export function mount(root: HTMLElement): Page {
       case 'stats':
         sStep.v.textContent = String(m.step);
         sEpoch.v.textContent = String(m.epoch);
-        sSpeed.v.textContent = fmtNum(m.imagesPerSec, 3);
+        sSpeed.v.textContent = fmtCount(m.imagesPerSec);
         sTrainAcc.v.textContent = `${(m.trainAcc * 100).toFixed(1)}%`;
         lossChart.push(m.step, m.trainLoss, null);
         accChart.push(m.step, m.trainAcc, null);
@@ -427,7 +428,7 @@ export function mount(root: HTMLElement): Page {
         setProbs(m.probs);
         let best = 0;
         for (let d = 1; d < 10; d++) if (m.probs[d]! > m.probs[best]!) best = d;
-        predText.textContent = `Looks like a ${best} (${(m.probs[best]! * 100).toFixed(0)}%)`;
+        predText.textContent = `Looks like ${article(best)} ${best} (${(m.probs[best]! * 100).toFixed(0)}%)`;
         root.dataset.prediction = String(best);
         return;
       }
