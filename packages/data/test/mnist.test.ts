@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { Generator } from '@tessera/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeIfAvailable, mnistDir } from '../../../tests/repo/requirements.js';
 import {
   DataLoader,
   type DatasetCache,
@@ -14,21 +14,13 @@ import {
   randomSplit,
 } from '../src/index.js';
 
-const MNIST_DIR =
-  process.env.TESSERA_MNIST_DIR ??
-  fileURLToPath(new URL('../../../../shared/datasets/mnist', import.meta.url));
-const haveMnist =
-  existsSync(join(MNIST_DIR, 't10k-images-idx3-ubyte.gz')) &&
-  existsSync(join(MNIST_DIR, 't10k-labels-idx1-ubyte.gz'));
-if (!haveMnist) {
-  console.warn(
-    `[data/mnist.test] skipping the real-MNIST tests: no t10k-*-ubyte.gz files in ${MNIST_DIR} (set TESSERA_MNIST_DIR)`,
-  );
-}
+// TESSERA_MNIST_DIR, else ../shared/datasets/mnist beside the repository; without the files the
+// real-MNIST tests are listed as skipped, with the reason and the fix in their name.
+const MNIST_DIR = mnistDir() ?? '';
 
 const COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009];
 
-describe.skipIf(!haveMnist)(`MNIST test files in ${MNIST_DIR}`, () => {
+describeIfAvailable('mnist', 'MNIST test files', () => {
   it('loads 10,000 images [28,28] with the documented labels and class counts', async () => {
     const test = await mnist({ root: MNIST_DIR, split: 'test' });
     expect(test.length).toBe(10000);
