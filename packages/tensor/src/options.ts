@@ -165,6 +165,9 @@ export function suggestOption(key: string, known: readonly string[]): string | u
   const flat = (s: string) => s.replace(/[_-]/g, '').toLowerCase();
   const exact = known.find((k) => flat(k) === flat(key));
   if (exact !== undefined) return exact;
+  // A truncated name (`train` for `training`, `keep` for `keepdim`).
+  const prefix = flat(key).length >= 4 ? known.find((k) => flat(k).startsWith(flat(key))) : undefined;
+  if (prefix !== undefined) return prefix;
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   for (const k of known) {

@@ -40,6 +40,8 @@ describe('checkOptions', () => {
     expect(suggestOption('paddding', ['stride', 'padding', 'dilation'])).toBe('padding');
     expect(suggestOption('BATCHFIRST', ['batchFirst'])).toBe('batchFirst');
     expect(suggestOption('zzzzzzzz', ['padding'])).toBeUndefined();
+    expect(suggestOption('train', ['generator', 'training'])).toBe('training');
+    expect(suggestOption('bia', ['bias', 'dtype'])).toBe('bias');
   });
 
   it('lists the known keys when nothing is close', () => {

@@ -1,4 +1,4 @@
-import { type Generator, ones, type Tensor } from '@tessera/tensor';
+import { checkOptions, type Generator, ones, type Tensor } from '@tessera/tensor';
 import { dropout } from './dropout.js';
 import { checkFloat, checkTensor, fmt } from './util.js';
 
@@ -80,6 +80,13 @@ export function scaledDotProductAttention(
   v: Tensor,
   opts: ScaledDotProductAttentionOptions = {},
 ): Tensor {
+  checkOptions('scaledDotProductAttention', opts, {
+    attnMask: 'tensor|null',
+    dropoutP: 'number',
+    isCausal: 'boolean',
+    scale: 'number',
+    generator: 'object',
+  });
   const op = 'scaledDotProductAttention';
   checkFloat(op, q, 'query');
   checkFloat(op, k, 'key');

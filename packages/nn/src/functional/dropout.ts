@@ -1,4 +1,5 @@
-import { type Generator, rand, type Tensor, zerosLike } from '@tessera/tensor';
+import { checkOptions, type Generator, rand, type Tensor, zerosLike } from '@tessera/tensor';
+import { DROPOUT } from '../option-specs.js';
 import { checkFloat, checkProbability, fmt } from './util.js';
 
 /** Options of the dropout functions. */
@@ -27,6 +28,7 @@ function keepMask(x: Tensor, shape: readonly number[], p: number, generator: Gen
  * and scales the others by 1/(1-p), so that evaluation needs no rescaling; identity otherwise.
  */
 export function dropout(x: Tensor, p = 0.5, opts: DropoutOptions = {}): Tensor {
+  checkOptions('dropout', opts, DROPOUT);
   const op = 'dropout';
   checkFloat(op, x);
   checkProbability(op, 'p', p);
@@ -49,6 +51,7 @@ export function dropout1d(x: Tensor, p = 0.5, opts: DropoutOptions = {}): Tensor
 }
 
 function channelDropout(op: string, x: Tensor, p: number, opts: DropoutOptions, batchedDims: number): Tensor {
+  checkOptions(op, opts, DROPOUT);
   checkFloat(op, x);
   checkProbability(op, 'p', p);
   if (x.ndim !== batchedDims && x.ndim !== batchedDims - 1) {

@@ -1,4 +1,4 @@
-import { type Tensor, where } from '@tessera/tensor';
+import { checkOptions, type Tensor, where } from '@tessera/tensor';
 import { checkTensor, fmt } from './util.js';
 
 export { oneHot } from '@tessera/tensor';
@@ -30,6 +30,7 @@ export function normalizePaddingIdx(
  * gradient to that row (their output still equals the row).
  */
 export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+  checkOptions('embedding', opts, { paddingIdx: 'integer|null' });
   const op = 'embedding';
   checkTensor(op, indices, 'indices');
   checkTensor(op, weight, 'weight');

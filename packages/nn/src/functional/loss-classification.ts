@@ -1,4 +1,5 @@
-import { type Tensor, where } from '@tessera/tensor';
+import { checkOptions, type Tensor, where } from '@tessera/tensor';
+import { BCE, BCE_LOGITS, CROSS_ENTROPY, NLL } from '../option-specs.js';
 import type { ReductionOptions } from './loss-regression.js';
 import {
   checkFloat,
@@ -99,6 +100,7 @@ function nllIndex(
  * [N, C, d1, ...] (or [C]) and `target` int32 class indices [N, d1, ...] (or []).
  */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}): Tensor {
+  checkOptions('nllLoss', opts, NLL);
   const op = 'nllLoss';
   const reduction = opts.reduction ?? 'mean';
   const ignoreIndex = opts.ignoreIndex ?? -100;
@@ -126,6 +128,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}
  * distributions). `labelSmoothing` s mixes the target with the uniform distribution.
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  checkOptions('crossEntropy', opts, CROSS_ENTROPY);
   const op = 'crossEntropy';
   const reduction = opts.reduction ?? 'mean';
   const ignoreIndex = opts.ignoreIndex ?? -100;
@@ -212,6 +215,7 @@ function clampedLog(p: Tensor): Tensor {
  * -w (y log x + (1 - y) log(1 - x)), each log clamped to >= -100 so that the loss stays finite.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
+  checkOptions('binaryCrossEntropy', opts, BCE);
   const op = 'binaryCrossEntropy';
   const reduction = opts.reduction ?? 'mean';
   checkFloat(op, input);
@@ -241,6 +245,7 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   opts: BceWithLogitsOptions = {},
 ): Tensor {
+  checkOptions('binaryCrossEntropyWithLogits', opts, BCE_LOGITS);
   const op = 'binaryCrossEntropyWithLogits';
   const reduction = opts.reduction ?? 'mean';
   checkFloat(op, input);

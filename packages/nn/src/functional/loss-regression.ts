@@ -1,4 +1,5 @@
-import { type Tensor, where } from '@tessera/tensor';
+import { checkOptions, type Tensor, where } from '@tessera/tensor';
+import { REDUCTION } from '../option-specs.js';
 import { checkFloat, checkReduction, checkSameShape, fmt, type Reduction, readable, reduce } from './util.js';
 
 /** The reduction option shared by every loss. */
@@ -17,6 +18,7 @@ function operands(op: string, input: Tensor, target: Tensor, reduction: unknown)
 
 /** Mean squared error (PyTorch's F.mse_loss): (input - target)^2, reduced. */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  checkOptions('mseLoss', opts, REDUCTION);
   const reduction = opts.reduction ?? 'mean';
   operands('mseLoss', input, target, reduction);
   return reduce(input.sub(target).square(), reduction);
@@ -24,6 +26,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = 
 
 /** Mean absolute error (PyTorch's F.l1_loss): |input - target|, reduced. */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  checkOptions('l1Loss', opts, REDUCTION);
   const reduction = opts.reduction ?? 'mean';
   operands('l1Loss', input, target, reduction);
   return reduce(input.sub(target).abs(), reduction);
@@ -38,6 +41,7 @@ export function huberLoss(
   target: Tensor,
   opts: ReductionOptions & { delta?: number } = {},
 ): Tensor {
+  checkOptions('huberLoss', opts, { ...REDUCTION, delta: 'number' });
   const reduction = opts.reduction ?? 'mean';
   const delta = opts.delta ?? 1;
   operands('huberLoss', input, target, reduction);
@@ -56,6 +60,7 @@ export function smoothL1Loss(
   target: Tensor,
   opts: ReductionOptions & { beta?: number } = {},
 ): Tensor {
+  checkOptions('smoothL1Loss', opts, { ...REDUCTION, beta: 'number' });
   const reduction = opts.reduction ?? 'mean';
   const beta = opts.beta ?? 1;
   operands('smoothL1Loss', input, target, reduction);
@@ -85,6 +90,7 @@ export function gaussianNllLoss(
   variance: Tensor,
   opts: GaussianNllLossOptions = {},
 ): Tensor {
+  checkOptions('gaussianNllLoss', opts, { ...REDUCTION, full: 'boolean', eps: 'number' });
   const op = 'gaussianNllLoss';
   const reduction = opts.reduction ?? 'mean';
   operands(op, input, target, reduction);
@@ -124,6 +130,7 @@ export interface KlDivOptions {
  * target (log target - input), taken as 0 where target is 0.
  */
 export function klDiv(input: Tensor, target: Tensor, opts: KlDivOptions = {}): Tensor {
+  checkOptions('klDiv', opts, { ...REDUCTION, logTarget: 'boolean' });
   const op = 'klDiv';
   const reduction = opts.reduction ?? 'mean';
   checkFloat(op, input);
@@ -157,6 +164,7 @@ export function cosineEmbeddingLoss(
   y: Tensor,
   opts: CosineEmbeddingLossOptions = {},
 ): Tensor {
+  checkOptions('cosineEmbeddingLoss', opts, { ...REDUCTION, margin: 'number' });
   const op = 'cosineEmbeddingLoss';
   const reduction = opts.reduction ?? 'mean';
   const margin = opts.margin ?? 0;

@@ -1,5 +1,7 @@
 import { noGrad } from '@tessera/autograd';
 import type { Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
+import { BATCH_NORM_F, NORM_F } from '../option-specs.js';
 import { checkFloat, checkTensor, fmt } from './util.js';
 
 /** Options of F.batchNorm. */
@@ -38,6 +40,7 @@ export function batchNorm(
   runningVar: Tensor | null,
   opts: BatchNormOptions = {},
 ): Tensor {
+  checkOptions('batchNorm', opts, BATCH_NORM_F);
   const op = 'batchNorm';
   checkFloat(op, x);
   if (x.ndim < 2)
@@ -112,6 +115,7 @@ export function layerNorm(
   normalizedShape: number | readonly number[],
   opts: NormOptions = {},
 ): Tensor {
+  checkOptions('layerNorm', opts, NORM_F);
   const op = 'layerNorm';
   checkFloat(op, x);
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
@@ -143,6 +147,7 @@ export function layerNorm(
  * per-channel `weight` and `bias` [C] are applied.
  */
 export function groupNorm(x: Tensor, numGroups: number, opts: NormOptions = {}): Tensor {
+  checkOptions('groupNorm', opts, NORM_F);
   const op = 'groupNorm';
   checkFloat(op, x);
   if (x.ndim < 2)

@@ -2,6 +2,7 @@ import {
   type AvgPool2dOptions,
   adaptiveAvgPool2d,
   avgPool2d,
+  checkOptions,
   maxPool2dWithIndices,
   type Pool2dOptions,
   type Tensor,
@@ -67,6 +68,12 @@ export function maxPool1dWithIndices(
   opts?: Pool1dOptions,
 ): { values: Tensor; indices: Tensor } {
   let indices: Tensor | undefined;
+  checkOptions('maxPool1d', opts, {
+    stride: 'integer',
+    padding: 'integer',
+    dilation: 'integer',
+    ceilMode: 'boolean',
+  });
   const values = as2d('maxPool1d', x, (x4) => {
     const r = maxPool2dWithIndices(x4, [1, kernelSize], opts2d(opts, kernelSize) as Pool2dOptions);
     indices = r.indices;
@@ -78,6 +85,12 @@ export function maxPool1dWithIndices(
 
 /** 1-D average pooling of x [N, C, L] (or [C, L]). */
 export function avgPool1d(x: Tensor, kernelSize: number, opts?: AvgPool1dOptions): Tensor {
+  checkOptions('avgPool1d', opts, {
+    stride: 'integer',
+    padding: 'integer',
+    ceilMode: 'boolean',
+    countIncludePad: 'boolean',
+  });
   return as2d('avgPool1d', x, (x4) => avgPool2d(x4, [1, kernelSize], opts2d(opts, kernelSize)));
 }
 

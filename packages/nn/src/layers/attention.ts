@@ -1,9 +1,11 @@
 import type { Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { attention } from '../functional/attention.js';
 import { linear } from '../functional/linear.js';
 import { checkFloat, checkPositiveInt, checkTensor, fmt, isFloat } from '../functional/util.js';
 import { constant_, xavierUniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { MHA, MHA_FORWARD } from '../option-specs.js';
 import type { Parameter } from '../parameter.js';
 import { type FactoryOptions, newParameter } from './factory.js';
 import { Linear } from './linear.js';
@@ -60,6 +62,7 @@ export class MultiheadAttention extends Module {
 
   constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
     super();
+    checkOptions('MultiheadAttention', opts, MHA);
     const name = 'MultiheadAttention';
     this.embedDim = checkPositiveInt(name, 'embedDim', embedDim);
     this.numHeads = checkPositiveInt(name, 'numHeads', numHeads);
@@ -78,7 +81,11 @@ export class MultiheadAttention extends Module {
     this.k_proj_weight = same ? null : newParameter([embedDim, this.kdim], opts);
     this.v_proj_weight = same ? null : newParameter([embedDim, this.vdim], opts);
     this.in_proj_bias = opts.bias === false ? null : newParameter([3 * embedDim], opts);
-    this.out_proj = new Linear(embedDim, embedDim, opts);
+    this.out_proj = new Linear(embedDim, embedDim, {
+      dtype: opts.dtype,
+      device: opts.device,
+      bias: opts.bias,
+    });
     this.resetParameters();
   }
 
@@ -114,6 +121,7 @@ export class MultiheadAttention extends Module {
     opts: MultiheadAttentionForwardOptions = {},
   ): [Tensor, Tensor | null] {
     const name = 'MultiheadAttention';
+    checkOptions('MultiheadAttention.forward', opts, MHA_FORWARD);
     checkFloat(name, query, 'query');
     checkFloat(name, key, 'key');
     checkFloat(name, value, 'value');

@@ -1,9 +1,10 @@
 import { noGrad } from '@tessera/autograd';
-import { ones, type Tensor, zeros } from '@tessera/tensor';
+import { checkOptions, ones, type Tensor, zeros } from '@tessera/tensor';
 import { batchNorm } from '../functional/normalization.js';
 import { checkPositiveInt, fmt } from '../functional/util.js';
 import { ones_, zeros_ } from '../init.js';
 import { Module } from '../module.js';
+import { BATCH_NORM } from '../option-specs.js';
 import type { Parameter } from '../parameter.js';
 import { type FactoryOptions, newParameter } from './factory.js';
 
@@ -38,6 +39,7 @@ abstract class BatchNormBase extends Module {
 
   constructor(name: string, numFeatures: number, opts: BatchNormOptions) {
     super();
+    checkOptions(name, opts, BATCH_NORM);
     this.numFeatures = checkPositiveInt(name, 'numFeatures', numFeatures);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;

@@ -1,7 +1,8 @@
-import { conv1d, conv2d, convTranspose2d, pad, type Tensor } from '@tessera/tensor';
+import { checkOptions, conv1d, conv2d, convTranspose2d, pad, type Tensor } from '@tessera/tensor';
 import { checkPositiveInt, fmt, tuple } from '../functional/util.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { CONV, CONV_TRANSPOSE } from '../option-specs.js';
 import type { Parameter } from '../parameter.js';
 import { type FactoryOptions, newParameter } from './factory.js';
 
@@ -138,6 +139,7 @@ abstract class ConvNd extends Module {
 export class Conv1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: number, opts: ConvOptions<number> = {}) {
     super('Conv1d', 1, inChannels, outChannels, kernelSize, opts, false);
+    checkOptions('Conv1d', opts, CONV);
   }
 
   /** Applies the convolution. */
@@ -166,6 +168,7 @@ export class Conv2d extends ConvNd {
     opts: ConvOptions<number | readonly [number, number]> = {},
   ) {
     super('Conv2d', 2, inChannels, outChannels, kernelSize, opts, false);
+    checkOptions('Conv2d', opts, CONV);
   }
 
   /** Applies the convolution. */
@@ -209,6 +212,7 @@ export class ConvTranspose2d extends ConvNd {
     opts: ConvTranspose2dLayerOptions = {},
   ) {
     super('ConvTranspose2d', 2, inChannels, outChannels, kernelSize, opts, true);
+    checkOptions('ConvTranspose2d', opts, CONV_TRANSPOSE);
     this.outputPadding = tuple('ConvTranspose2d', 'outputPadding', opts.outputPadding ?? 0, 2, 0);
   }
 

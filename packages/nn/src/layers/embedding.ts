@@ -1,9 +1,11 @@
 import { noGrad } from '@tessera/autograd';
 import type { Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { embedding, normalizePaddingIdx } from '../functional/embedding.js';
 import { checkPositiveInt, fmt } from '../functional/util.js';
 import { normal_ } from '../init.js';
 import { Module } from '../module.js';
+import { FACTORY } from '../option-specs.js';
 import { Parameter } from '../parameter.js';
 import { type FactoryOptions, newParameter } from './factory.js';
 
@@ -26,6 +28,7 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, opts: EmbeddingLayerOptions = {}) {
     super();
+    checkOptions('Embedding', opts, { ...FACTORY, paddingIdx: 'integer|null' });
     this.numEmbeddings = checkPositiveInt('Embedding', 'numEmbeddings', numEmbeddings);
     this.embeddingDim = checkPositiveInt('Embedding', 'embeddingDim', embeddingDim);
     this.paddingIdx = normalizePaddingIdx('Embedding', opts.paddingIdx, numEmbeddings);
@@ -41,6 +44,7 @@ export class Embedding extends Module {
     weights: Tensor,
     opts: { freeze?: boolean; paddingIdx?: number | null } = {},
   ): Embedding {
+    checkOptions('Embedding.fromPretrained', opts, { freeze: 'boolean', paddingIdx: 'integer|null' });
     if (weights.ndim !== 2)
       throw new RangeError(`Embedding.fromPretrained: weights must be 2-D, got shape ${fmt(weights.shape)}`);
     const e = new Embedding(weights.shape[0]!, weights.shape[1]!, {

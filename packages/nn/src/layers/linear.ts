@@ -1,8 +1,10 @@
 import type { Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { bilinear, linear } from '../functional/linear.js';
 import { checkPositiveInt } from '../functional/util.js';
 import { kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { FACTORY } from '../option-specs.js';
 import type { Parameter } from '../parameter.js';
 import { type FactoryOptions, newParameter } from './factory.js';
 
@@ -25,6 +27,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
     super();
+    checkOptions('Linear', opts, { ...FACTORY, bias: 'boolean' });
     this.inFeatures = checkNonNegative('Linear', 'inFeatures', inFeatures);
     this.outFeatures = checkNonNegative('Linear', 'outFeatures', outFeatures);
     this.weight = newParameter([outFeatures, inFeatures], opts);
@@ -65,6 +68,7 @@ export class Bilinear extends Module {
 
   constructor(in1Features: number, in2Features: number, outFeatures: number, opts: LinearOptions = {}) {
     super();
+    checkOptions('Bilinear', opts, { ...FACTORY, bias: 'boolean' });
     this.in1Features = checkPositiveInt('Bilinear', 'in1Features', in1Features);
     this.in2Features = checkPositiveInt('Bilinear', 'in2Features', in2Features);
     this.outFeatures = checkPositiveInt('Bilinear', 'outFeatures', outFeatures);

@@ -1,4 +1,5 @@
 import type { Tensor } from '@tessera/tensor';
+import { checkOptions, type OptionSpec } from '@tessera/tensor';
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -18,14 +19,16 @@ import {
 } from '../functional/loss-regression.js';
 import { checkReduction, type Reduction } from '../functional/util.js';
 import { Module } from '../module.js';
+import { BCE, BCE_LOGITS, CROSS_ENTROPY, NLL, REDUCTION } from '../option-specs.js';
 
 /** Shared parts of the losses: the reduction. */
 abstract class Loss extends Module {
   reduction: Reduction;
 
-  constructor(name: string, reduction: Reduction | undefined) {
+  constructor(name: string, opts: ReductionOptions, spec: OptionSpec) {
     super();
-    const r = reduction ?? 'mean';
+    checkOptions(name, opts, spec);
+    const r = opts.reduction ?? 'mean';
     checkReduction(name, r);
     this.reduction = r;
   }
@@ -39,7 +42,7 @@ abstract class Loss extends Module {
 /** Mean squared error (PyTorch's nn.MSELoss). */
 export class MSELoss extends Loss {
   constructor(opts: ReductionOptions = {}) {
-    super('MSELoss', opts.reduction);
+    super('MSELoss', opts, REDUCTION);
   }
 
   /** Loss of `input` against a `target` of the same shape. */
@@ -51,7 +54,7 @@ export class MSELoss extends Loss {
 /** Mean absolute error (PyTorch's nn.L1Loss). */
 export class L1Loss extends Loss {
   constructor(opts: ReductionOptions = {}) {
-    super('L1Loss', opts.reduction);
+    super('L1Loss', opts, REDUCTION);
   }
 
   /** Loss of `input` against a `target` of the same shape. */
@@ -65,7 +68,7 @@ export class HuberLoss extends Loss {
   delta: number;
 
   constructor(opts: ReductionOptions & { delta?: number } = {}) {
-    super('HuberLoss', opts.reduction);
+    super('HuberLoss', opts, { ...REDUCTION, delta: 'number' });
     this.delta = opts.delta ?? 1;
   }
 
@@ -80,7 +83,7 @@ export class SmoothL1Loss extends Loss {
   beta: number;
 
   constructor(opts: ReductionOptions & { beta?: number } = {}) {
-    super('SmoothL1Loss', opts.reduction);
+    super('SmoothL1Loss', opts, { ...REDUCTION, beta: 'number' });
     this.beta = opts.beta ?? 1;
   }
 
@@ -108,7 +111,7 @@ export class CrossEntropyLoss extends Loss {
   declare weight: Tensor | null;
 
   constructor(opts: ClassificationLossOptions & { labelSmoothing?: number } = {}) {
-    super('CrossEntropyLoss', opts.reduction);
+    super('CrossEntropyLoss', opts, CROSS_ENTROPY);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
     this.registerBuffer('weight', opts.weight ?? null);
@@ -131,7 +134,7 @@ export class NLLLoss extends Loss {
   declare weight: Tensor | null;
 
   constructor(opts: ClassificationLossOptions = {}) {
-    super('NLLLoss', opts.reduction);
+    super('NLLLoss', opts, NLL);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
     this.registerBuffer('weight', opts.weight ?? null);
   }
@@ -151,7 +154,7 @@ export class BCELoss extends Loss {
   declare weight: Tensor | null;
 
   constructor(opts: ReductionOptions & { weight?: Tensor | null } = {}) {
-    super('BCELoss', opts.reduction);
+    super('BCELoss', opts, BCE);
     this.registerBuffer('weight', opts.weight ?? null);
   }
 
@@ -167,7 +170,7 @@ export class BCEWithLogitsLoss extends Loss {
   declare pos_weight: Tensor | null;
 
   constructor(opts: ReductionOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {}) {
-    super('BCEWithLogitsLoss', opts.reduction);
+    super('BCEWithLogitsLoss', opts, BCE_LOGITS);
     this.registerBuffer('weight', opts.weight ?? null);
     this.registerBuffer('pos_weight', opts.posWeight ?? null);
   }
@@ -188,7 +191,7 @@ export class GaussianNLLLoss extends Loss {
   eps: number;
 
   constructor(opts: ReductionOptions & { full?: boolean; eps?: number } = {}) {
-    super('GaussianNLLLoss', opts.reduction);
+    super('GaussianNLLLoss', opts, { ...REDUCTION, full: 'boolean', eps: 'number' });
     this.full = opts.full ?? false;
     this.eps = opts.eps ?? 1e-6;
   }
@@ -210,6 +213,7 @@ export class KLDivLoss extends Module {
 
   constructor(opts: KlDivOptions = {}) {
     super();
+    checkOptions('KLDivLoss', opts, { ...REDUCTION, logTarget: 'boolean' });
     this.reduction = opts.reduction ?? 'mean';
     checkReduction('KLDivLoss', this.reduction, ['batchmean']);
     this.logTarget = opts.logTarget ?? false;
@@ -231,7 +235,7 @@ export class CosineEmbeddingLoss extends Loss {
   margin: number;
 
   constructor(opts: ReductionOptions & { margin?: number } = {}) {
-    super('CosineEmbeddingLoss', opts.reduction);
+    super('CosineEmbeddingLoss', opts, { ...REDUCTION, margin: 'number' });
     this.margin = opts.margin ?? 0;
   }
 

@@ -1,8 +1,10 @@
 import type { Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { groupNorm, layerNorm } from '../functional/normalization.js';
 import { checkPositiveInt, fmt } from '../functional/util.js';
 import { ones_, zeros_ } from '../init.js';
 import { Module } from '../module.js';
+import { FACTORY } from '../option-specs.js';
 import type { Parameter } from '../parameter.js';
 import { type FactoryOptions, newParameter } from './factory.js';
 
@@ -29,6 +31,12 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
     super();
+    checkOptions('LayerNorm', opts, {
+      ...FACTORY,
+      eps: 'number',
+      elementwiseAffine: 'boolean',
+      bias: 'boolean',
+    });
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     for (const d of this.normalizedShape) checkPositiveInt('LayerNorm', 'normalizedShape', d);
     this.eps = opts.eps ?? 1e-5;
@@ -75,6 +83,7 @@ export class GroupNorm extends Module {
 
   constructor(numGroups: number, numChannels: number, opts: GroupNormOptions = {}) {
     super();
+    checkOptions('GroupNorm', opts, { ...FACTORY, eps: 'number', affine: 'boolean' });
     this.numGroups = checkPositiveInt('GroupNorm', 'numGroups', numGroups);
     this.numChannels = checkPositiveInt('GroupNorm', 'numChannels', numChannels);
     if (numChannels % numGroups !== 0) {

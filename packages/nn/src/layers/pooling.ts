@@ -1,4 +1,5 @@
 import type { Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import {
   adaptiveAvgPool1d,
   adaptiveAvgPool2d,
@@ -9,6 +10,7 @@ import {
 } from '../functional/pooling.js';
 import { fmt } from '../functional/util.js';
 import { Module } from '../module.js';
+import { AVG_POOL, MAX_POOL } from '../option-specs.js';
 
 /** Options of MaxPool1d. */
 export interface MaxPool1dOptions {
@@ -33,6 +35,7 @@ export class MaxPool1d extends Module {
 
   constructor(kernelSize: number, opts: MaxPool1dOptions = {}) {
     super();
+    checkOptions('MaxPool1d', opts, MAX_POOL);
     this.kernelSize = kernelSize;
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
@@ -43,7 +46,8 @@ export class MaxPool1d extends Module {
 
   /** Pools; `{values, indices}` when returnIndices is set. */
   forward(x: Tensor): any {
-    const r = maxPool1dWithIndices(x, this.kernelSize, this);
+    const { stride, padding, dilation, ceilMode } = this;
+    const r = maxPool1dWithIndices(x, this.kernelSize, { stride, padding, dilation, ceilMode });
     return this.returnIndices ? r : r.values;
   }
 
@@ -76,6 +80,7 @@ export class MaxPool2d extends Module {
 
   constructor(kernelSize: number | readonly [number, number], opts: MaxPool2dOptions = {}) {
     super();
+    checkOptions('MaxPool2d', opts, MAX_POOL);
     this.kernelSize = kernelSize;
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
@@ -121,6 +126,7 @@ export class AvgPool2d extends Module {
 
   constructor(kernelSize: number | readonly [number, number], opts: AvgPool2dLayerOptions = {}) {
     super();
+    checkOptions('AvgPool2d', opts, AVG_POOL);
     this.kernelSize = kernelSize;
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
@@ -164,6 +170,7 @@ export class AvgPool1d extends Module {
     opts: { stride?: number; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {},
   ) {
     super();
+    checkOptions('AvgPool1d', opts, AVG_POOL);
     this.kernelSize = kernelSize;
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
@@ -173,7 +180,8 @@ export class AvgPool1d extends Module {
 
   /** Pools. */
   forward(x: Tensor): Tensor {
-    return avgPool1d(x, this.kernelSize, this);
+    const { stride, padding, ceilMode, countIncludePad } = this;
+    return avgPool1d(x, this.kernelSize, { stride, padding, ceilMode, countIncludePad });
   }
 
   /** Constructor arguments shown by `toString()`. */

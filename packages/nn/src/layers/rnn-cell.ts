@@ -1,9 +1,10 @@
-import { type Tensor, zeros } from '@tessera/tensor';
+import { checkOptions, type Tensor, zeros } from '@tessera/tensor';
 import { linear } from '../functional/linear.js';
 import { gruStep, lstmStep, rnnStep } from '../functional/rnn.js';
 import { checkPositiveInt, checkTensor, fmt } from '../functional/util.js';
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { FACTORY } from '../option-specs.js';
 import type { Parameter } from '../parameter.js';
 import { type FactoryOptions, newParameter } from './factory.js';
 
@@ -92,6 +93,7 @@ export class RNNCell extends RNNCellBase {
     if (nl !== 'tanh' && nl !== 'relu')
       throw new RangeError(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
     super('RNNCell', 1, inputSize, hiddenSize, opts);
+    checkOptions('RNNCell', opts, { ...FACTORY, bias: 'boolean', nonlinearity: 'string' });
     this.nonlinearity = nl;
   }
 
@@ -113,6 +115,7 @@ export class RNNCell extends RNNCellBase {
 export class LSTMCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNCellOptions = {}) {
     super('LSTMCell', 4, inputSize, hiddenSize, opts);
+    checkOptions('LSTMCell', opts, { ...FACTORY, bias: 'boolean' });
   }
 
   /** One step: x [N, I] (or [I]), [h, c] (zeros by default) → [h', c']. */
@@ -133,6 +136,7 @@ export class LSTMCell extends RNNCellBase {
 export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNCellOptions = {}) {
     super('GRUCell', 3, inputSize, hiddenSize, opts);
+    checkOptions('GRUCell', opts, { ...FACTORY, bias: 'boolean' });
   }
 
   /** One step: x [N, I] (or [I]), h [N, H] (zeros by default) → h'. */

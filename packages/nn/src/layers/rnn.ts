@@ -1,10 +1,11 @@
-import { cat, stack, type Tensor, zeros } from '@tessera/tensor';
+import { cat, checkOptions, stack, type Tensor, zeros } from '@tessera/tensor';
 import { dropout } from '../functional/dropout.js';
 import { linear } from '../functional/linear.js';
 import { gruStep, lstmStep, rnnStep } from '../functional/rnn.js';
 import { checkPositiveInt, checkTensor, fmt } from '../functional/util.js';
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { RNN_OPTS } from '../option-specs.js';
 import type { Parameter } from '../parameter.js';
 import { type FactoryOptions, newParameter } from './factory.js';
 
@@ -214,6 +215,7 @@ export class RNN extends RNNBase {
     if (nl !== 'tanh' && nl !== 'relu')
       throw new RangeError(`RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nl)}`);
     super('RNN', nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
+    checkOptions('RNN', opts, { ...RNN_OPTS, nonlinearity: 'string' });
     this.nonlinearity = nl;
   }
 
@@ -231,6 +233,7 @@ export class RNN extends RNNBase {
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('LSTM', 'LSTM', inputSize, hiddenSize, opts);
+    checkOptions('LSTM', opts, RNN_OPTS);
   }
 
   /** Runs the sequence: [output, [h_n, c_n]]. */
@@ -249,6 +252,7 @@ export class LSTM extends RNNBase {
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('GRU', 'GRU', inputSize, hiddenSize, opts);
+    checkOptions('GRU', opts, RNN_OPTS);
   }
 
   /** Runs the sequence: [output, h_n]. */

@@ -1,8 +1,9 @@
-import { type DType, type Tensor, tensor } from '@tessera/tensor';
+import { checkOptions, type DType, type Tensor, tensor } from '@tessera/tensor';
 import { ModuleList } from '../containers.js';
 import { gelu, relu } from '../functional/activation.js';
 import { checkPositiveInt, fmt } from '../functional/util.js';
 import { deepCopy, Module } from '../module.js';
+import { ENCODER_FORWARD, ENCODER_LAYER, FACTORY } from '../option-specs.js';
 import { MultiheadAttention } from './attention.js';
 import { Dropout } from './dropout.js';
 import type { FactoryOptions } from './factory.js';
@@ -57,6 +58,7 @@ export class TransformerEncoderLayer extends Module {
 
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
     super();
+    checkOptions('TransformerEncoderLayer', opts, ENCODER_LAYER);
     const dff = checkPositiveInt('TransformerEncoderLayer', 'dimFeedforward', opts.dimFeedforward ?? 2048);
     const p = opts.dropout ?? 0.1;
     const bias = opts.bias ?? true;
@@ -107,6 +109,7 @@ export class TransformerEncoderLayer extends Module {
 
   /** Encodes src [S, N, E] ([N, S, E] with batchFirst, or unbatched [S, E]). */
   forward(src: Tensor, opts: TransformerEncoderForwardOptions = {}): Tensor {
+    checkOptions('TransformerEncoderLayer.forward', opts, ENCODER_FORWARD);
     let x = src;
     if (this.normFirst) {
       x = x.add(this.saBlock(this.norm1.call(x), opts));
@@ -131,6 +134,7 @@ export class TransformerEncoder extends Module {
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, opts: { norm?: Module | null } = {}) {
     super();
+    checkOptions('TransformerEncoder', opts, { norm: 'object|null' });
     checkPositiveInt('TransformerEncoder', 'numLayers', numLayers);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepCopy(encoderLayer)));
     this.numLayers = numLayers;
@@ -139,6 +143,7 @@ export class TransformerEncoder extends Module {
 
   /** Runs src through every layer (same masks for each), then the norm. */
   forward(src: Tensor, opts: TransformerEncoderForwardOptions = {}): Tensor {
+    checkOptions('TransformerEncoder.forward', opts, ENCODER_FORWARD);
     let x = src;
     for (const layer of this.layers) x = layer.call(x, opts) as Tensor;
     return this.norm === null ? x : (this.norm.call(x) as Tensor);
@@ -155,6 +160,7 @@ export function sinusoidalPositionalEncoding(
   opts: { dtype?: DType; device?: string; base?: number } = {},
 ): Tensor {
   checkPositiveInt('sinusoidalPositionalEncoding', 'maxLen', maxLen);
+  checkOptions('sinusoidalPositionalEncoding', opts, { ...FACTORY, base: 'number' });
   checkPositiveInt('sinusoidalPositionalEncoding', 'dModel', dModel);
   const base = opts.base ?? 10000;
   const pe = new Float64Array(maxLen * dModel);
@@ -184,10 +190,20 @@ export class PositionalEncoding extends Module {
     opts: FactoryOptions & { dropout?: number; maxLen?: number; batchFirst?: boolean } = {},
   ) {
     super();
+    checkOptions('PositionalEncoding', opts, {
+      ...FACTORY,
+      dropout: 'number',
+      maxLen: 'integer',
+      batchFirst: 'boolean',
+    });
     this.dModel = checkPositiveInt('PositionalEncoding', 'dModel', dModel);
     this.batchFirst = opts.batchFirst ?? false;
     this.dropout = new Dropout(opts.dropout ?? 0.1);
-    this.registerBuffer('pe', sinusoidalPositionalEncoding(opts.maxLen ?? 5000, dModel, opts), false);
+    this.registerBuffer(
+      'pe',
+      sinusoidalPositionalEncoding(opts.maxLen ?? 5000, dModel, { dtype: opts.dtype, device: opts.device }),
+      false,
+    );
   }
 
   /** x + PE[:S], then dropout. */
