@@ -1,4 +1,5 @@
 import type { Generator } from '@tessera/tensor';
+import { checkOptions, type OptionSpec } from '@tessera/tensor';
 import { type Collated, defaultCollate } from './collate.js';
 import { type DatasetLike, IterableDataset } from './dataset.js';
 import { checkGenerator, describeValue } from './random.js';
@@ -47,6 +48,19 @@ export interface DataLoaderOptions<T, B> {
   numWorkers?: number;
 }
 
+const LOADER_OPTIONS: OptionSpec = {
+  batchSize: 'integer|null',
+  shuffle: 'boolean',
+  sampler: 'object|array',
+  batchSampler: 'object|array',
+  dropLast: 'boolean',
+  collate: 'function',
+  // Checked below with its own message.
+  generator: 'any',
+  prefetch: 'integer',
+  numWorkers: 'integer',
+};
+
 function isMapStyle(d: unknown): d is DatasetLike {
   return (
     d !== null &&
@@ -88,8 +102,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements AsyncIterable<B
 
   constructor(dataset: DatasetLike<T> | IterableDataset<T>, opts: DataLoaderOptions<T, B> = {}) {
     const op = 'DataLoader';
-    if (opts === null || typeof opts !== 'object')
-      throw new TypeError(`${op}: options must be an object, got ${describeValue(opts)}`);
+    checkOptions(op, opts, LOADER_OPTIONS);
     const iterable = dataset instanceof IterableDataset;
     if (!iterable && !isMapStyle(dataset)) {
       throw new TypeError(
