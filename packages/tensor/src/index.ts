@@ -196,7 +196,7 @@ export {
 } from './options.js';
 export { defaultGenerator, Generator, manualSeed, philox } from './random.js';
 export { broadcastShapes, contiguousStrides, type Shape, sizeOf } from './shape.js';
-export { type MemoryInfo, memory } from './storage.js';
+export { type MemoryInfo, memory, nextStep } from './storage.js';
 export { type NestedArray, Tensor, type TensorLike } from './tensor.js';
 export {
   type CpuKernelInfo,

@@ -25,12 +25,20 @@ export class BufferAccount {
   refs = 0;
   /** Whether the buffer has been handed back (or its counters dropped). */
   freed = false;
+  /**
+   * Whether uncounted tensors (see `trackTensor`) view this buffer too: they hold no reference,
+   * so the buffer is then never recycled (the garbage collector reclaims it) and never taken
+   * over as exclusively owned.
+   */
+  uncountedViews = false;
 
   constructor(
     readonly backend: Backend,
     readonly bytes: number,
     /** The buffer to `free` once no tensor views it; null for GC-owned buffers. */
     readonly buffer: BufferHandle | null,
+    /** Whether `memory()` counts this buffer (see `trackingSaturated`). */
+    readonly tracked: boolean,
   ) {}
 
   /**
@@ -40,9 +48,11 @@ export class BufferAccount {
   release(): boolean {
     if (--this.refs > 0 || this.freed) return false;
     this.freed = true;
-    stats.storages--;
-    const name = this.backend.name;
-    stats.bytes.set(name, (stats.bytes.get(name) ?? 0) - this.bytes);
+    if (this.tracked) {
+      stats.storages--;
+      const name = this.backend.name;
+      stats.bytes.set(name, (stats.bytes.get(name) ?? 0) - this.bytes);
+    }
     return true;
   }
 }
@@ -67,16 +77,18 @@ export class Storage {
     tracked = true,
   ) {
     const bytes = size * itemSize(dtype);
-    this.account = new BufferAccount(backend, bytes, isGcOwned(buffer) ? null : buffer);
-    if (!tracked) return;
+    const gcOwned = isGcOwned(buffer);
+    const counted = tracked && !(gcOwned && trackingSaturated());
+    this.account = new BufferAccount(backend, bytes, gcOwned ? null : buffer, counted);
+    if (!counted) return;
     stats.storages++;
     const name = backend.name;
     stats.bytes.set(name, (stats.bytes.get(name) ?? 0) + bytes);
   }
 
-  /** Tensors currently viewing the buffer. */
+  /** Tensors currently viewing the buffer (plus one when uncounted tensors view it too). */
   get refs(): number {
-    return this.account.refs;
+    return this.account.refs + (this.account.uncountedViews ? 1 : 0);
   }
 
   /** Whether the buffer has been handed back to the backend. */
@@ -91,15 +103,87 @@ export class Storage {
 
   /** Counts one tensor fewer; frees the buffer (once) when none is left. */
   release(): void {
-    if (this.account.release()) this.backend.free(this.buffer);
+    if (this.account.release() && !this.account.uncountedViews) this.backend.free(this.buffer);
   }
 }
 
-const stats = { tensors: 0, storages: 0, bytes: new Map<string, number>() };
+const stats = { tensors: 0, storages: 0, untracked: 0, bytes: new Map<string, number>() };
 
 /** Live-object counters; updated by Tensor's constructor, dispose and finalizer. */
 export function countTensor(delta: 1 | -1): void {
   stats.tensors += delta;
+}
+
+// Tensors dropped without dispose() are reported by a FinalizationRegistry, whose callbacks run
+// only once the event loop turns (a macrotask), and each registration keeps a small cell until
+// then. A synchronous loop that never yields would pile up cells without bound, so their number is
+// capped: past the cap, new tensors on GC-owned buffers (the CPU backend's) are not registered
+// and not counted. Their memory is the garbage collector's either way, reclaimed with no help
+// from us. Buffers a backend must free (GPU) are always registered.
+
+/** Registrations whose finalizer has not run yet, at most (about 130 bytes of heap each). */
+const MAX_PENDING_CELLS = 32768;
+let pendingCells = 0;
+
+/** The accounts of registered tensors by slot (null once disposed); slots are reused. */
+const slotAccounts: (BufferAccount | null)[] = [];
+const freeSlots: number[] = [];
+
+const finalizer = new FinalizationRegistry<number>((slot) => {
+  const a = slotAccounts[slot];
+  slotAccounts[slot] = null;
+  freeSlots.push(slot);
+  pendingCells--;
+  if (a === null || a === undefined) return;
+  countTensor(-1);
+  if (a.release() && a.buffer !== null) a.backend.free(a.buffer);
+});
+
+/** Whether the registration cap is reached (new CPU tensors then go uncounted). */
+function trackingSaturated(): boolean {
+  return pendingCells >= MAX_PENDING_CELLS;
+}
+
+/** `trackTensor`'s result for an uncounted tensor that holds a reference to its buffer. */
+export const UNCOUNTED = -1;
+/** `trackTensor`'s result for an uncounted tensor viewing a counted buffer: it holds no reference. */
+export const UNCOUNTED_VIEW = -3;
+
+/**
+ * @internal Counts a new tensor viewing `account` and registers it for finalization, with `key`
+ * an object only the tensor references. Returns its slot, or `UNCOUNTED` / `UNCOUNTED_VIEW`
+ * when the cap is reached and the buffer is GC-owned.
+ */
+export function trackTensor(account: BufferAccount, key: object): number {
+  if (!account.tracked) {
+    // An uncounted buffer: the reference only guards recycling on dispose().
+    account.refs++;
+    stats.untracked++;
+    return UNCOUNTED;
+  }
+  if (account.buffer === null && trackingSaturated()) {
+    // A reference nobody would ever drop would keep the counted buffer counted forever.
+    account.uncountedViews = true;
+    stats.untracked++;
+    return UNCOUNTED_VIEW;
+  }
+  account.refs++;
+  countTensor(1);
+  const slot = freeSlots.length > 0 ? freeSlots.pop()! : slotAccounts.length;
+  slotAccounts[slot] = account;
+  pendingCells++;
+  finalizer.register(key, slot, key);
+  return slot;
+}
+
+/** @internal Forgets a disposed tensor's registration at once (its cell is dropped). */
+export function untrackTensor(slot: number, key: object): void {
+  slotAccounts[slot] = null;
+  if (finalizer.unregister(key)) {
+    freeSlots.push(slot);
+    pendingCells--;
+  }
+  countTensor(-1);
 }
 
 /** What is alive now: tensors, distinct storages and bytes held per backend. */
@@ -110,12 +194,33 @@ export interface MemoryInfo {
   liveBuffers: number;
   /** Bytes held by live buffers, per backend name. */
   bytes: Record<string, number>;
+  /**
+   * CPU tensors created, since the process started, while a loop had not let the event loop turn
+   * for more than 32,768 undisposed tensors: they are not counted above (their memory is reclaimed
+   * by the garbage collector like any JS object). 0 in programs that await now and then.
+   */
+  untrackedTensors: number;
 }
 
 /**
- * A report of live tensors and buffers. Tensors that are unreachable but not yet collected still
- * count until the garbage collector runs their finalizer.
+ * A report of live tensors and buffers. Disposed tensors, and saved tensors autograd released,
+ * leave the counts at once; tensors dropped without `dispose()` leave them when the garbage
+ * collector reports them, which happens once the event loop turns (see the package README).
  */
 export function memory(): MemoryInfo {
-  return { liveTensors: stats.tensors, liveBuffers: stats.storages, bytes: Object.fromEntries(stats.bytes) };
+  return {
+    liveTensors: stats.tensors,
+    liveBuffers: stats.storages,
+    bytes: Object.fromEntries(stats.bytes),
+    untrackedTensors: stats.untracked,
+  };
+}
+
+/**
+ * Resolves after a macrotask, so that garbage-collection reports (finalizers) run and the WebGPU
+ * backend's queued work completes: `await nextStep()` once per training step keeps `memory()`
+ * exact and un-awaited GPU work bounded, at the cost of one event-loop turn.
+ */
+export function nextStep(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

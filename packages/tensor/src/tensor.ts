@@ -11,7 +11,7 @@ import * as mv from './ops/movement.js';
 import * as red from './ops/reduce.js';
 import * as shp from './ops/shaping.js';
 import { contiguousStrides, fmt, isContiguousLayout, normalizeDim, type Shape, sizeOf } from './shape.js';
-import { type BufferAccount, countTensor, Storage } from './storage.js';
+import { Storage, trackTensor, UNCOUNTED_VIEW, untrackTensor } from './storage.js';
 
 declare global {
   interface SymbolConstructor {
@@ -32,29 +32,16 @@ export type NestedArray = number | boolean | NestedArray[];
 /** The object whose collection reports a tensor's: only the tensor references it. */
 class GcKey {}
 
-// Every tensor registers a tiny `GcKey` it alone references, not itself: V8's young-generation
-// collector keeps registered targets alive, so registering the tensor would promote it, its
-// autograd graph and its buffer to the old generation. What the finalizer needs is kept in a slot
-// table and the registry holds only the slot number, so that no per-tensor object other than the
-// key outlives a young collection. A slot holds the account of the buffer the tensor views (and
-// through it the buffer, only when the backend must free it: see `GC_OWNED`), or null once the
-// tensor was disposed; it is reused once its tensor was collected.
-const slotAccounts: (BufferAccount | null)[] = [];
-const freeSlots: number[] = [];
-
-const finalizer = new FinalizationRegistry<number>((slot) => {
-  const a = slotAccounts[slot]!;
-  slotAccounts[slot] = null;
-  freeSlots.push(slot);
-  if (a === null) return;
-  countTensor(-1);
-  if (a.release() && a.buffer !== null) a.backend.free(a.buffer);
-});
+// Every counted tensor registers a tiny `GcKey` it alone references, not itself: V8's
+// young-generation collector keeps registered targets alive, so registering the tensor would
+// promote it, its autograd graph and its buffer to the old generation. The registry (storage.ts)
+// holds only a slot number; dispose() drops the registration at once.
 
 /**
  * An n-dimensional array: a strided view (shape, strides, offset) onto a backend buffer.
  * Views (reshape, permute, slice, ...) share the buffer; ops return new tensors eagerly.
- * Memory is released by `dispose()`, by `using`, or when the tensor is garbage-collected.
+ * Memory is released by `dispose()`, by `using`, or when the tensor is garbage-collected (on the
+ * CPU backend with no help from the event loop: see the package README).
  */
 export class Tensor {
   /** @internal The buffer this tensor views; null once disposed. */
@@ -72,10 +59,12 @@ export class Tensor {
    * The tensor package never reads it.
    */
   ext: unknown = undefined;
-  /** @internal This tensor's finalizer slot (see `slotAccounts`); -1 for an untracked constant. */
+  /**
+   * @internal This tensor's finalizer slot (see `trackTensor`); negative when not counted: -2 for
+   * an internal constant, `UNCOUNTED` or `UNCOUNTED_VIEW` past the registration cap.
+   */
   private readonly _slot: number;
   /** @internal The object registered with the finalizer on this tensor's behalf. */
-  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: only held, so that it lives exactly as long as this tensor
   private readonly _gcKey: GcKey | null;
   /** @internal `viewFor`'s result, once made. */
   private _kernelView: View | null = null;
@@ -97,19 +86,16 @@ export class Tensor {
     this.strides = strides;
     this.offset = offset;
     this.dtype = storage.dtype;
-    storage.retain();
     if (!tracked) {
-      this._slot = -1;
+      storage.retain();
+      this._slot = -2;
       this._gcKey = null;
       return;
     }
-    countTensor(1);
-    const slot = freeSlots.length > 0 ? freeSlots.pop()! : slotAccounts.length;
-    slotAccounts[slot] = storage.account;
     const key = new GcKey();
+    const slot = trackTensor(storage.account, key);
     this._slot = slot;
-    this._gcKey = key;
-    finalizer.register(key, slot);
+    this._gcKey = slot >= 0 ? key : null;
   }
 
   /** @internal A new contiguous tensor on `backend` with uninitialised contents. */
@@ -202,12 +188,11 @@ export class Tensor {
    */
   dispose(): void {
     const s = this._storage;
-    if (s === null || this._slot < 0) return;
+    if (s === null || this._slot === -2) return;
     this._storage = null;
     this._kernelView = null;
-    slotAccounts[this._slot] = null;
-    countTensor(-1);
-    s.release();
+    if (this._slot >= 0) untrackTensor(this._slot, this._gcKey!);
+    if (this._slot !== UNCOUNTED_VIEW) s.release();
   }
 
   /** `using t = ...` disposes `t` at the end of the block. */

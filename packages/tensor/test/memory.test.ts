@@ -1,4 +1,4 @@
-import { add, memory, ones, type Tensor, tensor, zeros } from '@tessera/tensor';
+import { add, arange, full, memory, nextStep, ones, type Tensor, tensor, zeros } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
 
 // Memory accounting: dispose, `using`, views sharing a buffer, and garbage collection through the
@@ -88,6 +88,76 @@ describe('garbage collection', () => {
     })();
     expect(memory().liveTensors).toBe(baseline);
     await collect(() => false);
+    expect(memory().liveTensors).toBe(baseline);
+  });
+});
+
+describe('a loop that never lets the event loop turn', () => {
+  // Finalizer reports need a macrotask; past 32,768 undisposed tensors without one, new CPU
+  // tensors are not counted (their memory is reclaimed by the GC all the same).
+  const CAP = 32768;
+
+  it('stops counting at the cap, keeps every tensor usable, and is exact again afterwards', async () => {
+    await collect(() => false);
+    const baseline = memory();
+    let big: Tensor | null = full([70_000], 3); // 280 KB: recyclable when disposed
+    let kept: Tensor | null = null;
+    let view: Tensor | null = null;
+    (() => {
+      for (let i = 0; i < CAP + 1000; i++) zeros([2]).add(1);
+      kept = arange(0, 5).mul(2);
+      view = big!.reshape(700, 100); // an uncounted view of a counted buffer
+    })();
+    const during = memory();
+    expect(during.untrackedTensors).toBeGreaterThan(baseline.untrackedTensors + 1000);
+    expect(during.liveTensors).toBeLessThanOrEqual(baseline.liveTensors + CAP);
+    expect(kept!.arraySync()).toEqual([0, 2, 4, 6, 8]);
+    // Disposing the counted owner must not recycle an array the uncounted view still reads.
+    big!.dispose();
+    big = null;
+    const other = zeros([70_000]);
+    expect(view!.sum().item()).toBe(210_000);
+    other.dispose();
+    kept!.dispose();
+    expect(kept!.isDisposed).toBe(true);
+    await collect(() => memory().liveTensors <= baseline.liveTensors);
+    kept = null;
+    view = null;
+    await collect(() => false);
+    expect(memory().liveTensors).toBe(baseline.liveTensors);
+    expect(memory().liveBuffers).toBe(baseline.liveBuffers);
+    expect(memory().bytes.cpu).toBe(baseline.bytes.cpu);
+    // Counting has resumed.
+    const t = zeros([3]);
+    expect(memory().liveTensors).toBe(baseline.liveTensors + 1);
+    t.dispose();
+  });
+
+  it('dispose() drops the registration at once, so disposed tensors never reach the cap', () => {
+    const before = memory();
+    for (let i = 0; i < CAP * 2; i++) zeros([2]).dispose();
+    const after = memory();
+    expect(after.untrackedTensors).toBe(before.untrackedTensors);
+    expect(after.liveTensors).toBe(before.liveTensors);
+  });
+});
+
+describe('nextStep', () => {
+  it('resolves after a macrotask, once finalizer reports have run', async () => {
+    await collect(() => false);
+    const baseline = memory().liveTensors;
+    (() => {
+      for (let i = 0; i < 100; i++) zeros([4]);
+    })();
+    expect(memory().liveTensors).toBe(baseline + 100);
+    let ticked = false;
+    setTimeout(() => {
+      ticked = true;
+    }, 0);
+    gc!();
+    await nextStep();
+    expect(ticked).toBe(true);
+    await collect(() => memory().liveTensors <= baseline);
     expect(memory().liveTensors).toBe(baseline);
   });
 });

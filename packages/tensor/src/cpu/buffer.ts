@@ -12,29 +12,27 @@ export function arr(v: View): TypedArray {
   return (v.buffer as CpuBuffer).data;
 }
 
-/** A handle the garbage collector owns: a small array nothing needs to recycle (see GC_OWNED). */
+/**
+ * Every CPU buffer is owned by the garbage collector (see GC_OWNED): a tensor dropped without
+ * dispose() is reclaimed with its array by the next collection, even in a loop that never lets the
+ * event loop turn. Only an explicitly released buffer (dispose(), autograd's release of saved
+ * tensors) goes through `freeBuffer` and may be recycled.
+ */
 class GcOwnedBuffer implements CpuBuffer {
   readonly [GC_OWNED] = true;
   constructor(public data: TypedArray) {}
 }
 
-/** A handle whose array `freeBuffer` may recycle into the cache below. */
-class PooledBuffer implements CpuBuffer {
-  constructor(public data: TypedArray) {}
-}
-
-/**
- * Wraps a typed array as a buffer handle. Arrays too small for the cache are marked as owned by
- * the garbage collector: tensors collected without dispose() then need no `free` for them.
- */
+/** Wraps a typed array as a buffer handle. */
 export function handle(data: TypedArray): BufferHandle {
-  return data.byteLength < MIN_POOLED_BYTES ? new GcOwnedBuffer(data) : new PooledBuffer(data);
+  return new GcOwnedBuffer(data);
 }
 
 // A small cache of freed large arrays, keyed by dtype and length. A fresh large typed array is
 // zero pages from the OS, and the first write to each page faults: for a 40 MB result that costs
-// more than the arithmetic. Reusing the memory of a tensor just disposed (or collected) avoids it,
-// the way a malloc arena reuses freed blocks. Small arrays are left to the JS heap.
+// more than the arithmetic. Reusing the memory of a tensor just disposed avoids it, the way a
+// malloc arena reuses freed blocks. Small arrays, and arrays of tensors that are merely dropped,
+// are left to the JS heap.
 
 /** Arrays smaller than this many bytes are not cached (their allocation is cheap). */
 const MIN_POOLED_BYTES = 1 << 18;
