@@ -2,10 +2,12 @@
 // Entry point of `npm test` and `npm run demo` on a machine with only Node >= 20 and npm:
 // runs the pinned pnpm (package.json "packageManager") through npx, installs, then
 //   test: build, lint, typecheck and every vitest project (extra arguments go to vitest);
-//   demo: build, then the demo's dev server, which prints its local URL.
+//   demo: build, then the demo's dev server, which prints its local URL; Ctrl+C stops it quietly
+//   (exit status 0).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runForeground, shellQuote } from './lib/foreground.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [mode, ...extra] = process.argv.slice(2);
@@ -53,5 +55,13 @@ if (mode === 'test') {
   const scripts = existsSync(demo) ? (JSON.parse(readFileSync(demo, 'utf8')).scripts ?? {}) : {};
   if (!scripts.dev) fail('apps/demo has no "dev" script yet: the demo app has not landed, nothing to start.');
   console.log('\nbootstrap: starting the demo; open the "Local:" URL printed below (Ctrl+C to stop).');
-  if (!pnpm('--filter', '@tessera/demo', 'dev', ...extra)) fail('the demo dev server exited with an error');
+  // The dev script itself, not through pnpm, which reports Ctrl+C as ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL.
+  const command = [scripts.dev, ...extra.map(shellQuote)].join(' ');
+  const status = await runForeground(command, {
+    cwd: `${root}apps/demo`,
+    binDirs: [`${root}apps/demo`, root],
+    env,
+  });
+  if (status !== 0) fail(`the demo dev server exited with status ${status}`);
+  console.log('\nbootstrap: demo stopped');
 }
