@@ -90,6 +90,16 @@ export const UNARY_OPS = [
   'not',
   'isnan',
   'isfinite',
+  'asin',
+  'acos',
+  'atan',
+  'sinh',
+  'cosh',
+  'asinh',
+  'acosh',
+  'atanh',
+  'log10',
+  'isinf',
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 

@@ -4,8 +4,10 @@
  */
 import { registerBackend } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
+import { installMathMethods } from './tensor-math-methods.js';
 
 registerBackend('cpu', () => new CpuBackend());
+installMathMethods();
 
 export {
   type Backend,
@@ -73,6 +75,7 @@ export {
   cast,
   ceil,
   clamp,
+  clamp as clip,
   cos,
   div,
   elu,
@@ -124,6 +127,28 @@ export {
 } from './ops/indexing.js';
 export { bmm, dot, einsum, matmul, mm, outer } from './ops/linalg.js';
 export {
+  acos,
+  acosh,
+  addcdiv,
+  addcmul,
+  allclose,
+  allcloseAsync,
+  asin,
+  asinh,
+  atan,
+  atanh,
+  clampTensor,
+  cosh,
+  type IsCloseOptions,
+  isclose,
+  isinf,
+  isneginf,
+  isposinf,
+  lerp,
+  log10,
+  sinh,
+} from './ops/math.js';
+export {
   broadcastTo,
   clone,
   contiguous,
@@ -168,6 +193,22 @@ export {
   variance,
 } from './ops/reduce.js';
 export {
+  type ScatterOptions,
+  type ScatterReduce,
+  type ScatterReduceOptions,
+  scatterReduce,
+} from './ops/scatter-reduce.js';
+export {
+  median,
+  nonzero,
+  nonzeroAsync,
+  type UniqueAsked,
+  type UniqueOptions,
+  type UniqueResult,
+  unique,
+  uniqueAsync,
+} from './ops/selection.js';
+export {
   cat,
   chunk,
   diagonalScatter,
@@ -184,6 +225,7 @@ export {
   tril,
   triu,
 } from './ops/shaping.js';
+export { cross, diag, diff, movedim, trace, unbind } from './ops/structural.js';
 export { thresholdBackward } from './ops/threshold.js';
 export {
   checkOptions,

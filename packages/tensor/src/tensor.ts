@@ -564,8 +564,8 @@ export class Tensor {
   reciprocal(): Tensor {
     return ew.reciprocal(this);
   }
-  /** Clamps into [min, max] (either bound may be omitted). */
-  clamp(min?: number | null, max?: number | null): Tensor {
+  /** Clamps into [min, max] (either bound may be omitted; bounds may be tensors). */
+  clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor {
     return ew.clamp(this, min, max);
   }
   /** True where NaN. */
@@ -723,8 +723,8 @@ export class Tensor {
   gather(dim: number, index: Tensor): Tensor {
     return idx.gather(this, dim, index);
   }
-  scatter(dim: number, index: Tensor, src: TensorLike): Tensor {
-    return idx.scatter(this, dim, index, src);
+  scatter(dim: number, index: Tensor, src: TensorLike, opts?: idx.ScatterOptions): Tensor {
+    return idx.scatter(this, dim, index, src, opts);
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
     return idx.scatterAdd(this, dim, index, src);

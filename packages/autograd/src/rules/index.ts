@@ -4,5 +4,6 @@ import './elementwise.js';
 import './indexing.js';
 import './linalg.js';
 import './reduce.js';
+import './trig.js';
 import './shaping.js';
 import './views.js';

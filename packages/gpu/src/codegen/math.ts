@@ -135,6 +135,76 @@ fn sigmoid_(x: f32) -> f32 {
   return e / (1.0 + e);
 }
 
+// Cephes asinf / acosf / atanf: the built-ins are loose (lavapipe's asin is off by 2e-4).
+fn asin_(x: f32) -> f32 {
+  let a = abs(x);
+  if (isnan_(x) || a > 1.0) { return nan_(); }
+  var z = a * a;
+  var v = a;
+  let big = a > 0.5;
+  if (big) { z = 0.5 * (1.0 - a); v = sqrt(z); }
+  var p = 4.2163199048e-2;
+  p = p * z + 2.4181311049e-2;
+  p = p * z + 4.5470025998e-2;
+  p = p * z + 7.4953002686e-2;
+  p = p * z + 1.6666752422e-1;
+  var r = p * z * v + v;
+  if (big) { r = 1.5707963267948966 - (r + r); }
+  return select(r, -r, x < 0.0);
+}
+
+fn acos_(x: f32) -> f32 {
+  if (x < -0.5) { return 3.141592653589793 - 2.0 * asin_(sqrt(0.5 * (1.0 + x))); }
+  if (x > 0.5) { return 2.0 * asin_(sqrt(0.5 * (1.0 - x))); }
+  return 1.5707963267948966 - asin_(x);
+}
+
+fn atan_(x: f32) -> f32 {
+  if (isnan_(x)) { return x; }
+  var a = abs(x);
+  var base = 0.0;
+  if (a > 2.414213562373095) {
+    base = 1.5707963267948966;
+    a = -1.0 / a;
+  } else if (a > 0.4142135623730950) {
+    base = 0.7853981633974483;
+    a = (a - 1.0) / (a + 1.0);
+  }
+  let z = a * a;
+  var p = 8.05374449538e-2;
+  p = p * z - 1.38776856032e-1;
+  p = p * z + 1.99777106478e-1;
+  p = p * z - 3.33329491539e-1;
+  let r = base + (p * z * a + a);
+  return select(r, -r, x < 0.0);
+}
+
+// sinh through expm1, so small |x| keeps its relative accuracy (exp(x) - exp(-x) cancels).
+fn sinh_(x: f32) -> f32 { return 0.5 * (expm1_(x) - expm1_(-x)); }
+
+// asinh(|x|) = log1p(|x| + x² / (1 + sqrt(1 + x²))), exact near 0; log(2|x|) once x² overflows.
+fn asinh_(x: f32) -> f32 {
+  if (isnan_(x)) { return x; }
+  let a = abs(x);
+  var r = logc(a) + 0.6931471805599453;
+  if (a < 1e18) { r = log1p_(a + a * a / (1.0 + sqrt(1.0 + a * a))); }
+  return select(r, -r, x < 0.0);
+}
+
+// acosh(x) = log1p(t + sqrt(2t + t²)) with t = x - 1 (exact near 1); log(2x) for large x.
+fn acosh_(x: f32) -> f32 {
+  if (isnan_(x) || x < 1.0) { return nan_(); }
+  if (x > 1e18) { return logc(x) + 0.6931471805599453; }
+  let t = x - 1.0;
+  return log1p_(t + sqrt(2.0 * t + t * t));
+}
+
+// atanh(x) = log1p(2x / (1 - x)) / 2: ±Infinity at ±1, NaN outside [-1, 1] (log1p of < -1).
+fn atanh_(x: f32) -> f32 {
+  if (isnan_(x) || abs(x) > 1.0) { return nan_(); }
+  return 0.5 * log1p_(2.0 * x / (1.0 - x));
+}
+
 // erf: odd Taylor series below 0.5; above, 1 - erfc with the Numerical Recipes erfc
 // (fractional error < 1.2e-7).
 fn erf_(x: f32) -> f32 {

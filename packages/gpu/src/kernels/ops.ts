@@ -60,6 +60,16 @@ export const UNARY: Readonly<Record<UnaryOp, OpDef>> = {
   not: { f: 'x == 0.0 && !isnan_(x)', i: 'x == 0', bool: true },
   isnan: { f: 'isnan_(x)', i: 'false', bool: true },
   isfinite: { f: 'isfinite_(x)', i: 'true', bool: true },
+  asin: { f: 'asin_(x)' },
+  acos: { f: 'acos_(x)' },
+  atan: { f: 'atan_(x)' },
+  sinh: { f: 'sinh_(x)' },
+  cosh: { f: '0.5 * (exp(x) + exp(-x))' },
+  asinh: { f: 'asinh_(x)' },
+  acosh: { f: 'acosh_(x)' },
+  atanh: { f: 'atanh_(x)' },
+  log10: { f: 'logc(x) * 0.4342944819032518' },
+  isinf: { f: '!isfinite_(x) && !isnan_(x)', i: 'false', bool: true },
 };
 
 /** Binary ops (inputs share a dtype; comparisons and logical ops give bool). */

@@ -6,6 +6,7 @@ import { arr } from './buffer.js';
 import { elementwiseWalker, flatStep } from './iterate.js';
 import { erf, geluTanh, intPow, pyRemainder, roundHalfEven, sigmoid } from './math.js';
 import { reluF32 } from './threshold.js';
+import { mathRow } from './unary-math.js';
 
 // Elementwise kernels. Every op's inner loop is written out in a switch case so that V8 compiles
 // it without a call per element; the strided walk happens one row at a time (see iterate.ts), and
@@ -271,7 +272,7 @@ function unaryRow(
       for (; oo !== end; oo += so, xo += sx) o[oo] = Number.isFinite(x[xo]!) ? 1 : 0;
       return;
     default:
-      throw new Error(`cpu unary: unknown op '${op as string}'`);
+      if (!mathRow(op, o, oo, so, x, xo, sx, n)) throw new Error(`cpu unary: unknown op '${op as string}'`);
   }
 }
 

@@ -3,6 +3,7 @@ import { getOpObserver, runOp } from '../dispatch.js';
 import { checkDType, type DType, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
+import { clampTensor } from './math.js';
 import { clone } from './movement.js';
 import { asTensor, checkTensor, describe, emptyOut, sameBackend, sameBackend2, syncValues } from './util.js';
 
@@ -32,9 +33,18 @@ const FLOAT_RESULT = new Set<UnaryOp>([
   'softplus',
   'reciprocal',
   'leakyRelu',
+  'asin',
+  'acos',
+  'atan',
+  'sinh',
+  'cosh',
+  'asinh',
+  'acosh',
+  'atanh',
+  'log10',
 ]);
 /** Unary ops with a bool result for any input dtype. */
-const BOOL_RESULT = new Set<UnaryOp>(['not', 'isnan', 'isfinite']);
+const BOOL_RESULT = new Set<UnaryOp>(['not', 'isnan', 'isfinite', 'isinf']);
 
 /** dtype category for promotion: bool < integer < floating. */
 function category(d: DType): number {
@@ -393,10 +403,12 @@ export function clampNeedsFloat(attrs: UnaryAttrs): boolean {
 /**
  * Clamps into [min, max]; either bound may be omitted (null/undefined). With min > max every
  * element becomes max, as in PyTorch. Integer tensors with fractional bounds compute in float32.
+ * Bounds may be tensors (broadcasting; see `clampTensor`).
  */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | null): Tensor {
   checkTensor('clamp', x);
-  const attrs = clampAttrs('clamp', min, max);
+  if (min instanceof Tensor || max instanceof Tensor) return clampTensor(x, min, max);
+  const attrs = clampAttrs('clamp', min as number | null | undefined, max as number | null | undefined);
   if (x.dtype === 'int32' && clampNeedsFloat(attrs)) x = cast(x, 'float32');
   return unaryOp('clamp', x, attrs);
 }

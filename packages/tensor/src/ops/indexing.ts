@@ -13,6 +13,10 @@ import { checkTensor, describe, empty, sameBackend } from './util.js';
 
 export { maskedFill, maskedSelect, maskedSelectAsync, oneHot } from './masked.js';
 
+import { type ScatterOptions, scatterWithReduce } from './scatter-reduce.js';
+
+export type { ScatterOptions };
+
 /** Throws unless `index` is an int32 tensor. */
 export function checkIndex(op: string, index: unknown): Tensor {
   const t = checkTensor(op, index, 'index');
@@ -109,10 +113,19 @@ function scatterOp(
 /**
  * A copy of `x` with out[index[i][j]][j] = src[i][j] (dim 0 shown). `src` is a tensor of x's dtype
  * (at least as large as `index` in every dim) or a number. With repeated indices the last write
- * wins on the CPU backend (unspecified in general, as in PyTorch).
+ * wins on the CPU backend (unspecified in general, as in PyTorch). With `opts.reduce` the values
+ * are reduced instead (see `scatterReduce`; 'add' and 'multiply' are PyTorch's older names for
+ * 'sum' and 'prod').
  */
-export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorLike): Tensor {
-  return scatterOp('scatter', x, dim, index, src);
+export function scatter(
+  x: Tensor,
+  dim: number,
+  index: Tensor,
+  src: TensorLike,
+  opts?: ScatterOptions,
+): Tensor {
+  if (opts === undefined) return scatterOp('scatter', x, dim, index, src);
+  return scatterWithReduce(x, dim, index, src, opts);
 }
 
 /** A copy of `x` with out[index[i][j]][j] += src[i][j] (dim 0 shown); repeated indices accumulate. */
