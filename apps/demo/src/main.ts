@@ -1,5 +1,5 @@
 import './styles.css';
-import { showBackend } from './lib/page-worker.js';
+import { initBackendSwitch, showBackend } from './lib/backend-switch.js';
 import { currentRoute, type PageName } from './lib/url.js';
 
 /** A mounted page: removes its listeners and workers when the user navigates away. */
@@ -24,10 +24,10 @@ const app = document.getElementById('app')!;
 let active: { name: PageName; page: Page | null } | null = null;
 let navigation = 0;
 
-/** Mounts the page named in the hash, unless it is already shown. */
-async function route(): Promise<void> {
+/** Mounts the page named in the hash, unless it is already shown (or `remount`: again, anew). */
+async function route(remount = false): Promise<void> {
   const { page: name } = currentRoute();
-  if (active?.name === name) return;
+  if (active?.name === name && !remount) return;
   const ticket = ++navigation;
   active?.page?.dispose();
   active = { name, page: null };
@@ -48,4 +48,5 @@ async function route(): Promise<void> {
 }
 
 window.addEventListener('hashchange', () => void route());
-void route();
+// The backend switch remounts the page, whose new worker computes on the chosen backend.
+void initBackendSwitch(() => void route(true)).then(() => route());

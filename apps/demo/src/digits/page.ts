@@ -1,10 +1,11 @@
+import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { button, panel, selectField } from '../lib/controls.js';
 import { h, uniqueId } from '../lib/dom.js';
 import { article, fmtCount } from '../lib/format.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
-import { backendPreference, currentRoute, replaceParams } from '../lib/url.js';
+import { currentRoute, replaceParams } from '../lib/url.js';
 import type { Page } from '../main.js';
 import { DrawPad } from './draw-pad.js';
 import { resolveMnistSource } from './mnist-source.js';
@@ -486,7 +487,7 @@ export function mount(root: HTMLElement): Page {
   }
 
   replaceParams('digits', encodeDigits(config));
-  worker.send({ type: 'init', backend: backendPreference(), config });
+  worker.send({ type: 'init', backend: chosenBackend(), config });
 
   return {
     dispose() {

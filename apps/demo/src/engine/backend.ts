@@ -1,12 +1,13 @@
 import { type CpuKernelInfo, initCpuKernels, setBackend, setNumThreads } from '@tessera/tensor';
 import type { BackendPreference } from '../lib/url.js';
+import { adapterName, isSoftwareAdapter, NO_WEBGPU } from './adapter.js';
 
 /** The backend a worker computes on, as shown in the page header. */
 export interface BackendInfo {
   backend: 'cpu' | 'webgpu';
   /** The adapter (GPU name) or a description of the CPU backend. */
   adapter: string;
-  /** Why WebGPU is not used, when it was wanted but is unavailable. */
+  /** Why WebGPU is not used, when it was wanted but is unavailable (for the user to read). */
   note?: string;
 }
 
@@ -23,34 +24,50 @@ export async function settleDevice(): Promise<void> {
 }
 
 /**
- * Picks the backend for this worker: WebGPU (through @tessera/gpu's `initWebGPU`) when the browser
- * has an adapter and the user did not ask for the CPU, else the CPU backend. With preference
- * 'webgpu' a failure is an error instead of a fallback.
+ * Sets up the backend for this worker: WebGPU (through @tessera/gpu's `initWebGPU`) when asked
+ * for ('webgpu') or, with 'auto', when the browser has a hardware adapter (a software one such as
+ * SwiftShader is far slower than the CPU); else the CPU backend. Never fails for want of WebGPU:
+ * without it, the CPU backend runs, and `note` says why, in words for a browser user.
  */
 export async function initBackend(pref: BackendPreference): Promise<BackendInfo> {
   let note: string | undefined;
   if (pref !== 'cpu') {
-    const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
-    if (nav?.gpu) {
-      try {
-        const { initWebGPU, syncWebGPU } = await import('@tessera/gpu');
-        const info = await initWebGPU();
-        setBackend(info.name);
-        deviceSync = () => syncWebGPU(info.name);
-        const adapter = [info.vendor, info.architecture, info.device || info.description]
-          .filter((s) => s && s.length > 0)
-          .join(' · ');
-        return { backend: 'webgpu', adapter: adapter || 'WebGPU adapter' };
-      } catch (e) {
-        if (pref === 'webgpu') throw e;
-        note = `WebGPU unavailable: ${(e as Error).message}`;
-      }
-    } else {
-      if (pref === 'webgpu')
-        throw new Error('this browser does not expose WebGPU (navigator.gpu is missing)');
-      note = 'this browser does not expose WebGPU';
-    }
+    const r = await tryWebGPU(pref);
+    if ('info' in r) return r.info;
+    note = r.note;
   }
+  return initCpu(note);
+}
+
+/** Starts WebGPU on the browser's adapter, or says why not. */
+async function tryWebGPU(pref: BackendPreference): Promise<{ info: BackendInfo } | { note?: string }> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) return { note: NO_WEBGPU };
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch {
+    adapter = null;
+  }
+  if (!adapter) return { note: NO_WEBGPU };
+  const legacy = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const software = isSoftwareAdapter(adapter.info ?? {}, legacy);
+  if (pref === 'auto' && software) return {};
+  try {
+    const { initWebGPU, syncWebGPU } = await import('@tessera/gpu');
+    // The adapter examined above, not a second one.
+    const info = await initWebGPU({ gpu: { requestAdapter: async () => adapter } });
+    setBackend(info.name);
+    deviceSync = () => syncWebGPU(info.name);
+    const name = adapterName(info);
+    return { info: { backend: 'webgpu', adapter: software ? `${name} (software)` : name } };
+  } catch (e) {
+    return { note: `WebGPU could not start (${(e as Error).message}); using the CPU.` };
+  }
+}
+
+/** The CPU backend, with the WebAssembly kernels when they load. */
+async function initCpu(note: string | undefined): Promise<BackendInfo> {
   setBackend('cpu');
   deviceSync = null;
   setNumThreads(kernelThreads());
@@ -58,17 +75,14 @@ export async function initBackend(pref: BackendPreference): Promise<BackendInfo>
   try {
     kernels = await initCpuKernels();
   } catch (e) {
-    return {
-      backend: 'cpu',
-      adapter: 'JavaScript kernels',
-      note: `WebAssembly kernels unavailable: ${(e as Error).message}`,
-    };
+    const why = `WebAssembly kernels unavailable: ${(e as Error).message}`;
+    return { backend: 'cpu', adapter: 'JavaScript kernels', note: note ? `${note} ${why}` : why };
   }
   const notes = [note, kernels.note].filter((n): n is string => !!n);
   return {
     backend: 'cpu',
     adapter: describeKernels(kernels),
-    note: notes.length > 0 ? notes.join('; ') : undefined,
+    note: notes.length > 0 ? notes.join(' ') : undefined,
   };
 }
 

@@ -1,8 +1,9 @@
+import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { button, panel, selectField } from '../lib/controls.js';
 import { fmtNum, h } from '../lib/dom.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
-import { backendPreference, currentRoute, replaceParams } from '../lib/url.js';
+import { currentRoute, replaceParams } from '../lib/url.js';
 import type { Page } from '../main.js';
 import { BackpropView } from './backprop-view.js';
 import { LayerView } from './layer-view.js';
@@ -281,7 +282,7 @@ export function mount(root: HTMLElement): Page {
 
   resetCharts();
   replaceParams('inside', encode(config));
-  worker.send({ type: 'init', backend: backendPreference(), config });
+  worker.send({ type: 'init', backend: chosenBackend(), config });
 
   return {
     dispose() {

@@ -1,5 +1,5 @@
-import type { BackendInfo } from '../engine/backend.js';
 import { FRAME_CLOCK_MESSAGE, FrameClock } from '../engine/frame-clock.js';
+import { selectBackend } from './backend-switch.js';
 
 /** A message with a `type` tag. */
 export interface Tagged {
@@ -45,25 +45,7 @@ export class PageWorker<In extends Tagged, Out extends Tagged> {
   }
 }
 
-/** Shows the active backend in the header and as `data-backend` / `data-adapter` on `<html>`. */
-export function showBackend(info: BackendInfo | null): void {
-  const root = document.documentElement;
-  const badge = document.getElementById('backend');
-  if (info === null) {
-    delete root.dataset.backend;
-    delete root.dataset.adapter;
-    badge?.setAttribute('data-state', 'starting');
-    badge?.querySelector('.label')?.replaceChildren('starting…');
-    return;
-  }
-  root.dataset.backend = info.backend;
-  root.dataset.adapter = info.adapter;
-  if (!badge) return;
-  badge.setAttribute('data-state', info.backend);
-  const name = info.backend === 'webgpu' ? 'WebGPU' : 'CPU';
-  badge.querySelector('.label')?.replaceChildren(`${name} · ${info.adapter}`);
-  badge.title = info.note ? `${name}: ${info.adapter}. ${info.note}` : `${name}: ${info.adapter}`;
-}
+export { showBackend } from './backend-switch.js';
 
 /**
  * Shows an error in a page's alert box; on WebGPU it offers to reload on the CPU backend, since a
@@ -81,7 +63,7 @@ export function reportError(box: HTMLElement, root: HTMLElement, message: string
     a.textContent = 'Run on the CPU backend instead';
     a.addEventListener('click', (e) => {
       e.preventDefault();
-      location.assign(url.href);
+      selectBackend('cpu');
     });
     box.append(' ', a);
   }

@@ -1,10 +1,11 @@
+import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { button, checkField, panel, rangeField, selectField } from '../lib/controls.js';
 import { fmtNum, h } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
-import { backendPreference, currentRoute, replaceParams } from '../lib/url.js';
+import { currentRoute, replaceParams } from '../lib/url.js';
 import type { Page } from '../main.js';
 import { NetworkView } from './network-view.js';
 import { drawThumb, OutputView } from './output-view.js';
@@ -353,7 +354,7 @@ export function mount(root: HTMLElement): Page {
 
   syncControls();
   replaceParams('playground', encodeState(state));
-  worker.send({ type: 'init', backend: backendPreference(), state, id: nextId(true) });
+  worker.send({ type: 'init', backend: chosenBackend(), state, id: nextId(true) });
 
   const onKey = (e: KeyboardEvent) => {
     const t = e.target as HTMLElement;
