@@ -22,6 +22,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Drops Dawn's harmless "artificially reduced" limit warnings from the workers' stderr.
+    globalSetup: ['tests/repo/quiet-dawn.ts'],
     // Lets memory tests call globalThis.gc().
     execArgv: ['--expose-gc'],
     projects: [
