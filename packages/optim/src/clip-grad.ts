@@ -54,10 +54,11 @@ export function clipGradNorm_(
 ): Tensor {
   const op = 'clipGradNorm_';
   const list = paramList(op, params);
-  checkNumber(op, 'maxNorm', maxNorm, { min: 0 });
+  checkNumber(op, 'maxNorm', maxNorm, { min: 0, allowInfinite: true });
   const p = checkNumber(op, 'normType', normType === 'inf' ? Infinity : normType, {
     min: 0,
     minExclusive: true,
+    allowInfinite: true,
   });
   const grads = list.map(gradOf).filter((g): g is Tensor => g !== null);
   if (grads.length === 0) return tensor(0, { dtype: 'float32' });
@@ -120,7 +121,7 @@ export function clipGradNorm_(
 export function clipGradValue_(params: ParamLike | Iterable<ParamLike>, clipValue: number): void {
   const op = 'clipGradValue_';
   const list = paramList(op, params);
-  checkNumber(op, 'clipValue', clipValue, { min: 0 });
+  checkNumber(op, 'clipValue', clipValue, { min: 0, allowInfinite: true });
   withoutRecording(() => {
     for (const p of list) gradOf(p)?.clamp_(-clipValue, clipValue);
   });

@@ -1,6 +1,14 @@
-import { isFloating, Tensor, type TypedArray } from '@tessera/tensor';
+import { isFloating, Tensor, type TypedArray, unknownOptionError } from '@tessera/tensor';
 import { withoutRecording } from './no-grad.js';
-import { clearGrad, describeValue, gradOf, isParamLike, type ParamLike, paramValue } from './params.js';
+import {
+  clearGrad,
+  describeValue,
+  gradOf,
+  isModuleLike,
+  isParamLike,
+  type ParamLike,
+  paramValue,
+} from './params.js';
 import {
   decodeJson,
   decodeNumber,
@@ -56,6 +64,19 @@ function isGroupInput(x: unknown): x is ParamGroupInput<object> {
 }
 
 /**
+ * Rejects a tensor computed by recorded ops (autograd's `isLeaf` is false): updating it would not
+ * change the leaves it was computed from, as PyTorch's "can't optimize a non-leaf Tensor".
+ */
+function checkLeaf(op: string, v: Tensor, i: number, gi: number): void {
+  const meta = v as unknown as { isLeaf?: boolean; gradFn?: { name?: string } | null };
+  if (meta.isLeaf !== false) return;
+  const by = typeof meta.gradFn?.name === 'string' ? ` (computed by ${meta.gradFn.name})` : '';
+  throw new TypeError(
+    `${op}: can't optimize a non-leaf tensor: parameter ${i} of group ${gi} of shape [${v.shape.join(', ')}]${by}; pass the leaf tensors it was computed from (model.parameters()), or t.detach().requiresGrad_()`,
+  );
+}
+
+/**
  * Base class of the optimizers. Holds parameter groups and per-parameter state; `step()` runs the
  * subclass's update on every parameter that has a gradient, in place and without recording.
  * Subclasses implement `validateGroup` (option checks), `updateGroup` (the algorithm) and list
@@ -77,6 +98,11 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     this.name = name;
     this.defaults = defaults;
     this.validateGroup(defaults);
+    if (isModuleLike(params)) {
+      throw new TypeError(
+        `${name}: got a model (Module), not its parameters; pass model.parameters(), e.g. new ${name}(model.parameters(), { lr: 0.01 })`,
+      );
+    }
     if (
       params === null ||
       typeof params !== 'object' ||
@@ -133,6 +159,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
         );
       }
       const v = paramValue(p);
+      checkLeaf(op, v, i, gi);
       if (!isFloating(v.dtype)) {
         throw new TypeError(
           `${op}: can only optimize floating point tensors, but parameter ${i} of group ${gi} has dtype ${v.dtype}`,
@@ -150,6 +177,9 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     }
     const merged: Record<string, unknown> = { ...this.defaults };
     for (const [k, v] of Object.entries(group)) {
+      if (k !== 'params' && !Object.hasOwn(this.defaults, k)) {
+        throw unknownOptionError(`${op}: group ${gi}`, k, ['params', ...Object.keys(this.defaults)]);
+      }
       if (k !== 'params' && v !== undefined) merged[k] = v;
     }
     for (const [k, v] of Object.entries(merged)) if (Array.isArray(v)) merged[k] = [...v];

@@ -59,12 +59,25 @@ export function describeValue(x: unknown): string {
   return `${typeof x} ${String(x)}`;
 }
 
+/** A Module (anything with a `parameters()` method) passed where its parameters were meant. */
+export function isModuleLike(x: unknown): boolean {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !(x instanceof Tensor) &&
+    typeof (x as { parameters?: unknown }).parameters === 'function'
+  );
+}
+
 /**
  * Turns a single parameter or an iterable of them into an array, checking every element. Used by
  * the gradient clipping functions (which, like PyTorch's, accept one tensor or many).
  */
 export function paramList(op: string, params: ParamLike | Iterable<ParamLike>): ParamLike[] {
   if (isParamLike(params)) return [params];
+  if (isModuleLike(params)) {
+    throw new TypeError(`${op}: got a model (Module), not its parameters; pass model.parameters()`);
+  }
   if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
     throw new TypeError(
       `${op}: expected a parameter or an iterable of parameters, got ${describeValue(params)}`,

@@ -9,10 +9,12 @@ export interface Bounds {
   minExclusive?: boolean;
   maxExclusive?: boolean;
   integer?: boolean;
+  /** Accept ±Infinity (a norm order, a clipping bound); hyper-parameters are finite otherwise. */
+  allowInfinite?: boolean;
 }
 
 function describeBounds(b: Bounds): string {
-  const kind = b.integer ? 'an integer' : 'a number';
+  const kind = b.integer ? 'an integer' : b.allowInfinite ? 'a number' : 'a finite number';
   const lo = b.min === undefined ? undefined : `${b.minExclusive ? '>' : '>='} ${b.min}`;
   const hi = b.max === undefined ? undefined : `${b.maxExclusive ? '<' : '<='} ${b.max}`;
   if (lo !== undefined && hi !== undefined) {
@@ -37,6 +39,7 @@ export function checkNumber(op: string, name: string, value: unknown, bounds: Bo
   const ok =
     typeof value === 'number' &&
     !Number.isNaN(value) &&
+    (bounds.allowInfinite || Number.isFinite(value)) &&
     (!bounds.integer || Number.isInteger(value)) &&
     (bounds.min === undefined || (bounds.minExclusive ? value > bounds.min : value >= bounds.min)) &&
     (bounds.max === undefined || (bounds.maxExclusive ? value < bounds.max : value <= bounds.max));
@@ -76,7 +79,7 @@ export function checkBetas(op: string, value: unknown): readonly [number, number
   return value as unknown as readonly [number, number];
 }
 
-/** Checks the learning rate: a number >= 0. */
+/** Checks the learning rate: a finite number >= 0 (Infinity would turn the weights into ±Inf). */
 export function checkLr(op: string, value: unknown, name = 'lr'): number {
   return checkNumber(op, name, value, { min: 0 });
 }

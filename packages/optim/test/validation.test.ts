@@ -35,14 +35,14 @@ describe('optimizer options', () => {
     [
       'SGD negative lr',
       () => new SGD(p(), { lr: -0.1 }),
-      /^SGD: invalid lr -0.1 \(expected a number >= 0\)$/,
+      /^SGD: invalid lr -0.1 \(expected a finite number >= 0\)$/,
     ],
     ['SGD NaN lr', () => new SGD(p(), { lr: Number.NaN }), /^SGD: invalid lr NaN/],
     ['SGD lr not a number', () => new SGD(p(), { lr: '0.1' as Any }), /^SGD: invalid lr "0.1"/],
     [
       'SGD negative momentum',
       () => new SGD(p(), { momentum: -0.5 }),
-      /^SGD: invalid momentum -0.5 \(expected a number >= 0\)$/,
+      /^SGD: invalid momentum -0.5 \(expected a finite number >= 0\)$/,
     ],
     ['SGD negative weightDecay', () => new SGD(p(), { weightDecay: -1 }), /^SGD: invalid weightDecay -1/],
     [
@@ -75,12 +75,12 @@ describe('optimizer options', () => {
     [
       'Adam beta1 = 1',
       () => new Adam(p(), { betas: [1, 0.999] }),
-      /^Adam: invalid betas\[0\] 1 \(expected a number in \[0, 1\)\)$/,
+      /^Adam: invalid betas\[0\] 1 \(expected a finite number in \[0, 1\)\)$/,
     ],
     [
       'Adam negative beta2',
       () => new Adam(p(), { betas: [0.9, -0.1] }),
-      /^Adam: invalid betas\[1\] -0.1 \(expected a number in \[0, 1\)\)$/,
+      /^Adam: invalid betas\[1\] -0.1 \(expected a finite number in \[0, 1\)\)$/,
     ],
     [
       'Adam betas of wrong length',
@@ -90,7 +90,7 @@ describe('optimizer options', () => {
     [
       'Adam negative eps',
       () => new Adam(p(), { eps: -1e-8 }),
-      /^Adam: invalid eps -1e-8 \(expected a number >= 0\)$/,
+      /^Adam: invalid eps -1e-8 \(expected a finite number >= 0\)$/,
     ],
     [
       'Adam negative weightDecay',
@@ -146,7 +146,7 @@ describe('optimizer options', () => {
     [
       'RMSprop negative alpha',
       () => new RMSprop(p(), { alpha: -0.1 }),
-      /^RMSprop: invalid alpha -0.1 \(expected a number >= 0\)$/,
+      /^RMSprop: invalid alpha -0.1 \(expected a finite number >= 0\)$/,
     ],
     ['RMSprop negative eps', () => new RMSprop(p(), { eps: -1 }), /^RMSprop: invalid eps -1/],
     [
@@ -183,7 +183,7 @@ describe('optimizer options', () => {
     [
       'Adadelta rho > 1',
       () => new Adadelta(p(), { rho: 1.5 }),
-      /^Adadelta: invalid rho 1.5 \(expected a number in \[0, 1\]\)$/,
+      /^Adadelta: invalid rho 1.5 \(expected a finite number in \[0, 1\]\)$/,
     ],
     ['Adadelta negative rho', () => new Adadelta(p(), { rho: -0.1 }), /^Adadelta: invalid rho -0.1/],
     ['Adadelta negative eps', () => new Adadelta(p(), { eps: -1 }), /^Adadelta: invalid eps -1/],
@@ -329,7 +329,7 @@ describe('scheduler options', () => {
     [
       'LinearLR startFactor 0',
       () => new LinearLR(sgd(), { startFactor: 0 }),
-      /^LinearLR: invalid startFactor 0 \(expected a number in \(0, 1\]\)$/,
+      /^LinearLR: invalid startFactor 0 \(expected a finite number in \(0, 1\]\)$/,
     ],
     [
       'LinearLR startFactor > 1',
@@ -339,7 +339,7 @@ describe('scheduler options', () => {
     [
       'LinearLR endFactor > 1',
       () => new LinearLR(sgd(), { endFactor: 1.5 }),
-      /^LinearLR: invalid endFactor 1.5 \(expected a number in \[0, 1\]\)$/,
+      /^LinearLR: invalid endFactor 1.5 \(expected a finite number in \[0, 1\]\)$/,
     ],
     [
       'LinearLR totalIters 0',
@@ -379,7 +379,7 @@ describe('scheduler options', () => {
     [
       'OneCycleLR pctStart > 1',
       () => new OneCycleLR(sgd(), { maxLr: 1, totalSteps: 5, pctStart: 1.5 }),
-      /^OneCycleLR: invalid pctStart 1.5 \(expected a number in \[0, 1\]\)$/,
+      /^OneCycleLR: invalid pctStart 1.5 \(expected a finite number in \[0, 1\]\)$/,
     ],
     [
       'OneCycleLR annealStrategy',
@@ -409,7 +409,7 @@ describe('scheduler options', () => {
     [
       'ReduceLROnPlateau factor 1',
       () => new ReduceLROnPlateau(sgd(), { factor: 1 }),
-      /^ReduceLROnPlateau: invalid factor 1 \(expected a number in \[0, 1\)\)$/,
+      /^ReduceLROnPlateau: invalid factor 1 \(expected a finite number in \[0, 1\)\)$/,
     ],
     [
       'ReduceLROnPlateau patience -1',

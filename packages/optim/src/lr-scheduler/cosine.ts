@@ -1,3 +1,4 @@
+import { checkOptions } from '@tessera/tensor';
 import { checkNumber } from '../validate.js';
 import { type AnyOptimizer, LRScheduler } from './scheduler.js';
 
@@ -29,6 +30,7 @@ export class CosineAnnealingLR extends LRScheduler {
   etaMin: number;
 
   constructor(optimizer: AnyOptimizer, options: CosineAnnealingLROptions) {
+    checkOptions('CosineAnnealingLR', options, { tMax: 'any', etaMin: 'any', lastEpoch: 'any' });
     const tMax = checkNumber('CosineAnnealingLR', 'tMax', options?.tMax, { min: 1, integer: true });
     const etaMin = checkNumber('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0, { min: 0 });
     super('CosineAnnealingLR', optimizer, options.lastEpoch);

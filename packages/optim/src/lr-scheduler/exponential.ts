@@ -1,3 +1,4 @@
+import { checkOptions } from '@tessera/tensor';
 import { checkNumber } from '../validate.js';
 import { type AnyOptimizer, LRScheduler } from './scheduler.js';
 
@@ -18,6 +19,7 @@ export class ExponentialLR extends LRScheduler {
   gamma: number;
 
   constructor(optimizer: AnyOptimizer, options: ExponentialLROptions) {
+    checkOptions('ExponentialLR', options, { gamma: 'any', lastEpoch: 'any' });
     const gamma = checkNumber('ExponentialLR', 'gamma', options?.gamma, { min: 0 });
     super('ExponentialLR', optimizer, options.lastEpoch);
     this.gamma = gamma;

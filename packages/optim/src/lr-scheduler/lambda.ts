@@ -1,3 +1,4 @@
+import { checkOptions } from '@tessera/tensor';
 import { type AnyOptimizer, checkOptimizer, LRScheduler } from './scheduler.js';
 
 /** A function of the epoch giving the factor applied to a group's initial learning rate. */
@@ -20,6 +21,7 @@ export class LambdaLR extends LRScheduler {
   lrLambdas: LrLambda[];
 
   constructor(optimizer: AnyOptimizer, options: LambdaLROptions) {
+    checkOptions('LambdaLR', options, { lrLambda: 'any', lastEpoch: 'any' });
     const n = checkOptimizer('LambdaLR', optimizer).paramGroups.length;
     const given = options?.lrLambda;
     let lambdas: LrLambda[];

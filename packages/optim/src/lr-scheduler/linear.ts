@@ -1,3 +1,4 @@
+import { checkOptions } from '@tessera/tensor';
 import { checkNumber } from '../validate.js';
 import { type AnyOptimizer, LRScheduler } from './scheduler.js';
 
@@ -27,6 +28,12 @@ export class LinearLR extends LRScheduler {
   totalIters: number;
 
   constructor(optimizer: AnyOptimizer, options: LinearLROptions = {}) {
+    checkOptions('LinearLR', options, {
+      startFactor: 'any',
+      endFactor: 'any',
+      totalIters: 'any',
+      lastEpoch: 'any',
+    });
     const startFactor = checkNumber('LinearLR', 'startFactor', options.startFactor ?? 1 / 3, {
       min: 0,
       minExclusive: true,

@@ -1,3 +1,4 @@
+import { checkOptions } from '@tessera/tensor';
 import { checkBoolean, checkChoice, checkNumber } from '../validate.js';
 import { type AnyOptimizer, checkOptimizer, LRScheduler, type SchedulableGroup } from './scheduler.js';
 
@@ -80,6 +81,21 @@ export class OneCycleLR extends LRScheduler {
   useBeta1: boolean;
 
   constructor(optimizer: AnyOptimizer, options: OneCycleLROptions) {
+    checkOptions('OneCycleLR', options, {
+      maxLr: 'any',
+      totalSteps: 'any',
+      epochs: 'any',
+      stepsPerEpoch: 'any',
+      pctStart: 'any',
+      annealStrategy: 'any',
+      cycleMomentum: 'any',
+      baseMomentum: 'any',
+      maxMomentum: 'any',
+      divFactor: 'any',
+      finalDivFactor: 'any',
+      threePhase: 'any',
+      lastEpoch: 'any',
+    });
     const op = 'OneCycleLR';
     const opt = checkOptimizer(op, optimizer);
     const o = options ?? ({} as OneCycleLROptions);

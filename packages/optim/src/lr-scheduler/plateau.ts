@@ -1,4 +1,5 @@
 import type { Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { checkChoice, checkNumber } from '../validate.js';
 import {
   type AnyOptimizer,
@@ -65,6 +66,16 @@ export class ReduceLROnPlateau {
   private lastLrs: number[];
 
   constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
+    checkOptions('ReduceLROnPlateau', options, {
+      mode: 'any',
+      factor: 'any',
+      patience: 'any',
+      threshold: 'any',
+      thresholdMode: 'any',
+      cooldown: 'any',
+      minLr: 'any',
+      eps: 'any',
+    });
     const op = 'ReduceLROnPlateau';
     this.optimizer = checkOptimizer(op, optimizer);
     const o = options ?? {};

@@ -1,3 +1,4 @@
+import { checkOptions } from '@tessera/tensor';
 import { checkNumber } from '../validate.js';
 import {
   type AnyOptimizer,
@@ -30,6 +31,7 @@ export class SequentialLR extends LRScheduler {
   milestones: number[];
 
   constructor(optimizer: AnyOptimizer, options: SequentialLROptions) {
+    checkOptions('SequentialLR', options, { schedulers: 'any', milestones: 'any', lastEpoch: 'any' });
     const op = 'SequentialLR';
     const opt = checkOptimizer(op, optimizer);
     const schedulers = options?.schedulers;

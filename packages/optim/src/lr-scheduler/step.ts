@@ -1,3 +1,4 @@
+import { checkOptions } from '@tessera/tensor';
 import { checkNumber } from '../validate.js';
 import { type AnyOptimizer, LRScheduler } from './scheduler.js';
 
@@ -22,6 +23,7 @@ export class StepLR extends LRScheduler {
   gamma: number;
 
   constructor(optimizer: AnyOptimizer, options: StepLROptions) {
+    checkOptions('StepLR', options, { stepSize: 'any', gamma: 'any', lastEpoch: 'any' });
     const stepSize = checkNumber('StepLR', 'stepSize', options?.stepSize, { min: 1, integer: true });
     const gamma = checkNumber('StepLR', 'gamma', options.gamma ?? 0.1, { min: 0 });
     super('StepLR', optimizer, options.lastEpoch);
@@ -73,6 +75,7 @@ export class MultiStepLR extends LRScheduler {
   gamma: number;
 
   constructor(optimizer: AnyOptimizer, options: MultiStepLROptions) {
+    checkOptions('MultiStepLR', options, { milestones: 'any', gamma: 'any', lastEpoch: 'any' });
     if (!Array.isArray(options?.milestones)) {
       throw new TypeError(
         `MultiStepLR: milestones must be an array of epochs, got ${typeof options?.milestones}`,
