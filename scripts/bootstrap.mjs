@@ -2,6 +2,7 @@
 // Entry point of `npm test` and `npm run demo` on a machine with only Node >= 20 and npm:
 // runs the pinned pnpm (package.json "packageManager") through npx, installs, then
 //   test: build, lint, typecheck and every vitest project (extra arguments go to vitest);
+//   setup: build (for the examples, `npx tessera-train`, benchmarks);
 //   demo: build, then the demo's dev server, which prints its local URL; Ctrl+C stops it quietly
 //   (exit status 0).
 import { spawnSync } from 'node:child_process';
@@ -30,14 +31,18 @@ function fail(message) {
   process.exit(1);
 }
 
-if (mode !== 'test' && mode !== 'demo') fail('usage: node scripts/bootstrap.mjs test|demo [vitest args...]');
+if (!['test', 'demo', 'setup'].includes(mode))
+  fail('usage: node scripts/bootstrap.mjs test|demo|setup [vitest args...]');
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 20) fail(`Node >= 20 is required (this is ${process.version})`);
 
 const frozen = existsSync(`${root}pnpm-lock.yaml`) ? ['--frozen-lockfile'] : [];
 if (!pnpm('install', ...frozen)) fail('pnpm install failed');
 
-if (mode === 'test') {
+if (mode === 'setup') {
+  if (!pnpm('build')) fail('build failed');
+  console.log('\nbootstrap: installed and built');
+} else if (mode === 'test') {
   // Every step runs even if an earlier one failed, so one run reports everything.
   const failed = [
     ['build', ['build']],

@@ -5,7 +5,7 @@
  * data are noisier. Reports how close the predicted mean and standard deviation come to the true
  * ones and how many held-out points fall within the predicted 95% interval.
  *
- *   pnpm --filter @tessera/examples gaussian-regression
+ *   npx tessera-train --example gaussian-regression
  */
 import { DataLoader, TensorDataset } from '@tessera/data';
 import { GaussianNLLLoss, Linear, Module, Tanh } from '@tessera/nn';

@@ -4,7 +4,7 @@
  * every later step; a model that only sees the last step cannot beat chance (10%). An embedding,
  * a one-layer LSTM and a linear head on the last hidden state solve it.
  *
- *   pnpm --filter @tessera/examples lstm-sequence
+ *   npx tessera-train --example lstm-sequence
  */
 import { DataLoader, TensorDataset } from '@tessera/data';
 import { CrossEntropyLoss, Embedding, Linear, LSTM, Module } from '@tessera/nn';

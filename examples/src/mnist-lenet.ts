@@ -4,7 +4,7 @@
  * and light augmentation; with the shared 10,000 test images split 8,000 / 2,000 it reaches
  * about 98.5% on the 2,000 held-out images.
  *
- *   pnpm --filter @tessera/examples mnist-lenet
+ *   npx tessera-train --example mnist-lenet
  */
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@tessera/nn';
 import { manualSeed } from '@tessera/tensor';

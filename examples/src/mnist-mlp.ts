@@ -3,7 +3,7 @@
  * Adam, a cosine schedule and light augmentation. With the shared 10,000 test images split
  * 8,000 / 2,000 it reaches about 97% on the 2,000 held-out images.
  *
- *   pnpm --filter @tessera/examples mnist-mlp
+ *   npx tessera-train --example mnist-mlp
  */
 import { Dropout, Flatten, Linear, ReLU, Sequential } from '@tessera/nn';
 import { manualSeed } from '@tessera/tensor';

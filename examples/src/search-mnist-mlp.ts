@@ -4,7 +4,7 @@
  * trial trains a fresh MLP for a few epochs on 80% of the training images and is scored on the
  * other 20% (the test images stay untouched); both searches print their trials ranked.
  *
- *   pnpm --filter @tessera/examples search-mnist-mlp
+ *   npx tessera-train --example search-mnist-mlp
  */
 import { randomSplit } from '@tessera/data';
 import { Generator, manualSeed } from '@tessera/tensor';

@@ -3,7 +3,7 @@
  * with cross-entropy, Adam and a cosine learning-rate schedule. Reports accuracy on held-out
  * points drawn from the same spirals.
  *
- *   pnpm --filter @tessera/examples spiral
+ *   npx tessera-train --example spiral
  */
 import { DataLoader, spiral, TensorDataset } from '@tessera/data';
 import { CrossEntropyLoss, Linear, ReLU, Sequential } from '@tessera/nn';

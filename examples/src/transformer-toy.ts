@@ -5,7 +5,7 @@
  * the whole sequence at every position through self-attention, which sorting needs. Reports
  * per-digit accuracy and the share of sequences sorted entirely right on held-out sequences.
  *
- *   pnpm --filter @tessera/examples transformer-toy
+ *   npx tessera-train --example transformer-toy
  */
 import { DataLoader, TensorDataset } from '@tessera/data';
 import {

@@ -2,7 +2,7 @@
  * XOR with the smallest network that can learn it: 2 inputs, 2 tanh hidden units, 1 output
  * (logit), trained with binary cross-entropy and Adam. Reaches 100% on the four points.
  *
- *   pnpm --filter @tessera/examples xor
+ *   npx tessera-train --example xor
  */
 import { DataLoader, TensorDataset } from '@tessera/data';
 import { BCEWithLogitsLoss, Linear, Sequential, Tanh } from '@tessera/nn';
