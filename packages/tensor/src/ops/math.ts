@@ -1,4 +1,5 @@
 import { type DType, isFloating, promoteTypes } from '../dtype.js';
+import { broadcastShapes } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { and, eq, gt, le, lt, or } from './compare.js';
 import { abs, add, cast, isfinite, isnan, mul, resultType, sub, unaryOp, where } from './elementwise.js';
@@ -84,6 +85,7 @@ export function isclose(a: Tensor, b: Tensor, opts: IsCloseOptions = {}): Tensor
   sameBackend('isclose', a, b);
   if (a.dtype !== b.dtype)
     throw new TypeError(`isclose: the inputs must have the same dtype, got ${a.dtype} and ${b.dtype}`);
+  broadcastShapes('isclose', a.shape, b.shape);
   const { rtol, atol, equalNan } = closeOptions('isclose', opts);
   let close = eq(a, b);
   if (equalNan && isFloating(a.dtype)) close = or(close, and(isnan(a), isnan(b)));
