@@ -2,6 +2,7 @@ import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { button, panel, selectField } from '../lib/controls.js';
+import { DivergenceNotice } from '../lib/divergence.js';
 import { h, uniqueId } from '../lib/dom.js';
 import { article, fmtCount } from '../lib/format.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
@@ -290,6 +291,7 @@ export function mount(root: HTMLElement): Page {
   );
 
   const errorBox = h('div', { class: 'error-box', role: 'alert', hidden: true });
+  const divergence = new DivergenceNotice(root, () => worker.send({ type: 'pause' }));
   root.append(
     h('h1', {}, 'Digits'),
     h(
@@ -298,6 +300,7 @@ export function mount(root: HTMLElement): Page {
       'Train a convolutional network on MNIST handwritten digits, right here. Then draw a digit and watch the prediction change as you draw.',
     ),
     errorBox,
+    divergence.root,
     h('div', { class: 'dg-grid' }, trainPanel, curvesPanel, drawPanel, confPanel, layerPanel),
   );
   const lossChart = new LineChart(lossEl, {
@@ -396,6 +399,9 @@ export function mount(root: HTMLElement): Page {
         return;
       case 'stats':
         sStep.v.textContent = String(m.step);
+        root.dataset.step = String(m.step);
+        // A NaN loss: paused with a notice; the curves keep their finite points.
+        if (divergence.check(m.trainLoss, m.step, config.lr)) return;
         sEpoch.v.textContent = String(m.epoch);
         sSpeed.v.textContent = fmtCount(m.imagesPerSec);
         sTrainAcc.v.textContent = `${(m.trainAcc * 100).toFixed(1)}%`;
@@ -405,6 +411,8 @@ export function mount(root: HTMLElement): Page {
         root.dataset.imagesPerSec = String(m.imagesPerSec);
         return;
       case 'eval':
+        root.dataset.evalStep = String(m.step);
+        if (divergence.check(m.testLoss, m.step, config.lr)) return;
         sTestAcc.v.textContent = `${(m.testAcc * 100).toFixed(1)}%`;
         sStep.v.textContent = String(m.step);
         if (m.step > 0) {

@@ -1,6 +1,7 @@
 import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { button, panel, selectField } from '../lib/controls.js';
+import { DivergenceNotice } from '../lib/divergence.js';
 import { fmtNum, h } from '../lib/dom.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
 import { currentRoute, replaceParams } from '../lib/url.js';
@@ -194,6 +195,7 @@ export function mount(root: HTMLElement): Page {
   bpPanel.style.gridColumn = '1 / -1';
 
   const errorBox = h('div', { class: 'error-box', role: 'alert', hidden: true });
+  const divergence = new DivergenceNotice(root, () => worker.send({ type: 'pause' }));
   root.append(
     h('h1', {}, 'Inside the network'),
     h(
@@ -202,6 +204,7 @@ export function mount(root: HTMLElement): Page {
       'What happens in each layer while a network trains: activations, gradients, dead units. And how backpropagation computes a gradient, one number at a time.',
     ),
     errorBox,
+    divergence.root,
     h('div', { class: 'in-grid' }, controls, histPanel, bpPanel),
   );
 
@@ -242,6 +245,14 @@ export function mount(root: HTMLElement): Page {
   }
 
   function onStats(s: StatsMessage): void {
+    root.dataset.step = String(s.step);
+    // A NaN loss: paused with a notice; the charts keep the last finite statistics.
+    if (divergence.check(s.loss, s.step, config.lr)) {
+      sStep.v.textContent = String(s.step);
+      sLoss.v.textContent = '–';
+      sAcc.v.textContent = '–';
+      return;
+    }
     sStep.v.textContent = String(s.step);
     sLoss.v.textContent = fmtNum(s.loss);
     sAcc.v.textContent = `${(s.accuracy * 100).toFixed(1)}%`;

@@ -29,7 +29,7 @@ export function diverged(loss: number): boolean {
 /** What the page says when a run diverged at `step`, with what to do about it. */
 export function divergedMessage(step: number, lr: number, unit = 'step'): string {
   return (
-    `Training diverged at ${unit} ${step.toLocaleString('en-US')}: the loss became NaN or infinite, so ` +
+    `Training diverged at ${unit} ${step.toLocaleString('en-US')}: the loss overflowed (it is no longer a finite number), so ` +
     `training paused. The learning rate (${lr}) is too large: lower it and press Reset.`
   );
 }

@@ -2,6 +2,7 @@ import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { button, checkField, panel, rangeField, selectField } from '../lib/controls.js';
+import { DivergenceNotice } from '../lib/divergence.js';
 import { fmtNum, h } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
@@ -235,6 +236,7 @@ export function mount(root: HTMLElement): Page {
   outPanel.classList.add('pg-output');
 
   const errorBox = h('div', { class: 'error-box', role: 'alert', hidden: true });
+  const divergence = new DivergenceNotice(root, () => worker.send({ type: 'pause' }), 'epoch');
   root.append(
     h('h1', {}, 'Playground'),
     h(
@@ -243,6 +245,7 @@ export function mount(root: HTMLElement): Page {
       'Train a small neural network on 2-D data and watch every neuron learn. The whole setup, seed included, is in the URL: copy it to share.',
     ),
     errorBox,
+    divergence.root,
     toolbar,
     h('div', { class: 'pg-grid' }, dataPanel, netPanel, outPanel),
   );
@@ -294,6 +297,15 @@ export function mount(root: HTMLElement): Page {
   /** Records a snapshot's losses now and draws the newest snapshot at the next animation frame. */
   function onSnapshot(s: SnapshotMessage): void {
     if (s.id < rebuiltAt) return;
+    // A NaN loss: paused with a notice, and the last finite snapshot stays on screen.
+    if (divergence.check(s.trainLoss, s.epoch, state.learningRate)) {
+      cancelAnimationFrame(frame);
+      frame = 0;
+      showEpoch(s.epoch);
+      trainLossOut.textContent = '–';
+      testLossOut.textContent = '–';
+      return;
+    }
     if (s.epoch === 0) lossChart.clear();
     if (lossChart.length === 0 || s.epoch > 0) {
       lossChart.push(s.epoch, s.trainLoss, Number.isNaN(s.testLoss) ? null : s.testLoss);
@@ -307,13 +319,17 @@ export function mount(root: HTMLElement): Page {
     }
   }
 
-  function render(s: SnapshotMessage): void {
-    epochOut.textContent = String(s.epoch)
+  function showEpoch(epoch: number): void {
+    epochOut.textContent = String(epoch)
       .padStart(6, '0')
       .replace(/(\d{3})(\d{3})$/, '$1,$2');
+    root.dataset.epoch = String(epoch);
+  }
+
+  function render(s: SnapshotMessage): void {
+    showEpoch(s.epoch);
     trainLossOut.textContent = fmtNum(s.trainLoss);
     testLossOut.textContent = Number.isNaN(s.testLoss) ? '–' : fmtNum(s.testLoss);
-    root.dataset.epoch = String(s.epoch);
     root.dataset.snapshotSettings = String(s.id);
     root.dataset.trainLoss = String(s.trainLoss);
     root.dataset.testLoss = String(s.testLoss);
