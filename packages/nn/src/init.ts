@@ -2,6 +2,8 @@ import { noGrad } from '@tessera/autograd';
 import { eye, type Generator, normal, randn, type Tensor, tensor, uniform } from '@tessera/tensor';
 import { fmt, isFloat } from './functional/util.js';
 
+export { truncNormal_ } from './init-trunc-normal.js';
+
 // Parameter initialisation (PyTorch's torch.nn.init), in place and under noGrad. Random ones draw
 // from the global generator (seed it with `manualSeed`) or from `opts.generator`.
 
