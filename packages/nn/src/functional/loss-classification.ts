@@ -1,5 +1,5 @@
 import { checkOptions, type Tensor, where } from '@tessera/tensor';
-import { BCE, BCE_LOGITS, CROSS_ENTROPY, NLL } from '../option-specs.js';
+import { CROSS_ENTROPY, NLL } from '../option-specs.js';
 import type { ReductionOptions } from './loss-regression.js';
 import {
   checkFloat,
@@ -10,7 +10,6 @@ import {
   isFloat,
   type Reduction,
   readable,
-  reduce,
 } from './util.js';
 
 /** Options of F.nllLoss. */
@@ -192,80 +191,9 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   return b.unbatched && reduction === 'none' ? loss.squeeze(0) : loss;
 }
 
-/** Options of F.binaryCrossEntropy. */
-export interface BceOptions extends ReductionOptions {
-  /** Weight of each element's loss, broadcast to the input's shape. */
-  weight?: Tensor | null;
-}
-
-/** Options of F.binaryCrossEntropyWithLogits. */
-export interface BceWithLogitsOptions extends BceOptions {
-  /** Weight of the positive term, broadcast along the last (class) dim: > 1 favours recall. */
-  posWeight?: Tensor | null;
-}
-
-/** log(p) clamped to >= -100 (as PyTorch's BCE), with a zero (not NaN) gradient where p <= 0. */
-function clampedLog(p: Tensor): Tensor {
-  const pos = p.gt(0);
-  return where(pos, where(pos, p, 1).log(), -100).clamp(-100);
-}
-
-/**
- * Binary cross entropy on probabilities (PyTorch's F.binary_cross_entropy):
- * -w (y log x + (1 - y) log(1 - x)), each log clamped to >= -100 so that the loss stays finite.
- */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
-  checkOptions('binaryCrossEntropy', opts, BCE);
-  const op = 'binaryCrossEntropy';
-  const reduction = opts.reduction ?? 'mean';
-  checkFloat(op, input);
-  checkFloat(op, target, 'target');
-  checkSameShape(op, input, target);
-  checkReduction(op, reduction);
-  let loss = target
-    .mul(clampedLog(input))
-    .add(
-      target
-        .neg()
-        .add(1)
-        .mul(clampedLog(input.neg().add(1))),
-    )
-    .neg();
-  if (opts.weight) loss = loss.mul(opts.weight);
-  return reduce(loss, reduction);
-}
-
-/**
- * Binary cross entropy on logits (PyTorch's F.binary_cross_entropy_with_logits), in the stable
- * form (1 - y) x + (1 + (pw - 1) y) (log(1 + exp(-|x|)) + max(-x, 0)), with optional
- * `posWeight` pw (along the last dim) and elementwise `weight`.
- */
-export function binaryCrossEntropyWithLogits(
-  input: Tensor,
-  target: Tensor,
-  opts: BceWithLogitsOptions = {},
-): Tensor {
-  checkOptions('binaryCrossEntropyWithLogits', opts, BCE_LOGITS);
-  const op = 'binaryCrossEntropyWithLogits';
-  const reduction = opts.reduction ?? 'mean';
-  checkFloat(op, input);
-  checkFloat(op, target, 'target');
-  checkSameShape(op, input, target);
-  checkReduction(op, reduction);
-  const softplusNeg = input.abs().neg().exp().log1p().add(input.neg().relu()); // log(1 + exp(-x))
-  const oneMinusY = target.neg().add(1);
-  let loss: Tensor;
-  if (opts.posWeight) {
-    const pw = checkFloat(op, opts.posWeight, 'posWeight');
-    const last = input.shape[input.ndim - 1];
-    if (pw.ndim > 1 || (pw.ndim === 1 && pw.shape[0] !== last && pw.shape[0] !== 1)) {
-      throw new RangeError(
-        `${op}: posWeight shape ${fmt(pw.shape)} must broadcast along the last dim of input ${fmt(input.shape)}`,
-      );
-    }
-    const logWeight = pw.sub(1).mul(target).add(1);
-    loss = oneMinusY.mul(input).add(logWeight.mul(softplusNeg));
-  } else loss = oneMinusY.mul(input).add(softplusNeg);
-  if (opts.weight) loss = loss.mul(opts.weight);
-  return reduce(loss, reduction);
-}
+export {
+  type BceOptions,
+  type BceWithLogitsOptions,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+} from './bce.js';
