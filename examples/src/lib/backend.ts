@@ -1,3 +1,5 @@
+import { filterNativeStderr } from './native-stderr.js';
+
 /** What `selectBackend` uses of @tessera/gpu (tests pass a stand-in). */
 export type GpuModule = Pick<typeof import('@tessera/gpu'), 'initWebGPU'>;
 
@@ -19,7 +21,8 @@ export async function selectBackend(
   if (name === 'cpu') return 'cpu';
   try {
     const { initWebGPU } = await loadGpu();
-    const info = await initWebGPU();
+    // Dawn prints lavapipe's limit warnings from native code while it creates the adapter.
+    const info = await filterNativeStderr(() => initWebGPU());
     const what = [info.vendor, info.architecture, info.description].filter((s) => s !== '').join(' ');
     log(`backend: webgpu (${what || 'unnamed adapter'})`);
     return info.name;
