@@ -1,3 +1,4 @@
+import { checkOptions } from '@tessera/tensor';
 import { type TextSource, textChunks } from './text-source.js';
 
 /** One parsed CSV record: its fields and the (1-based) line it starts on. */
@@ -40,7 +41,8 @@ export class CsvParser {
   private afterCR = false;
   private out: CsvRecord[] = [];
 
-  constructor(opts: CsvParseOptions = {}) {
+  constructor(options?: CsvParseOptions) {
+    const opts = checkOptions('CsvParser', options, { delimiter: 'string', quote: 'string' });
     const d = opts.delimiter ?? ',';
     const q = opts.quote ?? '"';
     if (d.length !== 1 || q.length !== 1 || d === q || d === '\n' || d === '\r' || q === '\n' || q === '\r') {

@@ -1,4 +1,4 @@
-import { type Tensor, tensor } from '@tessera/tensor';
+import { checkOptions, type OptionSpec, suggestOption, type Tensor, tensor } from '@tessera/tensor';
 import { TensorDataset } from '../dataset.js';
 import { LabelEncoder } from '../transforms/encode.js';
 import { type CsvParseOptions, parseCsv } from './csv.js';
@@ -44,7 +44,19 @@ export interface ReadCsvOptions extends CsvParseOptions {
    * value), or a number to fill numeric columns with. Missing labels always drop the row unless 'error'.
    */
   missing?: 'error' | 'drop' | 'mean' | number;
+  /**
+   * Most categories a one-hot encoded column may have (default 1000): each becomes a column of
+   * x, so a column of unique strings would otherwise make x rows x rows.
+   */
+  maxCategories?: number;
+  /** Largest x, in bytes, that may be built (default 1 GiB). */
+  maxBytes?: number;
+  /** The file's name for error messages (default: the URL, or the File's name). */
+  name?: string;
 }
+
+const DEFAULT_MAX_CATEGORIES = 1000;
+const DEFAULT_MAX_BYTES = 2 ** 30;
 
 /** Description of one encoded input column. */
 export interface CsvColumnInfo {
@@ -102,6 +114,23 @@ export class CsvDataset extends TensorDataset {
 
 const DEFAULT_NA = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '?'];
 
+const READ_CSV_OPTIONS: OptionSpec = {
+  delimiter: 'string',
+  quote: 'string',
+  header: 'boolean',
+  columns: 'array',
+  label: 'string|integer',
+  features: 'array',
+  categorical: { type: 'array', oneOf: ['auto'] },
+  encoding: { type: 'object', oneOf: ['oneHot', 'label'] },
+  labelType: ['auto', 'class', 'regression'],
+  naValues: 'array',
+  missing: { type: 'finite', oneOf: ['error', 'drop', 'mean'] },
+  maxCategories: 'integer',
+  maxBytes: 'integer',
+  name: 'string',
+};
+
 function parseNumber(s: string): number | undefined {
   const t = s.trim();
   if (t === '') return undefined;
@@ -109,20 +138,37 @@ function parseNumber(s: string): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-/**
- * Reads CSV into a `CsvDataset`, streaming the text through `parseCsv`: choose the label and
- * feature columns; numeric columns become float32 features, categorical ones are label-encoded
- * or one-hot encoded; missing values are reported by row and column (or dropped / filled).
- */
-export async function readCsv(source: TextSource, opts: ReadCsvOptions = {}): Promise<CsvDataset> {
-  const op = 'readCsv';
+/** Column names for a message: a file may have thousands, so long lists are cut. */
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 20).join(', ');
+  return names.length > 20 ? `${shown}, ... (${names.length} columns)` : shown;
+}
+
+/** The name errors use for `source`: the `name` option, a URL, or a File's name. */
+function sourceName(source: TextSource, name: string | undefined): string | undefined {
+  if (name !== undefined) return name;
+  if (source instanceof URL) return source.href;
+  if (typeof File === 'function' && source instanceof File && source.name !== '') return source.name;
+  return undefined;
+}
+
+/** The records of the file as columns of strings, with their names and line numbers. */
+interface Table {
+  names: string[];
+  /** Column index by name (first occurrence). */
+  index: Map<string, number>;
+  columns: string[][];
+  lines: number[];
+}
+
+async function readTable(source: TextSource, opts: ReadCsvOptions, op: string): Promise<Table> {
   const header = opts.header ?? true;
-  const na = new Set(opts.naValues ?? DEFAULT_NA);
-  let names: string[] | undefined = opts.columns ? [...opts.columns] : undefined;
+  let names: string[] | undefined = opts.columns ? opts.columns.map(String) : undefined;
   let columns: string[][] = [];
   const lines: number[] = [];
   let first = true;
-  for await (const rec of parseCsv(source, opts)) {
+  const parseOpts = { delimiter: opts.delimiter, quote: opts.quote };
+  for await (const rec of parseCsv(source, parseOpts)) {
     if (first) {
       first = false;
       if (header) {
@@ -134,64 +180,72 @@ export async function readCsv(source: TextSource, opts: ReadCsvOptions = {}): Pr
     if (columns.length === 0) columns = names!.map(() => []);
     if (rec.fields.length !== names!.length) {
       throw new RangeError(
-        `${op}: line ${rec.line} has ${rec.fields.length} fields but there are ${names!.length} columns (${names!.join(', ')})`,
+        `${op}: line ${rec.line} has ${rec.fields.length} fields but there are ${names!.length} columns (${listNames(names!)})`,
       );
     }
     for (let c = 0; c < rec.fields.length; c++) columns[c]!.push(rec.fields[c]!);
     lines.push(rec.line);
   }
   if (names === undefined) throw new RangeError(`${op}: the CSV is empty`);
-  if (columns.length === 0) columns = names.map(() => []);
-  const dup = names.find((n, i) => names!.indexOf(n) !== i);
-  if (dup !== undefined)
-    throw new RangeError(`${op}: column name ${JSON.stringify(dup)} appears twice in the header`);
-  const nRows = lines.length;
+  const index = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) {
+    if (index.has(names[i]!))
+      throw new RangeError(`${op}: column name ${JSON.stringify(names[i])} appears twice in the header`);
+    index.set(names[i]!, i);
+  }
+  if (lines.length === 0)
+    throw new RangeError(`${op}: no data rows: the CSV has a header (${listNames(names)}) but no records`);
+  return { names, index, columns, lines };
+}
 
-  const resolve = (ref: ColumnRef, what: string): number => {
-    const idx = typeof ref === 'number' ? ref : names!.indexOf(ref);
-    if (!Number.isInteger(idx) || idx < 0 || idx >= names!.length) {
-      throw new RangeError(
-        `${op}: ${what} column ${JSON.stringify(ref)} not found (columns: ${names!.join(', ')})`,
-      );
-    }
-    return idx;
-  };
-  const labelIdx = opts.label === undefined ? -1 : resolve(opts.label, 'label');
-  const featIdx = opts.features
-    ? opts.features.map((f) => resolve(f, 'feature'))
-    : names.map((_, i) => i).filter((i) => i !== labelIdx);
-  if (featIdx.includes(labelIdx))
-    throw new RangeError(`${op}: column ${JSON.stringify(names[labelIdx])} is both the label and a feature`);
-  if (featIdx.length === 0) throw new RangeError(`${op}: no feature columns`);
+/** Where values are missing, which columns are categorical, and which rows survive. */
+interface Analysis {
+  missing: MissingValue[];
+  categorical: Set<number>;
+  keep: number[];
+  droppedRows: number[];
+  isMissing: (s: string) => boolean;
+  policy: 'error' | 'drop' | 'mean' | number;
+}
 
-  // Missing values and column kinds.
+function analyze(
+  t: Table,
+  opts: ReadCsvOptions,
+  op: string,
+  used: number[],
+  labelIdx: number,
+  resolve: (ref: ColumnRef, what: string) => number,
+): Analysis {
+  const na = new Set(opts.naValues ?? DEFAULT_NA);
   const isMissing = (s: string) => na.has(s) || na.has(s.trim());
-  const used = labelIdx >= 0 ? [...featIdx, labelIdx] : featIdx;
-  const missing: MissingValue[] = [];
+  const { names, columns, lines } = t;
+  const nRows = lines.length;
+  const found: { row: number; col: number }[] = [];
   const missingRow = new Uint8Array(nRows);
-  const categoricalSet = new Set<number>();
+  const categorical = new Set<number>();
   const explicitCat = opts.categorical !== undefined && opts.categorical !== 'auto';
   if (explicitCat)
-    for (const c of opts.categorical as readonly ColumnRef[]) categoricalSet.add(resolve(c, 'categorical'));
+    for (const c of opts.categorical as readonly ColumnRef[]) categorical.add(resolve(c, 'categorical'));
   for (const c of used) {
     const col = columns[c]!;
     let numeric = true;
     for (let r = 0; r < nRows; r++) {
       const v = col[r]!;
       if (isMissing(v)) {
-        missing.push({ row: r + 1, line: lines[r]!, column: names[c]! });
+        found.push({ row: r, col: c });
         missingRow[r] = 1;
       } else if (numeric && parseNumber(v) === undefined) numeric = false;
     }
-    if (!explicitCat && !numeric) categoricalSet.add(c);
-    if (explicitCat && !numeric && !categoricalSet.has(c)) {
+    if (!explicitCat && !numeric) categorical.add(c);
+    if (explicitCat && !numeric && !categorical.has(c)) {
       const r = col.findIndex((v) => !isMissing(v) && parseNumber(v) === undefined);
       throw new TypeError(
         `${op}: column ${JSON.stringify(names[c])} has the non-numeric value ${JSON.stringify(col[r])} at row ${r + 1} (line ${lines[r]}); list it in categorical`,
       );
     }
   }
-  missing.sort((a, b) => a.row - b.row || names!.indexOf(a.column) - names!.indexOf(b.column));
+  found.sort((a, b) => a.row - b.row || a.col - b.col);
+  const missing = found.map((m) => ({ row: m.row + 1, line: lines[m.row]!, column: names[m.col]! }));
   const policy = opts.missing ?? 'error';
   if (missing.length > 0 && policy === 'error') {
     const shown = missing
@@ -201,127 +255,222 @@ export async function readCsv(source: TextSource, opts: ReadCsvOptions = {}): Pr
       `${op}: ${missing.length} missing value${missing.length > 1 ? 's' : ''}: ${shown.join('; ')}${missing.length > 5 ? '; ...' : ''}. Pass missing: 'drop', 'mean' or a number to handle them`,
     );
   }
-  const labelMissing =
-    labelIdx >= 0
-      ? new Set(missing.filter((m) => m.column === names![labelIdx]).map((m) => m.row - 1))
-      : new Set<number>();
+  const labelMissing = new Set(found.filter((m) => m.col === labelIdx).map((m) => m.row));
   const keep: number[] = [];
   const droppedRows: number[] = [];
   for (let r = 0; r < nRows; r++) {
     if ((policy === 'drop' && missingRow[r]) || labelMissing.has(r)) droppedRows.push(r + 1);
     else keep.push(r);
   }
+  if (keep.length === 0)
+    throw new RangeError(
+      `${op}: no rows left: all ${nRows} have a missing ${policy === 'drop' ? 'value' : 'label'} (see missing: 'mean' or a number to fill them)`,
+    );
+  return { missing, categorical, keep, droppedRows, isMissing, policy };
+}
 
-  // Encode features.
-  const encodingOf = (name: string): 'oneHot' | 'label' => {
-    const e = opts.encoding ?? 'oneHot';
-    const v = typeof e === 'string' ? e : (e[name] ?? 'oneHot');
-    if (v !== 'oneHot' && v !== 'label')
-      throw new RangeError(
-        `${op}: encoding of ${JSON.stringify(name)} must be 'oneHot' or 'label', got ${JSON.stringify(v)}`,
-      );
-    return v;
+/** A run of columns of x and how to fill them for one row. */
+interface Block {
+  width: number;
+  fill: (row: number, out: Float32Array, at: number) => void;
+}
+
+function categoricalBlock(
+  name: string,
+  col: readonly string[],
+  a: Analysis,
+  encoding: 'oneHot' | 'label',
+  maxCategories: number,
+  op: string,
+): { block: Block; enc: LabelEncoder<string>; names: string[] } {
+  const present = a.keep.map((r) => col[r]!).filter((v) => !a.isMissing(v));
+  const enc = new LabelEncoder<string>().fit(present);
+  if (encoding === 'oneHot' && enc.classes.length > maxCategories) {
+    throw new RangeError(
+      `${op}: column ${JSON.stringify(name)} has ${enc.classes.length} categories, over maxCategories (${maxCategories}) for one-hot encoding: pass maxCategories: ${enc.classes.length} to allow it, or encoding: { ${JSON.stringify(name)}: 'label' } for one integer column`,
+    );
+  }
+  const mode = a.policy === 'mean' ? mostFrequent(present) : undefined;
+  const modeCode = mode === undefined ? -1 : enc.encode([mode])[0]!;
+  const code = (r: number): number => {
+    const v = col[r]!;
+    return a.isMissing(v) ? modeCode : enc.encode([v])[0]!;
   };
+  if (encoding === 'label') {
+    const fillValue = typeof a.policy === 'number' ? a.policy : Number.NaN;
+    return {
+      enc,
+      names: [name],
+      block: {
+        width: 1,
+        fill: (r, out, at) => {
+          const k = code(r);
+          out[at] = k >= 0 ? k : fillValue;
+        },
+      },
+    };
+  }
+  const block: Block = {
+    width: enc.classes.length,
+    fill: (r, out, at) => {
+      const k = code(r);
+      if (k >= 0) out[at + k] = 1; // a numeric fill: no category
+    },
+  };
+  return { enc, names: enc.classes.map((k) => `${name}=${k}`), block };
+}
+
+function numericBlock(col: readonly string[], a: Analysis): Block {
+  const values = col.map((v) => (a.isMissing(v) ? Number.NaN : parseNumber(v)!));
+  let fillValue = typeof a.policy === 'number' ? a.policy : Number.NaN;
+  if (a.policy === 'mean') {
+    let s = 0;
+    let n = 0;
+    for (const r of a.keep) {
+      if (Number.isNaN(values[r]!)) continue;
+      s += values[r]!;
+      n++;
+    }
+    fillValue = n > 0 ? s / n : 0;
+  }
+  return {
+    width: 1,
+    fill: (r, out, at) => void (out[at] = Number.isNaN(values[r]!) ? fillValue : values[r]!),
+  };
+}
+
+function encodeLabel(
+  t: Table,
+  labelIdx: number,
+  a: Analysis,
+  opts: ReadCsvOptions,
+  op: string,
+): { y: Tensor; classes?: (string | number)[]; enc?: LabelEncoder } {
+  const name = t.names[labelIdx]!;
+  const raw = a.keep.map((r) => t.columns[labelIdx]![r]!);
+  const nums = raw.map(parseNumber);
+  const allNumeric = !a.categorical.has(labelIdx) && nums.every((v) => v !== undefined);
+  let type = opts.labelType ?? 'auto';
+  if (type === 'auto') type = !allNumeric || nums.every((v) => Number.isInteger(v)) ? 'class' : 'regression';
+  if (type === 'regression') {
+    if (!allNumeric) {
+      const r = nums.indexOf(undefined);
+      throw new TypeError(
+        `${op}: label column ${JSON.stringify(name)} has the non-numeric value ${JSON.stringify(raw[r])} at row ${a.keep[r]! + 1}; use labelType 'class'`,
+      );
+    }
+    return { y: tensor(Float32Array.from(nums as number[])) };
+  }
+  const values: (string | number)[] = allNumeric ? (nums as number[]) : raw;
+  const enc = new LabelEncoder().fit(values);
+  return { y: enc.transform(values), classes: enc.classes, enc };
+}
+
+/**
+ * Reads CSV into a `CsvDataset`, streaming the text through `parseCsv`: choose the label and
+ * feature columns; numeric columns become float32 features, categorical ones are label-encoded
+ * or one-hot encoded; missing values are reported by row and column (or dropped / filled).
+ * Unknown options and invalid values are errors; a file with a header but no rows is an error
+ * naming the file; one-hot encoding is capped by `maxCategories` and the size of x by `maxBytes`.
+ */
+export async function readCsv(source: TextSource, options?: ReadCsvOptions): Promise<CsvDataset> {
+  const opts = checkOptions('readCsv', options, READ_CSV_OPTIONS);
+  const name = sourceName(source, opts.name);
+  const op = name === undefined ? 'readCsv' : `readCsv: ${name}`;
+  const maxCategories = opts.maxCategories ?? DEFAULT_MAX_CATEGORIES;
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (maxCategories < 1 || maxBytes < 1)
+    throw new RangeError(
+      `readCsv: maxCategories and maxBytes must be positive, got ${maxCategories} and ${maxBytes}`,
+    );
+  const t = await readTable(source, opts, op);
+  const resolve = (ref: ColumnRef, what: string): number => {
+    const idx = typeof ref === 'number' ? ref : (t.index.get(ref) ?? -1);
+    if (!Number.isInteger(idx) || idx < 0 || idx >= t.names.length) {
+      throw new RangeError(
+        `${op}: ${what} column ${JSON.stringify(ref)} not found (columns: ${listNames(t.names)})`,
+      );
+    }
+    return idx;
+  };
+  const labelIdx = opts.label === undefined ? -1 : resolve(opts.label, 'label');
+  const featIdx = opts.features
+    ? opts.features.map((f) => resolve(f, 'feature'))
+    : t.names.map((_, i) => i).filter((i) => i !== labelIdx);
+  if (featIdx.includes(labelIdx))
+    throw new RangeError(
+      `${op}: column ${JSON.stringify(t.names[labelIdx])} is both the label and a feature`,
+    );
+  if (featIdx.length === 0) throw new RangeError(`${op}: no feature columns`);
+  const encodingOf = checkEncoding(opts, t, op);
+  const a = analyze(t, opts, op, labelIdx >= 0 ? [...featIdx, labelIdx] : featIdx, labelIdx, resolve);
+
   const encoders = new Map<string, LabelEncoder>();
   const featureNames: string[] = [];
   const columnInfo: CsvColumnInfo[] = [];
-  const blocks: { width: number; fill: (row: number, out: Float32Array, at: number) => void }[] = [];
+  const blocks: Block[] = [];
   for (const c of featIdx) {
-    const name = names[c]!;
-    const col = columns[c]!;
-    if (categoricalSet.has(c)) {
-      const present = keep.map((r) => col[r]!).filter((v) => !isMissing(v));
-      const enc = new LabelEncoder<string>().fit(present);
-      const mode = mostFrequent(present);
-      encoders.set(name, enc);
-      const encoding = encodingOf(name);
-      columnInfo.push({ name, kind: 'categorical', categories: enc.classes, encoding });
-      const code = (r: number): number => {
-        const v = col[r]!;
-        if (isMissing(v)) {
-          if (policy === 'mean' && mode !== undefined) return enc.encode([mode])[0]!;
-          return -1; // a numeric fill: no category
-        }
-        return enc.encode([v])[0]!;
-      };
-      if (encoding === 'label') {
-        featureNames.push(name);
-        const fillValue = typeof policy === 'number' ? policy : Number.NaN;
-        blocks.push({ width: 1, fill: (r, out, at) => void (out[at] = code(r) >= 0 ? code(r) : fillValue) });
-      } else {
-        for (const k of enc.classes) featureNames.push(`${name}=${k}`);
-        blocks.push({
-          width: enc.classes.length,
-          fill: (r, out, at) => {
-            const k = code(r);
-            if (k >= 0) out[at + k] = 1;
-          },
-        });
-      }
+    const col = t.names[c]!;
+    if (a.categorical.has(c)) {
+      const encoding = encodingOf(col);
+      const cat = categoricalBlock(col, t.columns[c]!, a, encoding, maxCategories, op);
+      encoders.set(col, cat.enc);
+      columnInfo.push({ name: col, kind: 'categorical', categories: cat.enc.classes, encoding });
+      featureNames.push(...cat.names);
+      blocks.push(cat.block);
     } else {
-      const values = col.map((v) => (isMissing(v) ? Number.NaN : parseNumber(v)!));
-      let fillValue = typeof policy === 'number' ? policy : Number.NaN;
-      if (policy === 'mean') {
-        let s = 0;
-        let n = 0;
-        for (const r of keep) {
-          if (Number.isNaN(values[r]!)) continue;
-          s += values[r]!;
-          n++;
-        }
-        fillValue = n > 0 ? s / n : 0;
-      }
-      featureNames.push(name);
-      columnInfo.push({ name, kind: 'numeric' });
-      blocks.push({
-        width: 1,
-        fill: (r, out, at) => void (out[at] = Number.isNaN(values[r]!) ? fillValue : values[r]!),
-      });
+      featureNames.push(col);
+      columnInfo.push({ name: col, kind: 'numeric' });
+      blocks.push(numericBlock(t.columns[c]!, a));
     }
   }
-  const width = blocks.reduce((a, b) => a + b.width, 0);
-  const xData = new Float32Array(keep.length * width);
-  keep.forEach((r, i) => {
+  const width = blocks.reduce((s, b) => s + b.width, 0);
+  const bytes = a.keep.length * width * 4;
+  if (bytes > maxBytes)
+    throw new RangeError(
+      `${op}: x would be [${a.keep.length}, ${width}] float32 (${bytes} bytes), over maxBytes (${maxBytes}): pass a larger maxBytes, or label-encode wide categorical columns`,
+    );
+  const xData = new Float32Array(a.keep.length * width);
+  a.keep.forEach((r, i) => {
     let at = i * width;
     for (const b of blocks) {
       b.fill(r, xData, at);
       at += b.width;
     }
   });
-  const x = tensor(xData, { shape: [keep.length, width] });
-
-  // Encode the label.
+  const x = tensor(xData, { shape: [a.keep.length, width] });
   let y: Tensor | undefined;
   let classes: (string | number)[] | undefined;
   if (labelIdx >= 0) {
-    const name = names[labelIdx]!;
-    const raw = keep.map((r) => columns[labelIdx]![r]!);
-    const nums = raw.map(parseNumber);
-    const allNumeric = !categoricalSet.has(labelIdx) && nums.every((v) => v !== undefined);
-    let type = opts.labelType ?? 'auto';
-    if (type === 'auto')
-      type = !allNumeric || nums.every((v) => Number.isInteger(v)) ? 'class' : 'regression';
-    if (type === 'regression') {
-      if (!allNumeric) {
-        const r = nums.indexOf(undefined);
-        throw new TypeError(
-          `${op}: label column ${JSON.stringify(name)} has the non-numeric value ${JSON.stringify(raw[r])} at row ${keep[r]! + 1}; use labelType 'class'`,
-        );
-      }
-      y = tensor(Float32Array.from(nums as number[]));
-    } else if (type === 'class') {
-      const values: (string | number)[] = allNumeric ? (nums as number[]) : raw;
-      const enc = new LabelEncoder().fit(values);
-      encoders.set(name, enc);
-      classes = enc.classes;
-      y = enc.transform(values);
-    } else {
+    const label = encodeLabel(t, labelIdx, a, opts, op);
+    y = label.y;
+    classes = label.classes;
+    if (label.enc) encoders.set(t.names[labelIdx]!, label.enc);
+  }
+  const { missing, droppedRows } = a;
+  return new CsvDataset({ x, y, featureNames, columnInfo, classes, encoders, missing, droppedRows });
+}
+
+/** Checks the `encoding` option (values, and that its keys are columns); returns the lookup. */
+function checkEncoding(opts: ReadCsvOptions, t: Table, op: string): (name: string) => 'oneHot' | 'label' {
+  const e = opts.encoding ?? 'oneHot';
+  const valid = (v: unknown, what: string) => {
+    if (v !== 'oneHot' && v !== 'label')
       throw new RangeError(
-        `${op}: labelType must be 'auto', 'class' or 'regression', got ${JSON.stringify(type)}`,
+        `${op}: encoding of ${what} must be 'oneHot' or 'label', got ${JSON.stringify(v)}`,
+      );
+  };
+  if (typeof e === 'string') return () => e;
+  for (const [k, v] of Object.entries(e)) {
+    if (!t.index.has(k)) {
+      const guess = suggestOption(k, t.names);
+      throw new RangeError(
+        `${op}: encoding names the column ${JSON.stringify(k)}, which is not in the file${guess === undefined ? '' : `; did you mean ${JSON.stringify(guess)}?`} (columns: ${listNames(t.names)})`,
       );
     }
+    valid(v, JSON.stringify(k));
   }
-  return new CsvDataset({ x, y, featureNames, columnInfo, classes, encoders, missing, droppedRows });
+  return (name) => e[name] ?? 'oneHot';
 }
 
 function mostFrequent(values: readonly string[]): string | undefined {
