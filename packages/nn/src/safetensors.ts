@@ -259,12 +259,13 @@ function decode(
   const n = raw.byteLength / info.size;
   switch (dtype) {
     // Little-endian hosts copy the bytes as they are (littleEndian() is checked by the caller).
+    // `tensor` copies, so an aligned view needs no copy of its own.
     case 'F32':
-      return tensor(new Float32Array(copyBytes(raw)), { shape });
+      return tensor(new Float32Array(...viewArgs(raw, 4)), { shape });
     case 'F64':
-      return tensor(new Float64Array(copyBytes(raw)), { shape });
+      return tensor(new Float64Array(...viewArgs(raw, 8)), { shape });
     case 'I32':
-      return tensor(new Int32Array(copyBytes(raw)), { shape, dtype: 'int32' });
+      return tensor(new Int32Array(...viewArgs(raw, 4)), { shape, dtype: 'int32' });
     case 'F16':
     case 'BF16': {
       const a = new Float32Array(n);
@@ -298,9 +299,11 @@ function decode(
   }
 }
 
-/** A copy of the bytes in a fresh (aligned) buffer. */
-function copyBytes(raw: Uint8Array): ArrayBuffer {
-  return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
+/** Arguments for a typed-array view of `raw`: in place when aligned, else over an aligned copy. */
+function viewArgs(raw: Uint8Array, size: number): [ArrayBuffer, number, number] {
+  const n = raw.byteLength / size;
+  if (raw.byteOffset % size === 0) return [raw.buffer as ArrayBuffer, raw.byteOffset, n];
+  return [raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer, 0, n];
 }
 
 function halfToFloat(h: number): number {

@@ -1,18 +1,40 @@
-import { loadSafetensors, type Module, save } from '@tessera/nn';
+import { type Module, saveAsync } from '@tessera/nn';
 import type { Optimizer, OptimizerStateDict } from '@tessera/optim';
-import { defaultGenerator, type Generator } from '@tessera/tensor';
-import type { History, SchedulerLike } from './callbacks/callback.js';
+import { defaultGenerator, type Generator, type Tensor } from '@tessera/tensor';
+import {
+  type Callback,
+  type CallbackState,
+  callbackKey,
+  type History,
+  type SchedulerLike,
+} from './callbacks/callback.js';
+import { encodeValue, frameMeta, sha256 } from './checkpoint-codec.js';
+import { applyCheckpoint, type LoadedCheckpoint, loadCandidate } from './checkpoint-load.js';
 import { type CheckpointStore, fileStore } from './store.js';
 
-/** The JSON half of a checkpoint (the weights are a safetensors file beside it). */
+/** A file of a checkpoint: its plain name in the store, size and SHA-256. */
+export interface CheckpointFile {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * The JSON half of a checkpoint, as loaded (tensors in place). On disk the JSON carries its own
+ * SHA-256; tensors live in two safetensors files beside it: `weights` (the model's state dict,
+ * PyTorch names, loadable on its own) and `state` (optimizer moments, callback tensors).
+ */
 export interface CheckpointMeta {
   format: 'tessera-checkpoint';
-  version: 1;
+  version: 2;
   /** The epoch to run next when resuming. */
   nextEpoch: number;
-  weights: { file: string; bytes: number; sha256: string };
+  weights: CheckpointFile;
+  state: CheckpointFile;
   optimizer: OptimizerStateDict;
   scheduler: unknown;
+  /** Callback states by `callbackKey` (position in fit's list and class name). */
+  callbacks: Record<string, CallbackState>;
   /** Generator states: `default` is the global generator; others are the ones passed by name. */
   rng: Record<string, { seed: string; offset: string }>;
   history: History;
@@ -26,23 +48,63 @@ export interface CheckpointTargets {
   scheduler?: SchedulerLike;
   /** Extra generators to save/restore (data augmentation, loader shuffling), by name. */
   generators?: Record<string, Generator>;
+  /** The callbacks given to `fit` (same order): those with `stateDict` are saved and restored. */
+  callbacks?: readonly Callback[];
 }
 
-const NAME = /^ckpt-(\d+)\.json$/;
+/** `ckpt-000003.json`: the checkpoint to resume at epoch 3. */
+export const CHECKPOINT_NAME = /^ckpt-(\d{6,})\.json$/;
+/** Every file a checkpoint writes (the JSON and its two safetensors files). */
+export const CHECKPOINT_FILE = /^(ckpt-\d{6,})\.(json|safetensors|state\.safetensors)$/;
 
-function baseName(nextEpoch: number): string {
-  return `ckpt-${String(nextEpoch).padStart(6, '0')}`;
+/** File names of the checkpoint for `nextEpoch`. */
+export function checkpointFiles(nextEpoch: number): {
+  base: string;
+  json: string;
+  weights: string;
+  state: string;
+} {
+  const base = `ckpt-${String(nextEpoch).padStart(6, '0')}`;
+  return { base, json: `${base}.json`, weights: `${base}.safetensors`, state: `${base}.state.safetensors` };
 }
 
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+function storeOf(store: CheckpointStore | string): CheckpointStore {
+  return typeof store === 'string' ? fileStore(store) : store;
+}
+
+/** The optimizer's state dict with its tensors as they are (no copy, no readback). */
+function optimizerState(opt: Optimizer<any>): OptimizerStateDict {
+  const ids = new Map<unknown, number>();
+  let next = 0;
+  const paramGroups = opt.paramGroups.map((g) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(g)) if (k !== 'params') out[k] = v;
+    const params = g.params.map((p: unknown) => {
+      ids.set(p, next);
+      return next++;
+    });
+    return { ...out, params };
+  });
+  const state: OptimizerStateDict['state'] = {};
+  for (const [p, s] of opt.state) {
+    const id = ids.get(p);
+    if (id !== undefined) state[String(id)] = { ...s };
+  }
+  return { state, paramGroups };
+}
+
+async function callbackStates(cbs: readonly Callback[]): Promise<Record<string, CallbackState>> {
+  const out: Record<string, CallbackState> = {};
+  for (const [i, cb] of cbs.entries())
+    if (cb.stateDict !== undefined) out[callbackKey(cb, i)] = await cb.stateDict();
+  return out;
 }
 
 /**
- * Writes a checkpoint for `nextEpoch`: weights (safetensors) first, then the JSON that names and
- * checksums them, each atomically. A crash mid-way leaves at most an unreferenced weights file;
- * the previous checkpoint stays intact.
+ * Writes a checkpoint for `nextEpoch`: the weights and the state tensors (safetensors, read back
+ * asynchronously, so models on the GPU work), then the JSON that names and checksums them and
+ * itself, each atomically. A crash mid-way leaves at most unreferenced files (removed by the
+ * next save or resume); the previous checkpoint stays intact.
  */
 export async function saveCheckpoint(
   store: CheckpointStore | string,
@@ -50,25 +112,59 @@ export async function saveCheckpoint(
   nextEpoch: number,
   history: History,
 ): Promise<string> {
-  const s = typeof store === 'string' ? fileStore(store) : store;
-  const base = baseName(nextEpoch);
-  const weights = save(t.model, { format: 'pt', producer: 'tessera' });
+  if (!Number.isSafeInteger(nextEpoch) || nextEpoch < 0)
+    throw new RangeError(`saveCheckpoint: nextEpoch must be a non-negative integer, got ${nextEpoch}`);
+  const s = storeOf(store);
+  const names = checkpointFiles(nextEpoch);
+  const tensors: Record<string, Tensor> = {};
   const rng: CheckpointMeta['rng'] = { default: defaultGenerator.getState() };
   for (const [k, g] of Object.entries(t.generators ?? {})) rng[k] = g.getState();
-  const meta: CheckpointMeta = {
-    format: 'tessera-checkpoint',
-    version: 1,
-    nextEpoch,
-    weights: { file: `${base}.safetensors`, bytes: weights.length, sha256: await sha256(weights) },
-    optimizer: await t.optimizer.stateDictAsync(),
-    scheduler: t.scheduler?.stateDict() ?? null,
+  const body = {
+    optimizer: encodeValue(optimizerState(t.optimizer), 'optimizer', tensors),
+    scheduler: encodeValue(t.scheduler?.stateDict() ?? null, 'scheduler', tensors),
+    callbacks: encodeValue(await callbackStates(t.callbacks ?? []), 'callbacks', tensors),
     rng,
-    history,
+    history: encodeValue(history, 'history', tensors),
+  };
+  const weights = await saveAsync(t.model, { format: 'pt', producer: 'tessera' });
+  const ref = async (file: string, bytes: Uint8Array): Promise<CheckpointFile> => {
+    const r = { file, bytes: bytes.length, sha256: await sha256(bytes) };
+    await s.write(file, bytes);
+    return r;
+  };
+  const weightsRef = await ref(names.weights, weights);
+  const stateRef = await ref(names.state, await saveAsync(tensors, { producer: 'tessera' }));
+  const meta = {
+    format: 'tessera-checkpoint',
+    version: 2,
+    nextEpoch,
+    weights: weightsRef,
+    state: stateRef,
+    ...body,
     savedAt: new Date().toISOString(),
   };
-  await s.write(`${base}.safetensors`, weights);
-  await s.write(`${base}.json`, new TextEncoder().encode(JSON.stringify(meta)));
-  return base;
+  await s.write(names.json, await frameMeta(meta));
+  await removeDebris(s);
+  return names.base;
+}
+
+/**
+ * Removes what interrupted writes leave behind: temporary files, and safetensors files of
+ * checkpoints whose JSON is absent. Returns the names removed.
+ */
+export async function removeDebris(store: CheckpointStore | string): Promise<string[]> {
+  const s = storeOf(store);
+  const removed = (await s.removeTemporary?.()) ?? [];
+  const all = await s.list();
+  const jsons = new Set(all.filter((n) => CHECKPOINT_NAME.test(n)));
+  for (const n of all) {
+    const m = CHECKPOINT_FILE.exec(n);
+    if (m !== null && m[2] !== 'json' && !jsons.has(`${m[1]}.json`)) {
+      await s.remove(n);
+      removed.push(n);
+    }
+  }
+  return removed;
 }
 
 /** A checkpoint that failed validation, and why. */
@@ -79,59 +175,36 @@ export interface SkippedCheckpoint {
 
 /** The newest valid checkpoint, and the newer ones that were corrupt. */
 export interface FoundCheckpoint {
+  /** The metadata with tensors in place (optimizer moments, callback tensors). */
   meta: CheckpointMeta;
-  weights: Uint8Array;
+  /** The model's state dict. */
+  weights: Record<string, Tensor>;
   name: string;
   skipped: SkippedCheckpoint[];
 }
 
-/**
- * Finds the newest checkpoint whose JSON parses and whose weights match their size and SHA-256
- * and parse as safetensors. Corrupt or half-written newer checkpoints are listed in `skipped`
- * (with the reason) rather than used. Returns null when there is no valid checkpoint.
- */
-export async function findLatestCheckpoint(store: CheckpointStore | string): Promise<FoundCheckpoint | null> {
-  const s = typeof store === 'string' ? fileStore(store) : store;
-  const names = (await s.list())
-    .filter((n) => NAME.test(n))
-    .sort()
+async function checkpointNames(s: CheckpointStore): Promise<string[]> {
+  return (await s.list())
+    .filter((n) => CHECKPOINT_NAME.test(n))
+    .sort((a, b) => a.length - b.length || (a < b ? -1 : 1))
     .reverse();
-  const skipped: SkippedCheckpoint[] = [];
-  for (const name of names) {
-    const reason = await validate(s, name);
-    if (typeof reason === 'string') skipped.push({ name, reason });
-    else return { ...reason, name, skipped };
-  }
-  return null;
 }
 
-async function validate(
-  s: CheckpointStore,
-  name: string,
-): Promise<string | { meta: CheckpointMeta; weights: Uint8Array }> {
-  const raw = await s.read(name);
-  if (raw === null) return 'file disappeared';
-  let meta: CheckpointMeta;
-  try {
-    meta = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
-  } catch (e) {
-    return `JSON is unreadable (${(e as Error).message})`;
+/**
+ * Finds the newest checkpoint whose JSON matches its own SHA-256 and has every field well formed,
+ * and whose safetensors files match their sizes and SHA-256 and parse. Corrupt or half-written
+ * newer checkpoints are listed in `skipped` (with the reason) rather than used. Returns null when
+ * there is no valid checkpoint. Reads only.
+ */
+export async function findLatestCheckpoint(store: CheckpointStore | string): Promise<FoundCheckpoint | null> {
+  const s = storeOf(store);
+  const skipped: SkippedCheckpoint[] = [];
+  for (const name of await checkpointNames(s)) {
+    const c = await loadCandidate(s, name);
+    if (typeof c === 'string') skipped.push({ name, reason: c });
+    else return { meta: c.meta, weights: c.weights, name, skipped };
   }
-  if (meta?.format !== 'tessera-checkpoint' || meta.version !== 1 || typeof meta.weights?.file !== 'string') {
-    return 'not a tessera checkpoint (format/version/weights fields missing)';
-  }
-  const weights = await s.read(meta.weights.file);
-  if (weights === null) return `weights file ${meta.weights.file} is missing`;
-  if (weights.length !== meta.weights.bytes)
-    return `weights file ${meta.weights.file} has ${weights.length} bytes, expected ${meta.weights.bytes} (truncated?)`;
-  if ((await sha256(weights)) !== meta.weights.sha256)
-    return `weights file ${meta.weights.file} fails its SHA-256 check (corrupt)`;
-  try {
-    loadSafetensors(weights, meta.weights.file);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return { meta, weights };
+  return null;
 }
 
 /** What `resumeFrom` restored. */
@@ -141,80 +214,34 @@ export interface Resumed {
   /** Pass as `history` to `fit`. */
   history: History;
   name: string;
+  /** Newer checkpoints that were rejected, and why. */
   skipped: SkippedCheckpoint[];
 }
 
 /**
- * Restores model weights, optimizer, scheduler and generator states from the newest valid
- * checkpoint, so `fit(model, { ...opts, initialEpoch, history })` continues exactly where the
- * interrupted run stopped. Throws when no valid checkpoint exists (listing the corrupt ones).
+ * Restores model weights, optimizer, scheduler, callback and generator states from the newest
+ * valid checkpoint, so `fit(model, { ...opts, initialEpoch, history })` continues exactly where
+ * the interrupted run stopped. Everything is validated (hashes, fields, shapes, the optimizer's
+ * groups) before anything changes; a checkpoint that does not fit is skipped for the previous one.
+ * Throws, changing nothing, when no checkpoint is valid, listing why each was rejected. Removes
+ * temporary files and orphaned safetensors files first.
  */
 export async function resumeFrom(store: CheckpointStore | string, t: CheckpointTargets): Promise<Resumed> {
-  const found = await findLatestCheckpoint(store);
-  if (found === null)
-    throw new Error(`resumeFrom: no valid checkpoint in ${typeof store === 'string' ? store : 'the store'}`);
-  const { meta, weights } = found;
-  t.model.loadStateDict(loadSafetensors(weights, meta.weights.file).tensors);
-  t.optimizer.loadStateDict(meta.optimizer);
-  if (t.scheduler !== undefined && meta.scheduler !== null) t.scheduler.loadStateDict(meta.scheduler);
-  defaultGenerator.setState(meta.rng.default!);
-  for (const [k, g] of Object.entries(t.generators ?? {})) {
-    const st = meta.rng[k];
-    if (st === undefined)
-      throw new Error(`resumeFrom: checkpoint ${found.name} has no state for generator '${k}'`);
-    g.setState(st);
-  }
-  return { initialEpoch: meta.nextEpoch, history: meta.history, name: found.name, skipped: found.skipped };
-}
-
-/** Options of `ModelCheckpoint`. */
-export interface ModelCheckpointOptions {
-  /** A directory (Node) or a store. */
-  dir: string | CheckpointStore;
-  /** Save every this many epochs (default 1). */
-  every?: number;
-  /** Checkpoints to keep (default 2, so a good one survives a crash during the next write). */
-  keep?: number;
-  /** Extra generators to save, by name. */
-  generators?: Record<string, Generator>;
-}
-
-/** Saves a checkpoint at the end of epochs; keeps the newest `keep`. */
-export class ModelCheckpoint {
-  private readonly store: CheckpointStore;
-  private readonly every: number;
-  private readonly keep: number;
-  private readonly generators: Record<string, Generator> | undefined;
-  /** Names written by this callback, oldest first. */
-  readonly written: string[] = [];
-
-  constructor(opts: ModelCheckpointOptions) {
-    this.store = typeof opts.dir === 'string' ? fileStore(opts.dir) : opts.dir;
-    this.every = opts.every ?? 1;
-    this.keep = opts.keep ?? 2;
-    if (!Number.isInteger(this.keep) || this.keep < 1)
-      throw new RangeError(`ModelCheckpoint: keep must be a positive integer, got ${this.keep}`);
-    this.generators = opts.generators;
-  }
-
-  async onEpochEnd(
-    epoch: number,
-    _logs: unknown,
-    ctx: { model: Module; optimizer: Optimizer<any>; scheduler?: SchedulerLike; history: History },
-  ): Promise<void> {
-    if ((epoch + 1) % this.every !== 0) return;
-    const name = await saveCheckpoint(
-      this.store,
-      { ...ctx, generators: this.generators },
-      epoch + 1,
-      ctx.history,
-    );
-    this.written.push(name);
-    const all = (await this.store.list()).filter((n) => NAME.test(n)).sort();
-    for (const old of all.slice(0, Math.max(0, all.length - this.keep))) {
-      const base = old.replace(/\.json$/, '');
-      await this.store.remove(`${base}.json`);
-      await this.store.remove(`${base}.safetensors`);
+  const s = storeOf(store);
+  await removeDebris(s);
+  const skipped: SkippedCheckpoint[] = [];
+  for (const name of await checkpointNames(s)) {
+    const c: LoadedCheckpoint | string = await loadCandidate(s, name);
+    const reason = typeof c === 'string' ? c : await applyCheckpoint(c, t);
+    if (reason === null) {
+      const meta = (c as LoadedCheckpoint).meta;
+      return { initialEpoch: meta.nextEpoch, history: meta.history, name, skipped };
     }
+    skipped.push({ name, reason });
   }
+  const where = typeof store === 'string' ? store : 'the store';
+  if (skipped.length === 0) throw new Error(`resumeFrom: no valid checkpoint in ${where} (none found)`);
+  throw new Error(
+    `resumeFrom: no valid checkpoint in ${where}: ${skipped.map((k) => `${k.name}: ${k.reason}`).join('; ')}`,
+  );
 }

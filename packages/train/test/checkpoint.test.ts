@@ -82,8 +82,10 @@ describe('checkpoints', () => {
     expect(readdirSync(dir).sort()).toEqual([
       'ckpt-000002.json',
       'ckpt-000002.safetensors',
+      'ckpt-000002.state.safetensors',
       'ckpt-000003.json',
       'ckpt-000003.safetensors',
+      'ckpt-000003.state.safetensors',
     ]);
     truncateSync(join(dir, 'ckpt-000003.safetensors'), 100);
     let found = await findLatestCheckpoint(dir);
@@ -96,7 +98,7 @@ describe('checkpoints', () => {
     found = await findLatestCheckpoint(dir);
     expect(found!.name).toBe('ckpt-000002.json');
     expect(found!.skipped.map((x) => x.name)).toEqual(['ckpt-000004.json', 'ckpt-000003.json']);
-    expect(found!.skipped[0]!.reason).toMatch(/JSON is unreadable/);
+    expect(found!.skipped[0]!.reason).toMatch(/not a tessera checkpoint/);
     const fresh = setup(5);
     const r = await resumeFrom(dir, fresh);
     expect(r.initialEpoch).toBe(2);

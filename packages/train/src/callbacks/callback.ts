@@ -42,7 +42,15 @@ export interface TrainContext {
   history: History;
   /** Set to true to stop after the current epoch. */
   stopTraining: boolean;
+  /** The callbacks of this run, in the order given to `fit` (checkpoints save their states). */
+  callbacks?: readonly Callback[];
 }
+
+/**
+ * A callback's saved state: plain data (numbers, strings, booleans, null, arrays, objects) and
+ * tensors anywhere inside, which checkpoints store in binary.
+ */
+export type CallbackState = Record<string, unknown>;
 
 /**
  * Hooks into `fit`. Every method is optional and may be async; `fit` awaits it. Batch logs carry
@@ -56,4 +64,26 @@ export interface Callback {
   onBatchEnd?(batch: number, logs: Logs, ctx: TrainContext): void | Promise<void>;
   onEpochEnd?(epoch: number, logs: Logs, ctx: TrainContext): void | Promise<void>;
   onTrainEnd?(history: History, ctx: TrainContext): void | Promise<void>;
+  /**
+   * The state a resumed run needs (e.g. EarlyStopping's best value and patience count); saved in
+   * checkpoints by `ModelCheckpoint` and restored by `resumeFrom` before `fit` continues.
+   */
+  stateDict?(): CallbackState | Promise<CallbackState>;
+  /** Restores `stateDict()` output; throws (changing nothing) when it is malformed. */
+  loadStateDict?(state: CallbackState): void;
+}
+
+/**
+ * Callbacks in the order `fit` calls them: those with a `runLast: true` field (checkpoint writers,
+ * so the states they save include this epoch's updates of the others) after the others, otherwise
+ * as given.
+ */
+export function callOrder(callbacks: readonly Callback[]): Callback[] {
+  const last = (c: Callback) => (c as { runLast?: unknown }).runLast === true;
+  return [...callbacks.filter((c) => !last(c)), ...callbacks.filter(last)];
+}
+
+/** The key a callback's state is saved under: its position in `fit`'s list and its class name. */
+export function callbackKey(cb: Callback, index: number): string {
+  return `${index}:${(cb as object).constructor?.name ?? 'Object'}`;
 }

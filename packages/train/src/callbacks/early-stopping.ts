@@ -1,6 +1,6 @@
 import { noGrad } from '@tessera/autograd';
-import type { Tensor } from '@tessera/tensor';
-import type { Callback, Logs, TrainContext } from './callback.js';
+import { Tensor } from '@tessera/tensor';
+import type { Callback, CallbackState, Logs, TrainContext } from './callback.js';
 
 /** Options of `EarlyStopping` (Keras/Lightning semantics). */
 export interface EarlyStoppingOptions {
@@ -30,6 +30,8 @@ export class EarlyStopping implements Callback {
   stoppedEpoch = -1;
   private wait = 0;
   private bestWeights: Record<string, Tensor> | null = null;
+  /** Set by loadStateDict: the next onTrainBegin continues instead of starting afresh. */
+  private resumed = false;
 
   constructor(opts: EarlyStoppingOptions = {}) {
     this.monitor = opts.monitor ?? 'valLoss';
@@ -44,7 +46,13 @@ export class EarlyStopping implements Callback {
     this.restoreBestWeights = opts.restoreBestWeights ?? false;
   }
 
-  onTrainBegin(): void {
+  onTrainBegin(ctx?: TrainContext): void {
+    if (this.resumed) {
+      this.resumed = false;
+      // The interrupted run had already stopped: so does its continuation.
+      if (this.stoppedEpoch >= 0 && ctx !== undefined) ctx.stopTraining = true;
+      return;
+    }
     this.best = Number.NaN;
     this.bestEpoch = -1;
     this.stoppedEpoch = -1;
@@ -82,6 +90,40 @@ export class EarlyStopping implements Callback {
       this.stoppedEpoch = epoch;
       ctx.stopTraining = true;
     }
+  }
+
+  /** best, bestEpoch, stoppedEpoch, wait and (with restoreBestWeights) the best weights. */
+  stateDict(): CallbackState {
+    return {
+      best: this.best,
+      bestEpoch: this.bestEpoch,
+      stoppedEpoch: this.stoppedEpoch,
+      wait: this.wait,
+      bestWeights: this.bestWeights,
+    };
+  }
+
+  /** Restores `stateDict()` output; the next `fit` continues from it instead of resetting. */
+  loadStateDict(state: CallbackState): void {
+    const op = 'EarlyStopping.loadStateDict';
+    const { best, bestEpoch, stoppedEpoch, wait, bestWeights } = state ?? {};
+    const int = (v: unknown, min: number) => Number.isSafeInteger(v) && (v as number) >= min;
+    if (typeof best !== 'number') throw new TypeError(`${op}: best must be a number`);
+    if (!int(bestEpoch, -1) || !int(stoppedEpoch, -1) || !int(wait, 0))
+      throw new TypeError(`${op}: bestEpoch, stoppedEpoch and wait must be integers (>= -1, >= -1, >= 0)`);
+    if (
+      bestWeights !== null &&
+      (typeof bestWeights !== 'object' ||
+        bestWeights === undefined ||
+        !Object.values(bestWeights as object).every((t) => t instanceof Tensor))
+    )
+      throw new TypeError(`${op}: bestWeights must be null or a dict of tensors`);
+    this.best = best;
+    this.bestEpoch = bestEpoch as number;
+    this.stoppedEpoch = stoppedEpoch as number;
+    this.wait = wait as number;
+    this.bestWeights = bestWeights as Record<string, Tensor> | null;
+    this.resumed = true;
   }
 
   onTrainEnd(_h: unknown, ctx: TrainContext): void {
