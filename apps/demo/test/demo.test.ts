@@ -199,6 +199,13 @@ function cpuSuite(): void {
     expect(data.dead!.split(',').every((v) => Number(v) >= 0 && Number(v) <= 1)).toBe(true);
     await waitForPage(page, (d) => d.trace === 'ready');
     for (let i = 0; i < 16; i++) await page.click('[data-action=bp-next]');
+    // The step list follows: the last step is highlighted and scrolled into the list's view.
+    const current = page.locator('.bp-steps li[aria-current=step]');
+    expect(await current.count()).toBe(1);
+    expect(await current.evaluate((li) => [...li.parentElement!.children].indexOf(li))).toBe(15);
+    const [item, list] = [(await current.boundingBox())!, (await page.locator('.bp-steps').boundingBox())!];
+    expect(item.y).toBeGreaterThanOrEqual(list.y - 1);
+    expect(item.y + item.height).toBeLessThanOrEqual(list.y + list.height + 1);
     const text = await page.textContent('[data-testid=bp-explain]');
     expect(text).toContain('loss after the step');
     const [before, after] = [...text!.matchAll(/loss (?:before|after) the step:\s+(-?[\d.]+)/g)].map((m) =>

@@ -303,9 +303,11 @@ export function mount(root: HTMLElement): Page {
     divergence.root,
     h('div', { class: 'dg-grid' }, trainPanel, curvesPanel, drawPanel, confPanel, layerPanel),
   );
+  const TRAIN_HINT = 'Press Train: the curves appear here as the network learns.';
   const lossChart = new LineChart(lossEl, {
     xLabel: 'step',
     height: 170,
+    empty: TRAIN_HINT,
     series: [
       { label: 'train loss', color: SERIES[1]! },
       { label: 'test loss', color: SERIES[0]!, points: true },
@@ -314,6 +316,7 @@ export function mount(root: HTMLElement): Page {
   const accChart = new LineChart(accEl, {
     xLabel: 'step',
     height: 170,
+    empty: TRAIN_HINT,
     yRange: [0, 1],
     series: [
       { label: 'train accuracy', color: SERIES[1]! },
@@ -339,10 +342,13 @@ export function mount(root: HTMLElement): Page {
   }
 
   /** Clears the training statistics (new or loaded model). */
-  function clearStats(): void {
+  /** Clears the training statistics; `hint` goes over the empty charts. */
+  function clearStats(hint = TRAIN_HINT): void {
     for (const s of [sStep, sEpoch, sSpeed, sTrainAcc, sTestAcc]) s.v.textContent = '–';
-    lossChart.clear();
-    accChart.clear();
+    for (const c of [lossChart, accChart]) {
+      c.clear();
+      c.hint(hint);
+    }
   }
 
   function setProgress(): void {
@@ -475,8 +481,9 @@ export function mount(root: HTMLElement): Page {
         return;
       }
       case 'modelLoaded':
-        // The curves of the previous model do not belong to this one.
-        clearStats();
+        // The curves of the previous model do not belong to this one: the loaded model's test
+        // evaluation is the first point, and training it further draws the curves from there.
+        clearStats('A loaded model: the dot is its test evaluation. Press Train to go on training it.');
         config = { ...config, arch: m.arch };
         arch.set(m.arch);
         replaceParams('digits', encodeDigits(config));

@@ -6,7 +6,7 @@ export type ArchName = (typeof ARCHS)[number];
 export const ARCH_LABELS: Record<ArchName, string> = {
   mlp: 'MLP (784-128-10)',
   lenet5: 'LeNet-5',
-  cnn: 'Small CNN (batch norm, dropout)',
+  cnn: 'Small CNN (BN, dropout)',
 };
 
 export const DIGIT_OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;

@@ -289,6 +289,16 @@ export class BackpropView {
     this.request(this.params);
   }
 
+  /** Scrolls the step list (not the page) so that the current step is in view. */
+  private followStep(): void {
+    const li = this.list.children[Math.max(0, this.at)] as HTMLElement | undefined;
+    if (!li) return;
+    const list = this.list;
+    if (li.offsetTop < list.scrollTop) list.scrollTop = li.offsetTop;
+    else if (li.offsetTop + li.offsetHeight > list.scrollTop + list.clientHeight)
+      list.scrollTop = li.offsetTop + li.offsetHeight - list.clientHeight;
+  }
+
   private go(i: number): void {
     this.at = Math.max(-1, Math.min(STEPS.length - 1, i));
     this.prevBtn.disabled = this.at < 0;
@@ -299,6 +309,7 @@ export class BackpropView {
       if (k === this.at) li.setAttribute('aria-current', 'step');
       else li.removeAttribute('aria-current');
     });
+    this.followStep();
     const t = this.trace;
     if (!t) return;
     const step = STEPS[this.at];

@@ -218,6 +218,7 @@ export function mount(root: HTMLElement): Page {
       xLabel: 'step',
       yLog: true,
       height: 190,
+      empty: 'Press Train: the gradient norm of every layer appears here, step by step.',
       series: names.map((n, i) => ({ label: n, color: colours[i]! })),
     });
     const relu = config.activation === 'relu' || config.activation === 'leakyrelu';

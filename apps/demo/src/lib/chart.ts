@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { fmtNum } from './dom.js';
-import { ticks } from './ticks.js';
+import { fmtNum, h } from './dom.js';
+import { labelWidth, logSplits, ticks } from './ticks.js';
 
 /** One line of a chart. */
 export interface SeriesSpec {
@@ -22,6 +22,24 @@ export interface LineChartOptions {
   /** Logarithmic y axis (base 10). */
   yLog?: boolean;
   height?: number;
+  /** One line shown over the chart until it has a line (two points), such as "Press Train". */
+  empty?: string;
+}
+
+const AXIS_FONT = '11px system-ui';
+let measurer: CanvasRenderingContext2D | null = null;
+
+/** Width of `text` in the axis font, in CSS pixels. */
+function textWidth(text: string): number {
+  measurer ??= document.createElement('canvas').getContext('2d');
+  if (!measurer) return text.length * 7;
+  measurer.font = AXIS_FONT;
+  return measurer.measureText(text).width;
+}
+
+/** The y axis's width: its widest label, the tick marks and a gap (so no label is clipped). */
+function yAxisSize(_u: uPlot, values: string[] | null): number {
+  return Math.max(36, Math.ceil(labelWidth(values, textWidth) + 10 + 5 + 6));
 }
 
 /**
@@ -34,6 +52,7 @@ export class LineChart {
   private readonly observer: ResizeObserver;
   private x: number[] = [];
   private ys: (number | null)[][];
+  private readonly emptyNote: HTMLElement | null;
 
   constructor(
     private readonly target: HTMLElement,
@@ -64,13 +83,17 @@ export class LineChart {
             label: opts.xLabel,
             labelSize: 18,
             size: 30,
-            font: '11px system-ui',
-            labelFont: '11px system-ui',
+            font: AXIS_FONT,
+            labelFont: AXIS_FONT,
           },
           {
-            size: 50,
-            font: '11px system-ui',
+            size: yAxisSize,
+            font: AXIS_FONT,
             values: (_u, vals) => ticks(vals, opts.yLog === true),
+            // Decades only, a few of them: a gradient norm can span ten.
+            ...(opts.yLog
+              ? { splits: (_u: uPlot, _i: number, min: number, max: number) => logSplits(min, max, 5) }
+              : {}),
           },
         ],
         series: [
@@ -81,7 +104,8 @@ export class LineChart {
             width: 1.5,
             dash: s.dash,
             spanGaps: true,
-            points: { show: s.points ?? false, size: 4, fill: s.color },
+            // A line needs two points: a lone one (the first report, a loaded model) is drawn as a dot.
+            points: { show: s.points ? true : (u: uPlot) => u.data[0].length <= 2, size: 4, fill: s.color },
             value: (_u: uPlot, v: number | null) => (v == null ? '–' : fmtNum(v)),
           })),
         ],
@@ -89,6 +113,8 @@ export class LineChart {
       [[], ...opts.series.map(() => [])],
       target,
     );
+    this.emptyNote = opts.empty ? h('div', { class: 'chart-empty' }, opts.empty) : null;
+    if (this.emptyNote) target.append(this.emptyNote);
     this.observer = new ResizeObserver(() => {
       const w = target.clientWidth;
       if (w > 0 && Math.abs(w - this.plot.width) > 2) this.plot.setSize({ width: w, height });
@@ -121,6 +147,11 @@ export class LineChart {
     this.redraw();
   }
 
+  /** Changes the line shown over the chart until it has a line (see `empty`). */
+  hint(text: string): void {
+    if (this.emptyNote) this.emptyNote.textContent = text;
+  }
+
   /** Removes all points. */
   clear(): void {
     this.set(
@@ -142,6 +173,7 @@ export class LineChart {
     this.pending = requestAnimationFrame(() => {
       this.pending = 0;
       this.plot.setData([this.x, ...this.ys] as uPlot.AlignedData);
+      if (this.emptyNote) this.emptyNote.hidden = this.x.length > 1;
       this.describe();
     });
   }

@@ -22,3 +22,29 @@ export function tick(v: number): string {
   if (v !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(0).replace('e+', 'e');
   return fmtNum(v, 3);
 }
+
+/**
+ * Tick positions of a log-scale axis from `min` to `max` (both positive): powers of ten, every
+ * n-th decade so that there are at most `maxTicks` (a gradient norm can span ten decades).
+ */
+export function logSplits(min: number, max: number, maxTicks = 5): number[] {
+  if (!(min > 0 && max >= min && maxTicks >= 2)) return [];
+  const lo = Math.ceil(Math.log10(min) - 1e-9);
+  const hi = Math.floor(Math.log10(max) + 1e-9);
+  if (hi < lo) return [];
+  const stride = Math.max(1, Math.ceil((hi - lo) / (maxTicks - 1)));
+  const out: number[] = [];
+  // Multiples of the stride, so the labelled decades stay put while the range grows.
+  for (let k = Math.ceil(lo / stride) * stride; k <= hi; k += stride) out.push(10 ** k);
+  return out;
+}
+
+/** Width in pixels of the widest label, measured with `measure` (a canvas's measureText). */
+export function labelWidth(
+  labels: readonly (string | null)[] | null,
+  measure: (s: string) => number,
+): number {
+  let w = 0;
+  for (const l of labels ?? []) if (l) w = Math.max(w, measure(l));
+  return w;
+}

@@ -252,6 +252,7 @@ export function mount(root: HTMLElement): Page {
   const lossChart = new LineChart(chart.el, {
     xLabel: 'epoch',
     height: 150,
+    empty: 'Press play to train: the loss per epoch appears here.',
     series: [
       { label: 'train', color: SERIES[1]! },
       { label: 'test', color: SERIES[0]! },
