@@ -21,6 +21,8 @@ export class MnistDataset extends Dataset<[Tensor, Tensor]> {
 
   constructor(images: Uint8Array, labels: Uint8Array, rows: number, cols: number) {
     super();
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1)
+      throw new RangeError(`MnistDataset: images need at least one row and column, got [${rows},${cols}]`);
     if (images.length !== labels.length * rows * cols) {
       throw new RangeError(
         `MnistDataset: ${labels.length} labels need ${labels.length * rows * cols} pixel bytes of [${rows},${cols}] images, got ${images.length}`,
@@ -96,6 +98,8 @@ export interface MnistOptions {
   cache?: DatasetCache | boolean;
   /** Download progress, per file. */
   onProgress?: (p: DownloadProgress) => void;
+  /** Labels must lie in [0, numClasses) (default 10; EMNIST letters need 27). */
+  numClasses?: number;
 }
 
 const FILES = {
@@ -178,6 +182,17 @@ async function loadSplit(opts: MnistOptions, split: 'train' | 'test'): Promise<M
   if (labels.shape[0] !== n) {
     throw new Error(`mnist: ${img.name} holds ${n} images but ${lbl.name} holds ${labels.shape[0]} labels`);
   }
+  if (n === 0 || rows === 0 || cols === 0)
+    throw new Error(
+      `mnist: ${img.name} holds images of shape [${n},${rows},${cols}]: no pixels to learn from`,
+    );
+  const numClasses = opts.numClasses ?? 10;
+  const bad = (labels.data as Uint8Array).findIndex((l) => l >= numClasses);
+  if (bad >= 0) {
+    throw new Error(
+      `mnist: ${lbl.name}: label ${labels.data[bad]} at index ${bad} is not a class in [0, ${numClasses}) (pass numClasses for datasets with more classes)`,
+    );
+  }
   return new MnistDataset(images.data as Uint8Array, labels.data as Uint8Array, rows, cols);
 }
 
@@ -200,6 +215,9 @@ export async function mnist(
   if (opts === null || typeof opts !== 'object')
     throw new TypeError('mnist: expected options { root } or { baseUrl }');
   const split = opts.split ?? 'train';
+  const k = opts.numClasses;
+  if (k !== undefined && (!Number.isInteger(k) || k < 1 || k > 256))
+    throw new RangeError(`mnist: numClasses must be an integer in [1, 256], got ${String(k)}`);
   if (split !== 'train' && split !== 'test' && split !== 'both') {
     throw new RangeError(`mnist: split must be 'train', 'test' or 'both', got ${JSON.stringify(split)}`);
   }
