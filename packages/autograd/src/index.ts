@@ -16,6 +16,7 @@ export { type AutogradGradOptions, autogradGrad, type BackwardOptions, backward 
 export { checkpoint } from './checkpoint.js';
 export { defineFunction, FunctionContext, type FunctionDefinition } from './function.js';
 export { type GradsOf, grad, valueAndGrad, vjp } from './functional.js';
+export { type FunctionalOptions, functional, hessian, hvp, jacobian, jvp, vhp } from './functional-higher.js';
 export { type GradcheckOptions, type GradgradcheckOptions, gradcheck, gradgradcheck } from './gradcheck.js';
 export type { GradHook } from './meta.js';
 export {
