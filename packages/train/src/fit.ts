@@ -3,15 +3,10 @@ import { nextMacrotask } from '@tessera/data';
 import type { Module } from '@tessera/nn';
 import { clipGradNorm_, clipGradValue_, type Optimizer, ReduceLROnPlateau } from '@tessera/optim';
 import { cat, Tensor } from '@tessera/tensor';
-import {
-  type Callback,
-  callOrder,
-  type History,
-  type Logs,
-  type SchedulerLike,
-  type TrainContext,
-} from './callbacks/callback.js';
+import type { Callback, History, Logs, SchedulerLike, TrainContext } from './callbacks/callback.js';
 import type { Metric } from './metrics/metric.js';
+import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
+import { checkEvaluateArgs, checkFitArgs, checkPredictOptions } from './fit-args.js';
 import { RunningAverage } from './metrics/running-average.js';
 
 /** A batch as loaders yield it: `[input, target]`, `{ x, y }` or `{ input, target }`. */
@@ -61,6 +56,12 @@ export interface FitOptions<B = Batch> {
   split?: (batch: B) => { input: unknown; target: unknown };
   /** Stops after the current batch when aborted. */
   signal?: AbortSignal;
+  /**
+   * Stop with an error naming the epoch and batch when the loss (or, at an epoch's end, a
+   * parameter) becomes NaN or infinite, before checkpoints are written (`TerminateOnNaN`).
+   * Default true.
+   */
+  terminateOnNaN?: boolean;
 }
 
 /** Splits a loader batch into model input and target. */
@@ -148,6 +149,7 @@ async function callAll<K extends keyof Callback>(
  * so users can copy it and adapt.
  */
 export async function fit<B = Batch>(model: Module, opts: FitOptions<B>): Promise<History> {
+  checkFitArgs(model, opts);
   const epochs = opts.epochs;
   if (!Number.isInteger(epochs) || epochs < 0)
     throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
@@ -157,8 +159,9 @@ export async function fit<B = Batch>(model: Module, opts: FitOptions<B>): Promis
   const logEvery = opts.logEvery ?? 10;
   const split = opts.split ?? splitBatch;
   const metrics = opts.metrics ?? [];
-  // Checkpoint writers (`runLast`) after the others, so they save this epoch's callback states.
-  const callbacks = callOrder(opts.callbacks ?? []);
+  const callbacks = [...(opts.callbacks ?? [])];
+  // First, so that a NaN epoch stops before later callbacks (checkpoints) see it.
+  if (opts.terminateOnNaN !== false) callbacks.unshift(new TerminateOnNaN());
   const params = model.parameters();
   const history: History = opts.history ?? { epochs: [] };
   const ctx: TrainContext = {
@@ -169,7 +172,6 @@ export async function fit<B = Batch>(model: Module, opts: FitOptions<B>): Promis
     epochs,
     history,
     stopTraining: false,
-    callbacks: opts.callbacks ?? [],
     batchesPerEpoch: safeLength(opts.train),
   };
   await callAll(callbacks, 'onTrainBegin', ctx);
@@ -288,6 +290,7 @@ export async function evaluate<B = Batch>(
   data: BatchSource<B>,
   opts: EvaluateOptions<B> = {},
 ): Promise<Logs> {
+  checkEvaluateArgs(data, opts);
   const split = opts.split ?? splitBatch;
   const metrics = opts.metrics ?? [];
   const wasTraining = model.training;
@@ -331,6 +334,7 @@ export async function predict<B = Batch>(
   data: Tensor | BatchSource<B>,
   opts: { device?: string; split?: (batch: B) => { input: unknown; target: unknown } } = {},
 ): Promise<Tensor> {
+  checkPredictOptions(opts);
   const wasTraining = model.training;
   model.eval();
   try {
