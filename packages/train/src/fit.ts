@@ -3,7 +3,14 @@ import { nextMacrotask } from '@tessera/data';
 import type { Module } from '@tessera/nn';
 import { clipGradNorm_, clipGradValue_, type Optimizer, ReduceLROnPlateau } from '@tessera/optim';
 import { cat, Tensor } from '@tessera/tensor';
-import type { Callback, History, Logs, SchedulerLike, TrainContext } from './callbacks/callback.js';
+import {
+  type Callback,
+  callOrder,
+  type History,
+  type Logs,
+  type SchedulerLike,
+  type TrainContext,
+} from './callbacks/callback.js';
 import type { Metric } from './metrics/metric.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { checkEvaluateArgs, checkFitArgs, checkPredictOptions } from './fit-args.js';
@@ -159,7 +166,8 @@ export async function fit<B = Batch>(model: Module, opts: FitOptions<B>): Promis
   const logEvery = opts.logEvery ?? 10;
   const split = opts.split ?? splitBatch;
   const metrics = opts.metrics ?? [];
-  const callbacks = [...(opts.callbacks ?? [])];
+  // Checkpoint writers (`runLast`) after the others, so they save this epoch's callback states.
+  const callbacks = callOrder(opts.callbacks ?? []);
   // First, so that a NaN epoch stops before later callbacks (checkpoints) see it.
   if (opts.terminateOnNaN !== false) callbacks.unshift(new TerminateOnNaN());
   const params = model.parameters();
@@ -172,6 +180,7 @@ export async function fit<B = Batch>(model: Module, opts: FitOptions<B>): Promis
     epochs,
     history,
     stopTraining: false,
+    callbacks: opts.callbacks ?? [],
     batchesPerEpoch: safeLength(opts.train),
   };
   await callAll(callbacks, 'onTrainBegin', ctx);

@@ -5,6 +5,7 @@
  */
 export {
   type Callback,
+  type CallbackState,
   type EpochLog,
   type History,
   historyOf,
@@ -20,16 +21,17 @@ export {
   valueStats,
 } from './callbacks/layer-stats.js';
 export { CSVLogger, JSONLinesLogger, LearningRateLogger, type LineSink } from './callbacks/loggers.js';
+export { ModelCheckpoint, type ModelCheckpointOptions } from './callbacks/model-checkpoint.js';
 export { formatLogs, ProgressBar, type ProgressDetail, ProgressEvents } from './callbacks/progress.js';
 export { NonFiniteTrainingError, TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 export {
+  type CheckpointFile,
   type CheckpointMeta,
   type CheckpointTargets,
   type FoundCheckpoint,
   findLatestCheckpoint,
-  ModelCheckpoint,
-  type ModelCheckpointOptions,
   type Resumed,
+  removeDebris,
   resumeFrom,
   type SkippedCheckpoint,
   saveCheckpoint,
@@ -74,4 +76,4 @@ export {
   type Trial,
   uniform,
 } from './search.js';
-export { type CheckpointStore, fileStore, memoryStore } from './store.js';
+export { type CheckpointStore, checkName, fileStore, memoryStore } from './store.js';
