@@ -11,9 +11,9 @@ import {
   type SchedulerLike,
   type TrainContext,
 } from './callbacks/callback.js';
-import type { Metric } from './metrics/metric.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { checkEvaluateArgs, checkFitArgs, checkPredictOptions } from './fit-args.js';
+import type { Metric } from './metrics/metric.js';
 import { RunningAverage } from './metrics/running-average.js';
 
 /** A batch as loaders yield it: `[input, target]`, `{ x, y }` or `{ input, target }`. */
