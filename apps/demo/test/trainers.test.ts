@@ -56,7 +56,7 @@ describe('digits trainer', () => {
     const e = await t.evaluate();
     expect(e.testAcc).toBeGreaterThan(0.85);
     expect(e.confusion.reduce((a, b) => a + b, 0)).toBe(2000);
-    const bytes = new Uint8Array(await t.saveBlob().arrayBuffer());
+    const bytes = new Uint8Array(await (await t.saveBlob()).arrayBuffer());
     const back = trainerFromFile(
       data,
       { arch: 'lenet5', optimizer: 'adam', lr: 0.001, batchSize: 64 },

@@ -1,6 +1,6 @@
 import { noGrad } from '@tessera/autograd';
 import { DataLoader, type MnistDataset, randomSplit, SubsetRandomSampler } from '@tessera/data';
-import { Conv2d, F, loadSafetensors, type Sequential, save, toBlob } from '@tessera/nn';
+import { Conv2d, F, loadSafetensors, type Sequential, saveAsync, toBlob } from '@tessera/nn';
 import { Adam, type Optimizer, RMSprop, SGD } from '@tessera/optim';
 import { Generator, manualSeed, type Tensor, tensor } from '@tessera/tensor';
 import { buildModel, firstLayer } from './models.js';
@@ -247,10 +247,13 @@ export class DigitsTrainer {
     };
   }
 
-  /** The model as a safetensors Blob (metadata: the architecture, steps and epochs trained). */
-  saveBlob(): Blob {
+  /**
+   * The model as a safetensors Blob (metadata: the architecture, steps and epochs trained). Reads
+   * the weights asynchronously, so a model on WebGPU saves too.
+   */
+  async saveBlob(): Promise<Blob> {
     return toBlob(
-      save(this.model, {
+      await saveAsync(this.model, {
         arch: this.arch,
         format: 'tessera-demo-digits',
         step: String(this.step),

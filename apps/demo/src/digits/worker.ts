@@ -155,14 +155,18 @@ async function handle(m: ToWorker): Promise<void> {
       lastInspect = { index: m.index, pixels: m.pixels };
       if (trainer) await inspect(trainer);
       return;
-    case 'save':
-      if (trainer)
-        post({
-          type: 'saved',
-          blob: trainer.saveBlob(),
-          name: `tessera-mnist-${trainer.arch}-step${trainer.step}.safetensors`,
-        });
+    case 'save': {
+      const t = trainer;
+      if (!t) return;
+      // The weights are read one tensor at a time (asynchronously, for WebGPU): training pauses
+      // meanwhile, so that the file holds one step's weights.
+      const wasPlaying = player.playing;
+      await player.stop();
+      const name = `tessera-mnist-${t.arch}-step${t.step}.safetensors`;
+      post({ type: 'saved', blob: await t.saveBlob(), name });
+      if (wasPlaying && t === trainer) player.set(true);
       return;
+    }
     case 'loadModel': {
       if (!data || !config) throw new Error('load MNIST before loading a model');
       await player.stop();
