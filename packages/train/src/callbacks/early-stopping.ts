@@ -47,10 +47,11 @@ export class EarlyStopping implements Callback {
   }
 
   onTrainBegin(ctx?: TrainContext): void {
-    if (this.resumed) {
-      this.resumed = false;
+    const resuming = this.resumed && ctx !== undefined && ctx.epoch > 0;
+    this.resumed = false;
+    if (resuming) {
       // The interrupted run had already stopped: so does its continuation.
-      if (this.stoppedEpoch >= 0 && ctx !== undefined) ctx.stopTraining = true;
+      if (this.stoppedEpoch >= 0) ctx.stopTraining = true;
       return;
     }
     this.best = Number.NaN;
@@ -103,7 +104,10 @@ export class EarlyStopping implements Callback {
     };
   }
 
-  /** Restores `stateDict()` output; the next `fit` continues from it instead of resetting. */
+  /**
+   * Restores `stateDict()` output; the next `fit` that starts at a later epoch (a resumed run)
+   * continues from it instead of resetting.
+   */
   loadStateDict(state: CallbackState): void {
     const op = 'EarlyStopping.loadStateDict';
     const { best, bestEpoch, stoppedEpoch, wait, bestWeights } = state ?? {};
