@@ -337,6 +337,15 @@ export async function saveFile(
   source: Module | Record<string, Tensor>,
   metadata?: Record<string, string>,
 ): Promise<void> {
+  if (typeof path !== 'string') {
+    // PyTorch's torch.save(obj, path) and safetensors' save_file(tensors, path) take the path last.
+    const swapped = typeof source === 'string';
+    throw new TypeError(
+      swapped
+        ? `saveFile: the arguments are (path, model): got the model first and the path '${source}' second; write saveFile('${source}', model)`
+        : `saveFile: path must be a string, got ${path === null ? 'null' : typeof path}`,
+    );
+  }
   const fs = await import('node:fs/promises');
   await fs.writeFile(path, await saveAsync(source, metadata));
 }
