@@ -29,6 +29,12 @@ import { GpuBuffer, type GpuMemoryInfo } from './memory.js';
 import { Runtime, type RuntimeOptions } from './runtime.js';
 
 /**
+ * Ops queued without the event loop turning before the next one throws (`maxUnawaitedOps`): a
+ * training step queues tens to hundreds, and Dawn on lavapipe crashed past about 50,000.
+ */
+export const DEFAULT_MAX_UNAWAITED_OPS = 16384;
+
+/**
  * The WebGPU backend: tensors live in GPU buffers (4 bytes per element; bool as one u32), every
  * primitive kernel is a WGSL compute shader generated per variant and cached, and dispatches are
  * batched into one command buffer that is submitted lazily. Reads are asynchronous only.
@@ -49,11 +55,13 @@ export class WebGPUBackend implements Backend {
     this.runtime = new Runtime(device, {
       debug: opts.debug ?? false,
       maxBatch: opts.maxBatch ?? 256,
+      maxUnawaitedOps: opts.maxUnawaitedOps ?? DEFAULT_MAX_UNAWAITED_OPS,
       subgroupSize: opts.subgroupSize ?? 0,
       subgroupReduce: opts.subgroupReduce ?? false,
       float16Matmul: opts.float16Matmul ?? false,
       parallelCompiles: opts.parallelCompiles ?? defaultParallelCompiles(),
       maxPoolBytes: opts.maxPoolBytes ?? 512 * 2 ** 20,
+      maxPoolBuffers: opts.maxPoolBuffers ?? 2048,
       gcHintBytes: opts.gcHintBytes ?? 256 * 2 ** 20,
       gcHintBuffers: opts.gcHintBuffers ?? 4096,
     });

@@ -33,6 +33,15 @@ export interface InitWebGPUOptions {
   parallelCompiles?: number;
   /** Bytes of freed buffers kept for reuse (default 512 MiB); beyond, they are destroyed. */
   maxPoolBytes?: number;
+  /** Freed buffers kept for reuse, whatever their size (default 2048); beyond, they are destroyed. */
+  maxPoolBuffers?: number;
+  /**
+   * GPU ops that may be queued without the event loop turning (or a read completing) before the
+   * next one throws an error naming the fix, `await loss.data()` or `await nextStep()` once per
+   * step (default 16384). Un-awaited work and the buffers of dropped tensors are released only
+   * when the event loop turns; unbounded, they crash the driver.
+   */
+  maxUnawaitedOps?: number;
   /**
    * Use the adapter's `subgroups` feature (default true): subgroup matmul/convolution kernels when
    * the subgroup size is fixed, subgroup reductions when the layout probe passes. `false` runs
@@ -98,9 +107,11 @@ const OPTIONAL_FEATURES = ['shader-f16', 'subgroups'];
  *   try { await initWebGPU(); setBackend('webgpu'); } catch { setBackend('cpu'); }
  */
 export async function initWebGPU(opts: InitWebGPUOptions = {}): Promise<WebGPUInfo> {
-  const pc = opts.parallelCompiles;
-  if (pc !== undefined && !(Number.isInteger(pc) && pc >= 1)) {
-    throw new RangeError(`initWebGPU: parallelCompiles must be a positive integer, got ${pc}`);
+  for (const key of ['parallelCompiles', 'maxUnawaitedOps', 'maxPoolBuffers'] as const) {
+    const v = opts[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
+      throw new RangeError(`initWebGPU: ${key} must be a positive integer, got ${v}`);
+    }
   }
   const gpu = opts.gpu ?? (await findGpu());
   const adapter = await gpu.requestAdapter(
@@ -155,6 +166,8 @@ export async function initWebGPU(opts: InitWebGPUOptions = {}): Promise<WebGPUIn
       ...(opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {}),
       ...(opts.parallelCompiles !== undefined ? { parallelCompiles: opts.parallelCompiles } : {}),
       ...(opts.maxPoolBytes !== undefined ? { maxPoolBytes: opts.maxPoolBytes } : {}),
+      ...(opts.maxPoolBuffers !== undefined ? { maxPoolBuffers: opts.maxPoolBuffers } : {}),
+      ...(opts.maxUnawaitedOps !== undefined ? { maxUnawaitedOps: opts.maxUnawaitedOps } : {}),
     },
     name,
   );

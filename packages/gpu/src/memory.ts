@@ -62,6 +62,8 @@ export function sizeClass(bytes: number): number {
 export interface PoolOptions {
   /** Pooled bytes kept at most; beyond, the oldest freed buffers are destroyed. */
   maxPoolBytes: number;
+  /** Pooled buffers kept at most, whatever their size (a burst of small frees is bounded too). */
+  maxPoolBuffers: number;
   /** Live bytes above which a `globalThis.gc()` hint is given (then re-armed at 1.5x). */
   gcHintBytes: number;
   /** Live buffer count above which a `globalThis.gc()` hint is given (then re-armed at 1.5x). */
@@ -86,6 +88,11 @@ export class BufferPool {
   };
   private nextGcAt: number;
   private nextGcCount: number;
+  /**
+   * Id of the oldest batch not yet submitted: buffers that batch or a later one references are
+   * never destroyed (set by the runtime; with none, every pooled buffer may go).
+   */
+  pendingFrom: () => number = () => Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly device: GPUDevice,
@@ -152,34 +159,53 @@ export class BufferPool {
     list.push(pooled);
     this.stats.pooledBuffers++;
     this.stats.pooledBytes += h.bytes;
+    // A burst of frees (finalizers after a long un-awaited loop) must not leave thousands of
+    // GPUBuffers pooled until the next submit: trim now, to 3/4 of the count so it is not per free.
+    if (this.stats.pooledBuffers > this.opts.maxPoolBuffers) {
+      this.trim(this.pendingFrom(), this.opts.maxPoolBytes, Math.floor(this.opts.maxPoolBuffers * 0.75));
+    }
   }
 
   /**
-   * Destroys pooled buffers until at most `keepBytes` remain (default: the pool limit), skipping
-   * buffers that batches from id `pendingFrom` on (recorded or queued, not yet submitted) still
-   * reference. Returns the bytes released.
+   * Destroys pooled buffers until at most `keepBytes` bytes and `keepBuffers` buffers remain
+   * (default: the pool limits), skipping buffers that batches from id `pendingFrom` on (recorded
+   * or queued, not yet submitted) still reference. Returns the bytes released.
    */
-  trim(pendingFrom: number, keepBytes = this.opts.maxPoolBytes): number {
+  trim(
+    pendingFrom: number,
+    keepBytes = this.opts.maxPoolBytes,
+    keepBuffers = this.opts.maxPoolBuffers,
+  ): number {
+    const st = this.stats;
+    if (st.pooledBytes <= keepBytes && st.pooledBuffers <= keepBuffers) return 0;
     let released = 0;
-    if (this.stats.pooledBytes <= keepBytes) return 0;
-    // Largest classes first: they free the most memory per destroyed buffer.
+    // Bytes: largest classes first, they free the most memory per destroyed buffer. Count: the
+    // most crowded classes first.
     const classes = [...this.free.keys()].sort((a, b) => b - a);
-    for (const c of classes) {
-      const list = this.free.get(c)!;
-      for (let i = 0; i < list.length && this.stats.pooledBytes > keepBytes; ) {
-        const b = list[i]!;
-        if (b.lastBatch >= pendingFrom) {
-          i++;
-          continue;
-        }
-        list.splice(i, 1);
-        b.buffer.destroy();
-        this.stats.pooledBuffers--;
-        this.stats.pooledBytes -= c;
-        released += c;
+    for (const c of classes) released += this.destroy(c, pendingFrom, () => st.pooledBytes > keepBytes);
+    classes.sort((a, b) => (this.free.get(b)?.length ?? 0) - (this.free.get(a)?.length ?? 0));
+    for (const c of classes) released += this.destroy(c, pendingFrom, () => st.pooledBuffers > keepBuffers);
+    return released;
+  }
+
+  /** Destroys pooled buffers of class `c` while `more()` holds; returns the bytes released. */
+  private destroy(c: number, pendingFrom: number, more: () => boolean): number {
+    const list = this.free.get(c);
+    if (list === undefined) return 0;
+    let released = 0;
+    const kept: GpuBuffer[] = [];
+    for (const b of list) {
+      if (b.lastBatch >= pendingFrom || !more()) {
+        kept.push(b);
+        continue;
       }
-      if (list.length === 0) this.free.delete(c);
+      b.buffer.destroy();
+      this.stats.pooledBuffers--;
+      this.stats.pooledBytes -= c;
+      released += c;
     }
+    if (kept.length === 0) this.free.delete(c);
+    else this.free.set(c, kept);
     return released;
   }
 

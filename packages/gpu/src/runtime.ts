@@ -1,52 +1,12 @@
 import type { DType } from '@tessera/tensor';
 import { DeviceLostError, reportedError, WebGPUError } from './errors.js';
-import { BufferPool, GpuBuffer, type PoolOptions } from './memory.js';
-import type { Packed } from './params.js';
+import { kindOf, summary } from './gpu-error-words.js';
+import { BufferPool, GpuBuffer } from './memory.js';
 import { PipelineCache, type PipelineEntry, settled } from './pipelines.js';
+import type { Dispatch, RuntimeOptions } from './runtime-types.js';
+import { UnawaitedGuard } from './unawaited.js';
 
-/** One buffer bound to a kernel, at binding `i + 1` for the i-th entry (binding 0 is `P`). */
-export interface Binding {
-  readonly buf: GpuBuffer | GPUBuffer;
-  /** The kernel writes it (declared `read_write`). */
-  readonly write?: boolean;
-}
-
-/** Everything needed to run one kernel dispatch. */
-export interface Dispatch {
-  /** Op name, for error messages. */
-  readonly op: string;
-  /** Pipeline cache key: identifies the generated code. */
-  readonly key: string;
-  /** Generates the WGSL (called once per key), given the parameter field indices. */
-  readonly code: (at: Readonly<Record<string, number>>) => string;
-  readonly params: Packed;
-  readonly bindings: readonly Binding[];
-  /** Workgroup counts. */
-  readonly grid: readonly [number, number, number];
-  /** Op and shapes, for error messages in debug mode. */
-  readonly describe?: () => string;
-  /** The kernel reports out-of-range indices through the error buffer (bound last). */
-  readonly checksIndices?: boolean;
-}
-
-/** Options of the runtime. */
-export interface RuntimeOptions extends PoolOptions {
-  /** Wrap every dispatch in error scopes and submit it alone (slow; names the failing op). */
-  debug: boolean;
-  /** Dispatches encoded before a batch is submitted without waiting for a read. */
-  maxBatch: number;
-  /**
-   * Subgroup size the kernels may rely on (0: subgroup kernels off). Set when the device has
-   * the `subgroups` feature, unless disabled with `initWebGPU({ subgroups: false })`.
-   */
-  subgroupSize: number;
-  /** Whether reductions may use subgroup operations (see init: needs a linear subgroup layout). */
-  subgroupReduce: boolean;
-  /** GEMM kernels (matmul, convolutions) multiply in float16 and accumulate in float32 (opt-in). */
-  float16Matmul: boolean;
-  /** Pipeline compiles in flight at most (see PipelineCache). */
-  parallelCompiles: number;
-}
+export type { Binding, Dispatch, RuntimeOptions } from './runtime-types.js';
 
 const MAP_READ = 0x01; // GPUBufferUsage.MAP_READ
 const COPY_DST = 0x08;
@@ -132,12 +92,16 @@ export class Runtime {
   /** Out-of-range index reports: [flag, op code, value, dim, size]. */
   readonly indexErrors: GPUBuffer;
   private indexChecks = false;
+  /** Counts ops queued without awaiting (see `maxUnawaitedOps`). */
+  private readonly unawaited: UnawaitedGuard;
 
   constructor(
     readonly device: GPUDevice,
     readonly opts: RuntimeOptions,
   ) {
     this.pool = new BufferPool(device, opts);
+    this.pool.pendingFrom = () => this.unsubmittedFrom();
+    this.unawaited = new UnawaitedGuard(opts.maxUnawaitedOps);
     // Debug mode compiles synchronously so each dispatch is submitted inside its error scopes.
     this.pipelines = new PipelineCache(device, !opts.debug, opts.parallelCompiles, (err) => {
       if (err !== null) this.errors.push(err);
@@ -187,6 +151,7 @@ export class Runtime {
 
   /** Writes bytes into a buffer now (queue order), taking care not to overtake pending kernels. */
   write(h: GpuBuffer, byteOffset: number, data: ArrayBufferView): void {
+    this.unawaited.count('upload');
     if (h.lastBatch === this.batchId) this.flush();
     // Queued behind waiting batches: mark it referenced so `trim` keeps it until then.
     if (this.waiting.length > 0) h.lastBatch = this.batchId;
@@ -214,6 +179,7 @@ export class Runtime {
   run(d: Dispatch): void {
     this.check(d.op);
     if (d.grid[0] === 0 || d.grid[1] === 0 || d.grid[2] === 0) return;
+    this.unawaited.count(d.op);
     if (this.opts.debug) {
       this.runScoped(d);
       return;
@@ -463,6 +429,7 @@ export class Runtime {
     const out = staging.getMappedRange().slice(0);
     staging.unmap();
     staging.destroy();
+    this.unawaited.reset(); // everything queued before the read has completed
     await this.checkErrors();
     return out;
   }
@@ -474,6 +441,7 @@ export class Runtime {
     await this.drained();
     this.check('sync');
     await this.device.queue.onSubmittedWorkDone();
+    this.unawaited.reset();
     this.check('sync');
     await this.checkErrors();
   }
@@ -523,18 +491,4 @@ function isSettled(c: Command): boolean {
 
 function raw(b: GpuBuffer | GPUBuffer): GPUBuffer {
   return b instanceof GpuBuffer ? b.buffer : b;
-}
-
-function kindOf(e: GPUError): string {
-  const n = e.constructor?.name ?? '';
-  if (n.includes('Validation')) return 'validation';
-  if (n.includes('OutOfMemory')) return 'out-of-memory';
-  if (n.includes('Internal')) return 'internal';
-  return 'GPU';
-}
-
-function summary(ops: readonly string[]): string {
-  if (ops.length === 0) return 'no ops';
-  const names = [...new Set(ops)];
-  return `${ops.length} op${ops.length > 1 ? 's' : ''}: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''}`;
 }
