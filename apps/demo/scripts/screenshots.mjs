@@ -23,21 +23,21 @@ const backend = arg('backend') ?? 'cpu';
 const CASES = [
   {
     page: 'playground',
-    diverged: '#/playground?dataset=spiral&learningRate=3&activation=relu',
+    diverged: '#/playground?dataset=plane&activation=tanh&learningRate=3',
     trained: '#/playground?dataset=circle&activation=tanh&learningRate=0.1',
     done: (d) => Number(d.epoch) >= 60,
     button: '[data-action=play]',
   },
   {
     page: 'inside',
-    diverged: '#/inside?depth=6&activation=relu&init=default&optimizer=sgd&lr=1',
+    diverged: '#/inside?depth=8&activation=relu&init=large&optimizer=sgd&lr=1',
     trained: '#/inside?depth=6&activation=relu&init=kaiming&optimizer=adam&lr=0.01',
     done: (d) => Number(d.step) >= 300,
     button: '[data-action=train]',
   },
   {
     page: 'digits',
-    diverged: '#/digits?arch=mlp&optimizer=sgd&lr=0.1&batch=16',
+    diverged: '#/digits?arch=lenet5&optimizer=sgd&lr=0.1&batch=16',
     trained: '#/digits?arch=mlp&optimizer=adam&lr=0.003&batch=64',
     done: (d) => Number(d.evalStep) >= 300,
     button: '[data-action=train]',
@@ -51,6 +51,17 @@ async function waitFor(page, fn, timeout = 180_000) {
     undefined,
     { timeout, polling: 200 },
   );
+}
+
+/** Saves the model, loads the file back, and takes a screenshot of the loaded state. */
+async function saveAndLoad(page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action=save]')]);
+  await page.setInputFiles('[data-control=load-model]', await download.path());
+  await waitFor(page, ((d) => d.modelLoaded !== undefined && d.evalStep === d.step).toString());
+  await page.waitForTimeout(1000);
+  const path = `${outDir}review-${backend}-digits-loaded.png`;
+  await page.screenshot({ path, fullPage: true });
+  console.log(path);
 }
 
 async function shoot(browser, base, c, which) {
@@ -72,6 +83,7 @@ async function shoot(browser, base, c, which) {
   const path = `${outDir}review-${backend}-${c.page}-${which}.png`;
   await page.screenshot({ path, fullPage: true });
   console.log(`${path}`);
+  if (c.page === 'digits' && which === 'trained') await saveAndLoad(page);
   await page.close();
 }
 

@@ -166,6 +166,11 @@ export function mount(root: HTMLElement): Page {
   );
 
   const layers = new LayerView();
+  const stripHint = h(
+    'p',
+    { class: 'hint', 'data-testid': 'strips-hint' },
+    'Press Train: every snapshot adds a column on the right of each strip.',
+  );
   const normEl = h('div');
   const deadTitle = h('h3', {}, 'Dead units');
   const histPanel = panel(
@@ -175,6 +180,7 @@ export function mount(root: HTMLElement): Page {
       { class: 'hint', style: 'margin-top:0' },
       'Each strip is a histogram per snapshot (time flows to the right, over the last 120 snapshots; darker = more values in that bin), measured on all 500 points. Hover a layer number for its statistics.',
     ),
+    stripHint,
     layers.root,
     h('h3', {}, 'Weight-gradient norm per layer (log scale)'),
     normEl,
@@ -255,6 +261,7 @@ export function mount(root: HTMLElement): Page {
       return;
     }
     sStep.v.textContent = String(s.step);
+    stripHint.hidden = s.step > 0;
     sLoss.v.textContent = fmtNum(s.loss);
     sAcc.v.textContent = `${(s.accuracy * 100).toFixed(1)}%`;
     root.dataset.step = String(s.step);

@@ -173,7 +173,11 @@ export class LineChart {
     this.pending = requestAnimationFrame(() => {
       this.pending = 0;
       this.plot.setData([this.x, ...this.ys] as uPlot.AlignedData);
-      if (this.emptyNote) this.emptyNote.hidden = this.x.length > 1;
+      if (this.emptyNote) {
+        this.emptyNote.hidden = this.x.length > 1;
+        // Over an empty chart; under a chart with one point, so that it does not hide the point.
+        this.emptyNote.classList.toggle('below', this.x.length === 1);
+      }
       this.describe();
     });
   }
