@@ -54,7 +54,15 @@ export async function train<B = Batch>(
   let history = fitOptions.history;
   const dir = options.checkpointDir;
   if (dir !== undefined) {
-    const targets = { model, optimizer: fitOptions.optimizer, scheduler: fitOptions.scheduler, generators };
+    callbacks.push(new ModelCheckpoint({ dir, generators }));
+    // The callbacks too (same list and order as the interrupted run): their states are restored.
+    const targets = {
+      model,
+      optimizer: fitOptions.optimizer,
+      scheduler: fitOptions.scheduler,
+      generators,
+      callbacks,
+    };
     if ((await findLatestCheckpoint(dir)) !== null) {
       const resumed = await resumeFrom(dir, targets);
       for (const s of resumed.skipped) log(`skipped checkpoint ${s.name}: ${s.reason}`);
@@ -62,7 +70,6 @@ export async function train<B = Batch>(
       initialEpoch = resumed.initialEpoch;
       history = resumed.history;
     }
-    callbacks.push(new ModelCheckpoint({ dir, generators }));
   }
   return fit(model, {
     ...fitOptions,
