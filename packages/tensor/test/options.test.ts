@@ -95,3 +95,36 @@ describe('checkOptions', () => {
     expect(describeOptionValue(undefined)).toBe('undefined');
   });
 });
+
+describe('tensor ops with options objects reject unknown names', () => {
+  it('conv, pooling, unfold and fold', async () => {
+    const { avgPool2d, conv1d, conv2d, convTranspose2d, fold, maxPool2d, unfold, zeros } = await import(
+      '@tessera/tensor'
+    );
+    const x = zeros([1, 1, 4, 4]);
+    const w = zeros([1, 1, 2, 2]);
+    expect(() => conv2d(x, w, null, { paddding: 1 } as never)).toThrow(
+      "conv2d: unknown option 'paddding', did you mean 'padding'?",
+    );
+    expect(() => conv1d(zeros([1, 1, 4]), zeros([1, 1, 2]), null, { strides: 1 } as never)).toThrow(
+      "conv1d: unknown option 'strides', did you mean 'stride'?",
+    );
+    expect(() => convTranspose2d(x, w, null, { output_padding: 1 } as never)).toThrow(
+      "did you mean 'outputPadding'?",
+    );
+    expect(() => maxPool2d(x, 2, { ceil_mode: true } as never)).toThrow(
+      "maxPool2d: unknown option 'ceil_mode', did you mean 'ceilMode'?",
+    );
+    expect(() => maxPool2d(x, 2, { countIncludePad: true } as never)).toThrow(
+      "maxPool2d: unknown option 'countIncludePad'",
+    );
+    expect(() => avgPool2d(x, 2, { count_include_pad: false } as never)).toThrow(
+      "did you mean 'countIncludePad'?",
+    );
+    expect(() => unfold(x, 2, { dilations: 1 } as never)).toThrow("unfold: unknown option 'dilations'");
+    expect(() => fold(zeros([1, 4, 9]), [4, 4], 2, { bogus: 1 } as never)).toThrow(
+      "fold: unknown option 'bogus'",
+    );
+    expect(avgPool2d(x, 2, { countIncludePad: false }).shape).toEqual([1, 1, 2, 2]);
+  });
+});

@@ -83,8 +83,8 @@ rule('avgPool2d', {
 // avgPool2dBackward is linear in dy and the adjoint of avgPool2d.
 rule('avgPool2dBackward', {
   backward(ctx, g) {
-    const p = ctx.attrs.params as Pool2dParams;
-    return [avgPool2d(g, p.kernel, p)];
+    const { kernel, ...opts } = ctx.attrs.params as Pool2dParams;
+    return [avgPool2d(g, kernel, opts)];
   },
 });
 

@@ -75,7 +75,8 @@ export function maxPool1dWithIndices(
     ceilMode: 'boolean',
   });
   const values = as2d('maxPool1d', x, (x4) => {
-    const r = maxPool2dWithIndices(x4, [1, kernelSize], opts2d(opts, kernelSize) as Pool2dOptions);
+    const { countIncludePad: _, ...o } = opts2d(opts, kernelSize);
+    const r = maxPool2dWithIndices(x4, [1, kernelSize], o as Pool2dOptions);
     indices = r.indices;
     return r.values;
   });

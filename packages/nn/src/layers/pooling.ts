@@ -91,8 +91,9 @@ export class MaxPool2d extends Module {
 
   /** Pools; `{values, indices}` when returnIndices is set. */
   forward(x: Tensor): any {
-    if (this.returnIndices) return maxPool2dWithIndices(x, this.kernelSize, this);
-    return maxPool2dWithIndices(x, this.kernelSize, this).values;
+    const { stride, padding, dilation, ceilMode } = this;
+    const r = maxPool2dWithIndices(x, this.kernelSize, { stride, padding, dilation, ceilMode });
+    return this.returnIndices ? r : r.values;
   }
 
   /** Constructor arguments shown by `toString()`. */

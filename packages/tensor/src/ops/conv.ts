@@ -1,6 +1,7 @@
 import type { Conv2dParams } from '../backend.js';
 import { runOp } from '../dispatch.js';
 import { isFloating } from '../dtype.js';
+import { checkOptions } from '../options.js';
 import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './elementwise.js';
@@ -56,6 +57,7 @@ export interface ConvTranspose2dOptions {
 
 /** Normalises conv options for a kernel of size [kh, kw] into Conv2dParams. */
 function convParams(op: string, opts: Conv2dOptions | undefined, kh: number, kw: number): Conv2dParams {
+  checkOptions(op, opts, { stride: 'any', padding: 'any', dilation: 'any', groups: 'any' });
   const stride = pair(op, 'stride', opts?.stride, 1, 1);
   const dilation = pair(op, 'dilation', opts?.dilation, 1, 1);
   const groups = opts?.groups ?? 1;
@@ -204,6 +206,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts?: C
  */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts?: Conv1dOptions): Tensor {
   const op = 'conv1d';
+  checkOptions(op, opts, { stride: 'any', padding: 'any', dilation: 'any', groups: 'any' });
   checkTensor(op, x);
   checkTensor(op, weight, 'weight');
   if (x.ndim === 2) return squeeze(conv1d(unsqueeze(x, 0), weight, bias, opts), 0);
@@ -333,6 +336,13 @@ export function convTranspose2d(
   opts?: ConvTranspose2dOptions,
 ): Tensor {
   const op = 'convTranspose2d';
+  checkOptions(op, opts, {
+    stride: 'any',
+    padding: 'any',
+    outputPadding: 'any',
+    dilation: 'any',
+    groups: 'any',
+  });
   checkTensor(op, x);
   checkTensor(op, weight, 'weight');
   if (x.ndim === 3) return squeeze(convTranspose2d(unsqueeze(x, 0), weight, bias, opts), 0);
@@ -393,6 +403,7 @@ export interface UnfoldOptions {
 }
 
 function unfoldParams(op: string, opts: UnfoldOptions | undefined): Conv2dParams {
+  checkOptions(op, opts, { stride: 'any', padding: 'any', dilation: 'any' });
   const [ph, pw] = pair(op, 'padding', opts?.padding, 0, 0);
   return {
     stride: pair(op, 'stride', opts?.stride, 1, 1),

@@ -2,6 +2,7 @@ import type { Pool2dParams } from '../backend.js';
 import { tensor } from '../creation.js';
 import { runOp } from '../dispatch.js';
 import { isFloating } from '../dtype.js';
+import { checkOptions } from '../options.js';
 import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { matmul } from './linalg.js';
@@ -127,6 +128,9 @@ function maxPoolRecorded(
   });
 }
 
+// Values are validated by poolParams; this catches misspelt names.
+const MAX_POOL_OPTIONS = { stride: 'any', padding: 'any', dilation: 'any', ceilMode: 'any' } as const;
+
 /** 2-D max pooling of x [N, C, H, W] (or [C, H, W]); padding counts as -Infinity. NaN propagates. */
 export function maxPool2d(
   x: Tensor,
@@ -146,6 +150,7 @@ export function maxPool2dWithIndices(
   opts?: Pool2dOptions,
 ): { values: Tensor; indices: Tensor } {
   checkTensor('maxPool2d', x);
+  checkOptions('maxPool2d', opts, MAX_POOL_OPTIONS);
   if (x.ndim === 3) {
     const r = maxPool2dWithIndices(unsqueeze(x, 0), kernelSize, opts);
     return { values: squeeze(r.values, 0), indices: squeeze(r.indices, 0) };
@@ -202,6 +207,7 @@ export function avgPool2d(
 ): Tensor {
   const op = 'avgPool2d';
   checkTensor(op, x);
+  checkOptions(op, opts, { ...MAX_POOL_OPTIONS, countIncludePad: 'any', divisorOverride: 'any' });
   if (x.ndim === 3) return squeeze(avgPool2d(unsqueeze(x, 0), kernelSize, opts), 0);
   checkInput(op, x, true);
   const params = poolParams(op, kernelSize, opts);
