@@ -1,11 +1,24 @@
 import { noGrad } from '@tessera/autograd';
-import { eye, type Generator, normal, randn, type Tensor, tensor, uniform } from '@tessera/tensor';
+import {
+  checkOptions,
+  eye,
+  type Generator,
+  normal,
+  randn,
+  type Tensor,
+  tensor,
+  uniform,
+} from '@tessera/tensor';
 import { fmt, isFloat } from './functional/util.js';
 
 export { truncNormal_ } from './init-trunc-normal.js';
 
 // Parameter initialisation (PyTorch's torch.nn.init), in place and under noGrad. Random ones draw
 // from the global generator (seed it with `manualSeed`) or from `opts.generator`.
+
+// Option names of the initialisers (values are checked where used).
+const INIT = { generator: 'object' } as const;
+const KAIMING = { generator: 'object', a: 'number', mode: 'string', nonlinearity: 'string' } as const;
 
 /** Options of the random initialisers. */
 export interface InitOptions {
@@ -104,6 +117,7 @@ function fill<T extends Tensor>(t: T, src: Tensor | number): T {
 
 /** Fills `t` with samples of U(a, b). */
 export function uniform_<T extends Tensor>(t: T, a = 0, b = 1, opts: InitOptions = {}): T {
+  checkOptions('uniform_', opts, INIT);
   checkTarget('uniform_', t);
   if (!(b >= a)) throw new RangeError(`uniform_: expected a <= b, got a ${a} and b ${b}`);
   return fill(t, uniform(t.shape, a, b, { dtype: t.dtype, device: t.device, generator: opts.generator }));
@@ -111,6 +125,7 @@ export function uniform_<T extends Tensor>(t: T, a = 0, b = 1, opts: InitOptions
 
 /** Fills `t` with samples of N(mean, std^2). */
 export function normal_<T extends Tensor>(t: T, mean = 0, std = 1, opts: InitOptions = {}): T {
+  checkOptions('normal_', opts, INIT);
   checkTarget('normal_', t);
   if (!(std >= 0)) throw new RangeError(`normal_: std must be non-negative, got ${std}`);
   return fill(t, normal(t.shape, mean, std, { dtype: t.dtype, device: t.device, generator: opts.generator }));
@@ -170,6 +185,7 @@ export function dirac_<T extends Tensor>(t: T, groups = 1): T {
 
 /** Xavier/Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)). */
 export function xavierUniform_<T extends Tensor>(t: T, gain = 1, opts: InitOptions = {}): T {
+  checkOptions('xavierUniform_', opts, INIT);
   checkTarget('xavierUniform_', t);
   const { fanIn, fanOut } = calculateFanInAndFanOut(t, 'xavierUniform_');
   const a = gain * Math.sqrt(6 / (fanIn + fanOut));
@@ -178,6 +194,7 @@ export function xavierUniform_<T extends Tensor>(t: T, gain = 1, opts: InitOptio
 
 /** Xavier/Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)). */
 export function xavierNormal_<T extends Tensor>(t: T, gain = 1, opts: InitOptions = {}): T {
+  checkOptions('xavierNormal_', opts, INIT);
   checkTarget('xavierNormal_', t);
   const { fanIn, fanOut } = calculateFanInAndFanOut(t, 'xavierNormal_');
   return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), opts);
@@ -208,15 +225,17 @@ function kaimingStd(op: string, t: Tensor, opts: KaimingOptions): number {
 
 /** Kaiming/He uniform: U(-b, b) with b = gain * sqrt(3 / fan) (PyTorch's kaiming_uniform_). */
 export function kaimingUniform_<T extends Tensor>(t: T, opts: KaimingOptions = {}): T {
+  checkOptions('kaimingUniform_', opts, KAIMING);
   if (t.numel() === 0) return t;
   const bound = Math.sqrt(3) * kaimingStd('kaimingUniform_', t, opts);
-  return uniform_(t, -bound, bound, opts);
+  return uniform_(t, -bound, bound, { generator: opts.generator });
 }
 
 /** Kaiming/He normal: N(0, std^2) with std = gain / sqrt(fan) (PyTorch's kaiming_normal_). */
 export function kaimingNormal_<T extends Tensor>(t: T, opts: KaimingOptions = {}): T {
+  checkOptions('kaimingNormal_', opts, KAIMING);
   if (t.numel() === 0) return t;
-  return normal_(t, 0, kaimingStd('kaimingNormal_', t, opts), opts);
+  return normal_(t, 0, kaimingStd('kaimingNormal_', t, opts), { generator: opts.generator });
 }
 
 /**
@@ -225,6 +244,7 @@ export function kaimingNormal_<T extends Tensor>(t: T, opts: KaimingOptions = {}
  * positive diagonal), times `gain`. Computed in float64 by modified Gram-Schmidt.
  */
 export function orthogonal_<T extends Tensor>(t: T, gain = 1, opts: InitOptions = {}): T {
+  checkOptions('orthogonal_', opts, INIT);
   checkTarget('orthogonal_', t);
   if (t.ndim < 2)
     throw new RangeError(

@@ -1,4 +1,4 @@
-import { Tensor, zeros } from '@tessera/tensor';
+import { checkOptions, Tensor, zeros } from '@tessera/tensor';
 import { Module } from './module.js';
 import type { Parameter } from './parameter.js';
 
@@ -13,7 +13,8 @@ export interface PenaltyOptions {
 }
 
 /** The parameters a penalty covers. */
-function covered(source: Module | Iterable<Tensor>, opts: PenaltyOptions): Tensor[] {
+function covered(source: Module | Iterable<Tensor>, opts: PenaltyOptions, op: string): Tensor[] {
+  checkOptions(op, opts, { includeBias: 'boolean' });
   if (source instanceof Module) {
     const out: Parameter[] = [];
     for (const [name, p] of source.namedParameters()) {
@@ -44,7 +45,7 @@ function total(params: Tensor[], f: (p: Tensor) => Tensor): Tensor {
  * parameters: add `lambda * l1Penalty(model)` to a loss for L1 regularisation (sparsity).
  */
 export function l1Penalty(source: Module | Iterable<Tensor>, opts: PenaltyOptions = {}): Tensor {
-  return total(covered(source, opts), (p) => p.abs().sum());
+  return total(covered(source, opts, 'l1Penalty'), (p) => p.abs().sum());
 }
 
 /**
@@ -52,5 +53,5 @@ export function l1Penalty(source: Module | Iterable<Tensor>, opts: PenaltyOption
  * parameters: adding `lambda / 2 * l2Penalty(model)` to a loss equals SGD weight decay `lambda`.
  */
 export function l2Penalty(source: Module | Iterable<Tensor>, opts: PenaltyOptions = {}): Tensor {
-  return total(covered(source, opts), (p) => p.square().sum());
+  return total(covered(source, opts, 'l2Penalty'), (p) => p.square().sum());
 }

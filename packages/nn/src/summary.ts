@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import { type DType, Tensor, zeros } from '@tessera/tensor';
+import { checkOptions, type DType, Tensor, zeros } from '@tessera/tensor';
 import type { Module } from './module.js';
 
 /** One module call seen by `summary`. */
@@ -71,6 +71,7 @@ export function summary(
   input: readonly number[] | Tensor | readonly (readonly number[] | Tensor)[],
   opts: { dtype?: DType } = {},
 ): ModelSummary {
+  checkOptions('summary', opts, { dtype: 'string' });
   const names = new Map<Module, string>();
   for (const [name, m] of model.namedModules()) if (!names.has(m)) names.set(m, name);
   const rows: SummaryRow[] = [];

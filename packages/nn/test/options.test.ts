@@ -66,7 +66,9 @@ describe('layers reject unknown and wrongly typed options', () => {
     expect(() => new LSTM(2, 3, { batchFirst: 1 as never })).toThrow(
       "LSTM: option 'batchFirst' must be a boolean, got 1",
     );
-    expect(() => new Conv2d(1, 2, 3, { bias: 0 as never })).toThrow("Conv2d: option 'bias' must be a boolean, got 0");
+    expect(() => new Conv2d(1, 2, 3, { bias: 0 as never })).toThrow(
+      "Conv2d: option 'bias' must be a boolean, got 0",
+    );
     expect(() => new TransformerEncoderLayer(4, 2, { activation: 'tanh' as never })).toThrow(
       "TransformerEncoderLayer: option 'activation' must be a function, an object or one of 'relu', 'gelu'",
     );
@@ -179,5 +181,26 @@ describe('functional forms check their options', () => {
     expect(new MaxPool1d(2, { stride: 2 }).call(ones([1, 1, 4])).shape).toEqual([1, 1, 2]);
     expect(new AvgPool1d(2).call(ones([1, 1, 4])).shape).toEqual([1, 1, 2]);
     expect(new Linear(2, 3, { bias: false }).bias).toBeNull();
+  });
+});
+
+describe('init, penalties and summary check their options', () => {
+  it('rejects unknown names', async () => {
+    const { init, l1Penalty, l2Penalty, summary } = await import('@tessera/nn');
+    const w = zeros([3, 4]);
+    expect(() => init.kaimingUniform_(w, { nonlinearty: 'relu' } as never)).toThrow(
+      "kaimingUniform_: unknown option 'nonlinearty', did you mean 'nonlinearity'?",
+    );
+    expect(() => init.kaimingNormal_(w, bad)).toThrow("kaimingNormal_: unknown option 'bogus'");
+    expect(() => init.uniform_(w, 0, 1, { seed: 1 } as never)).toThrow("uniform_: unknown option 'seed'");
+    expect(() => init.normal_(w, 0, 1, bad)).toThrow("normal_: unknown option 'bogus'");
+    expect(() => init.xavierUniform_(w, 1, bad)).toThrow("xavierUniform_: unknown option 'bogus'");
+    expect(() => init.xavierNormal_(w, 1, bad)).toThrow("xavierNormal_: unknown option 'bogus'");
+    expect(() => init.orthogonal_(w, 1, bad)).toThrow("orthogonal_: unknown option 'bogus'");
+    const model = new Linear(2, 2);
+    expect(() => l1Penalty(model, { include_bias: true } as never)).toThrow("did you mean 'includeBias'?");
+    expect(() => l2Penalty(model, bad)).toThrow("l2Penalty: unknown option 'bogus'");
+    expect(() => summary(model, [1, 2], bad)).toThrow("summary: unknown option 'bogus'");
+    expect(init.kaimingUniform_(w, { a: 0, mode: 'fan_out', nonlinearity: 'relu' }).shape).toEqual([3, 4]);
   });
 });
