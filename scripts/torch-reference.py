@@ -11,6 +11,7 @@ import math
 import os
 import sys
 
+import numpy
 import torch
 
 torch.manual_seed(0)
@@ -38,6 +39,8 @@ def enc(t):
     dtype = {torch.float64: 'float64', torch.float32: 'float32', torch.int64: 'int32', torch.int32: 'int32',
              torch.bool: 'bool'}[t.dtype]
     flat = t.reshape(-1).tolist()
+    if t.dtype == torch.float32:  # the shortest decimal that reads back as the same float32
+        flat = [float(repr(numpy.float32(v))) if math.isfinite(v) else v for v in flat]
     return {'shape': list(t.shape), 'dtype': dtype, 'data': [enc_value(v) for v in flat]}
 
 
@@ -68,7 +71,11 @@ def case(name, fn, inputs, grad=True, dtypes=('float64', 'float32'), kwargs=None
     for dt in dtypes:
         tdt = getattr(torch, dt)
         xs = []
+        consts = []
         for spec in inputs:
+            consts.append(spec[0] == 'const')
+            if spec[0] == 'const':  # sampled like spec[1:], but never differentiated
+                spec = spec[1:]
             if spec[0] == 'data':
                 values, fixed = spec[1], spec[2] if len(spec) > 2 else None
                 if fixed == 'int32':
@@ -79,7 +86,7 @@ def case(name, fn, inputs, grad=True, dtypes=('float64', 'float32'), kwargs=None
                     xs.append(torch.tensor(values, dtype=tdt))
             else:
                 xs.append(sample(spec[0], spec[1], tdt))
-        diff = [x.is_floating_point() for x in xs]
+        diff = [x.is_floating_point() and not c for x, c in zip(xs, consts)]
         leaves = [x.clone().requires_grad_(grad and d) for x, d in zip(xs, diff)]
         out = fn(*leaves, **kwargs)
         outs = list(out) if isinstance(out, (tuple, list)) else [out]
@@ -87,7 +94,7 @@ def case(name, fn, inputs, grad=True, dtypes=('float64', 'float32'), kwargs=None
             'name': name,
             'dtype': dt,
             'kwargs': kwargs,
-            'inputs': [enc(x) for x in xs],
+            'inputs': [dict(enc(x), **({'const': True} if c else {})) for x, c in zip(xs, consts)],
             'outputs': [enc(o) for o in outs],
         }
         if grad:
@@ -116,7 +123,10 @@ def main():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import torch_reference_cases  # noqa: E402  (the case list, kept in its own file)
 
+    import torch_reference_cases_nn  # noqa: E402
+
     torch_reference_cases.define(case, torch)
+    torch_reference_cases_nn.define(case, torch)
     with open(OUT, 'w') as f:
         json.dump({'generator': 'scripts/torch-reference.py', 'torch': torch.__version__, 'cases': CASES}, f,
                   separators=(',', ':'))

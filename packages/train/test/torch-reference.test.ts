@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import '@tessera/autograd';
 import { type DType, type Tensor, tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
+import { REFERENCE_NN_OPS } from './torch-reference-nn.js';
 import { type OpResult, REFERENCE_OPS } from './torch-reference-ops.js';
 
 // Compares Tessera with PyTorch 1.13 on the fixtures scripts/torch-reference.py wrote
@@ -9,7 +10,7 @@ import { type OpResult, REFERENCE_OPS } from './torch-reference-ops.js';
 // to every floating input. float64 must agree to 1e-10, float32 to 1e-4 (relative above 1,
 // absolute below). Regenerating the fixtures needs PyTorch; this test does not.
 
-type Enc = { shape: number[]; dtype: DType; data: (number | boolean | string)[] };
+type Enc = { shape: number[]; dtype: DType; data: (number | boolean | string)[]; const?: boolean };
 interface Case {
   name: string;
   dtype: 'float64' | 'float32';
@@ -67,10 +68,12 @@ const worst: Record<string, number> = { float64: 0, float32: 0 };
 describe(`PyTorch ${fixture.torch} reference (${fixture.cases.length} cases)`, () => {
   fixture.cases.forEach((c, n) => {
     it(`${c.name} ${c.dtype} #${n}`, () => {
-      const op = REFERENCE_OPS[c.name];
+      const op = REFERENCE_OPS[c.name] ?? REFERENCE_NN_OPS[c.name];
       expect(op, `no Tessera op for case '${c.name}'`).toBeDefined();
       const grad = c.grads !== undefined;
-      const xs = c.inputs.map((e) => toTensor(e, grad && (e.dtype === 'float32' || e.dtype === 'float64')));
+      const xs = c.inputs.map((e) =>
+        toTensor(e, grad && !e.const && (e.dtype === 'float32' || e.dtype === 'float64')),
+      );
       const outs = outputsOf(op!(xs, c.kwargs));
       expect(outs.length).toBe(c.outputs.length);
       const errors: number[] = [];

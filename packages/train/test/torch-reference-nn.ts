@@ -1,0 +1,81 @@
+import { F } from '@tessera/nn';
+import { softmax, type Tensor } from '@tessera/tensor';
+import type { Kwargs, RefOp } from './torch-reference-ops.js';
+
+const num = (kw: Kwargs, key: string, fallback: number): number =>
+  (kw[key] as number | undefined) ?? fallback;
+type Red = 'mean' | 'sum' | 'none';
+
+/** Scaled dot-product attention scores' softmax times v, through Tessera's fused function. */
+function sdpa(q: Tensor, k: Tensor, v: Tensor, isCausal: boolean): Tensor {
+  return F.scaledDotProductAttention(q, k, v, { isCausal });
+}
+
+/**
+ * The Tessera side of scripts/torch_reference_cases_nn.py: torch.nn.functional cases through
+ * `F` (weights as inputs, so their gradients are compared).
+ */
+export const REFERENCE_NN_OPS: Readonly<Record<string, RefOp>> = {
+  linear: ([x, w, b]) => F.linear(x!, w!, b),
+  bilinear: ([x1, x2, w, b]) => F.bilinear(x1!, x2!, w!, b),
+  conv2d: ([x, w, b], kw) =>
+    F.conv2d(x!, w!, b, {
+      stride: num(kw, 'stride', 1),
+      padding: num(kw, 'padding', 0),
+      dilation: num(kw, 'dilation', 1),
+      groups: num(kw, 'groups', 1),
+    }),
+  conv1d: ([x, w, b], kw) => F.conv1d(x!, w!, b, { padding: num(kw, 'padding', 0) }),
+  conv_transpose2d: ([x, w, b], kw) =>
+    F.convTranspose2d(x!, w!, b, {
+      stride: num(kw, 'stride', 1),
+      padding: num(kw, 'padding', 0),
+      outputPadding: num(kw, 'output_padding', 0),
+    }),
+  max_pool2d: ([x], kw) =>
+    F.maxPool2d(x!, num(kw, 'kernel_size', 2), {
+      ...(kw.stride !== undefined ? { stride: kw.stride as number } : {}),
+      padding: num(kw, 'padding', 0),
+    }),
+  avg_pool2d: ([x], kw) =>
+    F.avgPool2d(x!, num(kw, 'kernel_size', 2), {
+      stride: kw.stride as number,
+      padding: num(kw, 'padding', 0),
+      countIncludePad: kw.count_include_pad as boolean,
+    }),
+  adaptive_avg_pool2d: ([x], kw) => F.adaptiveAvgPool2d(x!, kw.output_size as [number, number]),
+  batch_norm_train: ([x, w, b]) => F.batchNorm(x!, null, null, { weight: w, bias: b, training: true }),
+  batch_norm_eval: ([x, m, v, w, b]) => F.batchNorm(x!, m!, v!, { weight: w, bias: b, training: false }),
+  layer_norm: ([x, w, b]) => F.layerNorm(x!, [4], { weight: w, bias: b }),
+  layer_norm2: ([x]) => F.layerNorm(x!, [3, 4]),
+  group_norm: ([x, w, b]) => F.groupNorm(x!, 2, { weight: w, bias: b }),
+  embedding: ([i, w], kw) =>
+    F.embedding(i!, w!, kw.padding_idx === undefined ? {} : { paddingIdx: kw.padding_idx as number }),
+  normalize: ([x]) => F.normalize(x!),
+  selu: ([x]) => F.selu(x!),
+  sdpa: ([q, k, v]) => sdpa(q!, k!, v!, false),
+  sdpa_causal: ([q, k, v]) => sdpa(q!, k!, v!, true),
+  mse_loss: ([a, b], kw) => F.mseLoss(a!, b!, { reduction: kw.reduction as Red }),
+  l1_loss: ([a, b]) => F.l1Loss(a!, b!),
+  huber_loss: ([a, b], kw) => F.huberLoss(a!, b!, { delta: num(kw, 'delta', 1) }),
+  smooth_l1_loss: ([a, b], kw) => F.smoothL1Loss(a!, b!, { beta: num(kw, 'beta', 1) }),
+  cross_entropy: ([x, t, w], kw) =>
+    F.crossEntropy(x!, t!, {
+      ...(w !== undefined ? { weight: w } : {}),
+      ...(kw.ignore_index !== undefined ? { ignoreIndex: kw.ignore_index as number } : {}),
+      labelSmoothing: num(kw, 'label_smoothing', 0),
+      reduction: (kw.reduction as Red | undefined) ?? 'mean',
+    }),
+  cross_entropy_probs: ([x, t]) => F.crossEntropy(x!, softmax(t!, 1)),
+  cross_entropy_2d: ([x, t]) => F.crossEntropy(x!, t!),
+  nll_loss: ([x, t]) => F.nllLoss(F.logSoftmax(x!, 1), t!),
+  bce: ([x, t]) => F.binaryCrossEntropy(x!.sigmoid(), t!),
+  bce_weight: ([x, t, w]) => F.binaryCrossEntropy(x!.sigmoid(), t!, { weight: w }),
+  bce_logits: ([x, t]) => F.binaryCrossEntropyWithLogits(x!, t!),
+  bce_logits_pos: ([x, t, pw]) => F.binaryCrossEntropyWithLogits(x!, t!, { posWeight: pw }),
+  bce_logits_zero: ([x, t]) => F.binaryCrossEntropyWithLogits(x!, t!),
+  kl_div: ([x, t]) => F.klDiv(F.logSoftmax(x!, 1), softmax(t!, 1), { reduction: 'batchmean' }),
+  gaussian_nll_loss: ([x, t, v]) => F.gaussianNllLoss(x!, t!, v!),
+  cosine_embedding_loss: ([a, b, y], kw) =>
+    F.cosineEmbeddingLoss(a!, b!, y!, { margin: num(kw, 'margin', 0) }),
+};
