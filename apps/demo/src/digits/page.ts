@@ -4,13 +4,13 @@ import { SERIES } from '../lib/colors.js';
 import { button, panel, selectField } from '../lib/controls.js';
 import { DivergenceNotice } from '../lib/divergence.js';
 import { h, uniqueId } from '../lib/dom.js';
-import { article, fmtCount } from '../lib/format.js';
+import { fmtCount } from '../lib/format.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
 import { currentRoute, replaceParams } from '../lib/url.js';
 import type { Page } from '../main.js';
-import { DrawPad } from './draw-pad.js';
+import { DrawPanel } from './draw-panel.js';
+import { FirstLayerPanel } from './first-layer-panel.js';
 import { resolveMnistSource } from './mnist-source.js';
-import { toMnist } from './preprocess.js';
 import {
   ARCH_LABELS,
   ARCHS,
@@ -23,7 +23,7 @@ import {
   type FromWorker,
   type ToWorker,
 } from './protocol.js';
-import { drawConfusion, drawGray, drawTiles, probabilityBars } from './views.js';
+import { drawConfusion } from './views.js';
 
 const DEFAULT_LR: Record<DigitOptimizer, number> = { adam: 0.001, sgd: 0.01, rmsprop: 0.001 };
 const DEFAULTS: DigitsConfig = { arch: 'lenet5', optimizer: 'adam', lr: 0.001, batchSize: 64 };
@@ -176,63 +176,14 @@ export function mount(root: HTMLElement): Page {
   curvesPanel.classList.add('wide');
 
   // ---- drawing ----
-  const probsEl = h('div', { class: 'probs', 'aria-live': 'polite', 'data-testid': 'probs' });
-  const setProbs = probabilityBars(probsEl);
-  setProbs(null);
-  const predText = h(
-    'p',
-    { class: 'hint', 'data-testid': 'prediction' },
-    'Draw a digit in the black square.',
-  );
-  const previewCanvas = h('canvas', {
-    width: 28,
-    height: 28,
-    title: 'What the network sees (28x28)',
-    style: 'width:56px;height:56px;image-rendering:pixelated;border:1px solid #dde2e8',
-  });
-  let lastPixels: Float32Array | null = null;
-  const pad = new DrawPad((ink, size) => {
-    const px = toMnist(ink, size, size);
-    if (!px) return;
-    lastPixels = px;
-    drawGray(previewCanvas, px, 28, 28);
-    if (datasetReady) {
+  const draw = new DrawPanel(
+    (pixels) => {
+      if (!datasetReady) return;
       predictId += 1;
-      worker.send({ type: 'predict', id: predictId, pixels: px.slice() });
-    }
-  });
-  const clearBtn = button(
-    'Clear',
-    () => {
-      pad.clear();
-      lastPixels = null;
-      setProbs(null);
-      predText.textContent = 'Draw a digit in the black square.';
-      delete root.dataset.prediction;
+      worker.send({ type: 'predict', id: predictId, pixels });
     },
-    { 'data-action': 'clear' },
-  );
-  const inspectDrawing = button('Inspect the drawing', () => {
-    if (lastPixels) worker.send({ type: 'inspect', index: null, pixels: lastPixels.slice() });
-  });
-  const drawPanel = panel(
-    'Draw a digit',
-    h(
-      'div',
-      { class: 'draw-wrap' },
-      h(
-        'div',
-        {},
-        pad.element,
-        h('div', { class: 'row', style: 'margin-top:6px' }, clearBtn, inspectDrawing),
-      ),
-      h(
-        'div',
-        { style: 'flex:1;min-width:180px' },
-        h('div', { class: 'row' }, previewCanvas, predText),
-        probsEl,
-      ),
-    ),
+    (pixels) => worker.send({ type: 'inspect', index: null, pixels }),
+    () => delete root.dataset.prediction,
   );
 
   // ---- confusion ----
@@ -248,47 +199,7 @@ export function mount(root: HTMLElement): Page {
   );
 
   // ---- first layer ----
-  const filters = h('div', { class: 'filters', 'data-testid': 'filters' });
-  const maps = h('div', { class: 'filters', 'data-testid': 'maps' });
-  const inputCanvas = h('canvas', {
-    width: 28,
-    height: 28,
-    style: 'width:56px;height:56px;image-rendering:pixelated;border:1px solid #dde2e8',
-    'aria-label': 'The inspected input',
-    role: 'img',
-  });
-  const inputText = h('span', { class: 'hint' });
-  const indexId = uniqueId('idx');
-  const indexInput = h('input', { id: indexId, type: 'number', min: 0, value: 0, style: 'width:90px' });
-  const inspectIndex = () =>
-    worker.send({ type: 'inspect', index: Number(indexInput.value) || 0, pixels: null });
-  indexInput.addEventListener('change', inspectIndex);
-  const randomBtn = button('Random test image', () => {
-    indexInput.value = String(Math.floor(Math.random() * 2000));
-    inspectIndex();
-  });
-  const filterTitle = h('h3', {}, 'First-layer filters');
-  const mapsTitle = h('h3', {}, 'Activation maps for this input');
-  const layerPanel = panel(
-    'Inside the first layer',
-    h(
-      'div',
-      { class: 'row' },
-      h(
-        'div',
-        { class: 'field', style: 'margin:0' },
-        h('label', { for: indexId }, 'Test image #'),
-        indexInput,
-      ),
-      randomBtn,
-      inputCanvas,
-      inputText,
-    ),
-    filterTitle,
-    filters,
-    mapsTitle,
-    maps,
-  );
+  const layer = new FirstLayerPanel((index) => worker.send({ type: 'inspect', index, pixels: null }));
 
   const errorBox = h('div', { class: 'error-box', role: 'alert', hidden: true });
   const divergence = new DivergenceNotice(root, () => worker.send({ type: 'pause' }));
@@ -301,7 +212,7 @@ export function mount(root: HTMLElement): Page {
     ),
     errorBox,
     divergence.root,
-    h('div', { class: 'dg-grid' }, trainPanel, curvesPanel, drawPanel, confPanel, layerPanel),
+    h('div', { class: 'dg-grid' }, trainPanel, curvesPanel, draw.root, confPanel, layer.root),
   );
   const TRAIN_HINT = 'Press Train: the curves appear here as the network learns.';
   const lossChart = new LineChart(lossEl, {
@@ -433,43 +344,19 @@ export function mount(root: HTMLElement): Page {
           sTestAcc.v.textContent = `${(m.testAcc * 100).toFixed(1)}%`;
           sStep.v.textContent = '0';
         }
-        if (lastPixels && datasetReady) {
-          predictId += 1;
-          worker.send({ type: 'predict', id: predictId, pixels: lastPixels.slice() });
-        }
+        // The drawing's prediction by the model as it is now.
+        draw.repredict();
         return;
       case 'prediction': {
-        if (m.id !== predictId || pad.empty) return;
-        setProbs(m.probs);
-        let best = 0;
-        for (let d = 1; d < 10; d++) if (m.probs[d]! > m.probs[best]!) best = d;
-        predText.textContent = `Looks like ${article(best)} ${best} (${(m.probs[best]! * 100).toFixed(0)}%)`;
-        root.dataset.prediction = String(best);
+        if (m.id !== predictId) return;
+        const best = draw.showPrediction(m.probs);
+        if (best !== null) root.dataset.prediction = String(best);
         return;
       }
-      case 'inspection': {
+      case 'inspection':
         root.dataset.inspected = String(Number(root.dataset.inspected ?? 0) + 1);
-        drawGray(inputCanvas, m.image, 28, 28);
-        inputText.textContent = m.label === null ? 'your drawing' : `label ${m.label}`;
-        const conv = m.filterShape[1] < 28;
-        filterTitle.textContent = conv
-          ? `First-layer filters (${m.filterShape[0]} kernels, ${m.filterShape[1]}x${m.filterShape[2]})`
-          : `First-layer weights of ${m.filterShape[0]} hidden units (as 28x28 images)`;
-        drawTiles(filters, m.filters, m.filterShape, { signed: true, size: conv ? 44 : 56, label: 'Filter' });
-        mapsTitle.textContent = conv
-          ? 'Activation maps for this input'
-          : `Activations of the ${m.maps.length} hidden units for this input`;
-        // Even rows in the panel: 6 maps (LeNet-5) three to a row, 8 (small CNN) four.
-        const perRow = m.mapShape[0] <= 6 ? 3 : 4;
-        maps.style.display = conv ? 'grid' : '';
-        maps.style.gridTemplateColumns = conv ? `repeat(${perRow}, max-content)` : '';
-        drawTiles(maps, m.maps, m.mapShape, {
-          signed: false,
-          size: conv ? (perRow === 3 ? 104 : 78) : 320,
-          label: conv ? 'Activation map' : 'Hidden units',
-        });
+        layer.show(m);
         return;
-      }
       case 'saved': {
         const url = URL.createObjectURL(m.blob);
         const a = h('a', { href: url, download: m.name });
