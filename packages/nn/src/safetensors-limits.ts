@@ -6,8 +6,8 @@
 export const MAX_HEADER = 100_000_000;
 /** Largest tensor rank accepted (PyTorch tensors have at most 64 dims). */
 export const MAX_RANK = 64;
-/** Most tensors in one file (large model shards hold a few thousand). */
-export const MAX_ENTRIES = 65_536;
+/** Most tensors in one file (model shards hold hundreds to a few thousand; each costs ~1 KB to load). */
+export const MAX_ENTRIES = 16_384;
 /** Most object keys in the whole header: entries' fields plus metadata keys. */
 const MAX_KEYS = 4 * MAX_ENTRIES + 4096;
 /** A valid header nests 3 levels: {name: {shape: [..]}}. */

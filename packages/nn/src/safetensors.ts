@@ -141,7 +141,7 @@ interface Entry {
 /**
  * Parses safetensors bytes, validating the header before reading any data: header length within
  * the file and at most 100 MB, nesting, array lengths and key counts bounded before the JSON is
- * parsed (at most 65,536 tensors, rank at most 64), known dtypes, integer shapes, offsets in
+ * parsed (at most 16,384 tensors, rank at most 64), known dtypes, integer shapes, offsets in
  * bounds, sizes equal to dtype x shape, no overlaps and no holes. F16/BF16 load as float32 and
  * I64/I16/I8/U8 as int32 (I64 values outside the int32 range are rejected). Error messages quote
  * at most a few dozen characters of any value.
