@@ -67,3 +67,45 @@ def define(case, torch):
     case('gaussian_nll_loss', F.gaussian_nll_loss, [('randn', [3, 4]), ('randn', [3, 4]), ('pos', [3, 4])])
     case('cosine_embedding_loss', F.cosine_embedding_loss,
          [('randn', [4, 5]), ('randn', [4, 5]), ('const', 'data', [1.0, -1.0, 1.0, -1.0])], kwargs={'margin': 0.2})
+
+
+def define_modules(case, torch):
+    """Layers with parameters, called with their parameters as inputs (functional_call), so the
+    parameter gradients are compared; the Tessera side sets the same fields by name."""
+    def module_case(name, make, x_specs, outputs=None):
+        torch.manual_seed(7)
+        m = make().double()
+        names = [n for n, _ in m.named_parameters()]
+        specs = list(x_specs) + [('data', p.detach().tolist()) for _, p in m.named_parameters()]
+        nx = len(x_specs)
+
+        def fn(*args, params=None):
+            # A fresh module whose parameters are replaced by the inputs (plain tensors), so
+            # gradients flow to them; RNNs see the change through their __setattr__.
+            mod = make().to(args[0].dtype)
+            mod.train()
+            for n, a in zip(names, args[nx:]):
+                *path, leaf = n.split('.')
+                owner = mod
+                for part in path:
+                    owner = getattr(owner, part)
+                del owner._parameters[leaf]
+                setattr(owner, leaf, a)
+            out = mod(*args[:nx])
+            return outputs(out) if outputs else out
+
+        case(name, fn, specs, kwargs={'params': names})
+
+    flat_lstm = lambda out: (out[0], out[1][0], out[1][1])  # noqa: E731
+    module_case('lstm', lambda: torch.nn.LSTM(3, 4, num_layers=2, batch_first=True), [('randn', [2, 5, 3])], flat_lstm)
+    module_case('gru', lambda: torch.nn.GRU(3, 4, bidirectional=True), [('randn', [5, 2, 3])])
+    module_case('rnn', lambda: torch.nn.RNN(3, 4, nonlinearity='relu'), [('randn', [4, 2, 3])])
+    module_case('mha', lambda: torch.nn.MultiheadAttention(6, 2, batch_first=True),
+                [('randn', [2, 3, 6]), ('randn', [2, 4, 6]), ('randn', [2, 4, 6])])
+    module_case('transformer_encoder_layer',
+                lambda: torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True),
+                [('randn', [2, 3, 8])])
+    module_case('transformer_encoder_layer_norm_first',
+                lambda: torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True,
+                                                         norm_first=True, activation='gelu'),
+                [('randn', [2, 3, 8])])

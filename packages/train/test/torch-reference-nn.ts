@@ -1,4 +1,4 @@
-import { F } from '@tessera/nn';
+import { F, GRU, LSTM, type Module, MultiheadAttention, RNN, TransformerEncoderLayer } from '@tessera/nn';
 import { softmax, type Tensor } from '@tessera/tensor';
 import type { Kwargs, RefOp } from './torch-reference-ops.js';
 
@@ -78,4 +78,64 @@ export const REFERENCE_NN_OPS: Readonly<Record<string, RefOp>> = {
   gaussian_nll_loss: ([x, t, v]) => F.gaussianNllLoss(x!, t!, v!),
   cosine_embedding_loss: ([a, b, y], kw) =>
     F.cosineEmbeddingLoss(a!, b!, y!, { margin: num(kw, 'margin', 0) }),
+};
+
+/** A module whose parameters (PyTorch names, dotted paths) are replaced by the given tensors. */
+function withParams<M extends Module>(m: M, names: readonly string[], values: readonly Tensor[]): M {
+  names.forEach((name, i) => {
+    const path = name.split('.');
+    let owner = m as unknown as Record<string, unknown>;
+    for (const part of path.slice(0, -1)) owner = owner[part] as Record<string, unknown>;
+    owner[path.at(-1)!] = values[i];
+  });
+  return m;
+}
+
+/** Runs a module case: inputs are the forward arguments (`nx` of them) followed by the parameters. */
+function moduleOp(nx: number, make: () => Module, run: (m: any, xs: Tensor[]) => Tensor | Tensor[]): RefOp {
+  return (xs, kw) => run(withParams(make(), kw.params as string[], xs.slice(nx)), xs.slice(0, nx));
+}
+
+/** The Tessera side of `define_modules` in scripts/torch_reference_cases_nn.py. */
+export const REFERENCE_MODULES: Readonly<Record<string, RefOp>> = {
+  lstm: moduleOp(
+    1,
+    () => new LSTM(3, 4, { numLayers: 2, batchFirst: true }),
+    (m, [x]) => {
+      const [out, [h, c]] = m.forward(x);
+      return [out, h, c];
+    },
+  ),
+  gru: moduleOp(
+    1,
+    () => new GRU(3, 4, { bidirectional: true }),
+    (m, [x]) => m.forward(x),
+  ),
+  rnn: moduleOp(
+    1,
+    () => new RNN(3, 4, { nonlinearity: 'relu' }),
+    (m, [x]) => m.forward(x),
+  ),
+  mha: moduleOp(
+    3,
+    () => new MultiheadAttention(6, 2, { batchFirst: true }),
+    (m, [q, k, v]) => m.forward(q, k, v),
+  ),
+  transformer_encoder_layer: moduleOp(
+    1,
+    () => new TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }),
+    (m, [x]) => m.forward(x),
+  ),
+  transformer_encoder_layer_norm_first: moduleOp(
+    1,
+    () =>
+      new TransformerEncoderLayer(8, 2, {
+        dimFeedforward: 16,
+        dropout: 0,
+        batchFirst: true,
+        normFirst: true,
+        activation: 'gelu',
+      }),
+    (m, [x]) => m.forward(x),
+  ),
 };
