@@ -4,7 +4,7 @@
 // percentile and the longest time between two frames, and the main thread's long tasks.
 // Timings are measured here, never asserted in tests (issue #16): a busy machine makes them slow.
 //
-//   npm run bench -w @tessera/demo            (or `pnpm bench:packages`, which runs every package's bench)
+//   npm run bench --prefix apps/demo   (or `pnpm bench:packages`, which runs every package's bench)
 //   node apps/demo/bench/frames.mjs [--seconds 8] [--backend cpu|webgpu] [--page playground|digits|inside]
 //
 // Uses the build in apps/demo/dist (built first when missing or with --build), served by `vite preview`, which

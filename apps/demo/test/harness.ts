@@ -141,8 +141,8 @@ interface FrameLog {
 
 /**
  * Starts counting the page's animation frames (requestAnimationFrame callbacks). Tests check that
- * frames keep coming while a worker trains; how long they take is measured by `npm run bench -w
- * @tessera/demo` (bench/frames.mjs), never asserted.
+ * frames keep coming while a worker trains; how long they take is measured by `npm run bench --prefix
+ * apps/demo` (bench/frames.mjs), never asserted.
  */
 export async function startFrames(page: Page): Promise<void> {
   await page.evaluate(() => {
