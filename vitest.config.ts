@@ -44,8 +44,8 @@ export default defineConfig({
           name: 'demo',
           root,
           include: ['apps/demo/test/**/*.test.ts'],
-          // The browser tests assert that no frame takes over 100 ms while training: run them
-          // after everything else, so other test processes do not compete for the cores.
+          // The browser tests train in Chromium (slow on a loaded machine): run them after
+          // everything else, so other test processes do not compete for the cores.
           sequence: { groupOrder: 1 },
         },
       },
