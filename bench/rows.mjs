@@ -58,6 +58,7 @@ export const FRAMEWORKS = [
   { id: 'tfjs-cpu', title: 'tfjs-cpu' },
   { id: 'tfjs-wasm', title: 'tfjs-wasm' },
   { id: 'ort', title: 'onnxruntime-node' },
+  { id: 'torch', title: 'PyTorch (native, 1 thread)' },
 ];
 
 /** Thrown by an adapter for a row it cannot run; shown in the table instead of a number. */

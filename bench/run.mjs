@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FRAMEWORKS, ROWS } from './rows.mjs';
+import { runTorch, torchUnavailable } from './torch.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name) => {
@@ -20,10 +21,14 @@ const arg = (name) => {
 };
 const quick = process.argv.includes('--quick');
 const rows = ROWS.filter((r) => !arg('rows') || arg('rows').includes(r.id));
-const fws = FRAMEWORKS.filter((f) => !arg('fw') || arg('fw').includes(f.id));
+let fws = FRAMEWORKS.filter((f) => !arg('fw') || arg('fw').includes(f.id));
+// Native PyTorch (one thread) runs only where python3-torch is installed.
+const torchMissing = fws.some((f) => f.id === 'torch') ? torchUnavailable() : null;
+if (torchMissing !== null) fws = fws.filter((f) => f.id !== 'torch');
 
 /** Runs one pair in a child process; returns its JSON result. */
 function runPair(row, fw) {
+  if (fw.id === 'torch') return runTorch(row, quick);
   const args = [fileURLToPath(new URL('row.mjs', import.meta.url)), '--row', row.id, '--fw', fw.id];
   if (quick) args.push('--quick');
   let out = '';
@@ -66,22 +71,27 @@ for (const row of rows) {
 const loadAfter = load();
 
 // Markdown table: one column per framework (median ms; GFLOP/s where the row has a flop count),
-// then Tessera's speed-up over each tfjs backend (tfjs time / Tessera time).
+// then Tessera's speed-up over each tfjs backend and PyTorch (their time / Tessera time).
 const cell = (row, r) => {
   if (r === undefined) return '';
   if (!r.ok) return r.unsupported ? `unsupported (${r.reason})` : `n/a (${r.reason})`;
   const gf = row.flops ? ` (${(row.flops / r.median / 1e6).toFixed(1)} GFLOP/s)` : '';
   return `${fmtMs(r.median)} ms${gf}`;
 };
-const ratio = (a, b) => (a?.ok && b?.ok ? `${(b.median / a.median).toFixed(1)}x` : '—');
+const ratio = (a, b) => {
+  if (!a?.ok || !b?.ok) return '—';
+  const r = b.median / a.median;
+  return `${r.toFixed(r < 1 ? 2 : 1)}x`;
+};
 const head = ['row', ...fws.map((f) => f.title)];
-const tfjs = fws.filter((f) => f.id.startsWith('tfjs'));
-if (fws.some((f) => f.id === 'tessera')) head.push(...tfjs.map((f) => `Tessera vs ${f.title}`));
+const compared = fws.filter((f) => f.id.startsWith('tfjs') || f.id === 'torch');
+if (fws.some((f) => f.id === 'tessera')) head.push(...compared.map((f) => `Tessera vs ${f.title}`));
 const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
 for (const row of rows) {
   const get = (fw) => results.find((r) => r.row === row.id && r.fw === fw);
   const cells = [row.title, ...fws.map((f) => cell(row, get(f.id)))];
-  if (fws.some((f) => f.id === 'tessera')) cells.push(...tfjs.map((f) => ratio(get('tessera'), get(f.id))));
+  if (fws.some((f) => f.id === 'tessera'))
+    cells.push(...compared.map((f) => ratio(get('tessera'), get(f.id))));
   lines.push(`| ${cells.join(' | ')} |`);
 }
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -101,6 +111,7 @@ const table = [
   ...lines,
   '',
   ...(notes.length ? ['Tessera kernel time and copy share:', ...notes] : []),
+  ...(torchMissing !== null ? ['', `PyTorch column skipped: ${torchMissing}.`] : []),
 ].join('\n');
 console.log(table);
 
