@@ -13,6 +13,7 @@ import {
   NAdam,
   type Optimizer,
   type ParamLike,
+  type ParamSlot,
   RAdam,
   RMSprop,
   SGD,
@@ -52,7 +53,7 @@ const MAKE: Record<string, (p: ParamLike[], o: never) => Optimizer<object>> = {
 describe(`optimizers follow PyTorch ${fixture.torch} trajectories`, () => {
   fixture.cases.forEach((c, n) => {
     it(`${c.optimizer} ${c.dtype} ${JSON.stringify(c.options)} #${n}`, () => {
-      const params: ParamLike[] = c.init.map((v, i) => ({
+      const params: ParamSlot[] = c.init.map((v, i) => ({
         value: tensor(v, { dtype: c.dtype, shape: c.shapes[i] }),
         grad: null,
       }));
