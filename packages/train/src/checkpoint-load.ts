@@ -21,6 +21,13 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, min: number): v is number => Number.isSafeInteger(v) && (v as number) >= min;
 const HEX64 = /^[0-9a-f]{64}$/;
+
+/** A short, non-recursive description of an untrusted value (String() of a deep array overflows). */
+function brief(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 20));
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  return Array.isArray(v) ? 'an array' : typeof v;
+}
 const U64 = 2n ** 64n;
 
 function checkFileRef(field: string, v: unknown, expected: string): string | null {
@@ -57,9 +64,9 @@ function historyProblem(h: unknown): string | null {
 /** Checks the metadata's fields (before decoding tensors); returns why it is malformed. */
 function metaProblem(m: unknown, names: { epoch: number; weights: string; state: string }): string | null {
   if (!isObj(m) || m.format !== 'tessera-checkpoint') return 'not a tessera checkpoint (format field)';
-  if (m.version !== 2) return `unsupported checkpoint version ${String(m.version).slice(0, 20)} (expected 2)`;
+  if (m.version !== 2) return `unsupported checkpoint version ${brief(m.version)} (expected 2)`;
   if (m.nextEpoch !== names.epoch)
-    return `nextEpoch ${String(m.nextEpoch).slice(0, 20)} does not match the file name (epoch ${names.epoch})`;
+    return `nextEpoch ${brief(m.nextEpoch)} does not match the file name (epoch ${names.epoch})`;
   const files =
     checkFileRef('weights', m.weights, names.weights) ?? checkFileRef('state', m.state, names.state);
   if (files !== null) return files;
@@ -127,7 +134,7 @@ export async function loadCandidate(s: CheckpointStore, name: string): Promise<L
   } catch (e) {
     return (e as Error).message;
   }
-  if (pool.size > 0) return `${m.state && (m.state as Obj).file} holds tensors nothing refers to`;
+  if (pool.size > 0) return `${(m.state as CheckpointFile).file} holds tensors nothing refers to`;
   const h = historyProblem(meta.history);
   if (h !== null) return h;
   return { meta, weights };
