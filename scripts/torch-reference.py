@@ -126,6 +126,7 @@ def main():
     import torch_reference_cases_nn  # noqa: E402
 
     torch_reference_cases.define(case, torch)
+    torch_reference_cases.define_more(case, torch)
     torch_reference_cases_nn.define(case, torch)
     torch_reference_cases_nn.define_modules(case, torch)
     with open(OUT, 'w') as f:

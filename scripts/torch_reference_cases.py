@@ -149,3 +149,48 @@ def define(case, torch):
     case('index_select', lambda x, i: torch.index_select(x, 1, i), [R, ('data', [3, 0, 3], 'int32')])
     case('where', lambda c, a, b: torch.where(c, a, b),
          [('data', [[True, False, True, False]], 'bool'), R, ('randn', [4])])
+
+
+def define_more(case, torch):
+    """Further existing ops: shaping, indexing, scans, sorting, padding, einsum."""
+    F = torch.nn.functional
+    R = ('randn', [3, 4])
+    case('einsum', lambda a, b: torch.einsum('bij,bjk->bik', a, b), [('randn', [2, 3, 4]), ('randn', [2, 4, 2])])
+    case('einsum_trace', lambda a: torch.einsum('ii->', a), [('randn', [3, 3])])
+    case('pad_constant', lambda x: F.pad(x, [1, 2, 0, 1], value=0.5), [R])
+    case('pad_reflect', lambda x: F.pad(x, [2, 1], mode='reflect'), [('randn', [2, 3, 5])])
+    case('pad_replicate', lambda x: F.pad(x, [1, 2, 2, 0], mode='replicate'), [('randn', [1, 2, 3, 4])])
+    case('pad_circular', lambda x: F.pad(x, [1, 2], mode='circular'), [('randn', [1, 2, 4])])
+    case('sort_values', lambda x: torch.sort(x, 1, descending=True), [R])
+    case('topk', lambda x: torch.topk(x, 2, 1), [R])
+    case('max_dim', lambda x: torch.max(x, 1), [R])
+    case('min_dim', lambda x: torch.min(x, 0, keepdim=True), [R])
+    case('argmax', lambda x: torch.argmax(x, 1), [R], grad=False)
+    case('repeat', lambda x: x.repeat(2, 1, 3), [('randn', [2, 3])])
+    case('tile', lambda x: torch.tile(x, (2,)), [('randn', [2, 3])])
+    case('split', lambda x: torch.split(x, [1, 3], 1), [R])
+    case('chunk', lambda x: torch.chunk(x, 2, 0), [('randn', [4, 3])])
+    case('expand', lambda x: x.expand(2, 3, 4), [('randn', [3, 1])])
+    case('narrow', lambda x: x.narrow(1, 1, 2), [R])
+    case('diagonal', lambda x: torch.diagonal(x, 1), [R])
+    case('transpose', lambda x: x.transpose(0, 2), [('randn', [2, 3, 4])])
+    case('permute', lambda x: x.permute(2, 0, 1), [('randn', [2, 3, 4])])
+    case('index_add', lambda x, i, s: torch.index_add(x, 0, i, s, alpha=2.0),
+         [R, ('data', [2, 0, 2], 'int32'), ('randn', [3, 4])])
+    case('scatter', lambda x, i, s: torch.scatter(x, 1, i, s),
+         [R, ('data', [[0, 3], [1, 2], [2, 0]], 'int32'), ('randn', [3, 2])])
+    case('scatter_add', lambda x, i, s: torch.scatter_add(x, 1, i, s),
+         [R, ('data', [[0, 0], [1, 2], [3, 3]], 'int32'), ('randn', [3, 2])])
+    case('masked_fill', lambda x, m: x.masked_fill(m, -1.5), [R, ('data', [True, False, False, True], 'bool')])
+    case('masked_select', lambda x, m: torch.masked_select(x, m), [R, ('data', [[True, False, True, True]], 'bool')])
+    case('slice_scatter', lambda x, s: torch.slice_scatter(x, s, 1, 1, 4, 2), [R, ('randn', [3, 2])])
+    case('select_scatter', lambda x, s: torch.select_scatter(x, s, 0, 1), [R, ('randn', [4])])
+    case('diagonal_scatter', lambda x, s: torch.diagonal_scatter(x, s, 1), [R, ('randn', [3])])
+    case('norm_p1', lambda x: torch.norm(x, 1, 1), [R])
+    case('norm_p3', lambda x: torch.norm(x, 3, 0), [R])
+    case('var_unbiased_false', lambda x: torch.var(x, 0, unbiased=False), [R])
+    case('mean_all', torch.mean, [R])
+    case('sum_keepdim', lambda x: torch.sum(x, [0, 2], keepdim=True), [('randn', [2, 3, 4])])
+    case('logsumexp_2', lambda x: torch.logsumexp(x, [0, 1]), [R])
+    case('clamp_int', lambda x: torch.clamp(x, 1, 4), [('data', [[0, 3, 7], [2, 9, -1]], 'int32')], grad=False,
+         dtypes=('float64',))

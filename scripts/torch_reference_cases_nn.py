@@ -32,6 +32,9 @@ def define(case, torch):
     case('embedding', F.embedding, [('data', [[0, 2], [1, 1]], 'int32'), ('randn', [3, 4])], kwargs={'padding_idx': 1})
     case('normalize', F.normalize, [('randn', [3, 4])])
     case('selu', F.selu, [('randn', [3, 4])])
+    case('max_pool1d', F.max_pool1d, [('randn', [2, 3, 9])], kwargs={'kernel_size': 3, 'stride': 2, 'padding': 1})
+    case('avg_pool1d', F.avg_pool1d, [('randn', [2, 3, 9])], kwargs={'kernel_size': 3, 'stride': 2})
+    case('adaptive_avg_pool1d', F.adaptive_avg_pool1d, [('randn', [2, 3, 7])], kwargs={'output_size': 3})
     case('sdpa', lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1]), -1) @ v,
          [('randn', [2, 3, 4]), ('randn', [2, 5, 4]), ('randn', [2, 5, 6])])
     causal = torch.ones(4, 4, dtype=torch.bool).tril()
@@ -100,6 +103,9 @@ def define_modules(case, torch):
     module_case('lstm', lambda: torch.nn.LSTM(3, 4, num_layers=2, batch_first=True), [('randn', [2, 5, 3])], flat_lstm)
     module_case('gru', lambda: torch.nn.GRU(3, 4, bidirectional=True), [('randn', [5, 2, 3])])
     module_case('rnn', lambda: torch.nn.RNN(3, 4, nonlinearity='relu'), [('randn', [4, 2, 3])])
+    module_case('lstm_cell', lambda: torch.nn.LSTMCell(3, 4), [('randn', [2, 3])])
+    module_case('gru_cell', lambda: torch.nn.GRUCell(3, 4), [('randn', [2, 3])])
+    module_case('rnn_cell', lambda: torch.nn.RNNCell(3, 4), [('randn', [2, 3])])
     module_case('mha', lambda: torch.nn.MultiheadAttention(6, 2, batch_first=True),
                 [('randn', [2, 3, 6]), ('randn', [2, 4, 6]), ('randn', [2, 4, 6])])
     module_case('transformer_encoder_layer',

@@ -1,4 +1,15 @@
-import { F, GRU, LSTM, type Module, MultiheadAttention, RNN, TransformerEncoderLayer } from '@tessera/nn';
+import {
+  F,
+  GRU,
+  GRUCell,
+  LSTM,
+  LSTMCell,
+  type Module,
+  MultiheadAttention,
+  RNN,
+  RNNCell,
+  TransformerEncoderLayer,
+} from '@tessera/nn';
 import { softmax, type Tensor } from '@tessera/tensor';
 import type { Kwargs, RefOp } from './torch-reference-ops.js';
 
@@ -53,6 +64,9 @@ export const REFERENCE_NN_OPS: Readonly<Record<string, RefOp>> = {
     F.embedding(i!, w!, kw.padding_idx === undefined ? {} : { paddingIdx: kw.padding_idx as number }),
   normalize: ([x]) => F.normalize(x!),
   selu: ([x]) => F.selu(x!),
+  max_pool1d: ([x]) => F.maxPool1d(x!, 3, { stride: 2, padding: 1 }),
+  avg_pool1d: ([x]) => F.avgPool1d(x!, 3, { stride: 2 }),
+  adaptive_avg_pool1d: ([x]) => F.adaptiveAvgPool1d(x!, 3),
   sdpa: ([q, k, v]) => sdpa(q!, k!, v!, false),
   sdpa_causal: ([q, k, v]) => sdpa(q!, k!, v!, true),
   mse_loss: ([a, b], kw) => F.mseLoss(a!, b!, { reduction: kw.reduction as Red }),
@@ -114,6 +128,21 @@ export const REFERENCE_MODULES: Readonly<Record<string, RefOp>> = {
   rnn: moduleOp(
     1,
     () => new RNN(3, 4, { nonlinearity: 'relu' }),
+    (m, [x]) => m.forward(x),
+  ),
+  lstm_cell: moduleOp(
+    1,
+    () => new LSTMCell(3, 4),
+    (m, [x]) => m.forward(x),
+  ),
+  gru_cell: moduleOp(
+    1,
+    () => new GRUCell(3, 4),
+    (m, [x]) => m.forward(x),
+  ),
+  rnn_cell: moduleOp(
+    1,
+    () => new RNNCell(3, 4),
     (m, [x]) => m.forward(x),
   ),
   mha: moduleOp(

@@ -144,4 +144,51 @@ export const REFERENCE_OPS: Readonly<Record<string, RefOp>> = {
   gather: ([x, i]) => T.gather(x!, 1, i!),
   index_select: ([x, i]) => T.indexSelect(x!, 1, i!),
   where: ([c, a, b]) => T.where(c!, a!, b!),
+  einsum: binary((a, b) => T.einsum('bij,bjk->bik', a, b)),
+  einsum_trace: unary((a) => T.einsum('ii->', a)),
+  pad_constant: unary((x) => T.pad(x, [1, 2, 0, 1], 'constant', 0.5)),
+  pad_reflect: unary((x) => T.pad(x, [2, 1], 'reflect')),
+  pad_replicate: unary((x) => T.pad(x, [1, 2, 2, 0], 'replicate')),
+  pad_circular: unary((x) => T.pad(x, [1, 2], 'circular')),
+  sort_values: ([x]) => {
+    const r = T.sort(x!, 1, true);
+    return [r.values, r.indices];
+  },
+  topk: ([x]) => {
+    const r = T.topk(x!, 2, 1);
+    return [r.values, r.indices];
+  },
+  max_dim: ([x]) => {
+    const r = T.maxDim(x!, 1);
+    return [r.values, r.indices];
+  },
+  min_dim: ([x]) => {
+    const r = T.minDim(x!, 0, true);
+    return [r.values, r.indices];
+  },
+  argmax: unary((x) => T.argmax(x, 1)),
+  repeat: unary((x) => T.repeat(x, [2, 1, 3])),
+  tile: unary((x) => T.tile(x, [2])),
+  split: ([x]) => T.split(x!, [1, 3], 1),
+  chunk: ([x]) => T.chunk(x!, 2, 0),
+  expand: unary((x) => T.expand(x, [2, 3, 4])),
+  narrow: unary((x) => T.narrow(x, 1, 1, 2)),
+  diagonal: unary((x) => T.diagonal(x, 1)),
+  transpose: unary((x) => T.transpose(x, 0, 2)),
+  permute: unary((x) => T.permute(x, [2, 0, 1])),
+  index_add: ([x, i, s]) => T.indexAdd(x!, 0, i!, s!, 2),
+  scatter: ([x, i, s]) => T.scatter(x!, 1, i!, s!),
+  scatter_add: ([x, i, s]) => T.scatterAdd(x!, 1, i!, s!),
+  masked_fill: ([x, m]) => T.maskedFill(x!, m!, -1.5),
+  masked_select: ([x, m]) => T.maskedSelect(x!, m!),
+  slice_scatter: ([x, s]) => T.sliceScatter(x!, s!, 1, 1, 4, 2),
+  select_scatter: ([x, s]) => T.selectScatter(x!, s!, 0, 1),
+  diagonal_scatter: ([x, s]) => T.diagonalScatter(x!, s!, 1),
+  norm_p1: unary((x) => T.norm(x, 1, 1)),
+  norm_p3: unary((x) => T.norm(x, 3, 0)),
+  var_unbiased_false: unary((x) => T.variance(x, 0, { correction: 0 })),
+  mean_all: unary((x) => T.mean(x)),
+  sum_keepdim: unary((x) => T.sum(x, [0, 2], true)),
+  logsumexp_2: unary((x) => T.logsumexp(x, [0, 1])),
+  clamp_int: unary((x) => T.clamp(x, 1, 4)),
 };
