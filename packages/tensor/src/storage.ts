@@ -149,12 +149,15 @@ export const UNCOUNTED = -1;
 /** `trackTensor`'s result for an uncounted tensor viewing a counted buffer: it holds no reference. */
 export const UNCOUNTED_VIEW = -3;
 
+/** The object whose collection reports a tensor's: only the tensor references it. */
+class GcKey {}
+
 /**
- * @internal Counts a new tensor viewing `account` and registers it for finalization, with `key`
- * an object only the tensor references. Returns its slot, or `UNCOUNTED` / `UNCOUNTED_VIEW`
- * when the cap is reached and the buffer is GC-owned.
+ * @internal Counts a new tensor viewing `account`. Returns its slot (>= 0; the tensor then
+ * registers with `registerTensor`), or `UNCOUNTED` / `UNCOUNTED_VIEW` when the cap is reached and
+ * the buffer is GC-owned.
  */
-export function trackTensor(account: BufferAccount, key: object): number {
+export function trackTensor(account: BufferAccount): number {
   if (!account.tracked) {
     // An uncounted buffer: the reference only guards recycling on dispose().
     account.refs++;
@@ -171,18 +174,25 @@ export function trackTensor(account: BufferAccount, key: object): number {
   countTensor(1);
   const slot = freeSlots.length > 0 ? freeSlots.pop()! : slotAccounts.length;
   slotAccounts[slot] = account;
-  pendingCells++;
-  finalizer.register(key, slot, key);
   return slot;
 }
 
-/** @internal Forgets a disposed tensor's registration at once (its cell is dropped). */
-export function untrackTensor(slot: number, key: object): void {
+/**
+ * @internal Registers the tensor holding `slot` with the finalizer. Returns the key the tensor
+ * must hold (and nothing else may): the tensor is reported when the key is collected.
+ */
+export function registerTensor(slot: number): object {
+  const key = new GcKey();
+  pendingCells++;
+  // No unregister token: one costs several times the registration, and dispose() only has to
+  // empty the slot (the cell then reports nothing when it runs).
+  finalizer.register(key, slot);
+  return key;
+}
+
+/** @internal A disposed tensor leaves the counts at once; its slot is reused after its report. */
+export function untrackTensor(slot: number): void {
   slotAccounts[slot] = null;
-  if (finalizer.unregister(key)) {
-    freeSlots.push(slot);
-    pendingCells--;
-  }
   countTensor(-1);
 }
 

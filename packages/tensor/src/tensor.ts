@@ -11,7 +11,7 @@ import * as mv from './ops/movement.js';
 import * as red from './ops/reduce.js';
 import * as shp from './ops/shaping.js';
 import { contiguousStrides, fmt, isContiguousLayout, normalizeDim, type Shape, sizeOf } from './shape.js';
-import { Storage, trackTensor, UNCOUNTED_VIEW, untrackTensor } from './storage.js';
+import { registerTensor, Storage, trackTensor, UNCOUNTED_VIEW, untrackTensor } from './storage.js';
 
 declare global {
   interface SymbolConstructor {
@@ -29,13 +29,10 @@ export type TensorLike = Tensor | number | boolean;
 /** Nested arrays of numbers or booleans, as returned by `array()`. */
 export type NestedArray = number | boolean | NestedArray[];
 
-/** The object whose collection reports a tensor's: only the tensor references it. */
-class GcKey {}
-
-// Every counted tensor registers a tiny `GcKey` it alone references, not itself: V8's
+// Every counted tensor registers a tiny key it alone references, not itself: V8's
 // young-generation collector keeps registered targets alive, so registering the tensor would
 // promote it, its autograd graph and its buffer to the old generation. The registry (storage.ts)
-// holds only a slot number; dispose() drops the registration at once.
+// holds only a slot number.
 
 /**
  * An n-dimensional array: a strided view (shape, strides, offset) onto a backend buffer.
@@ -65,7 +62,8 @@ export class Tensor {
    */
   private readonly _slot: number;
   /** @internal The object registered with the finalizer on this tensor's behalf. */
-  private readonly _gcKey: GcKey | null;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: only held, so that it lives exactly as long as this tensor
+  private readonly _gcKey: object | null;
   /** @internal `viewFor`'s result, once made. */
   private _kernelView: View | null = null;
 
@@ -92,10 +90,9 @@ export class Tensor {
       this._gcKey = null;
       return;
     }
-    const key = new GcKey();
-    const slot = trackTensor(storage.account, key);
+    const slot = trackTensor(storage.account);
     this._slot = slot;
-    this._gcKey = slot >= 0 ? key : null;
+    this._gcKey = slot >= 0 ? registerTensor(slot) : null;
   }
 
   /** @internal A new contiguous tensor on `backend` with uninitialised contents. */
@@ -191,7 +188,7 @@ export class Tensor {
     if (s === null || this._slot === -2) return;
     this._storage = null;
     this._kernelView = null;
-    if (this._slot >= 0) untrackTensor(this._slot, this._gcKey!);
+    if (this._slot >= 0) untrackTensor(this._slot);
     if (this._slot !== UNCOUNTED_VIEW) s.release();
   }
 

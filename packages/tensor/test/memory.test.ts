@@ -133,12 +133,19 @@ describe('a loop that never lets the event loop turn', () => {
     t.dispose();
   });
 
-  it('dispose() drops the registration at once, so disposed tensors never reach the cap', () => {
+  it('disposed tensors leave the counts at once, even past the cap', async () => {
+    await collect(() => false);
     const before = memory();
     for (let i = 0; i < CAP * 2; i++) zeros([2]).dispose();
     const after = memory();
-    expect(after.untrackedTensors).toBe(before.untrackedTensors);
     expect(after.liveTensors).toBe(before.liveTensors);
+    expect(after.liveBuffers).toBe(before.liveBuffers);
+    expect(after.bytes.cpu).toBe(before.bytes.cpu);
+    await collect(() => false);
+    // Counting resumed once the reports ran.
+    const t = zeros([3]);
+    expect(memory().liveTensors).toBe(before.liveTensors + 1);
+    t.dispose();
   });
 });
 
