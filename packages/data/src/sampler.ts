@@ -1,4 +1,4 @@
-import { type Generator, Tensor } from '@tessera/tensor';
+import { checkOptions, type Generator, Tensor } from '@tessera/tensor';
 import {
   checkGenerator,
   describeValue,
@@ -90,6 +90,7 @@ export class RandomSampler extends SeededSampler implements Sampler {
   readonly length: number;
 
   constructor(source: number | { readonly length: number }, opts: RandomSamplerOptions = {}) {
+    checkOptions('RandomSampler', opts, { replacement: 'any', numSamples: 'any', generator: 'any' });
     super('RandomSampler', opts.generator);
     this.n = checkCount(
       'RandomSampler',
@@ -126,6 +127,7 @@ export class RandomSampler extends SeededSampler implements Sampler {
 export class SubsetRandomSampler extends SeededSampler implements Sampler {
   readonly indices: readonly number[];
   constructor(indices: readonly number[], opts: { generator?: Generator } = {}) {
+    checkOptions('SubsetRandomSampler', opts, { generator: 'any' });
     super('SubsetRandomSampler', opts.generator);
     indices.forEach((i, k) => {
       if (!Number.isInteger(i) || i < 0)
@@ -160,6 +162,7 @@ export class WeightedRandomSampler extends SeededSampler implements Sampler {
     opts: { replacement?: boolean; generator?: Generator } = {},
   ) {
     super('WeightedRandomSampler', opts.generator);
+    checkOptions('WeightedRandomSampler', opts, { replacement: 'boolean', generator: 'any' });
     const w = weights instanceof Tensor ? weights.dataSync() : weights;
     if (weights instanceof Tensor && weights.ndim !== 1) {
       throw new RangeError(

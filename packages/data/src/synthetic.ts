@@ -1,4 +1,4 @@
-import { defaultGenerator, Generator, type Tensor, tensor } from '@tessera/tensor';
+import { checkOptions, defaultGenerator, Generator, type Tensor, tensor } from '@tessera/tensor';
 import { checkGenerator, normals, permutation, uniforms } from './random.js';
 
 // 2-D toy datasets in the style of the TensorFlow Playground (same shapes, ranges and noise
@@ -33,6 +33,7 @@ interface Setup {
 }
 
 function setup(op: string, opts: SyntheticOptions): Setup {
+  checkOptions(op, opts, { n: 'any', noise: 'any', seed: 'any', generator: 'any', shuffle: 'any' });
   const n = opts.n ?? 500;
   if (!Number.isInteger(n) || n < 0)
     throw new RangeError(`${op}: n must be a non-negative integer, got ${String(n)}`);

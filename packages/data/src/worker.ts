@@ -1,3 +1,4 @@
+import { checkOptions } from '@tessera/tensor';
 import { type Collated, defaultCollate } from './collate.js';
 import { checkIndex, Dataset } from './dataset.js';
 import type { WorkerCapable } from './loader.js';
@@ -39,6 +40,13 @@ export class WorkerDataset<T = unknown> extends Dataset<T> implements WorkerCapa
     super();
     if (opts === null || typeof opts !== 'object')
       throw new TypeError(`WorkerDataset: expected options, got ${describeValue(opts)}`);
+    checkOptions('WorkerDataset', opts, {
+      module: 'any',
+      length: 'any',
+      numWorkers: 'any',
+      args: 'any',
+      revive: 'any',
+    });
     if (typeof opts.length !== 'number' || !Number.isInteger(opts.length) || opts.length < 0) {
       throw new RangeError(
         `WorkerDataset: length must be a non-negative integer, got ${describeValue(opts.length)}`,
@@ -122,6 +130,7 @@ export async function workerMap<R = unknown>(
   items: readonly unknown[],
   opts: WorkerMapOptions = {},
 ): Promise<R[]> {
+  checkOptions('workerMap', opts, { fn: 'any', numWorkers: 'any', args: 'any' });
   if (!Array.isArray(items))
     throw new TypeError(`workerMap: items must be an array, got ${describeValue(items)}`);
   if (items.length === 0) return [];

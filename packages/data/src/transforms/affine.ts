@@ -1,4 +1,5 @@
 import type { Generator, Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { uniforms } from '../random.js';
 import {
   allocLike,
@@ -53,6 +54,15 @@ function shearRanges(op: string, s: unknown): [number, number, number, number] {
  * image. Pixels from outside the image get `fill`.
  */
 export function randomAffine(opts: RandomAffineOptions = {}): (x: Tensor) => Tensor {
+  checkOptions('randomAffine', opts, {
+    degrees: 'any',
+    translate: 'any',
+    scale: 'any',
+    shear: 'any',
+    interpolation: 'any',
+    fill: 'any',
+    generator: 'any',
+  });
   return affineTransform('randomAffine', opts);
 }
 
@@ -67,6 +77,7 @@ export function randomRotation(
   degrees: number | readonly [number, number],
   opts: RandomRotationOptions = {},
 ): (x: Tensor) => Tensor {
+  checkOptions('randomRotation', opts, { interpolation: 'any', fill: 'any', generator: 'any' });
   return affineTransform('randomRotation', { ...opts, degrees });
 }
 

@@ -1,4 +1,5 @@
 import type { Generator, Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { uniforms } from '../random.js';
 import { generatorOf, rangeOf, readImages, toImages } from './image-util.js';
 
@@ -23,6 +24,12 @@ const B = 0.114;
  * factors drawn per image.
  */
 export function colorJitter(opts: ColorJitterOptions = {}): (x: Tensor) => Tensor {
+  checkOptions('colorJitter', opts, {
+    brightness: 'any',
+    contrast: 'any',
+    saturation: 'any',
+    generator: 'any',
+  });
   const op = 'colorJitter';
   const range = (v: number | readonly [number, number] | undefined, what: string) =>
     v === undefined ? undefined : rangeOf(op, what, v, 1, 0);

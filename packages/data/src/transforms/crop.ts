@@ -1,4 +1,5 @@
 import type { Generator, Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { uniforms } from '../random.js';
 import {
   allocLike,
@@ -67,6 +68,13 @@ export function randomCrop(
   size: number | readonly [number, number],
   opts: RandomCropOptions = {},
 ): (x: Tensor) => Tensor {
+  checkOptions('randomCrop', opts, {
+    padding: 'any',
+    padIfNeeded: 'any',
+    fill: 'any',
+    paddingMode: 'any',
+    generator: 'any',
+  });
   const op = 'randomCrop';
   const [th, tw] = sizePair(op, 'size', size);
   const [pl, pt, pr, pb] = paddingOf(op, opts.padding);
@@ -171,6 +179,12 @@ export function randomResizedCrop(
   size: number | readonly [number, number],
   opts: RandomResizedCropOptions = {},
 ): (x: Tensor) => Tensor {
+  checkOptions('randomResizedCrop', opts, {
+    scale: 'any',
+    ratio: 'any',
+    interpolation: 'any',
+    generator: 'any',
+  });
   const op = 'randomResizedCrop';
   const [oh, ow] = sizePair(op, 'size', size);
   const scale = opts.scale ?? [0.08, 1];
@@ -231,6 +245,7 @@ export function resize(
   size: number | readonly [number, number],
   opts: { interpolation?: Interpolation } = {},
 ): (x: Tensor) => Tensor {
+  checkOptions('resize', opts, { interpolation: 'any' });
   const op = 'resize';
   const [oh, ow] = sizePair(op, 'size', size);
   const interp = checkInterpolation(op, opts.interpolation ?? 'bilinear');

@@ -1,4 +1,4 @@
-import { type DType, Tensor, tensor } from '@tessera/tensor';
+import { checkOptions, type DType, Tensor, tensor } from '@tessera/tensor';
 import { describeValue } from '../random.js';
 
 /**
@@ -7,6 +7,7 @@ import { describeValue } from '../random.js';
  * `dtype: 'int32'` for PyTorch's `F.one_hot` type).
  */
 export function oneHot(numClasses: number, opts: { dtype?: DType } = {}): (labels: Tensor) => Tensor {
+  checkOptions('oneHot', opts, { dtype: 'any' });
   const op = 'oneHot';
   if (!Number.isInteger(numClasses) || numClasses < 1)
     throw new RangeError(`${op}: numClasses must be a positive integer, got ${describeValue(numClasses)}`);

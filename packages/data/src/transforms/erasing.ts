@@ -1,4 +1,5 @@
 import type { Generator, Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { normals, uniforms } from '../random.js';
 import { checkProb, checkRatio, generatorOf, readImages, regionSides, toImages } from './image-util.js';
 
@@ -22,6 +23,13 @@ export interface RandomErasingOptions {
  * applied after normalisation.
  */
 export function randomErasing(opts: RandomErasingOptions = {}): (x: Tensor) => Tensor {
+  checkOptions('randomErasing', opts, {
+    p: 'any',
+    scale: 'any',
+    ratio: 'any',
+    value: 'any',
+    generator: 'any',
+  });
   const op = 'randomErasing';
   const p = checkProb(op, opts.p ?? 0.5);
   const scale = opts.scale ?? [0.02, 0.33];

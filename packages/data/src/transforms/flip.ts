@@ -1,4 +1,5 @@
 import type { Generator, Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { uniforms } from '../random.js';
 import { checkProb, generatorOf, readImages, toImages } from './image-util.js';
 
@@ -11,6 +12,7 @@ export interface RandomFlipOptions {
 }
 
 function randomFlip(op: string, horizontal: boolean, opts: RandomFlipOptions): (x: Tensor) => Tensor {
+  checkOptions(op, opts, { p: 'any', generator: 'any' });
   const p = checkProb(op, opts.p ?? 0.5);
   const gen = generatorOf(op, opts.generator);
   return (x) => {

@@ -1,4 +1,5 @@
 import type { Generator, Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { normals } from '../random.js';
 import { generatorOf, readImages, toImages } from './image-util.js';
 
@@ -16,6 +17,7 @@ export interface GaussianNoiseOptions {
 
 /** Adds Gaussian noise N(mean, std^2) to every pixel of images [C,H,W] or [N,C,H,W] (torchvision's `GaussianNoise`). */
 export function gaussianNoise(opts: GaussianNoiseOptions = {}): (x: Tensor) => Tensor {
+  checkOptions('gaussianNoise', opts, { mean: 'any', std: 'any', clip: 'any', generator: 'any' });
   const op = 'gaussianNoise';
   const mean = opts.mean ?? 0;
   const std = opts.std ?? 0.1;

@@ -1,4 +1,4 @@
-import { Tensor, tensor } from '@tessera/tensor';
+import { checkOptions, Tensor, tensor } from '@tessera/tensor';
 import { describeValue } from '../random.js';
 
 /**
@@ -159,6 +159,7 @@ export function standardize(opts: StandardizeOptions): StandardizeTransform {
   const op = 'standardize';
   if (opts === null || typeof opts !== 'object')
     throw new TypeError(`${op}: expected { mean, std }, got ${describeValue(opts)}`);
+  checkOptions(op, opts, { mean: 'any', std: 'any', axis: 'any' });
   const fn = (x: Tensor): Tensor => {
     const layout = groupLayout(op, x, opts.axis);
     const mean = statValues(op, 'mean', opts.mean, layout.groups);
@@ -179,6 +180,7 @@ export function standardize(opts: StandardizeOptions): StandardizeTransform {
  * spread get std 1, as sklearn does, so constant features become 0 instead of NaN.
  */
 export function fitStandardize(x: Tensor, opts: { axis?: StatsAxis } = {}): StandardizeTransform {
+  checkOptions('fitStandardize', opts, { axis: 'any' });
   const { axis, mean, std } = fitStats('fitStandardize', x, opts.axis);
   return standardize({ mean, std: std.map((s) => (s === 0 ? 1 : s)), axis });
 }
@@ -207,6 +209,7 @@ export function minMaxScale(opts: MinMaxOptions): MinMaxTransform {
   const op = 'minMaxScale';
   if (opts === null || typeof opts !== 'object')
     throw new TypeError(`${op}: expected { min, max }, got ${describeValue(opts)}`);
+  checkOptions(op, opts, { min: 'any', max: 'any', range: 'any', axis: 'any' });
   const range = opts.range ?? [0, 1];
   if (!Array.isArray(range) || range.length !== 2 || !(range[0] < range[1])) {
     throw new RangeError(`${op}: range must be [low, high] with low < high, got ${JSON.stringify(range)}`);
@@ -235,6 +238,7 @@ export function fitMinMaxScale(
   x: Tensor,
   opts: { axis?: StatsAxis; range?: readonly [number, number] } = {},
 ): MinMaxTransform {
+  checkOptions('fitMinMaxScale', opts, { axis: 'any', range: 'any' });
   const { axis, min, max } = fitStats('fitMinMaxScale', x, opts.axis);
   return minMaxScale({ min, max, axis, range: opts.range });
 }
