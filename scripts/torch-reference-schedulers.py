@@ -16,18 +16,25 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'packages',
 CASES = []
 
 
-def run(name, make, options, steps=40, lrs=(0.1, 0.05), momentum=0.9):
+def run(name, make, options, steps=40, lrs=(0.1, 0.05), momentum=0.9, metrics=None):
     params = [torch.nn.Parameter(torch.zeros(2)) for _ in lrs]
     opt = SGD([{'params': [p], 'lr': lr} for p, lr in zip(params, lrs)], lr=lrs[0], momentum=momentum)
     sched = make(opt)
     lr_seq, mom_seq = [], []
-    for _ in range(steps):
-        lr_seq.append(sched.get_last_lr())
+    for k in range(steps):
+        if k > 0:
+            opt.step()
+            if metrics is None:
+                sched.step()
+            else:
+                sched.step(metrics[k - 1])
+        lr_seq.append([g['lr'] for g in opt.param_groups])
         mom_seq.append([g['momentum'] for g in opt.param_groups])
-        opt.step()
-        sched.step()
-    CASES.append({'scheduler': name, 'options': options, 'groupLrs': list(lrs), 'momentum': momentum,
-                  'lrs': lr_seq, 'momentums': mom_seq})
+    case = {'scheduler': name, 'options': options, 'groupLrs': list(lrs), 'momentum': momentum,
+            'lrs': lr_seq, 'momentums': mom_seq}
+    if metrics is not None:
+        case['metrics'] = metrics[:steps - 1]
+    CASES.append(case)
 
 
 def main():
@@ -59,6 +66,30 @@ def main():
     run('CyclicLR',
         lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.05, step_size_up=2, cycle_momentum=False),
         {'baseLr': 0.01, 'maxLr': 0.05, 'stepSizeUp': 2, 'cycleMomentum': False}, steps=12)
+    # The schedulers that existed before: the same comparison.
+    run('StepLR', lambda o: lr_scheduler.StepLR(o, 3, gamma=0.5), {'stepSize': 3, 'gamma': 0.5}, steps=12)
+    run('MultiStepLR', lambda o: lr_scheduler.MultiStepLR(o, [2, 5, 6], gamma=0.3),
+        {'milestones': [2, 5, 6], 'gamma': 0.3}, steps=10)
+    run('ExponentialLR', lambda o: lr_scheduler.ExponentialLR(o, 0.9), {'gamma': 0.9}, steps=10)
+    run('CosineAnnealingLR', lambda o: lr_scheduler.CosineAnnealingLR(o, 6, eta_min=0.001), {'tMax': 6, 'etaMin': 0.001},
+        steps=20)
+    run('LinearLR', lambda o: lr_scheduler.LinearLR(o, start_factor=0.2, end_factor=0.9, total_iters=4),
+        {'startFactor': 0.2, 'endFactor': 0.9, 'totalIters': 4}, steps=8)
+    run('LambdaLR', lambda o: lr_scheduler.LambdaLR(o, lambda e: 0.95 ** e), {'lambda': '0.95 ** epoch'}, steps=8)
+    run('OneCycleLR', lambda o: lr_scheduler.OneCycleLR(o, max_lr=[0.5, 0.2], total_steps=20),
+        {'maxLr': [0.5, 0.2], 'totalSteps': 20}, steps=20)
+    run('OneCycleLR',
+        lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.3, total_steps=15, pct_start=0.4, anneal_strategy='linear',
+                                          three_phase=True, div_factor=10, final_div_factor=100),
+        {'maxLr': 0.3, 'totalSteps': 15, 'pctStart': 0.4, 'annealStrategy': 'linear', 'threePhase': True,
+         'divFactor': 10, 'finalDivFactor': 100}, steps=15)
+    metrics = [1.0, 0.9, 0.95, 0.93, 0.91, 0.92, 0.5, 0.6, 0.7, 0.8, 0.9, 0.4, 0.45, 0.44, 0.46, 0.47]
+    run('ReduceLROnPlateau',
+        lambda o: lr_scheduler.ReduceLROnPlateau(o, factor=0.5, patience=1, threshold=0.05, cooldown=1, min_lr=0.01),
+        {'factor': 0.5, 'patience': 1, 'threshold': 0.05, 'cooldown': 1, 'minLr': 0.01}, steps=17, metrics=metrics)
+    run('ReduceLROnPlateau',
+        lambda o: lr_scheduler.ReduceLROnPlateau(o, mode='max', patience=2, threshold=0.01, threshold_mode='abs'),
+        {'mode': 'max', 'patience': 2, 'threshold': 0.01, 'thresholdMode': 'abs'}, steps=17, metrics=metrics)
     # step(epoch) with fractional epochs (once per batch), then plain steps.
     params = [torch.nn.Parameter(torch.zeros(2))]
     opt = SGD(params, lr=0.1, momentum=0.9)

@@ -1,4 +1,4 @@
-// The schedulers added for issue #19 against PyTorch 1.13 step by step: the sequences in
+// Every scheduler against PyTorch 1.13 step by step: the sequences in
 // fixtures/torch-schedulers.json come from scripts/torch-reference-schedulers.py (two parameter
 // groups, SGD with momentum), including CyclicLR's momentum. Also their state-dict round trip,
 // CosineAnnealingWarmRestarts.step(epoch) and their option errors.
@@ -7,23 +7,31 @@ import { readFileSync } from 'node:fs';
 import {
   Adam,
   ConstantLR,
+  CosineAnnealingLR,
   CosineAnnealingWarmRestarts,
   CyclicLR,
-  type LRScheduler,
+  ExponentialLR,
+  LambdaLR,
+  LinearLR,
+  MultiStepLR,
+  OneCycleLR,
   PolynomialLR,
+  ReduceLROnPlateau,
   SGD,
+  StepLR,
 } from '@tessera/optim';
 import { tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
 
 interface Case {
-  scheduler: 'ConstantLR' | 'PolynomialLR' | 'CosineAnnealingWarmRestarts' | 'CyclicLR';
+  scheduler: string;
   options: Record<string, unknown>;
   groupLrs: number[];
   momentum: number;
   lrs: number[][];
   momentums?: number[][];
   epochs?: (number | null)[];
+  metrics?: number[];
 }
 
 const fixture = JSON.parse(
@@ -40,9 +48,32 @@ function optimizer(c: Case): SGD {
   );
 }
 
-function make(c: Case, opt: SGD): LRScheduler {
+type Stepper = {
+  step(x?: number): void;
+  getLastLr(): number[];
+  stateDict(): object;
+  loadStateDict(s: never): void;
+};
+
+function make(c: Case, opt: SGD): Stepper {
   const o = c.options as never;
   switch (c.scheduler) {
+    case 'StepLR':
+      return new StepLR(opt, o);
+    case 'MultiStepLR':
+      return new MultiStepLR(opt, o);
+    case 'ExponentialLR':
+      return new ExponentialLR(opt, o);
+    case 'CosineAnnealingLR':
+      return new CosineAnnealingLR(opt, o);
+    case 'LinearLR':
+      return new LinearLR(opt, o);
+    case 'LambdaLR':
+      return new LambdaLR(opt, { lrLambda: (epoch: number) => 0.95 ** epoch });
+    case 'OneCycleLR':
+      return new OneCycleLR(opt, o);
+    case 'ReduceLROnPlateau':
+      return new ReduceLROnPlateau(opt, o) as unknown as Stepper;
     case 'ConstantLR':
       return new ConstantLR(opt, o);
     case 'PolynomialLR':
@@ -52,6 +83,13 @@ function make(c: Case, opt: SGD): LRScheduler {
     case 'CyclicLR':
       return new CyclicLR(opt, o);
   }
+  throw new Error(`no scheduler ${c.scheduler}`);
+}
+
+/** One step: with the recorded metric for ReduceLROnPlateau. */
+function advance(s: Stepper, c: Case, k: number): void {
+  if (c.metrics !== undefined) s.step(c.metrics[k - 1]);
+  else s.step();
 }
 
 function expectRow(what: string, got: number[], want: number[]): void {
@@ -74,7 +112,7 @@ describe(`schedulers match PyTorch ${fixture.torch} step by step`, () => {
         if (c.epochs !== undefined) {
           const e = c.epochs[k];
           (s as CosineAnnealingWarmRestarts).step(e === null ? undefined : e);
-        } else if (k > 0) s.step();
+        } else if (k > 0) advance(s, c, k);
         expectRow(`step ${k} lr`, s.getLastLr(), want);
         expectRow(
           `step ${k} group lr`,
@@ -93,15 +131,17 @@ describe(`schedulers match PyTorch ${fixture.torch} step by step`, () => {
         const opt = optimizer(c);
         const s = make(c, opt);
         const half = Math.floor(c.lrs.length / 2);
-        for (let k = 1; k <= half; k++) s.step();
+        for (let k = 1; k <= half; k++) advance(s, c, k);
         const saved = JSON.parse(JSON.stringify(s.stateDict()));
         const groups = JSON.parse(JSON.stringify(opt.paramGroups.map(({ params: _p, ...rest }) => rest)));
         const opt2 = optimizer(c);
         const s2 = make(c, opt2);
-        s2.loadStateDict(saved);
-        opt2.paramGroups.forEach((g, i) => Object.assign(g, groups[i]));
+        s2.loadStateDict(saved as never);
+        opt2.paramGroups.forEach((g, i) => {
+          Object.assign(g, groups[i]);
+        });
         for (let k = half + 1; k < c.lrs.length; k++) {
-          s2.step();
+          advance(s2, c, k);
           expectRow(`resumed step ${k}`, s2.getLastLr(), c.lrs[k]!);
           if (c.momentums !== undefined)
             expectRow(`resumed step ${k} momentum`, momentums(opt2), c.momentums[k]!);
