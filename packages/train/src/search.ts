@@ -1,4 +1,4 @@
-import { Generator, rand } from '@tessera/tensor';
+import { checkOptions, Generator, rand } from '@tessera/tensor';
 
 /** A search dimension: how to sample it and which points a grid uses. */
 export interface Dimension<T = unknown> {
@@ -108,6 +108,14 @@ async function run<S extends Space>(points: Params<S>[], opts: SearchOptions<S>)
 export async function randomSearch<S extends Space>(
   opts: SearchOptions<S> & { trials: number; seed?: number },
 ): Promise<SearchResult<S>> {
+  checkOptions('randomSearch', opts, {
+    space: 'any',
+    objective: 'any',
+    mode: 'any',
+    onTrial: 'any',
+    trials: 'any',
+    seed: 'any',
+  });
   if (!Number.isInteger(opts.trials) || opts.trials < 1)
     throw new RangeError(`randomSearch: trials must be a positive integer, got ${opts.trials}`);
   const keys = Object.keys(opts.space);
@@ -129,6 +137,13 @@ export async function randomSearch<S extends Space>(
 export async function gridSearch<S extends Space>(
   opts: SearchOptions<S> & { pointsPerDim?: number },
 ): Promise<SearchResult<S>> {
+  checkOptions('gridSearch', opts, {
+    space: 'any',
+    objective: 'any',
+    mode: 'any',
+    onTrial: 'any',
+    pointsPerDim: 'any',
+  });
   const n = opts.pointsPerDim ?? 3;
   let points: Record<string, unknown>[] = [{}];
   for (const [k, dim] of Object.entries(opts.space))

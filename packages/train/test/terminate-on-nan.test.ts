@@ -148,3 +148,35 @@ describe('fit, evaluate and predict check their arguments', () => {
     );
   });
 });
+
+describe('callbacks, metrics and search check their options', () => {
+  it('rejects unknown names with a did-you-mean', async () => {
+    const t = await import('@tessera/train');
+    const bad = { bogus: 1 } as never;
+    const cases: [string, () => unknown][] = [
+      ['EarlyStopping', () => new t.EarlyStopping(bad)],
+      ['ModelCheckpoint', () => new t.ModelCheckpoint({ dir: memoryStore(), bogus: 1 } as never)],
+      ['Accuracy', () => new t.Accuracy(bad)],
+      ['TopKAccuracy', () => new t.TopKAccuracy(2, bad)],
+      ['ConfusionMatrix', () => new t.ConfusionMatrix(3, bad)],
+      ['PrecisionRecallF1Metric', () => new t.PrecisionRecallF1Metric(3, bad)],
+      ['MeanSquaredError', () => new t.MeanSquaredError(bad)],
+      ['MeanAbsoluteError', () => new t.MeanAbsoluteError(bad)],
+      ['JSONLinesLogger', () => new t.JSONLinesLogger(() => undefined, bad)],
+      ['LayerStatsLogger', () => new t.LayerStatsLogger(bad)],
+      ['ProgressBar', () => new t.ProgressBar(bad)],
+    ];
+    for (const [name, make] of cases) expect(make, name).toThrow(new RegExp(`^${name}: unknown option '`));
+    expect(() => new t.EarlyStopping({ min_delta: 0.1 } as never)).toThrow("did you mean 'minDelta'?");
+    expect(() => new t.EarlyStopping({ restore_best_weights: true } as never)).toThrow(
+      "did you mean 'restoreBestWeights'?",
+    );
+    const space = { lr: t.logUniform(1e-3, 1e-1) };
+    await expect(
+      t.randomSearch({ space, objective: () => 0, trials: 1, n_trials: 2 } as never),
+    ).rejects.toThrow("randomSearch: unknown option 'n_trials'");
+    await expect(t.gridSearch({ space, objective: () => 0, points: 2 } as never)).rejects.toThrow(
+      "gridSearch: unknown option 'points'",
+    );
+  });
+});

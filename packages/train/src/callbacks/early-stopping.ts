@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import { Tensor } from '@tessera/tensor';
+import { checkOptions, Tensor } from '@tessera/tensor';
 import type { Callback, CallbackState, Logs, TrainContext } from './callback.js';
 
 /** Options of `EarlyStopping` (Keras/Lightning semantics). */
@@ -34,6 +34,13 @@ export class EarlyStopping implements Callback {
   private resumed = false;
 
   constructor(opts: EarlyStoppingOptions = {}) {
+    checkOptions('EarlyStopping', opts, {
+      monitor: 'any',
+      mode: 'any',
+      patience: 'any',
+      minDelta: 'any',
+      restoreBestWeights: 'any',
+    });
     this.monitor = opts.monitor ?? 'valLoss';
     const mode = opts.mode ?? 'auto';
     if (mode !== 'min' && mode !== 'max' && mode !== 'auto')

@@ -1,6 +1,6 @@
 import { noGrad } from '@tessera/autograd';
 import type { Module } from '@tessera/nn';
-import { Tensor } from '@tessera/tensor';
+import { checkOptions, Tensor } from '@tessera/tensor';
 import type { Callback, TrainContext } from './callback.js';
 
 /** Summary of a batch of values. */
@@ -78,7 +78,14 @@ export class LayerStatsLogger implements Callback {
       layers?: string[];
       onRecord?: (r: LayerStatsRecord) => void;
     } = {},
-  ) {}
+  ) {
+    checkOptions('LayerStatsLogger', opts, {
+      every: 'integer',
+      bins: 'integer',
+      layers: 'array',
+      onRecord: 'function',
+    });
+  }
 
   private active(): boolean {
     return this.batch % (this.opts.every ?? 50) === 0;

@@ -1,3 +1,4 @@
+import { checkOptions } from '@tessera/tensor';
 import type { Callback, Logs } from './callback.js';
 
 /** Where log lines go: a Node file path (appended), or a function receiving each line. */
@@ -35,7 +36,9 @@ export class JSONLinesLogger implements Callback {
   constructor(
     private readonly sink: LineSink,
     private readonly opts: { batches?: boolean } = {},
-  ) {}
+  ) {
+    checkOptions('JSONLinesLogger', opts, { batches: 'boolean' });
+  }
 
   async onBatchEnd(batch: number, logs: Logs): Promise<void> {
     if (this.opts.batches && Object.keys(logs).length > 0)

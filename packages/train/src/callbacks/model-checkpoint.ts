@@ -1,4 +1,5 @@
 import type { Generator } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { CHECKPOINT_FILE, CHECKPOINT_NAME, saveCheckpoint } from '../checkpoint.js';
 import { type CheckpointStore, fileStore } from '../store.js';
 import type { Callback, Logs, TrainContext } from './callback.js';
@@ -29,6 +30,7 @@ export class ModelCheckpoint implements Callback {
   readonly written: string[] = [];
 
   constructor(opts: ModelCheckpointOptions) {
+    checkOptions('ModelCheckpoint', opts, { dir: 'any', every: 'any', keep: 'any', generators: 'any' });
     this.store = typeof opts.dir === 'string' ? fileStore(opts.dir) : opts.dir;
     this.every = opts.every ?? 1;
     if (!Number.isInteger(this.every) || this.every < 1)

@@ -1,3 +1,4 @@
+import { checkOptions } from '@tessera/tensor';
 import type { Callback, History, Logs, TrainContext } from './callback.js';
 
 /** Formats logs for display: `loss 0.1234 · accuracy 0.9812`. */
@@ -24,6 +25,7 @@ export class ProgressBar implements Callback {
   private readonly stream: NodeJS.WriteStream;
 
   constructor(private readonly opts: { stream?: NodeJS.WriteStream; tty?: boolean } = {}) {
+    checkOptions('ProgressBar', opts, { stream: 'object', tty: 'boolean' });
     this.stream = opts.stream ?? process.stderr;
   }
 

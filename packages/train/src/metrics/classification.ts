@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import { type Tensor, zeros } from '@tessera/tensor';
+import { checkOptions, type Tensor, zeros } from '@tessera/tensor';
 import { type Metric, scalar } from './metric.js';
 
 /**
@@ -35,6 +35,7 @@ export class Accuracy implements Metric {
   private total = 0;
 
   constructor(opts: { threshold?: number; name?: string } = {}) {
+    checkOptions('Accuracy', opts, { threshold: 'any', name: 'any' });
     this.threshold = opts.threshold ?? 0.5;
     this.name = opts.name ?? 'accuracy';
   }
@@ -72,6 +73,7 @@ export class TopKAccuracy implements Metric {
     readonly k: number,
     opts: { name?: string } = {},
   ) {
+    checkOptions('TopKAccuracy', opts, { name: 'any' });
     if (!Number.isInteger(k) || k < 1)
       throw new RangeError(`TopKAccuracy: k must be a positive integer, got ${k}`);
     this.name = opts.name ?? `top${k}Accuracy`;
@@ -117,6 +119,7 @@ export class ConfusionMatrix implements Metric {
     readonly numClasses: number,
     opts: { threshold?: number; name?: string } = {},
   ) {
+    checkOptions('ConfusionMatrix', opts, { threshold: 'any', name: 'any' });
     if (!Number.isInteger(numClasses) || numClasses < 2) {
       throw new RangeError(`ConfusionMatrix: numClasses must be an integer >= 2, got ${numClasses}`);
     }
@@ -206,6 +209,7 @@ export class PrecisionRecallF1Metric implements Metric {
   private readonly cm: ConfusionMatrix;
 
   constructor(numClasses: number, opts: { threshold?: number; name?: string } = {}) {
+    checkOptions('PrecisionRecallF1Metric', opts, { threshold: 'any', name: 'any' });
     this.cm = new ConfusionMatrix(numClasses, opts);
     this.name = opts.name ?? 'prf1';
   }

@@ -1,5 +1,6 @@
 import { noGrad } from '@tessera/autograd';
 import type { Tensor } from '@tessera/tensor';
+import { checkOptions } from '@tessera/tensor';
 import { type Metric, scalar } from './metric.js';
 
 abstract class ErrorMean implements Metric {
@@ -39,6 +40,7 @@ export class MeanSquaredError extends ErrorMean {
   readonly name: string;
   constructor(opts: { name?: string } = {}) {
     super();
+    checkOptions('MeanSquaredError', opts, { name: 'string' });
     this.name = opts.name ?? 'mse';
   }
   protected error(d: Tensor): Tensor {
@@ -51,6 +53,7 @@ export class MeanAbsoluteError extends ErrorMean {
   readonly name: string;
   constructor(opts: { name?: string } = {}) {
     super();
+    checkOptions('MeanAbsoluteError', opts, { name: 'string' });
     this.name = opts.name ?? 'mae';
   }
   protected error(d: Tensor): Tensor {
