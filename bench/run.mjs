@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Cross-framework CPU benchmark (`pnpm bench`): Tessera next to TensorFlow.js (tfjs-backend-cpu
-// and tfjs-backend-wasm 4.22) and, for plain matmul, onnxruntime-node. Every (row, framework) pair
-// runs in a fresh process (bench/row.mjs), one after the other, so no pair inherits another's JIT
-// state, heap or thread pool. Prints a markdown table of medians with speed-up ratios and writes
+// and tfjs-backend-wasm 4.22), for plain matmul onnxruntime-node, and native PyTorch on one thread
+// where Debian's python3-torch is installed (bench/torch.mjs; else the column is skipped with a
+// note). Every (row, framework) pair runs in a fresh process (bench/row.mjs), one after the
+// other, so no pair inherits another's JIT state, heap or thread pool. Prints a markdown table of medians with speed-up ratios and writes
 // the results as JSON to bench-results/ (git-ignored). Needs built packages (`pnpm build`).
 //
 //   node bench/run.mjs [--quick] [--rows matmul-256,mlp-step] [--fw tessera,tfjs-wasm]
