@@ -1,4 +1,4 @@
-import { onesLike, Tensor } from '@tessera/tensor';
+import { checkOptions, onesLike, Tensor } from '@tessera/tensor';
 import { runEngine } from './engine.js';
 import { metaOf } from './meta.js';
 import { fmt, sameShape } from './util.js';
@@ -89,6 +89,7 @@ export function backward(
   gradients?: Tensor | readonly (Tensor | null | undefined)[] | null,
   opts: BackwardOptions = {},
 ): void {
+  checkOptions('backward', opts, { retainGraph: 'boolean', createGraph: 'boolean', inputs: 'tensor|array' });
   const roots = asList(tensors);
   const rg = rootGrads('backward', roots, gradList(gradients));
   const createGraph = opts.createGraph ?? false;
@@ -115,6 +116,11 @@ export function autogradGrad(
   gradOutputs?: Tensor | readonly (Tensor | null | undefined)[] | null,
   opts: AutogradGradOptions = {},
 ): (Tensor | null)[] {
+  checkOptions('autogradGrad', opts, {
+    retainGraph: 'boolean',
+    createGraph: 'boolean',
+    allowUnused: 'boolean',
+  });
   const roots = asList(outputs);
   const ins = asList(inputs);
   if (ins.length === 0) throw new RangeError("autogradGrad: 'inputs' must not be empty");

@@ -1,4 +1,4 @@
-import { Generator, randn, Tensor, tensor, zeros } from '@tessera/tensor';
+import { checkOptions, Generator, randn, Tensor, tensor, zeros } from '@tessera/tensor';
 import { autogradGrad } from './backward.js';
 import { requiresGrad } from './meta.js';
 import { enableGrad, noGrad } from './mode.js';
@@ -53,6 +53,12 @@ function indexOf(k: number, shape: readonly number[]): string {
  * the worst element: output and input numbers, multi-indices, analytic and numerical values.
  */
 export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOptions = {}): boolean {
+  checkOptions('gradcheck', opts, {
+    eps: 'number',
+    atol: 'number',
+    rtol: 'number',
+    raiseException: 'boolean',
+  });
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-5;
   const rtol = opts.rtol ?? 1e-3;
@@ -153,6 +159,14 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
  * weights. Inputs that require grad must be float64.
  */
 export function gradgradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradgradcheckOptions = {}): boolean {
+  checkOptions('gradgradcheck', opts, {
+    eps: 'number',
+    atol: 'number',
+    rtol: 'number',
+    raiseException: 'boolean',
+    gradOutputs: 'array',
+    seed: 'integer',
+  });
   const outs = enableGrad(() => outputsOf(fn(...inputs), 'gradgradcheck'));
   const diffOuts = outs.filter(isDiff);
   const gen = new Generator(opts.seed ?? 0);
@@ -187,5 +201,6 @@ export function gradgradcheck(fn: Fn, inputs: readonly Tensor[], opts: Gradgradc
       );
       return gs.map((g, k) => g ?? zeros(ins[k]!.shape, { dtype: ins[k]!.dtype, device: ins[k]!.device }));
     });
-  return gradcheck(firstGrads, [...inputs, ...weights], opts);
+  const { eps, atol, rtol, raiseException } = opts;
+  return gradcheck(firstGrads, [...inputs, ...weights], { eps, atol, rtol, raiseException });
 }
