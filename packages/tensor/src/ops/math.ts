@@ -104,10 +104,11 @@ export function isclose(a: Tensor, b: Tensor, opts: IsCloseOptions = {}): Tensor
  */
 export function allclose(a: Tensor, b: Tensor, opts: IsCloseOptions = {}): boolean {
   const c = all(isclose(a, b, opts));
-  if (c.backend.readSync === undefined) {
+  const backend = c.backend;
+  if (backend.readSync === undefined) {
     c.dispose();
     throw new Error(
-      `allclose: the ${c.backend.name} backend cannot read the result synchronously; use await allcloseAsync(a, b)`,
+      `allclose: the ${backend.name} backend cannot read the result synchronously; use await allcloseAsync(a, b)`,
     );
   }
   const v = c.item() as boolean;
