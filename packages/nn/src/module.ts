@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import { DTYPES, type DType, Tensor, toAsync } from '@tessera/tensor';
+import { checkOptions, DTYPES, type DType, Tensor, toAsync } from '@tessera/tensor';
 import { Parameter } from './parameter.js';
 
 /** A hook called after a module's forward: may return a replacement output. */
@@ -267,6 +267,7 @@ export abstract class Module {
    * loads what matches and reports the rest (shape mismatches always throw).
    */
   loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
+    checkOptions('loadStateDict', opts, { strict: 'boolean' });
     const strict = opts.strict ?? true;
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !(k in dict));

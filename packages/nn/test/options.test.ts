@@ -204,3 +204,15 @@ describe('init, penalties and summary check their options', () => {
     expect(init.kaimingUniform_(w, { a: 0, mode: 'fan_out', nonlinearity: 'relu' }).shape).toEqual([3, 4]);
   });
 });
+
+describe('Module.loadStateDict options', () => {
+  it('rejects unknown names and a non-boolean strict', () => {
+    const m = new Linear(2, 2);
+    expect(() => m.loadStateDict(m.stateDict(), { strct: false } as never)).toThrow(
+      "loadStateDict: unknown option 'strct', did you mean 'strict'?",
+    );
+    expect(() => m.loadStateDict(m.stateDict(), { strict: 'no' } as never)).toThrow(
+      `loadStateDict: option 'strict' must be a boolean, got the string "no"`,
+    );
+  });
+});
