@@ -6,10 +6,11 @@
 export const MAX_HEADER = 100_000_000;
 /** Largest tensor rank accepted (PyTorch tensors have at most 64 dims). */
 export const MAX_RANK = 64;
-/** Most tensors in one file (model shards hold hundreds to a few thousand; each costs ~1 KB to load). */
-export const MAX_ENTRIES = 16_384;
-/** Most object keys in the whole header: entries' fields plus metadata keys. */
-const MAX_KEYS = 4 * MAX_ENTRIES + 4096;
+/**
+ * Default most tensors in one file (model shards hold hundreds to a few thousand; each costs
+ * about 1 KB and 20 µs to load). `loadSafetensors`'s `maxEntries` option raises it.
+ */
+export const MAX_ENTRIES = 8192;
 /** A valid header nests 3 levels: {name: {shape: [..]}}. */
 const MAX_DEPTH = 3;
 /** Longest value echoed in an error message. */
@@ -22,7 +23,9 @@ const BACKSLASH = 0x5c;
  * Scans header bytes (outside strings) for nesting depth, array lengths and key counts; returns
  * why they exceed the bounds, or null. Linear time, constant memory.
  */
-export function headerBoundsProblem(b: Uint8Array): string | null {
+export function headerBoundsProblem(b: Uint8Array, maxEntries = MAX_ENTRIES): string | null {
+  // Object keys in the whole header: entries' three fields plus metadata keys.
+  const maxKeys = 4 * maxEntries + 4096;
   // Element counts per open container: commas seen, whether it is an array, whether non-empty.
   const commas = new Int32Array(MAX_DEPTH + 1);
   const isArray = new Uint8Array(MAX_DEPTH + 1);
@@ -55,8 +58,8 @@ export function headerBoundsProblem(b: Uint8Array): string | null {
       case 0x3a: // :  (one per object key)
         keys++;
         if (depth === 1) topKeys++;
-        if (topKeys > MAX_ENTRIES + 1) return `the header has more than ${MAX_ENTRIES} entries`;
-        if (keys > MAX_KEYS) return `the header has more than ${MAX_KEYS} keys`;
+        if (topKeys > maxEntries + 1) return `the header has more than ${maxEntries} entries`;
+        if (keys > maxKeys) return `the header has more than ${maxKeys} keys`;
         break;
       case 0x2c: // ,
         if (depth > 0 && isArray[depth] === 1 && ++commas[depth]! >= MAX_RANK)

@@ -65,8 +65,6 @@ function layout(op: string, dict: Record<string, Tensor>, metadata?: Record<stri
     tensors.push({ t, begin: offset, bytes });
     offset += bytes;
   }
-  if (tensors.length > MAX_ENTRIES)
-    throw new RangeError(`${op}: ${tensors.length} tensors, more than the ${MAX_ENTRIES} a file may hold`);
   let json = JSON.stringify(header);
   // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
   const pad = (8 - (new TextEncoder().encode(json).length % 8)) % 8;
@@ -141,12 +139,16 @@ interface Entry {
 /**
  * Parses safetensors bytes, validating the header before reading any data: header length within
  * the file and at most 100 MB, nesting, array lengths and key counts bounded before the JSON is
- * parsed (at most 16,384 tensors, rank at most 64), known dtypes, integer shapes, offsets in
- * bounds, sizes equal to dtype x shape, no overlaps and no holes. F16/BF16 load as float32 and
+ * parsed (at most 8,192 tensors unless `opts.maxEntries` allows more; rank at most 64), known
+ * dtypes, integer shapes, offsets in bounds, sizes equal to dtype x shape, no overlaps and no holes. F16/BF16 load as float32 and
  * I64/I16/I8/U8 as int32 (I64 values outside the int32 range are rejected). Error messages quote
  * at most a few dozen characters of any value.
  */
-export function loadSafetensors(bytes: Uint8Array, name = 'safetensors data'): SafetensorsFile {
+export function loadSafetensors(
+  bytes: Uint8Array,
+  name = 'safetensors data',
+  opts: { maxEntries?: number } = {},
+): SafetensorsFile {
   const fail = (why: string): never => {
     throw new Error(`load: ${clip(String(name))} is not a valid safetensors file: ${why}`);
   };
@@ -160,7 +162,10 @@ export function loadSafetensors(bytes: Uint8Array, name = 'safetensors data'): S
   if (8 + headerLen > bytes.length)
     fail(`header length ${headerLen} runs past the end of the ${bytes.length}-byte file`);
   const headerBytes = bytes.subarray(8, 8 + headerLen);
-  const bounds = headerBoundsProblem(headerBytes);
+  const maxEntries = opts.maxEntries ?? MAX_ENTRIES;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 0)
+    throw new RangeError(`load: maxEntries must be a non-negative integer, got ${describe(maxEntries)}`);
+  const bounds = headerBoundsProblem(headerBytes, maxEntries);
   if (bounds !== null) fail(bounds);
   let header: unknown;
   try {
@@ -186,7 +191,7 @@ export function loadSafetensors(bytes: Uint8Array, name = 'safetensors data'): S
     }
     entries.push(parseEntry(key, raw, dataLen, fail));
   }
-  if (entries.length > MAX_ENTRIES) fail(`the header has more than ${MAX_ENTRIES} entries`);
+  if (entries.length > maxEntries) fail(`the header has more than ${maxEntries} entries`);
   checkCoverage(entries, dataLen, fail);
   const tensors: Record<string, Tensor> = Object.create(null);
   for (const e of entries)

@@ -180,10 +180,15 @@ describe('safetensors under hostile headers', () => {
     expect(() => load(handMade(`{"a":${entry(new Array(64).fill(1), 1)}}`, [0]))).not.toThrow();
   });
 
-  it('rejects more than 16,384 entries before parsing the header', () => {
+  it('rejects more than 8,192 entries before parsing the header, unless maxEntries allows more', () => {
     const parts: string[] = [];
-    for (let i = 0; i <= 16_384; i++) parts.push(`"t${i}":${entry([0], 0)}`);
-    expect(() => load(handMade(`{${parts.join(',')}}`, []))).toThrow(/more than 16384 entries/);
+    for (let i = 0; i <= 8192; i++) parts.push(`"t${i}":${entry([0], 0)}`);
+    const bytes = handMade(`{${parts.join(',')}}`, []);
+    expect(() => load(bytes)).toThrow(/more than 8192 entries/);
+    expect(Object.keys(loadSafetensors(bytes, 'big', { maxEntries: 10_000 }).tensors)).toHaveLength(8193);
+    expect(() => loadSafetensors(bytes, 'big', { maxEntries: -1 })).toThrow(
+      /maxEntries must be a non-negative integer/,
+    );
   });
 
   it('echoes at most a few dozen characters of a long metadata key, name or dtype', () => {

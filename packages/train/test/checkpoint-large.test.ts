@@ -76,3 +76,30 @@ it('checkpoints and resumes Adam over 100M float32 parameters', { timeout: 180_0
   expect(opt2.state.get(fresh.d)!.step).toBe(7);
   expect(opt2.paramGroups[0]!.lr).toBe(0.01);
 });
+
+it('checkpoints a model with more tensors than an untrusted safetensors file may hold', {
+  timeout: 60_000,
+}, async () => {
+  class Many extends Module {
+    constructor(value: number) {
+      super();
+      // 5,000 parameters: Adam keeps 10,000 state tensors, past the 8,192-entry default cap.
+      for (let i = 0; i < 5000; i++)
+        (this as unknown as Record<string, Parameter>)[`p${i}`] = new Parameter(tensor([value, i + 0.5]));
+    }
+    forward(): Tensor {
+      return this.parameters()[0]!;
+    }
+  }
+  const model = new Many(1);
+  const optimizer = new Adam(model.parameters(), { lr: 0.1 });
+  for (const p of model.parameters()) p.grad = p.detach().mul(2);
+  optimizer.step();
+  const store = memoryStore();
+  await saveCheckpoint(store, { model, optimizer }, 3, { epochs: [] });
+  const fresh = new Many(5);
+  const opt2 = new Adam(fresh.parameters(), { lr: 0.1 });
+  await resumeFrom(store, { model: fresh, optimizer: opt2 });
+  expect(fresh.parameters()[4999]!.arraySync()).toEqual(model.parameters()[4999]!.arraySync());
+  expect(opt2.state.size).toBe(5000);
+});
