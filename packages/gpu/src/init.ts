@@ -1,4 +1,4 @@
-import { getBackend, listBackends, registerBackend } from '@tessera/tensor';
+import { checkOptions, getBackend, listBackends, registerBackend } from '@tessera/tensor';
 import { WebGPUBackend } from './backend.js';
 import type { GpuMemoryInfo } from './memory.js';
 
@@ -107,6 +107,22 @@ const OPTIONAL_FEATURES = ['shader-f16', 'subgroups'];
  *   try { await initWebGPU(); setBackend('webgpu'); } catch { setBackend('cpu'); }
  */
 export async function initWebGPU(opts: InitWebGPUOptions = {}): Promise<WebGPUInfo> {
+  checkOptions('initWebGPU', opts, {
+    powerPreference: 'any',
+    requiredFeatures: 'any',
+    gpu: 'any',
+    debug: 'any',
+    name: 'any',
+    maxBatch: 'any',
+    parallelCompiles: 'any',
+    maxPoolBytes: 'any',
+    maxPoolBuffers: 'any',
+    maxUnawaitedOps: 'any',
+    subgroups: 'any',
+    subgroupMatmul: 'any',
+    float16Matmul: 'any',
+    onDeviceLost: 'any',
+  });
   for (const key of ['parallelCompiles', 'maxUnawaitedOps', 'maxPoolBuffers'] as const) {
     const v = opts[key];
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
