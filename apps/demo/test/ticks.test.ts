@@ -34,10 +34,15 @@ describe('log axis ticks', () => {
     expect(logSplits(1e-10, 1, 6).map((v) => Math.round(Math.log10(v)))).toEqual([-10, -8, -6, -4, -2, 0]);
   });
 
+  it('adds 2x and 5x ticks when less than two decades are in view', () => {
+    expect(logSplits(150, 1000)).toEqual([200, 500, 1000]);
+    expect(logSplits(0.0015, 0.006)).toEqual([0.002, 0.005]);
+  });
+
   it('gives no ticks for a range it cannot place on a log scale', () => {
     expect(logSplits(0, 1)).toEqual([]);
     expect(logSplits(2, 1)).toEqual([]);
-    expect(logSplits(2, 3)).toEqual([]);
+    expect(logSplits(2.5, 3)).toEqual([]);
   });
 });
 

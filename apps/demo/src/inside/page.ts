@@ -255,6 +255,7 @@ export function mount(root: HTMLElement): Page {
     root.dataset.step = String(s.step);
     // A NaN loss: paused with a notice; the charts keep the last finite statistics.
     if (divergence.check(s.loss, s.step, config.lr)) {
+      stripHint.hidden = true;
       sStep.v.textContent = String(s.step);
       sLoss.v.textContent = '–';
       sAcc.v.textContent = '–';

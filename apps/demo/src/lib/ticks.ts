@@ -31,11 +31,25 @@ export function logSplits(min: number, max: number, maxTicks = 5): number[] {
   if (!(min > 0 && max >= min && maxTicks >= 2)) return [];
   const lo = Math.ceil(Math.log10(min) - 1e-9);
   const hi = Math.floor(Math.log10(max) + 1e-9);
-  if (hi < lo) return [];
+  // Less than two decades in view: 1, 2 and 5 times the powers of ten, so there are labels.
+  if (hi - lo < 1) return fineLogSplits(min, max);
   const stride = Math.max(1, Math.ceil((hi - lo) / (maxTicks - 1)));
   const out: number[] = [];
   // Multiples of the stride, so the labelled decades stay put while the range grows.
   for (let k = Math.ceil(lo / stride) * stride; k <= hi; k += stride) out.push(10 ** k);
+  return out;
+}
+
+/** 1, 2 and 5 times the powers of ten from `min` to `max`. */
+function fineLogSplits(min: number, max: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++) {
+    for (const m of [1, 2, 5]) {
+      // Rounded, so that 2 * 10^-3 reads 0.002 and not 0.0020000000000000005.
+      const v = Number((m * 10 ** k).toPrecision(6));
+      if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) out.push(v);
+    }
+  }
   return out;
 }
 
