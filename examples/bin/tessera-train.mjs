@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 const cli = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(cli)) {
-  console.error('tessera-train: the examples are not built yet; run `node scripts/bootstrap.mjs setup` (install and build) or `npm run build` first');
+  console.error(
+    'tessera-train: the examples are not built yet; run `node scripts/bootstrap.mjs setup` (install and build) or `npm run build` first',
+  );
   process.exit(1);
 }
 const { runCli, exitWith } = await import(cli.href);
