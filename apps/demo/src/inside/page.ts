@@ -1,7 +1,7 @@
 import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { button, panel, selectField } from '../lib/controls.js';
-import { DivergenceNotice } from '../lib/divergence.js';
+import { DIVERGED_HINT, DivergenceNotice } from '../lib/divergence.js';
 import { fmtNum, h } from '../lib/dom.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
 import { currentRoute, replaceParams } from '../lib/url.js';
@@ -256,6 +256,7 @@ export function mount(root: HTMLElement): Page {
     // A NaN loss: paused with a notice; the charts keep the last finite statistics.
     if (divergence.check(s.loss, s.step, config.lr)) {
       stripHint.hidden = true;
+      normChart?.hint(DIVERGED_HINT);
       sStep.v.textContent = String(s.step);
       sLoss.v.textContent = '–';
       sAcc.v.textContent = '–';

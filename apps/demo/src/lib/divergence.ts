@@ -1,6 +1,10 @@
 import { h } from './dom.js';
 import { diverged, divergedMessage } from './format.js';
 
+/** Over the charts of a diverged run (the notice above them says what to do). */
+export const DIVERGED_HINT =
+  'The loss overflowed: no curve to draw. Lower the learning rate and press Reset.';
+
 /**
  * The notice a page shows when its run diverged (a NaN or infinite loss): training pauses and the
  * page says to lower the learning rate, instead of drawing NaN values. Sets `data-diverged` (the

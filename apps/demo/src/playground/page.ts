@@ -2,7 +2,7 @@ import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { button, checkField, panel, rangeField, selectField } from '../lib/controls.js';
-import { DivergenceNotice } from '../lib/divergence.js';
+import { DIVERGED_HINT, DivergenceNotice } from '../lib/divergence.js';
 import { fmtNum, h } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
@@ -32,6 +32,8 @@ import {
   regRates,
   TRAIN_RATIOS,
 } from './state.js';
+
+const CHART_HINT = 'Press play to train: the loss per epoch appears here.';
 
 /** The Playground page: a small network on 2-D data, trained live in a worker. */
 export function mount(root: HTMLElement): Page {
@@ -252,7 +254,7 @@ export function mount(root: HTMLElement): Page {
   const lossChart = new LineChart(chart.el, {
     xLabel: 'epoch',
     height: 150,
-    empty: 'Press play to train: the loss per epoch appears here.',
+    empty: CHART_HINT,
     series: [
       { label: 'train', color: SERIES[1]! },
       { label: 'test', color: SERIES[0]! },
@@ -305,9 +307,13 @@ export function mount(root: HTMLElement): Page {
       showEpoch(s.epoch);
       trainLossOut.textContent = '–';
       testLossOut.textContent = '–';
+      lossChart.hint(DIVERGED_HINT);
       return;
     }
-    if (s.epoch === 0) lossChart.clear();
+    if (s.epoch === 0) {
+      lossChart.clear();
+      lossChart.hint(CHART_HINT);
+    }
     if (lossChart.length === 0 || s.epoch > 0) {
       lossChart.push(s.epoch, s.trainLoss, Number.isNaN(s.testLoss) ? null : s.testLoss);
     }
