@@ -4,6 +4,8 @@
  */
 import { registerBackend } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
+// Also the Tensor method declarations (module augmentation) that declaration files must carry.
+import './tensor-math-methods.js';
 import { installMathMethods } from './tensor-math-methods.js';
 
 registerBackend('cpu', () => new CpuBackend());
