@@ -132,7 +132,12 @@ describe('where the examples find MNIST', () => {
   it('says which files are missing in a folder without MNIST', async () => {
     const dir = join(tmp, 'empty');
     mkdirSync(dir);
-    await expect(loadMnist({ dataDir: dir })).rejects.toThrow(/t10k-images-idx3-ubyte\(\.gz\) not found/);
+    const err = await loadMnist({ dataDir: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MnistNotFoundError);
+    expect((err as Error).message).toMatch(/t10k-images-idx3-ubyte\(\.gz\) not found in .*empty/);
+    expect((err as Error).message).toContain(`(from --data-dir ${dir}); pass --data-dir`);
+    const fromEnv = await loadMnist({}, { env: { TESSERA_MNIST_DIR: dir } }).catch((e: unknown) => e);
+    expect((fromEnv as Error).message).toContain(`(from TESSERA_MNIST_DIR=${dir}); pass --data-dir`);
   });
 });
 

@@ -159,11 +159,26 @@ export function findMnistDir(dataDir?: string, lookup: MnistLookup = {}): MnistS
 
 const HOW_TO_PROVIDE = `pass --data-dir <folder with the MNIST IDX files> (option dataDir), set ${MNIST_DIR_VARIABLE}=<folder>, or add --download (option download) to fetch the files into .cache/mnist`;
 
-function missingFolder(source: MnistSource): MnistNotFoundError {
-  const setting = source.from === 'env' ? `${MNIST_DIR_VARIABLE}=${source.dir}` : `--data-dir ${source.dir}`;
-  return new MnistNotFoundError(
-    `mnist: data folder ${source.dir} does not exist (from ${setting}); ${HOW_TO_PROVIDE}`,
-  );
+/** Which setting chose the folder, as the user wrote it. */
+function settingOf(source: MnistSource): string {
+  if (source.from === 'env') return `${MNIST_DIR_VARIABLE}=${source.dir}`;
+  return source.from === 'dataDir' ? `--data-dir ${source.dir}` : 'the shared folder beside the repository';
+}
+
+/** Reads the folder; a folder without the files is a MnistNotFoundError naming the setting. */
+async function readSource(source: MnistSource): Promise<MnistData> {
+  if (!existsSync(source.dir)) {
+    throw new MnistNotFoundError(
+      `mnist: data folder ${source.dir} does not exist (from ${settingOf(source)}); ${HOW_TO_PROVIDE}`,
+    );
+  }
+  try {
+    return await readFolder(source.dir);
+  } catch (e) {
+    const message = (e as Error).message;
+    if (!/\bnot found in\b/.test(message)) throw e;
+    throw new MnistNotFoundError(`${message} (from ${settingOf(source)}); ${HOW_TO_PROVIDE}`);
+  }
 }
 
 /** The files previously downloaded into `cacheDir`, when all four are there. */
@@ -205,8 +220,7 @@ export async function loadMnist(opts: MnistDataOptions = {}, lookup: MnistLookup
   const cacheDir = opts.cacheDir ?? MNIST_CACHE_DIR;
   let data: MnistData;
   if (source !== null) {
-    if (!existsSync(source.dir)) throw missingFolder(source);
-    data = await readFolder(source.dir);
+    data = await readSource(source);
   } else if (opts.download === true || hasDownload(cacheDir)) {
     data = await downloadMnist({ ...opts, cacheDir });
   } else {
