@@ -194,3 +194,35 @@ def define_more(case, torch):
     case('logsumexp_2', lambda x: torch.logsumexp(x, [0, 1]), [R])
     case('clamp_int', lambda x: torch.clamp(x, 1, 4), [('data', [[0, 3, 7], [2, 9, -1]], 'int32')], grad=False,
          dtypes=('float64',))
+
+    # Comparisons and logic (bool results), casts, views and index-valued ops.
+    a = [[1.0, -2.0, 3.0, 0.0], [0.5, 0.5, -1.0, 2.0]]
+    b = [[1.0, 2.0, -3.0, 0.0], [0.25, 0.5, 1.0, -2.0]]
+    for name in ['eq', 'ne', 'lt', 'le', 'gt', 'ge']:
+        case(name, getattr(torch, name), [('data', a), ('data', b)], grad=False)
+    for name in ['logical_and', 'logical_or', 'logical_xor']:
+        case(name, getattr(torch, name), [('data', [True, True, False, False], 'bool'),
+                                          ('data', [True, False, True, False], 'bool')], grad=False, dtypes=('float64',))
+    case('logical_not', torch.logical_not, [('data', [True, False], 'bool')], grad=False, dtypes=('float64',))
+    case('cast_int', lambda x: x.to(torch.int32), [('data', [[1.7, -1.7, 0.2, 3.9]])], grad=False)
+    case('cast_bool', lambda x: x.to(torch.bool), [('data', [[1.7, 0.0, -0.0, 3.9]])], grad=False)
+    case('one_hot', lambda i: torch.nn.functional.one_hot(i, 4), [('data', [[0, 3], [2, 2]], 'int32')], grad=False,
+         dtypes=('float64',))
+    case('all', lambda x: torch.all(x, 1), [('data', [[True, False], [True, True]], 'bool')], grad=False,
+         dtypes=('float64',))
+    case('any', lambda x: torch.any(x, 0), [('data', [[True, False], [False, False]], 'bool')], grad=False,
+         dtypes=('float64',))
+    case('argmin', lambda x: torch.argmin(x, 0), [R], grad=False)
+    case('argsort', lambda x: torch.argsort(x, 1, descending=True), [R], grad=False)
+    case('reshape', lambda x: x.reshape(2, -1, 3), [R])
+    case('view', lambda x: x.t().contiguous().view(6, 2), [R])
+    case('flatten', lambda x: torch.flatten(x, 1), [('randn', [2, 3, 4])])
+    case('unflatten', lambda x: x.unflatten(1, (2, 2)), [R])
+    case('squeeze', lambda x: x.squeeze(1), [('randn', [3, 1, 4])])
+    case('unsqueeze', lambda x: x.unsqueeze(-1), [R])
+    case('broadcast_to', lambda x: torch.broadcast_to(x, (2, 3, 4)), [('randn', [4])])
+    case('select', lambda x: x.select(1, 2), [R])
+    case('slice_step', lambda x: x[:, 1::2], [R])
+    case('clone', torch.clone, [R])
+    case('unfold', lambda x: torch.nn.functional.unfold(x, 2, padding=1, stride=2), [('randn', [1, 2, 4, 5])])
+    case('fold', lambda x: torch.nn.functional.fold(x, (4, 5), 2, padding=1, stride=2), [('randn', [1, 8, 9])])
