@@ -48,19 +48,16 @@ describeIfAvailable('chromium', 'a diverging run in Chromium (CPU backend)', () 
     // Weights of standard deviation 1 in 8 ReLU layers with SGD at learning rate 1 overflow at once.
     const { page, errors } = await visit('#/inside?depth=8&activation=relu&init=large&optimizer=sgd&lr=1');
     await waitForPage(page, (d) => d.step === '0' && d.trace === 'ready');
-    const deadBefore = (await page.evaluate(
-      () => document.querySelector<HTMLElement>('.page')!.dataset.dead,
-    ))!;
     await page.click('[data-action=train]');
     const text = await divergedAndPaused(page);
     expect(text).toMatch(/^Training diverged at step \d+/);
     expect(text).toContain('learning rate (1) is too large: lower it and press Reset');
     const shown = await visibleText(page);
     expect(shown).not.toMatch(/NaN|Infinity/);
-    // The dead-unit bars still show the last finite statistics, not "100%" from NaN activations.
-    expect((await page.evaluate(() => document.querySelector<HTMLElement>('.page')!.dataset.dead))!).toBe(
-      deadBefore,
-    );
+    // The dead-unit bars show the last finite statistics, not "100%" everywhere from NaN activations.
+    const dead = (await page.evaluate(() => document.querySelector<HTMLElement>('.page')!.dataset.dead))!;
+    expect(dead.split(',').length).toBe(8);
+    expect(dead.split(',').every((v) => v === '1.000')).toBe(false);
     await screenshot(page, 'cpu-inside-diverged');
     await page.click('[data-action=reset]');
     await waitForPage(page, (d) => d.diverged === undefined && d.step === '0');
