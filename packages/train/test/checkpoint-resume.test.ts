@@ -4,10 +4,13 @@ import { Adam, StepLR } from '@tessera/optim';
 import { Generator, manualSeed, rand, randint, type Tensor } from '@tessera/tensor';
 import {
   type Callback,
+  CSVLogger,
   EarlyStopping,
   fit,
   type History,
   historyOf,
+  LayerStatsLogger,
+  LearningRateLogger,
   ModelCheckpoint,
   memoryStore,
   resumeFrom,
@@ -131,5 +134,39 @@ describe('kill and resume', () => {
     const h2 = await run(second, callbacks, { initialEpoch: r.initialEpoch, history: r.history });
     expect(h2.epochs.length).toBe(h.epochs.length);
     expect(weights(second)).toEqual(weights(first));
+  });
+
+  it('logs of a resumed run continue those of the interrupted one (CSV header once, lr values, layer statistics)', async () => {
+    const loggers = (lines: string[]) =>
+      [
+        new CSVLogger((l) => {
+          lines.push(l);
+        }),
+        new LearningRateLogger(),
+        new LayerStatsLogger({ every: 3, bins: 4 }),
+      ] as const;
+    const fullLines: string[] = [];
+    manualSeed(99);
+    const full = setup(1);
+    const fullLogs = loggers(fullLines);
+    await run(full, [...fullLogs]);
+
+    const store = memoryStore();
+    const lines: string[] = [];
+    manualSeed(99);
+    const first = setup(1);
+    const ckpt = new ModelCheckpoint({ dir: store, generators: first.generators });
+    await expect(run(first, [...loggers(lines), ckpt, new KillAfter(2)])).rejects.toThrow('killed');
+    const kept = lines.length - 1; // the row of the killed epoch was written, its checkpoint not
+    lines.length = kept;
+    const second = setup(7);
+    const logs = loggers(lines);
+    const callbacks = [...logs, new ModelCheckpoint({ dir: store, generators: second.generators })];
+    const r = await resumeFrom(store, { ...second, callbacks });
+    await run(second, callbacks, { initialEpoch: r.initialEpoch, history: r.history });
+    expect(lines).toEqual(fullLines);
+    expect(lines.filter((l) => l.startsWith('epoch,'))).toHaveLength(1);
+    expect(logs[1].values).toEqual(fullLogs[1].values);
+    expect(logs[2].records).toEqual(fullLogs[2].records);
   });
 });

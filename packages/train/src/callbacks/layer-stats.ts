@@ -1,7 +1,7 @@
 import { noGrad } from '@tessera/autograd';
 import type { Module } from '@tessera/nn';
 import { checkOptions, Tensor } from '@tessera/tensor';
-import type { Callback, TrainContext } from './callback.js';
+import type { Callback, CallbackState, TrainContext } from './callback.js';
 
 /** Summary of a batch of values. */
 export interface ValueStats {
@@ -85,6 +85,32 @@ export class LayerStatsLogger implements Callback {
       layers: 'array',
       onRecord: 'function',
     });
+  }
+
+  /** The records so far (plain data), so a resumed run's logger holds the whole run's. */
+  stateDict(): CallbackState {
+    return { records: structuredClone(this.records) };
+  }
+
+  /** Restores `stateDict()` output (replacing the records so far). */
+  loadStateDict(state: CallbackState): void {
+    const r = state?.records;
+    const ok = (x: unknown): boolean => {
+      const o = x as Record<string, unknown> | null;
+      return (
+        typeof o === 'object' &&
+        o !== null &&
+        typeof o.layer === 'string' &&
+        Number.isInteger(o.epoch) &&
+        Number.isInteger(o.batch)
+      );
+    };
+    if (!Array.isArray(r) || !r.every(ok))
+      throw new TypeError(
+        'LayerStatsLogger.loadStateDict: records must be an array of {epoch, batch, layer, ...}',
+      );
+    this.records.length = 0;
+    for (const x of r) this.records.push(structuredClone(x) as LayerStatsRecord);
   }
 
   private active(): boolean {

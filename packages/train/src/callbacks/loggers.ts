@@ -1,5 +1,5 @@
 import { checkOptions } from '@tessera/tensor';
-import type { Callback, Logs } from './callback.js';
+import type { Callback, CallbackState, Logs } from './callback.js';
 
 /** Where log lines go: a Node file path (appended), or a function receiving each line. */
 export type LineSink = string | ((line: string) => void | Promise<void>);
@@ -28,6 +28,19 @@ export class CSVLogger implements Callback {
     if (extra.length > 0)
       throw new Error(`CSVLogger: epoch ${epoch} has keys not in the header: ${extra.join(', ')}`);
     await emit(this.sink, [epoch, ...this.columns.map((k) => logs[k] ?? '')].join(','));
+  }
+
+  /** The header's columns (null before the first epoch), so a resumed run writes no second header. */
+  stateDict(): CallbackState {
+    return { columns: this.columns === null ? null : [...this.columns] };
+  }
+
+  /** Restores `stateDict()` output. */
+  loadStateDict(state: CallbackState): void {
+    const c = state?.columns;
+    if (c !== null && !(Array.isArray(c) && c.every((k) => typeof k === 'string')))
+      throw new TypeError('CSVLogger.loadStateDict: columns must be null or an array of strings');
+    this.columns = c === null ? null : [...(c as string[])];
   }
 }
 
@@ -61,5 +74,19 @@ export class LearningRateLogger implements Callback {
     ctx: { optimizer: { paramGroups: readonly { lr?: unknown }[] } },
   ): void {
     this.values.push(ctx.optimizer.paramGroups.map((g) => Number(g.lr)));
+  }
+
+  /** The values recorded so far. */
+  stateDict(): CallbackState {
+    return { values: this.values.map((v) => [...v]) };
+  }
+
+  /** Restores `stateDict()` output (replacing the values recorded so far). */
+  loadStateDict(state: CallbackState): void {
+    const v = state?.values;
+    if (!Array.isArray(v) || !v.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number')))
+      throw new TypeError('LearningRateLogger.loadStateDict: values must be an array of number arrays');
+    this.values.length = 0;
+    for (const row of v as number[][]) this.values.push([...row]);
   }
 }
