@@ -25,6 +25,13 @@ def define(case, torch):
          [('randn', [4, 3, 5]), ('randn', [3]), ('randn', [3])])
     case('batch_norm_eval', lambda x, m, v, w, b: F.batch_norm(x, m, v, w, b, training=False),
          [('randn', [4, 3, 2, 2]), ('const', 'randn', [3]), ('const', 'pos', [3]), ('randn', [3]), ('randn', [3])])
+    def bn_running(x, w, b):
+        rm = torch.zeros(3, dtype=x.dtype)
+        rv = torch.ones(3, dtype=x.dtype)
+        out = F.batch_norm(x, rm, rv, w, b, training=True, momentum=0.3)
+        return out, rm, rv
+
+    case('batch_norm_running', bn_running, [('randn', [4, 3, 5]), ('randn', [3]), ('randn', [3])])
     case('layer_norm', lambda x, w, b: F.layer_norm(x, [4], w, b), [('randn', [2, 3, 4]), ('randn', [4]), ('randn', [4])])
     case('layer_norm2', lambda x: F.layer_norm(x, [3, 4]), [('randn', [2, 3, 4])])
     case('group_norm', lambda x, w, b: F.group_norm(x, 2, w, b), [('randn', [2, 4, 3]), ('randn', [4]), ('randn', [4])])
@@ -46,6 +53,16 @@ def define(case, torch):
     # Losses.
     for reduction in ['mean', 'sum', 'none']:
         case('mse_loss', F.mse_loss, [('randn', [3, 4]), ('randn', [3, 4])], kwargs={'reduction': reduction})
+    case('nll_loss_weighted', lambda x, t, w: F.nll_loss(torch.log_softmax(x, 1), t, weight=w, reduction='none'),
+         [('randn', [4, 3]), ('data', [0, 2, 1, 2], 'int32'), ('const', 'pos', [3])])
+    case('cross_entropy_weighted_mean', F.cross_entropy,
+         [('randn', [5, 3]), ('data', [0, 2, 1, 2, 0], 'int32'), ('const', 'pos', [3])])
+    case('l1_loss_sum', F.l1_loss, [('randn', [3, 4]), ('randn', [3, 4])], kwargs={'reduction': 'sum'})
+    case('gaussian_nll_loss_full', lambda x, t, v: F.gaussian_nll_loss(x, t, v, full=True, reduction='sum'),
+         [('randn', [3, 4]), ('randn', [3, 4]), ('pos', [3, 1])])
+    case('kl_div_log_target', lambda x, t: F.kl_div(torch.log_softmax(x, 1), torch.log_softmax(t, 1),
+                                                     reduction='sum', log_target=True),
+         [('randn', [3, 4]), ('randn', [3, 4])])
     case('l1_loss', F.l1_loss, [('randn', [3, 4]), ('randn', [3, 4])])
     case('huber_loss', F.huber_loss, [('randn', [3, 4]), ('randn', [3, 4])], kwargs={'delta': 0.5})
     case('smooth_l1_loss', F.smooth_l1_loss, [('randn', [3, 4]), ('randn', [3, 4])], kwargs={'beta': 0.5})

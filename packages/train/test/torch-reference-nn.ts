@@ -10,7 +10,7 @@ import {
   RNNCell,
   TransformerEncoderLayer,
 } from '@tessera/nn';
-import { softmax, type Tensor } from '@tessera/tensor';
+import { ones, softmax, type Tensor, zeros } from '@tessera/tensor';
 import type { Kwargs, RefOp } from './torch-reference-ops.js';
 
 const num = (kw: Kwargs, key: string, fallback: number): number =>
@@ -57,6 +57,12 @@ export const REFERENCE_NN_OPS: Readonly<Record<string, RefOp>> = {
   adaptive_avg_pool2d: ([x], kw) => F.adaptiveAvgPool2d(x!, kw.output_size as [number, number]),
   batch_norm_train: ([x, w, b]) => F.batchNorm(x!, null, null, { weight: w, bias: b, training: true }),
   batch_norm_eval: ([x, m, v, w, b]) => F.batchNorm(x!, m!, v!, { weight: w, bias: b, training: false }),
+  batch_norm_running: ([x, w, b]) => {
+    const rm = zeros([3], { dtype: x!.dtype });
+    const rv = ones([3], { dtype: x!.dtype });
+    const out = F.batchNorm(x!, rm, rv, { weight: w, bias: b, training: true, momentum: 0.3 });
+    return [out, rm, rv];
+  },
   layer_norm: ([x, w, b]) => F.layerNorm(x!, [4], { weight: w, bias: b }),
   layer_norm2: ([x]) => F.layerNorm(x!, [3, 4]),
   group_norm: ([x, w, b]) => F.groupNorm(x!, 2, { weight: w, bias: b }),
@@ -71,6 +77,12 @@ export const REFERENCE_NN_OPS: Readonly<Record<string, RefOp>> = {
   sdpa_causal: ([q, k, v]) => sdpa(q!, k!, v!, true),
   mse_loss: ([a, b], kw) => F.mseLoss(a!, b!, { reduction: kw.reduction as Red }),
   l1_loss: ([a, b]) => F.l1Loss(a!, b!),
+  nll_loss_weighted: ([x, t, w]) => F.nllLoss(F.logSoftmax(x!, 1), t!, { weight: w, reduction: 'none' }),
+  cross_entropy_weighted_mean: ([x, t, w]) => F.crossEntropy(x!, t!, { weight: w }),
+  l1_loss_sum: ([a, b]) => F.l1Loss(a!, b!, { reduction: 'sum' }),
+  gaussian_nll_loss_full: ([x, t, v]) => F.gaussianNllLoss(x!, t!, v!, { full: true, reduction: 'sum' }),
+  kl_div_log_target: ([x, t]) =>
+    F.klDiv(F.logSoftmax(x!, 1), F.logSoftmax(t!, 1), { reduction: 'sum', logTarget: true }),
   huber_loss: ([a, b], kw) => F.huberLoss(a!, b!, { delta: num(kw, 'delta', 1) }),
   smooth_l1_loss: ([a, b], kw) => F.smoothL1Loss(a!, b!, { beta: num(kw, 'beta', 1) }),
   cross_entropy: ([x, t, w], kw) =>
