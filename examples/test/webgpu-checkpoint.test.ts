@@ -2,6 +2,10 @@
 // leaves the device goes through the async twins (stateDictAsync, saveAsync, toAsync), and
 // BatchNorm with momentum null keeps its cumulative factor on the device. Needs a WebGPU adapter
 // (lavapipe will do): skipped with the reason otherwise.
+
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataLoader, TensorDataset } from '@tessera/data';
 import {
   BatchNorm1d,
@@ -26,6 +30,7 @@ import {
 } from '@tessera/train';
 import { expect, it } from 'vitest';
 import { describeIfAvailable } from '../../tests/repo/requirements.js';
+import { runCli } from '../src/cli.js';
 import { selectBackend } from '../src/lib/backend.js';
 
 const EPOCHS = 4;
@@ -122,5 +127,34 @@ describeIfAvailable('webgpu', 'checkpoints on WebGPU', () => {
     await second.model.toAsync('cpu');
     expect(second.model.parameters().every((p) => p.device === 'cpu')).toBe(true);
     expect(await saveAsync(second.model)).toEqual(bytes);
+  });
+
+  it('tessera-train --backend webgpu --checkpoint-dir checkpoints and resumes like the CPU', {
+    timeout: 120_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-webgpu-ckpt-'));
+    try {
+      const cli = async (...args: string[]) => {
+        const out: string[] = [];
+        const code = await runCli(args, { out: (l) => out.push(l), err: (l) => out.push(l) });
+        return { code, out: out.join('\n') };
+      };
+      const base = ['-e', 'xor', '--no-progress', '--backend', 'webgpu', '--checkpoint-dir', dir];
+      const first = await cli(...base, '--epochs', '1');
+      expect(first.code).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual([
+        'ckpt-000001.json',
+        'ckpt-000001.safetensors',
+        'ckpt-000001.state.safetensors',
+      ]);
+      const second = await cli(...base, '--epochs', '2');
+      expect(second.code).toBe(0);
+      expect(second.out).toContain('resumed from');
+      const cpu = await cli('-e', 'xor', '--no-progress', '--backend', 'cpu', '--epochs', '2');
+      const loss = (s: string) => Number(/loss (\d\.\d+)/.exec(s.split('\n').at(-1)!)![1]);
+      expect(loss(second.out)).toBeCloseTo(loss(cpu.out), 3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
