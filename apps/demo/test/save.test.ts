@@ -61,6 +61,11 @@ function saveSuite(kind: BrowserKind): void {
       });
       const loaded = await waitForPage(page, (d) => d.modelLoaded === 'mlp' && d.evalStep === d.step, 60_000);
       expect(Number(loaded.testAcc)).toBeCloseTo(Number(paused.testAcc), 3);
+      // The loaded model's curves are one evaluation: a dot, and a line under each chart says so.
+      const notes = page.locator('.chart-empty.below');
+      await notes.first().waitFor({ state: 'visible' });
+      expect(await notes.count()).toBe(2);
+      expect(await notes.first().textContent()).toContain('A loaded model: the dot is its test evaluation');
       expect(errors).toEqual([]);
     },
     240_000,
