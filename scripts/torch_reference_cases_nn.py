@@ -102,7 +102,7 @@ def define_modules(case, torch):
         def fn(*args, params=None):
             # A fresh module whose parameters are replaced by the inputs (plain tensors), so
             # gradients flow to them; RNNs see the change through their __setattr__.
-            mod = make().to(args[0].dtype)
+            mod = make().to(args[nx].dtype)  # the parameters' dtype (inputs may be indices)
             mod.train()
             for n, a in zip(names, args[nx:]):
                 *path, leaf = n.split('.')
@@ -131,4 +131,14 @@ def define_modules(case, torch):
     module_case('transformer_encoder_layer_norm_first',
                 lambda: torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True,
                                                          norm_first=True, activation='gelu'),
+                [('randn', [2, 3, 8])])
+    module_case('linear_module', lambda: torch.nn.Linear(4, 3), [('randn', [2, 5, 4])])
+    module_case('conv2d_module', lambda: torch.nn.Conv2d(2, 3, 3, padding='same', bias=False), [('randn', [1, 2, 5, 5])])
+    module_case('batchnorm1d_module', lambda: torch.nn.BatchNorm1d(3), [('randn', [4, 3])])
+    module_case('layernorm_module', lambda: torch.nn.LayerNorm([2, 3]), [('randn', [4, 2, 3])])
+    module_case('embedding_module', lambda: torch.nn.Embedding(5, 3, padding_idx=0), [('data', [[0, 4], [2, 0]], 'int32')])
+    module_case('transformer_encoder',
+                lambda: torch.nn.TransformerEncoder(
+                    torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True), 2,
+                    norm=torch.nn.LayerNorm(8), enable_nested_tensor=False),
                 [('randn', [2, 3, 8])])

@@ -1,13 +1,19 @@
 import {
+  BatchNorm1d,
+  Conv2d,
+  Embedding,
   F,
   GRU,
   GRUCell,
+  LayerNorm,
+  Linear,
   LSTM,
   LSTMCell,
   type Module,
   MultiheadAttention,
   RNN,
   RNNCell,
+  TransformerEncoder,
   TransformerEncoderLayer,
 } from '@tessera/nn';
 import { ones, softmax, type Tensor, zeros } from '@tessera/tensor';
@@ -155,6 +161,43 @@ export const REFERENCE_MODULES: Readonly<Record<string, RefOp>> = {
   rnn_cell: moduleOp(
     1,
     () => new RNNCell(3, 4),
+    (m, [x]) => m.forward(x),
+  ),
+  linear_module: moduleOp(
+    1,
+    () => new Linear(4, 3),
+    (m, [x]) => m.forward(x),
+  ),
+  conv2d_module: moduleOp(
+    1,
+    () => new Conv2d(2, 3, 3, { padding: 'same', bias: false }),
+    (m, [x]) => m.forward(x),
+  ),
+  batchnorm1d_module: moduleOp(
+    1,
+    () => new BatchNorm1d(3),
+    (m, [x]) => m.forward(x),
+  ),
+  layernorm_module: moduleOp(
+    1,
+    () => new LayerNorm([2, 3]),
+    (m, [x]) => m.forward(x),
+  ),
+  embedding_module: moduleOp(
+    1,
+    () => new Embedding(5, 3, { paddingIdx: 0 }),
+    (m, [x]) => m.forward(x),
+  ),
+  transformer_encoder: moduleOp(
+    1,
+    () =>
+      new TransformerEncoder(
+        new TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }),
+        2,
+        {
+          norm: new LayerNorm(8),
+        },
+      ),
     (m, [x]) => m.forward(x),
   ),
   mha: moduleOp(
