@@ -32,7 +32,8 @@ def enc_value(v):
     return v
 
 
-def enc(t):
+def enc(t, exact=False):
+    """Encodes a tensor; `exact` keeps float64 inputs at full precision."""
     if isinstance(t, bool):
         return {'shape': [], 'dtype': 'bool', 'data': [t]}
     t = t.detach()
@@ -41,13 +42,22 @@ def enc(t):
     flat = t.reshape(-1).tolist()
     if t.dtype == torch.float32:  # the shortest decimal that reads back as the same float32
         flat = [float(repr(numpy.float32(v))) if math.isfinite(v) else v for v in flat]
+    elif t.dtype == torch.float64 and not exact:  # 13 digits: far below the 1e-10 tolerance
+        flat = [float('%.13g' % v) if math.isfinite(v) else v for v in flat]
     return {'shape': list(t.shape), 'dtype': dtype, 'data': [enc_value(v) for v in flat]}
 
 
 def sample(kind, shape, dtype):
-    n = 1
-    for s in shape:
-        n *= s
+    return short(sample_raw(kind, shape), dtype)
+
+
+def short(x, dtype):
+    """Rounds float64 samples to 4 decimals (short fixtures), then converts to `dtype`."""
+    return (torch.round(x * 1e4) / 1e4).to(dtype)
+
+
+def sample_raw(kind, shape):
+    dtype = torch.float64
     if kind == 'randn':
         return torch.randn(shape, generator=GEN, dtype=torch.float64).to(dtype)
     if kind == 'unit':  # (-0.9, 0.9)
@@ -94,7 +104,7 @@ def case(name, fn, inputs, grad=True, dtypes=('float64', 'float32'), kwargs=None
             'name': name,
             'dtype': dt,
             'kwargs': kwargs,
-            'inputs': [dict(enc(x), **({'const': True} if c else {})) for x, c in zip(xs, consts)],
+            'inputs': [dict(enc(x, exact=True), **({'const': True} if c else {})) for x, c in zip(xs, consts)],
             'outputs': [enc(o) for o in outs],
         }
         if grad:
@@ -102,8 +112,8 @@ def case(name, fn, inputs, grad=True, dtypes=('float64', 'float32'), kwargs=None
             total = 0
             for o in outs:
                 if isinstance(o, torch.Tensor) and o.is_floating_point() and o.requires_grad:
-                    w = torch.randn(o.shape, generator=GEN, dtype=torch.float64).to(o.dtype)
-                    ws.append(enc(w))
+                    w = short(torch.randn(o.shape, generator=GEN, dtype=torch.float64), o.dtype)
+                    ws.append(enc(w, exact=True))
                     total = total + (o * w).sum()
                 else:
                     ws.append(None)

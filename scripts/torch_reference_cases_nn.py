@@ -96,7 +96,7 @@ def define_modules(case, torch):
         torch.manual_seed(7)
         m = make().double()
         names = [n for n, _ in m.named_parameters()]
-        specs = list(x_specs) + [('data', p.detach().tolist()) for _, p in m.named_parameters()]
+        specs = list(x_specs) + [('data', (torch.round(p.detach() * 1e4) / 1e4).tolist()) for _, p in m.named_parameters()]
         nx = len(x_specs)
 
         def fn(*args, params=None):
