@@ -15,6 +15,7 @@ import {
   loadSafetensors,
   ReLU,
   Sequential,
+  save,
   saveAsync,
 } from '@tessera/nn';
 import { Adam, StepLR } from '@tessera/optim';
@@ -124,6 +125,11 @@ describeIfAvailable('webgpu', 'checkpoints on WebGPU', () => {
     const loaded = loadSafetensors(bytes).tensors;
     expect(Object.values(loaded).map((t) => Array.from(t.dataSync()))).toEqual(await values(full));
     expect(Number(loaded['1.num_batches_tracked']!.item())).toBe(4 * EPOCHS);
+    // The synchronous calls say which async twin to use.
+    expect(() => save(second.model)).toThrow(
+      /on webgpu, which cannot be read synchronously; use await saveAsync/,
+    );
+    expect(() => second.model.to('cpu')).toThrow(/use await model.toAsync\('cpu'\)/);
     await second.model.toAsync('cpu');
     expect(second.model.parameters().every((p) => p.device === 'cpu')).toBe(true);
     expect(await saveAsync(second.model)).toEqual(bytes);

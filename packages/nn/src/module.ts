@@ -193,14 +193,15 @@ export abstract class Module {
       for (const [k, v] of Object.entries(m)) {
         if (v instanceof Parameter) {
           if (isDType && !isFloatDType(v.dtype)) continue;
-          const moved = noGrad(() => v.detach().to(target));
+          const moved = noGrad(() => asyncHint(() => v.detach().to(target)));
           if (moved.dtype !== v.dtype || moved.device !== v.device)
             rec[k] = new Parameter(moved, v.requiresGrad);
         }
       }
       for (const k of m[BUFFERS].keys()) {
         const b = rec[k];
-        if (b instanceof Tensor && !(isDType && !isFloatDType(b.dtype))) rec[k] = noGrad(() => b.to(target));
+        if (b instanceof Tensor && !(isDType && !isFloatDType(b.dtype)))
+          rec[k] = noGrad(() => asyncHint(() => b.to(target)));
       }
     }
     return this;
@@ -344,6 +345,19 @@ function copyWith(m: Module, memo: Map<object, unknown>): Module {
     else rec[k] = v;
   }
   return copy;
+}
+
+/** Runs a move, pointing at `Module.toAsync` when the source device needs an async readback. */
+function asyncHint(move: () => Tensor): Tensor {
+  try {
+    return move();
+  } catch (e) {
+    const m = /^to: moving from (\S+) to (\S+) needs a readback/.exec((e as Error).message);
+    if (m === null) throw e;
+    throw new Error(
+      `Module.to: moving from ${m[1]} to ${m[2]} needs a readback; use await model.toAsync('${m[2]}')`,
+    );
+  }
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -94,8 +94,21 @@ export function save(source: Module | Record<string, Tensor>, metadata?: Record<
   const l = layout('save', source instanceof Module ? source.stateDict() : source, metadata);
   const out = allocate(l);
   const base = 8 + l.headerBytes.length;
-  for (const { t, begin } of l.tensors) put(out, base + begin, t.dataSync());
+  for (const { t, begin } of l.tensors) put(out, base + begin, readSync(t));
   return out;
+}
+
+/** `t.dataSync()`, pointing at `saveAsync` when the tensor's device cannot be read synchronously. */
+function readSync(t: Tensor): TypedArray {
+  try {
+    return t.dataSync();
+  } catch (e) {
+    if (/cannot be read synchronously/.test((e as Error).message))
+      throw new Error(
+        `save: a tensor is on ${t.device}, which cannot be read synchronously; use await saveAsync(...)`,
+      );
+    throw e;
+  }
 }
 
 /**
