@@ -90,9 +90,11 @@ export function isclose(a: Tensor, b: Tensor, opts: IsCloseOptions = {}): Tensor
   let close = eq(a, b);
   if (equalNan && isFloating(a.dtype)) close = or(close, and(isnan(a), isnan(b)));
   if (rtol === 0 && atol === 0) return close;
-  // Integer differences can wrap in int32: compare them in a floating dtype, as PyTorch's bool path.
-  const fa = isFloating(a.dtype) ? a : cast(a, 'float32');
-  const fb = isFloating(b.dtype) ? b : cast(b, 'float32');
+  // Integer differences can wrap in int32: compare them in float64 (exact for every int32) where
+  // the backend has it, else float32.
+  const ft = a.backend.supportsDType('float64') ? 'float64' : 'float32';
+  const fa = isFloating(a.dtype) ? a : cast(a, ft);
+  const fb = isFloating(b.dtype) ? b : cast(b, ft);
   const actual = abs(sub(fa, fb));
   const allowed = add(abs(mul(fb, rtol)), atol);
   return or(close, and(isfinite(actual), le(actual, allowed)));
