@@ -1,3 +1,5 @@
+import { nextStep } from '@tessera/tensor';
+
 /**
  * Counts the GPU ops a program queues without awaiting. Dawn keeps per-submit state (bind groups,
  * command buffers) until the event loop turns, and finalizers free the buffers of dropped tensors
@@ -17,10 +19,11 @@ export class UnawaitedGuard {
     this.queued++;
     if (!this.resetScheduled) {
       this.resetScheduled = true;
-      setTimeout(() => {
+      // The same macrotask as the `await nextStep()` the error recommends, scheduled earlier.
+      void nextStep().then(() => {
         this.resetScheduled = false;
         this.queued = 0;
-      }, 0);
+      });
     }
   }
 

@@ -226,11 +226,27 @@ export function memory(): MemoryInfo {
   };
 }
 
+type Task = () => void;
+const immediate = (globalThis as { setImmediate?: (fn: Task) => unknown }).setImmediate;
+let channel: MessageChannel | undefined;
+const waiting: Task[] = [];
+
 /**
  * Resolves after a macrotask, so that garbage-collection reports (finalizers) run and the WebGPU
  * backend's queued work completes: `await nextStep()` once per training step keeps `memory()`
- * exact and un-awaited GPU work bounded, at the cost of one event-loop turn.
+ * exact and un-awaited GPU work bounded, at the cost of one event-loop turn (setImmediate in Node,
+ * a MessageChannel message in browsers, whose setTimeout would wait at least 4 ms).
  */
 export function nextStep(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    if (immediate !== undefined) immediate(resolve);
+    else if (typeof MessageChannel === 'function') {
+      if (channel === undefined) {
+        channel = new MessageChannel();
+        channel.port1.onmessage = () => waiting.shift()?.();
+      }
+      waiting.push(resolve);
+      channel.port2.postMessage(0);
+    } else setTimeout(resolve, 0);
+  });
 }
