@@ -165,7 +165,7 @@ export function addcmul(input: Tensor, t1: Tensor, t2: Tensor, value = 1): Tenso
   checkTensor('addcmul', input);
   checkTensor('addcmul', t1, 'tensor1');
   checkTensor('addcmul', t2, 'tensor2');
-  checkValue('addcmul', value, resultType(input, mul(t1, 0)));
+  checkValue('addcmul', value, promoteTypes(input.dtype, promoteTypes(t1.dtype, t2.dtype)));
   return add(input, mul(value === 1 ? t1 : mul(t1, value), t2));
 }
 
