@@ -1,6 +1,6 @@
 import { loadSafetensors } from '@tessera/nn';
 import type { OptimizerStateDict } from '@tessera/optim';
-import { defaultGenerator, isFloating, type Tensor } from '@tessera/tensor';
+import { defaultGenerator, isFloating, Tensor } from '@tessera/tensor';
 import { type CallbackState, callbackKey, type History } from './callbacks/callback.js';
 import type { CheckpointFile, CheckpointMeta, CheckpointTargets } from './checkpoint.js';
 import { decodeValue, sha256, unframeMeta } from './checkpoint-codec.js';
@@ -215,4 +215,17 @@ export async function applyCheckpoint(c: LoadedCheckpoint, t: CheckpointTargets)
   defaultGenerator.setState(meta.rng.default!);
   for (const [k, g] of Object.entries(t.generators ?? {})) g.setState(meta.rng[k]!);
   return null;
+}
+
+/**
+ * Releases the loaded weights and optimizer tensors (the model and optimizer hold copies once
+ * applied; a rejected checkpoint's are garbage). Callback states are theirs to keep.
+ */
+export function releaseCheckpoint(c: LoadedCheckpoint): void {
+  for (const w of Object.values(c.weights)) w.dispose();
+  const state = c.meta.optimizer.state;
+  if (typeof state !== 'object' || state === null) return;
+  for (const entry of Object.values(state))
+    if (typeof entry === 'object' && entry !== null)
+      for (const v of Object.values(entry)) if (v instanceof Tensor) v.dispose();
 }

@@ -9,7 +9,12 @@ import {
   type SchedulerLike,
 } from './callbacks/callback.js';
 import { encodeValue, frameMeta, sha256 } from './checkpoint-codec.js';
-import { applyCheckpoint, type LoadedCheckpoint, loadCandidate } from './checkpoint-load.js';
+import {
+  applyCheckpoint,
+  type LoadedCheckpoint,
+  loadCandidate,
+  releaseCheckpoint,
+} from './checkpoint-load.js';
 import { type CheckpointStore, fileStore } from './store.js';
 
 /** A file of a checkpoint: its plain name in the store, size and SHA-256. */
@@ -233,6 +238,7 @@ export async function resumeFrom(store: CheckpointStore | string, t: CheckpointT
   for (const name of await checkpointNames(s)) {
     const c: LoadedCheckpoint | string = await loadCandidate(s, name);
     const reason = typeof c === 'string' ? c : await applyCheckpoint(c, t);
+    if (typeof c !== 'string') releaseCheckpoint(c);
     if (reason === null) {
       const meta = (c as LoadedCheckpoint).meta;
       return { initialEpoch: meta.nextEpoch, history: meta.history, name, skipped };
