@@ -113,6 +113,14 @@ describe('integers out of the int32 range are an error, not a wrapped value', ()
     expect(() => arange(2 ** 31 - 1, 2 ** 31 + 1)).toThrow('arange: value 2147483648 is out of range');
     expect(() => tensor([1]).add(3e9)).toThrow('value 3000000000 is out of range for int32');
     expect(full([1], 2 ** 31 - 0.5, { dtype: 'int32' }).item()).toBe(2 ** 31 - 1);
+    const x = zeros(3, { dtype: 'int32' });
+    expect(() => x.maskedFill(tensor([true, false, true]), 3e9)).toThrow(
+      'maskedFill: value 3000000000 is out of range for int32',
+    );
+    expect(() => x.scatter(0, tensor([0]), 3e9)).toThrow(
+      'scatter: value 3000000000 is out of range for int32',
+    );
+    expect(() => x.mul(-3e9)).toThrow('mul: value -3000000000 is out of range for int32');
   });
 
   it('randint rejects ranges that do not fit int32', () => {

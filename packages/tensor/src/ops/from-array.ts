@@ -26,13 +26,14 @@ export function int32On(backend: Backend, values: Int32Array): Tensor {
 
 /**
  * A 0-d tensor of `dtype` holding `value` as a tensor of that dtype would store it: bool is
- * `value != 0`, int32 truncates toward zero.
+ * `value != 0`, int32 truncates toward zero (out of range is a RangeError naming `op`).
  */
-export function scalarOf(backend: Backend, value: number | boolean, dtype: DType): Tensor {
+export function scalarOf(backend: Backend, value: number | boolean, dtype: DType, op = 'scalar'): Tensor {
   const v = Number(value);
   return scalarOn(
     backend,
     dtype === 'bool' ? (v !== 0 ? 1 : 0) : dtype === 'int32' ? Math.trunc(v) : v,
     dtype,
+    op,
   );
 }

@@ -95,7 +95,7 @@ function scatterOp(
     checkIndexFits(op, index, src, 'src', -1);
     s = src;
   } else if (op === 'scatter' && (typeof src === 'number' || typeof src === 'boolean')) {
-    s = expand(scalarOf(b, src, x.dtype), index.shape);
+    s = expand(scalarOf(b, src, x.dtype, op), index.shape);
   } else {
     throw new TypeError(
       `${op}: src must be a tensor${op === 'scatter' ? ' or a number' : ''}, got ${describe(src)}`,
@@ -197,7 +197,7 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, 
     let src = source;
     if (alpha !== 1) {
       src = empty(b, x.dtype, source.shape);
-      const a = scalarOf(b, alpha, x.dtype);
+      const a = scalarOf(b, alpha, x.dtype, 'indexAdd');
       const av = a.viewFor('indexAdd');
       b.binary('mul', src.viewFor('indexAdd'), source.viewFor('indexAdd'), {
         ...av,

@@ -41,7 +41,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
     }
     v = cast(value, x.dtype);
   } else if (typeof value === 'number' || typeof value === 'boolean') {
-    v = scalarOf(b, value, x.dtype);
+    v = scalarOf(b, value, x.dtype, 'maskedFill');
   } else {
     throw new TypeError(`maskedFill: value must be a number, boolean or 0-d tensor, got ${describe(value)}`);
   }

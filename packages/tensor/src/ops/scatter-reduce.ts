@@ -168,7 +168,10 @@ export function scatterWithReduce(
     src instanceof Tensor
       ? src
       : typeof src === 'number' || typeof src === 'boolean'
-        ? expand(scalarOf(x.backend, src, x.dtype), checkIndex('scatter', index).shape).contiguous()
+        ? expand(
+            scalarOf(x.backend, src, x.dtype, 'scatter'),
+            checkIndex('scatter', index).shape,
+          ).contiguous()
         : checkTensor('scatter', src, 'src');
   return scatterReduce(x, dim, index, s, r, rest);
 }
