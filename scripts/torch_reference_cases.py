@@ -84,6 +84,12 @@ def define(case, torch):
     case('unique', torch.unique, [('data', u)], grad=False, kwargs={'return_inverse': True, 'return_counts': True})
     case('unique', torch.unique, [('data', [4, 1, 4, -2], 'int32')], grad=False, dtypes=('float64',),
          kwargs={'return_counts': True})
+    rows = [[1.0, 2.0, 1.0, 2.0], [0.5, 3.0, 0.5, -1.0], [1.0, 2.0, 1.0, 2.0]]
+    case('unique', torch.unique, [('data', rows)], grad=False, kwargs={'dim': 0, 'return_inverse': True,
+                                                                        'return_counts': True})
+    case('unique', torch.unique, [('data', rows)], grad=False, kwargs={'dim': 1, 'return_inverse': True})
+    case('unique', torch.unique, [('data', [[[2, 1], [2, 1]], [[0, 5], [0, 5]]], 'int32')], grad=False,
+         dtypes=('float64',), kwargs={'dim': 2})
 
     # clamp with tensor bounds.
     case('clamp_tensor', lambda x, lo, hi: torch.clamp(x, lo, hi), [R, ('data', [-0.5, -1.0, 0.2, 0.0]),

@@ -269,6 +269,23 @@ describe('median, nonzero, unique', () => {
       "unique: unknown option 'return_counts' (did you mean 'returnCounts'?)",
     );
     expect(() => unique(x, { sorted: 1 } as never)).toThrow('unique: sorted must be a boolean, got number 1');
+    const rows = unique(
+      I([
+        [3, 1],
+        [0, 2],
+        [3, 1],
+      ]),
+      { dim: 0, returnInverse: true, returnCounts: true },
+    );
+    expect([rows.values.arraySync(), rows.inverse!.arraySync(), rows.counts!.arraySync()]).toEqual([
+      [
+        [0, 2],
+        [3, 1],
+      ],
+      [1, 0, 1],
+      [1, 2],
+    ]);
+    expect(() => unique(I([1]), { dim: 1 })).toThrow(/unique/);
   });
 });
 

@@ -105,6 +105,7 @@ export const REFERENCE_OPS: Readonly<Record<string, RefOp>> = {
     const r = T.unique(x!, {
       returnInverse: (kw.return_inverse as boolean | undefined) ?? false,
       returnCounts: (kw.return_counts as boolean | undefined) ?? false,
+      ...(kw.dim !== undefined ? { dim: kw.dim as number } : {}),
     });
     if (r instanceof T.Tensor) return r;
     return [r.values, ...(r.inverse ? [r.inverse] : []), ...(r.counts ? [r.counts] : [])];

@@ -4,7 +4,7 @@ import { fmt, normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { isnan, where } from './elementwise.js';
 import { fromArrayOn, scalarOf } from './from-array.js';
-import { gather } from './indexing.js';
+import { gather, indexSelect } from './indexing.js';
 import { contiguous, reshape, squeeze } from './movement.js';
 import { argsort, sum } from './reduce.js';
 import { checkTensor, describe } from './util.js';
@@ -112,13 +112,15 @@ export interface UniqueOptions {
   returnInverse?: boolean;
   /** Also return how often each value occurs. */
   returnCounts?: boolean;
+  /** Find distinct slices along this dim (in lexicographic order) instead of distinct elements. */
+  dim?: number;
 }
 
 /** What `unique` returns when `returnInverse` or `returnCounts` is set. */
 export interface UniqueResult {
   /** The distinct values, ascending (each NaN is distinct, last). */
   values: Tensor;
-  /** int32, the input's shape: index into `values` of each element (when asked for). */
+  /** int32, the input's shape (with `dim`: [size of dim]): index into `values` of each element or slice. */
   inverse?: Tensor;
   /** int32, one count per value (when asked for). */
   counts?: Tensor;
@@ -127,9 +129,11 @@ export interface UniqueResult {
 /** Options asking for the inverse or the counts: `unique` then returns a `UniqueResult`. */
 export type UniqueAsked = UniqueOptions & ({ returnInverse: true } | { returnCounts: true });
 
-const UNIQUE_KEYS = new Set(['sorted', 'returnInverse', 'returnCounts']);
+const UNIQUE_KEYS = new Set(['sorted', 'returnInverse', 'returnCounts', 'dim']);
 
-function uniqueOptions(op: string, opts: UniqueOptions): Required<UniqueOptions> {
+type UniqueConfig = Required<Omit<UniqueOptions, 'dim'>> & { dim: number | undefined };
+
+function uniqueOptions(op: string, x: Tensor, opts: UniqueOptions): UniqueConfig {
   if (typeof opts !== 'object' || opts === null)
     throw new TypeError(`${op}: options must be an object, got ${describe(opts)}`);
   for (const k of Object.keys(opts)) {
@@ -137,7 +141,7 @@ function uniqueOptions(op: string, opts: UniqueOptions): Required<UniqueOptions>
       const camel = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
       const hint = UNIQUE_KEYS.has(camel) ? ` (did you mean '${camel}'?)` : '';
       throw new TypeError(
-        `${op}: unknown option '${k}'${hint}; expected sorted, returnInverse or returnCounts`,
+        `${op}: unknown option '${k}'${hint}; expected sorted, returnInverse, returnCounts or dim`,
       );
     }
   }
@@ -145,10 +149,12 @@ function uniqueOptions(op: string, opts: UniqueOptions): Required<UniqueOptions>
   for (const [k, v] of Object.entries({ sorted, returnInverse, returnCounts })) {
     if (typeof v !== 'boolean') throw new TypeError(`${op}: ${k} must be a boolean, got ${describe(v)}`);
   }
-  return { sorted, returnInverse, returnCounts };
+  const dim = opts.dim === undefined ? undefined : normalizeDim(op, opts.dim, x.ndim);
+  return { sorted, returnInverse, returnCounts, dim };
 }
 
-function uniqueOf(x: Tensor, data: TypedArray, o: Required<UniqueOptions>): Tensor | UniqueResult {
+function uniqueOf(x: Tensor, data: TypedArray, o: UniqueConfig): Tensor | UniqueResult {
+  if (o.dim !== undefined) return uniqueSlices(x, data, o.dim, o);
   const n = data.length;
   const order = Array.from({ length: n }, (_, i) => i);
   // NaN last (each one distinct), as PyTorch's sorted unique.
@@ -182,8 +188,57 @@ function uniqueOf(x: Tensor, data: TypedArray, o: Required<UniqueOptions>): Tens
   return res;
 }
 
+/** Compares two numbers as sorted unique does: ascending, NaN last. */
+function cmpValue(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+  if (Number.isNaN(b)) return -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `unique` along `dim`: distinct slices in lexicographic order (a slice holding NaN is distinct). */
+function uniqueSlices(x: Tensor, data: TypedArray, d: number, o: UniqueConfig): Tensor | UniqueResult {
+  const size = x.shape[d]!;
+  const inner = x.shape.slice(d + 1).reduce((a, b) => a * b, 1);
+  const outer = x.shape.slice(0, d).reduce((a, b) => a * b, 1);
+  const slices: number[][] = [];
+  for (let i = 0; i < size; i++) {
+    const s: number[] = [];
+    for (let a = 0; a < outer; a++)
+      for (let k = 0; k < inner; k++) s.push(Number(data[(a * size + i) * inner + k]!));
+    slices.push(s);
+  }
+  const cmp = (i: number, j: number): number => {
+    for (let k = 0; k < slices[i]!.length; k++) {
+      const c = cmpValue(slices[i]![k]!, slices[j]![k]!);
+      if (c !== 0) return c;
+    }
+    return 0;
+  };
+  const same = (i: number, j: number) => slices[i]!.every((v, k) => v === slices[j]![k]);
+  const order = Array.from({ length: size }, (_, i) => i).sort((i, j) => cmp(i, j) || i - j);
+  const first: number[] = [];
+  const counts: number[] = [];
+  const inverse = new Int32Array(size);
+  for (const i of order) {
+    if (first.length > 0 && same(first[first.length - 1]!, i)) counts[counts.length - 1]!++;
+    else {
+      first.push(i);
+      counts.push(1);
+    }
+    inverse[i] = first.length - 1;
+  }
+  const b = x.backend;
+  const values = indexSelect(x.detach(), d, fromArrayOn(b, 'int32', Int32Array.from(first), [first.length]));
+  if (!o.returnInverse && !o.returnCounts) return values;
+  const res: UniqueResult = { values };
+  if (o.returnInverse) res.inverse = fromArrayOn(b, 'int32', inverse, [size]);
+  if (o.returnCounts) res.counts = fromArrayOn(b, 'int32', Int32Array.from(counts), [counts.length]);
+  return res;
+}
+
 /**
- * The distinct elements of `x` (flattened), ascending (PyTorch's `unique`). With `returnInverse`
+ * The distinct elements of `x` (flattened), ascending (PyTorch's `unique`), or with `dim` the
+ * distinct slices along it. With `returnInverse`
  * or `returnCounts` it returns `{ values, inverse?, counts? }`. Not differentiable. Reads `x`
  * synchronously; on a backend that cannot (WebGPU) use `await uniqueAsync(x, opts)`.
  */
@@ -195,7 +250,7 @@ export function unique(x: Tensor, opts: UniqueAsked): UniqueResult;
 export function unique(x: Tensor, opts: UniqueOptions): Tensor | UniqueResult;
 export function unique(x: Tensor, opts: UniqueOptions = {}): Tensor | UniqueResult {
   checkTensor('unique', x);
-  const o = uniqueOptions('unique', opts);
+  const o = uniqueOptions('unique', x, opts);
   return uniqueOf(x, readNow('unique', x), o);
 }
 
@@ -208,6 +263,6 @@ export async function uniqueAsync(x: Tensor, opts: UniqueAsked): Promise<UniqueR
 export async function uniqueAsync(x: Tensor, opts: UniqueOptions): Promise<Tensor | UniqueResult>;
 export async function uniqueAsync(x: Tensor, opts: UniqueOptions = {}): Promise<Tensor | UniqueResult> {
   checkTensor('uniqueAsync', x);
-  const o = uniqueOptions('uniqueAsync', opts);
+  const o = uniqueOptions('uniqueAsync', x, opts);
   return uniqueOf(x, await x.data(), o);
 }
