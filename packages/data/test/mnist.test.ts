@@ -56,9 +56,14 @@ describeIfAvailable('mnist', 'MNIST test files', () => {
   });
 
   it("explains that only the test files are there when asked for 'train'", async () => {
-    await expect(mnist({ root: MNIST_DIR })).rejects.toThrow(
+    // A folder holding only the two test files, so the case holds when MNIST_DIR has the full set.
+    const onlyTest = mkdtempSync(join(tmpdir(), 'tessera-mnist-test-only-'));
+    for (const f of ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'])
+      writeFileSync(join(onlyTest, f), readFileSync(join(MNIST_DIR, f)));
+    await expect(mnist({ root: onlyTest })).rejects.toThrow(
       /train-images-idx3-ubyte\(\.gz\) not found in .*only the test files are there: use split: 'test'/,
     );
+    rmSync(onlyTest, { recursive: true, force: true });
   });
 
   it('loads from a baseUrl with progress and a cache: the second load does not download', async () => {
