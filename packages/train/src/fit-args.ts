@@ -1,7 +1,7 @@
 // Checks of fit / evaluate / predict arguments, so that a missing loss, a Dataset passed where
 // batches are expected or a misspelt option is a clear error rather than a TypeError from inside
 // the loop (or an option ignored silently).
-import { checkOptions, describeOptionValue, type OptionSpec } from '@tessera/tensor';
+import { checkOptions, describeOptionValue, type OptionSpec, Tensor } from '@tessera/tensor';
 
 const FIT_OPTIONS: OptionSpec = {
   // Accepted so that `fit(model, { ...targets, loss, epochs })` works; must be the same model.
@@ -114,7 +114,8 @@ export function checkEvaluateArgs(data: unknown, opts: unknown): void {
   if (o.loss !== undefined) checkLoss('evaluate', o.loss);
 }
 
-/** Checks the options of `predict`. */
-export function checkPredictOptions(opts: unknown): void {
+/** Checks `predict(model, data, opts)`: data is a tensor or batches (not a Dataset). */
+export function checkPredictArgs(data: unknown, opts: unknown): void {
   checkOptions('predict', opts as object | undefined, { device: 'string', split: 'function' });
+  if (!(data instanceof Tensor)) checkBatchSource('predict', 'data', data);
 }

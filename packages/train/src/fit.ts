@@ -12,7 +12,7 @@ import {
   type TrainContext,
 } from './callbacks/callback.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
-import { checkEvaluateArgs, checkFitArgs, checkPredictOptions } from './fit-args.js';
+import { checkEvaluateArgs, checkFitArgs, checkPredictArgs } from './fit-args.js';
 import type { Metric } from './metrics/metric.js';
 import { RunningAverage } from './metrics/running-average.js';
 
@@ -343,7 +343,7 @@ export async function predict<B = Batch>(
   data: Tensor | BatchSource<B>,
   opts: { device?: string; split?: (batch: B) => { input: unknown; target: unknown } } = {},
 ): Promise<Tensor> {
-  checkPredictOptions(opts);
+  checkPredictArgs(data, opts);
   const wasTraining = model.training;
   model.eval();
   try {

@@ -118,6 +118,7 @@ describe('fit, evaluate and predict check their arguments', () => {
     );
     await expect(fit(model, { ...base(), val: ds as never })).rejects.toThrow('fit: val is a Dataset');
     await expect(evaluate(model, ds as never)).rejects.toThrow('evaluate: data is a Dataset');
+    await expect(predict(model, ds as never)).rejects.toThrow('predict: data is a Dataset');
     await expect(fit(model, { ...base(), train: 5 as never })).rejects.toThrow(
       'fit: train must be a DataLoader or an (async) iterable of batches, got 5',
     );
