@@ -3,7 +3,7 @@ import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { button, panel, selectField } from '../lib/controls.js';
 import { DivergenceNotice } from '../lib/divergence.js';
-import { h, uniqueId } from '../lib/dom.js';
+import { h } from '../lib/dom.js';
 import { fmtCount } from '../lib/format.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
 import { currentRoute, replaceParams } from '../lib/url.js';
@@ -11,6 +11,7 @@ import type { Page } from '../main.js';
 import { DrawPanel } from './draw-panel.js';
 import { FirstLayerPanel } from './first-layer-panel.js';
 import { resolveMnistSource } from './mnist-source.js';
+import { ModelFiles } from './model-files.js';
 import {
   ARCH_LABELS,
   ARCHS,
@@ -115,37 +116,10 @@ export function mount(root: HTMLElement): Page {
   const sSpeed = stat('Images/s', 'speed');
   const sTrainAcc = stat('Train acc.', 'train-acc');
   const sTestAcc = stat('Test acc.', 'test-acc');
-  const saveBtn = button('Save model', () => worker.send({ type: 'save' }), {
-    'data-action': 'save',
-    disabled: true,
-  });
-  const fileId = uniqueId('file');
-  const fileInput = h('input', {
-    id: fileId,
-    type: 'file',
-    accept: '.safetensors,application/octet-stream',
-    class: 'visually-hidden',
-    'data-control': 'load-model',
-  });
-  const loadLabel = h(
-    'label',
-    { for: fileId, class: 'file-button', role: 'button', tabindex: 0 },
-    'Load model…',
+  const modelFiles = new ModelFiles(
+    () => worker.send({ type: 'save' }),
+    (bytes, name) => worker.send({ type: 'loadModel', bytes, name }, [bytes.buffer]),
   );
-  loadLabel.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      fileInput.click();
-    }
-  });
-  fileInput.addEventListener('change', async () => {
-    const f = fileInput.files?.[0];
-    if (!f) return;
-    const bytes = new Uint8Array(await f.arrayBuffer());
-    worker.send({ type: 'loadModel', bytes, name: f.name }, [bytes.buffer]);
-    fileInput.value = '';
-  });
-  const modelNote = h('p', { class: 'hint', 'aria-live': 'polite' });
   const trainPanel = panel(
     'Training',
     sourceText,
@@ -165,8 +139,8 @@ export function mount(root: HTMLElement): Page {
       sTrainAcc.el,
       sTestAcc.el,
     ),
-    h('div', { class: 'row' }, saveBtn, loadLabel, fileInput),
-    modelNote,
+    modelFiles.row,
+    modelFiles.note,
   );
 
   // ---- curves ----
@@ -311,7 +285,7 @@ export function mount(root: HTMLElement): Page {
         sourceText.textContent = `MNIST from ${m.label}`;
         trainBtn.disabled = false;
         resetBtn.disabled = false;
-        saveBtn.disabled = false;
+        modelFiles.enable();
         root.dataset.dataset = 'ready';
         return;
       case 'stats':
@@ -357,16 +331,9 @@ export function mount(root: HTMLElement): Page {
         root.dataset.inspected = String(Number(root.dataset.inspected ?? 0) + 1);
         layer.show(m);
         return;
-      case 'saved': {
-        const url = URL.createObjectURL(m.blob);
-        const a = h('a', { href: url, download: m.name });
-        document.body.append(a);
-        a.click();
-        a.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 10_000);
-        modelNote.textContent = `Saved ${m.name} (${(m.blob.size / 1024).toFixed(0)} KB).`;
+      case 'saved':
+        modelFiles.download(m.blob, m.name);
         return;
-      }
       case 'modelLoaded':
         // The curves of the previous model do not belong to this one: the loaded model's test
         // evaluation is the first point, and training it further draws the curves from there.
@@ -374,7 +341,7 @@ export function mount(root: HTMLElement): Page {
         config = { ...config, arch: m.arch };
         arch.set(m.arch);
         replaceParams('digits', encodeDigits(config));
-        modelNote.textContent = `Loaded ${m.name} (${ARCH_LABELS[m.arch]}).`;
+        modelFiles.note.textContent = `Loaded ${m.name} (${ARCH_LABELS[m.arch]}).`;
         root.dataset.modelLoaded = m.arch;
         return;
       case 'playing':
