@@ -2,6 +2,7 @@ import { checkOptions, type OptionSpec, suggestOption, type Tensor, tensor } fro
 import { TensorDataset } from '../dataset.js';
 import { LabelEncoder } from '../transforms/encode.js';
 import { type CsvParseOptions, parseCsv } from './csv.js';
+import { type Analysis, type Block, categoricalBlock, numericBlock, parseNumber } from './tabular-columns.js';
 import type { TextSource } from './text-source.js';
 
 /** A column, by header name or 0-based position. */
@@ -131,13 +132,6 @@ const READ_CSV_OPTIONS: OptionSpec = {
   name: 'string',
 };
 
-function parseNumber(s: string): number | undefined {
-  const t = s.trim();
-  if (t === '') return undefined;
-  const v = Number(t);
-  return Number.isFinite(v) ? v : undefined;
-}
-
 /** Column names for a message: a file may have thousands, so long lists are cut. */
 function listNames(names: readonly string[]): string {
   const shown = names.slice(0, 20).join(', ');
@@ -196,16 +190,6 @@ async function readTable(source: TextSource, opts: ReadCsvOptions, op: string): 
   if (lines.length === 0)
     throw new RangeError(`${op}: no data rows: the CSV has a header (${listNames(names)}) but no records`);
   return { names, index, columns, lines };
-}
-
-/** Where values are missing, which columns are categorical, and which rows survive. */
-interface Analysis {
-  missing: MissingValue[];
-  categorical: Set<number>;
-  keep: number[];
-  droppedRows: number[];
-  isMissing: (s: string) => boolean;
-  policy: 'error' | 'drop' | 'mean' | number;
 }
 
 function analyze(
@@ -267,76 +251,6 @@ function analyze(
       `${op}: no rows left: all ${nRows} have a missing ${policy === 'drop' ? 'value' : 'label'} (see missing: 'mean' or a number to fill them)`,
     );
   return { missing, categorical, keep, droppedRows, isMissing, policy };
-}
-
-/** A run of columns of x and how to fill them for one row. */
-interface Block {
-  width: number;
-  fill: (row: number, out: Float32Array, at: number) => void;
-}
-
-function categoricalBlock(
-  name: string,
-  col: readonly string[],
-  a: Analysis,
-  encoding: 'oneHot' | 'label',
-  maxCategories: number,
-  op: string,
-): { block: Block; enc: LabelEncoder<string>; names: string[] } {
-  const present = a.keep.map((r) => col[r]!).filter((v) => !a.isMissing(v));
-  const enc = new LabelEncoder<string>().fit(present);
-  if (encoding === 'oneHot' && enc.classes.length > maxCategories) {
-    throw new RangeError(
-      `${op}: column ${JSON.stringify(name)} has ${enc.classes.length} categories, over maxCategories (${maxCategories}) for one-hot encoding: pass maxCategories: ${enc.classes.length} to allow it, or encoding: { ${JSON.stringify(name)}: 'label' } for one integer column`,
-    );
-  }
-  const mode = a.policy === 'mean' ? mostFrequent(present) : undefined;
-  const modeCode = mode === undefined ? -1 : enc.encode([mode])[0]!;
-  const code = (r: number): number => {
-    const v = col[r]!;
-    return a.isMissing(v) ? modeCode : enc.encode([v])[0]!;
-  };
-  if (encoding === 'label') {
-    const fillValue = typeof a.policy === 'number' ? a.policy : Number.NaN;
-    return {
-      enc,
-      names: [name],
-      block: {
-        width: 1,
-        fill: (r, out, at) => {
-          const k = code(r);
-          out[at] = k >= 0 ? k : fillValue;
-        },
-      },
-    };
-  }
-  const block: Block = {
-    width: enc.classes.length,
-    fill: (r, out, at) => {
-      const k = code(r);
-      if (k >= 0) out[at + k] = 1; // a numeric fill: no category
-    },
-  };
-  return { enc, names: enc.classes.map((k) => `${name}=${k}`), block };
-}
-
-function numericBlock(col: readonly string[], a: Analysis): Block {
-  const values = col.map((v) => (a.isMissing(v) ? Number.NaN : parseNumber(v)!));
-  let fillValue = typeof a.policy === 'number' ? a.policy : Number.NaN;
-  if (a.policy === 'mean') {
-    let s = 0;
-    let n = 0;
-    for (const r of a.keep) {
-      if (Number.isNaN(values[r]!)) continue;
-      s += values[r]!;
-      n++;
-    }
-    fillValue = n > 0 ? s / n : 0;
-  }
-  return {
-    width: 1,
-    fill: (r, out, at) => void (out[at] = Number.isNaN(values[r]!) ? fillValue : values[r]!),
-  };
 }
 
 function encodeLabel(
@@ -471,19 +385,4 @@ function checkEncoding(opts: ReadCsvOptions, t: Table, op: string): (name: strin
     valid(v, JSON.stringify(k));
   }
   return (name) => e[name] ?? 'oneHot';
-}
-
-function mostFrequent(values: readonly string[]): string | undefined {
-  const counts = new Map<string, number>();
-  let best: string | undefined;
-  let bestN = 0;
-  for (const v of values) {
-    const n = (counts.get(v) ?? 0) + 1;
-    counts.set(v, n);
-    if (n > bestN || (n === bestN && best !== undefined && v < best)) {
-      best = v;
-      bestN = n;
-    }
-  }
-  return best;
 }
