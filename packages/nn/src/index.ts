@@ -24,6 +24,19 @@ export {
   Tanh,
 } from './layers/activation.js';
 export {
+  GLU,
+  Hardsigmoid,
+  Hardswish,
+  Hardtanh,
+  LogSigmoid,
+  Mish,
+  PReLU,
+  type PReLUOptions,
+  ReLU6,
+  Softmin,
+  Softsign,
+} from './layers/activation-extra.js';
+export {
   MultiheadAttention,
   type MultiheadAttentionForwardOptions,
   type MultiheadAttentionOptions,

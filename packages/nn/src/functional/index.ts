@@ -3,6 +3,7 @@
  * of the layers, activations and losses, taking their parameters as arguments.
  */
 export * from './activation.js';
+export * from './activation-extra.js';
 export * from './attention.js';
 export * from './conv.js';
 export * from './dropout.js';
