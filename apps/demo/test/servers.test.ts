@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itIfAvailable } from '../../../tests/repo/requirements.js';
 import { mnistDir, mnistMiddleware } from '../mnist-plugin.js';
+import { launch } from './harness.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const MNIST = mnistDir(appDir);
@@ -143,6 +145,32 @@ describe('MNIST middleware under hostile requests', () => {
     expectClean(r);
     expect(r.body.toString()).toContain('\\u003cscript\\u003e');
   });
+
+  itIfAvailable(
+    'chromium',
+    'Chromium shows the 404 for a script-bearing path as text and runs nothing',
+    async () => {
+      const browser = await launch('cpu');
+      try {
+        const page = await browser.newPage();
+        let dialogs = 0;
+        page.on('dialog', (d) => {
+          dialogs++;
+          void d.dismiss();
+        });
+        const res = await page.goto(
+          `http://127.0.0.1:${port}/datasets/mnist/%3Cscript%3Edocument.title%3D'pwned';alert(1)%3C%2Fscript%3E`,
+        );
+        expect(res?.status()).toBe(404);
+        expect(await page.title()).not.toBe('pwned');
+        expect(await page.evaluate(() => document.querySelectorAll('script').length)).toBe(0);
+        expect(dialogs).toBe(0);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 
   it('refuses directories, FIFOs, dangling and escaping symlinks and bad escapes, and keeps running', async () => {
     const cases: [string, number][] = [
