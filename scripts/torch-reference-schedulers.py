@@ -83,6 +83,11 @@ def main():
                                           three_phase=True, div_factor=10, final_div_factor=100),
         {'maxLr': 0.3, 'totalSteps': 15, 'pctStart': 0.4, 'annealStrategy': 'linear', 'threePhase': True,
          'divFactor': 10, 'finalDivFactor': 100}, steps=15)
+    run('SequentialLR',
+        lambda o: lr_scheduler.SequentialLR(o, [lr_scheduler.LinearLR(o, start_factor=0.5, total_iters=3),
+                                                lr_scheduler.ExponentialLR(o, 0.9),
+                                                lr_scheduler.CosineAnnealingLR(o, 4)], milestones=[3, 6]),
+        {'children': ['LinearLR 0.5 3', 'ExponentialLR 0.9', 'CosineAnnealingLR 4'], 'milestones': [3, 6]}, steps=14)
     metrics = [1.0, 0.9, 0.95, 0.93, 0.91, 0.92, 0.5, 0.6, 0.7, 0.8, 0.9, 0.4, 0.45, 0.44, 0.46, 0.47]
     run('ReduceLROnPlateau',
         lambda o: lr_scheduler.ReduceLROnPlateau(o, factor=0.5, patience=1, threshold=0.05, cooldown=1, min_lr=0.01),

@@ -17,6 +17,7 @@ import {
   OneCycleLR,
   PolynomialLR,
   ReduceLROnPlateau,
+  SequentialLR,
   SGD,
   StepLR,
 } from '@tessera/optim';
@@ -72,6 +73,16 @@ function make(c: Case, opt: SGD): Stepper {
       return new LambdaLR(opt, { lrLambda: (epoch: number) => 0.95 ** epoch });
     case 'OneCycleLR':
       return new OneCycleLR(opt, o);
+    case 'SequentialLR':
+      // The children as the generator built them (names in the options, for the record).
+      return new SequentialLR(opt, {
+        schedulers: [
+          new LinearLR(opt, { startFactor: 0.5, totalIters: 3 }),
+          new ExponentialLR(opt, { gamma: 0.9 }),
+          new CosineAnnealingLR(opt, { tMax: 4 }),
+        ],
+        milestones: c.options.milestones as number[],
+      });
     case 'ReduceLROnPlateau':
       return new ReduceLROnPlateau(opt, o) as unknown as Stepper;
     case 'ConstantLR':
