@@ -774,7 +774,7 @@ export class Tensor {
     return inplace.lerp_(this, end, weight);
   }
   /** Clamps this tensor's elements into [min, max] in place. */
-  clamp_(min?: number | null, max?: number | null): this {
+  clamp_(min?: TensorLike | null, max?: TensorLike | null): this {
     return inplace.clamp_(this, min, max);
   }
   /** this = maximum(this, other). */

@@ -127,6 +127,12 @@ describe('lerp, addcmul, addcdiv, clip', () => {
     expect(clamp(I([1, 9]), I([2]), null).arraySync()).toEqual([2, 9]);
     expect(clamp(I([1, 9]), f32([2.5])).dtype).toBe('float32');
     expect(() => clamp(x, f32([1, 2]))).toThrow(/broadcast/);
+    const y = f32([-2, 0, 2, 5]);
+    expect(y.clamp_(f32([-1]), f32([1, 1, 1, 4])).arraySync()).toEqual([-1, 0, 1, 4]);
+    expect(() => I([1, 2]).clamp_(f32([1.5]))).toThrow(
+      "clamp_: result type float32 can't be cast to the int32 tensor being written in place",
+    );
+    expect(() => f32([1, 2]).clamp_(f32([[0], [1]]))).toThrow(/copy_|broadcast/);
     expect(() => clamp(x, f32([1]), 'a' as never)).toThrow(
       'clamp: max must be a number or a tensor, got string a',
     );

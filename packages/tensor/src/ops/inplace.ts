@@ -13,6 +13,7 @@ import {
   resultType,
   sub,
 } from './elementwise.js';
+import { clampTensor } from './math.js';
 import { toDevice } from './movement.js';
 import {
   alive,
@@ -264,10 +265,19 @@ export function lerp_<T extends Tensor>(target: T, end: TensorLike, weight: Tens
   if (Math.abs(weight) < 0.5) return add_(target, mul(d, weight));
   return copy_(target, sub(end, mul(d, 1 - weight)));
 }
-/** Clamps in place into [min, max] (either may be omitted). */
-export function clamp_<T extends Tensor>(target: T, min?: number | null, max?: number | null): T {
+/** Clamps in place into [min, max] (either may be omitted; bounds may be tensors that broadcast to the target). */
+export function clamp_<T extends Tensor>(target: T, min?: TensorLike | null, max?: TensorLike | null): T {
   checkTensor('clamp_', target);
-  const attrs = clampAttrs('clamp_', min, max);
+  if (min instanceof Tensor || max instanceof Tensor) {
+    const r = clampTensor(target, min, max);
+    if (!canCast(r.dtype, target.dtype)) {
+      throw new TypeError(
+        `clamp_: result type ${r.dtype} can't be cast to the ${target.dtype} tensor being written in place`,
+      );
+    }
+    return copy_(target, r);
+  }
+  const attrs = clampAttrs('clamp_', min as number | null | undefined, max as number | null | undefined);
   if (!isFloating(target.dtype) && clampNeedsFloat(attrs)) {
     throw new TypeError(
       `clamp_: result type float32 can't be cast to the ${target.dtype} tensor being written in place`,
