@@ -8,6 +8,7 @@ import '@tessera/autograd';
 
 export { Identity, ModuleDict, ModuleList, Sequential } from './containers.js';
 export * as F from './functional/index.js';
+export type { InterpolateMode, InterpolateOptions } from './functional/interpolate.js';
 export type { Reduction } from './functional/util.js';
 export * as init from './init.js';
 export {
@@ -91,6 +92,7 @@ export {
   TransformerEncoderLayer,
   type TransformerEncoderLayerOptions,
 } from './layers/transformer.js';
+export { PixelShuffle, PixelUnshuffle, Upsample } from './layers/upsample.js';
 export { deepCopy, type ForwardHook, type ForwardPreHook, type LoadResult, Module } from './module.js';
 export { Parameter } from './parameter.js';
 export { l1Penalty, l2Penalty, type PenaltyOptions } from './regularization.js';
