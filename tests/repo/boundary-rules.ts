@@ -12,6 +12,7 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   data: ['tensor'],
   gpu: ['tensor'],
   train: ['tensor', 'autograd', 'nn', 'optim', 'data'],
+  onnx: ['tensor', 'autograd', 'nn'],
 };
 
 /** Workspace folders (globs over the repo root) whose code may import any @tessera package. */

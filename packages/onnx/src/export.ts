@@ -1,0 +1,253 @@
+import { noGrad } from '@tessera/autograd';
+import type { Module } from '@tessera/nn';
+import {
+  type DType,
+  getOpObserver,
+  type OpCall,
+  type OpObserver,
+  setOpObserver,
+  Tensor,
+  tensor,
+} from '@tessera/tensor';
+import { type AttrValue, type EmitContext, makeNode } from './emit.js';
+import { EMITTERS } from './export-ops.js';
+import {
+  type DimProto,
+  encodeModel,
+  int64Proto,
+  type NodeProto,
+  onnxType,
+  type TensorProto,
+  toTensorProto,
+  type ValueInfoProto,
+} from './proto.js';
+
+/** Options of `exportOnnx` (PyTorch's `torch.onnx.export` names, in camelCase). */
+export interface ExportOnnxOptions {
+  /** ONNX opset version (default 17; 13 to 21 accepted). */
+  opset?: number;
+  /** Graph input names (default `input`, `input_1`, ...). */
+  inputNames?: readonly string[];
+  /** Graph output names (default `output`, `output_1`, ...). */
+  outputNames?: readonly string[];
+  /**
+   * Dims of inputs/outputs left symbolic, by value name: a list of dims (named `<name>_dim<d>`) or
+   * a map dim -> symbolic name, as PyTorch's `dynamic_axes`.
+   */
+  dynamicAxes?: Readonly<Record<string, readonly number[] | Readonly<Record<number, string>>>>;
+}
+
+const IR_VERSION: Record<number, number> = { 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10 };
+
+/** Records the ops of one forward pass as ONNX nodes. */
+class Tracer implements OpObserver {
+  readonly nodes: NodeProto[] = [];
+  readonly initializers: TensorProto[] = [];
+  readonly names = new Map<Tensor, string>();
+  /** Outputs with no ONNX counterpart (e.g. maxPool2d's indices), by the op that made them. */
+  readonly unexportable = new Map<Tensor, string>();
+  readonly path: string[] = [];
+  private depth = 0;
+  private counter = 0;
+  private used = new Set<string>();
+  readonly ctx: EmitContext;
+
+  constructor(
+    private readonly prev: OpObserver | null,
+    private readonly constants: Map<Tensor, string>,
+    opset: number,
+  ) {
+    this.ctx = {
+      opset,
+      fresh: (hint) => this.fresh(hint),
+      int64: (values, scalar = false) => {
+        const name = this.fresh('const');
+        const p = int64Proto(name, values);
+        this.initializers.push(scalar ? { ...p, dims: [] } : p);
+        return name;
+      },
+      scalar: (value, dtype) => this.constant(tensor([value], { dtype }).reshape([])),
+      node: (op, inputs, outputs, attrs?: Record<string, AttrValue>) => {
+        this.nodes.push(makeNode(this.fresh(op), op, inputs, outputs, attrs));
+        return outputs[0]!;
+      },
+    };
+  }
+
+  fresh(hint: string): string {
+    let name = `${hint}_${this.counter++}`;
+    while (this.used.has(name)) name = `${hint}_${this.counter++}`;
+    this.used.add(name);
+    return name;
+  }
+
+  reserve(name: string): void {
+    this.used.add(name);
+  }
+
+  where(): string {
+    const p = this.path[this.path.length - 1];
+    return p === undefined ? '' : ` (in module '${p === '' ? '<root>' : p}')`;
+  }
+
+  /** A leaf tensor (weight, buffer or constant) as an initializer, added once. */
+  constant(t: Tensor): string {
+    const known = this.names.get(t);
+    if (known !== undefined) return known;
+    const name = this.constants.get(t) ?? this.fresh('const');
+    this.reserve(name);
+    this.initializers.push(toTensorProto(name, t));
+    this.names.set(t, name);
+    return name;
+  }
+
+  nameOf(t: Tensor, op: string): string {
+    const bad = this.unexportable.get(t);
+    if (bad !== undefined)
+      throw new Error(`exportOnnx: ${op} uses the ${bad}, which ONNX cannot express${this.where()}`);
+    return this.names.get(t) ?? this.constant(t);
+  }
+
+  run<T extends Tensor | readonly Tensor[]>(call: OpCall, compute: () => T): T {
+    // Ops run inside another op are part of it: only the outermost call becomes ONNX nodes.
+    if (this.depth > 0) return compute();
+    const emit = EMITTERS[call.name];
+    if (emit === undefined) {
+      throw new Error(`exportOnnx: op '${call.name}' has no ONNX export${this.where()}`);
+    }
+    const names = call.inputs.map((t) => this.nameOf(t, call.name));
+    this.depth++;
+    let out: T;
+    try {
+      out = this.prev === null ? compute() : this.prev.run(call, compute);
+    } finally {
+      this.depth--;
+    }
+    const outputs = out instanceof Tensor ? [out] : [...(out as readonly Tensor[])];
+    const outNames = outputs.map(() => this.fresh(call.name));
+    outputs.forEach((t, i) => {
+      this.names.set(t, outNames[i]!);
+    });
+    if (call.name === 'maxPool2d' && outputs[1] !== undefined)
+      this.unexportable.set(outputs[1], 'maxPool2d indices');
+    emit(this.ctx, { name: call.name, inputs: call.inputs, names, attrs: call.attrs, outputs, outNames });
+    return out;
+  }
+}
+
+function dimsOf(
+  name: string,
+  shape: readonly number[],
+  dynamic: ExportOnnxOptions['dynamicAxes'],
+): DimProto[] {
+  const spec = dynamic?.[name];
+  const named = new Map<number, string>();
+  if (Array.isArray(spec)) for (const d of spec) named.set(d, `${name}_dim${d}`);
+  else if (spec !== undefined) for (const [d, n] of Object.entries(spec)) named.set(Number(d), n as string);
+  for (const d of named.keys()) {
+    if (!Number.isInteger(d) || d < 0 || d >= shape.length)
+      throw new Error(
+        `exportOnnx: dynamicAxes['${name}'] names dim ${d}, but the value has shape [${shape}]`,
+      );
+  }
+  return shape.map((s, d) => (named.has(d) ? { dim_param: named.get(d)! } : { dim_value: s }));
+}
+
+function valueInfo(
+  name: string,
+  dtype: DType,
+  shape: readonly number[],
+  opts: ExportOnnxOptions,
+): ValueInfoProto {
+  return {
+    name,
+    type: {
+      tensor_type: { elem_type: onnxType(dtype), shape: { dim: dimsOf(name, shape, opts.dynamicAxes) } },
+    },
+  };
+}
+
+function defaultNames(given: readonly string[] | undefined, n: number, base: string, what: string): string[] {
+  if (given !== undefined && given.length !== n)
+    throw new Error(`exportOnnx: ${what} has ${given.length} names for ${n} values`);
+  const names = given ? [...given] : Array.from({ length: n }, (_, i) => (i === 0 ? base : `${base}_${i}`));
+  if (new Set(names).size !== names.length) throw new Error(`exportOnnx: ${what} repeats a name: [${names}]`);
+  return names;
+}
+
+function checkOptions(opts: ExportOnnxOptions): number {
+  for (const k of Object.keys(opts)) {
+    if (!['opset', 'inputNames', 'outputNames', 'dynamicAxes'].includes(k))
+      throw new Error(
+        `exportOnnx: unknown option '${k}' (expected opset, inputNames, outputNames, dynamicAxes)`,
+      );
+  }
+  const opset = opts.opset ?? 17;
+  if (!Number.isInteger(opset) || IR_VERSION[opset] === undefined)
+    throw new Error(`exportOnnx: opset ${opset} is not supported (13 to 21)`);
+  return opset;
+}
+
+/** Runs the traced forward pass with module-path hooks on every submodule. */
+function traceForward(model: Module, inputs: readonly Tensor[], tracer: Tracer): unknown {
+  const handles: { remove(): void }[] = [];
+  for (const [path, m] of model.namedModules()) {
+    handles.push(m.registerForwardPreHook(() => void tracer.path.push(path)));
+    handles.push(m.registerForwardHook(() => void tracer.path.pop()));
+  }
+  const prev = setOpObserver(tracer);
+  try {
+    return noGrad(() => model.call(...inputs));
+  } finally {
+    setOpObserver(prev);
+    for (const h of handles) h.remove();
+  }
+}
+
+/**
+ * Exports a module to ONNX by tracing one forward pass on `exampleInputs`: returns the model file's
+ * bytes, with parameters and buffers as named initializers. Shapes are those of the example (dims
+ * named in `dynamicAxes` are left symbolic). Put the model in eval mode first (dropout and batch
+ * norm trace as run). An op with no ONNX form raises an error naming the op and the module.
+ */
+export function exportOnnx(
+  model: Module,
+  exampleInputs: Tensor | readonly Tensor[],
+  opts: ExportOnnxOptions = {},
+): Uint8Array {
+  const opset = checkOptions(opts);
+  const inputs = exampleInputs instanceof Tensor ? [exampleInputs] : [...exampleInputs];
+  inputs.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new TypeError(`exportOnnx: example input ${i} is not a Tensor`);
+  });
+  const constants = new Map<Tensor, string>();
+  for (const [name, p] of model.namedParameters()) constants.set(p, name);
+  for (const [name, b] of model.namedBuffers()) if (!constants.has(b)) constants.set(b, name);
+  const tracer = new Tracer(getOpObserver(), constants, opset);
+  const inNames = defaultNames(opts.inputNames, inputs.length, 'input', 'inputNames');
+  for (const n of [...constants.values(), ...inNames]) tracer.reserve(n);
+  inputs.forEach((t, i) => {
+    tracer.names.set(t, inNames[i]!);
+  });
+  const result = traceForward(model, inputs, tracer);
+  const outs = result instanceof Tensor ? [result] : Array.isArray(result) ? (result as unknown[]) : null;
+  if (outs === null || outs.some((t) => !(t instanceof Tensor)))
+    throw new Error('exportOnnx: the forward pass must return a Tensor or an array of Tensors');
+  const outTensors = outs as Tensor[];
+  const outNames = defaultNames(opts.outputNames, outTensors.length, 'output', 'outputNames');
+  outTensors.forEach((t, i) => {
+    tracer.ctx.node('Identity', [tracer.nameOf(t, 'output')], [outNames[i]!]);
+  });
+  return encodeModel({
+    ir_version: IR_VERSION[opset],
+    producer_name: 'tessera',
+    opset_import: [{ domain: '', version: opset }],
+    graph: {
+      name: model.constructor.name,
+      node: tracer.nodes,
+      initializer: tracer.initializers,
+      input: inputs.map((t, i) => valueInfo(inNames[i]!, t.dtype, t.shape, opts)),
+      output: outTensors.map((t, i) => valueInfo(outNames[i]!, t.dtype, t.shape, opts)),
+    },
+  });
+}
