@@ -54,6 +54,7 @@ export {
 export { Dropout, Dropout1d, Dropout2d } from './layers/dropout.js';
 export { Embedding, type EmbeddingLayerOptions } from './layers/embedding.js';
 export type { FactoryOptions } from './layers/factory.js';
+export { InstanceNorm1d, InstanceNorm2d, type InstanceNormOptions } from './layers/instance-norm.js';
 export { Bilinear, Linear, type LinearOptions } from './layers/linear.js';
 export {
   BCELoss,

@@ -8,6 +8,7 @@ export * from './attention.js';
 export * from './conv.js';
 export * from './dropout.js';
 export * from './embedding.js';
+export * from './instance-norm.js';
 export * from './interpolate.js';
 export * from './linear.js';
 export * from './loss-classification.js';
