@@ -1,6 +1,7 @@
 /**
  * Runs fuzz cases under guard and counts what happened, for the per-parser table a fuzz test
- * prints (and asserts): every case must end in a result or a clean error, within `hangMs`,
+ * prints (and asserts): every case must end in a result or a clean error, within `hangMs`
+ * (2 s under `npm run fuzz`, 30 s in the normal test run),
  * and the process's peak memory may not grow by more than `maxExtraBytes` beyond the input.
  *
  *   const guard = new FuzzGuard('loadIdx', (e) => e instanceof Error && /^loadIdx: /.test(e.message));
@@ -23,7 +24,9 @@ export class FuzzGuard {
   constructor(
     readonly label: string,
     private readonly isClean: (e: unknown) => boolean,
-    readonly hangMs = 2000,
+    // `npm run fuzz` (TESSERA_FUZZ_RUNS set, a quiet machine) holds each case to 2 s; in the normal
+    // test run only a real hang fails, so a busy CI machine cannot make a slow case flaky.
+    readonly hangMs = process.env.TESSERA_FUZZ_RUNS ? 2000 : 30_000,
     readonly maxExtraBytes = 64 * 2 ** 20,
   ) {}
 
