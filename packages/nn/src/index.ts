@@ -51,6 +51,7 @@ export {
   type ConvTranspose2dLayerOptions,
   type PaddingMode,
 } from './layers/conv.js';
+export { ConvTranspose1d, type ConvTranspose1dLayerOptions } from './layers/conv-transpose1d.js';
 export { Dropout, Dropout1d, Dropout2d } from './layers/dropout.js';
 export { Embedding, type EmbeddingLayerOptions } from './layers/embedding.js';
 export type { FactoryOptions } from './layers/factory.js';

@@ -6,6 +6,7 @@ export * from './activation.js';
 export * from './activation-extra.js';
 export * from './attention.js';
 export * from './conv.js';
+export * from './conv-transpose1d.js';
 export * from './dropout.js';
 export * from './embedding.js';
 export * from './instance-norm.js';
