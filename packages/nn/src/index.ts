@@ -37,6 +37,7 @@ export {
   Softmin,
   Softsign,
 } from './layers/activation-extra.js';
+export { AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './layers/adaptive-max-pool.js';
 export {
   MultiheadAttention,
   type MultiheadAttentionForwardOptions,
@@ -82,6 +83,7 @@ export {
   type MaxPool1dOptions,
   MaxPool2d,
   type MaxPool2dOptions,
+  type MaxPoolOutput,
 } from './layers/pooling.js';
 export { Flatten, Unflatten } from './layers/reshape.js';
 export { type ElmanRNNOptions, GRU, LSTM, RNN, type RNNOptions } from './layers/rnn.js';
@@ -95,7 +97,14 @@ export {
   type TransformerEncoderLayerOptions,
 } from './layers/transformer.js';
 export { PixelShuffle, PixelUnshuffle, Upsample } from './layers/upsample.js';
-export { deepCopy, type ForwardHook, type ForwardPreHook, type LoadResult, Module } from './module.js';
+export {
+  type AnyModule,
+  deepCopy,
+  type ForwardHook,
+  type ForwardPreHook,
+  type LoadResult,
+  Module,
+} from './module.js';
 export { Parameter } from './parameter.js';
 export { l1Penalty, l2Penalty, type PenaltyOptions } from './regularization.js';
 export {

@@ -4,6 +4,7 @@
  */
 export * from './activation.js';
 export * from './activation-extra.js';
+export * from './adaptive-max-pool.js';
 export * from './attention.js';
 export * from './conv.js';
 export * from './conv-transpose1d.js';

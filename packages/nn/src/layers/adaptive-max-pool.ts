@@ -1,0 +1,57 @@
+import type { Tensor } from '@tessera/tensor';
+import {
+  adaptiveMaxPool1dWithIndices,
+  adaptiveMaxPool2dWithIndices,
+  type PoolWithIndices,
+} from '../functional/adaptive-max-pool.js';
+import { Module } from '../module.js';
+
+/**
+ * Adaptive 2-D max pooling to a fixed output size (PyTorch's nn.AdaptiveMaxPool2d); a null entry
+ * keeps that input dim. With returnIndices, forward returns { values, indices }.
+ */
+export class AdaptiveMaxPool2d extends Module {
+  outputSize: number | readonly [number | null, number | null];
+  returnIndices: boolean;
+
+  constructor(outputSize: number | readonly [number | null, number | null], returnIndices = false) {
+    super();
+    this.outputSize = outputSize;
+    this.returnIndices = returnIndices;
+  }
+
+  /** Pools x [N, C, H, W] (or [C, H, W]). */
+  forward(x: Tensor): Tensor | PoolWithIndices {
+    const r = adaptiveMaxPool2dWithIndices(x, this.outputSize);
+    return this.returnIndices ? r : r.values;
+  }
+
+  /** Constructor arguments shown by `toString()`. */
+  override extraRepr(): string {
+    const o = this.outputSize;
+    return `outputSize=${typeof o === 'number' ? o : `[${o.join(', ')}]`}`;
+  }
+}
+
+/** Adaptive 1-D max pooling (PyTorch's nn.AdaptiveMaxPool1d); returnIndices as AdaptiveMaxPool2d. */
+export class AdaptiveMaxPool1d extends Module {
+  outputSize: number;
+  returnIndices: boolean;
+
+  constructor(outputSize: number, returnIndices = false) {
+    super();
+    this.outputSize = outputSize;
+    this.returnIndices = returnIndices;
+  }
+
+  /** Pools x [N, C, L] (or [C, L]). */
+  forward(x: Tensor): Tensor | PoolWithIndices {
+    const r = adaptiveMaxPool1dWithIndices(x, this.outputSize);
+    return this.returnIndices ? r : r.values;
+  }
+
+  /** Constructor arguments shown by `toString()`. */
+  override extraRepr(): string {
+    return `outputSize=${this.outputSize}`;
+  }
+}
