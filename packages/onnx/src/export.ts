@@ -22,6 +22,14 @@ import {
   type ValueInfoProto,
 } from './proto.js';
 
+/**
+ * Any module, whatever its forward takes and returns (structural, so multi-input modules fit):
+ * what `exportOnnx` needs to trace it.
+ */
+export type ExportableModule = Pick<Module, 'namedModules' | 'namedParameters' | 'namedBuffers'> & {
+  call(...inputs: never[]): unknown;
+};
+
 /** Options of `exportOnnx` (PyTorch's `torch.onnx.export` names, in camelCase). */
 export interface ExportOnnxOptions {
   /** ONNX opset version (default 17; 13 to 21 accepted). */
@@ -189,7 +197,7 @@ function checkOptions(opts: ExportOnnxOptions): number {
 }
 
 /** Runs the traced forward pass with module-path hooks on every submodule. */
-function traceForward(model: Module, inputs: readonly Tensor[], tracer: Tracer): unknown {
+function traceForward(model: ExportableModule, inputs: readonly Tensor[], tracer: Tracer): unknown {
   const handles: { remove(): void }[] = [];
   for (const [path, m] of model.namedModules()) {
     handles.push(m.registerForwardPreHook(() => void tracer.path.push(path)));
@@ -197,7 +205,8 @@ function traceForward(model: Module, inputs: readonly Tensor[], tracer: Tracer):
   }
   const prev = setOpObserver(tracer);
   try {
-    return noGrad(() => model.call(...inputs));
+    const callable = model as unknown as { call(...xs: Tensor[]): unknown };
+    return noGrad(() => callable.call(...inputs));
   } finally {
     setOpObserver(prev);
     for (const h of handles) h.remove();
@@ -211,7 +220,7 @@ function traceForward(model: Module, inputs: readonly Tensor[], tracer: Tracer):
  * norm trace as run). An op with no ONNX form raises an error naming the op and the module.
  */
 export function exportOnnx(
-  model: Module,
+  model: ExportableModule,
   exampleInputs: Tensor | readonly Tensor[],
   opts: ExportOnnxOptions = {},
 ): Uint8Array {
@@ -243,7 +252,7 @@ export function exportOnnx(
     producer_name: 'tessera',
     opset_import: [{ domain: '', version: opset }],
     graph: {
-      name: model.constructor.name,
+      name: (model as object).constructor.name,
       node: tracer.nodes,
       initializer: tracer.initializers,
       input: inputs.map((t, i) => valueInfo(inNames[i]!, t.dtype, t.shape, opts)),

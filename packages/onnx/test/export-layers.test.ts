@@ -2,6 +2,7 @@ import {
   AvgPool2d,
   BatchNorm1d,
   BatchNorm2d,
+  Conv1d,
   Conv2d,
   Dropout,
   ELU,
@@ -42,6 +43,7 @@ describe('exportOnnx layers, checked in onnxruntime-node', () => {
       () => new Conv2d(4, 4, 3, { groups: 2, dilation: 2 }),
       () => [randn([1, 4, 9, 9])],
     ],
+    ['Conv1d', () => new Conv1d(3, 2, 3, { padding: 1 }), () => [randn([2, 3, 8])]],
     ['MaxPool2d', () => new MaxPool2d(2), () => [randn([2, 3, 6, 6])]],
     [
       'MaxPool2d (stride 1, padding)',

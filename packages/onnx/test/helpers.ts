@@ -1,5 +1,4 @@
-import type { Module } from '@tessera/nn';
-import { exportOnnx } from '@tessera/onnx';
+import { type ExportableModule, exportOnnx } from '@tessera/onnx';
 import { Tensor, tensor } from '@tessera/tensor';
 import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
@@ -36,9 +35,12 @@ export function worstError(a: Tensor, b: Tensor): number {
 }
 
 /** Exports `model` (in eval mode), runs it in onnxruntime and returns the worst error against Tessera. */
-export async function ortError(model: Module, inputs: readonly Tensor[]): Promise<number> {
+export async function ortError(
+  model: ExportableModule & { eval(): unknown },
+  inputs: readonly Tensor[],
+): Promise<number> {
   model.eval();
-  const expected = model.call(...inputs) as Tensor;
+  const expected = (model as unknown as { call(...xs: Tensor[]): unknown }).call(...inputs) as Tensor;
   const bytes = exportOnnx(model, inputs);
   const [got] = await runOrt(bytes, inputs);
   return worstError(got!, expected instanceof Tensor ? expected : (expected as Tensor[])[0]!);
