@@ -20,9 +20,10 @@ export class AdaptiveMaxPool2d extends Module {
     this.returnIndices = returnIndices;
   }
 
-  /** Pools x [N, C, H, W] (or [C, H, W]). */
-  forward(x: Tensor): Tensor | PoolWithIndices {
-    const r = adaptiveMaxPool2dWithIndices(x, this.outputSize);
+  /** Pools x [N, C, H, W] (or [C, H, W]): a Tensor, or { values, indices } with returnIndices. */
+  // The result type depends on returnIndices (any: assignable under either Module typing).
+  forward(x: Tensor): any {
+    const r: PoolWithIndices = adaptiveMaxPool2dWithIndices(x, this.outputSize);
     return this.returnIndices ? r : r.values;
   }
 
@@ -44,9 +45,9 @@ export class AdaptiveMaxPool1d extends Module {
     this.returnIndices = returnIndices;
   }
 
-  /** Pools x [N, C, L] (or [C, L]). */
-  forward(x: Tensor): Tensor | PoolWithIndices {
-    const r = adaptiveMaxPool1dWithIndices(x, this.outputSize);
+  /** Pools x [N, C, L] (or [C, L]): a Tensor, or { values, indices } with returnIndices. */
+  forward(x: Tensor): any {
+    const r: PoolWithIndices = adaptiveMaxPool1dWithIndices(x, this.outputSize);
     return this.returnIndices ? r : r.values;
   }
 
