@@ -1,8 +1,12 @@
+import { main as autoencoderFeatures } from './autoencoder-features.js';
+import { main as convAutoencoder } from './conv-autoencoder.js';
 import { main as gaussianRegression } from './gaussian-regression.js';
 import type { ExampleMain } from './lib/options.js';
 import { main as lstmSequence } from './lstm-sequence.js';
 import { main as mnistLenet } from './mnist-lenet.js';
 import { main as mnistMlp } from './mnist-mlp.js';
+import { main as plainVsResidual } from './plain-vs-residual.js';
+import { main as resnetMnist } from './resnet-mnist.js';
 import { main as searchMnistMlp } from './search-mnist-mlp.js';
 import { main as spiral } from './spiral.js';
 import { main as transformerToy } from './transformer-toy.js';
@@ -36,6 +40,26 @@ export const EXAMPLES: Readonly<Record<string, ExampleEntry>> = {
   'search-mnist-mlp': {
     main: searchMnistMlp,
     summary: 'random vs grid search of learning rate and width for the MNIST MLP',
+    usesData: true,
+  },
+  'autoencoder-features': {
+    main: autoencoderFeatures,
+    summary: '784-256-784 autoencoder with and without dropout; feature grids as PNG',
+    usesData: true,
+  },
+  'resnet-mnist': {
+    main: resnetMnist,
+    summary: 'residual network (BatchNorm, skip connections) on MNIST digits',
+    usesData: true,
+  },
+  'plain-vs-residual': {
+    main: plainVsResidual,
+    summary: '20-layer plain CNN vs the same with skip connections; loss curves as SVG',
+    usesData: true,
+  },
+  'conv-autoencoder': {
+    main: convAutoencoder,
+    summary: 'convolutional autoencoder with a 2-D code; reconstructions and latent grid as PNG',
     usesData: true,
   },
 };
