@@ -119,17 +119,29 @@ describe('the boundary checker itself', () => {
     expect(check("await import('webgpu');", gpu)).toEqual([]);
   });
 
-  it('checks package.json: allowed edges, workspace:^ ranges, webgpu as optional peer only', () => {
+  it('checks package.json: allowed edges, workspace:^ ranges, tensor as a peer, webgpu as optional peer only', () => {
     const bad = manifestViolations({
       ...optim,
       manifest: {
         dependencies: { '@tessera/tensor': '^0.1.0', '@tessera/data': 'workspace:^', webgpu: '^0.6.2' },
       },
     });
-    expect(bad).toHaveLength(3);
+    expect(bad).toHaveLength(4);
     expect(bad.join('\n')).toMatch(/use "workspace:\^"/);
+    expect(bad.join('\n')).toMatch(/dependencies\.@tessera\/tensor: make it a peerDependency/);
     expect(bad.join('\n')).toMatch(/optim may not depend on data/);
     expect(bad.join('\n')).toMatch(/only @tessera\/gpu may depend on 'webgpu'/);
+
+    const tensorPeer = { '@tessera/tensor': 'workspace:^' };
+    expect(
+      manifestViolations({
+        ...optim,
+        manifest: { peerDependencies: tensorPeer, devDependencies: tensorPeer },
+      }),
+    ).toEqual([]);
+    expect(manifestViolations({ ...optim, manifest: { peerDependencies: tensorPeer } })[0]).toMatch(
+      /needs devDependencies\.@tessera\/tensor "workspace:\^" too/,
+    );
 
     const gpu = (manifest: PackageJson) => manifestViolations({ ...optim, name: 'gpu', manifest });
     expect(gpu({ dependencies: { webgpu: '^0.6.2' } })[0]).toMatch(/optional peerDependency/);

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
-import { RESTRICTED_EXTERNALS, SCOPE, SIBLING_RANGE } from './boundary-rules.js';
+import { PEER_SIBLINGS, RESTRICTED_EXTERNALS, SCOPE, SIBLING_RANGE } from './boundary-rules.js';
 
 export interface Unit {
   /** Folder name under packages/ (`tensor`), or the repo-relative folder of an app (`apps/demo`). */
@@ -110,6 +110,13 @@ export function manifestViolations(unit: Unit): string[] {
         const runtime = (RUNTIME_FIELDS as readonly string[]).includes(field);
         if (runtime && unit.allowed !== 'any' && !unit.allowed.includes(target)) {
           out.push(`${at}: ${field}.${dep}: ${unit.name} may not depend on ${target}`);
+        }
+        if (runtime && unit.allowed !== 'any' && PEER_SIBLINGS.includes(target)) {
+          if (field !== 'peerDependencies') {
+            out.push(`${at}: ${field}.${dep}: make it a peerDependency (one copy per application)`);
+          } else if (m.devDependencies?.[dep] !== SIBLING_RANGE) {
+            out.push(`${at}: peerDependencies.${dep} needs devDependencies.${dep} "${SIBLING_RANGE}" too`);
+          }
         }
       }
       const restricted = RESTRICTED_EXTERNALS[dep];

@@ -25,6 +25,14 @@ export const SCOPE = '@tessera';
 export const SIBLING_RANGE = 'workspace:^';
 
 /**
+ * Siblings that must be peerDependencies (plus a `workspace:^` devDependency for development),
+ * never dependencies: @tessera/tensor holds global state (the backend registry, the op hook,
+ * `instanceof Tensor`), so an application must get exactly one copy of it, as tfjs-core is a peer
+ * of the tfjs packages.
+ */
+export const PEER_SIBLINGS: readonly string[] = ['tensor'];
+
+/**
  * External packages only some packages may name (in source or package.json), and how:
  * `webgpu` (Dawn for Node) only in @tessera/gpu, as an optional peer (a devDependency too, for its
  * tests), so that installing any @tessera package never pulls a native GPU binary.

@@ -282,7 +282,7 @@ async function findGpu(): Promise<GpuLike> {
   const specifier = 'webgpu';
   let mod: { create: (flags: string[]) => GpuLike };
   try {
-    mod = await import(specifier);
+    mod = await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
   } catch (e) {
     throw new Error(
       "initWebGPU: WebGPU in Node needs the optional 'webgpu' package (Dawn): `npm install webgpu`. " +

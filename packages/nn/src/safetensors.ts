@@ -1,5 +1,6 @@
 import { type DType, itemSize, Tensor, type TypedArray, tensor } from '@tessera/tensor';
 import { Module } from './module.js';
+import { nodeFs } from './node-modules.js';
 import {
   clip,
   describe,
@@ -364,13 +365,16 @@ export async function saveFile(
         : `saveFile: path must be a string, got ${path === null ? 'null' : typeof path}`,
     );
   }
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs('saveFile', 'in the browser use saveAsync(model) and download the bytes (toBlob)');
   await fs.writeFile(path, await saveAsync(source, metadata));
 }
 
 /** Node: reads a safetensors file into a state dict. */
 export async function loadFile(path: string): Promise<Record<string, Tensor>> {
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs(
+    'loadFile',
+    'in the browser fetch or read the file into bytes and call load(bytes)',
+  );
   const buf = await fs.readFile(path);
   return loadSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path).tensors;
 }

@@ -6,8 +6,12 @@ import { registerBackend } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
 // Also the Tensor method declarations (module augmentation) that declaration files must carry.
 import './tensor-math-methods.js';
+import { checkSingleCopy } from './single-copy.js';
 import { installMathMethods } from './tensor-math-methods.js';
+import { VERSION } from './version.js';
 
+// First, before this copy registers anything: a second, different copy of the package is an error.
+checkSingleCopy(VERSION, import.meta.url);
 registerBackend('cpu', () => new CpuBackend());
 installMathMethods();
 

@@ -1,4 +1,5 @@
 import { Tensor } from '@tessera/tensor';
+import { nodeCrypto } from './node-modules.js';
 
 // How checkpoint metadata is written: JSON for small values, with every tensor moved out into a
 // safetensors file (referenced as {"$tensor": name}) and non-finite numbers and -0 written as
@@ -96,9 +97,9 @@ export function decodeValue(value: unknown, path: string, tensors: Map<string, T
 
 /** Hex SHA-256 of some bytes: node:crypto in Node (6x faster than Web Crypto there), else Web Crypto. */
 export async function sha256(bytes: Uint8Array): Promise<string> {
-  if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
-    const { createHash } = await import('node:crypto');
-    return createHash('sha256').update(bytes).digest('hex');
+  const nodeCryptoModule = await nodeCrypto();
+  if (nodeCryptoModule !== null) {
+    return nodeCryptoModule.createHash('sha256').update(bytes).digest('hex');
   }
   const d = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
   return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');

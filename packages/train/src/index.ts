@@ -22,7 +22,13 @@ export {
 } from './callbacks/layer-stats.js';
 export { CSVLogger, JSONLinesLogger, LearningRateLogger, type LineSink } from './callbacks/loggers.js';
 export { ModelCheckpoint, type ModelCheckpointOptions } from './callbacks/model-checkpoint.js';
-export { formatLogs, ProgressBar, type ProgressDetail, ProgressEvents } from './callbacks/progress.js';
+export {
+  formatLogs,
+  ProgressBar,
+  type ProgressDetail,
+  ProgressEvents,
+  type ProgressStream,
+} from './callbacks/progress.js';
 export { NonFiniteTrainingError, TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 export {
   type CheckpointFile,

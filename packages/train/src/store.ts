@@ -1,3 +1,5 @@
+import { nodeFsPath } from './node-modules.js';
+
 /**
  * Where checkpoints live. Writes are atomic: a reader never sees a half-written file under its
  * final name (files are written to a temporary name, then renamed). Names are plain file names
@@ -58,13 +60,16 @@ export function checkName(name: string): string {
 
 /** Node: a directory on disk (created when missing); atomic via write-to-temp, fsync, rename. */
 export function fileStore(dir: string): CheckpointStore {
-  const fs = () => import('node:fs/promises');
-  const path = () => import('node:path');
+  const node = () =>
+    nodeFsPath(
+      'fileStore',
+      'in the browser use memoryStore() or a CheckpointStore of your own (IndexedDB, OPFS)',
+    );
   // Temporary files of writes in flight in this process, which removeTemporary leaves alone.
   const inFlight = new Set<string>();
   return {
     async write(name, data) {
-      const [f, p] = await Promise.all([fs(), path()]);
+      const [f, p] = await node();
       await f.mkdir(dir, { recursive: true });
       const final = p.join(dir, checkName(name));
       const tmpName = `${name}${TMP}${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -87,7 +92,7 @@ export function fileStore(dir: string): CheckpointStore {
       }
     },
     async read(name) {
-      const [f, p] = await Promise.all([fs(), path()]);
+      const [f, p] = await node();
       try {
         const b = await f.readFile(p.join(dir, checkName(name)));
         return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -97,7 +102,7 @@ export function fileStore(dir: string): CheckpointStore {
       }
     },
     async list() {
-      const f = await fs();
+      const [f] = await node();
       try {
         return (await f.readdir(dir)).filter((n) => !n.includes(TMP));
       } catch (e) {
@@ -106,11 +111,11 @@ export function fileStore(dir: string): CheckpointStore {
       }
     },
     async remove(name) {
-      const [f, p] = await Promise.all([fs(), path()]);
+      const [f, p] = await node();
       await f.rm(p.join(dir, checkName(name)), { force: true });
     },
     async removeTemporary() {
-      const [f, p] = await Promise.all([fs(), path()]);
+      const [f, p] = await node();
       let names: string[];
       try {
         names = await f.readdir(dir);

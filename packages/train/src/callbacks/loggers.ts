@@ -1,4 +1,5 @@
 import { checkOptions } from '@tessera/tensor';
+import { nodeFsPath } from '../node-modules.js';
 import type { Callback, CallbackState, Logs } from './callback.js';
 
 /** Where log lines go: a Node file path (appended), or a function receiving each line. */
@@ -9,7 +10,10 @@ async function emit(sink: LineSink, line: string): Promise<void> {
     await sink(line);
     return;
   }
-  const fs = await import('node:fs/promises');
+  const [fs] = await nodeFsPath(
+    'CSVLogger/JSONLinesLogger with a file path',
+    'in the browser pass a function that receives each line',
+  );
   await fs.appendFile(sink, `${line}\n`);
 }
 

@@ -1,4 +1,5 @@
 import { checkOptions } from '@tessera/tensor';
+import { isNode, loadCliProgress } from '../node-modules.js';
 import type { Callback, History, Logs, TrainContext } from './callback.js';
 
 /** Formats logs for display: `loss 0.1234 · accuracy 0.9812`. */
@@ -16,17 +17,31 @@ interface BarLike {
 }
 
 /**
+ * Where ProgressBar writes: Node's `process.stderr` by default, or any stream-like object (a
+ * structural type, so the package's types need no `@types/node`).
+ */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/**
  * Terminal progress: a bar per epoch with ETA, loss and metrics (cli-progress) when the stream
  * is a TTY, plain lines per epoch otherwise (CI logs). Node only.
  */
 export class ProgressBar implements Callback {
   private bar: BarLike | null = null;
   private last: Logs = {};
-  private readonly stream: NodeJS.WriteStream;
+  private readonly stream: ProgressStream;
 
-  constructor(private readonly opts: { stream?: NodeJS.WriteStream; tty?: boolean } = {}) {
+  constructor(private readonly opts: { stream?: ProgressStream; tty?: boolean } = {}) {
     checkOptions('ProgressBar', opts, { stream: 'object', tty: 'boolean' });
-    this.stream = opts.stream ?? process.stderr;
+    if (opts.stream === undefined && !isNode()) {
+      throw new Error(
+        'ProgressBar: no stream given and this is not Node (no process.stderr); in the browser use ProgressEvents',
+      );
+    }
+    this.stream = opts.stream ?? (process.stderr as ProgressStream);
   }
 
   private get tty(): boolean {
@@ -36,11 +51,9 @@ export class ProgressBar implements Callback {
   async onEpochBegin(epoch: number, ctx: TrainContext): Promise<void> {
     this.last = {};
     if (!this.tty) return;
-    // cli-progress is CommonJS: its namespace arrives as `default` under ESM.
-    const mod = (await import('cli-progress')) as typeof import('cli-progress') & {
-      default?: typeof import('cli-progress');
-    };
-    const cliProgress = mod.default ?? mod;
+    const cliProgress = await loadCliProgress();
+    // Without the optional cli-progress package: the plain line per epoch of a non-TTY stream.
+    if (cliProgress === null) return;
     const total = ctx.batchesPerEpoch ?? 0;
     this.bar = new cliProgress.SingleBar(
       {
@@ -52,7 +65,7 @@ export class ProgressBar implements Callback {
         noTTYOutput: !this.stream.isTTY,
       },
       cliProgress.Presets.shades_classic,
-    ) as BarLike;
+    );
     this.bar.start(total, 0, { logs: '' });
   }
 
