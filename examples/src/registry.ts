@@ -9,6 +9,7 @@ import { main as plainVsResidual } from './plain-vs-residual.js';
 import { main as resnetMnist } from './resnet-mnist.js';
 import { main as searchMnistMlp } from './search-mnist-mlp.js';
 import { main as spiral } from './spiral.js';
+import { main as tinyDecoder } from './tiny-decoder.js';
 import { main as transformerToy } from './transformer-toy.js';
 import { main as xor } from './xor.js';
 
@@ -61,5 +62,9 @@ export const EXAMPLES: Readonly<Record<string, ExampleEntry>> = {
     main: convAutoencoder,
     summary: 'convolutional autoencoder with a 2-D code; reconstructions and latent grid as PNG',
     usesData: true,
+  },
+  'tiny-decoder': {
+    main: tinyDecoder,
+    summary: 'causal Transformer decoder writes balanced brackets; share of valid samples',
   },
 };

@@ -43,7 +43,7 @@ export async function main(options: ResnetMnistOptions = {}): Promise<Metrics> {
   manualSeed(options.seed ?? 0);
   const width = positiveInt('resnet-mnist', 'width', options.width, 16);
   const blocks = positiveInt('resnet-mnist', 'blocks', options.blocks, 1);
-  return trainMnist('resnet-mnist', resnet(width, blocks), options, { epochs: 12, batchSize: 64, lr: 3e-3 });
+  return trainMnist('resnet-mnist', resnet(width, blocks), options, { epochs: 15, batchSize: 64, lr: 3e-3 });
 }
 
 await runIfMain(import.meta.url, 'resnet-mnist', main);
