@@ -180,7 +180,7 @@ export async function sample(
         .softmax(-1),
     );
     const next = await sampleRows(probs, generator);
-    next.forEach((id, i) => seqs[i]!.push(id));
+    for (const [i, id] of next.entries()) seqs[i]!.push(id);
   }
   return seqs.map((s) => decode(s.slice(1)));
 }
