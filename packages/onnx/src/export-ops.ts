@@ -108,6 +108,30 @@ function conv2d(ctx: EmitContext, c: EmitCall): void {
   });
 }
 
+/** conv2dBackwardInput is a transposed convolution (convTranspose2d records it): ConvTranspose. */
+function convTranspose(ctx: EmitContext, c: EmitCall): void {
+  const p = c.attrs.params as Conv2dParams;
+  const out = c.attrs.inputShape as readonly number[];
+  const dy = c.inputs[0]!.shape;
+  const w = c.inputs[1]!.shape;
+  const k = [w[2]!, w[3]!];
+  const pads = [p.padding[0], p.padding[2], p.padding[1], p.padding[3]];
+  // The output size is fixed by inputShape; output_padding makes up what the stride leaves over.
+  const outputPadding = [0, 1].map(
+    (i) =>
+      out[2 + i]! -
+      (p.stride[i]! * (dy[2 + i]! - 1) + (k[i]! - 1) * p.dilation[i]! + 1 - pads[i]! - pads[i + 2]!),
+  );
+  ctx.node('ConvTranspose', c.names, c.outNames, {
+    kernel_shape: k,
+    strides: [...p.stride],
+    pads,
+    dilations: [...p.dilation],
+    group: p.groups,
+    output_padding: outputPadding,
+  });
+}
+
 function pool(op: 'MaxPool' | 'AveragePool'): Emitter {
   return (ctx, c) => {
     const p = c.attrs.params as Pool2dParams;
@@ -242,6 +266,7 @@ export const EMITTERS: Record<string, Emitter> = {
   geluTanh: gelu('tanh'),
   clamp,
   conv2d,
+  conv2dBackwardInput: convTranspose,
   maxPool2d: pool('MaxPool'),
   avgPool2d: pool('AveragePool'),
   reshape,

@@ -123,7 +123,10 @@ class Tracer implements OpObserver {
     if (emit === undefined) {
       throw new Error(`exportOnnx: op '${call.name}' has no ONNX export${this.where()}`);
     }
-    const names = call.inputs.map((t) => this.nameOf(t, call.name));
+    // Values derived from an unexportable one are unexportable too; only using one in the graph's
+    // outputs is an error (maxPool1d squeezes the indices it then drops).
+    const tainted = call.inputs.map((t) => this.unexportable.get(t)).find((r) => r !== undefined);
+    const names = tainted === undefined ? call.inputs.map((t) => this.nameOf(t, call.name)) : [];
     this.depth++;
     let out: T;
     try {
@@ -132,6 +135,10 @@ class Tracer implements OpObserver {
       this.depth--;
     }
     const outputs = out instanceof Tensor ? [out] : [...(out as readonly Tensor[])];
+    if (tainted !== undefined) {
+      for (const t of outputs) this.unexportable.set(t, tainted);
+      return out;
+    }
     const outNames = outputs.map(() => this.fresh(call.name));
     outputs.forEach((t, i) => {
       this.names.set(t, outNames[i]!);
@@ -141,6 +148,18 @@ class Tracer implements OpObserver {
     emit(this.ctx, { name: call.name, inputs: call.inputs, names, attrs: call.attrs, outputs, outNames });
     return out;
   }
+}
+
+/** The forward's result as a flat list of tensors (nested arrays flattened in order, as PyTorch does). */
+function flattenOutputs(result: unknown): Tensor[] {
+  const out: Tensor[] = [];
+  const walk = (v: unknown): void => {
+    if (v instanceof Tensor) out.push(v);
+    else if (Array.isArray(v)) for (const x of v) walk(x);
+    else throw new Error('exportOnnx: the forward pass must return Tensors (possibly in nested arrays)');
+  };
+  walk(result);
+  return out;
 }
 
 function dimsOf(
@@ -239,10 +258,7 @@ export function exportOnnx(
     tracer.names.set(t, inNames[i]!);
   });
   const result = traceForward(model, inputs, tracer);
-  const outs = result instanceof Tensor ? [result] : Array.isArray(result) ? (result as unknown[]) : null;
-  if (outs === null || outs.some((t) => !(t instanceof Tensor)))
-    throw new Error('exportOnnx: the forward pass must return a Tensor or an array of Tensors');
-  const outTensors = outs as Tensor[];
+  const outTensors = flattenOutputs(result);
   const outNames = defaultNames(opts.outputNames, outTensors.length, 'output', 'outputNames');
   outTensors.forEach((t, i) => {
     tracer.ctx.node('Identity', [tracer.nameOf(t, 'output')], [outNames[i]!]);

@@ -94,6 +94,29 @@ function conv(ins: readonly (Tensor | undefined)[], a: Attrs, op: string): Tenso
   return oneD ? y.squeeze(2) : y;
 }
 
+function convTranspose(ins: readonly (Tensor | undefined)[], a: Attrs, op: string): Tensor {
+  const autoPad = a.auto_pad;
+  if (autoPad !== undefined && autoPad !== 'NOTSET')
+    throw new Error(`importOnnx: ${op} auto_pad ${autoPad} is not supported`);
+  const w = need(ins, 1, op);
+  if (w.ndim !== 4) throw new Error(`importOnnx: ${op} with a ${w.ndim - 2}-D kernel is not supported`);
+  if (a.output_shape !== undefined) throw new Error(`importOnnx: ${op} with output_shape is not supported`);
+  const pads = intList(a, 'pads') ?? [0, 0, 0, 0];
+  if (pads[0] !== pads[2] || pads[1] !== pads[3])
+    throw new Error(`importOnnx: ${op} with asymmetric pads [${pads}]`);
+  const pair = (k: string, d: number): [number, number] => {
+    const v = intList(a, k) ?? [d, d];
+    return [v[0]!, v[1]!];
+  };
+  return T.convTranspose2d(need(ins, 0, op), w, ins[2] ?? null, {
+    stride: pair('strides', 1),
+    padding: [pads[0]!, pads[1]!],
+    outputPadding: pair('output_padding', 0),
+    dilation: pair('dilations', 1),
+    groups: int(a, 'group', 1),
+  });
+}
+
 function pool(kind: 'max' | 'avg'): Importer {
   return (ins, a, op) => {
     const x = need(ins, 0, op);
@@ -280,6 +303,7 @@ export const IMPORTERS: Record<string, Importer> = {
   MatMul: binary(T.matmul),
   Gemm: gemm,
   Conv: conv,
+  ConvTranspose: convTranspose,
   MaxPool: pool('max'),
   AveragePool: pool('avg'),
   GlobalAveragePool: unary((x) =>

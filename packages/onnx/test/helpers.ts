@@ -34,14 +34,20 @@ export function worstError(a: Tensor, b: Tensor): number {
   return worst;
 }
 
-/** Exports `model` (in eval mode), runs it in onnxruntime and returns the worst error against Tessera. */
+/** A forward result as a flat list of tensors (nested arrays in order). */
+export function flatTensors(v: unknown): Tensor[] {
+  return v instanceof Tensor ? [v] : Array.isArray(v) ? v.flatMap(flatTensors) : [];
+}
+
+/** Exports `model` (in eval mode), runs it in onnxruntime and returns the worst error over all outputs. */
 export async function ortError(
   model: ExportableModule & { eval(): unknown },
   inputs: readonly Tensor[],
 ): Promise<number> {
   model.eval();
-  const expected = (model as unknown as { call(...xs: Tensor[]): unknown }).call(...inputs) as Tensor;
+  const expected = flatTensors((model as unknown as { call(...xs: Tensor[]): unknown }).call(...inputs));
   const bytes = exportOnnx(model, inputs);
-  const [got] = await runOrt(bytes, inputs);
-  return worstError(got!, expected instanceof Tensor ? expected : (expected as Tensor[])[0]!);
+  const got = await runOrt(bytes, inputs);
+  expect(got.length).toBe(expected.length);
+  return Math.max(...got.map((g, i) => worstError(g, expected[i]!)));
 }
