@@ -96,6 +96,18 @@ export {
   TransformerEncoderLayer,
   type TransformerEncoderLayerOptions,
 } from './layers/transformer.js';
+export {
+  generateSquareSubsequentMask,
+  TransformerDecoder,
+  type TransformerDecoderForwardOptions,
+  TransformerDecoderLayer,
+  type TransformerDecoderLayerOptions,
+} from './layers/transformer-decoder.js';
+export {
+  Transformer,
+  type TransformerForwardOptions,
+  type TransformerOptions,
+} from './layers/transformer-model.js';
 export { PixelShuffle, PixelUnshuffle, Upsample } from './layers/upsample.js';
 export {
   type AnyModule,
