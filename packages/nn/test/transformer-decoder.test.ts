@@ -35,7 +35,7 @@ function fill(m: {
 }
 
 /** n values f(i), i = 0..n-1, as a float64 tensor of `shape`. */
-function seq(shape: number[], f: (i: number) => number): Tensor {
+function seq(shape: readonly number[], f: (i: number) => number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return tensor(
     Array.from({ length: n }, (_, i) => f(i)),
