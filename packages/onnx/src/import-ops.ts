@@ -1,5 +1,6 @@
 import * as T from '@tessera/tensor';
 import { broadcastShapes, type DType, type Tensor, tensor } from '@tessera/tensor';
+import { RNN_IMPORTERS } from './import-rnn.js';
 import { ONNX_TYPE } from './proto.js';
 
 /** A node's attributes, decoded: numbers, number arrays, strings or tensors. */
@@ -358,6 +359,7 @@ export const IMPORTERS: Record<string, Importer> = {
   Pad: padOp,
   BatchNormalization: batchNorm,
   LayerNormalization: layerNorm,
+  ...RNN_IMPORTERS,
   CumSum: (ins, a, op) => {
     if (int(a, 'exclusive', 0) !== 0 || int(a, 'reverse', 0) !== 0)
       throw new Error('importOnnx: CumSum exclusive/reverse is not supported');

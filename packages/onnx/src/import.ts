@@ -34,6 +34,10 @@ function decodeAttrs(node: NodeProto): Attrs {
       case ATTR.INTS:
         out[a.name] = a.ints ?? [];
         break;
+      case ATTR.STRINGS:
+        // Comma-joined (only RNN activations use a string list).
+        out[a.name] = (a.strings ?? []).map((b) => text.decode(b)).join(',');
+        break;
       default:
         throw new Error(`importOnnx: ${node.op_type} attribute '${a.name}' has unsupported type ${a.type}`);
     }

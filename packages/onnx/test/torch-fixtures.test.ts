@@ -23,7 +23,7 @@ function load(name: string): { bytes: Uint8Array; x: Tensor; y: Tensor } {
 }
 
 describe('importOnnx on files written by torch.onnx.export (fixtures/generate.py)', () => {
-  for (const name of ['mlp', 'lenet5', 'resnet']) {
+  for (const name of ['mlp', 'lenet5', 'resnet', 'lstm', 'bilstm', 'gru', 'transformer']) {
     it(`${name}: matches PyTorch's stored output`, async () => {
       const { bytes, x, y } = load(name);
       const model = importOnnx(bytes).eval();
@@ -35,6 +35,15 @@ describe('importOnnx on files written by torch.onnx.export (fixtures/generate.py
       expect(worstError(ort!, y)).toBeLessThan(1e-4);
     });
   }
+
+  it('an imported LSTM fine-tunes: every weight gets a gradient', () => {
+    const { bytes, x } = load('lstm');
+    const model = importOnnx(bytes);
+    (model.call(x) as Tensor).square().sum().backward();
+    const params = model.parameters();
+    expect(params.length).toBeGreaterThan(0);
+    for (const p of params) expect(p.grad?.abs().sum().item()).toBeGreaterThan(0);
+  });
 
   it('a dynamic-batch file runs on another batch size', () => {
     const { bytes, x } = load('resnet');
