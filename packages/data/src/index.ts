@@ -34,6 +34,7 @@ export {
   parseIdx,
 } from './formats/idx.js';
 export {
+  type DrawableImageLike,
   type ImageDataLike,
   type ImageSource,
   type ImageToTensorOptions,

@@ -1,3 +1,8 @@
+// The declaration files name WebGPU types (GPUDevice, GPUBuffer): they come from @webgpu/types, a
+// dependency, which is written against the DOM lib; both are referenced here so that a consumer's
+// compiler (a Node project without the DOM lib included) loads them without configuration.
+/// <reference lib="dom" preserve="true" />
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * @tessera/gpu: a WebGPU backend for @tessera/tensor (browsers via navigator.gpu, Node via the
  * optional `webgpu` package). `await initWebGPU()` registers it as `'webgpu'`.

@@ -6,6 +6,8 @@ import { registerBackend } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
 // Also the Tensor method declarations (module augmentation) that declaration files must carry.
 import './tensor-math-methods.js';
+// Lets the declaration files compile without the DOM lib (see the file).
+import './webassembly-types.js';
 import { checkSingleCopy } from './single-copy.js';
 import { installMathMethods } from './tensor-math-methods.js';
 import { VERSION } from './version.js';

@@ -8,13 +8,20 @@ export interface ImageDataLike {
   readonly height: number;
 }
 
+/**
+ * A drawable browser image: an ImageBitmap, an <img>, an HTMLCanvasElement or an OffscreenCanvas.
+ * Written structurally so that the package's types need no DOM lib (a Node project compiles them).
+ */
+export interface DrawableImageLike {
+  readonly width: number;
+  readonly height: number;
+  /** An <img>'s intrinsic size, used when set. */
+  readonly naturalWidth?: number;
+  readonly naturalHeight?: number;
+}
+
 /** What `imageToTensor` reads: ImageData (or the same shape), an ImageBitmap, an <img>, or a canvas. */
-export type ImageSource =
-  | ImageDataLike
-  | ImageBitmap
-  | HTMLImageElement
-  | HTMLCanvasElement
-  | OffscreenCanvas;
+export type ImageSource = ImageDataLike | DrawableImageLike;
 
 /** Options of `imageToTensor`. */
 export interface ImageToTensorOptions {
