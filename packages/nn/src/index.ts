@@ -88,6 +88,7 @@ export {
 export { Flatten, Unflatten } from './layers/reshape.js';
 export { type ElmanRNNOptions, GRU, LSTM, RNN, type RNNOptions } from './layers/rnn.js';
 export { GRUCell, LSTMCell, RNNCell, type RNNCellOptions } from './layers/rnn-cell.js';
+export { removeSpectralNorm, type SpectralNormOptions, spectralNorm } from './layers/spectral-norm.js';
 export {
   PositionalEncoding,
   sinusoidalPositionalEncoding,
@@ -109,6 +110,7 @@ export {
   type TransformerOptions,
 } from './layers/transformer-model.js';
 export { PixelShuffle, PixelUnshuffle, Upsample } from './layers/upsample.js';
+export { removeWeightNorm, weightNorm } from './layers/weight-norm.js';
 export {
   type AnyModule,
   deepCopy,
