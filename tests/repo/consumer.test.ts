@@ -3,123 +3,76 @@
  * ranges) and installs the tarballs with plain npm into fresh projects outside the workspace, to
  * catch what unit tests on sources cannot: a missing or mis-pointed `exports`/`types` entry,
  * files left out of the tarball, an undeclared or extra dependency. Needs `dist/` (`pnpm build`).
+ * The run / require / type-check / bundle matrix is in consumer-matrix.test.ts.
  */
-import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_DEPENDENCIES, SCOPE } from './boundary-rules.js';
+import {
+  consumer as consumerOf,
+  installed,
+  libs,
+  manifestOf,
+  type Packed,
+  packAll,
+  root,
+  run,
+} from './consumer-helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
-const libs = readdirSync(join(root, 'packages')).filter((n) =>
-  existsSync(join(root, 'packages', n, 'package.json')),
-);
-const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-
-/** Runs a command, returning stdout; throws with its full output when it fails. */
-function run(cmd: string, args: string[], cwd: string): string {
-  // Scripts run by pnpm see npm_config_*/npm_package_* variables meant for the workspace: drop them.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^npm_(config|package|lifecycle)_/i.test(k)),
-  );
-  try {
-    return execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e: any) {
-    throw new Error(
-      `\`${cmd} ${args.join(' ')}\` failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? e.message}`,
-    );
-  }
-}
-
-let work = '';
+let packed: Packed | undefined;
 const tarballs: Record<string, string> = {};
+const consumer = (name: string, install: string) => consumerOf(packed!, name, [install]);
 
-/** A new npm project in the temp folder; `overrides` map every @tessera package to its tarball. */
-function consumer(name: string, install: string): string {
-  const dir = join(work, name);
-  mkdirSync(dir);
-  const overrides = Object.fromEntries(
-    libs.filter((l) => l !== install).map((l) => [`${SCOPE}/${l}`, `file:${tarballs[l]}`]),
+/** Every file under `dir`, relative to it. */
+function filesUnder(dir: string, base = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name), base) : [relative(base, join(dir, e.name))],
   );
-  const pkg = { name: `consumer-${name}`, private: true, type: 'module', overrides };
-  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarballs[install]!], dir);
-  return dir;
 }
 
-const installed = (dir: string) => readdirSync(join(dir, 'node_modules', SCOPE)).sort();
-
-/** Export names of the installed packages vs. of the workspace's built dist/, checked by node. */
-function exportNames(
-  dir: string,
-  names: string[],
-): Record<string, { installed: string[]; workspace: string[] }> {
-  const script = `
-    const names = ${JSON.stringify(names)};
-    const out = {};
-    for (const n of names) {
-      const installed = Object.keys(await import('${SCOPE}/' + n)).sort();
-      const workspace = Object.keys(await import(${JSON.stringify(pathToFileURL(join(root, 'packages')).href)} + '/' + n + '/dist/index.js')).sort();
-      out[n] = { installed, workspace };
-    }
+/** Export names of each module, imported in a separate Node process (one copy of tensor each). */
+function namesOf(dir: string, specifiers: string[]): string[][] {
+  const script = `const out = [];
+    for (const s of ${JSON.stringify(specifiers)}) out.push(Object.keys(await import(s)).sort());
     console.log(JSON.stringify(out));`;
   writeFileSync(join(dir, 'exports.mjs'), script);
   return JSON.parse(run(process.execPath, ['exports.mjs'], dir));
 }
 
+/**
+ * Export names of the installed packages vs. of the workspace's built dist/. Two processes: loading
+ * both copies of @tessera/tensor in one is the error tensor's second-copy check exists for.
+ */
+function exportNames(
+  dir: string,
+  names: string[],
+): Record<string, { installed: string[]; workspace: string[] }> {
+  const installedNames = namesOf(
+    dir,
+    names.map((n) => `${SCOPE}/${n}`),
+  );
+  const dist = pathToFileURL(join(root, 'packages')).href;
+  const workspaceNames = namesOf(
+    dir,
+    names.map((n) => `${dist}/${n}/dist/index.js`),
+  );
+  return Object.fromEntries(
+    names.map((n, i) => [n, { installed: installedNames[i]!, workspace: workspaceNames[i]! }]),
+  );
+}
+
 beforeAll(() => {
-  const unbuilt = libs.filter(
-    (l) =>
-      !existsSync(join(root, 'packages', l, 'dist/index.js')) ||
-      !existsSync(join(root, 'packages', l, 'dist/index.d.ts')),
-  );
-  if (unbuilt.length > 0) {
-    throw new Error(
-      `dist/ is missing for ${unbuilt.map((l) => `${SCOPE}/${l}`).join(', ')}: run \`pnpm build\` first ` +
-        '(`npm test` builds before testing).',
-    );
-  }
-  work = mkdtempSync(join(tmpdir(), 'tessera-consumer-'));
-  const packs = join(work, 'tarballs');
-  run(
-    'npx',
-    [
-      '-y',
-      `pnpm@${pnpmVersion}`,
-      '--recursive',
-      '--filter',
-      './packages/*',
-      'pack',
-      '--pack-destination',
-      packs,
-    ],
-    root,
-  );
-  for (const l of libs) {
-    const file = join(packs, `tessera-${l}-${manifestOf(join(root, 'packages', l)).version}.tgz`);
-    expect(existsSync(file), `pnpm pack produced no ${file}`).toBe(true);
-    tarballs[l] = file;
-  }
+  packed = packAll();
+  Object.assign(tarballs, packed.tarballs);
 }, 120_000);
 
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => packed?.dispose());
 
 describe('published packages, installed by npm outside the workspace', () => {
   it.each(libs)('tarball of @tessera/%s: files, exports targets and dependencies', (lib) => {
-    const out = join(work, 'unpacked', lib);
+    const out = join(packed!.work, 'unpacked', lib);
     mkdirSync(out, { recursive: true });
     run('tar', ['-xzf', tarballs[lib]!, '-C', out], root);
     const pkgDir = join(out, 'package');
@@ -135,6 +88,37 @@ describe('published packages, installed by npm outside the workspace', () => {
     expect(targets.filter((t) => t && !existsSync(join(pkgDir, t)))).toEqual([]);
     expect(existsSync(join(pkgDir, 'dist/.tsbuildinfo')), 'dist/.tsbuildinfo is packed').toBe(false);
     expect(existsSync(join(pkgDir, 'test')), 'test/ is packed').toBe(false);
+
+    // What every published package carries, and nothing from the build's scratch.
+    const files = filesUnder(pkgDir);
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts']) {
+      expect(files, `${SCOPE}/${lib} tarball`).toContain(f);
+    }
+    expect(readFileSync(join(pkgDir, 'LICENSE'), 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) \d{4} Tessera contributors/,
+    );
+    expect(m.license).toBe('MIT');
+    expect(
+      files.filter((f) => /(^|\/)(test|tests|__tests__)\/|\.tsbuildinfo$|\.test\.[cm]?[jt]s$/.test(f)),
+    ).toEqual([]);
+    // Source maps and declaration maps point at files inside the tarball (src/ is packed).
+    const outside: string[] = [];
+    for (const map of files.filter((f) => f.endsWith('.map'))) {
+      const { sources = [], sourceRoot = '' } = JSON.parse(readFileSync(join(pkgDir, map), 'utf8'));
+      for (const src of sources as string[]) {
+        const target = resolve(dirname(join(pkgDir, map)), sourceRoot, src);
+        if (relative(pkgDir, target).startsWith('..') || !existsSync(target))
+          outside.push(`${map} -> ${src}`);
+      }
+    }
+    expect(outside, 'source maps pointing outside the tarball').toEqual([]);
+    // README links work from npm: absolute, an anchor, or a file in the tarball.
+    const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((x) => x[1]!);
+    const broken = links.filter(
+      (l) => !/^(https?:|mailto:|#)/.test(l) && !existsSync(join(pkgDir, l.replace(/#.*$/, ''))),
+    );
+    expect(broken, `${SCOPE}/${lib} README links to files not in the tarball`).toEqual([]);
 
     // Dependencies: real ranges (no workspace: protocol), and only the siblings the rules allow.
     const deps: Record<string, string> = { ...m.dependencies, ...m.peerDependencies };
@@ -167,6 +151,16 @@ console.log(JSON.stringify({ zeros: typeof z, tensor: typeof t, shape: Array.fro
     });
     const names = exportNames(dir, ['tensor']).tensor!;
     expect(names.installed).toEqual(names.workspace);
+
+    // A second copy (another path) in the same program is an error naming both, at load time.
+    cpSync(join(dir, 'node_modules', SCOPE, 'tensor'), join(dir, 'copy', 'tensor'), { recursive: true });
+    writeFileSync(
+      join(dir, 'two.mjs'),
+      "await import('@tessera/tensor');\nawait import('./copy/tensor/dist/index.js');\n",
+    );
+    expect(() => run(process.execPath, ['two.mjs'], dir)).toThrow(
+      /@tessera\/tensor is loaded twice: version \d+\.\d+\.\d+ from file:\S*\/node_modules\/@tessera\/tensor\/dist\/index\.js and version \d+\.\d+\.\d+ from file:\S*\/copy\/tensor\/dist\/index\.js\..*npm dedupe/s,
+    );
 
     writeFileSync(
       join(dir, 'use.ts'),
