@@ -2,6 +2,7 @@ import { noGrad } from '@tessera/autograd';
 import type { Module } from '@tessera/nn';
 import {
   type DType,
+  defaultGenerator,
   getOpObserver,
   type OpCall,
   type OpObserver,
@@ -56,6 +57,7 @@ class Tracer implements OpObserver {
   readonly unexportable = new Map<Tensor, string>();
   readonly path: string[] = [];
   private depth = 0;
+  private randomOffset = defaultGenerator.getState().offset;
   private counter = 0;
   private used = new Set<string>();
   readonly ctx: EmitContext;
@@ -103,10 +105,25 @@ class Tracer implements OpObserver {
     const known = this.names.get(t);
     if (known !== undefined) return known;
     const name = this.constants.get(t) ?? this.fresh('const');
+    if (t.device !== 'cpu') {
+      throw new Error(
+        `exportOnnx: '${name}' is on ${t.device}; weights are read synchronously, so move the model and inputs to the CPU first`,
+      );
+    }
     this.reserve(name);
     this.initializers.push(toTensorProto(name, t));
     this.names.set(t, name);
     return name;
+  }
+
+  /** Random draws between recorded ops would be frozen into the file as constants: refuse them. */
+  checkRandom(op: string): void {
+    const offset = defaultGenerator.getState().offset;
+    if (offset !== this.randomOffset) {
+      throw new Error(
+        `exportOnnx: random numbers are drawn before op '${op}'${this.where()}; the file would hold one fixed draw`,
+      );
+    }
   }
 
   nameOf(t: Tensor, op: string): string {
@@ -126,6 +143,7 @@ class Tracer implements OpObserver {
     // Values derived from an unexportable one are unexportable too; only using one in the graph's
     // outputs is an error (maxPool1d squeezes the indices it then drops).
     const tainted = call.inputs.map((t) => this.unexportable.get(t)).find((r) => r !== undefined);
+    this.checkRandom(call.name);
     const names = tainted === undefined ? call.inputs.map((t) => this.nameOf(t, call.name)) : [];
     this.depth++;
     let out: T;
@@ -133,6 +151,7 @@ class Tracer implements OpObserver {
       out = this.prev === null ? compute() : this.prev.run(call, compute);
     } finally {
       this.depth--;
+      this.randomOffset = defaultGenerator.getState().offset;
     }
     const outputs = out instanceof Tensor ? [out] : [...(out as readonly Tensor[])];
     if (tainted !== undefined) {
@@ -218,6 +237,10 @@ function checkOptions(opts: ExportOnnxOptions): number {
 /** Runs the traced forward pass with module-path hooks on every submodule. */
 function traceForward(model: ExportableModule, inputs: readonly Tensor[], tracer: Tracer): unknown {
   const handles: { remove(): void }[] = [];
+  // Traced in eval mode, as torch.onnx.export does by default; each module's flag is restored.
+  const modes = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
+  for (const [m] of modes) m.training = false;
+  handles.push({ remove: () => modes.forEach(([m, t]) => void (m.training = t)) });
   for (const [path, m] of model.namedModules()) {
     handles.push(m.registerForwardPreHook(() => void tracer.path.push(path)));
     handles.push(m.registerForwardHook(() => void tracer.path.pop()));
@@ -235,8 +258,9 @@ function traceForward(model: ExportableModule, inputs: readonly Tensor[], tracer
 /**
  * Exports a module to ONNX by tracing one forward pass on `exampleInputs`: returns the model file's
  * bytes, with parameters and buffers as named initializers. Shapes are those of the example (dims
- * named in `dynamicAxes` are left symbolic). Put the model in eval mode first (dropout and batch
- * norm trace as run). An op with no ONNX form raises an error naming the op and the module.
+ * named in `dynamicAxes` are left symbolic). The trace runs in eval mode (dropout off, batch norm
+ * on running statistics), as `torch.onnx.export` by default; each module's mode is restored. An op
+ * with no ONNX form, or random numbers drawn in the forward, raise an error naming the op and module.
  */
 export function exportOnnx(
   model: ExportableModule,
