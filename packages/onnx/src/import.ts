@@ -79,6 +79,8 @@ export class OnnxModule extends Module {
   readonly #nodes: readonly NodeProto[];
   readonly #attrs: readonly Attrs[];
   readonly #constants = new Map<string, Tensor>();
+  /** Initializer name -> attribute holding its Parameter (looked up per call: `to()` replaces them). */
+  readonly #params = new Map<string, string>();
   readonly #inputs: readonly string[];
   readonly #outputs: readonly string[];
 
@@ -94,9 +96,9 @@ export class OnnxModule extends Module {
       init.add(name);
       const t = fromTensorProto(tp);
       if (isFloating(t.dtype)) {
-        const p = new Parameter(t);
-        this.registerParameter(attributeName(name, taken), p);
-        this.#constants.set(name, p);
+        const attr = attributeName(name, taken);
+        this.registerParameter(attr, new Parameter(t));
+        this.#params.set(name, attr);
       } else this.#constants.set(name, t);
     }
     this.#inputs = (graph.input ?? []).map((v) => v.name).filter((n) => !init.has(n));
@@ -126,6 +128,8 @@ export class OnnxModule extends Module {
       );
     }
     const env = new Map<string, Tensor>(this.#constants);
+    const own = this as unknown as Record<string, Tensor>;
+    for (const [name, attr] of this.#params) env.set(name, own[attr]!);
     this.#inputs.forEach((n, i) => {
       env.set(n, inputs[i]!);
     });

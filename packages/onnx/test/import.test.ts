@@ -52,6 +52,16 @@ describe('importOnnx fine-tuning', () => {
     expect(loss().item()).toBeLessThan(before.item() as number);
   });
 
+  it('follows to(): a model moved to float64 runs in float64', () => {
+    manualSeed(9);
+    const model = mlp(8).eval();
+    const x = randn([2, 784]);
+    const imported = importOnnx(exportOnnx(model, x)).to('float64');
+    const y = imported.call(x.double()) as Tensor;
+    expect(y.dtype).toBe('float64');
+    expect(worstError(y.float(), model.call(x))).toBeLessThan(1e-5);
+  });
+
   it('names parameters after the initializers', () => {
     const imported = importOnnx(exportOnnx(mlp(8).eval(), randn([1, 784])));
     expect(Object.keys(imported.stateDict())).toEqual([
