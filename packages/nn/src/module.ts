@@ -2,11 +2,18 @@ import { noGrad } from '@tessera/autograd';
 import { checkOptions, DTYPES, type DType, Tensor, toAsync } from '@tessera/tensor';
 import { Parameter } from './parameter.js';
 
+/**
+ * Any module, whatever its forward takes and returns: the type for code that only walks
+ * parameters, buffers or submodules (optimizers, checkpoints, summaries). Its `call` takes
+ * `unknown` inputs and returns `unknown`.
+ */
+export type AnyModule = Module<unknown[], unknown>;
+
 /** A hook called after a module's forward: may return a replacement output. */
-export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
+export type ForwardHook = (module: AnyModule, inputs: unknown[], output: unknown) => unknown;
 
 /** A hook called before a module's forward: may return replacement inputs (an array, or one value). */
-export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown;
+export type ForwardPreHook = (module: AnyModule, inputs: unknown[]) => unknown;
 
 /** What `loadStateDict` found when not strict. */
 export interface LoadResult {
@@ -24,8 +31,13 @@ const PRE_HOOKS = Symbol('forwardPreHooks');
  * own properties in assignment order, as PyTorch orders them. Buffers (running statistics) are
  * registered with `registerBuffer`. Subclasses implement `forward`; callers use `call` (runs
  * forward hooks) or `forward` directly.
+ *
+ * `In` is the tuple of forward's arguments and `Out` its result, so `model.call(x)` is typed:
+ * the default, `Module` alone, is a Tensor -> Tensor module; a two-input module extends
+ * `Module<[Tensor, Tensor]>`, an RNN `Module<[Tensor, Tensor?], [Tensor, Tensor]>`. Code that
+ * accepts any module takes `AnyModule`.
  */
-export abstract class Module {
+export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Training mode (dropout active, batch norm uses batch statistics). */
   training = true;
   declare [BUFFERS]: Map<string, boolean>;
@@ -40,21 +52,22 @@ export abstract class Module {
   }
 
   /** The computation. */
-  abstract forward(...inputs: any[]): any;
+  abstract forward(...inputs: In): Out;
 
   /**
    * Runs the forward pre-hooks (which may replace the inputs), `forward`, and then the forward
    * hooks (which may replace the output): PyTorch's `module(x)`.
    */
-  call(...inputs: any[]): any {
+  call(...inputs: In): Out {
+    // Hooks may replace inputs and output with values of their choosing (as in PyTorch).
     for (const h of this[PRE_HOOKS]) {
       const r = h(this, inputs);
-      if (r !== undefined) inputs = Array.isArray(r) ? r : [r];
+      if (r !== undefined) inputs = (Array.isArray(r) ? r : [r]) as In;
     }
     let out = this.forward(...inputs);
     for (const h of this[HOOKS]) {
       const r = h(this, inputs, out);
-      if (r !== undefined) out = r;
+      if (r !== undefined) out = r as Out;
     }
     return out;
   }
@@ -97,30 +110,32 @@ export abstract class Module {
   }
 
   /** Direct submodules with their attribute names. */
-  *namedChildren(): Generator<[string, Module]> {
+  *namedChildren(): Generator<[string, AnyModule]> {
     for (const [k, v] of Object.entries(this)) if (v instanceof Module) yield [k, v];
   }
 
   /** Direct submodules. */
-  *children(): Generator<Module> {
+  *children(): Generator<AnyModule> {
     for (const [, m] of this.namedChildren()) yield m;
   }
 
   /** This module and all descendants (pre-order), with dotted names ('' for this one). */
-  *namedModules(prefix = ''): Generator<[string, Module]> {
+  *namedModules(prefix = ''): Generator<[string, AnyModule]> {
     yield [prefix, this];
     for (const [k, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${k}` : k);
   }
 
   /** This module and all descendants. */
-  *modules(): Generator<Module> {
+  *modules(): Generator<AnyModule> {
     for (const [, m] of this.namedModules()) yield m;
   }
 
   /** Parameters with dotted names: own first, then each child's, in assignment order. */
   *namedParameters(prefix = '', recurse = true): Generator<[string, Parameter]> {
     const seen = new Set<Parameter>();
-    for (const [name, m] of recurse ? this.namedModules(prefix) : ([[prefix, this]] as [string, Module][])) {
+    for (const [name, m] of recurse
+      ? this.namedModules(prefix)
+      : ([[prefix, this]] as [string, AnyModule][])) {
       for (const [k, v] of Object.entries(m)) {
         if (v instanceof Parameter && !seen.has(v)) {
           seen.add(v);
@@ -137,7 +152,9 @@ export abstract class Module {
 
   /** Buffers with dotted names. */
   *namedBuffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
-    for (const [name, m] of recurse ? this.namedModules(prefix) : ([[prefix, this]] as [string, Module][])) {
+    for (const [name, m] of recurse
+      ? this.namedModules(prefix)
+      : ([[prefix, this]] as [string, AnyModule][])) {
       for (const k of m[BUFFERS].keys()) {
         const t = (m as unknown as Record<string, unknown>)[k];
         if (t instanceof Tensor) yield [name ? `${name}.${k}` : k, t];
@@ -170,7 +187,7 @@ export abstract class Module {
   }
 
   /** Calls `fn` on every descendant and then on this module (PyTorch's order). */
-  apply(fn: (m: Module) => void): this {
+  apply(fn: (m: AnyModule) => void): this {
     for (const c of this.children()) c.apply(fn);
     fn(this);
     return this;
@@ -313,14 +330,14 @@ export abstract class Module {
  * submodules holding copies of the values (a parameter shared inside the module stays shared in
  * the copy); hooks, buffer registrations and other fields are carried over.
  */
-export function deepCopy<M extends Module>(module: M): M {
+export function deepCopy<M extends AnyModule>(module: M): M {
   return copyWith(module, new Map()) as M;
 }
 
-function copyWith(m: Module, memo: Map<object, unknown>): Module {
+function copyWith(m: AnyModule, memo: Map<object, unknown>): AnyModule {
   const seen = memo.get(m);
-  if (seen !== undefined) return seen as Module;
-  const copy = Object.create(Object.getPrototypeOf(m)) as Module;
+  if (seen !== undefined) return seen as AnyModule;
+  const copy = Object.create(Object.getPrototypeOf(m)) as AnyModule;
   memo.set(m, copy);
   Object.defineProperty(copy, BUFFERS, { value: new Map(m[BUFFERS]), enumerable: false });
   Object.defineProperty(copy, HOOKS, { value: new Set(m[HOOKS]), enumerable: false });

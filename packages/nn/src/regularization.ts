@@ -1,5 +1,5 @@
 import { checkOptions, Tensor, zeros } from '@tessera/tensor';
-import { Module } from './module.js';
+import { type AnyModule, Module } from './module.js';
 import type { Parameter } from './parameter.js';
 
 /** Options of l1Penalty and l2Penalty. */
@@ -13,7 +13,7 @@ export interface PenaltyOptions {
 }
 
 /** The parameters a penalty covers. */
-function covered(source: Module | Iterable<Tensor>, opts: PenaltyOptions, op: string): Tensor[] {
+function covered(source: AnyModule | Iterable<Tensor>, opts: PenaltyOptions, op: string): Tensor[] {
   checkOptions(op, opts, { includeBias: 'boolean' });
   if (source instanceof Module) {
     const out: Parameter[] = [];
@@ -44,7 +44,7 @@ function total(params: Tensor[], f: (p: Tensor) => Tensor): Tensor {
  * Sum of |w| over a module's weights (biases excluded unless `includeBias`) or over a list of
  * parameters: add `lambda * l1Penalty(model)` to a loss for L1 regularisation (sparsity).
  */
-export function l1Penalty(source: Module | Iterable<Tensor>, opts: PenaltyOptions = {}): Tensor {
+export function l1Penalty(source: AnyModule | Iterable<Tensor>, opts: PenaltyOptions = {}): Tensor {
   return total(covered(source, opts, 'l1Penalty'), (p) => p.abs().sum());
 }
 
@@ -52,6 +52,6 @@ export function l1Penalty(source: Module | Iterable<Tensor>, opts: PenaltyOption
  * Sum of w^2 over a module's weights (biases excluded unless `includeBias`) or over a list of
  * parameters: adding `lambda / 2 * l2Penalty(model)` to a loss equals SGD weight decay `lambda`.
  */
-export function l2Penalty(source: Module | Iterable<Tensor>, opts: PenaltyOptions = {}): Tensor {
+export function l2Penalty(source: AnyModule | Iterable<Tensor>, opts: PenaltyOptions = {}): Tensor {
   return total(covered(source, opts, 'l2Penalty'), (p) => p.square().sum());
 }

@@ -1,5 +1,5 @@
 import { type DType, itemSize, Tensor, type TypedArray, tensor } from '@tessera/tensor';
-import { Module } from './module.js';
+import { type AnyModule, Module } from './module.js';
 import { nodeFs } from './node-modules.js';
 import {
   clip,
@@ -91,7 +91,10 @@ function put(out: Uint8Array, at: number, data: TypedArray): void {
  * synchronously, so they must live on a backend JS can read directly (the CPU); use `saveAsync`
  * for a model on the GPU.
  */
-export function save(source: Module | Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+export function save(
+  source: AnyModule | Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   const l = layout('save', source instanceof Module ? source.stateDict() : source, metadata);
   const out = allocate(l);
   const base = 8 + l.headerBytes.length;
@@ -117,7 +120,7 @@ function readSync(t: Tensor): TypedArray {
  * model trained on WebGPU can be saved without moving it. Same bytes as `save` on the CPU.
  */
 export async function saveAsync(
-  source: Module | Record<string, Tensor>,
+  source: AnyModule | Record<string, Tensor>,
   metadata?: Record<string, string>,
 ): Promise<Uint8Array> {
   const l = layout('saveAsync', source instanceof Module ? source.stateDict() : source, metadata);
@@ -353,7 +356,7 @@ export function toBlob(bytes: Uint8Array): Blob {
 /** Node: writes a module's state dict (or a dict) to a safetensors file (from any backend). */
 export async function saveFile(
   path: string,
-  source: Module | Record<string, Tensor>,
+  source: AnyModule | Record<string, Tensor>,
   metadata?: Record<string, string>,
 ): Promise<void> {
   if (typeof path !== 'string') {

@@ -1,6 +1,6 @@
 import { noGrad } from '@tessera/autograd';
 import { checkOptions, type DType, Tensor, zeros } from '@tessera/tensor';
-import type { Module } from './module.js';
+import type { AnyModule } from './module.js';
 
 /** One module call seen by `summary`. */
 export interface SummaryRow {
@@ -67,12 +67,12 @@ const count = (n: number) => n.toLocaleString('en-US');
  * with its output shape and parameter count, then total, trainable and non-trainable parameters.
  */
 export function summary(
-  model: Module,
+  model: AnyModule,
   input: readonly number[] | Tensor | readonly (readonly number[] | Tensor)[],
   opts: { dtype?: DType } = {},
 ): ModelSummary {
   checkOptions('summary', opts, { dtype: 'string' });
-  const names = new Map<Module, string>();
+  const names = new Map<AnyModule, string>();
   for (const [name, m] of model.namedModules()) if (!names.has(m)) names.set(m, name);
   const rows: SummaryRow[] = [];
   const pending: SummaryRow[] = [];
@@ -137,7 +137,7 @@ export function summary(
 }
 
 function render(
-  model: Module,
+  model: AnyModule,
   rows: SummaryRow[],
   outShape: unknown,
   t: { totalParams: number; trainableParams: number; nonTrainableParams: number; bufferElements: number },

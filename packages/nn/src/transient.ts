@@ -4,7 +4,7 @@ import { Conv1d, Conv2d } from './layers/conv.js';
 import { Linear } from './layers/linear.js';
 import { AvgPool2d, MaxPool2d } from './layers/pooling.js';
 import { Flatten } from './layers/reshape.js';
-import type { Module } from './module.js';
+import type { AnyModule } from './module.js';
 
 // Containers run their children one after the other; the result passed from one child to the
 // next is seen by nobody else when both are built-in layers whose forward keeps no reference to
@@ -29,7 +29,7 @@ const KEEPS_NOTHING = new Set<unknown>([
   Flatten,
 ]);
 
-function keepsNothing(m: Module): boolean {
+function keepsNothing(m: AnyModule): boolean {
   return KEEPS_NOTHING.has(m.constructor) && !m.hasForwardHooks();
 }
 
@@ -38,8 +38,8 @@ function keepsNothing(m: Module): boolean {
  * can hold it: both are such layers, `x` is not the container's own input, and `y` is not `x`.
  */
 export function releaseBetween(
-  producer: Module | null,
-  consumer: Module,
+  producer: AnyModule | null,
+  consumer: AnyModule,
   x: unknown,
   y: unknown,
   input: unknown,

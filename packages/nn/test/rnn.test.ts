@@ -1,4 +1,4 @@
-import { GRU, GRUCell, LSTM, LSTMCell, type Module, RNN, RNNCell } from '@tessera/nn';
+import { type AnyModule, GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from '@tessera/nn';
 import { manualSeed, randn, type Tensor, tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
 import { expectClose, flat, gradcheckModule } from './helpers/grad.js';
@@ -52,7 +52,7 @@ function refCell(
 /** A whole multi-layer (bidirectional) network from the cell reference: output [T][N][D*H], h_n [L*D][N][H]. */
 function refNetwork(
   mode: 'tanh' | 'relu' | 'lstm' | 'gru',
-  m: Module,
+  m: AnyModule,
   xs: Mat[],
   L: number,
   D: number,

@@ -1,4 +1,4 @@
-import { type Module, saveAsync } from '@tessera/nn';
+import { type AnyModule, saveAsync } from '@tessera/nn';
 import type { Optimizer, OptimizerStateDict } from '@tessera/optim';
 import { defaultGenerator, type Generator, type Tensor } from '@tessera/tensor';
 import {
@@ -48,7 +48,7 @@ export interface CheckpointMeta {
 
 /** What state a checkpoint captures and restores. */
 export interface CheckpointTargets {
-  model: Module;
+  model: AnyModule;
   optimizer: Optimizer<any>;
   scheduler?: SchedulerLike;
   /** Extra generators to save/restore (data augmentation, loader shuffling), by name. */

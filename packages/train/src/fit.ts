@@ -1,6 +1,6 @@
 import { noGrad } from '@tessera/autograd';
 import { nextMacrotask } from '@tessera/data';
-import type { Module } from '@tessera/nn';
+import type { AnyModule } from '@tessera/nn';
 import { clipGradNorm_, clipGradValue_, type Optimizer, ReduceLROnPlateau } from '@tessera/optim';
 import { cat, Tensor } from '@tessera/tensor';
 import {
@@ -89,7 +89,7 @@ export function splitBatch(batch: unknown): { input: unknown; target: unknown } 
 }
 
 /** Calls a model (a Module's `call`, or a plain function). */
-export function runModel(model: Module | ((x: any) => any), input: unknown): any {
+export function runModel(model: AnyModule | ((x: any) => any), input: unknown): any {
   return typeof model === 'function' ? model(input) : model.call(input);
 }
 
@@ -155,7 +155,7 @@ async function callAll<K extends keyof Callback>(
  * same pieces a hand-written loop would use (`model.call`, `loss.backward()`, `optimizer.step()`),
  * so users can copy it and adapt.
  */
-export async function fit<B = Batch>(model: Module, opts: FitOptions<B>): Promise<History> {
+export async function fit<B = Batch>(model: AnyModule, opts: FitOptions<B>): Promise<History> {
   checkFitArgs(model, opts);
   const epochs = opts.epochs;
   if (!Number.isInteger(epochs) || epochs < 0)
@@ -295,7 +295,7 @@ export interface EvaluateOptions<B = Batch> {
  * (weighted by batch size) and metrics. Restores the model's previous training mode.
  */
 export async function evaluate<B = Batch>(
-  model: Module,
+  model: AnyModule,
   data: BatchSource<B>,
   opts: EvaluateOptions<B> = {},
 ): Promise<Logs> {
@@ -339,7 +339,7 @@ export async function evaluate<B = Batch>(
 
 /** Runs the model in eval mode over a tensor or the inputs of a batch source; concatenates outputs along dim 0. */
 export async function predict<B = Batch>(
-  model: Module,
+  model: AnyModule,
   data: Tensor | BatchSource<B>,
   opts: { device?: string; split?: (batch: B) => { input: unknown; target: unknown } } = {},
 ): Promise<Tensor> {

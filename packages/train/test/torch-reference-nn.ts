@@ -1,4 +1,5 @@
 import {
+  type AnyModule,
   BatchNorm1d,
   Conv2d,
   Embedding,
@@ -9,7 +10,6 @@ import {
   Linear,
   LSTM,
   LSTMCell,
-  type Module,
   MultiheadAttention,
   RNN,
   RNNCell,
@@ -113,7 +113,7 @@ export const REFERENCE_NN_OPS: Readonly<Record<string, RefOp>> = {
 };
 
 /** A module whose parameters (PyTorch names, dotted paths) are replaced by the given tensors. */
-function withParams<M extends Module>(m: M, names: readonly string[], values: readonly Tensor[]): M {
+function withParams<M extends AnyModule>(m: M, names: readonly string[], values: readonly Tensor[]): M {
   names.forEach((name, i) => {
     const path = name.split('.');
     let owner = m as unknown as Record<string, unknown>;
@@ -124,7 +124,11 @@ function withParams<M extends Module>(m: M, names: readonly string[], values: re
 }
 
 /** Runs a module case: inputs are the forward arguments (`nx` of them) followed by the parameters. */
-function moduleOp(nx: number, make: () => Module, run: (m: any, xs: Tensor[]) => Tensor | Tensor[]): RefOp {
+function moduleOp<M extends AnyModule>(
+  nx: number,
+  make: () => M,
+  run: (m: M, xs: Tensor[]) => Tensor | Tensor[],
+): RefOp {
   return (xs, kw) => run(withParams(make(), kw.params as string[], xs.slice(nx)), xs.slice(0, nx));
 }
 
@@ -203,7 +207,10 @@ export const REFERENCE_MODULES: Readonly<Record<string, RefOp>> = {
   mha: moduleOp(
     3,
     () => new MultiheadAttention(6, 2, { batchFirst: true }),
-    (m, [q, k, v]) => m.forward(q, k, v),
+    (m, [q, k, v]) => {
+      const [out, weights] = m.forward(q, k, v);
+      return weights === null ? out : [out, weights];
+    },
   ),
   transformer_encoder_layer: moduleOp(
     1,

@@ -64,7 +64,7 @@ export function buildModel(arch: ArchName): Sequential {
  * weight layer (a Conv2d or a Linear).
  */
 export function firstLayer(model: Sequential): { prefix: Module[]; layer: Conv2d | Linear } {
-  const mods = [...model.children()];
+  const mods = [...model];
   const at = mods.findIndex((m) => m instanceof Conv2d || m instanceof Linear);
   const act = mods.findIndex((m, i) => i > at && m instanceof ReLU);
   return { prefix: mods.slice(0, act + 1), layer: mods[at] as Conv2d | Linear };

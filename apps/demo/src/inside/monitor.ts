@@ -162,7 +162,7 @@ export class DeepMonitor {
   async probe(): Promise<StatsMessage> {
     const hidden: Tensor[] = [];
     let h = this.x;
-    for (const m of this.model.children()) {
+    for (const m of this.model) {
       h = m.call(h) as Tensor;
       if (this.acts.includes(m)) {
         h.retainGrad();

@@ -184,7 +184,7 @@ export class PlaygroundTrainer {
     const hidden: Tensor[] = [];
     const out = noGrad(() => {
       let h = this.gridX;
-      for (const m of this.model.children()) {
+      for (const m of this.model) {
         h = m.call(h);
         if (this.activations.includes(m)) hidden.push(h);
       }

@@ -45,7 +45,10 @@ export interface MultiheadAttentionForwardOptions {
  * from E), in_proj_bias [3E], out_proj.weight, out_proj.bias; init as PyTorch (xavier_uniform_
  * projections, zero biases, out_proj.weight as a Linear).
  */
-export class MultiheadAttention extends Module {
+export class MultiheadAttention extends Module<
+  [query: Tensor, key: Tensor, value: Tensor, opts?: MultiheadAttentionForwardOptions],
+  [Tensor, Tensor | null]
+> {
   embedDim: number;
   kdim: number;
   vdim: number;

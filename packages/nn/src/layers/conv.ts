@@ -26,7 +26,7 @@ export interface ConvOptions<T> extends FactoryOptions {
 }
 
 /** Shared parts of the convolution layers: validation, parameters and PyTorch's default init. */
-abstract class ConvNd extends Module {
+abstract class ConvNd<In extends unknown[] = [Tensor]> extends Module<In> {
   inChannels: number;
   outChannels: number;
   kernelSize: number[];
@@ -202,7 +202,7 @@ export interface ConvTranspose2dLayerOptions extends FactoryOptions {
  * to its input: x [N, C_in, H, W] → [N, C_out, (H-1) s - 2p + d (k-1) + outputPadding + 1, ...].
  * weight [C_in, C_out/groups, kh, kw], bias [C_out].
  */
-export class ConvTranspose2d extends ConvNd {
+export class ConvTranspose2d extends ConvNd<[x: Tensor, outputSize?: readonly number[]]> {
   outputPadding: number[];
 
   constructor(

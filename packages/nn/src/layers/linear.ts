@@ -59,7 +59,7 @@ export class Linear extends Module {
  * Bilinear layer y = x1^T W x2 + b (PyTorch's nn.Bilinear): weight [out, in1, in2], bias [out],
  * both initialised U(-1/sqrt(in1), 1/sqrt(in1)).
  */
-export class Bilinear extends Module {
+export class Bilinear extends Module<[Tensor, Tensor]> {
   in1Features: number;
   in2Features: number;
   outFeatures: number;

@@ -21,8 +21,8 @@ import { checkReduction, type Reduction } from '../functional/util.js';
 import { Module } from '../module.js';
 import { BCE, BCE_LOGITS, CROSS_ENTROPY, NLL, REDUCTION } from '../option-specs.js';
 
-/** Shared parts of the losses: the reduction. */
-abstract class Loss extends Module {
+/** Shared parts of the losses: the reduction. `In` is forward's arguments (input, target by default). */
+abstract class Loss<In extends unknown[] = [Tensor, Tensor]> extends Module<In> {
   reduction: Reduction;
 
   constructor(name: string, opts: ReductionOptions, spec: OptionSpec) {
@@ -186,7 +186,7 @@ export class BCEWithLogitsLoss extends Loss {
 }
 
 /** Gaussian negative log likelihood (PyTorch's nn.GaussianNLLLoss). */
-export class GaussianNLLLoss extends Loss {
+export class GaussianNLLLoss extends Loss<[Tensor, Tensor, Tensor]> {
   full: boolean;
   eps: number;
 
@@ -207,7 +207,7 @@ export class GaussianNLLLoss extends Loss {
 }
 
 /** Kullback-Leibler divergence on log-probability inputs (PyTorch's nn.KLDivLoss). */
-export class KLDivLoss extends Module {
+export class KLDivLoss extends Module<[Tensor, Tensor]> {
   reduction: Reduction | 'batchmean';
   logTarget: boolean;
 
@@ -231,7 +231,7 @@ export class KLDivLoss extends Module {
 }
 
 /** Cosine embedding loss with labels in {1, -1} (PyTorch's nn.CosineEmbeddingLoss). */
-export class CosineEmbeddingLoss extends Loss {
+export class CosineEmbeddingLoss extends Loss<[Tensor, Tensor, Tensor]> {
   margin: number;
 
   constructor(opts: ReductionOptions & { margin?: number } = {}) {

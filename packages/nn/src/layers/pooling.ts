@@ -12,6 +12,12 @@ import { fmt } from '../functional/util.js';
 import { Module } from '../module.js';
 import { AVG_POOL, MAX_POOL } from '../option-specs.js';
 
+/**
+ * What a max-pooling layer returns: `{values, indices}` (int32 positions of the maxima) when
+ * built with `returnIndices: true`, else the values.
+ */
+export type MaxPoolOutput<R extends boolean> = R extends true ? { values: Tensor; indices: Tensor } : Tensor;
+
 /** Options of MaxPool1d. */
 export interface MaxPool1dOptions {
   /** Step between windows (default: the kernel size). */
@@ -24,8 +30,11 @@ export interface MaxPool1dOptions {
   ceilMode?: boolean;
 }
 
-/** 1-D max pooling over x [N, C, L] (or [C, L]) (PyTorch's nn.MaxPool1d). */
-export class MaxPool1d extends Module {
+/**
+ * 1-D max pooling over x [N, C, L] (or [C, L]) (PyTorch's nn.MaxPool1d). `R` is whether it
+ * returns indices, inferred from the `returnIndices` option.
+ */
+export class MaxPool1d<R extends boolean = false> extends Module<[Tensor], MaxPoolOutput<R>> {
   kernelSize: number;
   stride: number;
   padding: number;
@@ -33,7 +42,7 @@ export class MaxPool1d extends Module {
   returnIndices: boolean;
   ceilMode: boolean;
 
-  constructor(kernelSize: number, opts: MaxPool1dOptions = {}) {
+  constructor(kernelSize: number, opts: MaxPool1dOptions & { returnIndices?: R } = {}) {
     super();
     checkOptions('MaxPool1d', opts, MAX_POOL);
     this.kernelSize = kernelSize;
@@ -45,10 +54,10 @@ export class MaxPool1d extends Module {
   }
 
   /** Pools; `{values, indices}` when returnIndices is set. */
-  forward(x: Tensor): any {
+  forward(x: Tensor): MaxPoolOutput<R> {
     const { stride, padding, dilation, ceilMode } = this;
     const r = maxPool1dWithIndices(x, this.kernelSize, { stride, padding, dilation, ceilMode });
-    return this.returnIndices ? r : r.values;
+    return (this.returnIndices ? r : r.values) as MaxPoolOutput<R>;
   }
 
   /** Constructor arguments shown by `toString()`. */
@@ -69,8 +78,11 @@ export interface MaxPool2dOptions {
   ceilMode?: boolean;
 }
 
-/** 2-D max pooling over x [N, C, H, W] (or [C, H, W]) (PyTorch's nn.MaxPool2d). */
-export class MaxPool2d extends Module {
+/**
+ * 2-D max pooling over x [N, C, H, W] (or [C, H, W]) (PyTorch's nn.MaxPool2d). `R` is whether it
+ * returns indices, inferred from the `returnIndices` option.
+ */
+export class MaxPool2d<R extends boolean = false> extends Module<[Tensor], MaxPoolOutput<R>> {
   kernelSize: number | readonly [number, number];
   stride: number | readonly [number, number];
   padding: number | readonly [number, number];
@@ -78,7 +90,10 @@ export class MaxPool2d extends Module {
   returnIndices: boolean;
   ceilMode: boolean;
 
-  constructor(kernelSize: number | readonly [number, number], opts: MaxPool2dOptions = {}) {
+  constructor(
+    kernelSize: number | readonly [number, number],
+    opts: MaxPool2dOptions & { returnIndices?: R } = {},
+  ) {
     super();
     checkOptions('MaxPool2d', opts, MAX_POOL);
     this.kernelSize = kernelSize;
@@ -90,10 +105,10 @@ export class MaxPool2d extends Module {
   }
 
   /** Pools; `{values, indices}` when returnIndices is set. */
-  forward(x: Tensor): any {
+  forward(x: Tensor): MaxPoolOutput<R> {
     const { stride, padding, dilation, ceilMode } = this;
     const r = maxPool2dWithIndices(x, this.kernelSize, { stride, padding, dilation, ceilMode });
-    return this.returnIndices ? r : r.values;
+    return (this.returnIndices ? r : r.values) as MaxPoolOutput<R>;
   }
 
   /** Constructor arguments shown by `toString()`. */

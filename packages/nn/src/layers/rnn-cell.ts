@@ -18,7 +18,7 @@ export interface RNNCellOptions extends FactoryOptions {
  * Shared single-step cell (PyTorch's RNNCellBase): weight_ih [G*H, I], weight_hh [G*H, H],
  * bias_ih, bias_hh [G*H], all U(-1/sqrt(H), 1/sqrt(H)).
  */
-abstract class RNNCellBase extends Module {
+abstract class RNNCellBase<In extends unknown[], Out> extends Module<In, Out> {
   inputSize: number;
   hiddenSize: number;
   bias: boolean;
@@ -81,7 +81,7 @@ abstract class RNNCellBase extends Module {
 }
 
 /** Elman RNN cell h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh) (PyTorch's nn.RNNCell). */
-export class RNNCell extends RNNCellBase {
+export class RNNCell extends RNNCellBase<[x: Tensor, h?: Tensor | null], Tensor> {
   nonlinearity: 'tanh' | 'relu';
 
   constructor(
@@ -112,7 +112,10 @@ export class RNNCell extends RNNCellBase {
 }
 
 /** LSTM cell, gates i, f, g, o (PyTorch's nn.LSTMCell). */
-export class LSTMCell extends RNNCellBase {
+export class LSTMCell extends RNNCellBase<
+  [x: Tensor, hx?: readonly [Tensor, Tensor] | null],
+  [Tensor, Tensor]
+> {
   constructor(inputSize: number, hiddenSize: number, opts: RNNCellOptions = {}) {
     super('LSTMCell', 4, inputSize, hiddenSize, opts);
     checkOptions('LSTMCell', opts, { ...FACTORY, bias: 'boolean' });
@@ -133,7 +136,7 @@ export class LSTMCell extends RNNCellBase {
 }
 
 /** GRU cell, gates r, z, n (PyTorch's nn.GRUCell). */
-export class GRUCell extends RNNCellBase {
+export class GRUCell extends RNNCellBase<[x: Tensor, h?: Tensor | null], Tensor> {
   constructor(inputSize: number, hiddenSize: number, opts: RNNCellOptions = {}) {
     super('GRUCell', 3, inputSize, hiddenSize, opts);
     checkOptions('GRUCell', opts, { ...FACTORY, bias: 'boolean' });

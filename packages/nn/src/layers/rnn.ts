@@ -40,7 +40,7 @@ export interface ElmanRNNOptions extends RNNOptions {
  * U(-1/sqrt(hiddenSize), 1/sqrt(hiddenSize)). Gradients flow by backpropagation through the
  * unrolled time steps.
  */
-abstract class RNNBase extends Module {
+abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
   mode: Mode;
   inputSize: number;
   hiddenSize: number;
@@ -207,7 +207,7 @@ abstract class RNNBase extends Module {
  * Multi-layer Elman RNN, h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (PyTorch's
  * nn.RNN). `forward(x, h0?)` returns [output, h_n] with output [T, N, D*H] and h_n [L*D, N, H].
  */
-export class RNN extends RNNBase {
+export class RNN extends RNNBase<[x: Tensor, h0?: Tensor | null], [Tensor, Tensor]> {
   nonlinearity: 'tanh' | 'relu';
 
   constructor(inputSize: number, hiddenSize: number, opts: ElmanRNNOptions = {}) {
@@ -230,7 +230,10 @@ export class RNN extends RNNBase {
  * Multi-layer LSTM (PyTorch's nn.LSTM), gates i, f, g, o. `forward(x, [h0, c0]?)` returns
  * [output, [h_n, c_n]] with output [T, N, D*H] and h_n, c_n [L*D, N, H].
  */
-export class LSTM extends RNNBase {
+export class LSTM extends RNNBase<
+  [x: Tensor, hx?: readonly [Tensor, Tensor] | null],
+  [Tensor, [Tensor, Tensor]]
+> {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('LSTM', 'LSTM', inputSize, hiddenSize, opts);
     checkOptions('LSTM', opts, RNN_OPTS);
@@ -249,7 +252,7 @@ export class LSTM extends RNNBase {
 /**
  * Multi-layer GRU (PyTorch's nn.GRU), gates r, z, n. `forward(x, h0?)` returns [output, h_n].
  */
-export class GRU extends RNNBase {
+export class GRU extends RNNBase<[x: Tensor, h0?: Tensor | null], [Tensor, Tensor]> {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('GRU', 'GRU', inputSize, hiddenSize, opts);
     checkOptions('GRU', opts, RNN_OPTS);

@@ -44,7 +44,7 @@ export interface TransformerEncoderForwardOptions {
  * normFirst before). Submodule names match PyTorch (self_attn, linear1, linear2, norm1, norm2,
  * dropout, dropout1, dropout2), so state dicts interchange.
  */
-export class TransformerEncoderLayer extends Module {
+export class TransformerEncoderLayer extends Module<[src: Tensor, opts?: TransformerEncoderForwardOptions]> {
   self_attn: MultiheadAttention;
   linear1: Linear;
   dropout: Dropout;
@@ -127,8 +127,8 @@ export class TransformerEncoderLayer extends Module {
  * start with identical weights, as PyTorch's deep copies do) with an optional final norm.
  * State-dict keys: layers.0.self_attn.in_proj_weight, ..., norm.weight.
  */
-export class TransformerEncoder extends Module {
-  layers: ModuleList;
+export class TransformerEncoder extends Module<[src: Tensor, opts?: TransformerEncoderForwardOptions]> {
+  layers: ModuleList<TransformerEncoderLayer>;
   numLayers: number;
   norm: Module | null;
 
@@ -145,8 +145,8 @@ export class TransformerEncoder extends Module {
   forward(src: Tensor, opts: TransformerEncoderForwardOptions = {}): Tensor {
     checkOptions('TransformerEncoder.forward', opts, ENCODER_FORWARD);
     let x = src;
-    for (const layer of this.layers) x = layer.call(x, opts) as Tensor;
-    return this.norm === null ? x : (this.norm.call(x) as Tensor);
+    for (const layer of this.layers) x = layer.call(x, opts);
+    return this.norm === null ? x : this.norm.call(x);
   }
 }
 

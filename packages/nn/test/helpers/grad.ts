@@ -1,5 +1,5 @@
 import { type GradcheckOptions, gradcheck } from '@tessera/autograd';
-import type { Module } from '@tessera/nn';
+import type { AnyModule } from '@tessera/nn';
 import type { Tensor } from '@tessera/tensor';
 
 /**
@@ -9,7 +9,7 @@ import type { Tensor } from '@tessera/tensor';
  * `run` calls the module on the inputs (default `m.call(...inputs)`).
  */
 export function gradcheckModule(
-  m: Module,
+  m: AnyModule,
   inputs: readonly Tensor[],
   out: (y: any) => Tensor = (y) => y as Tensor,
   opts: GradcheckOptions = { atol: 1e-6, rtol: 1e-4 },

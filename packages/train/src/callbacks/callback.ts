@@ -1,4 +1,4 @@
-import type { Module } from '@tessera/nn';
+import type { AnyModule } from '@tessera/nn';
 import type { Optimizer } from '@tessera/optim';
 
 /** Numbers logged for an epoch or batch: `loss`, metric names, `valLoss`, `valAccuracy`, `lr`... */
@@ -30,7 +30,7 @@ export interface SchedulerLike {
 
 /** The state callbacks see and may change (`stopTraining`). */
 export interface TrainContext {
-  model: Module;
+  model: AnyModule;
   optimizer: Optimizer<any>;
   scheduler?: SchedulerLike;
   /** Current epoch (0-based). */

@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import type { Module } from '@tessera/nn';
+import type { AnyModule } from '@tessera/nn';
 import { checkOptions, Tensor } from '@tessera/tensor';
 import type { Callback, CallbackState, TrainContext } from './callback.js';
 
@@ -124,7 +124,7 @@ export class LayerStatsLogger implements Callback {
         : name !== '' && [...m.children()].length === 0;
       if (!wanted) continue;
       this.hooks.push(
-        m.registerForwardHook((_mod: Module, _in: unknown[], out: unknown) => {
+        m.registerForwardHook((_mod: AnyModule, _in: unknown[], out: unknown) => {
           if (!this.active() || !(out instanceof Tensor) || !m.training) return;
           const slot = { out: noGrad(() => out.detach()) } as { out?: Tensor; grad?: Tensor };
           this.captured.set(name, slot);

@@ -1,4 +1,4 @@
-import type { Module } from '@tessera/nn';
+import type { AnyModule } from '@tessera/nn';
 import type { Callback, Logs, TrainContext } from './callback.js';
 
 /** The error `TerminateOnNaN` stops training with; `epoch`/`batch` say where it was noticed. */
@@ -61,7 +61,7 @@ export class TerminateOnNaN implements Callback {
 }
 
 /** The name of the first parameter with a NaN or infinite element, or null. */
-async function firstNonFiniteParameter(model: Module): Promise<string | null> {
+async function firstNonFiniteParameter(model: AnyModule): Promise<string | null> {
   for (const [name, p] of model.namedParameters()) {
     if (p.numel() === 0) continue;
     const ok = p.detach().isfinite().all();
