@@ -43,6 +43,16 @@ export {
   type MultiheadAttentionForwardOptions,
   type MultiheadAttentionOptions,
 } from './layers/attention.js';
+export {
+  AveragedModel,
+  type AveragedModelOptions,
+  type AvgFn,
+  getEmaAvgFn,
+  getEmaMultiAvgFn,
+  getSwaAvgFn,
+  getSwaMultiAvgFn,
+  type MultiAvgFn,
+} from './layers/averaged-model.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './layers/batchnorm.js';
 export {
   Conv1d,
