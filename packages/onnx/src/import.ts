@@ -4,6 +4,7 @@ import { type Attrs, IMPORTERS } from './import-ops.js';
 import {
   ATTR,
   type AttributeProto,
+  type DimProto,
   decodeModel,
   fromTensorProto,
   type GraphProto,
@@ -60,6 +61,21 @@ function checkSupported(graph: GraphProto, opset: number): void {
   if (opset < 13) throw new Error(`importOnnx: opset ${opset} is too old (13 or newer is supported)`);
 }
 
+/** Checks an input against the graph's declared shape, so a mismatch is reported at the door. */
+function checkInput(name: string, dims: DimProto[] | undefined, t: Tensor): void {
+  if (dims === undefined) return;
+  const want = dims.map((d) => (d.dim_value !== undefined && d.dim_value > 0 ? d.dim_value : null));
+  const ok = want.length === t.ndim && want.every((w, i) => w === null || w === t.shape[i]);
+  if (!ok) {
+    const fmt = dims.map((d) =>
+      d.dim_value !== undefined && d.dim_value > 0 ? d.dim_value : (d.dim_param ?? '?'),
+    );
+    throw new Error(
+      `OnnxModule: input '${name}' has shape [${t.shape}], the graph expects [${fmt.join(', ')}]`,
+    );
+  }
+}
+
 /** Turns an initializer name into a Module attribute name (letters, digits and `_`). */
 function attributeName(name: string, taken: Set<string>): string {
   let base = name.replace(/[^A-Za-z0-9_]/g, '_');
@@ -83,6 +99,8 @@ export class OnnxModule extends Module {
   readonly #params = new Map<string, string>();
   readonly #inputs: readonly string[];
   readonly #outputs: readonly string[];
+  /** Declared input dims (a size, or a symbolic dim as null); undefined where the file gives no shape. */
+  readonly #inputDims: readonly (DimProto[] | undefined)[];
 
   constructor(graph: GraphProto, opset: number) {
     super();
@@ -101,7 +119,9 @@ export class OnnxModule extends Module {
         this.#params.set(name, attr);
       } else this.#constants.set(name, t);
     }
-    this.#inputs = (graph.input ?? []).map((v) => v.name).filter((n) => !init.has(n));
+    const inputs = (graph.input ?? []).filter((v) => !init.has(v.name));
+    this.#inputs = inputs.map((v) => v.name);
+    this.#inputDims = inputs.map((v) => v.type?.tensor_type?.shape?.dim);
     this.#outputs = (graph.output ?? []).map((v) => v.name);
   }
 
@@ -127,6 +147,9 @@ export class OnnxModule extends Module {
         `OnnxModule: expected ${this.#inputs.length} input tensors (${this.#inputs.join(', ')}), got ${inputs.length}`,
       );
     }
+    inputs.forEach((t, i) => {
+      checkInput(this.#inputs[i]!, this.#inputDims[i], t as Tensor);
+    });
     const env = new Map<string, Tensor>(this.#constants);
     const own = this as unknown as Record<string, Tensor>;
     for (const [name, attr] of this.#params) env.set(name, own[attr]!);

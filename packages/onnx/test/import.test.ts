@@ -35,7 +35,7 @@ describe('importOnnx round trip (export, import, compare)', () => {
 describe('importOnnx fine-tuning', () => {
   it('initializers are Parameters: gradients flow and one SGD step lowers the loss', () => {
     manualSeed(4);
-    const imported = importOnnx(exportOnnx(lenet5().eval(), randn([2, 1, 28, 28])));
+    const imported = importOnnx(exportOnnx(lenet5().eval(), randn([6, 1, 28, 28])));
     const x = randn([6, 1, 28, 28]);
     const target = randint(0, 10, [6]);
     const loss = (): Tensor => {
@@ -91,6 +91,16 @@ describe('importOnnx errors', () => {
     expect(() => importOnnx(new Uint8Array([255, 255, 255, 255]))).toThrow('importOnnx: not an ONNX model');
     const imported = importOnnx(exportOnnx(mlp(8).eval(), randn([1, 784])));
     expect(() => imported.call()).toThrow('OnnxModule: expected 1 input tensors (input), got 0');
+    expect(() => imported.call(randn([1, 783]))).toThrow(
+      "OnnxModule: input 'input' has shape [1,783], the graph expects [1, 784]",
+    );
+    const dynamic = importOnnx(
+      exportOnnx(mlp(8).eval(), randn([1, 784]), { dynamicAxes: { input: { 0: 'batch' } } }),
+    );
+    expect((dynamic.call(randn([3, 784])) as Tensor).shape).toEqual([3, 10]);
+    expect(() => dynamic.call(randn([3, 2]))).toThrow(
+      "input 'input' has shape [3,2], the graph expects [batch, 784]",
+    );
   });
 
   it('publishes the op types it runs', () => {
