@@ -175,6 +175,7 @@ export {
   unsqueeze,
   view,
 } from './ops/movement.js';
+export { type MultinomialOptions, multinomial } from './ops/multinomial.js';
 export {
   all,
   amax,
