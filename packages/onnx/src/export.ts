@@ -60,6 +60,7 @@ class Tracer implements OpObserver {
   private randomOffset = defaultGenerator.getState().offset;
   private counter = 0;
   private used = new Set<string>();
+  private readonly scalars = new Map<string, string>();
   readonly ctx: EmitContext;
 
   constructor(
@@ -76,7 +77,16 @@ class Tracer implements OpObserver {
         this.initializers.push(scalar ? { ...p, dims: [] } : p);
         return name;
       },
-      scalar: (value, dtype) => this.constant(tensor([value], { dtype }).reshape([])),
+      scalar: (value, dtype) => {
+        // One initializer per distinct scalar, however many decompositions use it.
+        const key = `${dtype}:${value}`;
+        let name = this.scalars.get(key);
+        if (name === undefined) {
+          name = this.constant(tensor([value], { dtype }).reshape([]));
+          this.scalars.set(key, name);
+        }
+        return name;
+      },
       node: (op, inputs, outputs, attrs?: Record<string, AttrValue>) => {
         this.nodes.push(makeNode(this.fresh(op), op, inputs, outputs, attrs));
         return outputs[0]!;
