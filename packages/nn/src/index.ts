@@ -37,7 +37,11 @@ export {
   Softmin,
   Softsign,
 } from './layers/activation-extra.js';
-export { AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './layers/adaptive-max-pool.js';
+export {
+  AdaptiveMaxPool1d,
+  AdaptiveMaxPool2d,
+  type AdaptiveMaxPoolOutput,
+} from './layers/adaptive-max-pool.js';
 export {
   MultiheadAttention,
   type MultiheadAttentionForwardOptions,
