@@ -1,4 +1,4 @@
-import { reshape, stack, Tensor, tensor, zeros, zerosLike } from '@tessera/tensor';
+import { checkOptions, reshape, stack, Tensor, tensor, zeros, zerosLike } from '@tessera/tensor';
 import { autogradGrad } from './backward.js';
 import { vjp } from './functional.js';
 import { requiresGrad } from './meta.js';
@@ -19,16 +19,7 @@ export interface FunctionalOptions {
 type Fn = (...xs: Tensor[]) => Tensor | Tensor[];
 
 function createGraphOf(op: string, opts: FunctionalOptions): boolean {
-  if (typeof opts !== 'object' || opts === null) throw new TypeError(`${op}: options must be an object`);
-  for (const k of Object.keys(opts)) {
-    if (k !== 'createGraph') {
-      const hint = k === 'create_graph' ? " (did you mean 'createGraph'?)" : '';
-      throw new TypeError(`${op}: unknown option '${k}'${hint}; expected createGraph`);
-    }
-  }
-  const c = opts.createGraph ?? false;
-  if (typeof c !== 'boolean') throw new TypeError(`${op}: createGraph must be a boolean, got ${typeof c}`);
-  return c;
+  return checkOptions(op, opts, { createGraph: 'boolean' }).createGraph ?? false;
 }
 
 /** The inputs as a list of floating-point tensors (made graph leaves), and whether it was one tensor. */

@@ -72,7 +72,10 @@ describe('jacobian', () => {
       'jacobian: inputs[0] must be a floating-point tensor',
     );
     expect(() => jacobian((x) => x, f64([1]), { create_graph: true } as never)).toThrow(
-      "jacobian: unknown option 'create_graph' (did you mean 'createGraph'?)",
+      "jacobian: unknown option 'create_graph', did you mean 'createGraph'?",
+    );
+    expect(() => hessian((x) => x.sum(), f64([1]), { createGraph: 'yes' } as never)).toThrow(
+      'hessian: option \'createGraph\' must be a boolean, got the string "yes"',
     );
     expect(() => jacobian(() => 3 as never, f64([1]))).toThrow('jacobian: the function must return a tensor');
   });

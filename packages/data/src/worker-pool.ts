@@ -1,4 +1,4 @@
-import { tensor } from '@tessera/tensor';
+import { checkOptions, tensor } from '@tessera/tensor';
 import { BROWSER_WORKER_SOURCE, NODE_WORKER_SOURCE } from './worker-source.js';
 
 /** True when running under Node (worker_threads, node:fs available through dynamic import). */
@@ -99,6 +99,7 @@ export class WorkerPool {
   private generation = 0;
 
   constructor(op: string, module: string | URL, opts: WorkerPoolOptions = {}) {
+    checkOptions(op, opts, { numWorkers: 'number', args: 'any' });
     this.op = op;
     this.module = module;
     this.args = opts.args;

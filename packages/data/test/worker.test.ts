@@ -1,6 +1,6 @@
 import { Generator, type Tensor, tensor } from '@tessera/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataLoader, Dataset, WorkerDataset, workerMap } from '../src/index.js';
+import { DataLoader, Dataset, WorkerDataset, WorkerPool, workerMap } from '../src/index.js';
 
 const MODULE = new URL('./fixtures/sample-worker.mjs', import.meta.url);
 const N = 40;
@@ -144,6 +144,15 @@ describe('workerMap', () => {
     expect(await workerMap(MODULE, [], { numWorkers: 2 })).toEqual([]);
     await expect(workerMap(MODULE, [1], { fn: 'nope', numWorkers: 1 })).rejects.toThrow(
       /does not export a function named "nope"/,
+    );
+  });
+
+  it('WorkerPool checks its options before starting any worker', () => {
+    expect(() => new WorkerPool('myPool', MODULE, { num_workers: 2 } as never)).toThrow(
+      "myPool: unknown option 'num_workers', did you mean 'numWorkers'?",
+    );
+    expect(() => new WorkerPool('myPool', MODULE, { numWorkers: '2' } as never)).toThrow(
+      "myPool: option 'numWorkers' must be a number",
     );
   });
 });

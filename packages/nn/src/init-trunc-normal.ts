@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import { type Generator, rand, type Tensor, tensor } from '@tessera/tensor';
+import { checkOptions, type Generator, rand, type Tensor, tensor } from '@tessera/tensor';
 import { fmt, isFloat } from './functional/util.js';
 
 // truncNormal_ (PyTorch's trunc_normal_) by inverse-CDF sampling, computed in float64 on the host:
@@ -78,6 +78,7 @@ export function truncNormal_<T extends Tensor>(
   b = 2,
   opts: { generator?: Generator } = {},
 ): T {
+  checkOptions('truncNormal_', opts, { generator: 'object' });
   if (!isFloat(t.dtype))
     throw new TypeError(
       `truncNormal_: expected a floating-point tensor, got ${t.dtype} (shape ${fmt(t.shape)})`,

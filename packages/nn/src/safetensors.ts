@@ -1,4 +1,4 @@
-import { type DType, itemSize, Tensor, type TypedArray, tensor } from '@tessera/tensor';
+import { checkOptions, type DType, itemSize, Tensor, type TypedArray, tensor } from '@tessera/tensor';
 import { type AnyModule, Module } from './module.js';
 import { nodeFs } from './node-modules.js';
 import {
@@ -166,6 +166,7 @@ export function loadSafetensors(
   name = 'safetensors data',
   opts: { maxEntries?: number } = {},
 ): SafetensorsFile {
+  checkOptions('load', opts, { maxEntries: 'number' });
   const fail = (why: string): never => {
     throw new Error(`load: ${clip(String(name))} is not a valid safetensors file: ${why}`);
   };

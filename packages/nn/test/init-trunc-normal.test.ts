@@ -89,5 +89,8 @@ describe('init.truncNormal_', () => {
     expect(() => init.truncNormal_(zeros([2]), Number.NaN)).toThrow(
       'truncNormal_: mean must be a number, got NaN',
     );
+    expect(() => init.truncNormal_(zeros([2]), 0, 1, -2, 2, { generater: null } as never)).toThrow(
+      "truncNormal_: unknown option 'generater', did you mean 'generator'?",
+    );
   });
 });

@@ -189,6 +189,9 @@ describe('safetensors under hostile headers', () => {
     expect(() => loadSafetensors(bytes, 'big', { maxEntries: -1 })).toThrow(
       /maxEntries must be a non-negative integer/,
     );
+    expect(() => loadSafetensors(bytes, 'big', { max_entries: 9000 } as never)).toThrow(
+      "load: unknown option 'max_entries', did you mean 'maxEntries'?",
+    );
   });
 
   it('echoes at most a few dozen characters of a long metadata key, name or dtype', () => {

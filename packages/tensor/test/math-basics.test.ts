@@ -83,7 +83,13 @@ describe('isclose / allclose', () => {
       'isclose: rtol must be a number >= 0, got number -1',
     );
     expect(() => isclose(f32([1]), f32([1]), { equal_nan: true } as never)).toThrow(
-      "isclose: unknown option 'equal_nan' (did you mean 'equalNan'?)",
+      "isclose: unknown option 'equal_nan', did you mean 'equalNan'?",
+    );
+    expect(() => allclose(f32([1]), f32([1]), { rtl: 0.1 } as never)).toThrow(
+      "allclose: unknown option 'rtl', did you mean 'rtol'?",
+    );
+    expect(() => isclose(f32([1]), f32([1]), { equalNan: 1 } as never)).toThrow(
+      "isclose: option 'equalNan' must be a boolean, got 1",
     );
     expect(() => allclose(f32([1, 2]), f32([1, 2, 3]))).toThrow(/isclose/);
   });
@@ -272,9 +278,14 @@ describe('median, nonzero, unique', () => {
     expect((await uniqueAsync(I([2, 2]))).arraySync()).toEqual([2]);
     expect(I([4, 4]).unique({ returnCounts: true }).counts!.arraySync()).toEqual([2]);
     expect(() => unique(x, { return_counts: true } as never)).toThrow(
-      "unique: unknown option 'return_counts' (did you mean 'returnCounts'?)",
+      "unique: unknown option 'return_counts', did you mean 'returnCounts'?",
     );
-    expect(() => unique(x, { sorted: 1 } as never)).toThrow('unique: sorted must be a boolean, got number 1');
+    expect(() => unique(x, { sorted: 1 } as never)).toThrow(
+      "unique: option 'sorted' must be a boolean, got 1",
+    );
+    await expect(uniqueAsync(x, { dims: 0 } as never)).rejects.toThrow(
+      "uniqueAsync: unknown option 'dims', did you mean 'dim'?",
+    );
     const rows = unique(
       I([
         [3, 1],
@@ -324,7 +335,7 @@ describe('scatterReduce and scatter with reduce', () => {
     );
     expect(() => scatterReduce(x, 1, I([[3]]), src, 'amax')).toThrow(/scatterAdd/);
     expect(() => scatterReduce(x, 1, index, src, 'sum', { include_self: false } as never)).toThrow(
-      "scatterReduce: unknown option 'include_self' (did you mean 'includeSelf'?)",
+      "scatterReduce: unknown option 'include_self', did you mean 'includeSelf'?",
     );
     expect(() => scatterReduce(x, 1, index, tensor([[1, 2, 3]], { dtype: 'float64' }), 'sum')).toThrow(
       /dtype/,

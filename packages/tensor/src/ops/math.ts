@@ -1,4 +1,5 @@
 import { type DType, isFloating, promoteTypes } from '../dtype.js';
+import { checkOptions } from '../options.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { and, eq, gt, le, lt, or } from './compare.js';
@@ -51,18 +52,10 @@ export interface IsCloseOptions {
   equalNan?: boolean;
 }
 
-const CLOSE_KEYS = new Set(['rtol', 'atol', 'equalNan']);
+const CLOSE_SPEC = { rtol: 'number', atol: 'number', equalNan: 'boolean' } as const;
 
 function closeOptions(op: string, opts: IsCloseOptions): Required<IsCloseOptions> {
-  if (typeof opts !== 'object' || opts === null)
-    throw new TypeError(`${op}: options must be an object, got ${describe(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (!CLOSE_KEYS.has(k)) {
-      const hint = k === 'equal_nan' ? " (did you mean 'equalNan'?)" : '';
-      throw new TypeError(`${op}: unknown option '${k}'${hint}; expected rtol, atol or equalNan`);
-    }
-  }
-  const { rtol = 1e-5, atol = 1e-8, equalNan = false } = opts;
+  const { rtol = 1e-5, atol = 1e-8, equalNan = false } = checkOptions(op, opts, CLOSE_SPEC);
   for (const [name, v] of [
     ['rtol', rtol],
     ['atol', atol],
@@ -105,6 +98,7 @@ export function isclose(a: Tensor, b: Tensor, opts: IsCloseOptions = {}): Tensor
  * back synchronously; on a backend that cannot (WebGPU) use `await allcloseAsync(a, b)`.
  */
 export function allclose(a: Tensor, b: Tensor, opts: IsCloseOptions = {}): boolean {
+  closeOptions('allclose', opts); // so a bad option names allclose, not isclose
   const c = all(isclose(a, b, opts));
   const backend = c.backend;
   if (backend.readSync === undefined) {
@@ -120,6 +114,7 @@ export function allclose(a: Tensor, b: Tensor, opts: IsCloseOptions = {}): boole
 
 /** `allclose` for any backend: reads the result back asynchronously. */
 export async function allcloseAsync(a: Tensor, b: Tensor, opts: IsCloseOptions = {}): Promise<boolean> {
+  closeOptions('allcloseAsync', opts);
   const c = all(isclose(a, b, opts));
   const v = (await c.data())[0] !== 0;
   c.dispose();

@@ -1,4 +1,5 @@
 import { isFloating } from '../dtype.js';
+import { checkOptions } from '../options.js';
 import { normalizeDim } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { eq, gt } from './compare.js';
@@ -25,19 +26,8 @@ export interface ScatterReduceOptions {
   includeSelf?: boolean;
 }
 
-function checkOptions(opts: ScatterReduceOptions): boolean {
-  if (typeof opts !== 'object' || opts === null)
-    throw new TypeError(`scatterReduce: options must be an object, got ${describe(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (k !== 'includeSelf') {
-      const hint = k === 'include_self' ? " (did you mean 'includeSelf'?)" : '';
-      throw new TypeError(`scatterReduce: unknown option '${k}'${hint}; expected includeSelf`);
-    }
-  }
-  const { includeSelf = true } = opts;
-  if (typeof includeSelf !== 'boolean')
-    throw new TypeError(`scatterReduce: includeSelf must be a boolean, got ${describe(includeSelf)}`);
-  return includeSelf;
+function includeSelfOption(opts: ScatterReduceOptions): boolean {
+  return checkOptions('scatterReduce', opts, { includeSelf: 'boolean' }).includeSelf ?? true;
 }
 
 /** The value that leaves a reduction unchanged, for masked-out entries. */
@@ -70,7 +60,7 @@ export function scatterReduce(
       `scatterReduce: reduce must be 'sum', 'prod', 'mean', 'amax' or 'amin', got ${describe(reduce)}`,
     );
   }
-  const includeSelf = checkOptions(opts);
+  const includeSelf = includeSelfOption(opts);
   if (x.dtype === 'bool') throw new TypeError('scatterReduce: bool tensors are not supported');
   // scatterAdd checks the shapes, the dtypes and every index value (in range along dim).
   const ones = scalarOf(x.backend, 1, x.dtype);

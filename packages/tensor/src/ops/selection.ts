@@ -1,5 +1,6 @@
 import type { Backend } from '../backend.js';
 import { isFloating, type TypedArray } from '../dtype.js';
+import { checkOptions } from '../options.js';
 import { fmt, normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { isnan, where } from './elementwise.js';
@@ -129,26 +130,18 @@ export interface UniqueResult {
 /** Options asking for the inverse or the counts: `unique` then returns a `UniqueResult`. */
 export type UniqueAsked = UniqueOptions & ({ returnInverse: true } | { returnCounts: true });
 
-const UNIQUE_KEYS = new Set(['sorted', 'returnInverse', 'returnCounts', 'dim']);
+const UNIQUE_SPEC = {
+  sorted: 'boolean',
+  returnInverse: 'boolean',
+  returnCounts: 'boolean',
+  dim: 'integer',
+} as const;
 
 type UniqueConfig = Required<Omit<UniqueOptions, 'dim'>> & { dim: number | undefined };
 
 function uniqueOptions(op: string, x: Tensor, opts: UniqueOptions): UniqueConfig {
-  if (typeof opts !== 'object' || opts === null)
-    throw new TypeError(`${op}: options must be an object, got ${describe(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (!UNIQUE_KEYS.has(k)) {
-      const camel = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-      const hint = UNIQUE_KEYS.has(camel) ? ` (did you mean '${camel}'?)` : '';
-      throw new TypeError(
-        `${op}: unknown option '${k}'${hint}; expected sorted, returnInverse, returnCounts or dim`,
-      );
-    }
-  }
+  checkOptions(op, opts, UNIQUE_SPEC);
   const { sorted = true, returnInverse = false, returnCounts = false } = opts;
-  for (const [k, v] of Object.entries({ sorted, returnInverse, returnCounts })) {
-    if (typeof v !== 'boolean') throw new TypeError(`${op}: ${k} must be a boolean, got ${describe(v)}`);
-  }
   const dim = opts.dim === undefined ? undefined : normalizeDim(op, opts.dim, x.ndim);
   return { sorted, returnInverse, returnCounts, dim };
 }
