@@ -159,12 +159,34 @@ function pool(op: 'MaxPool' | 'AveragePool'): Emitter {
 function reshape(ctx: EmitContext, c: EmitCall): void {
   const from = c.inputs[0]!.shape;
   const to = c.attrs.shape as readonly number[];
+  const core = (s: readonly number[]): string => s.filter((d) => d !== 1).join(',');
+  if (core(from) === core(to) && from.length !== to.length) {
+    // Only unit dims come or go (unsqueeze, squeeze): Squeeze/Unsqueeze leave the other dims free.
+    const units = (s: readonly number[]): number[] => s.flatMap((d, i) => (d === 1 ? [i] : []));
+    const fromUnits = units(from);
+    const toUnits = units(to);
+    const mid = fromUnits.length
+      ? ctx.node('Squeeze', [c.names[0]!, ctx.int64(fromUnits)], [ctx.fresh('squeeze')])
+      : c.names[0]!;
+    if (toUnits.length) ctx.node('Unsqueeze', [mid, ctx.int64(toUnits)], c.outNames);
+    else ctx.node('Identity', [mid], c.outNames);
+    return;
+  }
   // A leading run of unchanged dims is written as 0 ("copy from the input"), so a dynamic batch
   // dimension stays dynamic.
   const target = [...to];
   for (let i = 0; i < target.length && i < from.length && target[i] === from[i] && target[i] !== 0; i++)
     target[i] = 0;
   ctx.node('Reshape', [c.names[0]!, ctx.int64(target)], c.outNames);
+}
+
+/** Expand broadcasts both ways, so a kept dim is written as 1 and stays free (a dynamic batch). */
+function expand(ctx: EmitContext, c: EmitCall): void {
+  const from = c.inputs[0]!.shape;
+  const to = c.attrs.shape as readonly number[];
+  const lead = to.length - from.length;
+  const target = to.map((s, i) => (i >= lead && from[i - lead] === s ? 1 : s));
+  ctx.node('Expand', [c.names[0]!, ctx.int64(target)], c.outNames);
 }
 
 function slice(ctx: EmitContext, c: EmitCall): void {
@@ -272,8 +294,7 @@ export const EMITTERS: Record<string, Emitter> = {
   reshape,
   permute: (ctx, c) =>
     void ctx.node('Transpose', c.names, c.outNames, { perm: [...(c.attrs.dims as number[])] }),
-  expand: (ctx, c) =>
-    void ctx.node('Expand', [c.names[0]!, ctx.int64(c.attrs.shape as number[])], c.outNames),
+  expand,
   slice,
   select: (ctx, c) =>
     void ctx.node('Gather', [c.names[0]!, ctx.int64([c.attrs.index as number], true)], c.outNames, {

@@ -12,6 +12,7 @@ import {
 } from '@tessera/tensor';
 import { type AttrValue, type EmitContext, makeNode } from './emit.js';
 import { EMITTERS } from './export-ops.js';
+import { verifyDynamic } from './export-verify.js';
 import {
   type DimProto,
   encodeModel,
@@ -247,10 +248,6 @@ function checkOptions(opts: ExportOnnxOptions): number {
 /** Runs the traced forward pass with module-path hooks on every submodule. */
 function traceForward(model: ExportableModule, inputs: readonly Tensor[], tracer: Tracer): unknown {
   const handles: { remove(): void }[] = [];
-  // Traced in eval mode, as torch.onnx.export does by default; each module's flag is restored.
-  const modes = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
-  for (const [m] of modes) m.training = false;
-  handles.push({ remove: () => modes.forEach(([m, t]) => void (m.training = t)) });
   for (const [path, m] of model.namedModules()) {
     handles.push(m.registerForwardPreHook(() => void tracer.path.push(path)));
     handles.push(m.registerForwardHook(() => void tracer.path.pop()));
@@ -291,22 +288,37 @@ export function exportOnnx(
   inputs.forEach((t, i) => {
     tracer.names.set(t, inNames[i]!);
   });
-  const result = traceForward(model, inputs, tracer);
-  const outTensors = flattenOutputs(result);
-  const outNames = defaultNames(opts.outputNames, outTensors.length, 'output', 'outputNames');
-  outTensors.forEach((t, i) => {
-    tracer.ctx.node('Identity', [tracer.nameOf(t, 'output')], [outNames[i]!]);
-  });
-  return encodeModel({
-    ir_version: IR_VERSION[opset],
-    producer_name: 'tessera',
-    opset_import: [{ domain: '', version: opset }],
-    graph: {
-      name: (model as object).constructor.name,
-      node: tracer.nodes,
-      initializer: tracer.initializers,
-      input: inputs.map((t, i) => valueInfo(inNames[i]!, t.dtype, t.shape, opts)),
-      output: outTensors.map((t, i) => valueInfo(outNames[i]!, t.dtype, t.shape, opts)),
-    },
-  });
+  // Traced (and checked) in eval mode, as torch.onnx.export does by default; each module's flag is restored.
+  const modes = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
+  for (const [m] of modes) m.training = false;
+  try {
+    const result = traceForward(model, inputs, tracer);
+    const outTensors = flattenOutputs(result);
+    const outNames = defaultNames(opts.outputNames, outTensors.length, 'output', 'outputNames');
+    outTensors.forEach((t, i) => {
+      tracer.ctx.node('Identity', [tracer.nameOf(t, 'output')], [outNames[i]!]);
+    });
+    const bytes = encodeModel({
+      ir_version: IR_VERSION[opset],
+      producer_name: 'tessera',
+      opset_import: [{ domain: '', version: opset }],
+      graph: {
+        name: (model as object).constructor.name,
+        node: tracer.nodes,
+        initializer: tracer.initializers,
+        input: inputs.map((t, i) => valueInfo(inNames[i]!, t.dtype, t.shape, opts)),
+        output: outTensors.map((t, i) => valueInfo(outNames[i]!, t.dtype, t.shape, opts)),
+      },
+    });
+    verifyDynamic(
+      model as unknown as { call(...xs: Tensor[]): unknown },
+      inputs,
+      inNames,
+      opts.dynamicAxes,
+      bytes,
+    );
+    return bytes;
+  } finally {
+    for (const [m, t] of modes) m.training = t;
+  }
 }

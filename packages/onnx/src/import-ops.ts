@@ -274,6 +274,29 @@ export const IMPORTERS: Record<string, Importer> = {
   Erf: unary(T.erf),
   Sin: unary(T.sin),
   Cos: unary(T.cos),
+  Tan: unary(T.tan),
+  Asin: unary(T.asin),
+  Acos: unary(T.acos),
+  Atan: unary(T.atan),
+  Sinh: unary(T.sinh),
+  Cosh: unary(T.cosh),
+  Asinh: unary(T.asinh),
+  Acosh: unary(T.acosh),
+  Atanh: unary(T.atanh),
+  Round: unary(T.round),
+  IsNaN: unary(T.isnan),
+  IsInf: (ins, a, op) => {
+    const x = need(ins, 0, op);
+    const neg = int(a, 'detect_negative', 1) === 1;
+    const pos = int(a, 'detect_positive', 1) === 1;
+    return neg && pos
+      ? T.isinf(x)
+      : neg
+        ? T.isneginf(x)
+        : pos
+          ? T.isposinf(x)
+          : T.zeros(x.shape, { dtype: 'bool' });
+  },
   Floor: unary(T.floor),
   Ceil: unary(T.ceil),
   Sign: unary(T.sign),

@@ -17,7 +17,7 @@ import {
 import { type ExportableModule, exportOnnx, importOnnx } from '@tessera/onnx';
 import { cat, manualSeed, randn, type Tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
-import { flatTensors, ortError, worstError } from './helpers.js';
+import { flatTensors, ortError, runOrt, worstError } from './helpers.js';
 
 /** An LSTM classifier: the last step's hidden state through a linear head. */
 class LstmClassifier extends Module {
@@ -83,4 +83,23 @@ describe('exportOnnx sequence and other layers, checked in onnxruntime-node and 
       });
     });
   }
+});
+
+describe('exportOnnx checks dynamicAxes at another size', () => {
+  it('a graph that keeps the traced batch size is an error, not a broken file', () => {
+    manualSeed(10);
+    const model = new GRU(3, 4, { batchFirst: true });
+    expect(() => exportOnnx(model, randn([2, 5, 3]), { dynamicAxes: { input: [0] } })).toThrow(
+      /exportOnnx: dynamicAxes \(input dims \[0\]\): the traced graph (fails|gives different results) at another size/,
+    );
+  });
+
+  it('a free sequence length passes the check (Conv1d)', async () => {
+    manualSeed(11);
+    const model = new Conv1d(3, 2, 3, { padding: 1 });
+    const bytes = exportOnnx(model, randn([2, 3, 8]), { dynamicAxes: { input: [0, 2], output: [0, 2] } });
+    const x = randn([4, 3, 11]);
+    const [got] = await runOrt(bytes, [x]);
+    expect(worstError(got!, model.call(x))).toBeLessThan(1e-4);
+  });
 });
