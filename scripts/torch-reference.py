@@ -133,12 +133,14 @@ def main():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import torch_reference_cases  # noqa: E402  (the case list, kept in its own file)
 
+    import torch_reference_cases_modules  # noqa: E402
     import torch_reference_cases_nn  # noqa: E402
 
     torch_reference_cases.define(case, torch)
     torch_reference_cases.define_more(case, torch)
     torch_reference_cases_nn.define(case, torch)
     torch_reference_cases_nn.define_modules(case, torch)
+    torch_reference_cases_modules.define(case, torch)
     with open(OUT, 'w') as f:
         json.dump({'generator': 'scripts/torch-reference.py', 'torch': torch.__version__, 'cases': CASES}, f,
                   separators=(',', ':'))

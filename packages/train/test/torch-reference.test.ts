@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import '@tessera/autograd';
 import { type DType, type Tensor, tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
+import { REFERENCE_NN_MODULES } from './torch-reference-modules.js';
 import { REFERENCE_MODULES, REFERENCE_NN_OPS } from './torch-reference-nn.js';
 import { type OpResult, REFERENCE_OPS } from './torch-reference-ops.js';
 
@@ -68,7 +69,11 @@ const worst: Record<string, number> = { float64: 0, float32: 0 };
 describe(`PyTorch ${fixture.torch} reference (${fixture.cases.length} cases)`, () => {
   fixture.cases.forEach((c, n) => {
     it(`${c.name} ${c.dtype} #${n}`, () => {
-      const op = REFERENCE_OPS[c.name] ?? REFERENCE_NN_OPS[c.name] ?? REFERENCE_MODULES[c.name];
+      const op =
+        REFERENCE_OPS[c.name] ??
+        REFERENCE_NN_OPS[c.name] ??
+        REFERENCE_MODULES[c.name] ??
+        REFERENCE_NN_MODULES[c.name];
       expect(op, `no Tessera op for case '${c.name}'`).toBeDefined();
       const grad = c.grads !== undefined;
       const xs = c.inputs.map((e) =>
