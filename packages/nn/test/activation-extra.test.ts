@@ -201,5 +201,10 @@ describe('PReLU', () => {
       /prelu: weight shape \[3\] must have 1 element or one per channel \(4\)/,
     );
     expect(() => new PReLU({ numParameters: 0 })).toThrow(/PReLU: numParameters must be a positive integer/);
+    // 1-D inputs have one channel, as in PyTorch ("channel size = 1").
+    expect(() => F.prelu(tensor([-1, 2, -3], f64), tensor([0.1, 0.2, 0.3], f64))).toThrow(
+      /one per channel \(1\)/,
+    );
+    expect(flat(F.prelu(tensor(-2, f64), tensor([0.1], f64)))).toEqual([-0.2]);
   });
 });

@@ -85,13 +85,14 @@ export function glu(x: Tensor, dim = -1): Tensor {
 
 /**
  * Parametric ReLU (PyTorch's F.prelu): x for x > 0, weight * x otherwise. `weight` has one
- * element, or one per channel (dim 1 of x; dim 0 of a 1-D x).
+ * element, or one per channel (dim 1 of x; 0-D and 1-D inputs have one channel).
  */
 export function prelu(x: Tensor, weight: Tensor): Tensor {
   checkFloat('prelu', x);
   checkFloat('prelu', weight, 'weight');
   const n = weight.numel();
-  const channels = x.ndim >= 2 ? x.shape[1]! : x.ndim === 1 ? x.shape[0]! : 1;
+  // As PyTorch: the channels are dim 1; inputs with fewer dims have a single channel.
+  const channels = x.ndim >= 2 ? x.shape[1]! : 1;
   if (weight.ndim > 1 || (n !== 1 && n !== channels)) {
     throw new RangeError(
       `prelu: weight shape ${fmt(weight.shape)} must have 1 element or one per channel (${channels}) of input shape ${fmt(x.shape)}`,
