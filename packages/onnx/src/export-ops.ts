@@ -172,11 +172,12 @@ function reshape(ctx: EmitContext, c: EmitCall): void {
     else ctx.node('Identity', [mid], c.outNames);
     return;
   }
-  // A leading run of unchanged dims is written as 0 ("copy from the input"), so a dynamic batch
-  // dimension stays dynamic.
+  // A leading run of unchanged dims is written as 0 ("copy from the input") and the next dim as -1
+  // (inferred), so a dynamic batch stays dynamic, also when merged with heads ([B*H, T, D]).
   const target = [...to];
-  for (let i = 0; i < target.length && i < from.length && target[i] === from[i] && target[i] !== 0; i++)
-    target[i] = 0;
+  let i = 0;
+  for (; i < target.length && i < from.length && target[i] === from[i] && target[i] !== 0; i++) target[i] = 0;
+  if (i < target.length && !to.includes(0)) target[i] = -1;
   ctx.node('Reshape', [c.names[0]!, ctx.int64(target)], c.outNames);
 }
 

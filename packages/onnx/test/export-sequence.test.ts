@@ -94,6 +94,22 @@ describe('exportOnnx checks dynamicAxes at another size', () => {
     );
   });
 
+  for (const [name, make] of [
+    ['MultiheadAttention', () => new SelfAttention()],
+    ['TransformerEncoder', encoder],
+  ] as [string, () => Testable][]) {
+    it(`${name}: a dynamic batch runs in onnxruntime at another batch size`, async () => {
+      manualSeed(12);
+      const model = make();
+      model.eval();
+      const bytes = exportOnnx(model, randn([2, 5, 8]), { dynamicAxes: { input: [0], output: [0] } });
+      const x = randn([3, 5, 8]);
+      const [got] = await runOrt(bytes, [x]);
+      const expected = (model as unknown as { call(t: Tensor): Tensor }).call(x);
+      expect(worstError(got!, expected)).toBeLessThan(1e-4);
+    });
+  }
+
   it('a free sequence length passes the check (Conv1d)', async () => {
     manualSeed(11);
     const model = new Conv1d(3, 2, 3, { padding: 1 });
