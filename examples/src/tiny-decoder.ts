@@ -2,7 +2,7 @@
  * A tiny decoder-only Transformer (GPT-style: self-attention with a causal mask, so each position
  * sees only the tokens before it) learns a synthetic language, balanced strings of two kinds of
  * brackets such as `([])[]`, generated in code. Then it writes new strings one token at a time,
- * each drawn from the softmax of its logits divided by a temperature, and the example measures
+ * each drawn (`multinomial`) from the softmax of its logits divided by a temperature, and the example measures
  * the share of sampled strings that are well formed (every bracket closed by its own kind, in
  * order), and how many of those never occurred in the training data.
  *
@@ -20,7 +20,7 @@ import {
   TransformerEncoderLayer,
 } from '@tessera/nn';
 import { Adam, OneCycleLR } from '@tessera/optim';
-import { Generator, manualSeed, rand, type Tensor, tensor } from '@tessera/tensor';
+import { Generator, manualSeed, multinomial, type Tensor, tensor } from '@tessera/tensor';
 import { evaluate } from '@tessera/train';
 import { type ExampleOptions, logOf, type Metrics, positiveInt, positiveNumber } from './lib/options.js';
 import { runIfMain } from './lib/run.js';
@@ -142,21 +142,12 @@ export class TinyDecoder extends Module {
 }
 
 /**
- * Draws one index per row of `probs` ([N, V], rows summing to 1) by inverting the cumulative
- * distribution at a uniform from `generator` (a multinomial draw of one sample per row).
+ * The next-token distribution at `temperature`: softmax(logits / temperature). Below 1 it
+ * sharpens the distribution toward the likeliest token, above 1 it flattens it.
  */
-export async function sampleRows(probs: Tensor, generator: Generator): Promise<number[]> {
-  const [n, v] = probs.shape as [number, number];
-  const p = await probs.data();
-  const u = await rand([n], { generator }).data();
-  return Array.from({ length: n }, (_, i) => {
-    let acc = 0;
-    for (let j = 0; j < v; j++) {
-      acc += Number(p[i * v + j]);
-      if (u[i]! < acc) return j;
-    }
-    return v - 1; // rounding left the cumulative sum just under u
-  });
+export function nextTokenProbs(logits: Tensor, temperature: number): Tensor {
+  if (!(temperature > 0)) throw new RangeError(`${NAME}: temperature must be positive, got ${temperature}`);
+  return logits.div(temperature).softmax(-1);
 }
 
 /** Samples `count` strings of at most `length - 1` tokens at `temperature`; returns them (null: no EOS). */
@@ -172,15 +163,9 @@ export async function sample(
   const seqs: number[][] = Array.from({ length: count }, () => [BOS]);
   for (let t = 1; t < length; t++) {
     const x = tensor(seqs.flat(), { dtype: 'int32' }).reshape([count, t]).to(device);
-    const probs = noGrad(() =>
-      model
-        .call(x)
-        .select(1, t - 1)
-        .div(temperature)
-        .softmax(-1),
-    );
-    const next = await sampleRows(probs, generator);
-    for (const [i, id] of next.entries()) seqs[i]!.push(id);
+    const probs = noGrad(() => nextTokenProbs(model.call(x).select(1, t - 1), temperature));
+    const next = await multinomial(probs, 1, true, { generator }).data();
+    for (let i = 0; i < count; i++) seqs[i]!.push(Number(next[i]));
   }
   return seqs.map((s) => decode(s.slice(1)));
 }

@@ -1,5 +1,5 @@
 // Quick run of tiny-decoder, and its bracket language, tokens and sampler.
-import { Generator, tensor } from '@tessera/tensor';
+import { tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
 import {
   BOS,
@@ -9,8 +9,8 @@ import {
   encode,
   isBalanced,
   main,
+  nextTokenProbs,
   PAD,
-  sampleRows,
 } from '../src/tiny-decoder.js';
 
 describe('tiny-decoder', () => {
@@ -31,15 +31,14 @@ describe('tiny-decoder', () => {
     expect(() => encode('()()', 5)).toThrow("tiny-decoder: '()()' needs 6 tokens, more than 5");
   });
 
-  it('sampleRows draws each index about as often as its probability says', async () => {
-    const probs = tensor(Array.from({ length: 2000 }, () => [0.1, 0.6, 0.3]).flat()).reshape([2000, 3]);
-    const draws = await sampleRows(probs, new Generator(5));
-    const share = [0, 1, 2].map((k) => draws.filter((d) => d === k).length / 2000);
-    expect(share[0]).toBeCloseTo(0.1, 1);
-    expect(share[1]).toBeCloseTo(0.6, 1);
-    expect(share[2]).toBeCloseTo(0.3, 1);
-    const sure = await sampleRows(tensor([[0, 0, 1]]), new Generator(1));
-    expect(sure).toEqual([2]);
+  it('nextTokenProbs sharpens below temperature 1 and flattens above it', async () => {
+    const logits = tensor([[2, 1, 0]]);
+    const p = async (t: number) => Array.from(await nextTokenProbs(logits, t).data());
+    const [cold, one, hot] = [await p(0.5), await p(1), await p(2)];
+    expect(one[0]).toBeCloseTo(Math.exp(2) / (Math.exp(2) + Math.exp(1) + 1), 6);
+    expect(cold[0]).toBeGreaterThan(one[0]!);
+    expect(hot[0]).toBeLessThan(one[0]!);
+    expect(() => nextTokenProbs(logits, 0)).toThrow('tiny-decoder: temperature must be positive, got 0');
   });
 
   it('trains briefly and samples at every temperature', async () => {
