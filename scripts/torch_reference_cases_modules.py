@@ -157,3 +157,24 @@ def define(case, torch):
     for r in ['mean', 'sum', 'none', 'batchmean']:
         for lt in [False, True]:
             case('m_kl_div', kl, [('randn', [3, 4]), ('randn', [3, 4])], kwargs={'reduction': r, 'log_target': lt})
+
+
+def define_ops(case, torch):
+    """Tensor ops the other case files leave out: creation (a one-element input gives the dtype),
+    the clip alias and max pooling's indices."""
+    d = [('const', 'data', [0.0])]
+    for start, end, step in [(0.0, 1.0, 0.1), (-1.5, 2.25, 0.25), (3.0, -1.0, -0.7), (0.0, 5.0, 1.0)]:
+        case('arange', lambda z, **k: torch.arange(k['start'], k['end'], k['step'], dtype=z.dtype), d, grad=False,
+             kwargs={'start': start, 'end': end, 'step': step})
+    for start, end, steps in [(-1.0, 1.0, 7), (0.0, 1.0, 1), (2.0, -3.0, 5), (0.1, 0.7, 4)]:
+        case('linspace', lambda z, **k: torch.linspace(k['start'], k['end'], k['steps'], dtype=z.dtype), d,
+             grad=False, kwargs={'start': start, 'end': end, 'steps': steps})
+    case('eye', lambda z, **k: torch.eye(k['n'], k['m'], dtype=z.dtype), d, grad=False, kwargs={'n': 3, 'm': 3})
+    case('eye', lambda z, **k: torch.eye(k['n'], k['m'], dtype=z.dtype), d, grad=False, kwargs={'n': 2, 'm': 4})
+    case('full', lambda z, **k: torch.full(k['shape'], k['value'], dtype=z.dtype), d, grad=False,
+         kwargs={'shape': [2, 3], 'value': 0.3})
+    case('clip', lambda x, **k: torch.clip(x, k['min'], k['max']), [('randn', [3, 4])],
+         kwargs={'min': -0.5, 'max': 0.4})
+    case('max_pool2d_with_indices',
+         lambda x: torch.nn.functional.max_pool2d(x, 3, stride=2, padding=1, return_indices=True),
+         [('randn', [2, 2, 5, 6])])

@@ -47,6 +47,7 @@ import {
   Tanh,
   Unflatten,
 } from '@tessera/nn';
+import * as T from '@tessera/tensor';
 import { softmax, type Tensor } from '@tessera/tensor';
 import type { Kwargs, OpResult, RefOp } from './torch-reference-ops.js';
 
@@ -214,5 +215,18 @@ export const REFERENCE_NN_MODULES: Readonly<Record<string, RefOp>> = {
     const target = logTarget ? F.logSoftmax(t!, 1) : softmax(t!, 1);
     const reduction = kw.reduction as Red | 'batchmean';
     return new KLDivLoss({ reduction, logTarget }).call(F.logSoftmax(x!, 1), target);
+  },
+};
+
+/** The Tessera side of `define_ops` in scripts/torch_reference_cases_modules.py. */
+export const REFERENCE_EXTRA_OPS: Readonly<Record<string, RefOp>> = {
+  arange: ([z], kw) => T.arange(n(kw, 'start'), n(kw, 'end'), n(kw, 'step'), { dtype: z!.dtype }),
+  linspace: ([z], kw) => T.linspace(n(kw, 'start'), n(kw, 'end'), n(kw, 'steps'), { dtype: z!.dtype }),
+  eye: ([z], kw) => T.eye(n(kw, 'n'), n(kw, 'm'), { dtype: z!.dtype }),
+  full: ([z], kw) => T.full(kw.shape as number[], n(kw, 'value'), { dtype: z!.dtype }),
+  clip: ([x], kw) => T.clip(x!, n(kw, 'min'), n(kw, 'max')),
+  max_pool2d_with_indices: ([x]) => {
+    const r = T.maxPool2dWithIndices(x!, 3, { stride: 2, padding: 1 });
+    return [r.values, r.indices];
   },
 };
