@@ -58,6 +58,8 @@ describe('interpolate matches PyTorch 1.13 (values and gradients)', () => {
     expect(() => F.interpolate(randn([4]), { size: 2 })).toThrow(/input must be 3-D \[N, C, L\] or 4-D/);
     expect(() => F.interpolate(x, { size: 2, mode: 'cubic' as never })).toThrow(/mode must be/);
     expect(() => new Upsample({})).toThrow(/Upsample: give exactly one/);
+    expect(() => new Upsample({ size: 2, mode: 'bicubic' as never })).toThrow(/Upsample: mode must be/);
+    expect(() => new Upsample({ size: 2, align_corners: true } as never)).toThrow(/align_corners/);
   });
 });
 

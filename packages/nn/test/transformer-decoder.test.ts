@@ -155,6 +155,16 @@ describe('TransformerDecoder', () => {
       /Transformer: the batch size of src \[5,2,4\] and tgt \[3,3,4\] must be equal/,
     );
     expect(() => m.call(randn([5, 2, 4]), randn([3, 2, 6]))).toThrow(/must equal dModel 4/);
+    // The causal flags equal explicit causal masks.
+    m.eval();
+    const src = randn([5, 2, 4]);
+    const tgt = randn([3, 2, 4]);
+    const masked = m.call(src, tgt, {
+      srcMask: generateSquareSubsequentMask(5),
+      tgtMask: generateSquareSubsequentMask(3),
+    });
+    const flagged = m.call(src, tgt, { srcIsCausal: true, tgtIsCausal: true });
+    expectClose(flat(flagged), flat(masked), 1e-6);
   });
 
   it("Transformer defaults are PyTorch's and parameters with more than one dim are xavier-uniform", () => {

@@ -35,6 +35,12 @@ export interface TransformerForwardOptions {
   srcKeyPaddingMask?: Tensor | null;
   tgtKeyPaddingMask?: Tensor | null;
   memoryKeyPaddingMask?: Tensor | null;
+  /** Causal encoder self-attention when no srcMask is given (default false). */
+  srcIsCausal?: boolean;
+  /** Causal decoder self-attention when no tgtMask is given (default false). */
+  tgtIsCausal?: boolean;
+  /** Causal cross-attention when no memoryMask is given (default false). */
+  memoryIsCausal?: boolean;
 }
 
 /**
@@ -112,6 +118,9 @@ export class Transformer extends Module<[src: Tensor, tgt: Tensor, opts?: Transf
       srcKeyPaddingMask: 'tensor|null',
       tgtKeyPaddingMask: 'tensor|null',
       memoryKeyPaddingMask: 'tensor|null',
+      srcIsCausal: 'boolean',
+      tgtIsCausal: 'boolean',
+      memoryIsCausal: 'boolean',
     });
     const batched = src.ndim === 3;
     const b = this.batchFirst ? 0 : 1;
@@ -126,12 +135,15 @@ export class Transformer extends Module<[src: Tensor, tgt: Tensor, opts?: Transf
     const memory = this.encoder.call(src, {
       mask: opts.srcMask ?? null,
       srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null,
+      isCausal: opts.srcIsCausal ?? false,
     }) as Tensor;
     return this.decoder.call(tgt, memory, {
       tgtMask: opts.tgtMask ?? null,
       memoryMask: opts.memoryMask ?? null,
       tgtKeyPaddingMask: opts.tgtKeyPaddingMask ?? null,
       memoryKeyPaddingMask: opts.memoryKeyPaddingMask ?? null,
+      tgtIsCausal: opts.tgtIsCausal ?? false,
+      memoryIsCausal: opts.memoryIsCausal ?? false,
     }) as Tensor;
   }
 

@@ -1,4 +1,4 @@
-import type { Tensor } from '@tessera/tensor';
+import { checkOptions, type Tensor } from '@tessera/tensor';
 import {
   type InterpolateMode,
   type InterpolateOptions,
@@ -24,9 +24,19 @@ export class Upsample extends Module {
     this.scaleFactor = opts.scaleFactor;
     this.mode = opts.mode ?? 'nearest';
     this.alignCorners = opts.alignCorners;
-    // interpolate validates the rest on each call; this catch is the common mistake, early.
+    checkOptions('Upsample', opts, {
+      size: 'integer|array',
+      scaleFactor: 'number|array',
+      mode: 'string',
+      alignCorners: 'boolean',
+    });
+    // interpolate checks the values against the input on each call; these need no input.
     if ((opts.size === undefined) === (opts.scaleFactor === undefined))
       throw new RangeError('Upsample: give exactly one of size and scaleFactor');
+    if (!['nearest', 'linear', 'bilinear'].includes(this.mode))
+      throw new RangeError(
+        `Upsample: mode must be 'nearest', 'linear' or 'bilinear', got ${JSON.stringify(this.mode)}`,
+      );
   }
 
   /** Resamples x [N, C, L] or [N, C, H, W]. */
