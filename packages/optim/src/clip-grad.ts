@@ -1,4 +1,4 @@
-import { isFloating, type Tensor, tensor } from '@tessera/tensor';
+import { checkOptions, isFloating, type Tensor, tensor } from '@tessera/tensor';
 import { withoutRecording } from './no-grad.js';
 import { gradOf, type ParamLike, paramList } from './params.js';
 import { addS, powS, scalar } from './update-ops.js';
@@ -50,9 +50,10 @@ export function clipGradNorm_(
   params: ParamLike | Iterable<ParamLike>,
   maxNorm: number,
   normType: number | 'inf' = 2,
-  { errorIfNonfinite = false }: ClipGradNormOptions = {},
+  opts: ClipGradNormOptions = {},
 ): Tensor {
   const op = 'clipGradNorm_';
+  const { errorIfNonfinite = false } = checkOptions(op, opts, { errorIfNonfinite: 'boolean' });
   const list = paramList(op, params);
   checkNumber(op, 'maxNorm', maxNorm, { min: 0, allowInfinite: true });
   const p = checkNumber(op, 'normType', normType === 'inf' ? Infinity : normType, {

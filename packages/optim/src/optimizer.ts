@@ -1,4 +1,4 @@
-import { isFloating, Tensor, type TypedArray, unknownOptionError } from '@tessera/tensor';
+import { checkOptions, isFloating, Tensor, type TypedArray, unknownOptionError } from '@tessera/tensor';
 import { withoutRecording } from './no-grad.js';
 import {
   clearGrad,
@@ -191,7 +191,8 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
    * Resets the gradients of all parameters: to null (default), or filled with zeros when
    * `setToNone` is false.
    */
-  zeroGrad({ setToNone = true }: ZeroGradOptions = {}): void {
+  zeroGrad(opts: ZeroGradOptions = {}): void {
+    const { setToNone = true } = checkOptions('zeroGrad', opts, { setToNone: 'boolean' });
     withoutRecording(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {

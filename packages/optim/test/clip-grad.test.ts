@@ -96,6 +96,10 @@ describe('clipGradNorm_', () => {
       clipGradNorm_([{ value: tensor([0]), grad: tensor([Number.NaN]) }], 1, 2, { errorIfNonfinite: true }),
     ).toThrow(/non-finite \(NaN\)/);
     expect(clipGradNorm_(bad(), 1).item()).toBe(Infinity);
+    // PyTorch's spelling is not silently ignored (it would skip the check).
+    expect(() => clipGradNorm_(bad(), 1, 2, { error_if_nonfinite: true } as never)).toThrow(
+      "clipGradNorm_: unknown option 'error_if_nonfinite', did you mean 'errorIfNonfinite'?",
+    );
   });
 
   it('records nothing and restores the op observer', () => {

@@ -215,6 +215,10 @@ describe('zeroGrad', () => {
     expect(a.grad).toBe(ga);
     expect([...ga.dataSync()]).toEqual([0, 0]);
     expect(b.grad!.item()).toBe(0);
+    // PyTorch's spelling would otherwise clear the gradients instead of zeroing them.
+    expect(() => new SGD([a]).zeroGrad({ set_to_none: false } as never)).toThrow(
+      "zeroGrad: unknown option 'set_to_none', did you mean 'setToNone'?",
+    );
   });
 });
 
