@@ -132,13 +132,20 @@ describe('the boundary checker itself', () => {
     expect(bad.join('\n')).toMatch(/optim may not depend on data/);
     expect(bad.join('\n')).toMatch(/only @tessera\/gpu may depend on 'webgpu'/);
 
-    const tensorPeer = { '@tessera/tensor': 'workspace:^' };
+    const tensorPeer = { '@tessera/tensor': 'workspace:>=0.1.0 <1' };
+    const tensorDev = { '@tessera/tensor': 'workspace:^' };
     expect(
       manifestViolations({
         ...optim,
-        manifest: { peerDependencies: tensorPeer, devDependencies: tensorPeer },
+        manifest: { peerDependencies: tensorPeer, devDependencies: tensorDev },
       }),
     ).toEqual([]);
+    expect(
+      manifestViolations({
+        ...optim,
+        manifest: { peerDependencies: tensorDev, devDependencies: tensorDev },
+      })[0],
+    ).toMatch(/peerDependencies\.@tessera\/tensor is "workspace:\^"; use "workspace:>=0\.1\.0 <1"/);
     expect(manifestViolations({ ...optim, manifest: { peerDependencies: tensorPeer } })[0]).toMatch(
       /needs devDependencies\.@tessera\/tensor "workspace:\^" too/,
     );

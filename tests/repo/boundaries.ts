@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
-import { PEER_SIBLINGS, RESTRICTED_EXTERNALS, SCOPE, SIBLING_RANGE } from './boundary-rules.js';
+import { PEER_RANGE, PEER_SIBLINGS, RESTRICTED_EXTERNALS, SCOPE, SIBLING_RANGE } from './boundary-rules.js';
 
 export interface Unit {
   /** Folder name under packages/ (`tensor`), or the repo-relative folder of an app (`apps/demo`). */
@@ -106,7 +106,9 @@ export function manifestViolations(unit: Unit): string[] {
     for (const [dep, range] of Object.entries(m[field] ?? {})) {
       if (dep.startsWith(`${SCOPE}/`)) {
         const target = dep.slice(SCOPE.length + 1);
-        if (range !== SIBLING_RANGE) out.push(`${at}: ${field}.${dep} is "${range}"; use "${SIBLING_RANGE}"`);
+        const peer = field === 'peerDependencies' && PEER_SIBLINGS.includes(target);
+        const want = peer ? PEER_RANGE : SIBLING_RANGE;
+        if (range !== want) out.push(`${at}: ${field}.${dep} is "${range}"; use "${want}"`);
         const runtime = (RUNTIME_FIELDS as readonly string[]).includes(field);
         if (runtime && unit.allowed !== 'any' && !unit.allowed.includes(target)) {
           out.push(`${at}: ${field}.${dep}: ${unit.name} may not depend on ${target}`);

@@ -33,6 +33,14 @@ export const SIBLING_RANGE = 'workspace:^';
 export const PEER_SIBLINGS: readonly string[] = ['tensor'];
 
 /**
+ * The peerDependency range on a PEER_SIBLINGS package: every 0.x version from the first. Changesets
+ * bumps a peer dependent to a new major whenever a release leaves its peer range (and `^0.1.0`
+ * excludes 0.2.0), so with `workspace:^` every minor tensor release would publish nn, optim, ... as
+ * 1.0.0; `.changeset/config.json` sets `onlyUpdatePeerDependentsWhenOutOfRange`. Revisit at 1.0.
+ */
+export const PEER_RANGE = 'workspace:>=0.1.0 <1';
+
+/**
  * External packages only some packages may name (in source or package.json), and how:
  * `webgpu` (Dawn for Node) only in @tessera/gpu, as an optional peer (a devDependency too, for its
  * tests), so that installing any @tessera package never pulls a native GPU binary.
