@@ -142,6 +142,7 @@ def main():
     torch_reference_cases_nn.define_modules(case, torch)
     torch_reference_cases_modules.define(case, torch)
     torch_reference_cases_modules.define_ops(case, torch)
+    torch_reference_cases_modules.define_new_layers(case, torch)
     with open(OUT, 'w') as f:
         json.dump({'generator': 'scripts/torch-reference.py', 'torch': torch.__version__, 'cases': CASES}, f,
                   separators=(',', ':'))

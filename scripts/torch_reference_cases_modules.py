@@ -178,3 +178,65 @@ def define_ops(case, torch):
     case('max_pool2d_with_indices',
          lambda x: torch.nn.functional.max_pool2d(x, 3, stride=2, padding=1, return_indices=True),
          [('randn', [2, 2, 5, 6])])
+
+
+def define_new_layers(case, torch):
+    """The layers added after the suite was written (activations, instance norm, 1-D transposed
+    convolution, adaptive max pooling, pixel shuffle, upsampling, the transformer decoder layer)."""
+    nn = torch.nn
+    module_case = _module_case(case, torch)
+    xa = [('randn', [3, 6])]
+    module_case('n_prelu', lambda: nn.PReLU(3, init=0.1), [('randn', [2, 3, 4])])
+    module_case('n_instancenorm1d', lambda: nn.InstanceNorm1d(3, affine=True), [('randn', [2, 3, 5])])
+    module_case('n_conv_transpose1d', lambda: nn.ConvTranspose1d(3, 2, 3, stride=2, padding=1, output_padding=1),
+                [('randn', [2, 3, 5])])
+    module_case('n_transformer_decoder_layer',
+                lambda: nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True),
+                [('randn', [2, 3, 8]), ('randn', [2, 4, 8])])
+    for name, make in [('n_relu6', nn.ReLU6), ('n_hardtanh', lambda: nn.Hardtanh(-0.5, 0.8)),
+                       ('n_hardswish', nn.Hardswish), ('n_hardsigmoid', lambda: _exact_hardsigmoid),
+                       ('n_mish', nn.Mish),
+                       ('n_logsigmoid', nn.LogSigmoid), ('n_softsign', nn.Softsign),
+                       ('n_softmin', lambda: nn.Softmin(1)), ('n_glu', lambda: nn.GLU(-1)),
+                       ('n_instancenorm2d', lambda: nn.InstanceNorm2d(3)),
+                       ('n_pixel_shuffle', lambda: nn.PixelShuffle(2)),
+                       ('n_pixel_unshuffle', lambda: nn.PixelUnshuffle(2)),
+                       ('n_upsample_nearest', lambda: nn.Upsample(scale_factor=2, mode='nearest')),
+                       ('n_upsample_bilinear', lambda: nn.Upsample(size=[5, 7], mode='bilinear', align_corners=True)),
+                       ('n_adaptive_maxpool1d', lambda: nn.AdaptiveMaxPool1d(3, return_indices=True)),
+                       ('n_adaptive_maxpool2d', lambda: nn.AdaptiveMaxPool2d([3, None], return_indices=True))]:
+        shape = {'n_instancenorm2d': [2, 3, 4, 4], 'n_pixel_shuffle': [1, 8, 2, 3], 'n_pixel_unshuffle': [1, 2, 4, 6],
+                 'n_upsample_nearest': [1, 2, 3, 3], 'n_upsample_bilinear': [1, 2, 3, 4],
+                 'n_adaptive_maxpool1d': [2, 3, 7], 'n_adaptive_maxpool2d': [2, 3, 7, 5]}.get(name)
+        case(name, lambda x, make=make: make()(x), [('randn', shape)] if shape else xa)
+
+
+def _exact_hardsigmoid(x):
+    # nn.Hardsigmoid's forward, with an exact float64 gradient: PyTorch 1.13's backward kernel
+    # multiplies by the float constant 1.0f / 6.0f, 1e-8 off in float64.
+    import torch
+    return torch.nn.functional.relu6(x + 3) / 6
+
+
+def _module_case(case, torch):
+    def module_case(name, make, x_specs):
+        torch.manual_seed(7)
+        m = make().double()
+        names = [n for n, _ in m.named_parameters()]
+        specs = list(x_specs) + [('data', (torch.round(p.detach() * 1e4) / 1e4).tolist()) for _, p in m.named_parameters()]
+        nx = len(x_specs)
+
+        def fn(*args, params=None, train=None):
+            mod = make().to(args[nx].dtype)
+            for n, a in zip(names, args[nx:]):
+                *path, leaf = n.split('.')
+                owner = mod
+                for part in path:
+                    owner = getattr(owner, part)
+                del owner._parameters[leaf]
+                setattr(owner, leaf, a)
+            return mod(*args[:nx])
+
+        case(name, fn, specs, kwargs={'params': names, 'train': True})
+
+    return module_case

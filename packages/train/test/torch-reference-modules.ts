@@ -1,6 +1,8 @@
 import {
   AdaptiveAvgPool1d,
   AdaptiveAvgPool2d,
+  AdaptiveMaxPool1d,
+  AdaptiveMaxPool2d,
   type AnyModule,
   AvgPool1d,
   AvgPool2d,
@@ -11,6 +13,7 @@ import {
   Bilinear,
   Conv1d,
   Conv2d,
+  ConvTranspose1d,
   ConvTranspose2d,
   CosineEmbeddingLoss,
   CrossEntropyLoss,
@@ -22,30 +25,46 @@ import {
   Flatten,
   GaussianNLLLoss,
   GELU,
+  GLU,
   GroupNorm,
+  Hardsigmoid,
+  Hardswish,
+  Hardtanh,
   HuberLoss,
   Identity,
+  InstanceNorm1d,
+  InstanceNorm2d,
   KLDivLoss,
   L1Loss,
   LayerNorm,
   LeakyReLU,
   Linear,
+  LogSigmoid,
   LogSoftmax,
   MaxPool1d,
   MaxPool2d,
+  Mish,
   type Module,
   MSELoss,
   NLLLoss,
+  PixelShuffle,
+  PixelUnshuffle,
+  PReLU,
   ReLU,
+  ReLU6,
   SELU,
   Sequential,
   Sigmoid,
   SiLU,
   SmoothL1Loss,
   Softmax,
+  Softmin,
   Softplus,
+  Softsign,
   Tanh,
+  TransformerDecoderLayer,
   Unflatten,
+  Upsample,
 } from '@tessera/nn';
 import * as T from '@tessera/tensor';
 import { softmax, type Tensor } from '@tessera/tensor';
@@ -227,6 +246,40 @@ export const REFERENCE_EXTRA_OPS: Readonly<Record<string, RefOp>> = {
   clip: ([x], kw) => T.clip(x!, n(kw, 'min'), n(kw, 'max')),
   max_pool2d_with_indices: ([x]) => {
     const r = T.maxPool2dWithIndices(x!, 3, { stride: 2, padding: 1 });
+    return [r.values, r.indices];
+  },
+};
+
+/** The Tessera side of `define_new_layers` in scripts/torch_reference_cases_modules.py. */
+export const REFERENCE_NEW_LAYERS: Readonly<Record<string, RefOp>> = {
+  n_prelu: one(() => new PReLU({ numParameters: 3, init: 0.1 })),
+  n_instancenorm1d: one(() => new InstanceNorm1d(3, { affine: true })),
+  n_conv_transpose1d: one(() => new ConvTranspose1d(3, 2, 3, { stride: 2, padding: 1, outputPadding: 1 })),
+  n_transformer_decoder_layer: withParams(
+    2,
+    () => new TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }),
+    (m, [tgt, memory]) => m.call(tgt!, memory!),
+  ),
+  n_relu6: unary(() => new ReLU6()),
+  n_hardtanh: unary(() => new Hardtanh(-0.5, 0.8)),
+  n_hardswish: unary(() => new Hardswish()),
+  n_hardsigmoid: unary(() => new Hardsigmoid()),
+  n_mish: unary(() => new Mish()),
+  n_logsigmoid: unary(() => new LogSigmoid()),
+  n_softsign: unary(() => new Softsign()),
+  n_softmin: unary(() => new Softmin(1)),
+  n_glu: unary(() => new GLU(-1)),
+  n_instancenorm2d: unary(() => new InstanceNorm2d(3)),
+  n_pixel_shuffle: unary(() => new PixelShuffle(2)),
+  n_pixel_unshuffle: unary(() => new PixelUnshuffle(2)),
+  n_upsample_nearest: unary(() => new Upsample({ scaleFactor: 2, mode: 'nearest' })),
+  n_upsample_bilinear: unary(() => new Upsample({ size: [5, 7], mode: 'bilinear', alignCorners: true })),
+  n_adaptive_maxpool1d: ([x]) => {
+    const r = new AdaptiveMaxPool1d(3, true).call(x!);
+    return [r.values, r.indices];
+  },
+  n_adaptive_maxpool2d: ([x]) => {
+    const r = new AdaptiveMaxPool2d([3, null], true).call(x!);
     return [r.values, r.indices];
   },
 };

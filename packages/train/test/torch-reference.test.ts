@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import '@tessera/autograd';
 import { type DType, type Tensor, tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_EXTRA_OPS, REFERENCE_NN_MODULES } from './torch-reference-modules.js';
+import {
+  REFERENCE_EXTRA_OPS,
+  REFERENCE_NEW_LAYERS,
+  REFERENCE_NN_MODULES,
+} from './torch-reference-modules.js';
 import { REFERENCE_MODULES, REFERENCE_NN_OPS } from './torch-reference-nn.js';
 import { type OpResult, REFERENCE_OPS } from './torch-reference-ops.js';
 
@@ -74,7 +78,8 @@ describe(`PyTorch ${fixture.torch} reference (${fixture.cases.length} cases)`, (
         REFERENCE_NN_OPS[c.name] ??
         REFERENCE_MODULES[c.name] ??
         REFERENCE_NN_MODULES[c.name] ??
-        REFERENCE_EXTRA_OPS[c.name];
+        REFERENCE_EXTRA_OPS[c.name] ??
+        REFERENCE_NEW_LAYERS[c.name];
       expect(op, `no Tessera op for case '${c.name}'`).toBeDefined();
       const grad = c.grads !== undefined;
       const xs = c.inputs.map((e) =>
