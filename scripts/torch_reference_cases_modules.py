@@ -175,6 +175,34 @@ def define_ops(case, torch):
          kwargs={'shape': [2, 3], 'value': 0.3})
     case('clip', lambda x, **k: torch.clip(x, k['min'], k['max']), [('randn', [3, 4])],
          kwargs={'min': -0.5, 'max': 0.4})
+    F = torch.nn.functional
+    for mode, size, scale, align in [('linear', None, 1.5, False), ('linear', [7], None, True),
+                                     ('bilinear', None, 2.0, False), ('bilinear', [3, 5], None, False),
+                                     ('nearest', [5, 3], None, None), ('nearest', None, 0.5, None)]:
+        shape = [2, 3, 5] if mode == 'linear' else [1, 2, 4, 4]
+        case('interpolate', lambda x, **k: F.interpolate(x, size=k['size'], scale_factor=k['scale'], mode=k['mode'],
+                                                         align_corners=k['align']),
+             [('randn', shape)], kwargs={'mode': mode, 'size': size, 'scale': scale, 'align': align})
+
+    def clip_norm(g1, g2, **k):
+        p1 = torch.zeros_like(g1, requires_grad=True)
+        p2 = torch.zeros_like(g2, requires_grad=True)
+        p1.grad, p2.grad = g1.clone(), g2.clone()
+        norm = float(k['norm_type'])  # 'inf' is kept a string: JSON has no Infinity
+        total = torch.nn.utils.clip_grad_norm_([p1, p2], k['max_norm'], norm)
+        return p1.grad, p2.grad, total
+
+    def clip_value(g1, g2, **k):
+        p1 = torch.zeros_like(g1, requires_grad=True)
+        p2 = torch.zeros_like(g2, requires_grad=True)
+        p1.grad, p2.grad = g1.clone(), g2.clone()
+        torch.nn.utils.clip_grad_value_([p1, p2], k['clip_value'])
+        return p1.grad, p2.grad
+
+    for max_norm, norm_type in [(1.0, 2.0), (0.5, 1.0), (0.3, 'inf'), (100.0, 2.0), (0.7, 3.0)]:
+        case('clip_grad_norm', clip_norm, [('randn', [3, 4]), ('randn', [5])], grad=False,
+             kwargs={'max_norm': max_norm, 'norm_type': norm_type})
+    case('clip_grad_value', clip_value, [('randn', [3, 4]), ('randn', [5])], grad=False, kwargs={'clip_value': 0.4})
     case('max_pool2d_with_indices',
          lambda x: torch.nn.functional.max_pool2d(x, 3, stride=2, padding=1, return_indices=True),
          [('randn', [2, 2, 5, 6])])

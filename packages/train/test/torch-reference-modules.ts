@@ -66,6 +66,7 @@ import {
   Unflatten,
   Upsample,
 } from '@tessera/nn';
+import { clipGradNorm_, clipGradValue_, type ParamSlot } from '@tessera/optim';
 import * as T from '@tessera/tensor';
 import { softmax, type Tensor } from '@tessera/tensor';
 import type { Kwargs, OpResult, RefOp } from './torch-reference-ops.js';
@@ -244,6 +245,23 @@ export const REFERENCE_EXTRA_OPS: Readonly<Record<string, RefOp>> = {
   eye: ([z], kw) => T.eye(n(kw, 'n'), n(kw, 'm'), { dtype: z!.dtype }),
   full: ([z], kw) => T.full(kw.shape as number[], n(kw, 'value'), { dtype: z!.dtype }),
   clip: ([x], kw) => T.clip(x!, n(kw, 'min'), n(kw, 'max')),
+  interpolate: ([x], kw) =>
+    F.interpolate(x!, {
+      mode: kw.mode as 'nearest' | 'linear' | 'bilinear',
+      ...(kw.size !== null ? { size: kw.size as number[] } : { scaleFactor: n(kw, 'scale') }),
+      ...(kw.align !== null ? { alignCorners: kw.align as boolean } : {}),
+    }),
+  clip_grad_norm: ([g1, g2], kw) => {
+    const slots: ParamSlot[] = [g1!, g2!].map((g) => ({ value: T.zerosLike(g), grad: g.clone() }));
+    const normType = kw.norm_type === 'inf' ? 'inf' : n(kw, 'norm_type');
+    const total = clipGradNorm_(slots, n(kw, 'max_norm'), normType);
+    return [slots[0]!.grad!, slots[1]!.grad!, total];
+  },
+  clip_grad_value: ([g1, g2], kw) => {
+    const slots: ParamSlot[] = [g1!, g2!].map((g) => ({ value: T.zerosLike(g), grad: g.clone() }));
+    clipGradValue_(slots, n(kw, 'clip_value'));
+    return [slots[0]!.grad!, slots[1]!.grad!];
+  },
   max_pool2d_with_indices: ([x]) => {
     const r = T.maxPool2dWithIndices(x!, 3, { stride: 2, padding: 1 });
     return [r.values, r.indices];
