@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli, usage } from '../src/cli.js';
 import { parseTrainArgs } from '../src/lib/args.js';
@@ -36,6 +37,7 @@ describe('tessera-train argument validation', () => {
       '--batch-size',
       '--lr',
       '--checkpoint-dir',
+      '--export-onnx',
       '--data-dir',
       '--download',
       '--verbose',
@@ -59,6 +61,7 @@ describe('tessera-train argument validation', () => {
     [['-e', 'xor', '--seed=-1'], "--seed must be an integer >= 0, got '-1'"],
     [['-e', 'xor', '--backend', 'tpu'], "--backend must be one of cpu, webgpu, got 'tpu'"],
     [['-e', 'xor', '--checkpoint-dir', ''], '--checkpoint-dir must not be empty'],
+    [['-e', 'xor', '--export-onnx', ''], '--export-onnx must not be empty'],
     [['-e', 'xor', '--frobnicate'], "Unknown option '--frobnicate'"],
     [
       ['-e', 'spiral', '--data-dir', 'x'],
@@ -94,6 +97,8 @@ describe('tessera-train argument validation', () => {
         '7',
         '--checkpoint-dir',
         'runs/a',
+        '--export-onnx',
+        'runs/a/model.onnx',
         '--data-dir',
         'data/mnist',
         '--download',
@@ -113,6 +118,7 @@ describe('tessera-train argument validation', () => {
         lr: 1e-3,
         seed: 7,
         checkpointDir: 'runs/a',
+        exportOnnx: 'runs/a/model.onnx',
         dataDir: 'data/mnist',
         download: true,
         progress: false,
@@ -230,5 +236,38 @@ describe('tessera-train failures', () => {
     const more = await cli('-e', 'xor', '--epochs', '3', '--no-progress', '--checkpoint-dir', dir);
     expect(more.out).toContain(`resumed from ${dir}/ckpt-000002.json at epoch 3 of 3`);
     expect(more.out).toMatch(/epochs 3 \(/);
+  });
+});
+
+describe('tessera-train --export-onnx', () => {
+  it('writes the trained model as ONNX; onnxruntime-node gives the model outputs at any batch size', async () => {
+    const path = join(tmp, 'onnx', 'xor.onnx');
+    const r = await cli('-e', 'xor', '--no-progress', '--export-onnx', path);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`exported the trained model to ONNX: ${path} \\(\\d+ bytes\\)`));
+    expect(r.out).toContain('accuracy 100.00%');
+    // xor prints sigmoid(model(x)) for the four points, after the export: the file must give the same.
+    const printed = [...r.out.matchAll(/^(\d) xor (\d) -> ([\d.]+)$/gm)].map((m) => Number(m[3]));
+    expect(printed).toHaveLength(4);
+    const session = await ort.InferenceSession.create(readFileSync(path));
+    expect(session.inputNames).toEqual(['input']);
+    expect(session.outputNames).toEqual(['output']);
+    const points = [0, 0, 0, 1, 1, 0, 1, 1];
+    const run = async (rows: number[]) => {
+      const x = new ort.Tensor('float32', Float32Array.from(rows), [rows.length / 2, 2]);
+      const out = (await session.run({ input: x })).output!;
+      expect(out.dims).toEqual([rows.length / 2, 1]);
+      return [...(out.data as Float32Array)].map((z) => 1 / (1 + Math.exp(-z)));
+    };
+    const p4 = await run(points);
+    p4.forEach((p, i) => {
+      expect(Math.abs(p - printed[i]!)).toBeLessThanOrEqual(5.01e-4);
+    });
+    // The batch dimension is symbolic: one point and the points twice over give the same values.
+    expect((await run([1, 0]))[0]).toBeCloseTo(p4[2]!, 6);
+    const twice = await run([...points, ...points]);
+    twice.forEach((p, i) => {
+      expect(p).toBeCloseTo(p4[i % 4]!, 6);
+    });
   });
 });

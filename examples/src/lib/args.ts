@@ -29,6 +29,7 @@ const FLAGS = {
   lr: { type: 'string' },
   seed: { type: 'string' },
   'checkpoint-dir': { type: 'string' },
+  'export-onnx': { type: 'string' },
   'data-dir': { type: 'string' },
   download: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
@@ -43,6 +44,7 @@ export const FLAG_HELP = `  --backend, -b <cpu|webgpu>  device to train on (defa
   --lr <x>                    learning rate (positive number; default per example)
   --seed <n>                  seed of weights, data order and synthetic data (integer >= 0; default 0)
   --checkpoint-dir <dir>      save a checkpoint every epoch there, and resume from the newest one found
+  --export-onnx <path>        after training, write the model as ONNX there (batch dimension dynamic)
   --data-dir <dir>            MNIST folder (default $TESSERA_MNIST_DIR, else ../shared/datasets/mnist)
   --download                  download MNIST into .cache/mnist when no folder has it
   --no-progress               no progress bar
@@ -103,6 +105,7 @@ export function parseTrainArgs(argv: readonly string[], opts: { allowExample: bo
   set('lr', positiveFlag('lr', str('lr')));
   set('seed', intFlag('seed', str('seed'), 0));
   set('checkpointDir', nonEmpty('checkpoint-dir', str('checkpoint-dir')));
+  set('exportOnnx', nonEmpty('export-onnx', str('export-onnx')));
   set('dataDir', nonEmpty('data-dir', str('data-dir')));
   if (values.download === true) options.download = true;
   if (values['no-progress'] === true) options.progress = false;

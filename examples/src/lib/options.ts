@@ -12,6 +12,8 @@ export interface ExampleOptions {
   device?: string;
   /** Save a checkpoint there after every epoch, and resume from the newest one found there. */
   checkpointDir?: string;
+  /** After training, export the model to ONNX at this path (batch dimension symbolic). */
+  exportOnnx?: string;
   /** Folder with the dataset files (MNIST examples; default $TESSERA_MNIST_DIR, else ../shared/datasets/mnist). */
   dataDir?: string;
   /** Download the dataset when no folder has it (MNIST examples; default false). */

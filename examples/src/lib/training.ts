@@ -11,6 +11,7 @@ import {
   ProgressBar,
   resumeFrom,
 } from '@tessera/train';
+import { exportTrainedModel, firstBatchInput } from './onnx-export.js';
 import { type ExampleOptions, logOf } from './options.js';
 
 /** What `train` needs beyond `fit`'s options. */
@@ -39,7 +40,8 @@ export function resumeMessage(dir: string, name: string, done: number, epochs: n
  * Runs `fit` the way every example does: @tessera/train's ProgressBar on stderr, the batches moved
  * to `options.device`, and with `options.checkpointDir` a checkpoint after every epoch, resuming
  * from the newest valid one found there (weights, optimizer, scheduler, generators and history),
- * so an interrupted run continues where it stopped. Build the optimizer and scheduler first.
+ * so an interrupted run continues where it stopped. With `options.exportOnnx`, the trained model
+ * is then written as ONNX there. Build the optimizer and scheduler first.
  */
 export async function train<B = Batch>(
   model: Module,
@@ -71,11 +73,18 @@ export async function train<B = Batch>(
       history = resumed.history;
     }
   }
-  return fit(model, {
+  const result = await fit(model, {
     ...fitOptions,
     callbacks,
     initialEpoch,
     history,
     device: options.device ?? fitOptions.device,
   });
+  if (options.exportOnnx !== undefined) {
+    // The first training batch gives the input shape; its batch size stays symbolic in the file.
+    const example = await firstBatchInput(fitOptions.train, fitOptions.split);
+    const out = await exportTrainedModel(model, example, options.exportOnnx, log);
+    log(`exported the trained model to ONNX: ${out.path} (${out.bytes} bytes)`);
+  }
+  return result;
 }
