@@ -10,7 +10,7 @@ export function isNode(): boolean {
 /** Imports a Node built-in without letting browser bundlers try to resolve it. */
 export function importNode<M>(name: string): Promise<M> {
   const spec = `node:${name}`;
-  return import(/* @vite-ignore */ spec) as Promise<M>;
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ spec) as Promise<M>;
 }
 
 /** Turns a module reference into a URL string workers can `import()`. Node accepts file paths too. */
