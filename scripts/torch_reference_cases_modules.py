@@ -221,6 +221,17 @@ def define_new_layers(case, torch):
     module_case('n_transformer_decoder_layer',
                 lambda: nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True),
                 [('randn', [2, 3, 8]), ('randn', [2, 4, 8])])
+    module_case('n_transformer_decoder',
+                lambda: nn.TransformerDecoder(
+                    nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True,
+                                               norm_first=True), 2, norm=nn.LayerNorm(8)),
+                [('randn', [2, 3, 8]), ('randn', [2, 4, 8])])
+    module_case('n_transformer',
+                lambda: nn.Transformer(8, 2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16,
+                                       dropout=0.0, batch_first=True),
+                [('randn', [2, 4, 8]), ('randn', [2, 3, 8])])
+    module_case('n_weight_norm', lambda: nn.utils.weight_norm(nn.Linear(3, 4)), [('randn', [2, 3])])
+    module_case('n_weight_norm_conv', lambda: nn.utils.weight_norm(nn.Conv1d(2, 3, 2), dim=None), [('randn', [1, 2, 5])])
     for name, make in [('n_relu6', nn.ReLU6), ('n_hardtanh', lambda: nn.Hardtanh(-0.5, 0.8)),
                        ('n_hardswish', nn.Hardswish), ('n_hardsigmoid', lambda: _exact_hardsigmoid),
                        ('n_mish', nn.Mish),

@@ -62,9 +62,12 @@ import {
   Softplus,
   Softsign,
   Tanh,
+  Transformer,
+  TransformerDecoder,
   TransformerDecoderLayer,
   Unflatten,
   Upsample,
+  weightNorm,
 } from '@tessera/nn';
 import { clipGradNorm_, clipGradValue_, type ParamSlot } from '@tessera/optim';
 import * as T from '@tessera/tensor';
@@ -278,6 +281,37 @@ export const REFERENCE_NEW_LAYERS: Readonly<Record<string, RefOp>> = {
     () => new TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }),
     (m, [tgt, memory]) => m.call(tgt!, memory!),
   ),
+  n_transformer_decoder: withParams(
+    2,
+    () =>
+      new TransformerDecoder(
+        new TransformerDecoderLayer(8, 2, {
+          dimFeedforward: 16,
+          dropout: 0,
+          batchFirst: true,
+          normFirst: true,
+        }),
+        2,
+        { norm: new LayerNorm(8) },
+      ),
+    (m, [tgt, memory]) => m.call(tgt!, memory!),
+  ),
+  n_transformer: withParams(
+    2,
+    () =>
+      new Transformer({
+        dModel: 8,
+        nhead: 2,
+        numEncoderLayers: 1,
+        numDecoderLayers: 1,
+        dimFeedforward: 16,
+        dropout: 0,
+        batchFirst: true,
+      }),
+    (m, [src, tgt]) => m.call(src!, tgt!),
+  ),
+  n_weight_norm: one(() => weightNorm(new Linear(3, 4))),
+  n_weight_norm_conv: one(() => weightNorm(new Conv1d(2, 3, 2), 'weight', null)),
   n_relu6: unary(() => new ReLU6()),
   n_hardtanh: unary(() => new Hardtanh(-0.5, 0.8)),
   n_hardswish: unary(() => new Hardswish()),
