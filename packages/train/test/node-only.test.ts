@@ -35,7 +35,9 @@ describe('Node-only features', () => {
       epochs: 2,
       callbacks: [new ProgressBar({ stream: out, tty: true })],
     });
-    expect(printed).toMatch(/^epoch 1\/2 · loss \d\.\d{4} · lr 0\.1000\nepoch 2\/2 · loss \d\.\d{4} · lr 0\.1000\n$/);
+    expect(printed).toMatch(
+      /^epoch 1\/2 · loss \d\.\d{4} · lr 0\.1000\nepoch 2\/2 · loss \d\.\d{4} · lr 0\.1000\n$/,
+    );
   });
 
   it('outside Node: fileStore, file loggers and ProgressBar without a stream name the browser alternative', async () => {
