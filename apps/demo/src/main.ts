@@ -11,12 +11,14 @@ export interface Page {
 const loaders: Record<PageName, () => Promise<{ mount(root: HTMLElement): Page }>> = {
   playground: () => import('./playground/page.js'),
   digits: () => import('./digits/page.js'),
+  generate: () => import('./generate/page.js'),
   inside: () => import('./inside/page.js'),
 };
 
 const TITLES: Record<PageName, string> = {
   playground: 'Playground',
   digits: 'Digits',
+  generate: 'Generate',
   inside: 'Inside the network',
 };
 

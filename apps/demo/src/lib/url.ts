@@ -1,5 +1,5 @@
 /** The pages, in navigation order. */
-export const PAGES = ['playground', 'digits', 'inside'] as const;
+export const PAGES = ['playground', 'digits', 'generate', 'inside'] as const;
 export type PageName = (typeof PAGES)[number];
 
 /** The page and its parameters from the hash (`#/page?key=value`). Unknown pages map to the playground. */

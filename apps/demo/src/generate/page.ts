@@ -1,0 +1,210 @@
+import { resolveMnistSource } from '../digits/mnist-source.js';
+import { chosenBackend } from '../lib/backend-switch.js';
+import { LineChart } from '../lib/chart.js';
+import { SERIES } from '../lib/colors.js';
+import { button, panel, selectField } from '../lib/controls.js';
+import { DivergenceNotice } from '../lib/divergence.js';
+import { h } from '../lib/dom.js';
+import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
+import { currentRoute, replaceParams } from '../lib/url.js';
+import type { Page } from '../main.js';
+import { DigitStrip } from './digit-strip.js';
+import { LatentMap } from './latent-map.js';
+import {
+  AE_BATCHES,
+  AE_DECODER_LABELS,
+  AE_DECODERS,
+  AE_LRS,
+  type AeConfig,
+  decodeGenerate,
+  type FromWorker,
+  SHOWN_DIGITS,
+  type ToWorker,
+} from './protocol.js';
+
+function encodeGenerate(c: AeConfig): URLSearchParams {
+  const p = new URLSearchParams(currentRoute().params);
+  p.set('decoder', c.decoder);
+  p.set('lr', String(c.lr));
+  p.set('batch', String(c.batchSize));
+  return p;
+}
+
+/** The Generate page: a convolutional autoencoder with a 2-D code, trained on MNIST in a worker. */
+export function mount(root: HTMLElement): Page {
+  let config = decodeGenerate(currentRoute().params);
+  let playing = false;
+  let decodeId = 0;
+  const worker = new PageWorker<ToWorker, FromWorker>(
+    new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'generate' }),
+    onMessage,
+    (message) => reportError(errorBox, root, message),
+  );
+
+  const sourceText = h('p', { class: 'hint', 'data-testid': 'mnist-source' }, 'Finding MNIST…');
+  const progressText = h('p', { class: 'hint', 'aria-live': 'polite' });
+  const decoder = selectField(
+    'Decoder upsampling',
+    AE_DECODERS.map((d) => ({ value: d, label: AE_DECODER_LABELS[d] })),
+    config.decoder,
+    (v) => change({ decoder: v }),
+    { 'data-control': 'decoder' },
+  );
+  const lr = selectField(
+    'Learning rate (Adam)',
+    AE_LRS.map((v) => ({ value: v, label: String(v) })),
+    config.lr,
+    (v) => change({ lr: v }),
+    { 'data-control': 'lr' },
+  );
+  const batch = selectField(
+    'Batch size',
+    AE_BATCHES.map((v) => ({ value: v, label: String(v) })),
+    config.batchSize,
+    (v) => change({ batchSize: v }),
+    { 'data-control': 'batch' },
+  );
+  const trainBtn = button('Train', () => worker.send({ type: playing ? 'pause' : 'train' }), {
+    class: 'primary',
+    'data-action': 'train',
+    disabled: true,
+  });
+  const resetBtn = button('Reset', () => worker.send({ type: 'reset' }), {
+    'data-action': 'reset',
+    disabled: true,
+  });
+  const stepText = h('p', { class: 'hint', 'data-testid': 'ae-step' }, 'Step 0');
+  const lossEl = h('div');
+  const trainPanel = panel(
+    'Training',
+    sourceText,
+    progressText,
+    decoder.root,
+    lr.root,
+    batch.root,
+    h('div', { class: 'row' }, trainBtn, resetBtn),
+    stepText,
+    lossEl,
+  );
+
+  const strip = new DigitStrip(SHOWN_DIGITS);
+  const reconPanel = panel(
+    'Reconstructions (test digits)',
+    strip.canvas,
+    h('p', { class: 'hint' }, 'Top: test digits. Below: what the autoencoder makes of their 2-D codes.'),
+  );
+  reconPanel.classList.add('wide');
+
+  const map = new LatentMap((x, y) => {
+    decodeId += 1;
+    worker.send({ type: 'decode', id: decodeId, x, y });
+  });
+  const codeText = h('p', { class: 'hint', 'data-testid': 'ae-code' }, 'Click or drag on the map.');
+  const mapPanel = panel(
+    'Latent space',
+    h('div', { class: 'ae-map-row' }, map.canvas, h('div', {}, map.decoded, codeText)),
+    map.legend(),
+  );
+  mapPanel.classList.add('wide');
+
+  const errorBox = h('div', { class: 'error-box', role: 'alert', hidden: true });
+  const divergence = new DivergenceNotice(root, () => worker.send({ type: 'pause' }));
+  root.append(
+    h('h1', {}, 'Generate'),
+    h(
+      'p',
+      { class: 'lead' },
+      'A convolutional autoencoder squeezes each MNIST digit into two numbers and draws it back from them. Train it, then move across its 2-D code space to see the digits it can generate.',
+    ),
+    errorBox,
+    divergence.root,
+    h('div', { class: 'dg-grid' }, trainPanel, reconPanel, mapPanel),
+  );
+  const lossChart = new LineChart(lossEl, {
+    xLabel: 'step',
+    height: 150,
+    empty: 'Press Train: the loss appears here.',
+    series: [{ label: 'train loss (BCE per pixel)', color: SERIES[1]! }],
+  });
+
+  function change(patch: Partial<AeConfig>): void {
+    config = { ...config, ...patch };
+    replaceParams('generate', encodeGenerate(config));
+    lossChart.clear();
+    worker.send({ type: 'config', config });
+  }
+
+  function onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'ready':
+        showBackend(m.info);
+        root.dataset.ready = 'true';
+        void resolveMnistSource().then((source) => {
+          sourceText.textContent = `MNIST from ${source.label}`;
+          worker.send({ type: 'load', source });
+        });
+        return;
+      case 'progress':
+        progressText.textContent = m.cached
+          ? 'MNIST loaded from the browser cache.'
+          : `Downloading MNIST: ${(m.loaded / 1e6).toFixed(1)} MB`;
+        return;
+      case 'dataset':
+        progressText.textContent = `${m.train.toLocaleString('en')} training and ${m.test.toLocaleString('en')} test images.`;
+        sourceText.textContent = `MNIST from ${m.label}`;
+        trainBtn.disabled = false;
+        resetBtn.disabled = false;
+        root.dataset.dataset = 'ready';
+        return;
+      case 'stats':
+        if (divergence.check(m.loss, m.step, config.lr)) return;
+        stepText.textContent = `Step ${m.step} · epoch ${m.epoch} · loss ${m.loss.toFixed(4)}`;
+        lossChart.push(m.step, m.loss);
+        root.dataset.step = String(m.step);
+        root.dataset.loss = String(m.loss);
+        // The first loss reported (the tests compare later ones with it).
+        root.dataset.firstLoss ??= String(m.loss);
+        return;
+      case 'recon':
+        if (m.step === 0) {
+          lossChart.clear();
+          stepText.textContent = 'Step 0';
+          delete root.dataset.firstLoss;
+        }
+        strip.show(m.originals, m.recons);
+        root.dataset.reconStep = String(m.step);
+        root.dataset.recons = String(strip.draws);
+        return;
+      case 'codes':
+        map.setCodes(m.codes, m.labels);
+        root.dataset.codesStep = String(m.step);
+        // The decoded image follows the model: decode the picked point again.
+        worker.send({ type: 'decode', id: ++decodeId, x: map.code()[0], y: map.code()[1] });
+        return;
+      case 'decoded':
+        if (m.id !== decodeId) return;
+        map.showDecoded(m.pixels);
+        codeText.textContent = `Code (${m.x.toFixed(2)}, ${m.y.toFixed(2)})`;
+        root.dataset.decoded = String(Number(root.dataset.decoded ?? 0) + 1);
+        return;
+      case 'playing':
+        playing = m.playing;
+        trainBtn.textContent = playing ? 'Pause' : 'Train';
+        root.dataset.playing = String(playing);
+        return;
+      case 'error':
+        reportError(errorBox, root, m.message);
+        return;
+    }
+  }
+
+  replaceParams('generate', encodeGenerate(config));
+  worker.send({ type: 'init', backend: chosenBackend(), config });
+
+  return {
+    dispose() {
+      worker.terminate();
+      lossChart.destroy();
+    },
+  };
+}
