@@ -58,17 +58,39 @@ export function indexError(op: string, value: number, dim: number, size: number)
   );
 }
 
+/** The user-level op (see `withOpContext` in @tessera/tensor) that queued a checking dispatch. */
+export interface UserOp {
+  readonly name: string;
+  /** Its tensors' shapes in words, e.g. `input [4,10], target [4]`. */
+  readonly shapes: string;
+}
+
 /**
  * The error a kernel reported through the error buffer: `code` (an INDEX_OPS position), then the
  * bad index (or, for a zero divisor, the flat position of the output element), dim and size.
+ * With `user`, the message names the op the user called and its shapes, then the internal op.
  */
-export function reportedError(code: number, value: number, dim: number, size: number): RangeError {
+export function reportedError(
+  code: number,
+  value: number,
+  dim: number,
+  size: number,
+  user: UserOp | null = null,
+): RangeError {
   const op = INDEX_OPS[code] ?? 'index';
+  const found = 'found on the GPU, reported at the next read';
   if (op === 'div' || op === 'remainder') {
+    const what = `integer division by zero (the divisor of output element ${value}, in flat order, is 0)`;
     return new RangeError(
-      `${op}: integer division by zero (the divisor of output element ${value}, in flat order, is 0); ` +
-        'found on the GPU, reported at the next read (that element was set to 0)',
+      user === null
+        ? `${op}: ${what}; ${found} (that element was set to 0)`
+        : `${user.name}: ${what} in its internal ${op} (${user.shapes}); ${found} (that element was set to 0)`,
     );
   }
-  return indexError(op, value, dim, size);
+  if (user === null) return indexError(op, value, dim, size);
+  const range = size === 0 ? 'none: the dim is empty' : `0..${size - 1}`;
+  return new RangeError(
+    `${user.name}: index ${value} is out of range for dim ${dim} of size ${size} (valid range ${range}) ` +
+      `in its internal ${op} (${user.shapes}); ${found} (the offending element was skipped)`,
+  );
 }

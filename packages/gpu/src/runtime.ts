@@ -1,4 +1,5 @@
 import type { DType } from '@tessera/tensor';
+import { CheckLog } from './check-log.js';
 import { DeviceLostError, reportedError, WebGPUError } from './errors.js';
 import { kindOf, summary } from './gpu-error-words.js';
 import { BufferPool, GpuBuffer } from './memory.js';
@@ -92,6 +93,8 @@ export class Runtime {
   /** Out-of-range index reports: [flag, op code, value, dim, size]. */
   readonly indexErrors: GPUBuffer;
   private indexChecks = false;
+  /** The user-level op behind each checking dispatch (named in the errors they report). */
+  private readonly checkLog = new CheckLog();
   /** Counts ops queued without awaiting (see `maxUnawaitedOps`). */
   private readonly unawaited: UnawaitedGuard;
 
@@ -220,16 +223,19 @@ export class Runtime {
       () => (d.describe === undefined ? d.op : d.describe()),
     );
     const words = d.params.words;
+    // A checking kernel finds its check number in one more word after its params.
+    const size = words.byteLength + (d.checksIndices ? 4 : 0);
     let at = Math.ceil(this.arenaUsed / this.align) * this.align;
-    if (at + words.byteLength > ARENA_BYTES) {
+    if (at + size > ARENA_BYTES) {
       this.flush();
       at = 0;
     }
     this.arena.set(words, at / 4);
-    this.arenaUsed = at + words.byteLength;
+    if (d.checksIndices) this.arena[(at + words.byteLength) / 4] = this.checkLog.record();
+    this.arenaUsed = at + size;
 
     const entries: GPUBindGroupEntry[] = [
-      { binding: 0, resource: { buffer: this.arenaBuffer, offset: at, size: words.byteLength } },
+      { binding: 0, resource: { buffer: this.arenaBuffer, offset: at, size } },
     ];
     const written = new Set<GPUBuffer>();
     for (const b of d.bindings) if (b.write) written.add(raw(b.buf));
@@ -455,6 +461,7 @@ export class Runtime {
     }
     if (this.indexChecks) {
       this.indexChecks = false;
+      const users = this.checkLog.take();
       const staging = this.device.createBuffer({ size: 32, usage: MAP_READ | COPY_DST });
       this.push({ src: this.indexErrors, srcOffset: 0, dst: staging, dstOffset: 0, bytes: 32 });
       this.flush();
@@ -466,7 +473,7 @@ export class Runtime {
       if (w[0] !== 0) {
         this.writeRaw(this.indexErrors, 0, new Uint32Array(8));
         this.errors.length = 0;
-        throw reportedError(w[1]!, w[2]!, w[3]!, w[4]!);
+        throw reportedError(w[1]!, w[2]!, w[3]!, w[4]!, users.get(w[5]! >>> 0) ?? null);
       }
     }
     if (this.errors.length > 0) {

@@ -74,6 +74,12 @@ export {
 } from './creation.js';
 export { getOpObserver, type OpCall, type OpObserver, runOp, setOpObserver } from './dispatch.js';
 export { canCast, DTYPES, type DType, isFloating, itemSize, promoteTypes, type TypedArray } from './dtype.js';
+export {
+  currentOpContext,
+  describeOpContextShapes,
+  type OpContext,
+  withOpContext,
+} from './op-context.js';
 export { and, eq, ge, gt, le, lt, ne, not, or, xor } from './ops/compare.js';
 export * from './ops/conv.js';
 export {

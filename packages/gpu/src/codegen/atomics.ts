@@ -16,12 +16,17 @@ fn atomicAddF32(i: u32, v: f32) {
   }
 }`;
 
-/** WGSL out-of-range index reporting through the runtime's error buffer at `binding`. */
+/**
+ * WGSL out-of-range index reporting through the runtime's error buffer at `binding`. The last
+ * word of P is the dispatch's check number, appended by the runtime, which maps it back to the
+ * user-level op that queued the dispatch (see Runtime.record).
+ */
 export function INDEX_ERRORS(binding: number): string {
   return `@group(0) @binding(${binding}) var<storage, read_write> E: array<atomic<u32>>;
 fn reportIndex(op: u32, value: i32, dim: u32, size: u32) {
   if (atomicMax(&E[0], 1u) == 0u) {
     atomicStore(&E[1], op); atomicStore(&E[2], bitcast<u32>(value)); atomicStore(&E[3], dim); atomicStore(&E[4], size);
+    atomicStore(&E[5], P[arrayLength(&P) - 1u]);
   }
 }`;
 }

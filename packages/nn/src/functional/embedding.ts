@@ -1,4 +1,4 @@
-import { checkOptions, type Tensor, where } from '@tessera/tensor';
+import { checkOptions, type Tensor, where, withOpContext } from '@tessera/tensor';
 import { checkTensor, fmt } from './util.js';
 
 export { oneHot } from '@tessera/tensor';
@@ -30,6 +30,11 @@ export function normalizePaddingIdx(
  * gradient to that row (their output still equals the row).
  */
 export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+  // Named as the user's op (with these shapes) in errors the GPU reports later.
+  return withOpContext('embedding', { indices, weight }, () => embeddingBody(indices, weight, opts));
+}
+
+function embeddingBody(indices: Tensor, weight: Tensor, opts: EmbeddingOptions): Tensor {
   checkOptions('embedding', opts, { paddingIdx: 'integer|null' });
   const op = 'embedding';
   checkTensor(op, indices, 'indices');

@@ -1,4 +1,4 @@
-import { checkOptions, type Tensor, where } from '@tessera/tensor';
+import { checkOptions, type Tensor, where, withOpContext } from '@tessera/tensor';
 import { CROSS_ENTROPY, NLL } from '../option-specs.js';
 import type { ReductionOptions } from './loss-regression.js';
 import {
@@ -99,6 +99,11 @@ function nllIndex(
  * [N, C, d1, ...] (or [C]) and `target` int32 class indices [N, d1, ...] (or []).
  */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}): Tensor {
+  // Named as the user's op (with these shapes) in errors the GPU reports later.
+  return withOpContext('nllLoss', { input, target }, () => nllLossBody(input, target, opts));
+}
+
+function nllLossBody(input: Tensor, target: Tensor, opts: NllLossOptions): Tensor {
   checkOptions('nllLoss', opts, NLL);
   const op = 'nllLoss';
   const reduction = opts.reduction ?? 'mean';
@@ -127,6 +132,10 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}
  * distributions). `labelSmoothing` s mixes the target with the uniform distribution.
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  return withOpContext('crossEntropy', { input, target }, () => crossEntropyBody(input, target, opts));
+}
+
+function crossEntropyBody(input: Tensor, target: Tensor, opts: CrossEntropyOptions): Tensor {
   checkOptions('crossEntropy', opts, CROSS_ENTROPY);
   const op = 'crossEntropy';
   const reduction = opts.reduction ?? 'mean';
