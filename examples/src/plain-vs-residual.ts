@@ -22,7 +22,7 @@ import {
 } from '@tessera/nn';
 import { SGD } from '@tessera/optim';
 import { Generator, manualSeed, type Tensor } from '@tessera/tensor';
-import type { Callback, Logs } from '@tessera/train';
+import type { Callback } from '@tessera/train';
 import { mapBatches } from './lib/batches.js';
 import { defaultOutDir } from './lib/image-grid.js';
 import { loadMnist } from './lib/mnist-data.js';
@@ -62,11 +62,24 @@ export function deepCnn(skip: boolean, width = 8, blocks = 3): Sequential {
   );
 }
 
-/** Collects the training loss of every batch. */
+/**
+ * Records the loss of every batch: it wraps the loss function (keeping each batch's loss) and
+ * reads it after the step (fit's batch logs hold the epoch's running mean instead).
+ */
 class BatchLosses implements Callback {
   losses: number[] = [];
-  onBatchEnd(_batch: number, logs: Logs): void {
-    if (logs.loss !== undefined) this.losses.push(logs.loss);
+  private last: Tensor | null = null;
+  private ce = new CrossEntropyLoss();
+
+  loss = (logits: Tensor, target: Tensor): Tensor => {
+    const l = this.ce.call(logits, target);
+    this.last = l.detach();
+    return l;
+  };
+
+  async onBatchEnd(): Promise<void> {
+    if (this.last !== null) this.losses.push(Number((await this.last.data())[0]));
+    this.last = null;
   }
 }
 
@@ -100,7 +113,7 @@ export async function main(options: PlainVsResidualOptions = {}): Promise<Metric
     const checkpointDir = options.checkpointDir === undefined ? undefined : join(options.checkpointDir, key);
     const history = await train(
       model,
-      { train: batches, loss: new CrossEntropyLoss(), optimizer, epochs, logEvery: 1, callbacks: [recorder] },
+      { train: batches, loss: recorder.loss, optimizer, epochs, callbacks: [recorder] },
       { options: { ...options, checkpointDir }, generators: { shuffle } },
     );
     const final = history.epochs.at(-1)?.logs.loss ?? Number.NaN;

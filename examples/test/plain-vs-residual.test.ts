@@ -66,5 +66,7 @@ describe('plain-vs-residual', () => {
     const svg = readFileSync(join(tmp, 'loss-curves.svg'), 'utf8');
     expect(svg.match(/<polyline/g)).toHaveLength(2);
     expect(svg).toContain('plain (8 layers)');
+    // One point per step: 256 images in batches of 32.
+    expect(svg.match(/points="([^"]*)"/)![1]!.split(' ')).toHaveLength(8);
   });
 });
