@@ -1,6 +1,6 @@
 import '@tessera/autograd';
 import { Embedding, F } from '@tessera/nn';
-import { div, tensor, withOpContext, zeros } from '@tessera/tensor';
+import { div, scatterReduce, tensor, withOpContext, zeros } from '@tessera/tensor';
 import { beforeAll, expect, it } from 'vitest';
 import { describeIfAvailable } from '../../../tests/repo/requirements.js';
 import { gpuBackend } from './helpers.js';
@@ -47,6 +47,15 @@ describeIfAvailable('webgpu', 'GPU-side checks name the user-level op and its sh
     const layer = new Embedding(10, 4).to('webgpu');
     await expect(layer.forward(indices).data()).rejects.toThrow(
       /^embedding: index 11 is out of range .* in its internal indexSelect \(indices \[2,3\], weight \[10,4\]\)/,
+    );
+  });
+
+  it('a tensor composite (scatterReduce) names itself around its internal scatterAdd', async () => {
+    const x = zeros([3, 2], { device: 'webgpu' });
+    const index = tensor([[0, 5]]).to('webgpu');
+    const src = zeros([1, 2], { device: 'webgpu' }).add(1);
+    await expect(scatterReduce(x, 0, index, src, 'sum').data()).rejects.toThrow(
+      /^scatterReduce: index 5 is out of range for dim 0 of size 3 .* in its internal scatterAdd \(x \[3,2\], index \[1,2\], src \[1,2\]\)/,
     );
   });
 

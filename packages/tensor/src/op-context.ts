@@ -60,7 +60,9 @@ export function describeOpContextShapes(): string | null {
   if (ctxName === null) return null;
   const parts: string[] = [];
   for (const [k, t] of Object.entries(ctxInputs!)) {
-    if (t !== null && t !== undefined) parts.push(`${k} ${fmt(t.shape)}`);
+    // Anything but a tensor (a bad argument the op itself rejects) is left out.
+    const shape = (t as { shape?: unknown } | null | undefined)?.shape;
+    if (Array.isArray(shape)) parts.push(`${k} ${fmt(shape)}`);
   }
   return parts.join(', ');
 }

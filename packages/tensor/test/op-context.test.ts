@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { currentOpContext, describeOpContextShapes, tensor, withOpContext, zeros } from '../src/index.js';
+import {
+  currentOpContext,
+  describeOpContextShapes,
+  type Tensor,
+  tensor,
+  withOpContext,
+  zeros,
+} from '../src/index.js';
 
 describe('withOpContext (the user-level op named by errors that backends report later)', () => {
   it('exposes the name and tensors inside the body, and nothing outside', () => {
@@ -26,6 +33,9 @@ describe('withOpContext (the user-level op named by errors that backends report 
     expect(seen).toEqual(['outer', 'x [2,3]']);
     // A 0-d tensor prints as [].
     expect(withOpContext('scalarOp', { s: tensor(1) }, describeOpContextShapes)).toBe('s []');
+    // Non-tensors (bad arguments the op rejects itself) are left out, never crash the description.
+    const odd = { n: 3 as unknown as Tensor, t: tensor([1, 2]), none: null };
+    expect(withOpContext('odd', odd, describeOpContextShapes)).toBe('t [2]');
   });
 
   it('restores the state when the body throws, and rethrows the same error', () => {

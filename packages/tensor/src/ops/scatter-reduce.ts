@@ -1,4 +1,5 @@
 import { isFloating } from '../dtype.js';
+import { withOpContext } from '../op-context.js';
 import { checkOptions } from '../options.js';
 import { normalizeDim } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -50,6 +51,20 @@ export function scatterReduce(
   src: Tensor,
   reduce: ScatterReduce,
   opts: ScatterReduceOptions = {},
+): Tensor {
+  // Named as the user's op (with these shapes) in errors the GPU reports later.
+  return withOpContext('scatterReduce', { x, index, src }, () =>
+    scatterReduceBody(x, dim, index, src, reduce, opts),
+  );
+}
+
+function scatterReduceBody(
+  x: Tensor,
+  dim: number,
+  index: Tensor,
+  src: Tensor,
+  reduce: ScatterReduce,
+  opts: ScatterReduceOptions,
 ): Tensor {
   checkTensor('scatterReduce', x);
   checkIndex('scatterReduce', index);
