@@ -143,6 +143,7 @@ def main():
     torch_reference_cases_modules.define(case, torch)
     torch_reference_cases_modules.define_ops(case, torch)
     torch_reference_cases_modules.define_new_layers(case, torch)
+    torch_reference_cases_modules.define_averaged(case, torch)
     with open(OUT, 'w') as f:
         json.dump({'generator': 'scripts/torch-reference.py', 'torch': torch.__version__, 'cases': CASES}, f,
                   separators=(',', ':'))

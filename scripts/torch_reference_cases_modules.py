@@ -250,6 +250,27 @@ def define_new_layers(case, torch):
         case(name, lambda x, make=make: make()(x), [('randn', shape)] if shape else xa)
 
 
+def define_averaged(case, torch):
+    """AveragedModel (SWA's running mean, and EMA through avg_fn) over three snapshots of a Linear:
+    the averaged weight and bias and the averaged model's output."""
+    from torch.optim.swa_utils import AveragedModel
+
+    def averaged(x, w1, b1, w2, b2, w3, b3, **k):
+        m = torch.nn.Linear(3, 2).to(x.dtype)
+        avg_fn = (lambda a, p, n: 0.8 * a + 0.2 * p) if k['ema'] else None
+        swa = AveragedModel(m, avg_fn=avg_fn)
+        for w, b in [(w1, b1), (w2, b2), (w3, b3)]:
+            with torch.no_grad():
+                m.weight.copy_(w)
+                m.bias.copy_(b)
+            swa.update_parameters(m)
+        return swa.module.weight, swa.module.bias, swa(x)
+
+    for ema in [False, True]:
+        case('n_averaged_model', averaged, [('randn', [4, 3])] + [('randn', [2, 3]), ('randn', [2])] * 3, grad=False,
+             kwargs={'ema': ema})
+
+
 def _exact_hardsigmoid(x):
     # nn.Hardsigmoid's forward, with an exact float64 gradient: PyTorch 1.13's backward kernel
     # multiplies by the float constant 1.0f / 6.0f, 1e-8 off in float64.

@@ -4,6 +4,7 @@ import {
   AdaptiveMaxPool1d,
   AdaptiveMaxPool2d,
   type AnyModule,
+  AveragedModel,
   AvgPool1d,
   AvgPool2d,
   BatchNorm1d,
@@ -27,6 +28,7 @@ import {
   GELU,
   GLU,
   GroupNorm,
+  getEmaAvgFn,
   Hardsigmoid,
   Hardswish,
   Hardtanh,
@@ -47,6 +49,7 @@ import {
   type Module,
   MSELoss,
   NLLLoss,
+  Parameter,
   PixelShuffle,
   PixelUnshuffle,
   PReLU,
@@ -312,6 +315,17 @@ export const REFERENCE_NEW_LAYERS: Readonly<Record<string, RefOp>> = {
   ),
   n_weight_norm: one(() => weightNorm(new Linear(3, 4))),
   n_weight_norm_conv: one(() => weightNorm(new Conv1d(2, 3, 2), 'weight', null)),
+  n_averaged_model: ([x, ...snapshots], kw) => {
+    const m = new Linear(3, 2);
+    m.to(x!.dtype);
+    const avg = new AveragedModel(m, kw.ema ? { avgFn: getEmaAvgFn(0.8) } : {});
+    for (let i = 0; i < snapshots.length; i += 2) {
+      m.weight = new Parameter(snapshots[i]!);
+      m.bias = new Parameter(snapshots[i + 1]!);
+      avg.updateParameters(m);
+    }
+    return [avg.module.weight, avg.module.bias!, avg.call(x!)];
+  },
   n_relu6: unary(() => new ReLU6()),
   n_hardtanh: unary(() => new Hardtanh(-0.5, 0.8)),
   n_hardswish: unary(() => new Hardswish()),
