@@ -53,7 +53,11 @@ async function loadData(source: MnistSource): Promise<void> {
     );
   }
   data = splitDigits(sets);
-  const label = sets.train ? source.label : `${source.label} (test images only, split 8,000 / 2,000)`;
+  // A 'test' source already says that it holds only the test images.
+  const label =
+    sets.train || source.split === 'test'
+      ? source.label
+      : `${source.label} (test images only, split 8,000 / 2,000)`;
   post({ type: 'dataset', train: data.trainIndices.length, test: data.testIndices.length, label });
   await rebuild();
 }
