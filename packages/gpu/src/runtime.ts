@@ -90,10 +90,9 @@ export class Runtime {
   private readonly errors: Error[] = [];
   /** Debug mode: pending error-scope results. */
   private scopes: Promise<void>[] = [];
-  /** Out-of-range index reports: [flag, op code, value, dim, size]. */
+  /** Out-of-range index reports: [flag, op code, value, dim, size, check number (see CheckLog)]. */
   readonly indexErrors: GPUBuffer;
   private indexChecks = false;
-  /** The user-level op behind each checking dispatch (named in the errors they report). */
   private readonly checkLog = new CheckLog();
   /** Counts ops queued without awaiting (see `maxUnawaitedOps`). */
   private readonly unawaited: UnawaitedGuard;
@@ -234,9 +233,8 @@ export class Runtime {
     if (d.checksIndices) this.arena[(at + words.byteLength) / 4] = this.checkLog.record();
     this.arenaUsed = at + size;
 
-    const entries: GPUBindGroupEntry[] = [
-      { binding: 0, resource: { buffer: this.arenaBuffer, offset: at, size } },
-    ];
+    const param = { buffer: this.arenaBuffer, offset: at, size };
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: param }];
     const written = new Set<GPUBuffer>();
     for (const b of d.bindings) if (b.write) written.add(raw(b.buf));
     let temps: GpuBuffer[] | null = null;
