@@ -173,6 +173,12 @@ def define_ops(case, torch):
     case('eye', lambda z, **k: torch.eye(k['n'], k['m'], dtype=z.dtype), d, grad=False, kwargs={'n': 2, 'm': 4})
     case('full', lambda z, **k: torch.full(k['shape'], k['value'], dtype=z.dtype), d, grad=False,
          kwargs={'shape': [2, 3], 'value': 0.3})
+    case('zeros', lambda z, **k: torch.zeros(k['shape'], dtype=z.dtype), d, grad=False, kwargs={'shape': [2, 0, 3]})
+    case('ones', lambda z, **k: torch.ones(k['shape'], dtype=z.dtype), d, grad=False, kwargs={'shape': [3, 2]})
+    case('zeros_like', torch.zeros_like, [('randn', [2, 3])], grad=False)
+    case('ones_like', torch.ones_like, [('randn', [2, 3])], grad=False)
+    case('full_like', lambda x, **k: torch.full_like(x, k['value']), [('randn', [2, 3])], grad=False,
+         kwargs={'value': -1.25})
     case('clip', lambda x, **k: torch.clip(x, k['min'], k['max']), [('randn', [3, 4])],
          kwargs={'min': -0.5, 'max': 0.4})
     F = torch.nn.functional

@@ -250,6 +250,11 @@ export const REFERENCE_EXTRA_OPS: Readonly<Record<string, RefOp>> = {
   linspace: ([z], kw) => T.linspace(n(kw, 'start'), n(kw, 'end'), n(kw, 'steps'), { dtype: z!.dtype }),
   eye: ([z], kw) => T.eye(n(kw, 'n'), n(kw, 'm'), { dtype: z!.dtype }),
   full: ([z], kw) => T.full(kw.shape as number[], n(kw, 'value'), { dtype: z!.dtype }),
+  zeros: ([z], kw) => T.zeros(kw.shape as number[], { dtype: z!.dtype }),
+  ones: ([z], kw) => T.ones(kw.shape as number[], { dtype: z!.dtype }),
+  zeros_like: ([x]) => T.zerosLike(x!),
+  ones_like: ([x]) => T.onesLike(x!),
+  full_like: ([x], kw) => T.fullLike(x!, n(kw, 'value')),
   clip: ([x], kw) => T.clip(x!, n(kw, 'min'), n(kw, 'max')),
   interpolate: ([x], kw) =>
     F.interpolate(x!, {
