@@ -1,4 +1,5 @@
 import {
+  AveragedModel,
   AvgPool1d,
   AvgPool2d,
   BatchNorm1d,
@@ -33,6 +34,7 @@ import {
   RNNCell,
   SmoothL1Loss,
   sinusoidalPositionalEncoding,
+  spectralNorm,
   TransformerEncoder,
   TransformerEncoderLayer,
 } from '@tessera/nn';
@@ -213,6 +215,19 @@ describe('Module.loadStateDict options', () => {
     );
     expect(() => m.loadStateDict(m.stateDict(), { strict: 'no' } as never)).toThrow(
       `loadStateDict: option 'strict' must be a boolean, got the string "no"`,
+    );
+  });
+});
+
+describe('parametrisations and averaged models check their options', () => {
+  it('spectralNorm rejects snake_case and misspelt option names', () => {
+    expect(() => spectralNorm(new Linear(3, 2), 'weight', { n_power_iterations: 5 } as never)).toThrow(
+      /spectralNorm: unknown option 'n_power_iterations'.*nPowerIterations/,
+    );
+  });
+  it('AveragedModel rejects avg_fn instead of silently averaging with SWA', () => {
+    expect(() => new AveragedModel(new Linear(3, 2), { avg_fn: () => 0 } as never)).toThrow(
+      /AveragedModel: unknown option 'avg_fn'.*avgFn/,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import { type Tensor, zeros } from '@tessera/tensor';
+import { checkOptions, type Tensor, zeros } from '@tessera/tensor';
 import { type AnyModule, deepCopy, type LoadResult, Module } from '../module.js';
 
 /** Averages one parameter: returns the new average of `averaged` and `current`. */
@@ -75,6 +75,7 @@ export class AveragedModel<M extends AnyModule = Module> extends Module<
   constructor(model: M, opts: AveragedModelOptions = {}) {
     super();
     if (!(model instanceof Module)) throw new TypeError('AveragedModel: model must be a Module');
+    checkOptions('AveragedModel', opts, { avgFn: 'function', multiAvgFn: 'function', useBuffers: 'boolean' });
     if (opts.avgFn !== undefined && opts.multiAvgFn !== undefined)
       throw new TypeError('AveragedModel: give avgFn or multiAvgFn, not both');
     this.module = deepCopy(model);

@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import { randn, type Tensor } from '@tessera/tensor';
+import { checkOptions, randn, type Tensor } from '@tessera/tensor';
 import { fmt } from '../functional/util.js';
 import type { AnyModule } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -78,6 +78,7 @@ export function spectralNorm<M extends AnyModule>(
   opts: SpectralNormOptions = {},
 ): M {
   const op = 'spectralNorm';
+  checkOptions(op, opts, { nPowerIterations: 'integer', eps: 'number', dim: 'integer' });
   const a = attrs(module);
   const w = a[name];
   if (a[`${name}_orig`] !== undefined)
