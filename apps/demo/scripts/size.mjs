@@ -106,11 +106,23 @@ for (const page of ['playground', 'digits', 'inside']) {
   );
 }
 
+/** A page-side chunk loaded only when asked (its own entry, not the app or a page): the Digits ONNX export. */
+function onDemand(c) {
+  const f = (c.facade ?? '').replaceAll('\\', '/');
+  return f !== '' && !/\/(main|page)\.ts$|index\.html$/.test(f);
+}
+
 console.log('\nGzipped size by package, per bundle (share of rendered code x gzip size of each file)');
 const bundles = new Map();
 for (const c of chunks) {
   const page = rel(c.facade).match(/src\/(\w+)\/worker\.ts/)?.[1];
-  const key = c.worker ? (page ? `${page} worker` : 'gpu, per worker') : 'main thread';
+  const key = c.worker
+    ? page
+      ? `${page} worker`
+      : 'gpu, per worker'
+    : onDemand(c)
+      ? 'page, on demand'
+      : 'main thread';
   const total = Object.values(c.modules).reduce((s, m) => s + m.renderedLength, 0) || 1;
   const shares = bundles.get(key) ?? new Map();
   // The lazily loaded chunk exists once per worker (identical copies): count one.
@@ -138,3 +150,6 @@ console.log(
   '\n"main thread" is the page code of all three pages; "gpu, per worker" is @tessera/gpu, which a',
 );
 console.log('worker loads only when the browser has WebGPU (each worker bundle has its own copy).');
+console.log(
+  '"page, on demand" loads only when asked (Download ONNX on the Digits page), not on a first visit.',
+);

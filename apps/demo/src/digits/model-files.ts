@@ -3,7 +3,8 @@ import { h, uniqueId } from '../lib/dom.js';
 
 /**
  * The Digits page's model files: a Save button (the worker answers with the safetensors Blob,
- * which `download` offers to the browser) and a Load button (a file input styled as a button,
+ * which `download` offers to the browser), a Download ONNX button (the same, as an ONNX file for
+ * ONNX Runtime) and a Load button (a file input styled as a button,
  * reachable with the keyboard), with a line saying what was saved or loaded.
  */
 export class ModelFiles {
@@ -12,9 +13,11 @@ export class ModelFiles {
   /** What was saved or loaded. */
   readonly note = h('p', { class: 'hint', 'aria-live': 'polite' });
   private readonly saveBtn: HTMLButtonElement;
+  private readonly onnxBtn: HTMLButtonElement;
 
-  constructor(save: () => void, load: (bytes: Uint8Array, name: string) => void) {
+  constructor(save: () => void, exportOnnx: () => void, load: (bytes: Uint8Array, name: string) => void) {
     this.saveBtn = button('Save model', save, { 'data-action': 'save', disabled: true });
+    this.onnxBtn = button('Download ONNX', exportOnnx, { 'data-action': 'export-onnx', disabled: true });
     const fileId = uniqueId('file');
     const input = h('input', {
       id: fileId,
@@ -40,12 +43,13 @@ export class ModelFiles {
       load(new Uint8Array(await f.arrayBuffer()), f.name);
       input.value = '';
     });
-    this.row = h('div', { class: 'row' }, this.saveBtn, label, input);
+    this.row = h('div', { class: 'row' }, this.saveBtn, this.onnxBtn, label, input);
   }
 
-  /** Enables Save (there is a model to save). */
+  /** Enables Save and Download ONNX (there is a model to save). */
   enable(): void {
     this.saveBtn.disabled = false;
+    this.onnxBtn.disabled = false;
   }
 
   /** Offers a saved model to the browser as a download named `name`. */

@@ -15,6 +15,7 @@ import { ModelFiles } from './model-files.js';
 import {
   ARCH_LABELS,
   ARCHS,
+  type ArchName,
   DIGIT_BATCHES,
   DIGIT_LRS,
   DIGIT_OPTIMIZER_LABELS,
@@ -23,6 +24,7 @@ import {
   type DigitsConfig,
   type FromWorker,
   type ToWorker,
+  type WeightArray,
 } from './protocol.js';
 import { drawConfusion } from './views.js';
 
@@ -118,6 +120,7 @@ export function mount(root: HTMLElement): Page {
   const sTestAcc = stat('Test acc.', 'test-acc');
   const modelFiles = new ModelFiles(
     () => worker.send({ type: 'save' }),
+    () => worker.send({ type: 'exportOnnx' }),
     (bytes, name) => worker.send({ type: 'loadModel', bytes, name }, [bytes.buffer]),
   );
   const trainPanel = panel(
@@ -208,6 +211,16 @@ export function mount(root: HTMLElement): Page {
       { label: 'test accuracy', color: SERIES[0]!, points: true },
     ],
   });
+
+  /** Exports the worker's weights as ONNX and downloads the file (@tessera/onnx loads now). */
+  async function exportOnnxFile(arch: ArchName, tensors: WeightArray[]): Promise<void> {
+    try {
+      const { digitsOnnxBlob, ONNX_FILE_NAME } = await import('./onnx-file.js');
+      modelFiles.download(digitsOnnxBlob(arch, tensors), ONNX_FILE_NAME);
+    } catch (e) {
+      showError(`Download ONNX failed: ${(e as Error).message}`);
+    }
+  }
 
   function showError(message: string): void {
     reportError(errorBox, root, message);
@@ -333,6 +346,9 @@ export function mount(root: HTMLElement): Page {
         return;
       case 'saved':
         modelFiles.download(m.blob, m.name);
+        return;
+      case 'weights':
+        void exportOnnxFile(m.arch, m.tensors);
         return;
       case 'modelLoaded':
         // The curves of the previous model do not belong to this one: the loaded model's test

@@ -47,6 +47,7 @@ export type ToWorker =
   | { type: 'predict'; id: number; pixels: Float32Array }
   | { type: 'inspect'; index: number | null; pixels: Float32Array | null }
   | { type: 'save' }
+  | { type: 'exportOnnx' }
   | { type: 'loadModel'; bytes: Uint8Array; name: string };
 
 /** Training progress, posted a few times a second. */
@@ -85,6 +86,13 @@ export interface InspectionMessage {
   mapShape: [number, number, number];
 }
 
+/** One tensor of a state dict, read back to the CPU (for the page's ONNX export). */
+export interface WeightArray {
+  name: string;
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
+
 /** Digits worker to main thread. */
 export type FromWorker =
   | { type: 'ready'; info: BackendInfo }
@@ -95,6 +103,7 @@ export type FromWorker =
   | { type: 'prediction'; id: number; probs: Float32Array }
   | InspectionMessage
   | { type: 'saved'; blob: Blob; name: string }
+  | { type: 'weights'; arch: ArchName; tensors: WeightArray[] }
   | { type: 'modelLoaded'; arch: ArchName; name: string }
   | { type: 'playing'; playing: boolean }
   | { type: 'error'; message: string };

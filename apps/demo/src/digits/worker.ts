@@ -2,7 +2,7 @@ import '@tessera/autograd';
 import { type DownloadProgress, type MnistDataset, mnist } from '@tessera/data';
 import { initBackend } from '../engine/backend.js';
 import { betweenSteps, errorText, frameGate, PlayLoop, port, yieldToEvents } from '../engine/worker-port.js';
-import type { DigitsConfig, FromWorker, MnistSource, ToWorker } from './protocol.js';
+import type { DigitsConfig, FromWorker, MnistSource, ToWorker, WeightArray } from './protocol.js';
 import { type DigitsData, DigitsTrainer, splitDigits, trainerFromFile } from './trainer.js';
 
 // The Digits page's worker: loads MNIST, trains in slices of SLICE_MS (letting the page draw
@@ -164,6 +164,22 @@ async function handle(m: ToWorker): Promise<void> {
       await player.stop();
       const name = `tessera-mnist-${t.arch}-step${t.step}.safetensors`;
       post({ type: 'saved', blob: await t.saveBlob(), name });
+      if (wasPlaying && t === trainer) player.set(true);
+      return;
+    }
+    case 'exportOnnx': {
+      const t = trainer;
+      if (!t) return;
+      // As for Save: training pauses while the weights are read back (asynchronously on WebGPU).
+      const wasPlaying = player.playing;
+      await player.stop();
+      // The page exports them: @tessera/onnx then loads only on the page, only when asked.
+      const dict = await t.model.stateDictAsync();
+      const tensors: WeightArray[] = [];
+      for (const [name, w] of Object.entries(dict)) {
+        tensors.push({ name, shape: [...w.shape], data: (await w.data()) as Float32Array | Int32Array });
+      }
+      post({ type: 'weights', arch: t.arch, tensors });
       if (wasPlaying && t === trainer) player.set(true);
       return;
     }
