@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { describeIfAvailable, itIfAvailable } from '../../../tests/repo/requirements.js';
 import { type BrowserKind, screenshot, startFrames, stopFrames, waitForPage } from './harness.js';
-import { browserSuite, expectFrames, unlabelledControls } from './suite.js';
+import { browserSuite, expectFrames, PHONE, tabTo, unlabelledControls } from './suite.js';
 
 /** Share of the reconstruction row's pixels that are neither white nor black (a digit has grey edges too). */
 function inkedShare(page: Page): Promise<number> {
@@ -104,6 +104,25 @@ describeIfAvailable('chromium', 'generate page in Chromium on the CPU backend', 
       expect(errors).toEqual([]);
     },
     300_000,
+  );
+
+  itIfAvailable(
+    'mnist',
+    'fits a phone-sized screen, and training starts and stops from the keyboard',
+    async () => {
+      const { page, errors } = await visit('#/generate', PHONE);
+      await waitForPage(page, (d) => d.dataset === 'ready' && d.reconStep === '0', 60_000);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, 'generate is wider than the screen').toBeLessThanOrEqual(0);
+      expect(await tabTo(page, '[data-action=train]'), 'Tab reaches the train button').toBe(true);
+      await page.keyboard.press('Enter');
+      await waitForPage(page, (d) => d.playing === 'true');
+      await page.keyboard.press('Enter');
+      await waitForPage(page, (d) => d.playing === 'false');
+      await screenshot(page, 'cpu-generate-phone');
+      expect(errors).toEqual([]);
+    },
+    90_000,
   );
 });
 
