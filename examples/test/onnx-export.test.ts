@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataLoader, TensorDataset } from '@tessera/data';
 import { Linear, Module, ReLU, Sequential } from '@tessera/nn';
-import { manualSeed, randn, type Tensor, zeros } from '@tessera/tensor';
+import { defaultGenerator, manualSeed, randn, type Tensor, zeros } from '@tessera/tensor';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportTrainedModel, firstBatchInput } from '../src/lib/onnx-export.js';
@@ -74,6 +74,19 @@ describe('exportTrainedModel', () => {
     await expect(
       exportTrainedModel(new Cumprod(), [randn([2, 3])], join(tmp, 'c.onnx'), () => {}),
     ).rejects.toThrow("exportOnnx: op 'cumprod' has no ONNX export");
+  });
+
+  it('firstBatchInput leaves the default generator as it was (batches drawn on iteration)', async () => {
+    manualSeed(5);
+    // Like a random transform applied per batch without its own generator.
+    const batches = {
+      *[Symbol.iterator]() {
+        yield [randn([3, 2]), randn([3, 1])] as [Tensor, Tensor];
+      },
+    };
+    const before = defaultGenerator.getState();
+    expect((await firstBatchInput(batches))[0]!.shape).toEqual([3, 2]);
+    expect(defaultGenerator.getState()).toEqual(before);
   });
 
   it('firstBatchInput refuses empty batches and non-tensor inputs', async () => {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Module } from '@tessera/nn';
 import { exportOnnx } from '@tessera/onnx';
-import { Tensor, toAsync } from '@tessera/tensor';
+import { defaultGenerator, Tensor, toAsync } from '@tessera/tensor';
 import { type BatchSource, splitBatch } from '@tessera/train';
 
 /** What `exportTrainedModel` wrote. */
@@ -17,7 +17,8 @@ export interface OnnxExportResult {
 
 /**
  * The input of the first batch of `batches` (through `split`, default @tessera/train's
- * `splitBatch`), on the CPU: an example input with the dataset's shape for `exportOnnx`.
+ * `splitBatch`), on the CPU: an example input with the dataset's shape for `exportOnnx`. The
+ * default generator is left as it was.
  */
 export async function firstBatchInput<B>(
   batches: BatchSource<B>,
@@ -25,10 +26,17 @@ export async function firstBatchInput<B>(
 ): Promise<Tensor[]> {
   let first: B | undefined;
   let found = false;
-  for await (const b of batches as AsyncIterable<B>) {
-    first = b;
-    found = true;
-    break;
+  // A shuffling loader draws from the default generator: restore it, so that what the example
+  // does after training (sampling, say) is the same with and without --export-onnx.
+  const rng = defaultGenerator.getState();
+  try {
+    for await (const b of batches as AsyncIterable<B>) {
+      first = b;
+      found = true;
+      break;
+    }
+  } finally {
+    defaultGenerator.setState(rng);
   }
   if (!found) throw new Error('--export-onnx: the training batches are empty, so there is no example input');
   const input = split(first as B).input;
