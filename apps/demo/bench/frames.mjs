@@ -39,6 +39,13 @@ const PAGES = {
     ready: (d) => d.dataset === 'ready',
     needsMnist: true,
   },
+  generate: {
+    cpu: '#/generate?decoder=convtranspose&lr=0.003&batch=64',
+    webgpu: '#/generate?decoder=upsample&lr=0.003&batch=32',
+    button: '[data-action=train]',
+    ready: (d) => d.dataset === 'ready',
+    needsMnist: true,
+  },
   inside: {
     cpu: '#/inside?depth=6&activation=relu&init=kaiming&optimizer=adam&lr=0.01',
     webgpu: '#/inside?depth=4&activation=relu&init=kaiming&optimizer=adam&lr=0.01',

@@ -43,6 +43,14 @@ const CASES = [
     button: '[data-action=train]',
     ready: (d) => d.dataset === 'ready',
   },
+  {
+    page: 'generate',
+    diverged: '#/generate?decoder=upsample&lr=0.01&batch=32',
+    trained: '#/generate?decoder=convtranspose&lr=0.003&batch=64',
+    done: (d) => Number(d.reconStep) >= 500,
+    button: '[data-action=train]',
+    ready: (d) => d.dataset === 'ready',
+  },
 ];
 
 async function waitFor(page, fn, timeout = 180_000) {

@@ -87,6 +87,8 @@ export function mount(root: HTMLElement): Page {
     lossEl,
   );
 
+  trainPanel.classList.add('ae-train');
+
   const strip = new DigitStrip(SHOWN_DIGITS);
   const reconPanel = panel(
     'Reconstructions (test digits)',
