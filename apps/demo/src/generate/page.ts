@@ -97,10 +97,13 @@ export function mount(root: HTMLElement): Page {
   );
   reconPanel.classList.add('wide');
 
-  const map = new LatentMap((x, y) => {
+  /** Asks for the decoded image of (x, y); only the answer to the latest request is drawn. */
+  function decode(x: number, y: number): void {
     decodeId += 1;
+    root.dataset.decodeId = String(decodeId);
     worker.send({ type: 'decode', id: decodeId, x, y });
-  });
+  }
+  const map = new LatentMap(decode);
   const codeText = h('p', { class: 'hint', 'data-testid': 'ae-code' }, 'Click or drag on the map.');
   const mapPanel = panel(
     'Latent space',
@@ -181,13 +184,14 @@ export function mount(root: HTMLElement): Page {
         map.setCodes(m.codes, m.labels);
         root.dataset.codesStep = String(m.step);
         // The decoded image follows the model: decode the picked point again.
-        worker.send({ type: 'decode', id: ++decodeId, x: map.code()[0], y: map.code()[1] });
+        decode(...map.code());
         return;
       case 'decoded':
         if (m.id !== decodeId) return;
         map.showDecoded(m.pixels);
         codeText.textContent = `Code (${m.x.toFixed(2)}, ${m.y.toFixed(2)})`;
         root.dataset.decoded = String(Number(root.dataset.decoded ?? 0) + 1);
+        root.dataset.decodedId = String(m.id);
         return;
       case 'playing':
         playing = m.playing;
