@@ -2,7 +2,7 @@ import { resolveMnistSource } from '../digits/mnist-source.js';
 import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
-import { button, panel, selectField } from '../lib/controls.js';
+import { panel } from '../lib/controls.js';
 import { DivergenceNotice } from '../lib/divergence.js';
 import { h } from '../lib/dom.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
@@ -10,17 +10,8 @@ import { currentRoute, replaceParams } from '../lib/url.js';
 import type { Page } from '../main.js';
 import { DigitStrip } from './digit-strip.js';
 import { LatentMap } from './latent-map.js';
-import {
-  AE_BATCHES,
-  AE_DECODER_LABELS,
-  AE_DECODERS,
-  AE_LRS,
-  type AeConfig,
-  decodeGenerate,
-  type FromWorker,
-  SHOWN_DIGITS,
-  type ToWorker,
-} from './protocol.js';
+import { type AeConfig, decodeGenerate, type FromWorker, SHOWN_DIGITS, type ToWorker } from './protocol.js';
+import { trainPanel } from './train-panel.js';
 
 function encodeGenerate(c: AeConfig): URLSearchParams {
   const p = new URLSearchParams(currentRoute().params);
@@ -41,53 +32,13 @@ export function mount(root: HTMLElement): Page {
     (message) => reportError(errorBox, root, message),
   );
 
-  const sourceText = h('p', { class: 'hint', 'data-testid': 'mnist-source' }, 'Finding MNIST…');
-  const progressText = h('p', { class: 'hint', 'aria-live': 'polite' });
-  const decoder = selectField(
-    'Decoder upsampling',
-    AE_DECODERS.map((d) => ({ value: d, label: AE_DECODER_LABELS[d] })),
-    config.decoder,
-    (v) => change({ decoder: v }),
-    { 'data-control': 'decoder' },
+  const tp = trainPanel(
+    config,
+    change,
+    () => worker.send({ type: playing ? 'pause' : 'train' }),
+    () => worker.send({ type: 'reset' }),
   );
-  const lr = selectField(
-    'Learning rate (Adam)',
-    AE_LRS.map((v) => ({ value: v, label: String(v) })),
-    config.lr,
-    (v) => change({ lr: v }),
-    { 'data-control': 'lr' },
-  );
-  const batch = selectField(
-    'Batch size',
-    AE_BATCHES.map((v) => ({ value: v, label: String(v) })),
-    config.batchSize,
-    (v) => change({ batchSize: v }),
-    { 'data-control': 'batch' },
-  );
-  const trainBtn = button('Train', () => worker.send({ type: playing ? 'pause' : 'train' }), {
-    class: 'primary',
-    'data-action': 'train',
-    disabled: true,
-  });
-  const resetBtn = button('Reset', () => worker.send({ type: 'reset' }), {
-    'data-action': 'reset',
-    disabled: true,
-  });
-  const stepText = h('p', { class: 'hint', 'data-testid': 'ae-step' }, 'Step 0');
-  const lossEl = h('div');
-  const trainPanel = panel(
-    'Training',
-    sourceText,
-    progressText,
-    decoder.root,
-    lr.root,
-    batch.root,
-    h('div', { class: 'row' }, trainBtn, resetBtn),
-    stepText,
-    lossEl,
-  );
-
-  trainPanel.classList.add('ae-train');
+  const { source: sourceText, progress: progressText, trainBtn, resetBtn, step: stepText, lossEl } = tp;
 
   const strip = new DigitStrip(SHOWN_DIGITS);
   const reconPanel = panel(
@@ -123,7 +74,7 @@ export function mount(root: HTMLElement): Page {
     ),
     errorBox,
     divergence.root,
-    h('div', { class: 'dg-grid' }, trainPanel, reconPanel, mapPanel),
+    h('div', { class: 'dg-grid' }, tp.root, reconPanel, mapPanel),
   );
   const lossChart = new LineChart(lossEl, {
     xLabel: 'step',
