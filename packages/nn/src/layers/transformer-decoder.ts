@@ -1,14 +1,19 @@
 import { checkOptions, type DType, full, type Tensor } from '@tessera/tensor';
 import { ModuleList } from '../containers.js';
-import { gelu, relu } from '../functional/activation.js';
 import { checkPositiveInt } from '../functional/util.js';
 import { deepCopy, Module } from '../module.js';
-import { ENCODER_LAYER, FACTORY } from '../option-specs.js';
+import { FACTORY } from '../option-specs.js';
 import { MultiheadAttention } from './attention.js';
 import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './norm.js';
 import type { TransformerEncoderLayerOptions } from './transformer.js';
+import {
+  type FeedForwardActivation,
+  feedForward,
+  feedForwardActivation,
+  layerSettings,
+} from './transformer-parts.js';
 
 /**
  * The causal mask of a sequence of `sz` positions (PyTorch's
@@ -77,35 +82,25 @@ export class TransformerDecoderLayer extends Module<
   dropout1: Dropout;
   dropout2: Dropout;
   dropout3: Dropout;
-  activation: ((x: Tensor) => Tensor) | Module;
+  activation: FeedForwardActivation;
 
   constructor(dModel: number, nhead: number, opts: TransformerDecoderLayerOptions = {}) {
     super();
     const name = 'TransformerDecoderLayer';
-    checkOptions(name, opts, ENCODER_LAYER);
-    const dff = checkPositiveInt(name, 'dimFeedforward', opts.dimFeedforward ?? 2048);
-    const p = opts.dropout ?? 0.1;
-    const bias = opts.bias ?? true;
-    const f = { dtype: opts.dtype, device: opts.device };
-    const mha = { ...f, dropout: p, bias, batchFirst: opts.batchFirst ?? false };
+    const { dff, p, bias, f, mha, normFirst, eps } = layerSettings(name, opts);
     this.self_attn = new MultiheadAttention(dModel, nhead, mha);
     this.multihead_attn = new MultiheadAttention(dModel, nhead, mha);
     this.linear1 = new Linear(dModel, dff, { ...f, bias });
     this.dropout = new Dropout(p);
     this.linear2 = new Linear(dff, dModel, { ...f, bias });
-    this.normFirst = opts.normFirst ?? false;
-    const eps = opts.layerNormEps ?? 1e-5;
+    this.normFirst = normFirst;
     this.norm1 = new LayerNorm(dModel, { ...f, eps, bias });
     this.norm2 = new LayerNorm(dModel, { ...f, eps, bias });
     this.norm3 = new LayerNorm(dModel, { ...f, eps, bias });
     this.dropout1 = new Dropout(p);
     this.dropout2 = new Dropout(p);
     this.dropout3 = new Dropout(p);
-    const act = opts.activation ?? 'relu';
-    if (act === 'relu') this.activation = relu;
-    else if (act === 'gelu') this.activation = (x: Tensor) => gelu(x);
-    else if (typeof act === 'function' || act instanceof Module) this.activation = act;
-    else throw new RangeError(`${name}: activation should be 'relu' or 'gelu', not ${JSON.stringify(act)}`);
+    this.activation = feedForwardActivation(name, opts.activation);
   }
 
   /** Self-attention block: attention over x, then dropout. */
@@ -132,10 +127,7 @@ export class TransformerDecoderLayer extends Module<
 
   /** Feed-forward block: linear2(dropout(activation(linear1(x)))), then dropout. */
   private ffBlock(x: Tensor): Tensor {
-    const a = this.activation;
-    const h = this.linear1.call(x);
-    const act = a instanceof Module ? (a.call(h) as Tensor) : a(h);
-    return this.dropout3.call(this.linear2.call(this.dropout.call(act)));
+    return this.dropout3.call(feedForward(this, x));
   }
 
   /** Decodes tgt [T, N, E] attending to memory [S, N, E] ([N, T, E] with batchFirst; or unbatched). */

@@ -1,14 +1,19 @@
 import { checkOptions, type DType, type Tensor, tensor } from '@tessera/tensor';
 import { ModuleList } from '../containers.js';
-import { gelu, relu } from '../functional/activation.js';
 import { checkPositiveInt, fmt } from '../functional/util.js';
 import { deepCopy, Module } from '../module.js';
-import { ENCODER_FORWARD, ENCODER_LAYER, FACTORY } from '../option-specs.js';
+import { ENCODER_FORWARD, FACTORY } from '../option-specs.js';
 import { MultiheadAttention } from './attention.js';
 import { Dropout } from './dropout.js';
 import type { FactoryOptions } from './factory.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './norm.js';
+import {
+  type FeedForwardActivation,
+  feedForward,
+  feedForwardActivation,
+  layerSettings,
+} from './transformer-parts.js';
 
 /** Options of TransformerEncoderLayer. */
 export interface TransformerEncoderLayerOptions extends FactoryOptions {
@@ -54,38 +59,21 @@ export class TransformerEncoderLayer extends Module<[src: Tensor, opts?: Transfo
   norm2: LayerNorm;
   dropout1: Dropout;
   dropout2: Dropout;
-  activation: ((x: Tensor) => Tensor) | Module;
+  activation: FeedForwardActivation;
 
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
     super();
-    checkOptions('TransformerEncoderLayer', opts, ENCODER_LAYER);
-    const dff = checkPositiveInt('TransformerEncoderLayer', 'dimFeedforward', opts.dimFeedforward ?? 2048);
-    const p = opts.dropout ?? 0.1;
-    const bias = opts.bias ?? true;
-    const f = { dtype: opts.dtype, device: opts.device };
-    this.self_attn = new MultiheadAttention(dModel, nhead, {
-      ...f,
-      dropout: p,
-      bias,
-      batchFirst: opts.batchFirst ?? false,
-    });
+    const { dff, p, bias, f, mha, normFirst, eps } = layerSettings('TransformerEncoderLayer', opts);
+    this.self_attn = new MultiheadAttention(dModel, nhead, mha);
     this.linear1 = new Linear(dModel, dff, { ...f, bias });
     this.dropout = new Dropout(p);
     this.linear2 = new Linear(dff, dModel, { ...f, bias });
-    this.normFirst = opts.normFirst ?? false;
-    const eps = opts.layerNormEps ?? 1e-5;
+    this.normFirst = normFirst;
     this.norm1 = new LayerNorm(dModel, { ...f, eps, bias });
     this.norm2 = new LayerNorm(dModel, { ...f, eps, bias });
     this.dropout1 = new Dropout(p);
     this.dropout2 = new Dropout(p);
-    const act = opts.activation ?? 'relu';
-    if (act === 'relu') this.activation = relu;
-    else if (act === 'gelu') this.activation = (x: Tensor) => gelu(x);
-    else if (typeof act === 'function' || act instanceof Module) this.activation = act;
-    else
-      throw new RangeError(
-        `TransformerEncoderLayer: activation should be 'relu' or 'gelu', not ${JSON.stringify(act)}`,
-      );
+    this.activation = feedForwardActivation('TransformerEncoderLayer', opts.activation);
   }
 
   /** Self-attention block: attention, then dropout. */
@@ -101,10 +89,7 @@ export class TransformerEncoderLayer extends Module<[src: Tensor, opts?: Transfo
 
   /** Feed-forward block: linear2(dropout(activation(linear1(x)))), then dropout. */
   private ffBlock(x: Tensor): Tensor {
-    const a = this.activation;
-    const h = this.linear1.call(x) as Tensor;
-    const act = a instanceof Module ? (a.call(h) as Tensor) : a(h);
-    return this.dropout2.call(this.linear2.call(this.dropout.call(act)));
+    return this.dropout2.call(feedForward(this, x));
   }
 
   /** Encodes src [S, N, E] ([N, S, E] with batchFirst, or unbatched [S, E]). */
