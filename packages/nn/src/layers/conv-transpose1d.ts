@@ -1,11 +1,10 @@
 import { checkOptions, type Tensor } from '@tessera/tensor';
 import { convTranspose1d } from '../functional/conv-transpose1d.js';
 import { checkPositiveInt, fmt } from '../functional/util.js';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { FACTORY } from '../option-specs.js';
 import type { Parameter } from '../parameter.js';
-import { type FactoryOptions, newParameter } from './factory.js';
+import { type FactoryOptions, newParameter, resetConvParameters } from './factory.js';
 
 /** Options of ConvTranspose1d. */
 export interface ConvTranspose1dLayerOptions extends FactoryOptions {
@@ -83,12 +82,7 @@ export class ConvTranspose1d extends Module {
 
   /** PyTorch's init: kaiming_uniform_(a = sqrt 5) weight, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) bias. */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias !== null) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    resetConvParameters(this.weight, this.bias);
   }
 
   /** Applies the transposed convolution. */

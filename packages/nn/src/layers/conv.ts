@@ -1,10 +1,9 @@
 import { checkOptions, conv1d, conv2d, convTranspose2d, pad, type Tensor } from '@tessera/tensor';
 import { checkPositiveInt, fmt, tuple } from '../functional/util.js';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { CONV, CONV_TRANSPOSE } from '../option-specs.js';
 import type { Parameter } from '../parameter.js';
-import { type FactoryOptions, newParameter } from './factory.js';
+import { type FactoryOptions, newParameter, resetConvParameters } from './factory.js';
 
 /** How a convolution pads its input (PyTorch's padding_mode). */
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
@@ -92,12 +91,7 @@ abstract class ConvNd<In extends unknown[] = [Tensor]> extends Module<In> {
    * dim 1 times the kernel size).
    */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias !== null) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    resetConvParameters(this.weight, this.bias);
   }
 
   /** Explicit padding for non-zero padding modes: F.pad's (before, after) pairs, last dim first. */
