@@ -1,9 +1,9 @@
 import '@tessera/autograd';
-import { type DownloadProgress, type MnistDataset, mnist } from '@tessera/data';
 import { initBackend } from '../engine/backend.js';
-import { betweenSteps, errorText, frameGate, PlayLoop, port, yieldToEvents } from '../engine/worker-port.js';
+import { betweenSteps, frameGate, PlayLoop, port, yieldToEvents } from '../engine/worker-port.js';
+import { loadDigits } from './load-digits.js';
 import type { DigitsConfig, FromWorker, MnistSource, ToWorker, WeightArray } from './protocol.js';
-import { type DigitsData, DigitsTrainer, splitDigits, trainerFromFile } from './trainer.js';
+import { type DigitsData, DigitsTrainer, trainerFromFile } from './trainer.js';
 
 // The Digits page's worker: loads MNIST, trains in slices of SLICE_MS (letting the page draw
 // between steps, see frameGate), reports stats every
@@ -27,39 +27,20 @@ function post(m: FromWorker, transfer: Transferable[] = []): void {
 }
 
 async function loadData(source: MnistSource): Promise<void> {
-  let sets: { train?: MnistDataset; test: MnistDataset };
-  try {
-    sets = await loadSets(source);
-  } catch (e) {
-    throw new Error(
-      `Could not load MNIST from ${source.baseUrl}: ${errorText(e)}. ` +
-        'Serve the four MNIST .gz files from a folder and open this page with ?mnist=<folder URL> (or build with VITE_MNIST_URL).',
-    );
-  }
-  data = splitDigits(sets);
-  const label =
-    sets.train || source.split === 'test'
-      ? source.label
-      : `${source.label} (test images only, split 8,000 / 2,000)`;
-  post({ type: 'dataset', train: data.trainIndices.length, test: data.testIndices.length, label });
+  const loaded = await loadDigits(
+    source,
+    (p) => post({ type: 'progress', ...p }),
+    'Serve the four MNIST .gz files from a folder and open this page with ?mnist=<folder URL> (or build with VITE_MNIST_URL).',
+  );
+  data = loaded.data;
+  post({
+    type: 'dataset',
+    train: data.trainIndices.length,
+    test: data.testIndices.length,
+    label: loaded.label,
+  });
   trainer = new DigitsTrainer(data, config!);
   await report(true);
-}
-
-/** The standard train and test files, or only the test files when that is all the folder has. */
-async function loadSets(source: MnistSource): Promise<{ train?: MnistDataset; test: MnistDataset }> {
-  const onProgress = (p: DownloadProgress) => post({ type: 'progress', ...p });
-  if (source.split === 'test')
-    return { test: await mnist({ baseUrl: source.baseUrl, split: 'test', onProgress }) };
-  try {
-    return await mnist({ baseUrl: source.baseUrl, split: 'both', onProgress });
-  } catch (e) {
-    try {
-      return { test: await mnist({ baseUrl: source.baseUrl, split: 'test', onProgress }) };
-    } catch {
-      throw e;
-    }
-  }
 }
 
 async function evaluate(t: DigitsTrainer): Promise<void> {

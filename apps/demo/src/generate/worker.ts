@@ -1,9 +1,9 @@
 import '@tessera/autograd';
-import { type DownloadProgress, type MnistDataset, mnist } from '@tessera/data';
+import { loadDigits } from '../digits/load-digits.js';
 import type { MnistSource } from '../digits/protocol.js';
-import { type DigitsData, splitDigits } from '../digits/trainer.js';
+import type { DigitsData } from '../digits/trainer.js';
 import { initBackend } from '../engine/backend.js';
-import { betweenSteps, errorText, frameGate, PlayLoop, port, yieldToEvents } from '../engine/worker-port.js';
+import { betweenSteps, frameGate, PlayLoop, port, yieldToEvents } from '../engine/worker-port.js';
 import { AutoencoderTrainer } from './autoencoder.js';
 import type { AeConfig, FromWorker, ToWorker } from './protocol.js';
 
@@ -26,39 +26,19 @@ function post(m: FromWorker, transfer: Transferable[] = []): void {
   port.postMessage(m, transfer);
 }
 
-/** The standard train and test files, or only the test files when that is all the folder has. */
-async function loadSets(source: MnistSource): Promise<{ train?: MnistDataset; test: MnistDataset }> {
-  const onProgress = (p: DownloadProgress) => post({ type: 'progress', ...p });
-  const test = () => mnist({ baseUrl: source.baseUrl, split: 'test', onProgress });
-  if (source.split === 'test') return { test: await test() };
-  try {
-    return await mnist({ baseUrl: source.baseUrl, split: 'both', onProgress });
-  } catch (e) {
-    try {
-      return { test: await test() };
-    } catch {
-      throw e;
-    }
-  }
-}
-
 async function loadData(source: MnistSource): Promise<void> {
-  let sets: { train?: MnistDataset; test: MnistDataset };
-  try {
-    sets = await loadSets(source);
-  } catch (e) {
-    throw new Error(
-      `Could not load MNIST from ${source.baseUrl}: ${errorText(e)}. ` +
-        'Serve the four MNIST .gz files from a folder and open this page with ?mnist=<folder URL>.',
-    );
-  }
-  data = splitDigits(sets);
-  // A 'test' source already says that it holds only the test images.
-  const label =
-    sets.train || source.split === 'test'
-      ? source.label
-      : `${source.label} (test images only, split 8,000 / 2,000)`;
-  post({ type: 'dataset', train: data.trainIndices.length, test: data.testIndices.length, label });
+  const loaded = await loadDigits(
+    source,
+    (p) => post({ type: 'progress', ...p }),
+    'Serve the four MNIST .gz files from a folder and open this page with ?mnist=<folder URL>.',
+  );
+  data = loaded.data;
+  post({
+    type: 'dataset',
+    train: data.trainIndices.length,
+    test: data.testIndices.length,
+    label: loaded.label,
+  });
   await rebuild();
 }
 
