@@ -45,3 +45,17 @@ export async function resolveMnistSource(): Promise<MnistSource> {
   const url = env.length > 0 ? env : DEFAULT_MNIST_URL;
   return { baseUrl: withSlash(url), split: 'both', label: url };
 }
+
+/**
+ * Resolves where MNIST comes from (see resolveMnistSource), shows it in `sourceText` and asks the
+ * page's worker to load it: what the Digits and Generate pages do once their worker is ready.
+ */
+export function loadMnistInWorker(
+  sourceText: HTMLElement,
+  send: (m: { type: 'load'; source: MnistSource }) => void,
+): void {
+  void resolveMnistSource().then((source) => {
+    sourceText.textContent = `MNIST from ${source.label}`;
+    send({ type: 'load', source });
+  });
+}

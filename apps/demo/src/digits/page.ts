@@ -10,7 +10,7 @@ import { currentRoute, replaceParams } from '../lib/url.js';
 import type { Page } from '../main.js';
 import { DrawPanel } from './draw-panel.js';
 import { FirstLayerPanel } from './first-layer-panel.js';
-import { resolveMnistSource } from './mnist-source.js';
+import { loadMnistInWorker } from './mnist-source.js';
 import { ModelFiles } from './model-files.js';
 import {
   ARCH_LABELS,
@@ -272,10 +272,7 @@ export function mount(root: HTMLElement): Page {
       case 'ready':
         showBackend(m.info);
         root.dataset.ready = 'true';
-        void resolveMnistSource().then((source) => {
-          sourceText.textContent = `MNIST from ${source.label}`;
-          worker.send({ type: 'load', source });
-        });
+        loadMnistInWorker(sourceText, (m) => worker.send(m));
         return;
       case 'progress':
         files.set(m.file, { loaded: m.loaded, total: m.total });

@@ -1,4 +1,4 @@
-import { resolveMnistSource } from '../digits/mnist-source.js';
+import { loadMnistInWorker } from '../digits/mnist-source.js';
 import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
@@ -95,10 +95,7 @@ export function mount(root: HTMLElement): Page {
       case 'ready':
         showBackend(m.info);
         root.dataset.ready = 'true';
-        void resolveMnistSource().then((source) => {
-          sourceText.textContent = `MNIST from ${source.label}`;
-          worker.send({ type: 'load', source });
-        });
+        loadMnistInWorker(sourceText, (m) => worker.send(m));
         return;
       case 'progress':
         progressText.textContent = m.cached
