@@ -23,6 +23,7 @@ import { Adam, OneCycleLR } from '@tessera/optim';
 import { Generator, manualSeed, multinomial, type Tensor, tensor } from '@tessera/tensor';
 import { evaluate } from '@tessera/train';
 import { type ExampleOptions, logOf, type Metrics, positiveInt, positiveNumber } from './lib/options.js';
+import { uniforms } from './lib/prng.js';
 import { runIfMain } from './lib/run.js';
 import { train } from './lib/training.js';
 
@@ -46,18 +47,6 @@ export interface TinyDecoderOptions extends ExampleOptions {
   dModel?: number;
   /** Strings sampled per temperature (default 500). */
   samples?: number;
-}
-
-/** A small seeded generator of uniforms in [0, 1) (mulberry32), for the synthetic strings. */
-function uniforms(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `count` random balanced bracket strings of 1 to `maxPairs` pairs. */
