@@ -2,9 +2,9 @@ import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { button, panel, selectField } from '../lib/controls.js';
-import { DivergenceNotice } from '../lib/divergence.js';
 import { h } from '../lib/dom.js';
 import { fmtCount } from '../lib/format.js';
+import { trainingFrame } from '../lib/page-frame.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
 import { currentRoute, replaceParams } from '../lib/url.js';
 import type { Page } from '../main.js';
@@ -178,17 +178,11 @@ export function mount(root: HTMLElement): Page {
   // ---- first layer ----
   const layer = new FirstLayerPanel((index) => worker.send({ type: 'inspect', index, pixels: null }));
 
-  const errorBox = h('div', { class: 'error-box', role: 'alert', hidden: true });
-  const divergence = new DivergenceNotice(root, () => worker.send({ type: 'pause' }));
-  root.append(
-    h('h1', {}, 'Digits'),
-    h(
-      'p',
-      { class: 'lead' },
-      'Train a convolutional network on MNIST handwritten digits, right here. Then draw a digit and watch the prediction change as you draw.',
-    ),
-    errorBox,
-    divergence.root,
+  const { errorBox, divergence } = trainingFrame(
+    root,
+    'Digits',
+    'Train a convolutional network on MNIST handwritten digits, right here. Then draw a digit and watch the prediction change as you draw.',
+    () => worker.send({ type: 'pause' }),
     h('div', { class: 'dg-grid' }, trainPanel, curvesPanel, draw.root, confPanel, layer.root),
   );
   const TRAIN_HINT = 'Press Train: the curves appear here as the network learns.';

@@ -3,8 +3,8 @@ import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { SERIES } from '../lib/colors.js';
 import { panel } from '../lib/controls.js';
-import { DivergenceNotice } from '../lib/divergence.js';
 import { h } from '../lib/dom.js';
+import { trainingFrame } from '../lib/page-frame.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
 import { currentRoute, replaceParams } from '../lib/url.js';
 import type { Page } from '../main.js';
@@ -63,17 +63,11 @@ export function mount(root: HTMLElement): Page {
   );
   mapPanel.classList.add('wide');
 
-  const errorBox = h('div', { class: 'error-box', role: 'alert', hidden: true });
-  const divergence = new DivergenceNotice(root, () => worker.send({ type: 'pause' }));
-  root.append(
-    h('h1', {}, 'Generate'),
-    h(
-      'p',
-      { class: 'lead' },
-      'A convolutional autoencoder squeezes each MNIST digit into two numbers and draws it back from them. Train it, then move across its 2-D code space to see the digits it can generate.',
-    ),
-    errorBox,
-    divergence.root,
+  const { errorBox, divergence } = trainingFrame(
+    root,
+    'Generate',
+    'A convolutional autoencoder squeezes each MNIST digit into two numbers and draws it back from them. Train it, then move across its 2-D code space to see the digits it can generate.',
+    () => worker.send({ type: 'pause' }),
     h('div', { class: 'dg-grid' }, tp.root, reconPanel, mapPanel),
   );
   const lossChart = new LineChart(lossEl, {

@@ -1,8 +1,9 @@
 import { chosenBackend } from '../lib/backend-switch.js';
 import { LineChart } from '../lib/chart.js';
 import { button, panel, selectField } from '../lib/controls.js';
-import { DIVERGED_HINT, DivergenceNotice } from '../lib/divergence.js';
+import { DIVERGED_HINT } from '../lib/divergence.js';
 import { fmtNum, h } from '../lib/dom.js';
+import { trainingFrame } from '../lib/page-frame.js';
 import { PageWorker, reportError, showBackend } from '../lib/page-worker.js';
 import { currentRoute, replaceParams } from '../lib/url.js';
 import type { Page } from '../main.js';
@@ -200,17 +201,11 @@ export function mount(root: HTMLElement): Page {
   );
   bpPanel.style.gridColumn = '1 / -1';
 
-  const errorBox = h('div', { class: 'error-box', role: 'alert', hidden: true });
-  const divergence = new DivergenceNotice(root, () => worker.send({ type: 'pause' }));
-  root.append(
-    h('h1', {}, 'Inside the network'),
-    h(
-      'p',
-      { class: 'lead' },
-      'What happens in each layer while a network trains: activations, gradients, dead units. And how backpropagation computes a gradient, one number at a time.',
-    ),
-    errorBox,
-    divergence.root,
+  const { errorBox, divergence } = trainingFrame(
+    root,
+    'Inside the network',
+    'What happens in each layer while a network trains: activations, gradients, dead units. And how backpropagation computes a gradient, one number at a time.',
+    () => worker.send({ type: 'pause' }),
     h('div', { class: 'in-grid' }, controls, histPanel, bpPanel),
   );
 
