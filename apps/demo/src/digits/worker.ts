@@ -27,18 +27,11 @@ function post(m: FromWorker, transfer: Transferable[] = []): void {
 }
 
 async function loadData(source: MnistSource): Promise<void> {
-  const loaded = await loadDigits(
+  data = await loadDigits(
     source,
-    (p) => post({ type: 'progress', ...p }),
+    (m) => post(m),
     'Serve the four MNIST .gz files from a folder and open this page with ?mnist=<folder URL> (or build with VITE_MNIST_URL).',
   );
-  data = loaded.data;
-  post({
-    type: 'dataset',
-    train: data.trainIndices.length,
-    test: data.testIndices.length,
-    label: loaded.label,
-  });
   trainer = new DigitsTrainer(data, config!);
   await report(true);
 }
