@@ -37,6 +37,8 @@ export async function heatmap(page: Page): Promise<string> {
 
 /** Draws a vertical stroke (a "1") on the Digits canvas with the mouse. */
 export async function drawOne(page: Page): Promise<void> {
+  // Mouse events go to viewport coordinates: the pad must be on screen, wherever the layout put it.
+  await page.locator('.draw-canvas').scrollIntoViewIfNeeded();
   const box = (await page.locator('.draw-canvas').boundingBox())!;
   const x = box.x + box.width * 0.5;
   await page.mouse.move(x, box.y + box.height * 0.18);
