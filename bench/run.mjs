@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { childResult } from './child-result.mjs';
 import { FRAMEWORKS, ROWS } from './rows.mjs';
 import { runTorch, torchUnavailable } from './torch.mjs';
 
@@ -47,12 +48,7 @@ function runPair(row, fw) {
     if (!out.includes('{'))
       return { ok: false, reason: `crashed: ${String(e.stderr || e.message).split('\n')[0]}` };
   }
-  const line = out
-    .trim()
-    .split('\n')
-    .reverse()
-    .find((l) => l.startsWith('{'));
-  return line ? JSON.parse(line) : { ok: false, reason: 'no result printed' };
+  return childResult(out);
 }
 
 const fmtMs = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));

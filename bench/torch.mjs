@@ -4,6 +4,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childResult } from './child-result.mjs';
 
 const PYTHON = '/usr/bin/python3';
 const script = fileURLToPath(new URL('torch_row.py', import.meta.url));
@@ -40,12 +41,7 @@ export function runTorch(row, quick) {
       timeout: 15 * 60_000,
       env: env(),
     });
-    const line = out
-      .trim()
-      .split('\n')
-      .reverse()
-      .find((l) => l.startsWith('{'));
-    return line ? JSON.parse(line) : { ok: false, reason: 'no result printed' };
+    return childResult(out);
   } catch (e) {
     return {
       ok: false,
