@@ -72,7 +72,16 @@ export {
   zeros,
   zerosLike,
 } from './creation.js';
-export { getOpObserver, type OpCall, type OpObserver, runOp, setOpObserver } from './dispatch.js';
+export {
+  getOpObserver,
+  hasOpObservers,
+  type OpCall,
+  type OpObserver,
+  type OpObserverHandle,
+  pushOpObserver,
+  runOp,
+  setOpObserver,
+} from './dispatch.js';
 export { canCast, DTYPES, type DType, isFloating, itemSize, promoteTypes, type TypedArray } from './dtype.js';
 export {
   currentOpContext,
@@ -251,6 +260,8 @@ export {
   suggestOption,
   unknownOptionError,
 } from './options.js';
+export { ProfileResult, profile, profileAsync } from './profile.js';
+export type { ProfileRow, ProfileSortKey, ProfileTableOptions } from './profile-table.js';
 export { defaultGenerator, Generator, manualSeed, philox } from './random.js';
 export { broadcastShapes, contiguousStrides, type Shape, sizeOf } from './shape.js';
 export { type MemoryInfo, memory, nextStep } from './storage.js';
@@ -266,4 +277,4 @@ export {
   initCpuKernels,
   setCpuKernels,
   setNumThreads,
-} from './wasm/runtime.js';
+} from './wasm/index.js';

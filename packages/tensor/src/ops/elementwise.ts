@@ -1,5 +1,5 @@
 import type { BinaryOp, UnaryAttrs, UnaryOp, View } from '../backend.js';
-import { getOpObserver, runOp } from '../dispatch.js';
+import { hasOpObservers, runOp } from '../dispatch.js';
 import { checkDType, type DType, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -93,7 +93,7 @@ export function unaryOp(op: UnaryOp, x: Tensor, attrs: UnaryAttrs = NO_ATTRS): T
   const input = x;
   const outDtype: DType = BOOL_RESULT.has(op) ? 'bool' : input.dtype;
   // Without an observer, skip building the call (closure and input list): it would run as is.
-  if (getOpObserver() === null) return unaryCompute(op, input, attrs, outDtype);
+  if (!hasOpObservers()) return unaryCompute(op, input, attrs, outDtype);
   return runOp(op, [input], attrs, () => unaryCompute(op, input, attrs, outDtype));
 }
 
@@ -149,7 +149,7 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType
   // Equal shapes (the common case) need no broadcast: the result shares a's (immutable) shape.
   const shape = shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
   // Without an observer, skip building the call (closure and input list): it would run as is.
-  if (getOpObserver() === null) return binaryCompute(op, a, b, shape, outDtype);
+  if (!hasOpObservers()) return binaryCompute(op, a, b, shape, outDtype);
   return runOp(op, [a, b], undefined, () => binaryCompute(op, a, b, shape, outDtype));
 }
 
