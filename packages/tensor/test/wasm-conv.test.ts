@@ -10,6 +10,7 @@ import {
   type Tensor,
 } from '@tessera/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadWasmKernels } from '../src/wasm/index.js';
 import { expectClose, expectIdentical, prng, VARIANTS, withKernels } from './wasm-helpers.js';
 
 // The WebAssembly conv2d kernels (forward, input gradient, weight gradient; every variant) against
@@ -82,6 +83,11 @@ const CASES: Case[] = [
   // Rows too wide for the direct kernels' window: the im2col kernels take every pass.
   { x: [1, 16, 4, 2900], w: [3, 16, 3, 3], o: { padding: 1 } },
 ];
+
+// The kernels load on first use (a separate chunk): load them before comparing with them.
+beforeAll(async () => {
+  expect(await loadWasmKernels()).not.toBeNull();
+});
 
 describe('WebAssembly conv2d kernels', () => {
   it.each(CASES.map((c) => [JSON.stringify(c), c] as const))('match the TypeScript kernels: %s', (_, c) => {

@@ -1,5 +1,6 @@
 import { type CpuKernelMode, setCpuKernels, type Tensor } from '@tessera/tensor';
 import { expect } from 'vitest';
+import { loadedKernels } from '../src/wasm/load.js';
 
 export { prng } from '../../../tests/repo/prng.js';
 
@@ -13,8 +14,17 @@ export const VARIANTS = [
   'wasm-scalar',
 ] as const satisfies readonly CpuKernelMode[];
 
-/** Runs `f` with the CPU kernels set to `mode`, restoring the previous setting afterwards. */
+/**
+ * Runs `f` with the CPU kernels set to `mode`, restoring the previous setting afterwards. A
+ * WebAssembly mode needs the kernels loaded (`await loadWasmKernels()` in a `beforeAll`): until
+ * they are, the TypeScript kernels would run and a comparison with them would prove nothing.
+ */
 export function withKernels<T>(mode: CpuKernelMode, f: () => T): T {
+  if (mode.startsWith('wasm') && loadedKernels() === null) {
+    throw new Error(
+      `withKernels('${mode}'): the WebAssembly kernels are not loaded (await loadWasmKernels() first)`,
+    );
+  }
   const prev = setCpuKernels(mode);
   try {
     return f();

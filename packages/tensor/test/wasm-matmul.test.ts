@@ -10,6 +10,7 @@ import {
 } from '@tessera/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { View } from '../src/backend.js';
+import { loadWasmKernels } from '../src/wasm/index.js';
 import { gemmTasks, matmulOn } from '../src/wasm/matmul.js';
 import { activeRuntime } from '../src/wasm/runtime.js';
 import { expectClose, expectIdentical, prng, VARIANTS, withKernels } from './wasm-helpers.js';
@@ -29,6 +30,11 @@ function check(a: Tensor, b: Tensor, what: string): void {
 }
 
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 33, 63, 65, 100, 127, 129, 200, 255, 257, 300];
+
+// The kernels load on first use (a separate chunk): load them before comparing with them.
+beforeAll(async () => {
+  expect(await loadWasmKernels()).not.toBeNull();
+});
 
 describe('WebAssembly matmul', () => {
   it('matches the TypeScript kernel on random shapes', () => {

@@ -1,5 +1,6 @@
 import { randint, randn, type Tensor } from '@tessera/tensor';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadWasmKernels } from '../src/wasm/index.js';
 import { withKernels } from './wasm-helpers.js';
 
 // Transposing copies on the WebAssembly kernel must equal the TypeScript strided copy bit for bit.
@@ -15,6 +16,11 @@ function same(make: () => Tensor, what: string): void {
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) diff++;
   expect(diff, `${what}: elements that differ`).toBe(0);
 }
+
+// The kernels load on first use (a separate chunk): load them before comparing with them.
+beforeAll(async () => {
+  expect(await loadWasmKernels()).not.toBeNull();
+});
 
 describe('transposing copies', () => {
   it('match the strided copy for float32 and int32, ragged sizes and batches', () => {

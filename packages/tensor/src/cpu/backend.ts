@@ -14,7 +14,8 @@ import type {
   View,
 } from '../backend.js';
 import { allocArray, type DType, type TypedArray } from '../dtype.js';
-import { wasmTransposeCopy } from '../wasm/transpose.js';
+import { sizeOf } from '../shape.js';
+import { MIN_TRANSPOSE_SIZE, wasmKernels } from '../wasm/index.js';
 import { allocBuffer, arr, type CpuBuffer, freeBuffer, handle } from './buffer.js';
 import * as conv from './conv.js';
 import * as ew from './elementwise.js';
@@ -72,7 +73,7 @@ export class CpuBackend implements Backend {
   }
   copy(out: View, x: View): void {
     // Large transposing copies go to a cache-blocked WebAssembly kernel.
-    if (wasmTransposeCopy(out, x)) return;
+    if (wasmKernels(sizeOf(out.shape), MIN_TRANSPOSE_SIZE)?.transposeCopy(out, x)) return;
     ew.copy(out, x);
   }
   unary(op: UnaryOp, out: View, x: View, attrs: UnaryAttrs): void {

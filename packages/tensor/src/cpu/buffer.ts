@@ -1,16 +1,10 @@
-import type { BufferHandle, View } from '../backend.js';
+import type { BufferHandle } from '../backend.js';
+import type { CpuBuffer } from '../cpu-array.js';
 import { allocArray, type DType, itemSize, type TypedArray } from '../dtype.js';
 import { GC_OWNED } from '../storage.js';
 
-/** The CPU backend's buffer: a typed array the JS thread reads directly. */
-export interface CpuBuffer {
-  data: TypedArray;
-}
-
-/** The typed array behind a view's buffer. */
-export function arr(v: View): TypedArray {
-  return (v.buffer as CpuBuffer).data;
-}
+// The buffer type and `arr` live in ../cpu-array.ts, which the WebAssembly kernels share.
+export { arr, type CpuBuffer } from '../cpu-array.js';
 
 /**
  * Every CPU buffer is owned by the garbage collector (see GC_OWNED): a tensor dropped without

@@ -1,6 +1,6 @@
 import type { View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
-import { wasmMatmul } from '../wasm/matmul.js';
+import { MIN_MATMUL_WORK, wasmKernels } from '../wasm/index.js';
 import { arr } from './buffer.js';
 import { collapse, forEachRow } from './iterate.js';
 
@@ -48,7 +48,7 @@ export function matmul(out: View, a: View, b: View): void {
   for (let d = 0; d < nd - 2; d++) batch *= out.shape[d]!;
   if (batch === 0 || m === 0 || n === 0) return;
   // float32 products big enough to pay for the copies run on the WebAssembly kernels.
-  if (wasmMatmul(out, a, b)) return;
+  if (wasmKernels(batch * m * n * k, MIN_MATMUL_WORK)?.matmul(out, a, b)) return;
   if (nd === 2) {
     gemm(m, n, k, A, a.offset, rsA, csA, B, b.offset, rsB, csB, C, out.offset, n, false);
     return;

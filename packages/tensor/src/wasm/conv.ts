@@ -10,10 +10,12 @@ import {
   directWgradFits,
 } from './direct.js';
 import { WasmOutOfMemory } from './heap.js';
-import { LAYOUT } from './kernels.generated.js';
+import { LAYOUT } from './layout.generated.js';
 import { blockWidth } from './matmul.js';
-import { activeRuntime, forcedWasm, type Runtime } from './runtime.js';
+import { activeRuntime, type Runtime } from './runtime.js';
+import { forcedWasm } from './settings.js';
 import { stageContiguous, unstage } from './stage.js';
+import { MIN_CONV_WORK } from './thresholds.js';
 
 // float32 conv2d and its two gradients on the WebAssembly kernels. Most convolutions take the
 // direct kernels (direct.ts: no column matrix); the rest (strided columns, 1x1 convolutions,
@@ -26,8 +28,6 @@ import { stageContiguous, unstage } from './stage.js';
 
 const { MR, MC, NB, NR, KIND, FIELD, JOB_PTR, TILE_T_FLOATS } = LAYOUT;
 
-/** Below this many multiply-adds (mode 'auto') the TypeScript kernels run (measured break-even: a few hundred). */
-const MIN_WORK = 1024;
 /** Tasks a call is split into when its shape allows. */
 const TARGET_TASKS = 8;
 
@@ -103,7 +103,7 @@ function wanted(dtypes: View[], g: Geometry, work: number): boolean {
   if (g.N * g.C * g.H * g.W === 0 || g.O === 0 || g.L === 0 || g.Ck === 0) return false;
   if (forcedWasm()) return true;
   // Depthwise convolutions have a direct TypeScript kernel; im2col would make them matrix-vector products.
-  return work >= MIN_WORK && !(g.Cg === 1 && g.G > 1);
+  return work >= MIN_CONV_WORK && !(g.Cg === 1 && g.G > 1);
 }
 
 function guarded(f: (rt: Runtime) => void): boolean {

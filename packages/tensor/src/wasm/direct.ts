@@ -1,5 +1,5 @@
 import type { Conv2dParams, View } from '../backend.js';
-import { LAYOUT } from './kernels.generated.js';
+import { LAYOUT } from './layout.generated.js';
 import type { Runtime } from './runtime.js';
 import { stageContiguous, unstage } from './stage.js';
 

@@ -1,4 +1,4 @@
-import { LAYOUT } from './kernels.generated.js';
+import { LAYOUT } from './layout.generated.js';
 
 // The kernels' linear memory and how it is carved up:
 //

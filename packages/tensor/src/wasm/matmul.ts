@@ -1,10 +1,12 @@
 import type { View } from '../backend.js';
-import { arr } from '../cpu/buffer.js';
-import { collapse, RowWalker } from '../cpu/iterate.js';
+import { arr } from '../cpu-array.js';
+import { collapse, RowWalker } from '../row-walker.js';
 import { WasmOutOfMemory } from './heap.js';
-import { LAYOUT } from './kernels.generated.js';
-import { activeRuntime, forcedWasm, type Runtime } from './runtime.js';
+import { LAYOUT } from './layout.generated.js';
+import { activeRuntime, type Runtime } from './runtime.js';
+import { forcedWasm } from './settings.js';
 import { stageStrided, unstage } from './stage.js';
+import { MIN_MATMUL_WORK, MIN_MATRIX_WORK } from './thresholds.js';
 
 // float32 matmul on the WebAssembly kernels. Operands are copied in with their strides (so x.mT
 // costs nothing extra), A is packed once per distinct matrix (PACK_A job, in parallel when big),
@@ -13,14 +15,6 @@ import { stageStrided, unstage } from './stage.js';
 
 const { MR, MC, NB, NR, KIND, FIELD, JOB_PTR } = LAYOUT;
 
-/**
- * Mode 'auto' leaves to the TypeScript kernel products of fewer multiply-adds than this in all
- * (where copying in and out costs about as much as the product), and batches of matrices smaller
- * than MIN_MATRIX_WORK each (per-matrix overhead; measured: 16^3 break-even, 4x4 and 6x6 batches
- * faster in TypeScript, 8x8x4 batches and matrix-vector products faster in WebAssembly).
- */
-const MIN_WORK = 16 * 16 * 16;
-const MIN_MATRIX_WORK = 256;
 /** Fewest tasks a call is split into when its shape allows (enough for this many threads to share). */
 const MIN_TASKS = 8;
 /** Most tasks: past this, splitting further only adds per-task packing and scheduling. */
@@ -42,7 +36,7 @@ export function wasmMatmul(out: View, a: View, b: View): boolean {
   if (out.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32') return false;
   const { batch, m, n, k } = productDims(out, a);
   if (batch * m * n === 0 || k === 0) return false;
-  if (!forcedWasm() && (batch * m * n * k < MIN_WORK || m * n * k < MIN_MATRIX_WORK)) return false;
+  if (!forcedWasm() && (batch * m * n * k < MIN_MATMUL_WORK || m * n * k < MIN_MATRIX_WORK)) return false;
   const rt = activeRuntime();
   if (rt === null) return false;
   try {

@@ -1,10 +1,11 @@
+import { BINARIES } from './binaries.generated.js';
 import type { KernelVariant } from './features.js';
-import { BINARIES } from './kernels.generated.js';
 
-// Compiling the kernel modules. The binaries are embedded (base64, see kernels.generated.ts)
-// rather than fetched: ops are synchronous, so the module must be obtainable synchronously in
-// Node and in workers, and an embedded module needs no bundler configuration, file-system access
-// or network request anywhere (Node, browsers, workers, Vitest on sources).
+// Compiling the kernel modules. The binaries are embedded (base64, see binaries.generated.ts) in
+// the kernels' chunk rather than fetched as .wasm files: once the chunk is loaded (load.ts) a
+// module is obtainable synchronously, in Node and in workers, and an embedded module needs no
+// bundler configuration (beyond code splitting, which every bundler does), file-system access or
+// separate request anywhere (Node, browsers, workers, Vitest on sources).
 
 /** Decodes base64 (atob exists in browsers and Node >= 16). */
 function decode(b64: string): Uint8Array {

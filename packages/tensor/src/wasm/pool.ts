@@ -1,6 +1,6 @@
 import { atomicsWaitAllowed, nodeBuiltin, nodeProcess } from './features.js';
 import type { Heap } from './heap.js';
-import { LAYOUT } from './kernels.generated.js';
+import { LAYOUT } from './layout.generated.js';
 import { BROWSER_WORKER_SOURCE, NODE_WORKER_SOURCE } from './worker-source.js';
 
 // A pool of worker threads running kernel tasks on the shared WebAssembly memory.
@@ -55,9 +55,12 @@ function syncFactory(): MakeWorker | null | undefined {
 function asyncFactory(): Promise<MakeWorker | null> {
   const f = syncFactory();
   if (f !== undefined) return Promise.resolve(f);
-  // A computed specifier keeps browser bundlers from trying to resolve the Node built-in.
+  // A computed specifier and the ignore comments keep browser bundlers (Vite, webpack) from
+  // trying to resolve or bundle the Node built-in.
   const spec = 'node:worker_threads';
-  factoryLoading ??= (import(/* @vite-ignore */ spec) as Promise<{ Worker: NodeWorkerClass }>).then(
+  factoryLoading ??= (
+    import(/* webpackIgnore: true */ /* @vite-ignore */ spec) as Promise<{ Worker: NodeWorkerClass }>
+  ).then(
     (wt) => (factory = nodeFactory(wt.Worker)),
     () => (factory = null),
   );

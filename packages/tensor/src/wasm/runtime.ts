@@ -1,62 +1,14 @@
-import {
-  bestVariant,
-  hardwareConcurrency,
-  type KernelVariant,
-  sharedMemorySupported,
-  variantSupported,
-  workersSupported,
-} from './features.js';
+import { type KernelVariant, sharedMemorySupported, variantSupported, workersSupported } from './features.js';
 import { Heap } from './heap.js';
-import { LAYOUT } from './kernels.generated.js';
+import { LAYOUT } from './layout.generated.js';
 import { compileKernels, compileKernelsAsync } from './module.js';
 import { ThreadPool } from './pool.js';
+import { settings, threadCount, variantOf } from './settings.js';
+import type { CpuKernelInfo } from './types.js';
 
-// The state of the WebAssembly CPU kernels: which kernels run (the setting), the compiled module
-// of each variant, the one memory they share, the thread pool, and timing counters. Everything
+// The state of the WebAssembly CPU kernels: the compiled module of each variant, the one memory
+// they share and the thread pool (the settings and counters are in settings.ts). Everything
 // starts lazily, on the first float32 matmul or convolution that wants it.
-
-/**
- * Which kernels the CPU backend uses for float32 matmul and convolutions:
- * - `'auto'` (default): WebAssembly (the fastest variant the engine runs) for products big enough
- *   to pay for copying operands in and out, TypeScript for small ones;
- * - `'ts'`: the TypeScript kernels only;
- * - `'wasm'`: WebAssembly for every float32 matmul/convolution, whatever its size;
- * - `'wasm-relaxed'` / `'wasm-simd'` / `'wasm-scalar'`: like `'wasm'` with that variant (relaxed
- *   SIMD with fused multiply-add, 128-bit SIMD, or no SIMD), to test each path.
- */
-export type CpuKernelMode = 'auto' | 'ts' | 'wasm' | 'wasm-relaxed' | 'wasm-simd' | 'wasm-scalar';
-
-const MODES: readonly CpuKernelMode[] = ['auto', 'ts', 'wasm', 'wasm-relaxed', 'wasm-simd', 'wasm-scalar'];
-
-/** What the CPU kernels are doing, from `cpuKernelInfo()`. */
-export interface CpuKernelInfo {
-  /** The `setCpuKernels` setting. */
-  readonly mode: CpuKernelMode;
-  /** The WebAssembly variant in use, or null when the TypeScript kernels run (mode 'ts', no WebAssembly, or not compiled yet). */
-  readonly variant: KernelVariant | null;
-  /** Threads a large kernel may use (the `setNumThreads` setting or the default). */
-  readonly threads: number;
-  /** Worker threads started and ready. */
-  readonly workers: number;
-  /** Whether the kernels' memory is shared (needed for threads; browsers need cross-origin isolation). */
-  readonly sharedMemory: boolean;
-  /** Bytes of WebAssembly memory reserved so far (the high-water mark of one kernel call). */
-  readonly memoryBytes: number;
-  /** Why WebAssembly or threads are not in use, when they are not. */
-  readonly note: string | null;
-}
-
-/** Time spent in WebAssembly kernel calls, from `cpuKernelStats()`. */
-export interface CpuKernelStats {
-  /** Kernel calls that ran in WebAssembly. */
-  calls: number;
-  /** Milliseconds in those calls, copies included. */
-  ms: number;
-  /** Milliseconds of those spent copying operands into and results out of WebAssembly memory. */
-  copyMs: number;
-  /** Calls some of whose work ran on worker threads. */
-  threadedCalls: number;
-}
 
 /** Below this many flops a kernel call runs on the calling thread only (waking workers costs more). */
 const PARALLEL_FLOPS = 1 << 21;
@@ -151,22 +103,12 @@ export class Runtime {
 /** Variants by index, as jobs name them to worker threads. */
 const VARIANT_ORDER: readonly KernelVariant[] = ['relaxed', 'simd', 'scalar'];
 
-let mode: CpuKernelMode = 'auto';
 let pool: ThreadPool | null = null;
-let threadSetting: number | null = null;
 let heap: Heap | null = null;
 const runtimes = new Map<KernelVariant, Runtime>();
 const loading = new Map<KernelVariant, Promise<Runtime | null>>();
 let failure: string | null = null;
-const stats: CpuKernelStats = { calls: 0, ms: 0, copyMs: 0, threadedCalls: 0 };
-
-function variantOf(m: CpuKernelMode): KernelVariant | null {
-  if (m === 'ts') return null;
-  if (m === 'wasm-relaxed') return 'relaxed';
-  if (m === 'wasm-simd') return 'simd';
-  if (m === 'wasm-scalar') return 'scalar';
-  return bestVariant();
-}
+const stats = settings.stats;
 
 function memory(): Heap {
   heap ??= Heap.create(sharedMemorySupported());
@@ -200,7 +142,7 @@ function install(
  * thread refuses to compile it synchronously; `initCpuKernels()` waits for it).
  */
 export function activeRuntime(): Runtime | null {
-  const variant = variantOf(mode);
+  const variant = variantOf(settings.mode);
   if (variant === null) return null;
   const rt = runtimes.get(variant);
   if (rt !== undefined) return rt;
@@ -269,70 +211,9 @@ function startPool(threads: number): ThreadPool | null {
   return pool;
 }
 
-/** Whether the setting forces WebAssembly for every size (the 'wasm*' modes). */
-export function forcedWasm(): boolean {
-  return mode !== 'auto' && mode !== 'ts';
-}
-
-function threadCount(): number {
-  return threadSetting ?? defaultThreads();
-}
-
-let defaultThreadCount: number | undefined;
-function defaultThreads(): number {
-  defaultThreadCount ??= Math.max(1, Math.min(LAYOUT.CTL.MAX_WORKERS + 1, hardwareConcurrency()));
-  return defaultThreadCount;
-}
-
-/**
- * Chooses the CPU backend's float32 matmul and convolution kernels (see `CpuKernelMode`); returns
- * the previous setting. Throws when a forced WebAssembly variant cannot run in this engine. Other
- * dtypes and ops always use the TypeScript kernels.
- */
-export function setCpuKernels(m: CpuKernelMode): CpuKernelMode {
-  if (!MODES.includes(m)) {
-    throw new Error(`setCpuKernels: unknown mode '${String(m)}' (expected one of ${MODES.join(', ')})`);
-  }
-  const variant = variantOf(m);
-  if (m !== 'ts' && m !== 'auto') {
-    if (variant === null || !variantSupported(variant)) {
-      const need = m === 'wasm-relaxed' ? 'relaxed SIMD' : m === 'wasm-simd' ? 'SIMD' : 'WebAssembly';
-      throw new Error(
-        `setCpuKernels: mode '${m}' needs WebAssembly ${need}, which this engine does not support`,
-      );
-    }
-  }
-  const prev = mode;
-  mode = m;
-  return prev;
-}
-
-/** The current `setCpuKernels` setting. */
-export function getCpuKernels(): CpuKernelMode {
-  return mode;
-}
-
-/**
- * Sets how many threads (the calling one included) a large float32 matmul or convolution may use;
- * 1 disables worker threads. Returns the previous value. The default is the number of logical
- * processors. Threads need shared memory: in browsers, a cross-origin-isolated page (COOP/COEP).
- */
-export function setNumThreads(n: number): number {
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`setNumThreads: expected a positive integer, got ${String(n)}`);
-  }
-  const prev = threadCount();
-  threadSetting = Math.min(n, LAYOUT.CTL.MAX_WORKERS + 1);
-  return prev;
-}
-
-/** Threads a large kernel call may use (see `setNumThreads`). */
-export function getNumThreads(): number {
-  return threadCount();
-}
-
-/** A snapshot of what the CPU kernels are doing (loading the selected WebAssembly kernels if needed). */
-export function cpuKernelInfo(): CpuKernelInfo {
+/** A snapshot of what the CPU kernels are doing (compiling the selected variant if needed). */
+export function runtimeInfo(): CpuKernelInfo {
+  const mode = settings.mode;
   const variant = variantOf(mode);
   // Loads the selected kernels if they can be loaded synchronously, as the next kernel call would.
   const rt = variant === null ? undefined : (activeRuntime() ?? undefined);
@@ -354,30 +235,14 @@ export function cpuKernelInfo(): CpuKernelInfo {
 }
 
 /**
- * Loads the WebAssembly kernels of the current setting and starts the worker threads, resolving
- * when they are ready. Optional: everything also starts on first use, but in a browser's main
- * thread the module can only be compiled asynchronously (TypeScript kernels run until it is), and
- * workers started on first use join from the next call on. Benchmarks call it to time warm kernels.
+ * Compiles the WebAssembly kernels of the current setting and starts the worker threads,
+ * resolving when they are ready (see `initCpuKernels`).
  */
-export async function initCpuKernels(): Promise<CpuKernelInfo> {
-  const variant = variantOf(mode);
-  if (variant !== null) {
-    const rt = activeRuntime() ?? (await load(variant));
-    const n = threadCount();
-    const p = rt !== null && n > 1 ? startPool(n) : null;
-    if (p !== null) await p.whenReady(n - 1);
-  }
-  return cpuKernelInfo();
-}
-
-/** Time spent in WebAssembly kernel calls since the last reset (copies in and out included). */
-export function cpuKernelStats(reset = false): CpuKernelStats {
-  const out = { ...stats };
-  if (reset) {
-    stats.calls = 0;
-    stats.ms = 0;
-    stats.copyMs = 0;
-    stats.threadedCalls = 0;
-  }
-  return out;
+export async function initRuntime(): Promise<void> {
+  const variant = variantOf(settings.mode);
+  if (variant === null) return;
+  const rt = activeRuntime() ?? (await load(variant));
+  const n = threadCount();
+  const p = rt !== null && n > 1 ? startPool(n) : null;
+  if (p !== null) await p.whenReady(n - 1);
 }

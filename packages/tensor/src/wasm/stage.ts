@@ -1,6 +1,6 @@
 import type { View } from '../backend.js';
-import { arr } from '../cpu/buffer.js';
-import { collapse, RowWalker } from '../cpu/iterate.js';
+import { arr } from '../cpu-array.js';
+import { collapse, RowWalker } from '../row-walker.js';
 import { contiguousStrides } from '../shape.js';
 import type { Heap } from './heap.js';
 

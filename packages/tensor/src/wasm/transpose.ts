@@ -1,17 +1,15 @@
 import type { View } from '../backend.js';
-import { arr } from '../cpu/buffer.js';
-import { collapse } from '../cpu/iterate.js';
+import { arr } from '../cpu-array.js';
 import type { TypedArray } from '../dtype.js';
+import { collapse } from '../row-walker.js';
 import { WasmOutOfMemory } from './heap.js';
 import { activeRuntime } from './runtime.js';
+import { MIN_TRANSPOSE_SIZE } from './thresholds.js';
 
 // Transposing copies (x.mT.contiguous(), the gradient of a transposed weight, permute + contiguous)
 // on the WebAssembly kernels: a strided copy whose innermost output dim walks the input with a
 // large stride touches a new cache line per element; the kernel transposes 32 x 32 tiles with
 // 4 x 4 register transposes instead. Float32 and int32 (moved as raw bits).
-
-/** Below this many elements the TypeScript copy is as fast. */
-const MIN_SIZE = 16384;
 
 /** The array's bytes as float32 lanes (int32 data moves bit for bit). */
 function lanes(a: TypedArray): Float32Array {
@@ -26,7 +24,7 @@ export function wasmTransposeCopy(out: View, x: View): boolean {
   if (out.dtype !== x.dtype || (out.dtype !== 'float32' && out.dtype !== 'int32')) return false;
   let size = 1;
   for (const s of out.shape) size *= s;
-  if (size < MIN_SIZE) return false;
+  if (size < MIN_TRANSPOSE_SIZE) return false;
   const c = collapse(out.shape, [out.strides, x.strides]);
   const nd = c.shape.length;
   if (nd !== 2 && nd !== 3) return false;

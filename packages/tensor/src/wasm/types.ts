@@ -1,0 +1,44 @@
+import type { Conv2dParams, View } from '../backend.js';
+import type { KernelVariant } from './features.js';
+import type { CpuKernelMode } from './settings.js';
+
+/** What the CPU kernels are doing, from `cpuKernelInfo()`. */
+export interface CpuKernelInfo {
+  /** The `setCpuKernels` setting. */
+  readonly mode: CpuKernelMode;
+  /** The WebAssembly variant in use, or null when the TypeScript kernels run (mode 'ts', no WebAssembly, or not loaded yet). */
+  readonly variant: KernelVariant | null;
+  /** Threads a large kernel may use (the `setNumThreads` setting or the default). */
+  readonly threads: number;
+  /** Worker threads started and ready. */
+  readonly workers: number;
+  /** Whether the kernels' memory is shared (needed for threads; browsers need cross-origin isolation). */
+  readonly sharedMemory: boolean;
+  /** Bytes of WebAssembly memory reserved so far (the high-water mark of one kernel call). */
+  readonly memoryBytes: number;
+  /** Why WebAssembly or threads are not in use, when they are not. */
+  readonly note: string | null;
+}
+
+/**
+ * The WebAssembly kernels as the CPU backend sees them once they are loaded (`wasmKernels()` in
+ * index.ts). Each kernel returns false, having done nothing, when it should not or cannot run the
+ * call (not float32, too small in mode 'auto', out of WebAssembly memory...): the caller then runs
+ * its TypeScript kernel. Outputs are contiguous and fully written.
+ */
+export interface WasmKernels {
+  /** out[..., M, N] = a[..., M, K] @ b[..., K, N] (batch dims broadcast). */
+  matmul(out: View, a: View, b: View): boolean;
+  /** out [N, O, OH, OW] = conv2d(x [N, C, H, W], w [O, C/groups, KH, KW]). */
+  conv2d(out: View, x: View, w: View, p: Conv2dParams): boolean;
+  /** out = dx [N, C, H, W] of conv2d from dy and w. */
+  conv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dParams): boolean;
+  /** out = dw [O, C/groups, KH, KW] of conv2d from x and dy. */
+  conv2dBackwardWeight(out: View, x: View, dy: View, p: Conv2dParams): boolean;
+  /** out = x when x is (a batch of) transposed matrices, float32 or int32 (bit-exact copy). */
+  transposeCopy(out: View, x: View): boolean;
+  /** A snapshot of the kernels' state, compiling the selected variant if it can be synchronously. */
+  info(): CpuKernelInfo;
+  /** Compiles the selected variant and starts the worker threads; resolves when they are ready. */
+  init(): Promise<void>;
+}
