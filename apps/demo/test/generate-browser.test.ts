@@ -47,7 +47,7 @@ async function trainAndCheck(
   await waitForPage(page, (d) => d.dataset === 'ready' && d.reconStep === '0', 120_000);
   await startFrames(page);
   await page.click('[data-action=train]');
-  const trained = await waitForPage(
+  const trained = await waitForPage<[number, number]>(
     page,
     (d, [min, max]) =>
       (Number(d.loss) < Number(d.firstLoss) * 0.8 && Number(d.reconStep) >= min) || Number(d.step) >= max,

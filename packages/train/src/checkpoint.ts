@@ -49,7 +49,7 @@ export interface CheckpointMeta {
 /** What state a checkpoint captures and restores. */
 export interface CheckpointTargets {
   model: AnyModule;
-  optimizer: Optimizer<any>;
+  optimizer: Optimizer<object>;
   scheduler?: SchedulerLike;
   /** Extra generators to save/restore (data augmentation, loader shuffling), by name. */
   generators?: Record<string, Generator>;
@@ -78,7 +78,7 @@ function storeOf(store: CheckpointStore | string): CheckpointStore {
 }
 
 /** The optimizer's state dict with its tensors as they are (no copy, no readback). */
-function optimizerState(opt: Optimizer<any>): OptimizerStateDict {
+function optimizerState(opt: Optimizer<object>): OptimizerStateDict {
   const ids = new Map<unknown, number>();
   let next = 0;
   const paramGroups = opt.paramGroups.map((g) => {

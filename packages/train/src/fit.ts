@@ -28,8 +28,15 @@ export type BatchSource<B = Batch> = (AsyncIterable<B> | Iterable<B>) & {
   readonly length?: number;
 };
 
+/**
+ * A loss function (pred, target) → scalar tensor. Written as a method type so that TypeScript
+ * checks its parameters bivariantly: a loss over any prediction and target types fits
+ * (`(pred: Tensor, target: Tensor) => Tensor` as much as one over tuples).
+ */
+export type LossFunction = { bivariant(pred: unknown, target: unknown): Tensor }['bivariant'];
+
 /** A loss: a function (pred, target) → scalar tensor, or a loss module (nn.CrossEntropyLoss...). */
-export type LossLike = ((pred: any, target: any) => Tensor) | { call(pred: any, target: any): Tensor };
+export type LossLike = LossFunction | { call(pred: unknown, target: unknown): Tensor };
 
 /** Gradient clipping: a max L2 norm, `{ maxNorm, normType }`, or `{ value }` for value clipping. */
 export type GradClip = number | { maxNorm: number; normType?: number | 'inf' } | { value: number };
@@ -39,7 +46,7 @@ export interface FitOptions<B = Batch> {
   train: BatchSource<B>;
   val?: BatchSource<B>;
   loss: LossLike;
-  optimizer: Optimizer<any>;
+  optimizer: Optimizer<object>;
   epochs: number;
   /** Stepped once per epoch (ReduceLROnPlateau gets the monitored value), or per batch with `schedulerStep: 'batch'`. */
   scheduler?: SchedulerLike;
@@ -88,9 +95,20 @@ export function splitBatch(batch: unknown): { input: unknown; target: unknown } 
   );
 }
 
+/** A model written as a plain function of its input (a method type, so any input type fits). */
+export type ModelFunction = { bivariant(input: unknown): unknown }['bivariant'];
+
 /** Calls a model (a Module's `call`, or a plain function). */
-export function runModel(model: AnyModule | ((x: any) => any), input: unknown): any {
+export function runModel(model: AnyModule | ModelFunction, input: unknown): unknown {
   return typeof model === 'function' ? model(input) : model.call(input);
+}
+
+/** The model's output as a tensor, or a clear error naming `op` (metrics and `predict` need one). */
+function tensorOutput(op: string, pred: unknown): Tensor {
+  if (pred instanceof Tensor) return pred;
+  throw new TypeError(
+    `${op}: the model must return a tensor here, got ${Array.isArray(pred) ? 'an array' : typeof pred}`,
+  );
 }
 
 function runLoss(loss: LossLike, pred: unknown, target: unknown): Tensor {
@@ -321,7 +339,10 @@ export async function evaluate<B = Batch>(
           const l = runLoss(opts.loss, pred, y).mul(n);
           lossSum = lossSum === null ? l : lossSum.add(l);
         }
-        for (const m of metrics) m.update(pred, y as Tensor);
+        if (metrics.length > 0) {
+          const out = tensorOutput('evaluate', pred);
+          for (const m of metrics) m.update(out, y as Tensor);
+        }
         count += n;
       });
       await nextMacrotask();
@@ -347,12 +368,15 @@ export async function predict<B = Batch>(
   const wasTraining = model.training;
   model.eval();
   try {
-    if (data instanceof Tensor) return noGrad(() => runModel(model, toDevice(data, opts.device)) as Tensor);
+    if (data instanceof Tensor) {
+      return noGrad(() => tensorOutput('predict', runModel(model, toDevice(data, opts.device))));
+    }
     const outs: Tensor[] = [];
     const split =
       opts.split ?? ((b: B) => (b instanceof Tensor ? { input: b, target: null } : splitBatch(b)));
     for await (const batch of iterate(data)) {
-      outs.push(noGrad(() => runModel(model, toDevice(split(batch).input, opts.device)) as Tensor));
+      const input = toDevice(split(batch).input, opts.device);
+      outs.push(noGrad(() => tensorOutput('predict', runModel(model, input))));
       await nextMacrotask();
     }
     if (outs.length === 0) throw new RangeError('predict: the data source yielded no batches');

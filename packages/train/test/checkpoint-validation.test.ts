@@ -136,7 +136,7 @@ describe('checkpoint validation', () => {
       reframe(store.files.get('ckpt-000002.json')!, (m) => (m.optimizer.paramGroups[0].betas = [2, 0])),
     );
     const w = store.files.get('ckpt-000001.safetensors')!;
-    w[w.length - 1] ^= 1;
+    w[w.length - 1]! ^= 1;
     const s = setup(3);
     const before = snapshot(s);
     const err = await resumeFrom(store, { ...s, callbacks: [s.earlyStopping] }).catch((e: Error) => e);

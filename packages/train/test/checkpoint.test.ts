@@ -114,7 +114,7 @@ describe('checkpoints', () => {
       callbacks: [new ModelCheckpoint({ dir: store })],
     });
     const w = store.files.get('ckpt-000001.safetensors')!;
-    w[w.length - 1] ^= 0xff;
+    w[w.length - 1]! ^= 0xff;
     const found = await findLatestCheckpoint(store);
     expect(found).toBeNull();
     await expect(resumeFrom(store, setup(1))).rejects.toThrow(/no valid checkpoint/);

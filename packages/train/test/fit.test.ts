@@ -1,7 +1,7 @@
 import { DataLoader, TensorDataset } from '@tessera/data';
-import { CrossEntropyLoss, Dropout, Linear, MSELoss, ReLU, Sequential, Tanh } from '@tessera/nn';
+import { CrossEntropyLoss, Dropout, F, Linear, Module, MSELoss, ReLU, Sequential, Tanh } from '@tessera/nn';
 import { Adam, SGD } from '@tessera/optim';
-import { Generator, manualSeed, randn, tensor } from '@tessera/tensor';
+import { Generator, manualSeed, randn, type Tensor, tensor } from '@tessera/tensor';
 import { Accuracy, EarlyStopping, evaluate, fit, historyOf, ProgressEvents, predict } from '@tessera/train';
 import { describe, expect, it } from 'vitest';
 
@@ -129,5 +129,32 @@ describe('fit', () => {
       callbacks: [events],
     });
     expect(seen).toEqual(['trainBegin', 'epochBegin', 'batch', 'batch', 'epoch', 'trainEnd']);
+  });
+
+  it('takes a typed loss function, and names the op when metrics or predict get no tensor', async () => {
+    /** A model whose output is a pair, as multi-head models return. */
+    class Pair extends Module<[Tensor], [Tensor, Tensor]> {
+      readonly head = new Linear(2, 1);
+      forward(x: Tensor): [Tensor, Tensor] {
+        const y = this.head.call(x);
+        return [y, y.neg()];
+      }
+    }
+    manualSeed(6);
+    const model = new Pair();
+    const data = new TensorDataset(randn([4, 2]), randn([4, 1]));
+    // A plain (pred, target) function over the model's own output type is a LossLike.
+    const loss = ([a]: [Tensor, Tensor], t: Tensor): Tensor => F.mseLoss(a, t);
+    const history = await fit(model, {
+      train: new DataLoader(data, { batchSize: 2 }),
+      loss,
+      optimizer: new SGD(model.parameters(), { lr: 0.1 }),
+      epochs: 1,
+    });
+    expect(Number.isFinite(historyOf(history, 'loss')[0])).toBe(true);
+    await expect(
+      evaluate(model, new DataLoader(data, { batchSize: 2 }), { loss, metrics: [new Accuracy()] }),
+    ).rejects.toThrow(/evaluate: the model must return a tensor here, got an array/);
+    await expect(predict(model, randn([3, 2]))).rejects.toThrow(/predict: the model must return a tensor/);
   });
 });

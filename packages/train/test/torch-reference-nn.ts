@@ -127,9 +127,17 @@ function withParams<M extends AnyModule>(m: M, names: readonly string[], values:
 function moduleOp<M extends AnyModule>(
   nx: number,
   make: () => M,
-  run: (m: M, xs: Tensor[]) => Tensor | Tensor[],
+  run: (m: M, xs: [Tensor, ...Tensor[]]) => Tensor | Tensor[],
 ): RefOp {
-  return (xs, kw) => run(withParams(make(), kw.params as string[], xs.slice(nx)), xs.slice(0, nx));
+  return (xs, kw) => {
+    const [first, ...rest] = xs.slice(0, nx);
+    if (first === undefined || rest.length !== nx - 1) {
+      throw new Error(
+        `moduleOp: expected ${nx} forward inputs before the parameters, got ${xs.length} tensors`,
+      );
+    }
+    return run(withParams(make(), kw.params as string[], xs.slice(nx)), [first, ...rest]);
+  };
 }
 
 /** The Tessera side of `define_modules` in scripts/torch_reference_cases_nn.py. */
@@ -208,7 +216,8 @@ export const REFERENCE_MODULES: Readonly<Record<string, RefOp>> = {
     3,
     () => new MultiheadAttention(6, 2, { batchFirst: true }),
     (m, [q, k, v]) => {
-      const [out, weights] = m.forward(q, k, v);
+      // nx = 3 above: moduleOp checked that all three are there.
+      const [out, weights] = m.forward(q, k!, v!);
       return weights === null ? out : [out, weights];
     },
   ),

@@ -36,8 +36,12 @@ function paddingOf(op: string, p: unknown): [number, number, number, number] {
   if (p === undefined) return [0, 0, 0, 0];
   if (ok(p)) return [p, p, p, p];
   if (Array.isArray(p) && p.every(ok)) {
-    if (p.length === 2) return [p[0], p[1], p[0], p[1]];
-    if (p.length === 4) return [p[0], p[1], p[2], p[3]];
+    // The length checks make the tuple casts exact.
+    if (p.length === 2) {
+      const [x, y] = p as [number, number];
+      return [x, y, x, y];
+    }
+    if (p.length === 4) return [...(p as [number, number, number, number])];
   }
   throw new RangeError(
     `${op}: padding must be a non-negative integer, [left/right, top/bottom] or [left, top, right, bottom], got ${JSON.stringify(p)}`,

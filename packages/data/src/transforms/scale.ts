@@ -116,8 +116,8 @@ export function groupStats(
   for (let i = 0; i < data.length; i++) {
     const g = groupOf(i);
     const v = data[i]!;
-    sum[g] += v;
-    count[g]++;
+    sum[g]! += v;
+    count[g]!++;
     if (v < min[g]!) min[g] = v;
     if (v > max[g]!) max[g] = v;
   }
@@ -126,7 +126,7 @@ export function groupStats(
   for (let i = 0; i < data.length; i++) {
     const g = groupOf(i);
     const d = data[i]! - mean[g]!;
-    sq[g] += d * d;
+    sq[g]! += d * d;
   }
   return {
     mean,

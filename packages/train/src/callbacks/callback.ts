@@ -25,13 +25,13 @@ export function historyOf(history: History, key: string): number[] {
 export interface SchedulerLike {
   step(metric?: number): void;
   stateDict(): unknown;
-  loadStateDict(state: any): void;
+  loadStateDict(state: unknown): void;
 }
 
 /** The state callbacks see and may change (`stopTraining`). */
 export interface TrainContext {
   model: AnyModule;
-  optimizer: Optimizer<any>;
+  optimizer: Optimizer<object>;
   scheduler?: SchedulerLike;
   /** Current epoch (0-based). */
   epoch: number;

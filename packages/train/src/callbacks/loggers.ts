@@ -1,6 +1,6 @@
 import { checkOptions } from '@tessera/tensor';
 import { nodeFsPath } from '../node-modules.js';
-import type { Callback, CallbackState, Logs } from './callback.js';
+import type { Callback, CallbackState, Logs, TrainContext } from './callback.js';
 
 /** Where log lines go: a Node file path (appended), or a function receiving each line. */
 export type LineSink = string | ((line: string) => void | Promise<void>);
@@ -72,11 +72,7 @@ export class LearningRateLogger implements Callback {
   /** One entry per batch: the lr of each param group. */
   readonly values: number[][] = [];
 
-  onBatchEnd(
-    _b: number,
-    _logs: Logs,
-    ctx: { optimizer: { paramGroups: readonly { lr?: unknown }[] } },
-  ): void {
+  onBatchEnd(_b: number, _logs: Logs, ctx: TrainContext): void {
     this.values.push(ctx.optimizer.paramGroups.map((g) => Number(g.lr)));
   }
 
