@@ -14,7 +14,7 @@ export interface ProfileRow {
   readonly totalMs: number;
   /** `totalMs` less the time spent in ops run inside its calls (nested ops). */
   readonly selfMs: number;
-  /** Bytes of the new storages its calls returned, nested ops' included. */
+  /** Bytes of the new storages its calls made (returned, or handed to nested ops), nested ops' included. */
   readonly bytesAllocated: number;
   /** `bytesAllocated` less what nested ops allocated. */
   readonly selfBytesAllocated: number;

@@ -19,16 +19,25 @@ interface MutableRow {
   selfBytesAllocated: number;
 }
 
-/** One op call in progress: what the ops it ran inside took. */
+/** One op call in progress: what the ops it ran inside took, and what it allocated itself. */
 interface Frame {
   childMs: number;
   childBytes: number;
+  /** New storages it handed to nested ops (made with its own kernels, not by a recorded op). */
+  ownBytes: number;
+}
+
+/** Bytes of a storage's buffer. */
+function bytesOf(s: Storage): number {
+  return s.size * itemSize(s.dtype);
 }
 
 /**
  * The observer behind `profile`: times each op call, subtracts the time of nested calls for the
- * self time, and counts the bytes of result storages that no earlier call had seen (a view or an
- * in-place result shares a storage already seen, so it allocates nothing).
+ * self time, and counts the bytes of storages that no earlier call had seen: those it returns (a
+ * view or an in-place result shares a storage already seen, so it allocates nothing) and those
+ * it passes to nested ops. Storages first seen as inputs of a top-level op were made before, or
+ * outside any recorded op, and count for no op.
  */
 class Profiler implements OpObserver {
   readonly rows = new Map<string, MutableRow>();
@@ -38,11 +47,14 @@ class Profiler implements OpObserver {
 
   run<T extends Tensor | readonly Tensor[]>(call: OpCall, compute: () => T): T {
     const inputs = call.inputs;
+    const parent = this.frames[this.frames.length - 1];
     for (let i = 0; i < inputs.length; i++) {
       const s = inputs[i]!._storage;
-      if (s !== null) this.seen.add(s);
+      if (s === null || this.seen.has(s)) continue;
+      this.seen.add(s);
+      if (parent !== undefined) parent.ownBytes += bytesOf(s);
     }
-    const frame: Frame = { childMs: 0, childBytes: 0 };
+    const frame: Frame = { childMs: 0, childBytes: 0, ownBytes: 0 };
     this.frames.push(frame);
     let end = -1;
     let selfBytes = 0;
@@ -56,7 +68,7 @@ class Profiler implements OpObserver {
       // Also when compute threw: the call is counted and the frame stack stays balanced.
       if (end < 0) end = performance.now();
       this.frames.pop();
-      this.add(call.name, end - start, frame, selfBytes);
+      this.add(call.name, end - start, frame, selfBytes + frame.ownBytes);
     }
   }
 
@@ -67,7 +79,7 @@ class Profiler implements OpObserver {
       const s = outs[i]?._storage;
       if (s === null || s === undefined || this.seen.has(s)) continue;
       this.seen.add(s);
-      bytes += s.size * itemSize(s.dtype);
+      bytes += bytesOf(s);
     }
     return bytes;
   }
