@@ -1,4 +1,4 @@
-import { tensor } from '@tessera/tensor';
+import { type Tensor, tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
 import {
   compose,
@@ -133,6 +133,14 @@ describe('standardize / minMaxScale', () => {
     const t = compose(standardize({ mean: 1, std: 2 }), (x) => x.mul(10));
     expect(t(tensor([1, 3])).arraySync()).toEqual([0, 10]);
     expect(compose()(5)).toBe(5);
+    // Chains whose types change along the way keep the end types (no any).
+    const count = compose(
+      (x: Tensor) => x.arraySync() as number[],
+      (a: number[]) => a.filter((v) => v > 1),
+      (a: number[]) => a.length,
+    );
+    const n: number = count(tensor([1, 2, 3]));
+    expect(n).toBe(2);
     expect(() => compose(1 as never)).toThrow('compose: transform 0 is number, not a function');
   });
 });

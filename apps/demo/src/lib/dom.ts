@@ -1,5 +1,10 @@
+/**
+ * An `on*` listener. A method type, so TypeScript checks the parameter bivariantly: a handler of
+ * `MouseEvent`, `KeyboardEvent`... fits where the key does not say which event it gets.
+ */
+export type Listener = { bivariant(e: Event): void }['bivariant'];
 /** Attributes and properties accepted by `h`: strings become attributes, functions `on*` listeners. */
-export type Attrs = Record<string, string | number | boolean | null | undefined | ((e: any) => void)>;
+export type Attrs = Record<string, string | number | boolean | null | undefined | Listener>;
 /** A child: a node, text, or nothing. */
 export type Child = Node | string | number | null | undefined | false;
 
