@@ -93,7 +93,11 @@ export const autogradObserver: OpObserver = {
   },
 };
 
-/** Attaches autograd to `@tessera/tensor`'s op dispatch. Called once when the package loads. */
+/**
+ * Attaches autograd to `@tessera/tensor`'s op dispatch, as its base observer: observers pushed
+ * with `pushOpObserver` (a profiler) run above it, and code that clears the base observer for a
+ * while (optimizer updates) stops only the recording. Called once when the package loads.
+ */
 export function attach(): void {
   setOpObserver(autogradObserver);
 }
