@@ -63,7 +63,8 @@ function rebuild(): void {
 
 function checkObserver(op: string, o: unknown): asserts o is OpObserver {
   if (typeof (o as { run?: unknown } | null)?.run !== 'function') {
-    throw new TypeError(`${op}: expected an object with a run(call, compute) method, got ${String(o)}`);
+    const got = o === null ? 'null' : typeof o === 'object' ? 'an object without one' : typeof o;
+    throw new TypeError(`${op}: expected an object with a run(call, compute) method, got ${got}`);
   }
 }
 
@@ -91,8 +92,9 @@ export function getOpObserver(): OpObserver | null {
 /**
  * Adds an observer on top of the stack: it sees each op call first, and the `compute` it is given
  * calls the next observer down (the innermost, the base observer, runs the op). Ops run inside
- * an op's computation (nested ops) go through the whole stack again. Observers can be removed in
- * any order: remove the returned handle (or declare it with `using`).
+ * an op's computation (nested ops) go through the whole stack again, and so do ops an observer
+ * runs itself outside `compute` (itself included: guard against recursion). Observers can be
+ * removed in any order: remove the returned handle (or declare it with `using`).
  *
  * ```ts
  * const seen: string[] = [];

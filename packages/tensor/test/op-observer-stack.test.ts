@@ -202,8 +202,12 @@ describe('op observer stack', () => {
   });
 
   it('rejects something that is not an observer, naming the function', () => {
-    expect(() => pushOpObserver({} as OpObserver)).toThrow(/pushOpObserver: expected an object with a run/);
-    expect(() => setOpObserver((() => 1) as unknown as OpObserver)).toThrow(/setOpObserver: expected/);
+    expect(() => pushOpObserver({} as OpObserver)).toThrow(
+      /pushOpObserver: expected an object with a run.*got an object without one/,
+    );
+    expect(() => setOpObserver((() => 1) as unknown as OpObserver)).toThrow(
+      /setOpObserver: expected an object with a run\(call, compute\) method, got function/,
+    );
     expect(hasOpObservers()).toBe(false);
   });
 });
