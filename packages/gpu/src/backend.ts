@@ -15,10 +15,13 @@ import type {
   UpdateOp,
   View,
 } from '@tessera/tensor';
+import { storageType } from './codegen/types.js';
+import { Fuser } from './fusion/fuser.js';
 import * as conv from './kernels/conv.js';
 import * as ew from './kernels/elementwise.js';
 import * as ix from './kernels/indexing.js';
 import { matmul } from './kernels/matmul.js';
+import { BINARY, IDENTITY, UNARY, WHERE } from './kernels/ops.js';
 import * as pool from './kernels/pool.js';
 import { random } from './kernels/random.js';
 import * as red from './kernels/reduce.js';
@@ -42,6 +45,8 @@ export const DEFAULT_MAX_UNAWAITED_OPS = 16384;
 export class WebGPUBackend implements Backend {
   /** The engine (device, pipelines, batching, memory). */
   readonly runtime: Runtime;
+  /** Elementwise fusion (pending expressions, materialised on first use). */
+  readonly fuser: Fuser;
   /** Objects that must live as long as the device (the GPU entry point and adapter). */
   keepAlive: unknown[] = [];
 
@@ -64,7 +69,13 @@ export class WebGPUBackend implements Backend {
       maxPoolBuffers: opts.maxPoolBuffers ?? 2048,
       gcHintBytes: opts.gcHintBytes ?? 256 * 2 ** 20,
       gcHintBuffers: opts.gcHintBuffers ?? 4096,
+      fusion: opts.fusion ?? true,
     });
+    const rt = this.runtime;
+    // Storage bindings left for an expression's leaves: all but the params and the output.
+    const leaves = Math.min(8, (device.limits.maxStorageBuffersPerShaderStage ?? 8) - 2);
+    this.fuser = new Fuser(rt, rt.opts.fusion && !rt.opts.debug, leaves);
+    rt.onUse = (buf, write) => this.fuser.use(buf, write);
   }
 
   /** float32, int32 and bool; float64 has no WGSL type. */
@@ -95,7 +106,8 @@ export class WebGPUBackend implements Backend {
   }
 
   free(buffer: BufferHandle): void {
-    if (buffer instanceof GpuBuffer) this.runtime.pool.release(buffer);
+    if (!(buffer instanceof GpuBuffer)) return;
+    if (this.fuser.release(buffer)) this.runtime.pool.release(buffer);
   }
 
   /** Resolves when all queued GPU work is done; throws errors the GPU reported meanwhile. */
@@ -109,19 +121,36 @@ export class WebGPUBackend implements Backend {
   }
 
   fill(out: View, value: number): void {
-    ew.fill(this.runtime, out, value);
+    const v = out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+    const T = storageType(out.dtype);
+    if (!this.fuser.lazy('fill', ew.FILL, out, [], { VALUE: v }, T)) ew.fill(this.runtime, out, value);
   }
+  // Elementwise ops are recorded as pending expressions when the fuser can (see fusion/fuser.ts).
   copy(out: View, x: View): void {
-    ew.copy(this.runtime, out, x);
+    const x_ = { view: x, name: 'x', convert: true };
+    if (!this.fuser.lazy('copy', IDENTITY, out, [x_], {}, storageType(x.dtype)))
+      ew.copy(this.runtime, out, x);
   }
   unary(op: UnaryOp, out: View, x: View, attrs: UnaryAttrs): void {
-    ew.unary(this.runtime, op, out, x, attrs);
+    const x_ = { view: x, name: 'x', convert: true };
+    if (!this.fuser.lazy(op, UNARY[op], out, [x_], ew.unaryAttrs(op, attrs)))
+      ew.unary(this.runtime, op, out, x, attrs);
   }
   binary(op: BinaryOp, out: View, a: View, b: View): void {
-    ew.binary(this.runtime, op, out, a, b);
+    const ins = [
+      { view: a, name: 'a', convert: true },
+      { view: b, name: 'b', convert: true },
+    ];
+    if (!this.fuser.lazy(op, BINARY[op], out, ins, {})) ew.binary(this.runtime, op, out, a, b);
   }
   where(out: View, cond: View, a: View, b: View): void {
-    ew.where(this.runtime, out, cond, a, b);
+    const ins = [
+      { view: cond, name: 'c', convert: false },
+      { view: a, name: 'a', convert: true },
+      { view: b, name: 'b', convert: true },
+    ];
+    if (!this.fuser.lazy('where', WHERE, out, ins, {}, storageType(out.dtype)))
+      ew.where(this.runtime, out, cond, a, b);
   }
   reduce(op: ReduceOp, out: View, x: View, axes: readonly number[]): void {
     red.reduce(this.runtime, op, out, x, axes);
@@ -179,11 +208,23 @@ export class WebGPUBackend implements Backend {
   }
   /** relu's gradient in one elementwise pass (no bool mask). */
   thresholdBackward(out: View, g: View, x: View, threshold: number): void {
-    ew.thresholdBackward(this.runtime, out, g, x, threshold);
+    const ins = [
+      { view: g, name: 'g', convert: true },
+      { view: x, name: 'x', convert: true },
+    ];
+    if (!this.fuser.lazy('thresholdBackward', ew.THRESHOLD_BACKWARD, out, ins, { THRESHOLD: threshold }))
+      ew.thresholdBackward(this.runtime, out, g, x, threshold);
   }
-  /** The optimizers' fused in-place updates, one elementwise pass each. */
+  /** The optimizers' fused in-place updates, one elementwise pass each (or part of a fused one). */
   update(op: UpdateOp, out: View, b: View, c: View | null, s: number): void {
-    ew.update(this.runtime, op, out, b, c, s);
+    const ins = [
+      { view: out, name: 'o', convert: true },
+      { view: b, name: 'b', convert: true },
+    ];
+    if (c !== null && (op === 'addcmul' || op === 'addcdiv')) ins.push({ view: c, name: 'c', convert: true });
+    const def = { f: ew.updateExpr(op, s) };
+    if (!this.fuser.lazy(op, def, out, ins, { ALPHA: s, BETA: 1 - s }))
+      ew.update(this.runtime, op, out, b, c, s);
   }
   /** Fused softmax: one workgroup per line (max, sum of exp, write). */
   softmax(out: View, x: View, axis: number): void {

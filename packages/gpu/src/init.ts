@@ -23,6 +23,12 @@ export interface InitWebGPUOptions {
   debug?: boolean;
   /** Registry name (default `'webgpu'`); tensors on the backend report it as their `device`. */
   name?: string;
+  /**
+   * Fuse chains of elementwise ops (and the optimizers' updates) into single kernels (default
+   * true; always off in debug mode, where every op runs alone so errors name it). Results are
+   * pending until first used and then computed by one generated kernel; `false` dispatches each op.
+   */
+  fusion?: boolean;
   /** Dispatches per command buffer before it is submitted without waiting for a read (default 256). */
   maxBatch?: number;
   /**
@@ -112,6 +118,7 @@ export async function initWebGPU(opts: InitWebGPUOptions = {}): Promise<WebGPUIn
     requiredFeatures: 'any',
     gpu: 'any',
     debug: 'any',
+    fusion: 'any',
     name: 'any',
     maxBatch: 'any',
     parallelCompiles: 'any',
@@ -176,6 +183,7 @@ export async function initWebGPU(opts: InitWebGPUOptions = {}): Promise<WebGPUIn
     device,
     {
       debug: opts.debug ?? false,
+      fusion: opts.fusion ?? true,
       subgroupSize,
       subgroupReduce,
       float16Matmul: opts.float16Matmul ?? false,

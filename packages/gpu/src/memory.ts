@@ -1,4 +1,5 @@
 import type { DType } from '@tessera/tensor';
+import type { Pending } from './fusion/fuser.js';
 
 /**
  * The webgpu backend's buffer handle: a GPUBuffer of a size class, plus bookkeeping. Every
@@ -9,6 +10,12 @@ export class GpuBuffer {
   freed = false;
   /** Id of the last command batch that referenced this buffer (see Runtime.batchId). */
   lastBatch = -1;
+  /** Elementwise fusion: the expression this buffer's values are waiting for (see Fuser). */
+  pending: Pending | null = null;
+  /** Elementwise fusion: buffers whose pending expressions read this one. */
+  readers: Set<GpuBuffer> | null = null;
+  /** Elementwise fusion: freed by the tensor layer, released once no pending expression reads it. */
+  orphan = false;
 
   constructor(
     /** The GPU buffer (its size is the size class, at least `4 * size` bytes). */

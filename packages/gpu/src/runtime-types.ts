@@ -1,5 +1,6 @@
 import type { GpuBuffer, PoolOptions } from './memory.js';
 import type { Packed } from './params.js';
+import type { PipelineEntry } from './pipelines.js';
 
 // The runtime's public shapes: what a kernel hands it (Dispatch) and its options.
 
@@ -52,4 +53,41 @@ export interface RuntimeOptions extends PoolOptions {
   float16Matmul: boolean;
   /** Pipeline compiles in flight at most (see PipelineCache). */
   parallelCompiles: number;
+  /** Fuse chains of elementwise ops into single kernels (see fusion/fuser.ts; off in debug mode). */
+  fusion: boolean;
+}
+
+// The runtime's internal records of a batch (not exported from the package).
+
+/** A kernel dispatch recorded into a batch (encoded when the batch is submitted). */
+export interface DispatchCommand {
+  readonly d: Dispatch;
+  readonly pipe: PipelineEntry;
+  readonly entries: GPUBindGroupEntry[];
+}
+
+/** A buffer-to-buffer copy recorded into a batch. */
+export interface CopyCommand {
+  readonly src: GPUBuffer;
+  readonly srcOffset: number;
+  readonly dst: GPUBuffer;
+  readonly dstOffset: number;
+  readonly bytes: number;
+}
+
+export type Command = DispatchCommand | CopyCommand;
+
+/** A closed batch waiting for its pipelines: its commands and a copy of its parameter words. */
+export interface Batch {
+  readonly id: number;
+  readonly commands: Command[];
+  readonly params: Uint32Array<ArrayBuffer>;
+  readonly ops: string[];
+}
+
+/** A `queue.writeBuffer` that must wait its turn behind batches still waiting for pipelines. */
+export interface Write {
+  readonly buffer: GPUBuffer;
+  readonly offset: number;
+  readonly data: Uint8Array<ArrayBuffer>;
 }

@@ -3,8 +3,8 @@ import { CheckLog } from './check-log.js';
 import { DeviceLostError, reportedError, WebGPUError } from './errors.js';
 import { kindOf, summary } from './gpu-error-words.js';
 import { BufferPool, GpuBuffer } from './memory.js';
-import { PipelineCache, type PipelineEntry, settled } from './pipelines.js';
-import type { Dispatch, RuntimeOptions } from './runtime-types.js';
+import { PipelineCache, settled } from './pipelines.js';
+import type { Batch, Command, Dispatch, RuntimeOptions, Write } from './runtime-types.js';
 import { UnawaitedGuard } from './unawaited.js';
 
 export type { Binding, Dispatch, RuntimeOptions } from './runtime-types.js';
@@ -14,39 +14,6 @@ const COPY_DST = 0x08;
 const STORAGE = 0x80;
 const COPY_SRC = 0x04;
 const ARENA_BYTES = 1 << 19;
-
-/** A kernel dispatch recorded into a batch (encoded when the batch is submitted). */
-interface DispatchCommand {
-  readonly d: Dispatch;
-  readonly pipe: PipelineEntry;
-  readonly entries: GPUBindGroupEntry[];
-}
-
-/** A buffer-to-buffer copy recorded into a batch. */
-interface CopyCommand {
-  readonly src: GPUBuffer;
-  readonly srcOffset: number;
-  readonly dst: GPUBuffer;
-  readonly dstOffset: number;
-  readonly bytes: number;
-}
-
-type Command = DispatchCommand | CopyCommand;
-
-/** A closed batch waiting for its pipelines: its commands and a copy of its parameter words. */
-interface Batch {
-  readonly id: number;
-  readonly commands: Command[];
-  readonly params: Uint32Array<ArrayBuffer>;
-  readonly ops: string[];
-}
-
-/** A `queue.writeBuffer` that must wait its turn behind batches still waiting for pipelines. */
-interface Write {
-  readonly buffer: GPUBuffer;
-  readonly offset: number;
-  readonly data: Uint8Array<ArrayBuffer>;
-}
 
 /**
  * The engine under the webgpu backend: owns the device, compiles and caches pipelines, records
@@ -65,6 +32,8 @@ export class Runtime {
   batchId = 0;
   /** Set once the device is lost (or destroyed). */
   lost: DeviceLostError | null = null;
+  /** Called before a buffer is bound, read, copied or written (elementwise fusion's hook). */
+  onUse: ((buf: GpuBuffer, write: boolean) => void) | null = null;
 
   private readonly pipelines: PipelineCache;
   /** Commands of the batch being recorded. */
@@ -154,6 +123,7 @@ export class Runtime {
   /** Writes bytes into a buffer now (queue order), taking care not to overtake pending kernels. */
   write(h: GpuBuffer, byteOffset: number, data: ArrayBufferView): void {
     this.unawaited.count('upload');
+    this.onUse?.(h, true);
     if (h.lastBatch === this.batchId) this.flush();
     // Queued behind waiting batches: mark it referenced so `trim` keeps it until then.
     if (this.waiting.length > 0) h.lastBatch = this.batchId;
@@ -181,6 +151,8 @@ export class Runtime {
   run(d: Dispatch): void {
     this.check(d.op);
     if (d.grid[0] === 0 || d.grid[1] === 0 || d.grid[2] === 0) return;
+    if (this.onUse !== null)
+      for (const b of d.bindings) if (b.buf instanceof GpuBuffer) this.onUse(b.buf, b.write === true);
     this.unawaited.count(d.op);
     if (this.opts.debug) {
       this.runScoped(d);
@@ -316,6 +288,8 @@ export class Runtime {
     bytes: number,
   ): void {
     this.check('copy');
+    this.onUse?.(src, false);
+    if (dst instanceof GpuBuffer) this.onUse?.(dst, true);
     this.push({ src: src.buffer, srcOffset, dst: raw(dst), dstOffset, bytes });
     src.lastBatch = this.batchId;
     if (dst instanceof GpuBuffer) dst.lastBatch = this.batchId;

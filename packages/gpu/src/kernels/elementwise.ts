@@ -27,8 +27,9 @@ interface Input {
 }
 
 /** Scalar attributes an expression may use, by the upper-case name it uses them under. */
-const ATTRS = ['ALPHA', 'BETA', 'THRESHOLD', 'MIN', 'MAX', 'VALUE'] as const;
-type AttrName = (typeof ATTRS)[number];
+export const ATTRS = ['ALPHA', 'BETA', 'THRESHOLD', 'MIN', 'MAX', 'VALUE'] as const;
+/** One of ATTRS. */
+export type AttrName = (typeof ATTRS)[number];
 
 /**
  * THE elementwise template, for any arity (0: fill, 1: unary/copy, 2: binary, 3: where): one
@@ -178,7 +179,7 @@ function sameMapping(x: View, out: View): boolean {
 }
 
 /** An int attribute (clamp bounds may be ±Infinity or fractional) as an in-range int32. */
-function clampInt(v: number, name: AttrName): number {
+export function clampInt(v: number, name: AttrName): number {
   const r = name === 'MIN' ? Math.ceil(v) : name === 'MAX' ? Math.floor(v) : Math.trunc(v);
   return Math.max(-2147483648, Math.min(2147483647, r)) | 0;
 }
@@ -201,24 +202,31 @@ export function fill(rt: Runtime, out: View, value: number): void {
   }
   const T = storageType(out.dtype);
   const v = out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
-  elementwise(rt, 'fill', { f: 'VALUE', i: 'VALUE' }, out, [], { VALUE: v }, T);
+  elementwise(rt, 'fill', FILL, out, [], { VALUE: v }, T);
 }
+
+/** fill as an expression: the scalar attribute VALUE. */
+export const FILL: OpDef = { f: 'VALUE', i: 'VALUE' };
 
 /** Strided copy with dtype conversion (casts). */
 export function copy(rt: Runtime, out: View, x: View): void {
   elementwise(rt, 'copy', IDENTITY, out, [{ view: x, name: 'x', convert: true }], {}, storageType(x.dtype));
 }
 
-/** out = op(x). */
-export function unary(rt: Runtime, op: UnaryOp, out: View, x: View, a: UnaryAttrs): void {
-  const attrs: Partial<Record<AttrName, number>> = {
+/** A unary op's attributes under their expression names, defaults filled in. */
+export function unaryAttrs(op: UnaryOp, a: UnaryAttrs): Partial<Record<AttrName, number>> {
+  return {
     ALPHA: a.alpha ?? (op === 'elu' ? 1 : 0.01),
     BETA: a.beta ?? 1,
     THRESHOLD: a.threshold ?? 20,
     MIN: a.min ?? -Infinity,
     MAX: a.max ?? Infinity,
   };
-  elementwise(rt, op, UNARY[op], out, [{ view: x, name: 'x', convert: true }], attrs);
+}
+
+/** out = op(x). */
+export function unary(rt: Runtime, op: UnaryOp, out: View, x: View, a: UnaryAttrs): void {
+  elementwise(rt, op, UNARY[op], out, [{ view: x, name: 'x', convert: true }], unaryAttrs(op, a));
 }
 
 /** out = a op b (inputs broadcast to out's shape). */
@@ -254,12 +262,15 @@ export function where(rt: Runtime, out: View, cond: View, a: View, b: View): voi
   );
 }
 
+/** relu's gradient: g where x > THRESHOLD (or x is NaN), else 0. */
+export const THRESHOLD_BACKWARD: OpDef = { f: 'select(g, 0.0, x <= THRESHOLD && !isnan_(x))' };
+
 /** out = x <= threshold ? 0 : g (relu's gradient) in one pass; NaN in x passes g. */
 export function thresholdBackward(rt: Runtime, out: View, g: View, x: View, threshold: number): void {
   elementwise(
     rt,
     'thresholdBackward',
-    { f: 'select(g, 0.0, x <= THRESHOLD && !isnan_(x))' },
+    THRESHOLD_BACKWARD,
     out,
     [
       { view: g, name: 'g', convert: true },
@@ -279,9 +290,14 @@ const UPDATE: Readonly<Record<Exclude<UpdateOp, 'lerp'> | 'lerpLow' | 'lerpHigh'
   lerpHigh: 'b - (b - o) * BETA',
 };
 
+/** The expression of update `op` with scalar `s` (lerp picks its side by |s|). */
+export function updateExpr(op: UpdateOp, s: number): string {
+  return op === 'lerp' ? UPDATE[Math.abs(s) < 0.5 ? 'lerpLow' : 'lerpHigh'] : UPDATE[op];
+}
+
 /** out <- update(out, b, c, s) elementwise, one dispatch (the optimizers' inner loops). */
 export function update(rt: Runtime, op: UpdateOp, out: View, b: View, c: View | null, s: number): void {
-  const expr = op === 'lerp' ? UPDATE[Math.abs(s) < 0.5 ? 'lerpLow' : 'lerpHigh'] : UPDATE[op];
+  const expr = updateExpr(op, s);
   const inputs: Input[] = [
     { view: out, name: 'o', convert: true },
     { view: b, name: 'b', convert: true },

@@ -1,0 +1,236 @@
+import type { DType, View } from '@tessera/tensor';
+import { addrMode, collapse, numel } from '../codegen/strided.js';
+import type { WgslType } from '../codegen/types.js';
+import { type AttrName, fill } from '../kernels/elementwise.js';
+import type { OpDef } from '../kernels/ops.js';
+import type { GpuBuffer } from '../memory.js';
+import type { Runtime } from '../runtime.js';
+import { fusedDispatch } from './codegen.js';
+import { type Arg, type ExprNode, type Leaf, leafOf, leavesOf, opNode } from './expr.js';
+
+/** What a buffer holds while its elementwise result is pending: the expression for all its elements. */
+export interface Pending {
+  readonly root: ExprNode;
+  /** Elements (the whole buffer). */
+  readonly n: number;
+  readonly dtype: DType;
+  /** Distinct leaves (reads of the buffer itself included). */
+  readonly leaves: readonly Leaf[];
+  /** The same value at every element (every leaf a broadcast scalar, or none): any view may inline it. */
+  readonly uniform: boolean;
+  /** Id of the command batch being recorded when it was made (see `release`). */
+  readonly batch: number;
+}
+
+/** One input of an elementwise op handed to the fuser. */
+export interface FuseInput {
+  readonly view: View;
+  /** The parameter name the op's expression uses. */
+  readonly name: string;
+  /** Converted to the compute type (false: read as stored, e.g. where's condition). */
+  readonly convert: boolean;
+}
+
+/** Expression nodes a fused kernel holds at most (beyond, inputs are materialised first). */
+export const MAX_FUSED_NODES = 48;
+
+/**
+ * Eager elementwise fusion. An elementwise op whose output is a whole fresh buffer does not
+ * dispatch: the buffer records a pending expression (`GpuBuffer.pending`), and an op reading a
+ * pending buffer element for element inlines its expression instead of reading it. The first use
+ * that needs the values (any kernel binding the buffer, a read, a copy, a write, an input view
+ * that is not element for element, an expression past its size or binding limit) materialises it
+ * with ONE generated kernel for the whole tree (codegen.ts).
+ *
+ * Invariants that keep results exact:
+ * - a leaf (a buffer an expression reads) is never pending: pending inputs are inlined or
+ *   materialised before they become leaves;
+ * - every pending expression is listed in its leaves' `readers`, and any write to a leaf (a
+ *   kernel, a buffer write or copy, a lazy op on it, its release) first materialises its readers,
+ *   so they see the values they were built on;
+ * - an expression may read its own output buffer only at the thread's own element (in-place ops
+ *   such as the optimizers' updates), through the output binding, before storing it.
+ */
+export class Fuser {
+  /** Off: every op dispatches at once (debug mode, or `initWebGPU({ fusion: false })`). */
+  enabled: boolean;
+  /** Pending expressions materialised so far (kernels run by fusion; for tests and stats). */
+  materialised = 0;
+
+  constructor(
+    private readonly rt: Runtime,
+    enabled: boolean,
+    /** Distinct buffers an expression reads at most (the storage bindings left for leaves). */
+    readonly maxLeaves: number,
+    readonly maxNodes = MAX_FUSED_NODES,
+  ) {
+    this.enabled = enabled;
+  }
+
+  /**
+   * Records `out = def(inputs)` as a pending expression when `out` is a whole buffer (contiguous,
+   * offset 0, every element); returns false when the caller must run the eager kernel instead
+   * (a partial or strided output, an input read across elements of `out` itself, or an op that
+   * checks its values through the error buffer).
+   */
+  lazy(
+    op: string,
+    def: OpDef,
+    out: View,
+    inputs: readonly FuseInput[],
+    attrs: Partial<Record<AttrName, number>>,
+    computeOverride?: WgslType,
+  ): boolean {
+    if (!this.enabled) return false;
+    const ob = out.buffer as GpuBuffer;
+    const n = numel(out.shape);
+    if (n === 0 || n !== ob.size || !wholeBuffer(out)) return false;
+    let root = this.build(op, def, out, inputs, attrs, computeOverride, true);
+    if (root === null) return false;
+    let leaves = leavesOf(root);
+    if (!this.fits(root, leaves, ob)) {
+      root = this.build(op, def, out, inputs, attrs, computeOverride, false);
+      if (root === null) return false;
+      leaves = leavesOf(root);
+    }
+    // The output buffer may be read only at each thread's own element (before it is stored).
+    for (const l of leaves) {
+      if (l.buf === ob && !(l.offset === 0 && l.dtype === out.dtype && (l.mode === 'c' || n === 1)))
+        return false;
+    }
+    this.forceReaders(ob);
+    if (ob.pending !== null) this.drop(ob);
+    const uniform = leaves.every((l) => l.mode === 'z');
+    ob.pending = { root, n, dtype: out.dtype, leaves, uniform, batch: this.rt.batchId };
+    for (const l of leaves) if (l.buf !== ob) (l.buf.readers ??= new Set()).add(ob);
+    return true;
+  }
+
+  /**
+   * Called before a buffer is used outside fusion (bound to a kernel, read, copied, written):
+   * materialises it if pending, and before a write, the pending expressions that read it.
+   */
+  use(buf: GpuBuffer, write: boolean): void {
+    if (buf.pending !== null) this.materialise(buf);
+    if (write) this.forceReaders(buf);
+  }
+
+  /**
+   * Called when the tensor layer frees a buffer: its pending expression is dropped. A buffer that
+   * pending expressions made in the current batch still read is released only once they are
+   * materialised or dropped (a temporary freed right after use, such as linear's product before
+   * its bias is added, stays fusable); older readers are materialised now, so that state updated
+   * in place every step (an optimizer's moments) does not grow an expression over many steps'
+   * freed gradients. Returns whether the caller may release it now.
+   */
+  release(buf: GpuBuffer): boolean {
+    if (buf.pending !== null) this.drop(buf);
+    const rs = buf.readers;
+    if (rs === null || rs.size === 0) return true;
+    if (this.rt.lost !== null) {
+      buf.readers = null;
+      return true;
+    }
+    for (const r of [...rs])
+      if (r.pending !== null && r.pending.batch !== this.rt.batchId) this.materialise(r);
+    if (rs.size === 0) return true;
+    buf.orphan = true;
+    return false;
+  }
+
+  /** Runs the pending expression of `buf` (one kernel), if any. */
+  materialise(buf: GpuBuffer): void {
+    const p = buf.pending;
+    if (p === null) return;
+    buf.pending = null;
+    this.materialised++;
+    const r = p.root;
+    if (r.kind === 'op' && r.op === 'fill') {
+      // A pending fill: the eager fill, which writes small buffers without a dispatch.
+      fill(
+        this.rt,
+        { buffer: buf, dtype: p.dtype, shape: [p.n], strides: [1], offset: 0 },
+        r.attrs[0]!.value,
+      );
+    } else this.rt.run(fusedDispatch(buf, p.dtype, p.n, r));
+    this.unlink(buf, p);
+  }
+
+  /** Materialises every pending expression that reads `buf`. */
+  private forceReaders(buf: GpuBuffer): void {
+    const rs = buf.readers;
+    if (rs === null || rs.size === 0) return;
+    for (const r of [...rs]) this.materialise(r);
+  }
+
+  /** Forgets the pending expression of `buf`. */
+  private drop(buf: GpuBuffer): void {
+    const p = buf.pending;
+    buf.pending = null;
+    if (p !== null) this.unlink(buf, p);
+  }
+
+  /** Takes `buf` off the readers of the leaves of `p`, releasing leaves freed meanwhile. */
+  private unlink(buf: GpuBuffer, p: Pending): void {
+    for (const l of p.leaves) {
+      const leaf = l.buf;
+      if (leaf === buf || leaf.readers === null) continue;
+      leaf.readers.delete(buf);
+      if (leaf.orphan && leaf.readers.size === 0) {
+        leaf.orphan = false;
+        this.rt.pool.release(leaf);
+      }
+    }
+  }
+
+  /** Whether an expression fits one kernel: its node count and the bindings its leaves need. */
+  private fits(root: ExprNode, leaves: readonly Leaf[], out: GpuBuffer): boolean {
+    if (root.kind === 'op' && root.size > this.maxNodes) return false;
+    return leaves.filter((l) => l.buf !== out).length <= this.maxLeaves;
+  }
+
+  /**
+   * The op node over `inputs`: a pending input read element for element is inlined (when
+   * `inline`), any other pending input is materialised first and read as a leaf.
+   */
+  private build(
+    op: string,
+    def: OpDef,
+    out: View,
+    inputs: readonly FuseInput[],
+    attrs: Partial<Record<AttrName, number>>,
+    computeOverride: WgslType | undefined,
+    inline: boolean,
+  ): ExprNode | null {
+    const ob = out.buffer as GpuBuffer;
+    const args: Arg[] = inputs.map((x) => {
+      const b = x.view.buffer as GpuBuffer;
+      const p = b.pending;
+      let node: ExprNode | null = null;
+      if (p !== null) {
+        // An expression reading its own buffer stays with that buffer (it reads the old values).
+        // One from an earlier batch (state updated in place every step, such as an optimizer's
+        // moments) is materialised rather than grown step after step.
+        const selfRead = p.leaves.some((l) => l.buf === b);
+        const fresh = p.batch === this.rt.batchId;
+        if (inline && fresh && elementForElement(x.view, p) && (!selfRead || b === ob)) node = p.root;
+        else this.materialise(b);
+      }
+      return { node: node ?? leafOf(x.view), dtype: x.view.dtype, name: x.name, convert: x.convert };
+    });
+    return opNode(op, def, out.dtype, args, attrs, computeOverride);
+  }
+}
+
+/** Whether `v` covers its buffer from offset 0 in row-major order. */
+function wholeBuffer(v: View): boolean {
+  if (v.offset !== 0) return false;
+  const c = collapse(v.shape, [v.strides]);
+  return c.shape.length === 0 || addrMode(c.shape, c.strides[0]!) === 'c';
+}
+
+/** Whether `v` reads pending buffer `p` element for element (flat index i is element i). */
+function elementForElement(v: View, p: Pending): boolean {
+  if (v.dtype !== p.dtype) return false;
+  return p.uniform || (numel(v.shape) === p.n && wholeBuffer(v));
+}
