@@ -1,6 +1,6 @@
 // Constants shared by the WebAssembly kernels (generated from this folder) and their TypeScript
 // driver (packages/tensor/src/wasm/): blocking sizes, the memory map and the field offsets of job
-// descriptors. scripts/build-wasm.mjs copies them into src/wasm/kernels.generated.ts, so this file
+// descriptors. scripts/build-wasm.mjs copies them into src/wasm/layout.generated.ts, so this file
 // is the single source of truth for both sides.
 
 /** Rows of the register tile (of A) computed by the micro-kernel. */
@@ -163,7 +163,7 @@ export const FIELD = {
   cnb: 51,
   /** Conv column blocks. */
   cjBlocks: 52,
-  // Direct convolutions (wasm/direct.mjs): an input window per task, zero-padded to width Wp.
+  // Direct convolutions (direct.mjs): an input window per task, zero-padded to width Wp.
   /** Width of a padded window row. */
   Wp: 53,
   /** Rows per window channel plane (the pitch between planes). */

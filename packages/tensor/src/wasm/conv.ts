@@ -19,7 +19,7 @@ import { MIN_CONV_WORK } from './thresholds.js';
 
 // float32 conv2d and its two gradients on the WebAssembly kernels. Most convolutions take the
 // direct kernels (direct.ts: no column matrix); the rest (strided columns, 1x1 convolutions,
-// windows too big for scratch) take im2col + packed gemm, see packages/tensor/wasm/conv.mjs,
+// windows too big for scratch) take im2col + packed gemm, see packages/tensor/kernels-wasm/conv.mjs,
 // driven here. Operands are copied in as contiguous NCHW; weights are packed
 // once on the calling thread; tasks split the work by image, group and block of output positions
 // (forward), by image, group and block of input channels (input gradient: blocks own disjoint

@@ -3,7 +3,7 @@ import { LAYOUT } from './layout.generated.js';
 import type { Runtime } from './runtime.js';
 import { stageContiguous, unstage } from './stage.js';
 
-// Drivers of the direct (implicit-GEMM) convolution kernels, see packages/tensor/wasm/direct.mjs:
+// Drivers of the direct (implicit-GEMM) convolution kernels, see packages/tensor/kernels-wasm/direct.mjs:
 // each task pads the input rows it reads into a window in its scratch, and the micro-kernels read
 // the window through per-tap offsets, so the KH*KW-times larger column matrix of im2col is never
 // written. Used for the forward pass (unit column stride), the input gradient of stride-1

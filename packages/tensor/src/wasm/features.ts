@@ -2,7 +2,7 @@
 // (SharedArrayBuffer: browsers need cross-origin isolation), blocking waits (Atomics.wait is
 // refused on a browser's main thread) and worker threads. Each probe runs once.
 
-/** The kernel variants, fastest first (see packages/tensor/wasm/module.mjs). */
+/** The kernel variants, fastest first (see packages/tensor/kernels-wasm/module.mjs). */
 export type KernelVariant = 'relaxed' | 'simd' | 'scalar';
 
 /** A module whose one function uses f32x4.relaxed_madd (the relaxed-SIMD feature test). */
