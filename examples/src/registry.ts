@@ -1,5 +1,6 @@
 import { main as autoencoderFeatures } from './autoencoder-features.js';
 import { main as convAutoencoder } from './conv-autoencoder.js';
+import { main as dcganMnist } from './dcgan-mnist.js';
 import { main as gaussianRegression } from './gaussian-regression.js';
 import type { ExampleMain } from './lib/options.js';
 import { main as lstmSequence } from './lstm-sequence.js';
@@ -66,5 +67,10 @@ export const EXAMPLES: Readonly<Record<string, ExampleEntry>> = {
   'tiny-decoder': {
     main: tinyDecoder,
     summary: 'causal Transformer decoder writes balanced brackets; share of valid samples',
+  },
+  'dcgan-mnist': {
+    main: dcganMnist,
+    summary: 'DCGAN draws digits; a sample grid per epoch (PNG), judged by a LeNet-5',
+    usesData: true,
   },
 };

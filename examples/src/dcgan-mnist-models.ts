@@ -1,0 +1,111 @@
+/**
+ * The two networks of the dcgan-mnist example (Radford et al., 2016, sized for 28x28 digits):
+ * a generator that upsamples a latent vector with ConvTranspose2d + BatchNorm2d + ReLU to a
+ * Tanh image, and a discriminator of strided convolutions with LeakyReLU(0.2), optionally
+ * spectrally normalised (Miyato et al., 2018), ending in one logit.
+ */
+import {
+  BatchNorm2d,
+  Conv2d,
+  ConvTranspose2d,
+  Flatten,
+  init,
+  LeakyReLU,
+  Linear,
+  Module,
+  Parameter,
+  ReLU,
+  Sequential,
+  spectralNorm,
+  Tanh,
+  Unflatten,
+} from '@tessera/nn';
+import type { Tensor } from '@tessera/tensor';
+
+/** Sizes of the generator. */
+export interface GeneratorSize {
+  /** Length of the latent vector z (default 64). */
+  latent?: number;
+  /** Channels at 14x14; 7x7 has twice as many (default 32). */
+  width?: number;
+}
+
+/** z [N, latent] -> image [N, 1, 28, 28] in (-1, 1). */
+export class DcganGenerator extends Module {
+  net: Sequential;
+  latent: number;
+
+  constructor(size: GeneratorSize = {}) {
+    super();
+    this.latent = size.latent ?? 64;
+    const w = size.width ?? 32;
+    this.net = new Sequential(
+      // A linear layer, not a 7x7 ConvTranspose2d from 1x1: the same map, much faster on the CPU.
+      new Linear(this.latent, 2 * w * 7 * 7, { bias: false }),
+      new Unflatten(1, [2 * w, 7, 7]), // 7x7
+      new BatchNorm2d(2 * w),
+      new ReLU(),
+      new ConvTranspose2d(2 * w, w, 4, { stride: 2, padding: 1, bias: false }), // 14x14
+      new BatchNorm2d(w),
+      new ReLU(),
+      new ConvTranspose2d(w, 1, 4, { stride: 2, padding: 1 }), // 28x28
+      new Tanh(),
+    );
+  }
+
+  /** Generates images from latent vectors. */
+  forward(z: Tensor): Tensor {
+    if (z.ndim !== 2 || z.shape[1] !== this.latent) {
+      throw new RangeError(`DcganGenerator: expected z of shape [N, ${this.latent}], got [${z.shape}]`);
+    }
+    return this.net.call(z);
+  }
+}
+
+/** Sizes and options of the discriminator. */
+export interface DiscriminatorOptions {
+  /** Channels at 14x14; 7x7 has twice as many (default 32). */
+  width?: number;
+  /** Spectral normalisation of every convolution and the linear layer (default false). */
+  spectralNorm?: boolean;
+}
+
+/** image [N, 1, 28, 28] -> logit [N, 1] that the image is real. */
+export class DcganDiscriminator extends Module {
+  net: Sequential;
+
+  constructor(opts: DiscriminatorOptions = {}) {
+    super();
+    const w = opts.width ?? 32;
+    const sn = <M extends Module>(m: M): M => (opts.spectralNorm ? (spectralNorm(m) as M) : m);
+    this.net = new Sequential(
+      sn(new Conv2d(1, w, 4, { stride: 2, padding: 1 })), // 14x14
+      new LeakyReLU(0.2),
+      sn(new Conv2d(w, 2 * w, 4, { stride: 2, padding: 1 })), // 7x7
+      new LeakyReLU(0.2),
+      new Flatten(),
+      sn(new Linear(2 * w * 7 * 7, 1)),
+    );
+  }
+
+  /** The real-vs-generated logit of each image. */
+  forward(x: Tensor): Tensor {
+    return this.net.call(x);
+  }
+}
+
+/**
+ * The DCGAN paper's initialisation: convolution and linear weights from N(0, 0.02), BatchNorm scales from
+ * N(1, 0.02) and shifts zero (spectrally normalised layers keep their `weight_orig` as is).
+ */
+export function dcganInit(model: Module): void {
+  for (const m of model.modules()) {
+    if (m instanceof Conv2d || m instanceof ConvTranspose2d || m instanceof Linear) {
+      // After spectralNorm `weight` is a computed tensor, not a Parameter: it is left alone.
+      if (m.weight instanceof Parameter) init.normal_(m.weight, 0, 0.02);
+    } else if (m instanceof BatchNorm2d) {
+      init.normal_(m.weight!, 1, 0.02);
+      init.zeros_(m.bias!);
+    }
+  }
+}

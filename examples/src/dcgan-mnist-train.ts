@@ -1,0 +1,117 @@
+/**
+ * One epoch of DCGAN training, written out by hand (two models, two optimizers: `fit` trains
+ * one). Each batch: a discriminator step on real digits (target `realLabel`) and on generated
+ * ones (target 0), then a generator step that asks the discriminator to call its images real
+ * (target 1), the non-saturating loss of Goodfellow et al.
+ */
+import { BCEWithLogitsLoss } from '@tessera/nn';
+import type { Optimizer } from '@tessera/optim';
+import { cat, full, type Generator, nextStep, randn, stack, type Tensor } from '@tessera/tensor';
+import type { DcganDiscriminator, DcganGenerator } from './dcgan-mnist-models.js';
+
+/** Everything a GAN training step needs. */
+export interface GanSetup {
+  generator: DcganGenerator;
+  discriminator: DcganDiscriminator;
+  optG: Optimizer;
+  optD: Optimizer;
+  /** Draws the latent vectors (seeded: a run is reproducible). */
+  noise: Generator;
+  /** Target of real images in the discriminator's loss (1, or 0.9 for one-sided label smoothing). */
+  realLabel: number;
+  device: string;
+}
+
+/** Mean losses and discriminator outputs of an epoch. */
+export interface GanEpochStats {
+  /** Discriminator loss (real + generated terms). */
+  dLoss: number;
+  /** Generator loss. */
+  gLoss: number;
+  /** Mean sigmoid(D(real)): how real the discriminator finds real digits. */
+  dReal: number;
+  /** Mean sigmoid(D(G(z))) before the generator step. */
+  dFake: number;
+  /** Batches trained. */
+  steps: number;
+}
+
+/** Latent vectors z ~ N(0, 1) [n, latent] on `device`, drawn from `noise`. */
+export function sampleLatent(n: number, latent: number, noise: Generator, device: string): Tensor {
+  return randn([n, latent], { generator: noise }).to(device);
+}
+
+/** Pixels in [0, 1] to the generator's range [-1, 1]. */
+export function toTanhRange(x: Tensor): Tensor {
+  return x.mul(2).sub(1);
+}
+
+/**
+ * Trains both networks on every batch of `batches` (images [N, 1, 28, 28] in [0, 1]); returns
+ * the epoch's means. Throws when a loss stops being finite (a diverged run is an error).
+ */
+export async function trainGanEpoch(
+  setup: GanSetup,
+  batches: AsyncIterable<Tensor> | Iterable<Tensor>,
+  onStep?: (step: number) => void,
+): Promise<GanEpochStats> {
+  const { generator: g, discriminator: d, optG, optD, noise, realLabel, device } = setup;
+  const bce = new BCEWithLogitsLoss();
+  g.train();
+  d.train();
+  const sums = { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0 };
+  const pending: Tensor[] = [];
+  let steps = 0;
+  for await (const raw of batches) {
+    const real = toTanhRange(raw.to(device));
+    const n = real.shape[0]!;
+    const fake = g.call(sampleLatent(n, g.latent, noise, device));
+
+    // One discriminator pass over real and generated digits (it has no BatchNorm to mix them).
+    optD.zeroGrad();
+    const out = d.call(cat([real, fake.detach()], 0));
+    const outReal = out.narrow(0, 0, n);
+    const outFake = out.narrow(0, n, n);
+    const dLoss = bce
+      .call(outReal, full([n, 1], realLabel, { dtype: 'float32', device }))
+      .add(bce.call(outFake, full([n, 1], 0, { dtype: 'float32', device })));
+    dLoss.backward();
+    optD.step();
+
+    // The discriminator's weights are constants here: no gradient for them (saves their backward).
+    optG.zeroGrad();
+    d.requiresGrad_(false);
+    const gLoss = bce.call(d.call(fake), full([n, 1], 1, { dtype: 'float32', device }));
+    gLoss.backward();
+    d.requiresGrad_(true);
+    optG.step();
+
+    // Read back after the epoch, not per step (a read-back waits for the device).
+    pending.push(
+      stack([dLoss, gLoss, outReal.sigmoid().mean(), outFake.sigmoid().mean()].map((t) => t.detach())),
+    );
+    steps++;
+    onStep?.(steps);
+    // A macrotask per step: collected tensors' buffers are freed between macrotasks.
+    await nextStep();
+  }
+  if (steps === 0) throw new Error('dcgan-mnist: no training batches (empty training set)');
+  for (const p of pending) {
+    const [dl, gl, dr, df] = await p.data();
+    sums.dLoss += dl!;
+    sums.gLoss += gl!;
+    sums.dReal += dr!;
+    sums.dFake += df!;
+  }
+  const stats = {
+    dLoss: sums.dLoss / steps,
+    gLoss: sums.gLoss / steps,
+    dReal: sums.dReal / steps,
+    dFake: sums.dFake / steps,
+    steps,
+  };
+  if (!Number.isFinite(stats.dLoss) || !Number.isFinite(stats.gLoss)) {
+    throw new Error(`dcgan-mnist: losses are not finite (D ${stats.dLoss}, G ${stats.gLoss}); lower --lr`);
+  }
+  return stats;
+}

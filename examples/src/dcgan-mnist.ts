@@ -1,0 +1,185 @@
+/**
+ * A DCGAN (Radford et al., 2016) draws handwritten digits. The generator turns a latent vector
+ * z ~ N(0, 1) into a 28x28 image (ConvTranspose2d + BatchNorm2d + ReLU, Tanh output); the
+ * discriminator (strided Conv2d + LeakyReLU(0.2), optionally spectrally normalised) tells real
+ * digits from generated ones; both train with Adam (lr 2e-4, betas 0.5, 0.999) and
+ * BCEWithLogits, as in the paper. A grid of 64 samples from fixed latent vectors is written
+ * after every epoch. Then a LeNet-5 trained on the real training digits judges 1,000 samples:
+ * the share it recognises with probability >= 0.9, and the share of each digit class (no mode
+ * collapse: every class should get some).
+ *
+ *   npx tessera-train --example dcgan-mnist
+ *   node examples/dist/dcgan-mnist.js --spectral-norm
+ */
+import { join } from 'node:path';
+import { DataLoader, type MnistDataset } from '@tessera/data';
+import { Adam } from '@tessera/optim';
+import { Generator, manualSeed, type Tensor } from '@tessera/tensor';
+import { DcganDiscriminator, DcganGenerator, dcganInit } from './dcgan-mnist-models.js';
+import { generateDigits, judgeDigits, QUALITY_BAR, type SampleQuality } from './dcgan-mnist-quality.js';
+import { trainGanEpoch } from './dcgan-mnist-train.js';
+import { defaultOutDir, grayGrid, writePng } from './lib/image-grid.js';
+import { loadMnist } from './lib/mnist-data.js';
+import { type MnistExampleOptions, trainMnist } from './lib/mnist-train.js';
+import {
+  type ExampleMain,
+  logOf,
+  type Metrics,
+  percent,
+  positiveInt,
+  positiveNumber,
+} from './lib/options.js';
+import { exitWith, isMain, runScript } from './lib/run.js';
+import { lenet5 } from './mnist-lenet.js';
+
+const NAME = 'dcgan-mnist';
+/** Samples in each epoch's grid (8x8), always from the same latent vectors. */
+const GRID = 64;
+
+/** Options of the dcgan-mnist example. */
+export interface DcganOptions extends MnistExampleOptions {
+  /** Length of the latent vector (default 64). */
+  latent?: number;
+  /** Channels of both networks at 14x14, twice as many at 7x7 (default 32). */
+  width?: number;
+  /** Spectral normalisation in the discriminator (default false). */
+  spectralNorm?: boolean;
+  /** Discriminator target for real digits: 1, or below for one-sided label smoothing (default 0.9). */
+  realLabel?: number;
+  /** Generated digits the classifier judges (default 1000). */
+  samples?: number;
+  /** Epochs of the LeNet-5 judge on the real training digits (default 8). */
+  classifierEpochs?: number;
+  /** Folder for the sample grids (default `.cache/examples/dcgan-mnist` at the repository root). */
+  outDir?: string;
+}
+
+function checkOptions(options: DcganOptions): void {
+  if (options.checkpointDir !== undefined || options.exportOnnx !== undefined) {
+    const flag = options.checkpointDir !== undefined ? 'checkpointDir' : 'exportOnnx';
+    throw new Error(
+      `${NAME}: ${flag} is not supported (two networks trained by a hand-written loop, not by fit)`,
+    );
+  }
+  const r = options.realLabel;
+  if (r !== undefined && !(r > 0.5 && r <= 1)) {
+    throw new RangeError(`${NAME}: realLabel must be in (0.5, 1], got ${r}`);
+  }
+}
+
+/** Images of a dataset in shuffled batches (labels dropped: the GAN is unconditional). */
+function imageBatches(ds: MnistDataset, batchSize: number, generator: Generator) {
+  const loader = new DataLoader(ds, { batchSize, shuffle: true, generator, dropLast: ds.length > batchSize });
+  return {
+    setEpoch: (e: number) => loader.setEpoch(e),
+    async *[Symbol.asyncIterator]() {
+      for await (const [x] of loader as AsyncIterable<[Tensor, Tensor]>) yield x;
+    },
+  };
+}
+
+/** Writes the 8x8 grid of `images` (pixels in [0, 1]) for `epoch`; returns the path. */
+async function writeGrid(images: Tensor, outDir: string, epoch: number): Promise<string> {
+  const n = images.shape[0]!;
+  const file = join(outDir, `samples-epoch-${String(epoch).padStart(3, '0')}.png`);
+  return writePng(file, grayGrid(await images.data(), n, 28, 28, { cols: 8, normalizeEach: false }), 2);
+}
+
+/**
+ * Trains the judge (LeNet-5 on the real training digits), then the GAN, writing a sample grid
+ * per epoch; returns the losses and the judge's verdict on `samples` generated digits.
+ */
+export async function main(options: DcganOptions = {}): Promise<Metrics> {
+  checkOptions(options);
+  const epochs = positiveInt(NAME, 'epochs', options.epochs, 20);
+  const batchSize = positiveInt(NAME, 'batchSize', options.batchSize, 64);
+  const lr = positiveNumber(NAME, 'lr', options.lr, 2e-4);
+  const latent = positiveInt(NAME, 'latent', options.latent, 64);
+  const width = positiveInt(NAME, 'width', options.width, 32);
+  const samples = positiveInt(NAME, 'samples', options.samples, 1000);
+  const classifierEpochs = positiveInt(NAME, 'classifierEpochs', options.classifierEpochs, 8);
+  const realLabel = options.realLabel ?? 0.9;
+  const seed = options.seed ?? 0;
+  const device = options.device ?? 'cpu';
+  const log = logOf(options);
+  const outDir = options.outDir ?? defaultOutDir(NAME);
+  const data = await loadMnist({ ...options, log });
+  log(`${NAME}: ${data.description}`);
+
+  // The judge first: a LeNet-5 on the same real training digits, scored on the held-out ones.
+  const judge = lenet5();
+  const judged = await trainMnist(
+    `${NAME} judge`,
+    judge,
+    { epochs: classifierEpochs, seed, device, progress: options.progress, log },
+    { epochs: classifierEpochs, batchSize: 64, lr: 2e-3 },
+    data,
+  );
+
+  manualSeed(seed);
+  const generator = new DcganGenerator({ latent, width }).to(device);
+  const discriminator = new DcganDiscriminator({ width, spectralNorm: options.spectralNorm }).to(device);
+  dcganInit(generator);
+  dcganInit(discriminator);
+  const betas: [number, number] = [0.5, 0.999];
+  const setup = {
+    generator,
+    discriminator,
+    optG: new Adam(generator.parameters(), { lr, betas }),
+    optD: new Adam(discriminator.parameters(), { lr, betas }),
+    noise: new Generator(seed + 3),
+    realLabel,
+    device,
+  };
+  const batches = imageBatches(data.train, batchSize, new Generator(seed + 2));
+  let last = { dLoss: Number.NaN, gLoss: Number.NaN, dReal: Number.NaN, dFake: Number.NaN, steps: 0 };
+  let q: SampleQuality | undefined;
+  let grid = '';
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const t0 = performance.now();
+    batches.setEpoch(epoch - 1);
+    last = await trainGanEpoch(setup, batches);
+    // The same 64 latent vectors every epoch (a fresh generator with the same seed), and the
+    // same `samples` latent vectors for the judge: the epochs are compared on equal terms.
+    const [shown] = generateDigits(generator, GRID, new Generator(seed + 4), device, GRID);
+    grid = await writeGrid(shown!, outDir, epoch);
+    q = await judgeDigits(judge, generateDigits(generator, samples, new Generator(seed + 5), device));
+    const s = ((performance.now() - t0) / 1000).toFixed(1);
+    log(
+      `${NAME}: epoch ${epoch}/${epochs}: D loss ${last.dLoss.toFixed(3)}, G loss ${last.gLoss.toFixed(3)}, ` +
+        `D(real) ${last.dReal.toFixed(2)}, D(fake) ${last.dFake.toFixed(2)}; judge: ${percent(q.confidentShare)} ` +
+        `confident, smallest class ${percent(q.minClassShare)} (${last.steps} steps, ${s} s)`,
+    );
+  }
+  log(`${NAME}: sample grids in ${outDir} (last: ${grid})`);
+  if (q === undefined) throw new Error(`${NAME}: no epoch trained`);
+  const shares = q.classShares.map((v, c) => `${c}: ${(100 * v).toFixed(1)}%`).join(', ');
+  log(
+    `${NAME}: the judge (LeNet-5, ${percent(judged.testAccuracy!)} on held-out real digits) on ${q.count} samples:`,
+  );
+  log(
+    `${NAME}: ${percent(q.confidentShare)} recognised with probability >= ${QUALITY_BAR.threshold} ` +
+      `(bar ${percent(QUALITY_BAR.confidentShare)}); per class ${shares}; smallest ${percent(q.minClassShare)} ` +
+      `(bar ${percent(QUALITY_BAR.minClassShare)}): ${q.meetsBar ? 'bar met' : 'bar NOT met'}`,
+  );
+  return {
+    confidentShare: q.confidentShare,
+    minClassShare: q.minClassShare,
+    meetsBar: q.meetsBar ? 1 : 0,
+    judgeAccuracy: judged.testAccuracy!,
+    dLoss: last.dLoss,
+    gLoss: last.gLoss,
+  };
+}
+
+/** `--spectral-norm` on the script's command line (the shared flags do not have it). */
+export function withScriptFlags(argv: string[]): { argv: string[]; main: ExampleMain } {
+  const sn = argv.includes('--spectral-norm');
+  const rest = argv.filter((a) => a !== '--spectral-norm');
+  return { argv: rest, main: sn ? (o) => main({ ...o, spectralNorm: true }) : main };
+}
+
+if (isMain(import.meta.url)) {
+  const script = withScriptFlags(process.argv.slice(2));
+  exitWith(await runScript(NAME, script.main, script.argv));
+}
