@@ -19,12 +19,15 @@ interface MutableRow {
   selfBytesAllocated: number;
 }
 
-/** One op call in progress: what the ops it ran inside took, and what it allocated itself. */
+/** One op call in progress: its inputs, what the ops it ran inside took, what it made itself. */
 interface Frame {
+  readonly inputs: readonly Tensor[];
   childMs: number;
   childBytes: number;
   /** New storages it handed to nested ops (made with its own kernels, not by a recorded op). */
   ownBytes: number;
+  /** Storages made inside it (nested ops' results, its own allocations); null until the first. */
+  made: Storage[] | null;
 }
 
 /** Bytes of a storage's buffer. */
@@ -32,54 +35,75 @@ function bytesOf(s: Storage): number {
   return s.size * itemSize(s.dtype);
 }
 
+/** Whether a frame (an op in progress) has `s` as an input or made it. */
+function frameKnows(f: Frame, s: Storage): boolean {
+  for (let i = 0; i < f.inputs.length; i++) if (f.inputs[i]!._storage === s) return true;
+  return f.made?.includes(s) === true;
+}
+
 /**
  * The observer behind `profile`: times each op call, subtracts the time of nested calls for the
- * self time, and counts the bytes of storages that no earlier call had seen: those it returns (a
- * view or an in-place result shares a storage already seen, so it allocates nothing) and those
- * it passes to nested ops. Storages first seen as inputs of a top-level op were made before, or
- * outside any recorded op, and count for no op.
+ * self time, and counts the bytes of the new storages each call made: those it returns, unless
+ * they are its inputs' (views, in-place results) or nested ops made them, and those it hands to
+ * nested ops that neither it nor its callers had. Nothing is kept between top-level calls (no
+ * set of every storage seen), so profiling costs the same at any length.
  */
 class Profiler implements OpObserver {
   readonly rows = new Map<string, MutableRow>();
   private readonly frames: Frame[] = [];
-  /** Storages seen as an input or a result: a result in one of these is not a new allocation. */
-  private readonly seen = new WeakSet<Storage>();
 
   run<T extends Tensor | readonly Tensor[]>(call: OpCall, compute: () => T): T {
     const inputs = call.inputs;
     const parent = this.frames[this.frames.length - 1];
-    for (let i = 0; i < inputs.length; i++) {
-      const s = inputs[i]!._storage;
-      if (s === null || this.seen.has(s)) continue;
-      this.seen.add(s);
-      if (parent !== undefined) parent.ownBytes += bytesOf(s);
+    if (parent !== undefined) {
+      for (let i = 0; i < inputs.length; i++) {
+        const s = inputs[i]!._storage;
+        if (s === null || this.known(s)) continue;
+        parent.ownBytes += bytesOf(s);
+        (parent.made ??= []).push(s);
+      }
     }
-    const frame: Frame = { childMs: 0, childBytes: 0, ownBytes: 0 };
+    const frame: Frame = { inputs, childMs: 0, childBytes: 0, ownBytes: 0, made: null };
     this.frames.push(frame);
     let end = -1;
     let selfBytes = 0;
+    let outs: readonly Tensor[] = [];
     const start = performance.now();
     try {
       const result = compute();
       end = performance.now();
-      selfBytes = this.newBytes(result);
+      outs = Array.isArray(result) ? (result as readonly Tensor[]) : [result as Tensor];
+      selfBytes = this.newBytes(outs);
       return result;
     } finally {
       // Also when compute threw: the call is counted and the frame stack stays balanced.
       if (end < 0) end = performance.now();
       this.frames.pop();
+      if (parent !== undefined) {
+        for (let i = 0; i < outs.length; i++) {
+          const s = outs[i]?._storage;
+          if (s !== null && s !== undefined) (parent.made ??= []).push(s);
+        }
+      }
       this.add(call.name, end - start, frame, selfBytes + frame.ownBytes);
     }
   }
 
-  private newBytes(result: Tensor | readonly Tensor[]): number {
+  /** Whether an op in progress (innermost first) has `s` as an input or made it. */
+  private known(s: Storage): boolean {
+    for (let i = this.frames.length - 1; i >= 0; i--) if (frameKnows(this.frames[i]!, s)) return true;
+    return false;
+  }
+
+  /** Bytes of the distinct result storages that are new (checked while the call's frame is on the stack). */
+  private newBytes(outs: readonly Tensor[]): number {
     let bytes = 0;
-    const outs: readonly Tensor[] = Array.isArray(result) ? result : [result as Tensor];
     for (let i = 0; i < outs.length; i++) {
       const s = outs[i]?._storage;
-      if (s === null || s === undefined || this.seen.has(s)) continue;
-      this.seen.add(s);
-      bytes += bytesOf(s);
+      if (s === null || s === undefined || this.known(s)) continue;
+      let repeated = false;
+      for (let j = 0; j < i; j++) if (outs[j]?._storage === s) repeated = true;
+      if (!repeated) bytes += bytesOf(s);
     }
     return bytes;
   }
@@ -155,7 +179,7 @@ function checkFn(op: string, fn: unknown): void {
 /**
  * Runs `fn` and returns, with its value, the ops it ran (every op that goes through `runOp`, in
  * whatever backend): per op name the number of calls, total and self milliseconds (self leaves
- * out nested ops) and the bytes of new result storages, with `table()` to print them as
+ * out nested ops) and the bytes of the new storages it made, with `table()` to print them as
  * `torch.profiler` does. It works alongside `@tessera/autograd`, inside `noGrad` too, and sees
  * the ops that `backward()` runs. Profiles nest: an inner one's ops are counted by the outer one.
  * Times are host times: on an asynchronous backend (WebGPU) they measure queuing the work, not

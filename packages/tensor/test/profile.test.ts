@@ -104,6 +104,18 @@ describe('profile', () => {
     expect(p.row('fresh')).toMatchObject({ bytesAllocated: 24, selfBytesAllocated: 24 });
   });
 
+  it('does not count a caller`s input, or a nested op`s result, handed further down', () => {
+    const x = tensor([1, 2, 3, 4], { dtype: 'float32' });
+    const p = profile(() =>
+      runOp('outer', [x], {}, () =>
+        runOp('middle', [x.neg()], {}, () => runOp('inner', [x], {}, () => x.reshape([2, 2]))),
+      ),
+    );
+    expect(counters(p.row('inner'))).toMatchObject({ bytesAllocated: 0, selfBytesAllocated: 0 });
+    expect(counters(p.row('middle'))).toMatchObject({ bytesAllocated: 0, selfBytesAllocated: 0 });
+    expect(counters(p.row('outer'))).toMatchObject({ bytesAllocated: 16, selfBytesAllocated: 0 }); // neg's result
+  });
+
   it('counts every new tensor of a multi-output op, and not one it returns twice', () => {
     const x = tensor([3, 1, 2], { dtype: 'float32' });
     const p = profile(() => runOp('pair', [x], {}, () => [zeros([3]), zeros([2], { dtype: 'int32' })]));
