@@ -94,3 +94,12 @@ export function checkField(
 export function panel(title: string, ...children: (Node | string | null)[]): HTMLElement {
   return h('section', { class: 'panel' }, h('h2', {}, title), ...children);
 }
+
+/**
+ * A statistic shown as a key over a value (`el`); write the value into `v`. `testId` is the
+ * value's `data-testid` (the browser tests read it); the value starts as a dash.
+ */
+export function stat(key: string, testId?: string): { el: HTMLElement; v: HTMLElement } {
+  const v = h('span', { class: 'v', 'data-testid': testId }, '–');
+  return { el: h('div', { class: 'stat' }, h('span', { class: 'k' }, key), v), v };
+}
