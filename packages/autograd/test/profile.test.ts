@@ -6,6 +6,7 @@ import {
   profile,
   pushOpObserver,
   randn,
+  recordFunction,
   setOpObserver,
   type Tensor,
   tensor,
@@ -59,6 +60,22 @@ describe('profile with autograd attached', () => {
       expect(w.grad!.sub(g.transpose(0, 1).matmul(x)).abs().max().item()).toBeLessThan(1e-12);
       expect(b.grad!.sub(g.sum(0)).abs().max().item()).toBeLessThan(1e-12);
     });
+  });
+
+  it('splits a training step into forward and backward regions', () => {
+    const { x, w, b } = linearLeaves();
+    const p = profile(() => {
+      const loss = recordFunction('forward', () => forward(x, w, b));
+      recordFunction('backward', () => backward(loss));
+    });
+    expect(p.row('forward')?.count).toBe(1);
+    expect(p.row('backward')?.count).toBe(1);
+    expect(p.row('matmul')?.count).toBe(3);
+    // Every op ran inside a region: the regions' totals hold all of the ops' time and bytes.
+    const ops = p.rows.filter((r) => r.name !== 'forward' && r.name !== 'backward');
+    const regionBytes = p.row('forward')!.bytesAllocated + p.row('backward')!.bytesAllocated;
+    expect(regionBytes).toBe(ops.reduce((s, r) => s + r.selfBytesAllocated, 0));
+    expect(w.grad).not.toBe(null);
   });
 
   it('sees the ops run inside noGrad, whose results do not require grad', () => {

@@ -260,7 +260,7 @@ export {
   suggestOption,
   unknownOptionError,
 } from './options.js';
-export { ProfileResult, profile, profileAsync } from './profile.js';
+export { ProfileResult, profile, profileAsync, recordFunction } from './profile.js';
 export type { ProfileRow, ProfileSortKey, ProfileTableOptions } from './profile-table.js';
 export { defaultGenerator, Generator, manualSeed, philox } from './random.js';
 export { broadcastShapes, contiguousStrides, type Shape, sizeOf } from './shape.js';

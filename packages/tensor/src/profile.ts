@@ -22,6 +22,8 @@ interface MutableRow {
 /** One op call in progress: its inputs, what the ops it ran inside took, what it made itself. */
 interface Frame {
   readonly inputs: readonly Tensor[];
+  /** A `recordFunction` region, not an op: it makes nothing itself. */
+  readonly region: boolean;
   childMs: number;
   childBytes: number;
   /** New storages it handed to nested ops (made with its own kernels, not by a recorded op). */
@@ -46,7 +48,9 @@ function frameKnows(f: Frame, s: Storage): boolean {
  * self time, and counts the bytes of the new storages each call made: those it returns, unless
  * they are its inputs' (views, in-place results) or nested ops made them, and those it hands to
  * nested ops that neither it nor its callers had. Nothing is kept between top-level calls (no
- * set of every storage seen), so profiling costs the same at any length.
+ * set of every storage seen), so profiling costs the same at any length. The price: a tensor
+ * made earlier and used by a nested op without being an input of the op around it counts for
+ * that op (ops pass every tensor they read as an input, so only unusual custom ops do this).
  */
 class Profiler implements OpObserver {
   readonly rows = new Map<string, MutableRow>();
@@ -55,7 +59,7 @@ class Profiler implements OpObserver {
   run<T extends Tensor | readonly Tensor[]>(call: OpCall, compute: () => T): T {
     const inputs = call.inputs;
     const parent = this.frames[this.frames.length - 1];
-    if (parent !== undefined) {
+    if (parent !== undefined && !parent.region) {
       for (let i = 0; i < inputs.length; i++) {
         const s = inputs[i]!._storage;
         if (s === null || this.known(s)) continue;
@@ -63,7 +67,7 @@ class Profiler implements OpObserver {
         (parent.made ??= []).push(s);
       }
     }
-    const frame: Frame = { inputs, childMs: 0, childBytes: 0, ownBytes: 0, made: null };
+    const frame: Frame = { inputs, region: false, childMs: 0, childBytes: 0, ownBytes: 0, made: null };
     this.frames.push(frame);
     let end = -1;
     let selfBytes = 0;
@@ -79,13 +83,27 @@ class Profiler implements OpObserver {
       // Also when compute threw: the call is counted and the frame stack stays balanced.
       if (end < 0) end = performance.now();
       this.frames.pop();
-      if (parent !== undefined) {
+      if (parent !== undefined && !parent.region) {
         for (let i = 0; i < outs.length; i++) {
           const s = outs[i]?._storage;
           if (s !== null && s !== undefined) (parent.made ??= []).push(s);
         }
       }
       this.add(call.name, end - start, frame, selfBytes + frame.ownBytes);
+    }
+  }
+
+  /** Runs `fn` as a region named `name`: a row like an op's, with the ops it runs as nested. */
+  region<T>(name: string, fn: () => T): T {
+    const frame: Frame = { inputs: [], region: true, childMs: 0, childBytes: 0, ownBytes: 0, made: null };
+    this.frames.push(frame);
+    const start = performance.now();
+    try {
+      return fn();
+    } finally {
+      const end = performance.now();
+      this.frames.pop();
+      this.add(name, end - start, frame, 0);
     }
   }
 
@@ -172,6 +190,19 @@ export class ProfileResult<T> {
   }
 }
 
+/** The profiles running now, oldest first (for `recordFunction`). */
+let active: readonly Profiler[] = [];
+
+/** Starts `profiler`: pushes it as an op observer and lists it for `recordFunction`; returns its stop. */
+function start(profiler: Profiler): () => void {
+  const handle = pushOpObserver(profiler);
+  active = [...active, profiler];
+  return () => {
+    handle.remove();
+    active = active.filter((p) => p !== profiler);
+  };
+}
+
 function checkFn(op: string, fn: unknown): void {
   if (typeof fn !== 'function') throw new TypeError(`${op}: expected a function, got ${typeof fn}`);
 }
@@ -188,12 +219,12 @@ function checkFn(op: string, fn: unknown): void {
 export function profile<T>(fn: () => T): ProfileResult<T> {
   checkFn('profile', fn);
   const profiler = new Profiler();
-  const handle = pushOpObserver(profiler);
+  const stop = start(profiler);
   let value: T;
   try {
     value = fn();
   } finally {
-    handle.remove();
+    stop();
   }
   if (value instanceof Promise) {
     throw new TypeError(
@@ -210,12 +241,40 @@ export function profile<T>(fn: () => T): ProfileResult<T> {
 export async function profileAsync<T>(fn: () => T | Promise<T>): Promise<ProfileResult<Awaited<T>>> {
   checkFn('profileAsync', fn);
   const profiler = new Profiler();
-  const handle = pushOpObserver(profiler);
+  const stop = start(profiler);
   let value: Awaited<T>;
   try {
     value = await fn();
   } finally {
-    handle.remove();
+    stop();
   }
   return new ProfileResult(value, profiler.rows.values());
+}
+
+/**
+ * Labels a region for the profiles running now, as PyTorch's `torch.profiler.record_function`:
+ * the time `fn` takes shows as a row named `name` (count, total and self time, and the bytes of
+ * the ops it runs, which are nested in it). With no profile running it just calls `fn`. `fn` must
+ * be synchronous (a returned Promise is an error, profile or not).
+ *
+ * ```ts
+ * const p = profile(() => {
+ *   const loss = recordFunction('forward', () => model.call(x).sum());
+ *   recordFunction('backward', () => loss.backward());
+ * });
+ * ```
+ */
+export function recordFunction<T>(name: string, fn: () => T): T {
+  if (typeof name !== 'string' || name === '')
+    throw new TypeError(`recordFunction: name must be a non-empty string, got ${String(name)}`);
+  checkFn(`recordFunction(${name})`, fn);
+  const profilers = active;
+  const inside = (i: number): T => (i < 0 ? fn() : profilers[i]!.region(name, () => inside(i - 1)));
+  const value = inside(profilers.length - 1);
+  if (value instanceof Promise) {
+    throw new TypeError(
+      `recordFunction(${name}): fn returned a Promise; a region must be synchronous (time it with profileAsync)`,
+    );
+  }
+  return value;
 }

@@ -4,6 +4,7 @@ import {
   profile,
   profileAsync,
   randn,
+  recordFunction,
   runOp,
   type Tensor,
   tensor,
@@ -213,6 +214,68 @@ describe('profileAsync', () => {
     expect(hasOpObservers()).toBe(true); // the first is still running
     release();
     await expect(first).rejects.toThrow('late failure');
+  });
+});
+
+describe('recordFunction', () => {
+  it('shows a region as a row, with the ops it runs nested in it', () => {
+    const advance = manualClock();
+    const x = tensor([1, 2, 3, 4], { dtype: 'float32' });
+    const p = profile(() => {
+      const y = recordFunction('forward', () => {
+        advance(2); // time in the region outside any op
+        return slowOp('step', x, advance, 3, () => x.mul(x));
+      });
+      recordFunction('forward', () => y.neg());
+      return y;
+    });
+    expect(counters(p.row('forward'))).toEqual({
+      count: 2,
+      totalMs: 5,
+      selfMs: 2,
+      bytesAllocated: 32,
+      selfBytesAllocated: 0,
+    });
+    expect(counters(p.row('step'))).toEqual({
+      count: 1,
+      totalMs: 3,
+      selfMs: 3,
+      bytesAllocated: 16,
+      selfBytesAllocated: 0,
+    });
+    expect(p.selfMsTotal).toBe(5);
+  });
+
+  it('labels the region in every profile running, and just runs fn with none', () => {
+    const x = tensor([1, 2], { dtype: 'float32' });
+    expect(recordFunction('alone', () => 7)).toBe(7);
+    const outer = profile(() => {
+      const inner = profile(() => recordFunction('region', () => x.neg()));
+      expect(inner.row('region')?.count).toBe(1);
+      expect(inner.row('neg')?.count).toBe(1);
+    });
+    expect(outer.row('region')?.count).toBe(1);
+    expect(outer.row('neg')?.count).toBe(1);
+  });
+
+  it('closes the region when fn throws, and refuses async functions and bad names', () => {
+    const p = profile(() => {
+      expect(() =>
+        recordFunction('failing', () => {
+          throw new Error('inside');
+        }),
+      ).toThrow('inside');
+      return tensor([1], { dtype: 'float32' }).neg();
+    });
+    expect(p.row('failing')?.count).toBe(1);
+    expect(p.row('neg')?.count).toBe(1);
+    expect(() => recordFunction('later', async () => 1)).toThrow(
+      /recordFunction\(later\): fn returned a Promise/,
+    );
+    expect(() => recordFunction('', () => 1)).toThrow(/recordFunction: name must be a non-empty string/);
+    expect(() => recordFunction('x', 1 as unknown as () => number)).toThrow(
+      /recordFunction\(x\): expected a function, got number/,
+    );
   });
 });
 
