@@ -1,7 +1,8 @@
 import { setOpObserver } from '@tessera/tensor';
 
 /**
- * Runs `fn` with the op observer detached, so that nothing it does is recorded.
+ * Runs `fn` with the base op observer (autograd's recorder) detached, so that nothing it does is
+ * recorded. Observers pushed with `pushOpObserver` (a profiler) stay and still see the updates.
  *
  * Why: optimizer updates write parameters in place. With `@tessera/autograd` attached, an in-place
  * write to a leaf that requires grad would be refused (or recorded into the graph), and the update
