@@ -39,6 +39,11 @@ const hasWasm = typeof WebAssembly === 'object' && typeof WebAssembly.validate =
 let simd: boolean | undefined;
 let relaxed: boolean | undefined;
 
+/** Whether the engine has WebAssembly at all. */
+export function wasmAvailable(): boolean {
+  return hasWasm;
+}
+
 /** Whether the engine validates 128-bit SIMD. */
 export function simdSupported(): boolean {
   simd ??= hasWasm && WebAssembly.validate(SIMD_PROBE);

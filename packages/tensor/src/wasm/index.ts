@@ -1,4 +1,4 @@
-import { sharedMemorySupported } from './features.js';
+import { sharedMemorySupported, wasmAvailable } from './features.js';
 import { loadedKernels, loadFailure, loadKernels, requestKernels } from './load.js';
 import { settings, threadCount, variantOf } from './settings.js';
 import type { CpuKernelInfo, WasmKernels } from './types.js';
@@ -28,13 +28,13 @@ export { loadKernels as loadWasmKernels };
 /**
  * The WebAssembly kernels for a call of `work` (multiply-adds; elements, for a copy) whose kernel
  * takes calls of at least `least` in mode 'auto' (MIN_MATMUL_WORK, MIN_CONV_WORK,
- * MIN_TRANSPOSE_SIZE), or null when the TypeScript kernels run it: mode 'ts', a failed load, or
- * kernels not loaded yet. The first call that could use them starts loading them (synchronously in
- * Node where it can); until they have loaded, it and the calls after it get null. A smaller call
- * never starts the load. The kernels may still decline a call (they return false).
+ * MIN_TRANSPOSE_SIZE), or null when the TypeScript kernels run it: mode 'ts', no WebAssembly, a
+ * failed load, or kernels not loaded yet. The first call that could use them starts loading them
+ * (synchronously in Node where it can); until they have loaded, it and the calls after it get
+ * null. A smaller call never starts the load. The kernels may still decline a call (false).
  */
 export function wasmKernels(work: number, least: number): WasmKernels | null {
-  if (settings.mode === 'ts') return null;
+  if (settings.mode === 'ts' || !wasmAvailable()) return null;
   if (settings.mode === 'auto' && work < least) return loadedKernels();
   return requestKernels();
 }
@@ -45,7 +45,7 @@ export function wasmKernels(work: number, least: number): WasmKernels | null {
  * load, `variant` is null and `note` says so.
  */
 export function cpuKernelInfo(): CpuKernelInfo {
-  const k = settings.mode === 'ts' ? loadedKernels() : requestKernels();
+  const k = settings.mode === 'ts' || !wasmAvailable() ? loadedKernels() : requestKernels();
   if (k !== null) return k.info();
   const mode = settings.mode;
   let note = loadFailure();
@@ -75,7 +75,7 @@ export function cpuKernelInfo(): CpuKernelInfo {
  * the two only by float rounding. Benchmarks call it to time warm kernels.
  */
 export async function initCpuKernels(): Promise<CpuKernelInfo> {
-  if (settings.mode !== 'ts' && variantOf(settings.mode) !== null) {
+  if (settings.mode !== 'ts' && wasmAvailable()) {
     const k = await loadKernels();
     if (k !== null) await k.init();
   }
