@@ -55,7 +55,8 @@ export function requestKernels(): WasmKernels | null {
 export function loadKernels(): Promise<WasmKernels | null> {
   if (loaded !== null) return Promise.resolve(loaded);
   if (failure !== null) return Promise.resolve(null);
-  loading ??= import('./kernels.js').then(
+  // The chunk's name for webpack (Vite, Rollup and esbuild name it after the file: kernels-*.js).
+  loading ??= import(/* webpackChunkName: "tessera-wasm-kernels" */ './kernels.js').then(
     (chunk: KernelsChunk) => {
       loaded = chunk.kernels;
       return loaded;
