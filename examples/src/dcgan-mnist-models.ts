@@ -66,11 +66,19 @@ export class DcganGenerator extends Module {
 export interface DiscriminatorOptions {
   /** Channels at 14x14; 7x7 has twice as many (default 32). */
   width?: number;
-  /** Spectral normalisation of every convolution and the linear layer (default false). */
+  /**
+   * Spectral normalisation of every convolution and the linear layer, in place of the BatchNorm2d
+   * after the second convolution (default false).
+   */
   spectralNorm?: boolean;
 }
 
-/** image [N, 1, 28, 28] -> logit [N, 1] that the image is real. */
+/**
+ * image [N, 1, 28, 28] -> logit [N, 1] that the image is real. As in the paper, BatchNorm2d
+ * follows the second convolution (not the first); with spectral norm there is none, so the
+ * spectral norm alone bounds the discriminator. With BatchNorm a batch must be all real or all
+ * generated (each has its own statistics).
+ */
 export class DcganDiscriminator extends Module {
   net: Sequential;
 
@@ -81,7 +89,9 @@ export class DcganDiscriminator extends Module {
     this.net = new Sequential(
       sn(new Conv2d(1, w, 4, { stride: 2, padding: 1 })), // 14x14
       new LeakyReLU(0.2),
-      sn(new Conv2d(w, 2 * w, 4, { stride: 2, padding: 1 })), // 7x7
+      ...(opts.spectralNorm
+        ? [sn(new Conv2d(w, 2 * w, 4, { stride: 2, padding: 1 }))]
+        : [new Conv2d(w, 2 * w, 4, { stride: 2, padding: 1, bias: false }), new BatchNorm2d(2 * w)]), // 7x7
       new LeakyReLU(0.2),
       new Flatten(),
       sn(new Linear(2 * w * 7 * 7, 1)),

@@ -6,7 +6,7 @@
  */
 import { BCEWithLogitsLoss } from '@tessera/nn';
 import type { Optimizer } from '@tessera/optim';
-import { cat, full, type Generator, nextStep, randn, stack, type Tensor } from '@tessera/tensor';
+import { full, type Generator, nextStep, randn, stack, type Tensor } from '@tessera/tensor';
 import type { DcganDiscriminator, DcganGenerator } from './dcgan-mnist-models.js';
 
 /** Everything a GAN training step needs. */
@@ -67,11 +67,10 @@ export async function trainGanEpoch(
     const n = real.shape[0]!;
     const fake = g.call(sampleLatent(n, g.latent, noise, device));
 
-    // One discriminator pass over real and generated digits (it has no BatchNorm to mix them).
+    // Real and generated digits in separate passes: the discriminator's BatchNorm must not mix them.
     optD.zeroGrad();
-    const out = d.call(cat([real, fake.detach()], 0));
-    const outReal = out.narrow(0, 0, n);
-    const outFake = out.narrow(0, n, n);
+    const outReal = d.call(real);
+    const outFake = d.call(fake.detach());
     const dLoss = bce
       .call(outReal, full([n, 1], realLabel, { dtype: 'float32', device }))
       .add(bce.call(outFake, full([n, 1], 0, { dtype: 'float32', device })));

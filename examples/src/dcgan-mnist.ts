@@ -48,7 +48,7 @@ export interface DcganOptions extends MnistExampleOptions {
   realLabel?: number;
   /** Generated digits the classifier judges (default 1000). */
   samples?: number;
-  /** Epochs of the LeNet-5 judge on the real training digits (default 8). */
+  /** Epochs of the LeNet-5 judge on the real training digits (default 6). */
   classifierEpochs?: number;
   /** Folder for the sample grids (default `.cache/examples/dcgan-mnist` at the repository root). */
   outDir?: string;
@@ -91,13 +91,13 @@ async function writeGrid(images: Tensor, outDir: string, epoch: number): Promise
  */
 export async function main(options: DcganOptions = {}): Promise<Metrics> {
   checkOptions(options);
-  const epochs = positiveInt(NAME, 'epochs', options.epochs, 20);
+  const epochs = positiveInt(NAME, 'epochs', options.epochs, 15);
   const batchSize = positiveInt(NAME, 'batchSize', options.batchSize, 64);
   const lr = positiveNumber(NAME, 'lr', options.lr, 2e-4);
   const latent = positiveInt(NAME, 'latent', options.latent, 64);
   const width = positiveInt(NAME, 'width', options.width, 32);
   const samples = positiveInt(NAME, 'samples', options.samples, 1000);
-  const classifierEpochs = positiveInt(NAME, 'classifierEpochs', options.classifierEpochs, 8);
+  const classifierEpochs = positiveInt(NAME, 'classifierEpochs', options.classifierEpochs, 6);
   const realLabel = options.realLabel ?? 0.9;
   const seed = options.seed ?? 0;
   const device = options.device ?? 'cpu';
