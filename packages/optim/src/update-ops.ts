@@ -11,57 +11,95 @@ export function scalar(like: Tensor, v: number): Tensor {
   return full([], v, { dtype: like.dtype, device: like.device });
 }
 
+// Inside `withScalarCache` (an optimizer's step), the 0-d operands are made once per value, dtype
+// and device and shared by every parameter's update: Adam uses the same β₂, bias correction and ε
+// for all of them, and each 0-d tensor costs an allocation, a fill and a dispose. They are
+// operands only (never written) and are disposed when the step ends.
+
+let cache: Map<string, Tensor> | null = null;
+
+/** Runs `fn` with the 0-d operands of the helpers below shared, and disposes them afterwards. */
+export function withScalarCache<T>(fn: () => T): T {
+  if (cache !== null) return fn();
+  const own = new Map<string, Tensor>();
+  cache = own;
+  try {
+    return fn();
+  } finally {
+    cache = null;
+    for (const s of own.values()) s.dispose();
+  }
+}
+
+/** A 0-d operand holding `v` for `like`; hand it back with `release`. */
+function operand(like: Tensor, v: number): Tensor {
+  if (cache === null) return scalar(like, v);
+  // Object.is keeps -0 apart from 0 (their string forms are the same).
+  const k = `${like.dtype}:${like.device}:${Object.is(v, -0) ? '-0' : v}`;
+  let s = cache.get(k);
+  if (s === undefined) {
+    s = scalar(like, v);
+    cache.set(k, s);
+  }
+  return s;
+}
+
+/** Disposes an operand from `operand` unless the step's cache owns it. */
+function release(s: Tensor): void {
+  if (cache === null) s.dispose();
+}
+
 /** t *= v. */
 export function mulS_(t: Tensor, v: number): void {
   if (v === 1) return;
-  const s = scalar(t, v);
+  const s = operand(t, v);
   t.mul_(s);
-  s.dispose();
+  release(s);
 }
 
 /** t += v. */
 export function addS_(t: Tensor, v: number): void {
-  const s = scalar(t, v);
+  const s = operand(t, v);
   t.add_(s);
-  s.dispose();
+  release(s);
 }
 
 /** t /= v. */
 export function divS_(t: Tensor, v: number): void {
-  const s = scalar(t, v);
+  const s = operand(t, v);
   t.div_(s);
-  s.dispose();
+  release(s);
 }
 
 /** t * v, a new tensor. */
 export function mulS(t: Tensor, v: number): Tensor {
-  const s = scalar(t, v);
+  const s = operand(t, v);
   const r = t.mul(s);
-  s.dispose();
+  release(s);
   return r;
 }
 
 /** t + v, a new tensor. */
 export function addS(t: Tensor, v: number): Tensor {
-  const s = scalar(t, v);
+  const s = operand(t, v);
   const r = t.add(s);
-  s.dispose();
+  release(s);
   return r;
 }
 
 /** t / v, a new tensor. */
 export function divS(t: Tensor, v: number): Tensor {
-  const s = scalar(t, v);
+  const s = operand(t, v);
   const r = t.div(s);
-  s.dispose();
+  release(s);
   return r;
 }
 
 /** t ** v, a new tensor. */
 export function powS(t: Tensor, v: number): Tensor {
-  const s = scalar(t, v);
+  const s = operand(t, v);
   const r = t.pow(s);
-  s.dispose();
+  release(s);
   return r;
 }
 

@@ -22,22 +22,27 @@ export function handle(data: TypedArray): BufferHandle {
   return new GcOwnedBuffer(data);
 }
 
-// A small cache of freed large arrays, keyed by dtype and length. A fresh large typed array is
-// zero pages from the OS, and the first write to each page faults: for a 40 MB result that costs
-// more than the arithmetic. Reusing the memory of a tensor just disposed avoids it, the way a
-// malloc arena reuses freed blocks. Small arrays, and arrays of tensors that are merely dropped,
-// are left to the JS heap.
+// A cache of freed arrays, keyed by dtype and length. A fresh typed array costs far more than its
+// arithmetic: a large one is zero pages from the OS, and the first write to each page faults (for
+// a 40 MB result that costs more than the work); a medium one (a few KB up) is a separate backing
+// store whose allocation, external-memory accounting and sweeping by the garbage collector cost
+// several times a pass over it. Reusing the memory of a tensor just disposed avoids both, the way
+// a malloc arena reuses freed blocks. Arrays small enough for the slabs below, and arrays of
+// tensors that are merely dropped, are left to the JS heap.
 
-/** Arrays smaller than this many bytes are not cached (their allocation is cheap). */
-const MIN_POOLED_BYTES = 1 << 18;
+/** Arrays smaller than this many bytes are not cached (they come from the slabs, see below). */
+const MIN_POOLED_BYTES = 1025;
 /** Upper bound on the bytes the cache holds; beyond it freed arrays go to the garbage collector. */
 let poolLimit = 256 * 1024 * 1024;
 let pooledBytes = 0;
-const pool = new Map<string, TypedArray[]>();
+const pool = new Map<number, TypedArray[]>();
 const EMPTY = new Float32Array(0);
 
-function key(dtype: DType, size: number): string {
-  return `${dtype}:${size}`;
+const DTYPE_CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+
+/** The cache key of an array: its length and dtype in one number (no string per allocation). */
+function key(dtype: DType, size: number): number {
+  return size * 4 + DTYPE_CODE[dtype];
 }
 
 /**

@@ -6,6 +6,7 @@ import { arr } from './buffer.js';
 import { elementwiseWalker, flatStep } from './iterate.js';
 import { erf, geluTanh, intPow, pyRemainder, roundHalfEven, sigmoid } from './math.js';
 import { reluF32 } from './threshold.js';
+import { unaryF32 } from './unary-f32.js';
 import { mathRow } from './unary-math.js';
 
 // Elementwise kernels. Every op's inner loop is written out in a switch case so that V8 compiles
@@ -97,14 +98,14 @@ export function unary(op: UnaryOp, out: View, x: View, attrs: UnaryAttrs): void 
     const sx = flatStep(out.shape, x.strides);
     if (sx >= 0) {
       const n = sizeOf(out.shape);
-      if (
-        op === 'relu' &&
-        sx === 1 &&
-        o instanceof Float32Array &&
-        a instanceof Float32Array &&
-        reluF32(o, out.offset, a, x.offset, n)
-      )
-        return;
+      if (sx === 1 && n >= LONG_ROW && o instanceof Float32Array && a instanceof Float32Array) {
+        if (
+          op === 'relu'
+            ? reluF32(o, out.offset, a, x.offset, n)
+            : unaryF32(op, part32(o, out.offset, n), part32(a, x.offset, n), n)
+        )
+          return;
+      }
       if (n > 0) unaryRow(op, o, out.offset, 1, a, x.offset, sx, n, attrs);
       return;
     }
@@ -351,6 +352,11 @@ const LONG_ROW = 64;
 
 /** `a` from `offset` as a zero-based array of at least `n` elements. */
 function part(a: TypedArray, offset: number, n: number): TypedArray {
+  return offset === 0 ? a : a.subarray(offset, offset + n);
+}
+
+/** `part` for float32 arrays (kept apart so that each stays monomorphic). */
+function part32(a: Float32Array, offset: number, n: number): Float32Array {
   return offset === 0 ? a : a.subarray(offset, offset + n);
 }
 
