@@ -153,13 +153,14 @@ export class WebGPUBackend implements Backend {
       ew.where(this.runtime, out, cond, a, b);
   }
   reduce(op: ReduceOp, out: View, x: View, axes: readonly number[]): void {
-    red.reduce(this.runtime, op, out, x, axes);
+    if (!this.fuser.reduce(op, out, x, axes))
+      red.reduce(this.runtime, op, out, x, axes, this.fuser.source(x));
   }
   scan(op: ScanOp, out: View, x: View, axis: number): void {
     scan(this.runtime, op, out, x, axis);
   }
   matmul(out: View, a: View, b: View): void {
-    matmul(this.runtime, out, a, b);
+    if (!this.fuser.matmul(out, a, b)) matmul(this.runtime, out, a, b);
   }
   conv2d(out: View, x: View, w: View, p: Conv2dParams): void {
     conv.conv2d(this.runtime, out, x, w, p);

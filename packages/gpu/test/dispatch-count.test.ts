@@ -93,6 +93,7 @@ async function countSteps(
       rt.run = (d) => {
         count++;
         run(d);
+        if (process.env.LOG_OPS && fusion && s === 4) console.log('OP', d.op, d.describe?.());
       };
       opt.zeroGrad();
       const loss = lossFn.call(model.call(x), y);

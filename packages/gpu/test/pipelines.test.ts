@@ -6,10 +6,13 @@ import { initWebGPU, WebGPUError, webgpuBackend } from '../src/index.js';
 import { pack } from '../src/params.js';
 import { ensureRuntimeDir } from './helpers.js';
 
-/** A backend with an empty pipeline cache, so the next kernels all compile asynchronously. */
+/**
+ * A backend with an empty pipeline cache, so the next kernels all compile asynchronously. Fusion
+ * is off: these tests follow each op's dispatch through the batches.
+ */
 async function fresh(name: string, opts: { maxPoolBytes?: number; parallelCompiles?: number } = {}) {
   ensureRuntimeDir();
-  await initWebGPU({ name, ...opts });
+  await initWebGPU({ name, fusion: false, ...opts });
   return webgpuBackend(name);
 }
 

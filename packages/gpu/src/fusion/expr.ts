@@ -4,6 +4,7 @@ import { storageType, type WgslType } from '../codegen/types.js';
 import { ATTRS, type AttrName, clampInt } from '../kernels/elementwise.js';
 import type { OpDef } from '../kernels/ops.js';
 import type { GpuBuffer } from '../memory.js';
+import type { Epilogue } from './codegen.js';
 
 /**
  * The pending expressions of elementwise fusion. An expression is a tree (a DAG when a subtree is
@@ -49,7 +50,25 @@ export interface OpNode {
   readonly size: number;
 }
 
-export type ExprNode = Leaf | OpNode;
+/**
+ * The pending result of a non-elementwise kernel (a matmul, a reduction): its value at flat index
+ * i is element i of the result. The kernel computes it and then applies the rest of the tree as
+ * its epilogue (codegen.ts), so the result itself need never be stored.
+ */
+export interface ProducerNode {
+  readonly kind: 'producer';
+  /** Op name, for messages. */
+  readonly op: string;
+  readonly dtype: DType;
+  /** What the kernel reads (a write to any of them must run it first). */
+  readonly reads: readonly Leaf[];
+  /** Storage bindings the kernel takes besides the params and the output. */
+  readonly bindings: number;
+  /** Runs the kernel into `out` (a whole buffer), applying `epi` to each result element if given. */
+  readonly run: (out: GpuBuffer, epi: Epilogue | null) => void;
+}
+
+export type ExprNode = Leaf | OpNode | ProducerNode;
 
 /** A leaf for `view`, whose shape has `n` elements (the expression's count). */
 export function leafOf(view: View): Leaf {
@@ -117,23 +136,41 @@ export function opNode(
   };
 }
 
-/** Distinct leaves of a tree, in first-use order (equal reads of one buffer once). */
-export function leavesOf(root: ExprNode): Leaf[] {
+/**
+ * Distinct leaves of a tree, in first-use order (equal reads of one buffer once); with `reads`,
+ * the reads of its producers too (what the expression reads, for tracking writes).
+ */
+export function leavesOf(root: ExprNode, reads = false): Leaf[] {
   const seen = new Set<ExprNode>();
   const byKey = new Map<GpuBuffer, Set<string>>();
   const out: Leaf[] = [];
-  const visit = (n: ExprNode): void => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    if (n.kind === 'op') {
-      for (const a of n.args) visit(a);
-      return;
-    }
+  const add = (n: Leaf): void => {
     let sigs = byKey.get(n.buf);
     if (sigs === undefined) byKey.set(n.buf, (sigs = new Set()));
     if (sigs.has(n.sig)) return;
     sigs.add(n.sig);
     out.push(n);
+  };
+  const visit = (n: ExprNode): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    if (n.kind === 'op') for (const a of n.args) visit(a);
+    else if (n.kind === 'leaf') add(n);
+    else if (reads) for (const l of n.reads) add(l);
+  };
+  visit(root);
+  return out;
+}
+
+/** The producer nodes of a tree (each once). */
+export function producersOf(root: ExprNode): ProducerNode[] {
+  const seen = new Set<ExprNode>();
+  const out: ProducerNode[] = [];
+  const visit = (n: ExprNode): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    if (n.kind === 'op') for (const a of n.args) visit(a);
+    else if (n.kind === 'producer') out.push(n);
   };
   visit(root);
   return out;
@@ -144,8 +181,12 @@ export function opNames(root: ExprNode): string[] {
   const names: string[] = [];
   const seen = new Set<ExprNode>();
   const visit = (n: ExprNode): void => {
-    if (n.kind !== 'op' || seen.has(n)) return;
+    if (n.kind === 'leaf' || seen.has(n)) return;
     seen.add(n);
+    if (n.kind === 'producer') {
+      names.push(n.op);
+      return;
+    }
     for (const a of n.args) visit(a);
     names.push(n.op);
   };

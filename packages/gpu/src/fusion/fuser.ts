@@ -1,12 +1,24 @@
-import type { DType, View } from '@tessera/tensor';
+import type { DType, ReduceOp, View } from '@tessera/tensor';
 import { addrMode, collapse, numel } from '../codegen/strided.js';
 import type { WgslType } from '../codegen/types.js';
 import { type AttrName, fill } from '../kernels/elementwise.js';
+import { gemm } from '../kernels/gemm.js';
+import { planMatmul } from '../kernels/matmul.js';
 import type { OpDef } from '../kernels/ops.js';
+import { type InputSource, reduce, reducesInOnePass } from '../kernels/reduce.js';
 import type { GpuBuffer } from '../memory.js';
 import type { Runtime } from '../runtime.js';
-import { fusedDispatch } from './codegen.js';
-import { type Arg, type ExprNode, type Leaf, leafOf, leavesOf, opNode } from './expr.js';
+import { epilogue, fusedDispatch, gemmOut, inputSource } from './codegen.js';
+import {
+  type Arg,
+  type ExprNode,
+  type Leaf,
+  leafOf,
+  leavesOf,
+  opNode,
+  type ProducerNode,
+  producersOf,
+} from './expr.js';
 
 /** What a buffer holds while its elementwise result is pending: the expression for all its elements. */
 export interface Pending {
@@ -87,23 +99,112 @@ export class Fuser {
     if (n === 0 || n !== ob.size || !wholeBuffer(out)) return false;
     let root = this.build(op, def, out, inputs, attrs, computeOverride, true);
     if (root === null) return false;
-    let leaves = leavesOf(root);
-    if (!this.fits(root, leaves, ob)) {
+    if (!this.fits(root, out.dtype, ob)) {
       root = this.build(op, def, out, inputs, attrs, computeOverride, false);
       if (root === null) return false;
-      leaves = leavesOf(root);
     }
-    // The output buffer may be read only at each thread's own element (before it is stored).
-    for (const l of leaves) {
+    // The output buffer may be read only at each thread's own element (before it is stored), and
+    // not at all by a matmul computed in the same kernel.
+    for (const l of leavesOf(root)) {
       if (l.buf === ob && !(l.offset === 0 && l.dtype === out.dtype && (l.mode === 'c' || n === 1)))
         return false;
     }
+    if (producersOf(root).some((g) => g.reads.some((l) => l.buf === ob))) return false;
+    this.setPending(ob, root, n, out.dtype);
+    return true;
+  }
+
+  /**
+   * Records `out = a @ b` as a pending product when `out` is a whole float32 buffer and the GEMM
+   * needs no K splits, so that the elementwise ops applied to it run as the GEMM's epilogue (bias
+   * and activation after a linear layer, an optimizer's update of a weight by its gradient).
+   * Returns false when the caller must run the matmul now.
+   */
+  matmul(out: View, a: View, b: View): boolean {
+    if (!this.enabled || out.dtype !== 'float32') return false;
+    const ob = out.buffer as GpuBuffer;
+    const n = numel(out.shape);
+    if (n === 0 || n !== ob.size || !wholeBuffer(out) || a.buffer === ob || b.buffer === ob) return false;
+    const plan = planMatmul(out, a, b);
+    if (plan === null || plan.splits !== 1) return false;
+    // Operands are leaves: never pending.
+    this.materialise(a.buffer as GpuBuffer);
+    this.materialise(b.buffer as GpuBuffer);
+    const rt = this.rt;
+    const node: ProducerNode = {
+      kind: 'producer',
+      op: 'matmul',
+      dtype: 'float32',
+      reads: [leafOf(a), leafOf(b)],
+      bindings: 2,
+      run: (buf, epi) => {
+        if (epi === null) gemm(rt, { ...plan, out: { kind: 'contiguous', buffer: buf, offset: 0 } });
+        else {
+          const op = `fused(${epi.names})`;
+          gemm(rt, { ...plan, op, describe: () => `${op}: ${plan.describe()}`, out: gemmOut(epi) });
+        }
+      },
+    };
+    this.setPending(ob, node, n, 'float32');
+    return true;
+  }
+
+  /**
+   * Records a reduction of `x` into `out` as a pending result when `out` is a whole buffer and the
+   * reduction is one kernel pass, so that elementwise ops applied to it (an optimizer's update of
+   * a bias by its gradient, a mean's division) run as its epilogue; a pending `x` is read through
+   * its expression (see `source`). Returns false when the caller must reduce now.
+   */
+  reduce(op: ReduceOp, out: View, x: View, axes: readonly number[]): boolean {
+    if (!this.enabled || op === 'argmax' || op === 'argmin') return false;
+    const ob = out.buffer as GpuBuffer;
+    const n = numel(out.shape);
+    if (n === 0 || n !== ob.size || !wholeBuffer(out) || x.buffer === ob) return false;
+    if (!reducesInOnePass(op, out, x, axes)) return false;
+    const xb = x.buffer as GpuBuffer;
+    const src = this.source(x);
+    // The expression read instead of x is captured now: its leaves are what the kernel reads.
+    const reads = src !== null && xb.pending !== null ? leavesOf(xb.pending.root) : [leafOf(x)];
+    if (src === null) this.materialise(xb);
+    const rt = this.rt;
+    const node: ProducerNode = {
+      kind: 'producer',
+      op,
+      dtype: out.dtype,
+      reads,
+      bindings: src === null ? 1 : src.buffers.length,
+      run: (buf, epi) => {
+        const o = { buffer: buf, dtype: out.dtype, shape: out.shape, strides: out.strides, offset: 0 };
+        reduce(rt, op, o, x, axes, src, epi);
+      },
+    };
+    this.setPending(ob, node, n, out.dtype);
+    return true;
+  }
+
+  /**
+   * How a reduction reads `x` when its buffer is pending: through the expression (one kernel for
+   * the elementwise ops and the reduction; the buffer stays pending), or null to bind the buffer
+   * (materialising it) when the expression computes a matmul, reads its own buffer, or needs more
+   * bindings than a kernel has.
+   */
+  source(x: View): InputSource | null {
+    const b = x.buffer as GpuBuffer;
+    const p = b.pending;
+    if (!this.enabled || p === null || x.dtype !== p.dtype) return null;
+    if (producersOf(p.root).length > 0 || p.leaves.some((l) => l.buf === b)) return null;
+    if (leavesOf(p.root).length > this.maxLeaves) return null;
+    return inputSource(b, p.dtype, p.root);
+  }
+
+  /** Makes `root` the pending expression of `ob`, listing `ob` as a reader of what it reads. */
+  private setPending(ob: GpuBuffer, root: ExprNode, n: number, dtype: DType): void {
     this.forceReaders(ob);
     if (ob.pending !== null) this.drop(ob);
-    const uniform = leaves.every((l) => l.mode === 'z');
-    ob.pending = { root, n, dtype: out.dtype, leaves, uniform, batch: this.rt.batchId };
+    const leaves = leavesOf(root, true);
+    const uniform = producersOf(root).length === 0 && leaves.every((l) => l.mode === 'z');
+    ob.pending = { root, n, dtype, leaves, uniform, batch: this.rt.batchId };
     for (const l of leaves) if (l.buf !== ob) (l.buf.readers ??= new Set()).add(ob);
-    return true;
   }
 
   /**
@@ -145,13 +246,14 @@ export class Fuser {
     buf.pending = null;
     this.materialised++;
     const r = p.root;
-    if (r.kind === 'op' && r.op === 'fill') {
+    const g = producersOf(r)[0];
+    if (r.kind === 'producer') r.run(buf, null);
+    else if (g !== undefined) {
+      g.run(buf, epilogue(buf, p.dtype, r, g));
+    } else if (r.kind === 'op' && r.op === 'fill') {
       // A pending fill: the eager fill, which writes small buffers without a dispatch.
-      fill(
-        this.rt,
-        { buffer: buf, dtype: p.dtype, shape: [p.n], strides: [1], offset: 0 },
-        r.attrs[0]!.value,
-      );
+      const view = { buffer: buf, dtype: p.dtype, shape: [p.n], strides: [1], offset: 0 };
+      fill(this.rt, view, r.attrs[0]!.value);
     } else this.rt.run(fusedDispatch(buf, p.dtype, p.n, r));
     this.unlink(buf, p);
   }
@@ -184,9 +286,14 @@ export class Fuser {
   }
 
   /** Whether an expression fits one kernel: its node count and the bindings its leaves need. */
-  private fits(root: ExprNode, leaves: readonly Leaf[], out: GpuBuffer): boolean {
+  private fits(root: ExprNode, dtype: DType, out: GpuBuffer): boolean {
     if (root.kind === 'op' && root.size > this.maxNodes) return false;
-    return leaves.filter((l) => l.buf !== out).length <= this.maxLeaves;
+    const bound = leavesOf(root).filter((l) => l.buf !== out).length;
+    const ps = producersOf(root);
+    // An epilogue writes its producer's dtype and shares the bindings with the producer's inputs.
+    const g = ps[0];
+    if (g !== undefined) return ps.length === 1 && dtype === g.dtype && bound <= this.maxLeaves - g.bindings;
+    return bound <= this.maxLeaves;
   }
 
   /**
@@ -203,10 +310,19 @@ export class Fuser {
     inline: boolean,
   ): ExprNode | null {
     const ob = out.buffer as GpuBuffer;
+    // One kernel computes at most one matmul: a second one's product is materialised first.
+    let product: ProducerNode | null = null;
     const args: Arg[] = inputs.map((x) => {
       const b = x.view.buffer as GpuBuffer;
-      const p = b.pending;
+      let p = b.pending;
       let node: ExprNode | null = null;
+      const g = p === null ? undefined : producersOf(p.root);
+      if (g !== undefined && g.length > 0) {
+        if (!inline || g.length > 1 || (product !== null && product !== g[0])) {
+          this.materialise(b);
+          p = null;
+        } else product = g[0]!;
+      }
       if (p !== null) {
         // An expression reading its own buffer stays with that buffer (it reads the old values).
         // One from an earlier batch (state updated in place every step, such as an optimizer's

@@ -67,6 +67,8 @@ export type GemmOut =
       readonly buffer: GpuBuffer;
       readonly fields: readonly Field[];
       readonly code: string;
+      /** More buffers storeC reads, bound from binding 4 on (an elementwise epilogue's inputs). */
+      readonly extra?: readonly GpuBuffer[];
     };
 
 /** One GEMM problem. */
@@ -120,6 +122,7 @@ export function gemm(rt: Runtime, s: GemmSpec): void {
       { buf: s.out.buffer, write: true },
       { buf: s.a.buffer },
       { buf: s.b.buffer },
+      ...(s.out.kind === 'custom' ? (s.out.extra ?? []) : []).map((buf) => ({ buf })),
     ];
     const h = rt.opts.float16Matmul;
     const sg = subgroupPlan(rt.opts.subgroupSize, s.M, s.N, s.b.kind === 'custom');

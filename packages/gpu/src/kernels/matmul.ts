@@ -3,9 +3,12 @@ import { collapse, numel } from '../codegen/strided.js';
 import type { GpuBuffer } from '../memory.js';
 import type { Runtime } from '../runtime.js';
 import { fill } from './elementwise.js';
-import { chooseMode, type GemmOut, gemm, type StridedOperand, splitsFor } from './gemm.js';
+import { chooseMode, type GemmSpec, gemm, type StridedOperand, splitsFor } from './gemm.js';
 import { reduce } from './reduce.js';
 import { describeViews } from './util.js';
+
+/** A matmul reduced to one GEMM problem (see `planMatmul`); `out` is left to the caller. */
+export type MatmulPlan = Omit<GemmSpec, 'out'>;
 
 /**
  * Batched matrix product out[..., M, N] = a[..., M, K] @ b[..., K, N], reading `a` and `b` in
@@ -13,15 +16,34 @@ import { describeViews } from './util.js';
  * is shared by the whole batch and `a`'s rows line up, the batch folds into M (one tall GEMM).
  */
 export function matmul(rt: Runtime, out: View, a: View, b: View): void {
+  if (numel(out.shape) === 0) return;
+  const plan = planMatmul(out, a, b);
+  if (plan === null) {
+    fill(rt, out, 0);
+    return;
+  }
+  if (plan.splits === 1) {
+    gemm(rt, { ...plan, out: { kind: 'contiguous', buffer: out.buffer as GpuBuffer, offset: out.offset } });
+    return;
+  }
+  const { M: rows, N, batch, splits } = plan;
+  const Z = numel(batch);
+  const total = Z * rows * N;
+  const partial = rt.alloc('float32', splits * total);
+  gemm(rt, { ...plan, out: { kind: 'contiguous', buffer: partial, offset: 0 } });
+  sumSplits(rt, partial, splits, total, out);
+}
+
+/**
+ * The GEMM problem of out = a @ b (see `matmul`): sizes, batch, operands read in place, and the
+ * K splits; null when K is 0 (the product is zeros). `out` must have elements.
+ */
+export function planMatmul(out: View, a: View, b: View): MatmulPlan | null {
   const nd = out.shape.length;
   const M = out.shape[nd - 2]!;
   const N = out.shape[nd - 1]!;
   const K = a.shape[nd - 1]!;
-  if (numel(out.shape) === 0) return;
-  if (K === 0) {
-    fill(rt, out, 0);
-    return;
-  }
+  if (K === 0) return null;
   let rsA = a.strides[nd - 2]!;
   const csA = a.strides[nd - 1]!;
   const rsB = b.strides[nd - 2]!;
@@ -78,26 +100,7 @@ export function matmul(rt: Runtime, out: View, a: View, b: View): void {
   };
   const describe = () => `matmul ${describeViews(a, b)} -> [${out.shape.join(',')}]`;
   const splits = splitsFor(rows, N, K, Z);
-  if (splits === 1) {
-    const o: GemmOut = { kind: 'contiguous', buffer: out.buffer as GpuBuffer, offset: out.offset };
-    gemm(rt, { op: 'matmul', M: rows, N, K, batch, a: aOp, b: bOp, out: o, splits, describe });
-    return;
-  }
-  const total = Z * rows * N;
-  const partial = rt.alloc('float32', splits * total);
-  gemm(rt, {
-    op: 'matmul',
-    M: rows,
-    N,
-    K,
-    batch,
-    a: aOp,
-    b: bOp,
-    out: { kind: 'contiguous', buffer: partial, offset: 0 },
-    splits,
-    describe,
-  });
-  sumSplits(rt, partial, splits, total, out);
+  return { op: 'matmul', M: rows, N, K, batch, a: aOp, b: bOp, splits, describe };
 }
 
 /** out (contiguous, `total` elements) = sum over the leading dim of partial [splits, total]. */

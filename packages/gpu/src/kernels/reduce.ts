@@ -1,6 +1,7 @@
 import type { ReduceOp, View } from '@tessera/tensor';
 import { collapse, entry1d, GROUP_INDEX, grid1d, numel } from '../codegen/strided.js';
 import { convert, literal, storageType, type WgslType } from '../codegen/types.js';
+import type { Epilogue } from '../fusion/codegen.js';
 import type { GpuBuffer } from '../memory.js';
 import { dyn, dynInts, type Field, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Runtime } from '../runtime.js';
@@ -78,23 +79,41 @@ function accOf(op: Exclude<ReduceOp, 'argmax' | 'argmin'>, inT: WgslType, outT: 
   }
 }
 
+/** How a kernel stores its result: O's array type, module-scope code, the store of v at index i. */
+interface Output {
+  readonly decl: string;
+  readonly code: string;
+  readonly st: (i: string, v: string) => string;
+}
+
+/** How a kernel reads its input: the declaration and the load of element `a` (an i32 expression). */
+interface Input {
+  readonly decl: string;
+  readonly ld: (a: string) => string;
+}
+
 /** The identity element written for empty reductions. */
 const EMPTY_VALUE: Partial<Record<ReduceOp, number>> = { sum: 0, prod: 1, any: 0, all: 1 };
 
-/** Reduces `x` over the sorted, distinct `axes` into the contiguous `out`. */
-export function reduce(rt: Runtime, op: ReduceOp, out: View, x: View, axes: readonly number[]): void {
+/**
+ * Where a reduction reads its input from instead of binding `x`'s buffer: WGSL (given the param
+ * indices) defining `fn ldX(a: i32) -> T`, element `a` of the input's buffer in its storage type,
+ * from `buffers` bound at binding 2 on (elementwise fusion's pending results, see fusion/).
+ */
+export interface InputSource {
+  readonly key: string;
+  readonly fields: readonly Field[];
+  readonly buffers: readonly GpuBuffer[];
+  readonly code: (at: Readonly<Record<string, number>>) => string;
+}
+
+/** Shape of a reduction: M outputs of L elements, the kept and reduced dims, the kernel and its splits. */
+function geometry(op: ReduceOp, out: View, x: View, axes: readonly number[]) {
   const M = numel(out.shape);
-  if (M === 0) return;
   const nd = x.shape.length;
   const keep = [...Array(nd).keys()].filter((d) => !axes.includes(d));
   const red = axes.slice().sort((p, q) => Math.abs(x.strides[q]!) - Math.abs(x.strides[p]!) || p - q);
   const L = red.reduce((p, d) => p * x.shape[d]!, 1);
-  if (L === 0) {
-    const v = EMPTY_VALUE[op];
-    if (v === undefined) throw new RangeError(`${op}: cannot reduce over an empty dim`);
-    fill(rt, out, v);
-    return;
-  }
   const kc = collapse(
     keep.map((d) => x.shape[d]!),
     [keep.map((d) => x.strides[d]!)],
@@ -109,6 +128,38 @@ export function reduce(rt: Runtime, op: ReduceOp, out: View, x: View, axes: read
   const perThread = L <= 16 || (innerKept === 1 && M >= 256) || (M >= 16384 && L <= 256);
   let splits = 1;
   if (!perThread && !arg && M < 256 && L > 8192) splits = Math.min(Math.ceil(L / 4096), Math.ceil(1024 / M));
+  return { M, L, kc, rc, kRank, arg, perThread, splits };
+}
+
+/** Whether `reduce` runs as one kernel writing `out` (non-empty, no split pass), as an epilogue needs. */
+export function reducesInOnePass(op: ReduceOp, out: View, x: View, axes: readonly number[]): boolean {
+  const g = geometry(op, out, x, axes);
+  return g.M > 0 && g.L > 0 && g.splits === 1;
+}
+
+/**
+ * Reduces `x` over the sorted, distinct `axes` into the contiguous `out`, reading `x` through
+ * `src` and storing through `epi` when given (elementwise fusion, see fusion/; `epi` needs
+ * `reducesInOnePass`).
+ */
+export function reduce(
+  rt: Runtime,
+  op: ReduceOp,
+  out: View,
+  x: View,
+  axes: readonly number[],
+  src: InputSource | null = null,
+  epi: Epilogue | null = null,
+): void {
+  const { M, L, kc, rc, kRank, arg, perThread, splits } = geometry(op, out, x, axes);
+  if (M === 0) return;
+  if (L === 0) {
+    const v = EMPTY_VALUE[op];
+    if (v === undefined) throw new RangeError(`${op}: cannot reduce over an empty dim`);
+    fill(rt, out, v);
+    return;
+  }
+  if (epi !== null && (splits > 1 || arg)) throw new Error(`webgpu: ${op} cannot take an epilogue here`);
   const chunk = Math.ceil(L / splits);
 
   const inT = storageType(x.dtype);
@@ -129,23 +180,54 @@ export function reduce(rt: Runtime, op: ReduceOp, out: View, x: View, axes: read
     dynInts('kstr', kRank > 0 ? kc.strides[0]! : []),
     dynInts('rshape', rc.shape),
     dynInts('rstr', rc.shape.length > 0 ? rc.strides[0]! : []),
+    ...(src?.fields ?? []),
+    ...(epi?.fields ?? []),
   ];
   const params = pack(fields);
   // Only the reduced rank's class (0, 1 or more) changes the code; the dims are parameters.
   const rRank = Math.min(rc.shape.length, 2);
   const outT = storageType(out.dtype);
   const sg = !perThread && rt.opts.subgroupReduce;
-  const key = ['reduce', op, inT, outT, rRank, perThread ? 't' : sg ? 'sg' : 'w'].join('|');
-  const code = (at: Readonly<Record<string, number>>) =>
-    arg
-      ? argCode(at, op === 'argmax', inT, rRank, perThread, sg)
-      : reduceCode(at, accOf(op, inT, outT), inT, outT, rRank, perThread, sg);
-  rt.run({
+  const key = [
+    'reduce',
     op,
+    inT,
+    outT,
+    rRank,
+    perThread ? 't' : sg ? 'sg' : 'w',
+    src?.key ?? '',
+    epi?.key ?? '',
+  ].join('|');
+  // The input comes from the binding X, or from `ldX` (src) reading other buffers.
+  const input = (at: Readonly<Record<string, number>>): Input =>
+    src === null
+      ? { decl: `@group(0) @binding(2) var<storage, read> X: array<${inT}>;`, ld: (a) => `X[${a}]` }
+      : { decl: src.code(at), ld: (a) => `ldX(${a})` };
+  // The result is stored as is, or through `epi` (after the input's bindings).
+  const output = (at: Readonly<Record<string, number>>): Output => {
+    if (epi === null) return { decl: `array<${outT}>`, code: '', st: (i, v) => `O[${i}] = ${v};` };
+    const first = 2 + (src === null ? 1 : src.buffers.length);
+    const code = epi.code((name) => `${at[name]}u`, first);
+    return {
+      decl: `array<${storageType(epi.dtype)}>`,
+      code,
+      st: (i, v) => `{ let j = ${i}; O[j] = epi(${v}, j); }`,
+    };
+  };
+  const code = (at: Readonly<Record<string, number>>) =>
+    op === 'argmax' || op === 'argmin'
+      ? argCode(at, op === 'argmax', inT, rRank, perThread, sg, input(at))
+      : reduceCode(at, accOf(op, inT, outT), outT, rRank, perThread, sg, input(at), output(at));
+  rt.run({
+    op: epi === null ? op : `fused(${epi.names})`,
     key,
     code,
     params,
-    bindings: [{ buf: target.buffer as GpuBuffer, write: true }, { buf: x.buffer as GpuBuffer }],
+    bindings: [
+      { buf: target.buffer as GpuBuffer, write: true },
+      ...(src === null ? [x.buffer as GpuBuffer] : src.buffers).map((buf) => ({ buf })),
+      ...(epi?.buffers ?? []).map((buf) => ({ buf })),
+    ],
     grid: perThread ? grid1d(M) : grid1d(M * splits, 1),
     describe: () => `${op} over axes [${axes.join(',')}] of ${describeViews(x)}`,
   });
@@ -185,16 +267,18 @@ function reducedFn(at: Readonly<Record<string, number>>, rRank: number): string 
 function reduceCode(
   at: Readonly<Record<string, number>>,
   acc: Acc,
-  inT: WgslType,
   outT: WgslType,
   rRank: number,
   perThread: boolean,
   sg: boolean,
+  x: Input,
+  o: Output,
 ): string {
   const d = at.dims!;
   const head = `${sg ? 'enable subgroups;\n' : ''}${PARAMS_WGSL}
-@group(0) @binding(1) var<storage, read_write> O: array<${outT}>;
-@group(0) @binding(2) var<storage, read> X: array<${inT}>;
+@group(0) @binding(1) var<storage, read_write> O: ${o.decl};
+${x.decl}
+${o.code}
 fn comb(a: ${acc.type}, b: ${acc.type}) -> ${acc.type} { return ${acc.combine('a', 'b')}; }
 ${reducedFn(at, rRank)}`;
   const store = (v: string) => convert(v, acc.type, outT);
@@ -208,8 +292,8 @@ fn main(${e.params}) {
   let L = P[${d + 1}];
   ${keptBase(at, 'm')}
   var a = ${acc.identity};
-  for (var r = 0u; r < L; r++) { a = comb(a, ${acc.load(`X[${reducedAddr(at, rRank, 'r')}]`)}); }
-  O[u32(pi(${d + 5}u)) + m] = ${store('a')};
+  for (var r = 0u; r < L; r++) { a = comb(a, ${acc.load(x.ld(reducedAddr(at, rRank, 'r')))}); }
+  ${o.st(`u32(pi(${d + 5}u)) + m`, store('a'))}
 }`;
   }
   return `${head}
@@ -227,13 +311,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   ${keptBase(at, 'min(m, M - 1u)')}
   let end = min(L, (s + 1u) * chunk);
   var a = ${acc.identity};
-  for (var r = s * chunk + t; r < end; r += ${WGR}u) { a = comb(a, ${acc.load(`X[${reducedAddr(at, rRank, 'r')}]`)}); }
+  for (var r = s * chunk + t; r < end; r += ${WGR}u) { a = comb(a, ${acc.load(x.ld(reducedAddr(at, rRank, 'r')))}); }
 ${
   sg
     ? subgroupTail(
         'a',
         'comb(v, subgroupShuffleXor(v, o))',
-        (v) => `O[u32(pi(${d + 5}u)) + g] = ${store(v)};`,
+        (v) => o.st(`u32(pi(${d + 5}u)) + g`, store(v)),
         'm < M',
       )
     : `  sh[t] = a;
@@ -242,7 +326,7 @@ ${
     if (t < w) { sh[t] = comb(sh[t], sh[t + w]); }
     workgroupBarrier();
   }
-  if (t == 0u && m < M) { O[u32(pi(${d + 5}u)) + g] = ${store('sh[0]')}; }`
+  if (t == 0u && m < M) { ${o.st(`u32(pi(${d + 5}u)) + g`, store('sh[0]'))} }`
 }
 }`;
 }
@@ -273,12 +357,13 @@ function argCode(
   rRank: number,
   perThread: boolean,
   sg: boolean,
+  x: Input,
 ): string {
   const d = at.dims!;
   const nanCheck = inT === 'f32' ? (v: string) => `isnan_(${v})` : () => 'false';
   const head = `${sg ? 'enable subgroups;\n' : ''}${PARAMS_WGSL}
 @group(0) @binding(1) var<storage, read_write> O: array<i32>;
-@group(0) @binding(2) var<storage, read> X: array<${inT}>;
+${x.decl}
 // Whether (v2, i2) beats (v1, i1): NaN wins, then the extreme value, then the first index.
 fn better(v2: ${inT}, i2: u32, v1: ${inT}, i1: u32) -> bool {
   let n1 = ${nanCheck('v1')};
@@ -297,10 +382,10 @@ fn main(${e.params}) {
   if (m >= P[${d}]) { return; }
   let L = P[${d + 1}];
   ${keptBase(at, 'm')}
-  var bv = X[${reducedAddr(at, rRank, '0u')}];
+  var bv = ${x.ld(reducedAddr(at, rRank, '0u'))};
   var bi = 0u;
   for (var r = 1u; r < L; r++) {
-    let v = X[${reducedAddr(at, rRank, 'r')}];
+    let v = ${x.ld(reducedAddr(at, rRank, 'r'))};
     if (better(v, r, bv, bi)) { bv = v; bi = r; }
   }
   O[u32(pi(${d + 5}u)) + m] = i32(bi);
@@ -316,10 +401,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let M = P[${d}];
   let L = P[${d + 1}];
   ${keptBase(at, 'min(m, M - 1u)')}
-  var bv = X[${reducedAddr(at, rRank, 'min(t, L - 1u)')}];
+  var bv = ${x.ld(reducedAddr(at, rRank, 'min(t, L - 1u)'))};
   var bi = min(t, L - 1u);
   for (var r = t + ${WGR}u; r < L; r += ${WGR}u) {
-    let v = X[${reducedAddr(at, rRank, 'r')}];
+    let v = ${x.ld(reducedAddr(at, rRank, 'r'))};
     if (better(v, r, bv, bi)) { bv = v; bi = r; }
   }
 ${
