@@ -113,3 +113,11 @@ export function consumer(packed: Packed, name: string, install: readonly string[
 
 /** The @tessera packages installed in a consumer project. */
 export const installed = (dir: string) => readdirSync(join(dir, 'node_modules', SCOPE)).sort();
+
+/** The first ```ts block of the root README: the XOR training program. */
+export function xorProgram(): string {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (block === undefined || !block.includes('@tessera/nn')) throw new Error('README.md: no XOR ```ts block');
+  return block;
+}

@@ -6,26 +6,18 @@
  * (d) bundle for the browser with esbuild, with no `node:` import left in the bundle (the bundle
  * then runs in Node too, giving the same result). Needs `dist/` (`pnpm build`).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE } from './boundary-rules.js';
-import { consumer, libs, type Packed, packAll, root, run } from './consumer-helpers.js';
+import { consumer, libs, type Packed, packAll, root, run, xorProgram } from './consumer-helpers.js';
 
 let packed: Packed | undefined;
 beforeAll(() => {
   packed = packAll();
 }, 120_000);
 afterAll(() => packed?.dispose());
-
-/** The first ```ts block of the root README: the XOR training program. */
-function xorProgram(): string {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (block === undefined || !block.includes('@tessera/nn')) throw new Error('README.md: no XOR ```ts block');
-  return block;
-}
 
 /** The same program with its static imports turned into `require()` calls (CommonJS). */
 function toCommonJs(program: string): string {
