@@ -40,8 +40,10 @@ const GRID = 64;
 export interface DcganOptions extends MnistExampleOptions {
   /** Length of the latent vector (default 64). */
   latent?: number;
-  /** Channels of both networks at 14x14, twice as many at 7x7 (default 32). */
+  /** Channels of the generator at 14x14, twice as many at 7x7 (default 32). */
   width?: number;
+  /** Channels of the discriminator at 14x14, twice as many at 7x7 (default 16: cheaper steps). */
+  discriminatorWidth?: number;
   /** Spectral normalisation in the discriminator (default false). */
   spectralNorm?: boolean;
   /** Discriminator target for real digits: 1, or below for one-sided label smoothing (default 0.9). */
@@ -91,11 +93,12 @@ async function writeGrid(images: Tensor, outDir: string, epoch: number): Promise
  */
 export async function main(options: DcganOptions = {}): Promise<Metrics> {
   checkOptions(options);
-  const epochs = positiveInt(NAME, 'epochs', options.epochs, 15);
-  const batchSize = positiveInt(NAME, 'batchSize', options.batchSize, 64);
+  const epochs = positiveInt(NAME, 'epochs', options.epochs, 14);
+  const batchSize = positiveInt(NAME, 'batchSize', options.batchSize, 32);
   const lr = positiveNumber(NAME, 'lr', options.lr, 2e-4);
   const latent = positiveInt(NAME, 'latent', options.latent, 64);
   const width = positiveInt(NAME, 'width', options.width, 32);
+  const dWidth = positiveInt(NAME, 'discriminatorWidth', options.discriminatorWidth, 16);
   const samples = positiveInt(NAME, 'samples', options.samples, 1000);
   const classifierEpochs = positiveInt(NAME, 'classifierEpochs', options.classifierEpochs, 6);
   const realLabel = options.realLabel ?? 0.9;
@@ -118,7 +121,9 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
 
   manualSeed(seed);
   const generator = new DcganGenerator({ latent, width }).to(device);
-  const discriminator = new DcganDiscriminator({ width, spectralNorm: options.spectralNorm }).to(device);
+  const discriminator = new DcganDiscriminator({ width: dWidth, spectralNorm: options.spectralNorm }).to(
+    device,
+  );
   dcganInit(generator);
   dcganInit(discriminator);
   const betas: [number, number] = [0.5, 0.999];

@@ -145,6 +145,7 @@ describe('dcgan-mnist quick run', () => {
         epochs: 2,
         batchSize: 16,
         width: 4,
+        discriminatorWidth: 4,
         latent: 8,
         trainSize: 64,
         testSize: 100,
