@@ -4,7 +4,9 @@
 //   node --expose-gc --experimental-detect-module bench/run.mjs [--repeats N] [--warmup N] [--only name,name] [--out dir]
 // Each case runs `warmup` untimed iterations (pipeline compilation) and then `repeats` timed
 // ones; an iteration ends when the GPU queue is idle (onSubmittedWorkDone on both libraries, no
-// readback). Results: a markdown table on stdout, JSON + markdown in bench-results/.
+// readback). The training-step rows also count the kernel dispatches of one step on each library
+// (TESSERA_GPU_FUSION=0 runs @tessera/gpu without elementwise fusion, for comparison). Results: a
+// markdown table on stdout, JSON + markdown in bench-results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -39,7 +41,7 @@ const gpu = create([]);
 Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
 
 const T = await import('@tessera/tensor');
-const { initWebGPU, syncWebGPU, gpuMemory } = await import('../dist/index.js');
+const { initWebGPU, syncWebGPU, gpuMemory, webgpuBackend } = await import('../dist/index.js');
 await import('@tessera/autograd');
 const nn = await import('@tessera/nn');
 const optim = await import('@tessera/optim');
@@ -53,7 +55,13 @@ await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
 
 // TESSERA_GPU_SUBGROUP_MATMUL=1 / =0 forces the subgroup GEMM on / off (default: the backend's).
 const sgEnv = process.env.TESSERA_GPU_SUBGROUP_MATMUL;
-const info = await initWebGPU({ gpu, ...(sgEnv === undefined ? {} : { subgroupMatmul: sgEnv === '1' }) });
+// TESSERA_GPU_FUSION=0 turns elementwise fusion off (to compare with the unfused backend).
+const fusion = process.env.TESSERA_GPU_FUSION !== '0';
+const info = await initWebGPU({
+  gpu,
+  fusion,
+  ...(sgEnv === undefined ? {} : { subgroupMatmul: sgEnv === '1' }),
+});
 T.setBackend('webgpu');
 await tf.setBackend('webgpu');
 await tf.ready();
@@ -72,6 +80,23 @@ function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Kernel dispatches of one call of `fn` (after the timed runs), counted by wrapping `obj[method]`. */
+async function countDispatches(fn, sync, obj, method) {
+  const orig = obj[method];
+  let n = 0;
+  obj[method] = function (...a) {
+    n++;
+    return orig.apply(this, a);
+  };
+  try {
+    await fn();
+    await sync();
+  } finally {
+    obj[method] = orig;
+  }
+  return n;
 }
 
 async function time(fn, sync) {
@@ -146,6 +171,7 @@ function labels(batch, classes) {
 
 cases.push({
   name: 'MLP step 784-512-512-10, batch 128, SGD',
+  countDispatches: true,
   tessera: () => {
     T.manualSeed(1);
     const model = mlp(nn, [784, 512, 512, 10]);
@@ -184,6 +210,7 @@ cases.push({
 
 cases.push({
   name: 'LeNet-5 step, batch 64, Adam',
+  countDispatches: true,
   tessera: () => {
     T.manualSeed(2);
     const model = lenet5(nn);
@@ -234,8 +261,16 @@ const results = [];
 for (const c of cases) {
   if (only.length > 0 && !only.some((o) => c.name.toLowerCase().includes(o.toLowerCase()))) continue;
   process.stderr.write(`${c.name} ...`);
-  const ours = await time(c.tessera(), syncWebGPU);
-  const theirs = await time(c.tfjs(), tfSync);
+  const oursFn = c.tessera();
+  const theirsFn = c.tfjs();
+  const ours = await time(oursFn, syncWebGPU);
+  const theirs = await time(theirsFn, tfSync);
+  const dispatches = c.countDispatches
+    ? {
+        tessera: await countDispatches(oursFn, syncWebGPU, webgpuBackend().runtime, 'run'),
+        tfjs: await countDispatches(theirsFn, tfSync, tfb, 'recordAndSubmit'),
+      }
+    : undefined;
   const row = {
     name: c.name,
     tesseraMs: ours.median,
@@ -244,24 +279,26 @@ for (const c of cases) {
     tesseraGflops: c.flops ? c.flops / ours.median / 1e6 : undefined,
     tfjsGflops: c.flops ? c.flops / theirs.median / 1e6 : undefined,
     samples: { tessera: ours.samples, tfjs: theirs.samples },
+    dispatches,
   };
   results.push(row);
-  process.stderr.write(` ${ours.median.toFixed(1)} ms vs ${theirs.median.toFixed(1)} ms\n`);
+  const per = dispatches ? ` (${dispatches.tessera} vs ${dispatches.tfjs} dispatches)` : '';
+  process.stderr.write(` ${ours.median.toFixed(1)} ms vs ${theirs.median.toFixed(1)} ms${per}\n`);
 }
 
 const adapter = `${info.description || info.vendor} (${info.architecture || 'unknown arch'})`;
 const k = info.kernels;
-const kernels = `Kernels: subgroup GEMM ${k.subgroupMatmul ? `on (subgroup size ${k.subgroupMatmul})` : 'off'}, subgroup reductions ${k.subgroupReduce ? 'on' : 'off'}. Load average (1 min) at start / end: ${loadStart.toFixed(2)} / ${loadavg()[0].toFixed(2)}.`;
+const kernels = `Kernels: elementwise fusion ${fusion ? 'on' : 'off'}, subgroup GEMM ${k.subgroupMatmul ? `on (subgroup size ${k.subgroupMatmul})` : 'off'}, subgroup reductions ${k.subgroupReduce ? 'on' : 'off'}. Load average (1 min) at start / end: ${loadStart.toFixed(2)} / ${loadavg()[0].toFixed(2)}.`;
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const lines = [
   `Adapter: ${adapter}. Medians of ${repeats} runs after ${warmup} warm-up runs; ratio = tfjs / tessera (> 1: tessera faster).`,
   kernels,
   '',
-  '| benchmark | @tessera/gpu (ms) | tfjs-backend-webgpu (ms) | ratio | tessera GFLOP/s | tfjs GFLOP/s |',
-  '| --- | ---: | ---: | ---: | ---: | ---: |',
+  '| benchmark | @tessera/gpu (ms) | tfjs-backend-webgpu (ms) | ratio | tessera GFLOP/s | tfjs GFLOP/s | dispatches per step (tessera / tfjs) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...results.map(
     (r) =>
-      `| ${r.name} | ${fmt(r.tesseraMs)} | ${fmt(r.tfjsMs)} | ${r.ratio.toFixed(2)} | ${r.tesseraGflops ? fmt(r.tesseraGflops) : ''} | ${r.tfjsGflops ? fmt(r.tfjsGflops) : ''} |`,
+      `| ${r.name} | ${fmt(r.tesseraMs)} | ${fmt(r.tfjsMs)} | ${r.ratio.toFixed(2)} | ${r.tesseraGflops ? fmt(r.tesseraGflops) : ''} | ${r.tfjsGflops ? fmt(r.tfjsGflops) : ''} | ${r.dispatches ? `${r.dispatches.tessera} / ${r.dispatches.tfjs}` : ''} |`,
   ),
 ];
 const table = lines.join('\n');

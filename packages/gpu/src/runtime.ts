@@ -147,6 +147,11 @@ export class Runtime {
     return this.pool.acquire(dtype, size, this.batchId);
   }
 
+  /** Counts an op recorded without a dispatch (a pending result, see `maxUnawaitedOps`). */
+  countOp(op: string): void {
+    this.unawaited.count(op);
+  }
+
   /** Records one kernel dispatch into the pending batch. */
   run(d: Dispatch): void {
     this.check(d.op);

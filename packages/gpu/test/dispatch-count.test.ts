@@ -16,6 +16,10 @@ import { describeIfAvailable } from '../../../tests/repo/requirements.js';
 import type { WebGPUBackend } from '../src/index.js';
 import { gpuBackend } from './helpers.js';
 
+// Dispatches per step measured with fusion (steps 3 to 5): a change that loses some fails here.
+const MLP_CEILING = 20;
+const LENET_CEILING = 64;
+
 // The models of the benchmark's step rows (bench/models.mjs, packages/gpu/bench/run.mjs).
 
 /** LeNet-5 for 1x28x28 inputs (first convolution padded), 10 logits. */
@@ -93,7 +97,6 @@ async function countSteps(
       rt.run = (d) => {
         count++;
         run(d);
-        if (process.env.LOG_OPS && s === 4) console.log('OP', fusion, d.op, d.describe?.());
       };
       opt.zeroGrad();
       const loss = lossFn.call(model.call(x), y);
@@ -122,7 +125,6 @@ describeIfAvailable('webgpu', 'elementwise fusion: dispatches per training step'
   const check = async (setup: () => Setup, before: number, ceiling: number) => {
     const eager = await countSteps(b, setup, false);
     const fused = await countSteps(b, setup, true);
-    if (process.env.LOG_OPS) console.log(setup.name, eager.counts, fused.counts);
     for (const c of fused.counts) {
       expect(c).toBeLessThanOrEqual(Math.floor(before / 2));
       expect(c).toBeLessThanOrEqual(ceiling);
@@ -141,6 +143,3 @@ describeIfAvailable('webgpu', 'elementwise fusion: dispatches per training step'
     await check(lenetSetup, 159, LENET_CEILING);
   });
 });
-
-const MLP_CEILING = 1000;
-const LENET_CEILING = 1000;

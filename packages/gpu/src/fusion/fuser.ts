@@ -30,7 +30,7 @@ export interface Pending {
   readonly leaves: readonly Leaf[];
   /** The same value at every element (every leaf a broadcast scalar, or none): any view may inline it. */
   readonly uniform: boolean;
-  /** Id of the command batch being recorded when it was made (see `release`). */
+  /** Id of the command batch being recorded when it was made (see `build`: older ones are not inlined). */
   readonly batch: number;
 }
 
@@ -165,6 +165,7 @@ export class Fuser {
     const src = this.source(x);
     // The expression read instead of x is captured now: its leaves are what the kernel reads.
     const reads = src !== null && xb.pending !== null ? leavesOf(xb.pending.root) : [leafOf(x)];
+    if (reads.some((l) => l.buf === ob)) return false;
     if (src === null) this.materialise(xb);
     const rt = this.rt;
     const node: ProducerNode = {
@@ -199,6 +200,8 @@ export class Fuser {
 
   /** Makes `root` the pending expression of `ob`, listing `ob` as a reader of what it reads. */
   private setPending(ob: GpuBuffer, root: ExprNode, n: number, dtype: DType): void {
+    // A pending result holds a buffer like a queued kernel: it counts toward maxUnawaitedOps.
+    this.rt.countOp(root.kind === 'leaf' ? 'copy' : root.op);
     this.forceReaders(ob);
     if (ob.pending !== null) this.drop(ob);
     const leaves = leavesOf(root, true);
@@ -218,11 +221,10 @@ export class Fuser {
 
   /**
    * Called when the tensor layer frees a buffer: its pending expression is dropped. A buffer that
-   * pending expressions made in the current batch still read is released only once they are
-   * materialised or dropped (a temporary freed right after use, such as linear's product before
-   * its bias is added, stays fusable); older readers are materialised now, so that state updated
-   * in place every step (an optimizer's moments) does not grow an expression over many steps'
-   * freed gradients. Returns whether the caller may release it now.
+   * pending expressions still read is released once they are materialised or dropped, not
+   * before, and without running them: a temporary freed right after use (linear's product before
+   * its bias is added) stays fusable, and a gradient nobody reads (its weight's update computed
+   * it in its own epilogue) is never computed. Returns whether the caller may release it now.
    */
   release(buf: GpuBuffer): boolean {
     if (buf.pending !== null) this.drop(buf);
@@ -232,9 +234,6 @@ export class Fuser {
       buf.readers = null;
       return true;
     }
-    for (const r of [...rs])
-      if (r.pending !== null && r.pending.batch !== this.rt.batchId) this.materialise(r);
-    if (rs.size === 0) return true;
     buf.orphan = true;
     return false;
   }

@@ -188,16 +188,10 @@ export function reduce(
   const rRank = Math.min(rc.shape.length, 2);
   const outT = storageType(out.dtype);
   const sg = !perThread && rt.opts.subgroupReduce;
-  const key = [
-    'reduce',
-    op,
-    inT,
-    outT,
-    rRank,
-    perThread ? 't' : sg ? 'sg' : 'w',
-    src?.key ?? '',
-    epi?.key ?? '',
-  ].join('|');
+  const key =
+    ['reduce', op, inT, outT, rRank, perThread ? 't' : sg ? 'sg' : 'w'].join('|') +
+    (src === null ? '' : `|${src.key}`) +
+    (epi === null ? '' : `|${epi.key}`);
   // The input comes from the binding X, or from `ldX` (src) reading other buffers.
   const input = (at: Readonly<Record<string, number>>): Input =>
     src === null
