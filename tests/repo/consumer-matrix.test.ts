@@ -4,7 +4,8 @@
  * (a) run in plain Node ESM, (b) load through `require()` from CommonJS (Node 20.19+ `require(esm)`),
  * (c) type-check in a strict NodeNext project without the DOM lib and with `skipLibCheck: false`,
  * (d) bundle for the browser with esbuild, with no `node:` import left in the bundle (the bundle
- * then runs in Node too, giving the same result). Needs `dist/` (`pnpm build`).
+ * then runs in Node too, giving the same result). The bundles of esbuild, webpack 5, Rollup and
+ * Vite, run in Chromium, are consumer-bundlers.test.ts's. Needs `dist/` (`pnpm build`).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
