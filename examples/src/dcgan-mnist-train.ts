@@ -4,7 +4,8 @@
  * ones (target 0), then a generator step that asks the discriminator to call its images real
  * (target 1), the non-saturating loss of Goodfellow et al.
  */
-import { BCEWithLogitsLoss } from '@tessera/nn';
+import { noGrad } from '@tessera/autograd';
+import { BCEWithLogitsLoss, type Module } from '@tessera/nn';
 import type { Optimizer } from '@tessera/optim';
 import { full, type Generator, nextStep, randn, stack, type Tensor } from '@tessera/tensor';
 import type { DcganDiscriminator, DcganGenerator } from './dcgan-mnist-models.js';
@@ -20,6 +21,8 @@ export interface GanSetup {
   /** Target of real images in the discriminator's loss (1, or 0.9 for one-sided label smoothing). */
   realLabel: number;
   device: string;
+  /** A copy of the generator that follows its weights as an exponential moving average. */
+  ema?: { model: DcganGenerator; decay: number };
 }
 
 /** Mean losses and discriminator outputs of an epoch. */
@@ -34,6 +37,28 @@ export interface GanEpochStats {
   dFake: number;
   /** Batches trained. */
   steps: number;
+}
+
+/**
+ * Moves `ema`'s parameters and floating-point buffers (BatchNorm's running statistics) toward
+ * `model`'s: ema = decay * ema + (1 - decay) * model. Sampling from the average of the last
+ * ~1 / (1 - decay) generators smooths out the step-to-step oscillation of GAN training
+ * (Yazici et al., 2019; Karras et al., 2018). Both must be the same architecture.
+ */
+export function updateEma(ema: Module, model: Module, decay: number): void {
+  if (!(decay >= 0 && decay < 1)) throw new RangeError(`updateEma: decay must be in [0, 1), got ${decay}`);
+  const target = [...ema.parameters(), ...ema.buffers()];
+  const source = [...model.parameters(), ...model.buffers()];
+  if (target.length !== source.length) {
+    throw new RangeError(`updateEma: the models differ (${target.length} vs ${source.length} tensors)`);
+  }
+  noGrad(() => {
+    for (const [i, t] of target.entries()) {
+      const s = source[i]!;
+      if (t.dtype === 'float32') t.lerp_(s, 1 - decay);
+      else t.copy_(s); // counters such as num_batches_tracked
+    }
+  });
 }
 
 /** Latent vectors z ~ N(0, 1) [n, latent] on `device`, drawn from `noise`. */
@@ -84,6 +109,7 @@ export async function trainGanEpoch(
     gLoss.backward();
     d.requiresGrad_(true);
     optG.step();
+    if (setup.ema !== undefined) updateEma(setup.ema.model, g, setup.ema.decay);
 
     // Read back after the epoch, not per step (a read-back waits for the device).
     pending.push(

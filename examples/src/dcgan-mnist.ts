@@ -17,7 +17,7 @@ import { Adam } from '@tessera/optim';
 import { Generator, manualSeed, type Tensor } from '@tessera/tensor';
 import { DcganDiscriminator, DcganGenerator, dcganInit } from './dcgan-mnist-models.js';
 import { generateDigits, judgeDigits, QUALITY_BAR, type SampleQuality } from './dcgan-mnist-quality.js';
-import { trainGanEpoch } from './dcgan-mnist-train.js';
+import { trainGanEpoch, updateEma } from './dcgan-mnist-train.js';
 import { defaultOutDir, grayGrid, writePng } from './lib/image-grid.js';
 import { loadMnist } from './lib/mnist-data.js';
 import { type MnistExampleOptions, trainMnist } from './lib/mnist-train.js';
@@ -48,6 +48,11 @@ export interface DcganOptions extends MnistExampleOptions {
   spectralNorm?: boolean;
   /** Discriminator target for real digits: 1, or below for one-sided label smoothing (default 0.9). */
   realLabel?: number;
+  /**
+   * Decay of the moving average of the generator's weights that draws the samples (default
+   * 0.998, an average over about the last 500 steps; 0 samples from the trained generator itself).
+   */
+  emaDecay?: number;
   /** Generated digits the classifier judges (default 1000). */
   samples?: number;
   /** Epochs of the LeNet-5 judge on the real training digits (default 6). */
@@ -63,6 +68,9 @@ function checkOptions(options: DcganOptions): void {
       `${NAME}: ${flag} is not supported (two networks trained by a hand-written loop, not by fit)`,
     );
   }
+  const e = options.emaDecay;
+  if (e !== undefined && !(e >= 0 && e < 1))
+    throw new RangeError(`${NAME}: emaDecay must be in [0, 1), got ${e}`);
   const r = options.realLabel;
   if (r !== undefined && !(r > 0.5 && r <= 1)) {
     throw new RangeError(`${NAME}: realLabel must be in (0.5, 1], got ${r}`);
@@ -102,6 +110,7 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
   const samples = positiveInt(NAME, 'samples', options.samples, 1000);
   const classifierEpochs = positiveInt(NAME, 'classifierEpochs', options.classifierEpochs, 6);
   const realLabel = options.realLabel ?? 0.9;
+  const emaDecay = options.emaDecay ?? 0.998;
   const seed = options.seed ?? 0;
   const device = options.device ?? 'cpu';
   const log = logOf(options);
@@ -126,6 +135,9 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
   );
   dcganInit(generator);
   dcganInit(discriminator);
+  // The sampling generator: a moving average of the trained one's weights (starts as a copy).
+  const averaged = new DcganGenerator({ latent, width }).to(device);
+  updateEma(averaged, generator, 0);
   const betas: [number, number] = [0.5, 0.999];
   const setup = {
     generator,
@@ -135,6 +147,7 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
     noise: new Generator(seed + 3),
     realLabel,
     device,
+    ema: { model: averaged, decay: emaDecay },
   };
   const batches = imageBatches(data.train, batchSize, new Generator(seed + 2));
   let last = { dLoss: Number.NaN, gLoss: Number.NaN, dReal: Number.NaN, dFake: Number.NaN, steps: 0 };
@@ -146,9 +159,9 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
     last = await trainGanEpoch(setup, batches);
     // The same 64 latent vectors every epoch (a fresh generator with the same seed), and the
     // same `samples` latent vectors for the judge: the epochs are compared on equal terms.
-    const [shown] = generateDigits(generator, GRID, new Generator(seed + 4), device, GRID);
+    const [shown] = generateDigits(averaged, GRID, new Generator(seed + 4), device, GRID);
     grid = await writeGrid(shown!, outDir, epoch);
-    q = await judgeDigits(judge, generateDigits(generator, samples, new Generator(seed + 5), device));
+    q = await judgeDigits(judge, generateDigits(averaged, samples, new Generator(seed + 5), device));
     const s = ((performance.now() - t0) / 1000).toFixed(1);
     log(
       `${NAME}: epoch ${epoch}/${epochs}: D loss ${last.dLoss.toFixed(3)}, G loss ${last.gLoss.toFixed(3)}, ` +
@@ -158,6 +171,12 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
   }
   log(`${NAME}: sample grids in ${outDir} (last: ${grid})`);
   if (q === undefined) throw new Error(`${NAME}: no epoch trained`);
+  // The trained generator itself, on the same latent vectors: what the averaging adds.
+  const raw = await judgeDigits(judge, generateDigits(generator, samples, new Generator(seed + 5), device));
+  log(
+    `${NAME}: without the weight average: ${percent(raw.confidentShare)} confident, smallest class ` +
+      `${percent(raw.minClassShare)}`,
+  );
   const shares = q.classShares.map((v, c) => `${c}: ${(100 * v).toFixed(1)}%`).join(', ');
   log(
     `${NAME}: the judge (LeNet-5, ${percent(judged.testAccuracy!)} on held-out real digits) on ${q.count} samples:`,
@@ -171,6 +190,8 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
     confidentShare: q.confidentShare,
     minClassShare: q.minClassShare,
     meetsBar: q.meetsBar ? 1 : 0,
+    rawConfidentShare: raw.confidentShare,
+    rawMinClassShare: raw.minClassShare,
     judgeAccuracy: judged.testAccuracy!,
     dLoss: last.dLoss,
     gLoss: last.gLoss,
