@@ -145,8 +145,14 @@ export function rosenbrock(start: [number, number] = [-1.5, 2]): Problem {
   return {
     shapes: [[2]],
     init: () => [[...start]],
-    loss: ([[x, y]]: number[][]) => (1 - x!) ** 2 + 100 * (y! - x! ** 2) ** 2,
-    grad: ([[x, y]]: number[][]) => [[-2 * (1 - x!) - 400 * x! * (y! - x! ** 2), 200 * (y! - x! ** 2)]],
+    loss: (ps: number[][]) => {
+      const [x = Number.NaN, y = Number.NaN] = ps[0] ?? [];
+      return (1 - x) ** 2 + 100 * (y - x ** 2) ** 2;
+    },
+    grad: (ps: number[][]) => {
+      const [x = Number.NaN, y = Number.NaN] = ps[0] ?? [];
+      return [[-2 * (1 - x) - 400 * x * (y - x ** 2), 200 * (y - x ** 2)]];
+    },
   };
 }
 
