@@ -1,5 +1,6 @@
 // Lists what one training step dispatches on @tessera/gpu (op, pipeline variant, grid) and times
 // each dispatch alone. Usage: node --expose-gc bench/profile-step.mjs [mlp|lenet]
+// (TESSERA_GPU_FUSION=0: without elementwise fusion).
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ const { initWebGPU, webgpuBackend, gpuMemory } = await import('../dist/index.js'
 await import('@tessera/autograd');
 const nn = await import('@tessera/nn');
 const optim = await import('@tessera/optim');
-await initWebGPU();
+await initWebGPU({ fusion: process.env.TESSERA_GPU_FUSION !== '0' });
 T.setBackend('webgpu');
 const rt = webgpuBackend().runtime;
 
