@@ -83,6 +83,17 @@ export {
   setOpObserver,
 } from './dispatch.js';
 export { canCast, DTYPES, type DType, isFloating, itemSize, promoteTypes, type TypedArray } from './dtype.js';
+// The backend kit (with formatShape, sameShape, contiguousStrides, sizeOf, isFloating): see BACKENDS.md.
+export { checkTensor, describeValue } from './kit-checks.js';
+export {
+  type ConvGeometry,
+  convGeometry,
+  convOutputSize,
+  isPointwiseConv,
+  type PoolGeometry,
+  poolGeometry,
+} from './kit-geometry.js';
+export { type CollapsedStrides, collapseStrides } from './kit-strides.js';
 export {
   currentOpContext,
   describeOpContextShapes,
@@ -263,7 +274,14 @@ export {
 export { ProfileResult, profile, profileAsync, recordFunction } from './profile.js';
 export type { ProfileRow, ProfileSortKey, ProfileTableOptions } from './profile-table.js';
 export { defaultGenerator, Generator, manualSeed, philox } from './random.js';
-export { broadcastShapes, contiguousStrides, type Shape, sizeOf } from './shape.js';
+export {
+  broadcastShapes,
+  contiguousStrides,
+  fmt as formatShape,
+  type Shape,
+  shapesEqual as sameShape,
+  sizeOf,
+} from './shape.js';
 export { type MemoryInfo, memory, nextStep } from './storage.js';
 export { type NestedArray, Tensor, type TensorLike } from './tensor.js';
 export {

@@ -6,46 +6,22 @@
  * caller the start offset of each operand. A neutral module, so neither folder imports the other.
  */
 
+import { type CollapsedStrides, collapseStrides } from './kit-strides.js';
+
 /** Shape and per-operand strides after merging dims that can be walked as one. */
-export interface Collapsed {
-  shape: number[];
-  strides: number[][];
-}
+export type Collapsed = CollapsedStrides;
 
 /**
- * Merges dims i and i+1 wherever every operand has stride[i] == stride[i+1] * shape[i+1]; drops
- * size-1 dims. Always returns at least one dim (a scalar becomes shape [1], strides [1]).
+ * `collapseStrides` (kit-strides.ts) that always returns at least one dim, as the walkers need
+ * (a scalar becomes shape [1], strides [1]).
  */
 export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): Collapsed {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const size = shape[d]!;
-    if (size === 1) continue; // size-1 dims contribute nothing to addressing
-    const last = outShape.length - 1;
-    let merge = last >= 0;
-    if (merge) {
-      for (let k = 0; k < strides.length; k++) {
-        const prev = outStrides[k]![last]!;
-        if (prev !== strides[k]![d]! * size) {
-          merge = false;
-          break;
-        }
-      }
-    }
-    if (merge) {
-      outShape[last] = outShape[last]! * size;
-      for (let k = 0; k < strides.length; k++) outStrides[k]![last] = strides[k]![d]!;
-    } else {
-      outShape.push(size);
-      for (let k = 0; k < strides.length; k++) outStrides[k]!.push(strides[k]![d]!);
-    }
+  const c = collapseStrides(shape, strides);
+  if (c.shape.length === 0) {
+    c.shape.push(1);
+    for (const s of c.strides) s.push(1);
   }
-  if (outShape.length === 0) {
-    outShape.push(1);
-    for (const s of outStrides) s.push(1);
-  }
-  return { shape: outShape, strides: outStrides };
+  return c;
 }
 
 /** Shared empty bookkeeping of single-row walkers (never written: they have no outer dims). */

@@ -1,5 +1,6 @@
 import type { Conv2dParams, View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
+import { type ConvGeometry, convGeometry, convOutputSize } from '../kit-geometry.js';
 import { arr } from './buffer.js';
 
 // The column machinery of conv.ts: a convolution's geometry, its operands as matrices, and
@@ -16,70 +17,8 @@ export function colsBuffer(size: number): Float64Array {
   return colsScratch;
 }
 
-/** Everything the loops need about one convolution, derived once from shapes and params. */
-export interface Geometry {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  O: number;
-  KH: number;
-  KW: number;
-  OH: number;
-  OW: number;
-  sh: number;
-  sw: number;
-  pt: number;
-  pl: number;
-  dh: number;
-  dw: number;
-  G: number;
-  /** Input channels per group. */
-  Cg: number;
-  /** Output channels per group. */
-  Og: number;
-  /** Rows of a column matrix: Cg * KH * KW. */
-  Ck: number;
-  /** Output positions: OH * OW. */
-  L: number;
-}
-
-export function geometry(
-  input: readonly number[],
-  output: readonly number[],
-  O: number,
-  kh: number,
-  kw: number,
-  p: Conv2dParams,
-): Geometry {
-  const [N, C, H, W] = input as [number, number, number, number];
-  const OH = output[2]!;
-  const OW = output[3]!;
-  const G = p.groups;
-  const Cg = C / G;
-  return {
-    N,
-    C,
-    H,
-    W,
-    O,
-    KH: kh,
-    KW: kw,
-    OH,
-    OW,
-    sh: p.stride[0],
-    sw: p.stride[1],
-    pt: p.padding[0],
-    pl: p.padding[2],
-    dh: p.dilation[0],
-    dw: p.dilation[1],
-    G,
-    Cg,
-    Og: O / G,
-    Ck: Cg * kh * kw,
-    L: OH * OW,
-  };
-}
+/** Everything the loops need about one convolution (the backend kit's conv geometry). */
+export type Geometry = ConvGeometry;
 
 /** A 4-D operand as a matrix per (image, channel): dims 2 and 3 flattened with one stride. */
 export interface Flat {
@@ -147,20 +86,6 @@ export function weightMatrix(w: View): { data: TypedArray; offset: number; rs: n
     }
   }
   return { data, offset: 0, rs: c * kh * kw, cs: 1 };
-}
-
-/** True when the convolution is a plain per-position matrix product (1x1, stride 1, no padding). */
-export function isPointwise(g: Geometry): boolean {
-  return (
-    g.KH === 1 &&
-    g.KW === 1 &&
-    g.sh === 1 &&
-    g.sw === 1 &&
-    g.pt === 0 &&
-    g.pl === 0 &&
-    g.OH === g.H &&
-    g.OW === g.W
-  );
 }
 
 /** Output positions per chunk so that Ck rows of that many columns fit the scratch budget. */
@@ -269,15 +194,9 @@ export function col2imBlock(
 
 /** im2col: x [N, C, H, W] → out [N, C*KH*KW, L] (contiguous; zero where the window leaves x). */
 export function im2col(out: View, x: View, kernel: readonly [number, number], p: Conv2dParams): void {
-  const oh =
-    (x.shape[2]! + p.padding[0] + p.padding[1] - p.dilation[0] * (kernel[0] - 1) - 1) / p.stride[0] + 1;
-  const ow =
-    (x.shape[3]! + p.padding[2] + p.padding[3] - p.dilation[1] * (kernel[1] - 1) - 1) / p.stride[1] + 1;
+  const [oh, ow] = convOutputSize(x.shape, kernel, p);
   const C = x.shape[1]!;
-  const g = geometry(x.shape, [0, 0, Math.floor(oh), Math.floor(ow)], C, kernel[0], kernel[1], {
-    ...p,
-    groups: 1,
-  });
+  const g = convGeometry(x.shape, [C, C, kernel[0], kernel[1]], [0, 0, oh, ow], { ...p, groups: 1 });
   const Y = arr(out);
   const X = arr(x);
   const [sN, sC, sH, sW] = x.strides as [number, number, number, number];
@@ -289,11 +208,8 @@ export function im2col(out: View, x: View, kernel: readonly [number, number], p:
 /** col2im: cols [N, C*KH*KW, L] → out [N, C, H, W] (contiguous, fully written; overlaps summed). */
 export function col2im(out: View, cols: View, kernel: readonly [number, number], p: Conv2dParams): void {
   const [N, C, H, W] = out.shape as [number, number, number, number];
-  const oh =
-    Math.floor((H + p.padding[0] + p.padding[1] - p.dilation[0] * (kernel[0] - 1) - 1) / p.stride[0]) + 1;
-  const ow =
-    Math.floor((W + p.padding[2] + p.padding[3] - p.dilation[1] * (kernel[1] - 1) - 1) / p.stride[1]) + 1;
-  const g = geometry(out.shape, [0, 0, oh, ow], C, kernel[0], kernel[1], { ...p, groups: 1 });
+  const [oh, ow] = convOutputSize(out.shape, kernel, p);
+  const g = convGeometry(out.shape, [C, C, kernel[0], kernel[1]], [0, 0, oh, ow], { ...p, groups: 1 });
   const Y = arr(out);
   Y.fill(0, out.offset, out.offset + N * C * H * W);
   const S = arr(cols);

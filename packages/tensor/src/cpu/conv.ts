@@ -1,5 +1,6 @@
 import type { Conv2dParams, View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
+import { convGeometry, isPointwiseConv as isPointwise } from '../kit-geometry.js';
 import { MIN_CONV_WORK, wasmKernels } from '../wasm/index.js';
 import { arr } from './buffer.js';
 import {
@@ -8,9 +9,7 @@ import {
   colsBuffer,
   flatten4,
   type Geometry,
-  geometry,
   im2colBlock,
-  isPointwise,
   weightMatrix,
 } from './conv-columns.js';
 import { gemm } from './matmul.js';
@@ -76,7 +75,7 @@ function depthwise(
 /** x [N, C, H, W] * w [O, C/groups, KH, KW] → out [N, O, OH, OW] (contiguous, fully written). */
 export function conv2d(out: View, x: View, w: View, p: Conv2dParams): void {
   if (wasmKernels(convWork(out, w.shape), MIN_CONV_WORK)?.conv2d(out, x, w, p)) return;
-  const g = geometry(x.shape, out.shape, w.shape[0]!, w.shape[2]!, w.shape[3]!, p);
+  const g = convGeometry(x.shape, w.shape, out.shape, p);
   const Y = arr(out);
   const wm = weightMatrix(w);
   const [sN, sC, sH, sW] = x.strides as [number, number, number, number];
@@ -144,7 +143,7 @@ export function conv2d(out: View, x: View, w: View, p: Conv2dParams): void {
 /** dx [N, C, H, W] (contiguous, fully written) of conv2d from dy [N, O, OH, OW] and w. */
 export function conv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dParams): void {
   if (wasmKernels(convWork(dy, w.shape), MIN_CONV_WORK)?.conv2dBackwardInput(out, dy, w, p)) return;
-  const g = geometry(out.shape, dy.shape, w.shape[0]!, w.shape[2]!, w.shape[3]!, p);
+  const g = convGeometry(out.shape, w.shape, dy.shape, p);
   const DX = arr(out);
   const planes = g.H * g.W;
   DX.fill(0, out.offset, out.offset + g.N * g.C * planes);
@@ -210,7 +209,7 @@ export function conv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dParam
 /** dw [O, C/groups, KH, KW] (contiguous, fully written) of conv2d from x and dy. */
 export function conv2dBackwardWeight(out: View, x: View, dy: View, p: Conv2dParams): void {
   if (wasmKernels(convWork(dy, out.shape), MIN_CONV_WORK)?.conv2dBackwardWeight(out, x, dy, p)) return;
-  const g = geometry(x.shape, dy.shape, out.shape[0]!, out.shape[2]!, out.shape[3]!, p);
+  const g = convGeometry(x.shape, out.shape, dy.shape, p);
   const DW = arr(out);
   DW.fill(0, out.offset, out.offset + g.O * g.Ck);
   const dyf = flatten4(dy);

@@ -1,6 +1,7 @@
 import type { Backend } from '../backend.js';
 import { type DType, itemSize, type TypedArray } from '../dtype.js';
-import { contiguousStrides, fmt, sizeOf } from '../shape.js';
+import { describeValue as describe } from '../kit-checks.js';
+import { contiguousStrides, sizeOf } from '../shape.js';
 import { isGcOwned, Storage } from '../storage.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 
@@ -139,21 +140,8 @@ function scalarOperand(backend: Backend, value: number | boolean, dtype: DType, 
   return t;
 }
 
-/** A short description of a value for error messages. */
-export function describe(x: unknown): string {
-  if (x instanceof Tensor) return `tensor of shape ${fmt(x.shape)} (${x.dtype})`;
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (Array.isArray(x)) return 'an array';
-  return typeof x === 'object' ? 'an object' : `${typeof x} ${String(x)}`;
-}
-
-/** Throws unless `t` is a tensor that has not been disposed. */
-export function checkTensor(op: string, t: unknown, what = 'input'): Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a tensor, got ${describe(t)}`);
-  t.storage(op);
-  return t;
-}
+// A short description of a value for error messages; the check that an argument is a live tensor.
+export { checkTensor, describeValue as describe } from '../kit-checks.js';
 
 /** Bytes of a tensor's elements (not of its buffer). */
 export function nbytes(t: Tensor): number {

@@ -1,8 +1,8 @@
 import type { Conv2dParams, View } from '../backend.js';
+import { type ConvGeometry, convGeometry, isPointwiseConv } from '../kit-geometry.js';
 import {
   backwardInputGeometry,
   convJobFields,
-  type DirectGeometry,
   directBackwardInput,
   directBackwardWeight,
   directConvFits,
@@ -31,70 +31,18 @@ const { MR, MC, NB, NR, KIND, FIELD, JOB_PTR, TILE_T_FLOATS } = LAYOUT;
 /** Tasks a call is split into when its shape allows. */
 const TARGET_TASKS = 8;
 
-interface Geometry {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  O: number;
-  KH: number;
-  KW: number;
-  OH: number;
-  OW: number;
-  G: number;
-  Cg: number;
-  Og: number;
-  Ck: number;
-  L: number;
-  pointwise: boolean;
-}
+/** The backend kit's conv geometry, and whether it is a plain per-position matrix product. */
+type Geometry = ConvGeometry & { pointwise: boolean };
 
-/** The geometry of conv2d(x, w) -> out as the direct kernels see it. */
-function directGeometry(g: Geometry, p: Conv2dParams): DirectGeometry {
-  return {
-    N: g.N,
-    C: g.C,
-    Cg: g.Cg,
-    H: g.H,
-    W: g.W,
-    O: g.O,
-    Og: g.Og,
-    OH: g.OH,
-    OW: g.OW,
-    G: g.G,
-    KH: g.KH,
-    KW: g.KW,
-    sh: p.stride[0],
-    sw: p.stride[1],
-    dh: p.dilation[0],
-    dw: p.dilation[1],
-    pt: p.padding[0],
-    pl: p.padding[2],
-  };
-}
-
+/** The geometry of conv2d(x, w) -> out (also what the direct kernels read: a DirectGeometry). */
 function geometry(
   input: readonly number[],
   output: readonly number[],
   wshape: readonly number[],
   p: Conv2dParams,
-) {
-  const [N, C, H, W] = input as [number, number, number, number];
-  const [O, , KH, KW] = wshape as [number, number, number, number];
-  const OH = output[2]!;
-  const OW = output[3]!;
-  const G = p.groups;
-  const Cg = C / G;
-  const pointwise =
-    KH === 1 &&
-    KW === 1 &&
-    p.stride[0] === 1 &&
-    p.stride[1] === 1 &&
-    p.padding[0] === 0 &&
-    p.padding[2] === 0 &&
-    OH === H &&
-    OW === W;
-  return { N, C, H, W, O, KH, KW, OH, OW, G, Cg, Og: O / G, Ck: Cg * KH * KW, L: OH * OW, pointwise };
+): Geometry {
+  const g = convGeometry(input, wshape, output, p);
+  return { ...g, pointwise: isPointwiseConv(g) };
 }
 
 /** Whether the WebAssembly kernels should take a convolution of `work` multiply-adds. */
@@ -119,8 +67,8 @@ function guarded(f: (rt: Runtime) => void): boolean {
 }
 
 /** Writes the fields of an im2col conv job. */
-function convJob(rt: Runtime, kind: number, g: Geometry, p: Conv2dParams): Int32Array {
-  const job = convJobFields(rt, kind, directGeometry(g, p));
+function convJob(rt: Runtime, kind: number, g: Geometry): Int32Array {
+  const job = convJobFields(rt, kind, g);
   job[FIELD.L] = g.L;
   job[FIELD.pointwise] = g.pointwise ? 1 : 0;
   return job;
@@ -130,8 +78,7 @@ function convJob(rt: Runtime, kind: number, g: Geometry, p: Conv2dParams): Int32
 export function wasmConv2d(out: View, x: View, w: View, p: Conv2dParams): boolean {
   const g = geometry(x.shape, out.shape, w.shape, p);
   if (!wanted([out, x, w], g, g.N * g.O * g.L * g.Ck)) return false;
-  const dg = directGeometry(g, p);
-  if (!g.pointwise && directConvFits(dg)) return guarded((rt) => directForward(rt, out, x, w, dg));
+  if (!g.pointwise && directConvFits(g)) return guarded((rt) => directForward(rt, out, x, w, g));
   return guarded((rt) => {
     const heap = rt.heap;
     rt.begin(2 * g.N * g.O * g.L * g.Ck);
@@ -146,7 +93,7 @@ export function wasmConv2d(out: View, x: View, w: View, p: Conv2dParams): boolea
       rt.packARows(Wt + gr * g.Og * g.Ck * 4, g.Ck, 1, 0, g.Og, g.Ck, OgPad, wp + gr * OgPad * g.Ck * 4);
     }
     const nb = blockWidth(g.L, g.N * g.G, TARGET_TASKS);
-    const job = convJob(rt, KIND.CONV_FWD, g, p);
+    const job = convJob(rt, KIND.CONV_FWD, g);
     job[FIELD.x] = X;
     job[FIELD.wp] = wp;
     job[FIELD.out] = Y;
@@ -198,7 +145,7 @@ export function wasmConv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dP
         rt.packARows(src, 1, g.Ck, 0, R, g.Og, Math.ceil(R / MR) * MR, dst);
       }
     }
-    const job = convJob(rt, KIND.CONV_BWD_INPUT, g, p);
+    const job = convJob(rt, KIND.CONV_BWD_INPUT, g);
     job[FIELD.dy] = DY;
     job[FIELD.wp] = wp;
     job[FIELD.out] = DX;
@@ -217,8 +164,7 @@ export function wasmConv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dP
 export function wasmConv2dBackwardWeight(out: View, x: View, dy: View, p: Conv2dParams): boolean {
   const g = geometry(x.shape, dy.shape, out.shape, p);
   if (!wanted([out, x, dy], g, g.N * g.O * g.L * g.Ck)) return false;
-  const dg = directGeometry(g, p);
-  if (!g.pointwise && directWgradFits(dg)) return guarded((rt) => directBackwardWeight(rt, out, x, dy, dg));
+  if (!g.pointwise && directWgradFits(g)) return guarded((rt) => directBackwardWeight(rt, out, x, dy, g));
   const iBlocks = Math.ceil(g.Og / MC);
   const nb = blockWidth(g.Ck, g.G * iBlocks, TARGET_TASKS);
   const cjBlocks = Math.ceil(g.Ck / nb);
@@ -234,7 +180,7 @@ export function wasmConv2dBackwardWeight(out: View, x: View, dy: View, p: Conv2d
     copy = performance.now() - copy;
     const size = g.O * g.Ck;
     const parts = heap.alloc(S * size * 4);
-    const job = convJob(rt, KIND.CONV_BWD_WEIGHT, g, p);
+    const job = convJob(rt, KIND.CONV_BWD_WEIGHT, g);
     job[FIELD.x] = X;
     job[FIELD.dy] = DY;
     job[FIELD.out] = parts;
