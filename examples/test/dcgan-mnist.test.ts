@@ -1,4 +1,5 @@
-// The DCGAN's networks, one training epoch, the judge's scoring, and a quick run on an MNIST subset.
+// The DCGAN's networks, one training epoch, the weight average, the judge's scoring, and a quick
+// run on an MNIST subset.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { itIfAvailable } from '../../tests/repo/requirements.js';
 import { main, withScriptFlags } from '../src/dcgan-mnist.js';
 import { DcganDiscriminator, DcganGenerator, dcganInit } from '../src/dcgan-mnist-models.js';
 import { QUALITY_BAR, scoreProbabilities } from '../src/dcgan-mnist-quality.js';
-import { trainGanEpoch } from '../src/dcgan-mnist-train.js';
+import { trainGanEpoch, updateEma } from '../src/dcgan-mnist-train.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tessera-dcgan-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -83,6 +84,41 @@ describe('dcgan-mnist training epoch', () => {
   });
 });
 
+describe('dcgan-mnist weight average', () => {
+  it('moves every parameter and running statistic toward the model by 1 - decay', () => {
+    manualSeed(0);
+    const g = new DcganGenerator({ latent: 4, width: 2 });
+    const ema = new DcganGenerator({ latent: 4, width: 2 });
+    const before = [...ema.parameters(), ...ema.buffers()].map((t) => t.clone());
+    g.call(randn([3, 4])); // training mode: the running statistics move away from their start
+    updateEma(ema, g, 0.75);
+    const source = [...g.parameters(), ...g.buffers()];
+    for (const [i, t] of [...ema.parameters(), ...ema.buffers()].entries()) {
+      const s = source[i]!;
+      if (t.dtype !== 'float32') expect(t.item()).toBe(s.item());
+      else
+        expect(
+          t
+            .sub(before[i]!.mul(0.75).add(s.mul(0.25)))
+            .abs()
+            .max()
+            .item(),
+        ).toBeLessThan(1e-6);
+    }
+    updateEma(ema, g, 0);
+    for (const [i, t] of ema.parameters().entries())
+      expect(t.sub(g.parameters()[i]!).abs().max().item()).toBe(0);
+  });
+
+  it('rejects a decay outside [0, 1) and models that differ', () => {
+    const g = new DcganGenerator({ latent: 4, width: 2 });
+    expect(() => updateEma(g, g, 1)).toThrow('updateEma: decay must be in [0, 1), got 1');
+    expect(() => updateEma(new DcganDiscriminator({ width: 2 }), g, 0.5)).toThrow(
+      'updateEma: the models differ',
+    );
+  });
+});
+
 describe('dcgan-mnist judge scores', () => {
   it('counts confident samples and the share of each class', () => {
     // 4 samples over 3 classes: two sure 0s, one unsure 1, one sure 2.
@@ -127,6 +163,7 @@ describe('dcgan-mnist options', () => {
     await expect(main({ exportOnnx: join(tmp, 'g.onnx') })).rejects.toThrow(
       'dcgan-mnist: exportOnnx is not supported',
     );
+    await expect(main({ emaDecay: 1 })).rejects.toThrow('dcgan-mnist: emaDecay must be in [0, 1), got 1');
     await expect(main({ realLabel: 0.3 })).rejects.toThrow(
       'dcgan-mnist: realLabel must be in (0.5, 1], got 0.3',
     );
@@ -163,6 +200,10 @@ describe('dcgan-mnist quick run', () => {
       expect(m.minClassShare).toBeGreaterThanOrEqual(0);
       expect(m.minClassShare).toBeLessThanOrEqual(0.1); // the smallest of 10 shares summing to 1
       expect([0, 1]).toContain(m.meetsBar);
+      for (const k of ['rawConfidentShare', 'rawMinClassShare'] as const) {
+        expect(m[k]).toBeGreaterThanOrEqual(0);
+        expect(m[k]).toBeLessThanOrEqual(1);
+      }
       expect(lines.filter((l) => /^dcgan-mnist: epoch \d\/2: D loss/.test(l))).toHaveLength(2);
       const verdict = lines.find((l) => l.includes('per class'));
       expect(verdict).toMatch(/per class 0: [\d.]+%, 1: .* 9: [\d.]+%; smallest [\d.]+%/);
