@@ -65,11 +65,11 @@ describe('tessera-train argument validation', () => {
     [['-e', 'xor', '--frobnicate'], "Unknown option '--frobnicate'"],
     [
       ['-e', 'spiral', '--data-dir', 'x'],
-      '--data-dir does not apply to spiral, which makes its own data (it applies to mnist-mlp, mnist-lenet, search-mnist-mlp, autoencoder-features, resnet-mnist, plain-vs-residual, conv-autoencoder)',
+      '--data-dir does not apply to spiral, which makes its own data (it applies to mnist-mlp, mnist-lenet, search-mnist-mlp, autoencoder-features, resnet-mnist, plain-vs-residual, conv-autoencoder, dcgan-mnist)',
     ],
     [
       ['-e', 'xor', '--download'],
-      '--download does not apply to xor, which makes its own data (it applies to mnist-mlp, mnist-lenet, search-mnist-mlp, autoencoder-features, resnet-mnist, plain-vs-residual, conv-autoencoder)',
+      '--download does not apply to xor, which makes its own data (it applies to mnist-mlp, mnist-lenet, search-mnist-mlp, autoencoder-features, resnet-mnist, plain-vs-residual, conv-autoencoder, dcgan-mnist)',
     ],
     [['-e', 'xor', 'extra'], "Unexpected argument 'extra'"],
     [['-e', 'xor', '--epochs'], "Option '--epochs <value>' argument missing"],
