@@ -3,10 +3,11 @@
  * z ~ N(0, 1) into a 28x28 image (ConvTranspose2d + BatchNorm2d + ReLU, Tanh output); the
  * discriminator (strided Conv2d + LeakyReLU(0.2), optionally spectrally normalised) tells real
  * digits from generated ones; both train with Adam (lr 2e-4, betas 0.5, 0.999) and
- * BCEWithLogits, as in the paper. A grid of 64 samples from fixed latent vectors is written
- * after every epoch. Then a LeNet-5 trained on the real training digits judges 1,000 samples:
- * the share it recognises with probability >= 0.9, and the share of each digit class (no mode
- * collapse: every class should get some).
+ * BCEWithLogits, as in the paper. The samples come from a moving average of the generator's
+ * weights. After every epoch a grid of 64 samples from fixed latent vectors is written, and a
+ * LeNet-5 trained first on the real training digits judges 1,000 samples: the share it
+ * recognises with probability >= 0.9, and the share of each digit class (no mode collapse:
+ * every class should get some).
  *
  *   npx tessera-train --example dcgan-mnist
  *   node examples/dist/dcgan-mnist.js --spectral-norm
