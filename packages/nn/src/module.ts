@@ -1,5 +1,12 @@
 import { noGrad } from '@tessera/autograd';
-import { checkOptions, DTYPES, type DType, Tensor, toAsync } from '@tessera/tensor';
+import {
+  checkOptions,
+  DTYPES,
+  isFloating as isFloatDType,
+  sameShape,
+  Tensor,
+  toAsync,
+} from '@tessera/tensor';
 import { Parameter } from './parameter.js';
 
 /**
@@ -375,12 +382,4 @@ function asyncHint(move: () => Tensor): Tensor {
       `Module.to: moving from ${m[1]} to ${m[2]} needs a readback; use await model.toAsync('${m[2]}')`,
     );
   }
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-function isFloatDType(d: DType): boolean {
-  return d === 'float32' || d === 'float64';
 }

@@ -5,57 +5,17 @@
  * generated index arithmetic has as few dims as possible (usually one or two).
  */
 
-/** An iteration space after merging dims: one shape, the strides of each operand over it. */
-export interface Collapsed {
-  shape: number[];
-  strides: number[][];
-}
+import { contiguousStrides } from '@tessera/tensor';
 
-/** Drops size-1 dims and merges dim d into d-1 wherever every operand has stride[d-1] == stride[d] * shape[d]. */
-export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): Collapsed {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const size = shape[d]!;
-    if (size === 1) continue;
-    const last = outShape.length - 1;
-    let merge = last >= 0;
-    if (merge) {
-      for (let k = 0; k < strides.length; k++) {
-        if (outStrides[k]![last]! !== strides[k]![d]! * size) {
-          merge = false;
-          break;
-        }
-      }
-    }
-    if (merge) {
-      outShape[last] = outShape[last]! * size;
-      for (let k = 0; k < strides.length; k++) outStrides[k]![last] = strides[k]![d]!;
-    } else {
-      outShape.push(size);
-      for (let k = 0; k < strides.length; k++) outStrides[k]!.push(strides[k]![d]!);
-    }
-  }
-  return { shape: outShape, strides: outStrides };
-}
-
-/** Row-major strides of a shape. */
-export function contiguous(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d]!;
-  }
-  return s;
-}
-
-/** Product of a shape. */
-export function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+// The backend kit's helpers under the names the kernels use: `collapse` drops size-1 dims and
+// merges the dims every operand walks contiguously (a shape with no dim above 1 collapses to zero
+// dims), `contiguous` gives row-major strides, `numel` the product of a shape.
+export {
+  type CollapsedStrides as Collapsed,
+  collapseStrides as collapse,
+  contiguousStrides as contiguous,
+  sizeOf as numel,
+} from '@tessera/tensor';
 
 /**
  * How an operand is addressed from the flat index `i` of a collapsed iteration space:
@@ -66,7 +26,7 @@ export type AddrMode = 'c' | 'z' | 's';
 /** The cheapest addressing mode valid for `strides` over `shape`. */
 export function addrMode(shape: readonly number[], strides: readonly number[]): AddrMode {
   if (strides.every((s) => s === 0)) return 'z';
-  const c = contiguous(shape);
+  const c = contiguousStrides(shape);
   return strides.every((s, d) => s === c[d]) ? 'c' : 's';
 }
 

@@ -1,4 +1,10 @@
-import type { Conv2dParams, View } from '@tessera/tensor';
+import {
+  type Conv2dParams,
+  convGeometry,
+  convOutputSize,
+  type ConvGeometry as Geometry,
+  type View,
+} from '@tessera/tensor';
 import { collapse, entry1d, grid1d, numel } from '../codegen/strided.js';
 import type { GpuBuffer } from '../memory.js';
 import { type Field, ints, PARAMS_WGSL, pack } from '../params.js';
@@ -19,47 +25,20 @@ import { describeViews } from './util.js';
  *                   (K = N·OH·OW is long, so this one uses split-K when M·N is small)
  */
 
-interface Geometry {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  O: number;
-  KH: number;
-  KW: number;
-  OH: number;
-  OW: number;
-  G: number;
-  Cg: number;
-  Og: number;
-}
-
-function geometry(
-  x: readonly number[],
-  w: readonly number[],
-  y: readonly number[],
-  groups: number,
-): Geometry {
-  const [N, C, H, W] = x as [number, number, number, number];
-  const [O, , KH, KW] = w as [number, number, number, number];
-  const [, , OH, OW] = y as [number, number, number, number];
-  return { N, C, H, W, O, KH, KW, OH, OW, G: groups, Cg: C / groups, Og: O / groups };
-}
-
 /** Geometry fields shared by the conv loaders: `cv` = [Cg, KH, KW, OH, OW, sh, sw, pt, pl, dh, dw, H, W, Og, O, C]. */
-function convFields(g: Geometry, p: Conv2dParams) {
+function convFields(g: Geometry) {
   return ints('cv', [
     g.Cg,
     g.KH,
     g.KW,
     g.OH,
     g.OW,
-    p.stride[0],
-    p.stride[1],
-    p.padding[0],
-    p.padding[2],
-    p.dilation[0],
-    p.dilation[1],
+    g.sh,
+    g.sw,
+    g.pt,
+    g.pl,
+    g.dh,
+    g.dw,
     g.H,
     g.W,
     g.Og,
@@ -100,7 +79,7 @@ function viewField(name: string, v: View) {
 /** conv2d forward: out [N, O, OH, OW] (contiguous). */
 export function conv2d(rt: Runtime, out: View, x: View, w: View, p: Conv2dParams): void {
   if (numel(out.shape) === 0) return;
-  const g = geometry(x.shape, w.shape, out.shape, p.groups);
+  const g = convGeometry(x.shape, w.shape, out.shape, p);
   const K = g.Cg * g.KH * g.KW;
   if (K === 0) {
     fill(rt, out, 0);
@@ -139,7 +118,7 @@ export function conv2d(rt: Runtime, out: View, x: View, w: View, p: Conv2dParams
     kind: 'custom',
     buffer: x.buffer as GpuBuffer,
     mode: 'scalarN',
-    fields: [convFields(g, p), viewField('xv', x)],
+    fields: [convFields(g), viewField('xv', x)],
     // Per column (output pixel): the image's base address and the window's top-left corner.
     setup: `${GEO}
   for (var j = 0u; j < 4u; j++) {
@@ -189,7 +168,7 @@ export function conv2d(rt: Runtime, out: View, x: View, w: View, p: Conv2dParams
 /** Gradient of conv2d with respect to its input: out [N, C, H, W] from dy [N, O, OH, OW]. */
 export function conv2dBackwardInput(rt: Runtime, out: View, dy: View, w: View, p: Conv2dParams): void {
   if (numel(out.shape) === 0) return;
-  const g = geometry(out.shape, w.shape, dy.shape, p.groups);
+  const g = convGeometry(out.shape, w.shape, dy.shape, p);
   const K = g.Og * g.KH * g.KW;
   if (K === 0 || numel(dy.shape) === 0) {
     fill(rt, out, 0);
@@ -199,7 +178,7 @@ export function conv2dBackwardInput(rt: Runtime, out: View, dy: View, w: View, p
     kind: 'custom',
     buffer: w.buffer as GpuBuffer,
     mode: 'scalarK',
-    fields: [convFields(g, p), viewField('wv', w)],
+    fields: [convFields(g), viewField('wv', w)],
     code: `fn loadA(z: u32, m: u32, k: u32) -> f32 {
   if (m >= dimM || k >= kEnd) { return 0.0; }
   ${GEO}
@@ -265,7 +244,7 @@ export function conv2dBackwardInput(rt: Runtime, out: View, dy: View, w: View, p
 /** Gradient of conv2d with respect to its weight: out [O, C/groups, KH, KW] (contiguous). */
 export function conv2dBackwardWeight(rt: Runtime, out: View, x: View, dy: View, p: Conv2dParams): void {
   if (numel(out.shape) === 0) return;
-  const g = geometry(x.shape, out.shape, dy.shape, p.groups);
+  const g = convGeometry(x.shape, out.shape, dy.shape, p);
   const M = g.Og;
   const N = g.Cg * g.KH * g.KW;
   const K = g.N * g.OH * g.OW;
@@ -277,7 +256,7 @@ export function conv2dBackwardWeight(rt: Runtime, out: View, x: View, dy: View, 
     kind: 'custom',
     buffer: dy.buffer as GpuBuffer,
     mode: 'scalarK',
-    fields: [convFields(g, p), viewField('dv', dy)],
+    fields: [convFields(g), viewField('dv', dy)],
     code: `fn loadA(z: u32, m: u32, k: u32) -> f32 {
   if (m >= dimM || k >= kEnd) { return 0.0; }
   ${GEO}
@@ -317,10 +296,6 @@ export function conv2dBackwardWeight(rt: Runtime, out: View, x: View, dy: View, 
   sumSplits(rt, partial, splits, total, out);
 }
 
-function outSize(size: number, k: number, s: number, padA: number, padB: number, d: number): number {
-  return Math.floor((size + padA + padB - d * (k - 1) - 1) / s) + 1;
-}
-
 /**
  * Params shared by im2col and col2im: the geometry of the image [N, C, H, W] (`image`), the
  * source view `x` ([offset, strides...]) and the output offset.
@@ -334,8 +309,7 @@ function colFields(
 ): Field[] {
   const [, C, H, W] = image as [number, number, number, number];
   const [KH, KW] = kernel;
-  const OH = outSize(H, KH, p.stride[0], p.padding[0], p.padding[1], p.dilation[0]);
-  const OW = outSize(W, KW, p.stride[1], p.padding[2], p.padding[3], p.dilation[1]);
+  const [OH, OW] = convOutputSize(image, kernel, p);
   const { stride: s, padding: pad, dilation: d } = p;
   return [
     ints('g', [C, KH, KW, OH, OW, s[0], s[1], pad[0], pad[2], d[0], d[1], H, W]),

@@ -1,4 +1,4 @@
-import type { Pool2dParams, View } from '@tessera/tensor';
+import { type Pool2dParams, poolGeometry, type View } from '@tessera/tensor';
 import { ATOMIC_ADD_F32, INDEX_ERRORS } from '../codegen/atomics.js';
 import { entry1d, grid1d, numel } from '../codegen/strided.js';
 import { storageType } from '../codegen/types.js';
@@ -21,22 +21,10 @@ function as4d(v: View): { shape: number[]; strides: number[] } {
   return { shape: [1, ...v.shape], strides: [0, ...v.strides] };
 }
 
+/** The pooling geometry as the windowed kernels read it (geoLets): `g` = [C, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw]. */
 function geometryFields(x: { shape: number[] }, out: { shape: number[] }, p: Pool2dParams): Field {
-  return ints('g', [
-    x.shape[1]!,
-    x.shape[2]!,
-    x.shape[3]!,
-    out.shape[2]!,
-    out.shape[3]!,
-    p.kernel[0],
-    p.kernel[1],
-    p.stride[0],
-    p.stride[1],
-    p.padding[0],
-    p.padding[1],
-    p.dilation[0],
-    p.dilation[1],
-  ]);
+  const g = poolGeometry(x.shape, out.shape, p);
+  return ints('g', [g.C, g.H, g.W, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw]);
 }
 
 /**

@@ -1,23 +1,8 @@
-import { type DType, Tensor } from '@tessera/tensor';
+import { checkTensor, formatShape as fmt, isFloating as isFloat, type Tensor } from '@tessera/tensor';
 
-/** Formats a shape the way errors print it: `[2,3]`. */
-export function fmt(shape: readonly number[]): string {
-  return `[${shape.join(',')}]`;
-}
-
-/** Whether a dtype is floating point. */
-export function isFloat(dtype: DType): boolean {
-  return dtype === 'float32' || dtype === 'float64';
-}
-
-/** Checks that `t` is a tensor (naming the op and argument otherwise) and returns it. */
-export function checkTensor(op: string, t: unknown, what = 'input'): Tensor {
-  if (!(t instanceof Tensor)) {
-    const got = t === null ? 'null' : Array.isArray(t) ? 'an array' : typeof t;
-    throw new TypeError(`${op}: ${what} must be a tensor, got ${got}`);
-  }
-  return t;
-}
+// From the backend kit: `fmt` formats a shape the way errors print it (`[2,3]`), `isFloat` says
+// whether a dtype is floating point, `checkTensor` returns its argument when it is a live tensor.
+export { checkTensor, formatShape as fmt, isFloating as isFloat } from '@tessera/tensor';
 
 /** Checks that `t` is a floating-point tensor. */
 export function checkFloat(op: string, t: unknown, what = 'input'): Tensor {
