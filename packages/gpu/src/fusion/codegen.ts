@@ -5,7 +5,7 @@ import type { GemmOut } from '../kernels/gemm.js';
 import type { InputSource } from '../kernels/reduce.js';
 import type { GpuBuffer } from '../memory.js';
 import { dynInts, type Field, floats, ints, PARAMS_WGSL, pack } from '../params.js';
-import type { Dispatch } from '../runtime.js';
+import type { Binding, Dispatch } from '../runtime.js';
 import { type ExprNode, type Leaf, leavesOf, type OpNode, opNames, type ProducerNode } from './expr.js';
 
 /**
@@ -63,26 +63,45 @@ export interface Epilogue {
   readonly dtype: DType;
   readonly key: string;
   readonly fields: readonly Field[];
-  /** Buffers the epilogue reads, bound in order from the binding passed to `code`. */
-  readonly buffers: readonly GpuBuffer[];
+  /**
+   * Buffers the epilogue reads, bound in order from the binding passed to `code`, then the one it
+   * writes the producer's own result to, if any (`keep`).
+   */
+  readonly buffers: readonly Binding[];
   /** Module-scope WGSL given `w` (a param's index as a u32 literal or placeholder) and the first binding. */
   readonly code: (w: (name: string) => string, binding: number) => string;
 }
 
-/** The epilogue computing `root` (a tree over the result of producer `g`) into `out`. */
-export function epilogue(out: GpuBuffer, dtype: DType, root: ExprNode, g: ProducerNode): Epilogue {
+/**
+ * The epilogue computing `root` (a tree over the result of producer `g`) into `out`; with `keep`
+ * (a whole contiguous buffer of `g`'s dtype), it also stores `g`'s own result there, so that other
+ * readers of that result need not compute it again.
+ */
+export function epilogue(
+  out: GpuBuffer,
+  dtype: DType,
+  root: ExprNode,
+  g: ProducerNode,
+  keep: GpuBuffer | null = null,
+): Epilogue {
   const prog = program(out, dtype, root, 'e');
+  const gT = storageType(g.dtype);
+  const reads: Binding[] = prog.leaves.map((l) => ({ buf: l.buf }));
   return {
     names: opNames(root).join(', '),
     out,
     dtype,
-    key: `epi;${prog.key}`,
+    key: `epi${keep === null ? '' : 'k'};${prog.key}`,
     fields: prog.fields,
-    buffers: prog.leaves.map((l) => l.buf),
+    buffers: keep === null ? reads : [...reads, { buf: keep, write: true }],
     code: (w, binding) => {
       const c = prog.wgsl(w, binding, 'E', g);
+      const k = binding + reads.length;
+      const kd = keep === null ? '' : `@group(0) @binding(${k}) var<storage, read_write> EK: array<${gT}>;`;
       return `${c.decls}
-fn epi(v: ${storageType(g.dtype)}, i: u32) -> ${storageType(dtype)} {
+${kd}
+fn epi(v: ${gT}, i: u32) -> ${storageType(dtype)} {
+  ${keep === null ? '' : 'EK[i] = v;'}
   ${c.body}
   return ${c.result};
 }`;

@@ -53,7 +53,9 @@ export interface OpNode {
 /**
  * The pending result of a non-elementwise kernel (a matmul, a reduction): its value at flat index
  * i is element i of the result. The kernel computes it and then applies the rest of the tree as
- * its epilogue (codegen.ts), so the result itself need never be stored.
+ * its epilogue (codegen.ts). Its cost is more than O(elements), so it is computed at most once:
+ * the first kernel that computes it also stores it into `home` (a second output), after which
+ * every tree still holding the node reads `stored` instead (see `resolve`).
  */
 export interface ProducerNode {
   readonly kind: 'producer';
@@ -66,9 +68,37 @@ export interface ProducerNode {
   readonly bindings: number;
   /** Runs the kernel into `out` (a whole buffer), applying `epi` to each result element if given. */
   readonly run: (out: GpuBuffer, epi: Epilogue | null) => void;
+  /** The whole contiguous buffer that receives the result when it is computed, if it may still. */
+  home: GpuBuffer | null;
+  /** The result once computed: a contiguous leaf of `home`, read instead of computing it again. */
+  stored: Leaf | null;
 }
 
 export type ExprNode = Leaf | OpNode | ProducerNode;
+
+/**
+ * `root` with every producer already computed replaced by the leaf of its stored result (the
+ * same object when there is none), so that code and bookkeeping see a buffer read.
+ */
+export function resolve(root: ExprNode): ExprNode {
+  const memo = new Map<ExprNode, ExprNode>();
+  const visit = (n: ExprNode): ExprNode => {
+    if (n.kind === 'leaf') return n;
+    if (n.kind === 'producer') return n.stored ?? n;
+    const known = memo.get(n);
+    if (known !== undefined) return known;
+    const args = n.args.map(visit);
+    const r = args.every((a, k) => a === n.args[k]) ? n : { ...n, args };
+    memo.set(n, r);
+    return r;
+  };
+  return visit(root);
+}
+
+/** The contiguous leaf reading all `n` elements of `buf` as `dtype` (a producer's stored result). */
+export function wholeLeaf(buf: GpuBuffer, dtype: DType, n: number): Leaf {
+  return leafOf({ buffer: buf, dtype, shape: [n], strides: [1], offset: 0 });
+}
 
 /** A leaf for `view`, whose shape has `n` elements (the expression's count). */
 export function leafOf(view: View): Leaf {

@@ -18,6 +18,8 @@ import {
   opNode,
   type ProducerNode,
   producersOf,
+  resolve,
+  wholeLeaf,
 } from './expr.js';
 
 /** What a buffer holds while its elementwise result is pending: the expression for all its elements. */
@@ -28,6 +30,11 @@ export interface Pending {
   readonly dtype: DType;
   /** Distinct leaves (reads of the buffer itself included). */
   readonly leaves: readonly Leaf[];
+  /**
+   * Home buffers of the producers it computes (its own buffer aside): it is one of their readers,
+   * since it reads the stored result once another kernel has computed it.
+   */
+  readonly homes: readonly GpuBuffer[];
   /** The same value at every element (every leaf a broadcast scalar, or none): any view may inline it. */
   readonly uniform: boolean;
   /** Id of the command batch being recorded when it was made (see `build`: older ones are not inlined). */
@@ -137,6 +144,8 @@ export class Fuser {
       dtype: 'float32',
       reads: [leafOf(a), leafOf(b)],
       bindings: 2,
+      home: ob,
+      stored: null,
       run: (buf, epi) => {
         if (epi === null) gemm(rt, { ...plan, out: { kind: 'contiguous', buffer: buf, offset: 0 } });
         else {
@@ -164,7 +173,7 @@ export class Fuser {
     const xb = x.buffer as GpuBuffer;
     const src = this.source(x);
     // The expression read instead of x is captured now: its leaves are what the kernel reads.
-    const reads = src !== null && xb.pending !== null ? leavesOf(xb.pending.root) : [leafOf(x)];
+    const reads = src !== null && xb.pending !== null ? leavesOf(resolve(xb.pending.root)) : [leafOf(x)];
     if (reads.some((l) => l.buf === ob)) return false;
     if (src === null) this.materialise(xb);
     const rt = this.rt;
@@ -174,6 +183,8 @@ export class Fuser {
       dtype: out.dtype,
       reads,
       bindings: src === null ? 1 : src.buffers.length,
+      home: ob,
+      stored: null,
       run: (buf, epi) => {
         const o = { buffer: buf, dtype: out.dtype, shape: out.shape, strides: out.strides, offset: 0 };
         reduce(rt, op, o, x, axes, src, epi);
@@ -193,21 +204,33 @@ export class Fuser {
     const b = x.buffer as GpuBuffer;
     const p = b.pending;
     if (!this.enabled || p === null || x.dtype !== p.dtype) return null;
-    if (producersOf(p.root).length > 0 || p.leaves.some((l) => l.buf === b)) return null;
-    if (leavesOf(p.root).length > this.maxLeaves) return null;
-    return inputSource(b, p.dtype, p.root);
+    const root = resolve(p.root);
+    if (producersOf(root).length > 0 || p.leaves.some((l) => l.buf === b)) return null;
+    if (leavesOf(root).length > this.maxLeaves) return null;
+    return inputSource(b, p.dtype, root);
   }
 
   /** Makes `root` the pending expression of `ob`, listing `ob` as a reader of what it reads. */
-  private setPending(ob: GpuBuffer, root: ExprNode, n: number, dtype: DType): void {
+  private setPending(ob: GpuBuffer, built: ExprNode, n: number, dtype: DType): void {
     // A pending result holds a buffer like a queued kernel: it counts toward maxUnawaitedOps.
-    this.rt.countOp(root.kind === 'leaf' ? 'copy' : root.op);
+    this.rt.countOp(built.kind === 'leaf' ? 'copy' : built.op);
     this.forceReaders(ob);
-    if (ob.pending !== null) this.drop(ob);
+    const old = ob.pending;
+    if (old !== null) {
+      this.drop(ob);
+      // `ob` gets other contents: a producer whose result was to be kept there no longer may be.
+      if (old.root.kind === 'producer' && old.root.home === ob && old.root !== built) old.root.home = null;
+    }
+    // Forcing the readers may have computed a producer of the tree (stored in `ob` itself even).
+    const root = resolve(built);
     const leaves = leavesOf(root, true);
     const uniform = producersOf(root).length === 0 && leaves.every((l) => l.mode === 'z');
-    ob.pending = { root, n, dtype, leaves, uniform, batch: this.rt.batchId };
+    const homes = [...new Set(producersOf(root).map((g) => g.home))].filter(
+      (h): h is GpuBuffer => h !== null && h !== ob,
+    );
+    ob.pending = { root, n, dtype, leaves, homes, uniform, batch: this.rt.batchId };
     for (const l of leaves) if (l.buf !== ob) (l.buf.readers ??= new Set()).add(ob);
+    for (const h of homes) (h.readers ??= new Set()).add(ob);
   }
 
   /**
@@ -215,6 +238,8 @@ export class Fuser {
    * materialises it if pending, and before a write, the pending expressions that read it.
    */
   use(buf: GpuBuffer, write: boolean): void {
+    // The home a kernel keeps its producer's result in: its readers wait for that very kernel.
+    if (buf === this.keeping) return;
     if (buf.pending !== null) this.materialise(buf);
     if (write) this.forceReaders(buf);
   }
@@ -227,9 +252,14 @@ export class Fuser {
    * it in its own epilogue) is never computed. Returns whether the caller may release it now.
    */
   release(buf: GpuBuffer): boolean {
-    if (buf.pending !== null) this.drop(buf);
+    const p = buf.pending;
+    if (p !== null) this.drop(buf);
     const rs = buf.readers;
-    if (rs === null || rs.size === 0) return true;
+    if (rs === null || rs.size === 0) {
+      // Reused at once: nothing may keep a result there any more.
+      if (p !== null && p.root.kind === 'producer' && p.root.home === buf) p.root.home = null;
+      return true;
+    }
     if (this.rt.lost !== null) {
       buf.readers = null;
       return true;
@@ -238,23 +268,93 @@ export class Fuser {
     return false;
   }
 
-  /** Runs the pending expression of `buf` (one kernel), if any. */
+  /**
+   * Runs the pending expression of `buf` (one kernel), if any. A producer it computes (a matmul,
+   * a reduction) is computed once: its kernel also stores the result into the producer's home
+   * buffer when someone may still read it there (the tensor holding it, or another pending
+   * expression over it), and later kernels read that instead. Elementwise subtrees are cheap
+   * (O(elements)) and may be computed again by each expression that inlines them.
+   */
   materialise(buf: GpuBuffer): void {
     const p = buf.pending;
     if (p === null) return;
     buf.pending = null;
     this.materialised++;
-    const r = p.root;
-    const g = producersOf(r)[0];
-    if (r.kind === 'producer') r.run(buf, null);
-    else if (g !== undefined) {
-      g.run(buf, epilogue(buf, p.dtype, r, g));
+    let r = resolve(p.root);
+    let g = producersOf(r)[0];
+    const home = g === undefined ? null : this.homeToKeep(g, buf);
+    if (g !== undefined && home !== null && !this.fitsKeep(r, buf, g)) {
+      // No binding left for a second output: compute the producer alone, then the rest.
+      this.compute(g, home);
+      r = resolve(r);
+      g = undefined;
+    }
+    if (r.kind === 'producer') {
+      // The trees over it (readers of `buf`) read the result this very kernel stores.
+      this.keeping = buf;
+      try {
+        r.run(buf, null);
+      } finally {
+        this.keeping = null;
+      }
+      if (r.home === buf) r.stored = wholeLeaf(buf, r.dtype, p.n);
+    } else if (g !== undefined) {
+      const h = home === null ? null : this.takeHome(g, home);
+      this.keeping = home;
+      try {
+        g.run(buf, epilogue(buf, p.dtype, r, g, home));
+      } finally {
+        this.keeping = null;
+      }
+      if (home !== null) g.stored = wholeLeaf(home, g.dtype, home.size);
+      if (h !== null) this.unlink(home!, h);
     } else if (r.kind === 'op' && r.op === 'fill') {
       // A pending fill: the eager fill, which writes small buffers without a dispatch.
       const view = { buffer: buf, dtype: p.dtype, shape: [p.n], strides: [1], offset: 0 };
       fill(this.rt, view, r.attrs[0]!.value);
     } else this.rt.run(fusedDispatch(buf, p.dtype, p.n, r));
     this.unlink(buf, p);
+  }
+
+  /** Buffer being written as a producer's home by the kernel being recorded (see `use`). */
+  private keeping: GpuBuffer | null = null;
+
+  /**
+   * Where the kernel computing `g` into `buf` should also keep `g`'s result: its home, unless
+   * that is `buf` itself, or it is already stored, or nobody but `buf` can read it there.
+   */
+  private homeToKeep(g: ProducerNode, buf: GpuBuffer): GpuBuffer | null {
+    const h = g.home;
+    if (h === null || h === buf || g.stored !== null) return null;
+    if (h.pending !== null && h.pending.root === g) return h;
+    // A home freed by the tensor layer: kept only for other pending expressions over `g`.
+    return h.readers !== null && [...h.readers].some((x) => x !== buf) ? h : null;
+  }
+
+  /** Takes the pending result `g` off its `home` (about to be stored there); returns what it was. */
+  private takeHome(g: ProducerNode, home: GpuBuffer): Pending | null {
+    const hp = home.pending;
+    if (hp === null || hp.root !== g) return null;
+    home.pending = null;
+    return hp;
+  }
+
+  /** Runs `g` alone into `home` and marks it stored. */
+  private compute(g: ProducerNode, home: GpuBuffer): void {
+    const hp = this.takeHome(g, home);
+    this.keeping = home;
+    try {
+      g.run(home, null);
+    } finally {
+      this.keeping = null;
+    }
+    g.stored = wholeLeaf(home, g.dtype, home.size);
+    if (hp !== null) this.unlink(home, hp);
+  }
+
+  /** Whether the epilogue of `r` over `g` into `out` has a binding left for `g`'s home. */
+  private fitsKeep(r: ExprNode, out: GpuBuffer, g: ProducerNode): boolean {
+    return leavesOf(r).filter((l) => l.buf !== out).length + 1 <= this.maxLeaves - g.bindings;
   }
 
   /** Materialises every pending expression that reads `buf`. */
@@ -273,8 +373,7 @@ export class Fuser {
 
   /** Takes `buf` off the readers of the leaves of `p`, releasing leaves freed meanwhile. */
   private unlink(buf: GpuBuffer, p: Pending): void {
-    for (const l of p.leaves) {
-      const leaf = l.buf;
+    for (const leaf of [...p.leaves.map((l) => l.buf), ...p.homes]) {
       if (leaf === buf || leaf.readers === null) continue;
       leaf.readers.delete(buf);
       if (leaf.orphan && leaf.readers.size === 0) {
@@ -315,7 +414,9 @@ export class Fuser {
       const b = x.view.buffer as GpuBuffer;
       let p = b.pending;
       let node: ExprNode | null = null;
-      const g = p === null ? undefined : producersOf(p.root);
+      // Producers computed meanwhile are read from where they were stored.
+      const root = p === null ? null : resolve(p.root);
+      const g = root === null ? undefined : producersOf(root);
       if (g !== undefined && g.length > 0) {
         if (!inline || g.length > 1 || (product !== null && product !== g[0])) {
           this.materialise(b);
@@ -328,7 +429,7 @@ export class Fuser {
         // moments) is materialised rather than grown step after step.
         const selfRead = p.leaves.some((l) => l.buf === b);
         const fresh = p.batch === this.rt.batchId;
-        if (inline && fresh && elementForElement(x.view, p) && (!selfRead || b === ob)) node = p.root;
+        if (inline && fresh && elementForElement(x.view, p) && (!selfRead || b === ob)) node = root;
         else this.materialise(b);
       }
       return { node: node ?? leafOf(x.view), dtype: x.view.dtype, name: x.name, convert: x.convert };

@@ -67,8 +67,11 @@ export type GemmOut =
       readonly buffer: GpuBuffer;
       readonly fields: readonly Field[];
       readonly code: string;
-      /** More buffers storeC reads, bound from binding 4 on (an elementwise epilogue's inputs). */
-      readonly extra?: readonly GpuBuffer[];
+      /**
+       * More buffers storeC uses, bound from binding 4 on (an elementwise epilogue's inputs, and
+       * the buffer it keeps the product in).
+       */
+      readonly extra?: readonly Binding[];
     };
 
 /** One GEMM problem. */
@@ -122,7 +125,7 @@ export function gemm(rt: Runtime, s: GemmSpec): void {
       { buf: s.out.buffer, write: true },
       { buf: s.a.buffer },
       { buf: s.b.buffer },
-      ...(s.out.kind === 'custom' ? (s.out.extra ?? []) : []).map((buf) => ({ buf })),
+      ...(s.out.kind === 'custom' ? (s.out.extra ?? []) : []),
     ];
     const h = rt.opts.float16Matmul;
     const sg = subgroupPlan(rt.opts.subgroupSize, s.M, s.N, s.b.kind === 'custom');

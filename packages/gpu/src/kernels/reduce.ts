@@ -220,7 +220,7 @@ export function reduce(
     bindings: [
       { buf: target.buffer as GpuBuffer, write: true },
       ...(src === null ? [x.buffer as GpuBuffer] : src.buffers).map((buf) => ({ buf })),
-      ...(epi?.buffers ?? []).map((buf) => ({ buf })),
+      ...(epi?.buffers ?? []),
     ],
     grid: perThread ? grid1d(M) : grid1d(M * splits, 1),
     describe: () => `${op} over axes [${axes.join(',')}] of ${describeViews(x)}`,
