@@ -72,15 +72,18 @@ function lenetSetup(): Setup {
   return { model, opt: new Adam(model.parameters(), { lr: 1e-3 }), x: randn([64, 1, 28, 28]), y };
 }
 
+/** Ops whose cost is more than O(elements): fusion must not compute them more often than eager. */
+const EXPENSIVE = /\b(matmul|sum|mean|amax|amin|max|min|prod)\b/g;
+
 /**
- * Dispatches of training steps 3 to 5 (after two warm-up steps), with fusion on or off, and the
- * losses of all five steps.
+ * Dispatches of training steps 3 to 5 (after two warm-up steps), with fusion on or off, the
+ * matmuls and reductions they compute (fused ones included), and the losses of all five steps.
  */
 async function countSteps(
   b: WebGPUBackend,
   setup: () => Setup,
   fusion: boolean,
-): Promise<{ counts: number[]; losses: number[] }> {
+): Promise<{ counts: number[]; expensive: number[]; losses: number[] }> {
   const was = b.fuser.enabled;
   const device = currentBackend();
   b.fuser.enabled = fusion;
@@ -91,11 +94,14 @@ async function countSteps(
     const rt = b.runtime;
     const losses: number[] = [];
     const counts: number[] = [];
+    const expensive: number[] = [];
     const run = rt.run.bind(rt);
     for (let s = 0; s < 5; s++) {
       let count = 0;
+      let heavy = 0;
       rt.run = (d) => {
         count++;
+        heavy += d.op.match(EXPENSIVE)?.length ?? 0;
         run(d);
       };
       opt.zeroGrad();
@@ -104,10 +110,13 @@ async function countSteps(
       opt.step();
       await rt.sync();
       rt.run = run;
-      if (s >= 2) counts.push(count);
+      if (s >= 2) {
+        counts.push(count);
+        expensive.push(heavy);
+      }
       losses.push((await loss.data())[0]!);
     }
-    return { counts, losses };
+    return { counts, expensive, losses };
   } finally {
     setBackend(device);
     b.fuser.enabled = was;
@@ -132,6 +141,9 @@ describeIfAvailable('webgpu', 'elementwise fusion: dispatches per training step'
       // what the pool hands out; fusion still halves what is left.
       for (const e of eager.counts) expect(c).toBeLessThanOrEqual(Math.floor(e / 2));
     }
+    // Each matmul and reduction is computed at most once, as eagerly (none recomputed by the
+    // several fused kernels that read it).
+    for (let s = 0; s < 3; s++) expect(fused.expensive[s]).toBeLessThanOrEqual(eager.expensive[s]!);
     for (let s = 0; s < 5; s++) expect(fused.losses[s]).toBeCloseTo(eager.losses[s]!, 5);
   };
 
