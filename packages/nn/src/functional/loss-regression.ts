@@ -1,4 +1,4 @@
-import { checkOptions, type Tensor, where } from '@tessera/tensor';
+import { checkOptions, sameShape, type Tensor, where } from '@tessera/tensor';
 import { REDUCTION } from '../option-specs.js';
 import { checkFloat, checkReduction, checkSameShape, fmt, type Reduction, readable, reduce } from './util.js';
 
@@ -96,13 +96,11 @@ export function gaussianNllLoss(
   operands(op, input, target, reduction);
   checkFloat(op, variance, 'var');
   const eps = opts.eps ?? 1e-6;
-  const same = (a: readonly number[], b: readonly number[]) =>
-    a.length === b.length && a.every((d, i) => d === b[i]);
   let v = variance;
-  if (!same(v.shape, input.shape)) {
+  if (!sameShape(v.shape, input.shape)) {
     const lead = input.shape.slice(0, -1);
-    if (same(v.shape, lead)) v = v.unsqueeze(-1);
-    else if (!(same(v.shape.slice(0, -1), lead) && v.shape[v.ndim - 1] === 1 && v.ndim === input.ndim)) {
+    if (sameShape(v.shape, lead)) v = v.unsqueeze(-1);
+    else if (!(sameShape(v.shape.slice(0, -1), lead) && v.shape[v.ndim - 1] === 1 && v.ndim === input.ndim)) {
       throw new RangeError(
         `${op}: var shape ${fmt(v.shape)} does not fit input shape ${fmt(input.shape)} (expected ${fmt(input.shape)}, ${fmt(lead)} or ${fmt([...lead, 1])})`,
       );

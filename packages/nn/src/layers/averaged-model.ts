@@ -1,5 +1,5 @@
 import { noGrad } from '@tessera/autograd';
-import { checkOptions, type Tensor, zeros } from '@tessera/tensor';
+import { checkOptions, isFloating, type Tensor, zeros } from '@tessera/tensor';
 import { type AnyModule, deepCopy, type LoadResult, Module } from '../module.js';
 
 /** Averages one parameter: returns the new average of `averaged` and `current`. */
@@ -122,15 +122,14 @@ export class AveragedModel<M extends AnyModule = Module> extends Module<
         c.device === mine[0]?.device ? c.detach() : c.detach().to(mine[0]!.device),
       );
       // Integer buffers (num_batches_tracked) are copied, never averaged.
-      const isAvg = (t: Tensor) => t.dtype === 'float32' || t.dtype === 'float64';
-      const avgIdx = mine.map((_t, i) => i).filter((i) => isAvg(mine[i]!));
+      const avgIdx = mine.map((_t, i) => i).filter((i) => isFloating(mine[i]!.dtype));
       if (n === 0)
         mine.forEach((a, i) => {
           a.copy_(cur[i]!);
         });
       else {
         mine.forEach((a, i) => {
-          if (!isAvg(a)) a.copy_(cur[i]!);
+          if (!isFloating(a.dtype)) a.copy_(cur[i]!);
         });
         if (this.multiAvgFn !== null)
           this.multiAvgFn(
