@@ -1,4 +1,7 @@
 import type { DType, TypedArray } from './dtype.js';
+import type { BinaryOp } from './ops/decl/binary.js';
+import type { OpDecl } from './ops/decl/define.js';
+import type { UnaryOp } from './ops/decl/unary.js';
 
 /**
  * The backend interface. A backend owns buffers and runs a small set of primitive kernels on
@@ -13,7 +16,11 @@ import type { DType, TypedArray } from './dtype.js';
  * - Binary inputs arrive already broadcast to `out.shape` (broadcast dims have stride 0).
  * - Shapes, dims and dtypes have been validated by the caller.
  */
-export interface Backend extends BackendMemory, PrimitiveKernels, Partial<FusedKernels> {
+export interface Backend
+  extends BackendMemory,
+    PrimitiveKernels,
+    Partial<FusedKernels>,
+    Partial<ExtensionKernels> {
   /** Registry name, also the `device` string of tensors on it: `'cpu'`, `'webgpu'`, ... */
   readonly name: string;
   /** Whether buffers of this dtype can be created (the CPU backend supports all four). */
@@ -54,58 +61,14 @@ export interface BackendMemory {
   sync?(): Promise<void>;
 }
 
-/** Elementwise ops with one input. `out.dtype` is the input's, or bool for `not isnan isfinite`. */
-export const UNARY_OPS = [
-  'neg',
-  'abs',
-  'sign',
-  'exp',
-  'exp2',
-  'log',
-  'log2',
-  'log1p',
-  'expm1',
-  'sqrt',
-  'rsqrt',
-  'square',
-  'sin',
-  'cos',
-  'tan',
-  'tanh',
-  'sigmoid',
-  'erf',
-  'relu',
-  'leakyRelu',
-  'elu',
-  'gelu',
-  'geluTanh',
-  'silu',
-  'softplus',
-  'floor',
-  'ceil',
-  'round',
-  'trunc',
-  'reciprocal',
-  'clamp',
-  'not',
-  'isnan',
-  'isfinite',
-  'asin',
-  'acos',
-  'atan',
-  'sinh',
-  'cosh',
-  'asinh',
-  'acosh',
-  'atanh',
-  'log10',
-  'isinf',
-] as const;
-export type UnaryOp = (typeof UNARY_OPS)[number];
+export { BINARY_OPS, type BinaryOp } from './ops/decl/binary.js';
+export { UNARY_OPS, type UnaryOp } from './ops/decl/unary.js';
 
 /**
  * Scalar parameters of unary ops: `alpha` (leakyRelu slope, elu alpha), `beta` and `threshold`
- * (softplus), `min` / `max` (clamp; ±Infinity when absent).
+ * (softplus), `min` / `max` (clamp). Kernels receive them complete: the op fills every attribute
+ * the op's declaration lists with its default (defaults live only in the declarations, see
+ * `ops/decl/unary.ts`).
  */
 export type UnaryAttrs = {
   readonly alpha?: number;
@@ -114,33 +77,6 @@ export type UnaryAttrs = {
   readonly min?: number;
   readonly max?: number;
 };
-
-/**
- * Elementwise ops with two inputs of the same dtype. Arithmetic ops produce that dtype;
- * comparisons and logical ops produce bool (logical ops receive bool inputs).
- * `remainder` follows Python's sign convention (sign of the divisor), as PyTorch does.
- */
-export const BINARY_OPS = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'pow',
-  'remainder',
-  'minimum',
-  'maximum',
-  'atan2',
-  'eq',
-  'ne',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-  'and',
-  'or',
-  'xor',
-] as const;
-export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /**
  * Reductions. `out.shape` is the input's with `axes` removed. sum/prod keep float dtypes and
@@ -253,6 +189,38 @@ export interface FusedKernels {
    * the dtype as the unfused chain of ops would.
    */
   update(op: UpdateOp, out: View, b: View, c: View | null, s: number): void;
+}
+
+/**
+ * The kernels of an elementwise op registered from outside @tessera/tensor (see `registerOp`):
+ * a scalar function for the CPU backend and, optionally, a WGSL expression for WebGPU.
+ */
+export interface ElementwiseExtension {
+  readonly decl: OpDecl;
+  /**
+   * The CPU kernel: the result for one element from the inputs' values (one for a unary op, two
+   * for a binary one) followed by the resolved attributes.
+   */
+  readonly cpu: (...args: never[]) => number | boolean;
+  /**
+   * The WGSL kernel: an expression of the inputs (`x`; or `a`, `b`) in f32, and of the attributes
+   * by their upper-cased names (`lo` is `LO`); the WGSL helpers of @tessera/gpu may be called.
+   */
+  readonly wgsl?: string;
+}
+
+/** Kernels a backend may add to run extension ops (see `registerOp`). */
+export interface ExtensionKernels {
+  /**
+   * out = op(inputs...) elementwise for a registered extension op; inputs arrive in one dtype,
+   * broadcast to `out.shape`; `attrs` are complete.
+   */
+  elementwiseExtension(
+    op: ElementwiseExtension,
+    out: View,
+    inputs: readonly View[],
+    attrs: Readonly<Record<string, number>>,
+  ): void;
 }
 
 /**

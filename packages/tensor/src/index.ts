@@ -6,16 +6,25 @@ import { registerBackend } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
 // Also the Tensor method declarations (module augmentation) that declaration files must carry.
 import './tensor-math-methods.js';
+import './tensor-elementwise-methods.js';
+import './tensor-reduce-methods.js';
+import './tensor-inplace-methods.js';
 // Lets the declaration files compile without the DOM lib (see the file).
 import './webassembly-types.js';
 import { checkSingleCopy } from './single-copy.js';
+import { installElementwiseMethods } from './tensor-elementwise-methods.js';
+import { installInPlaceMethods } from './tensor-inplace-methods.js';
 import { installMathMethods } from './tensor-math-methods.js';
+import { installReduceMethods } from './tensor-reduce-methods.js';
 import { VERSION } from './version.js';
 
 // First, before this copy registers anything: a second, different copy of the package is an error.
 checkSingleCopy(VERSION, import.meta.url);
 registerBackend('cpu', () => new CpuBackend());
 installMathMethods();
+installElementwiseMethods();
+installReduceMethods();
+installInPlaceMethods();
 
 export {
   type Backend,

@@ -9,7 +9,8 @@ import { reluF32 } from './threshold.js';
 import { unaryF32 } from './unary-f32.js';
 import { mathRow } from './unary-math.js';
 
-// Elementwise kernels. Every op's inner loop is written out in a switch case so that V8 compiles
+// Elementwise kernels, keyed by the op declarations (ops/decl/). Attributes arrive complete (the
+// declaration's defaults filled in by the op), so no default is repeated here. Every op's inner loop is written out in a switch case so that V8 compiles
 // it without a call per element; the strided walk happens one row at a time (see iterate.ts), and
 // the common row shapes (all operands stride 1, one operand broadcast with stride 0) get loops of
 // their own. Kernels honour `out`'s strides too, although callers pass a contiguous `out`.
@@ -199,7 +200,7 @@ function unaryRow(
       }
       return;
     case 'leakyRelu': {
-      const a = p.alpha ?? 0.01;
+      const a = p.alpha!;
       for (; oo !== end; oo += so, xo += sx) {
         const v = x[xo]!;
         o[oo] = v > 0 ? v : v * a;
@@ -207,7 +208,7 @@ function unaryRow(
       return;
     }
     case 'elu': {
-      const a = p.alpha ?? 1;
+      const a = p.alpha!;
       for (; oo !== end; oo += so, xo += sx) {
         const v = x[xo]!;
         o[oo] = v > 0 ? v : a * Math.expm1(v);
@@ -230,8 +231,8 @@ function unaryRow(
       }
       return;
     case 'softplus': {
-      const beta = p.beta ?? 1;
-      const th = p.threshold ?? 20;
+      const beta = p.beta!;
+      const th = p.threshold!;
       for (; oo !== end; oo += so, xo += sx) {
         const v = x[xo]!;
         o[oo] = v * beta > th ? v : Math.log1p(Math.exp(beta * v)) / beta;
@@ -255,8 +256,8 @@ function unaryRow(
       return;
     case 'clamp': {
       // min(max(x, lo), hi): with lo > hi every element becomes hi, as in PyTorch; NaN stays NaN.
-      const lo = p.min ?? Number.NEGATIVE_INFINITY;
-      const hi = p.max ?? Number.POSITIVE_INFINITY;
+      const lo = p.min!;
+      const hi = p.max!;
       for (; oo !== end; oo += so, xo += sx) o[oo] = Math.min(Math.max(x[xo]!, lo), hi);
       return;
     }
@@ -273,7 +274,8 @@ function unaryRow(
       for (; oo !== end; oo += so, xo += sx) o[oo] = Number.isFinite(x[xo]!) ? 1 : 0;
       return;
     default:
-      if (!mathRow(op, o, oo, so, x, xo, sx, n)) throw new Error(`cpu unary: unknown op '${op as string}'`);
+      // The rest of the declared ops (unary-math.ts); the compiler rejects an op handled nowhere.
+      mathRow(op, o, oo, so, x, xo, sx, n);
   }
 }
 
@@ -443,8 +445,11 @@ function binaryRow(
     case 'xor':
       for (; oo !== end; oo += so, ao += sa, bo += sb) o[oo] = (a[ao]! !== 0) !== (b[bo]! !== 0) ? 1 : 0;
       return;
-    default:
-      throw new Error(`cpu binary: unknown op '${op as string}'`);
+    default: {
+      // Exhaustiveness: a declared binary op without a case here does not compile.
+      const missing: never = op;
+      throw new Error(`cpu binary: unknown op '${missing as string}'`);
+    }
   }
 }
 

@@ -3,48 +3,13 @@ import { hasOpObservers, runOp } from '../dispatch.js';
 import { checkDType, type DType, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
+import { declOf, resolveAttrs } from './decl/define.js';
 import { clampTensor } from './math.js';
 import { clone } from './movement.js';
 import { asTensor, checkTensor, describe, emptyOut, sameBackend, sameBackend2, syncValues } from './util.js';
 
 // Elementwise ops: dtype promotion and broadcasting happen here, once; backends see inputs of one
 // dtype already broadcast to the output's shape.
-
-/** Unary ops whose result is floating point (integer and bool inputs are cast to float32 first). */
-const FLOAT_RESULT = new Set<UnaryOp>([
-  'exp',
-  'exp2',
-  'log',
-  'log2',
-  'log1p',
-  'expm1',
-  'sqrt',
-  'rsqrt',
-  'sin',
-  'cos',
-  'tan',
-  'tanh',
-  'sigmoid',
-  'erf',
-  'elu',
-  'gelu',
-  'geluTanh',
-  'silu',
-  'softplus',
-  'reciprocal',
-  'leakyRelu',
-  'asin',
-  'acos',
-  'atan',
-  'sinh',
-  'cosh',
-  'asinh',
-  'acosh',
-  'atanh',
-  'log10',
-]);
-/** Unary ops with a bool result for any input dtype. */
-const BOOL_RESULT = new Set<UnaryOp>(['not', 'isnan', 'isfinite', 'isinf']);
 
 /** dtype category for promotion: bool < integer < floating. */
 function category(d: DType): number {
@@ -74,24 +39,22 @@ export function broadcastView(op: string, t: Tensor, shape: readonly number[]): 
   return { ...v, shape, strides: broadcastStrides(op, t.shape, t.strides, shape) };
 }
 
-/** The attrs of unary ops that take none (shared: attrs are never written). */
-const NO_ATTRS: UnaryAttrs = Object.freeze({});
-
 /**
- * Runs a unary kernel, recording it under `op` (attrs are the kernel's attrs). Integer and bool
- * inputs of float-valued ops are cast to float32 first; `neg`, `relu` and `clamp` refuse bool.
+ * Runs a unary kernel, recording it under `op`, as its declaration (ops/decl/unary.ts) says: bool
+ * inputs are refused or cast to int32 when it says so, integer and bool inputs of float-valued
+ * ops are cast to float32, and attributes not given take the declaration's defaults.
  */
-export function unaryOp(op: UnaryOp, x: Tensor, attrs: UnaryAttrs = NO_ATTRS): Tensor {
+export function unaryOp(op: UnaryOp, x: Tensor, args?: UnaryAttrs): Tensor {
+  const decl = declOf(op);
   checkTensor(op, x);
   if (x.dtype === 'bool') {
-    if (op === 'neg')
-      throw new TypeError('neg: negation of a bool tensor is not supported; use not() instead');
-    if (op === 'relu' || op === 'clamp') throw new TypeError(`${op}: bool tensors are not supported`);
-    if (op === 'square') x = cast(x, 'int32');
+    if (decl.boolInput === 'reject') throw new TypeError(`${op}: ${decl.boolError}`);
+    if (decl.boolInput === 'int32') x = cast(x, 'int32');
   }
-  if (FLOAT_RESULT.has(op) && !isFloating(x.dtype)) x = cast(x, 'float32');
+  if (decl.dtype === 'float' && !isFloating(x.dtype)) x = cast(x, 'float32');
   const input = x;
-  const outDtype: DType = BOOL_RESULT.has(op) ? 'bool' : input.dtype;
+  const attrs = resolveAttrs(decl, args) as UnaryAttrs;
+  const outDtype: DType = decl.dtype === 'bool' ? 'bool' : input.dtype;
   // Without an observer, skip building the call (closure and input list): it would run as is.
   if (!hasOpObservers()) return unaryCompute(op, input, attrs, outDtype);
   return runOp(op, [input], attrs, () => unaryCompute(op, input, attrs, outDtype));
@@ -367,11 +330,11 @@ export const reciprocal = (x: Tensor): Tensor => unaryOp('reciprocal', x);
 export const isnan = (x: Tensor): Tensor => unaryOp('isnan', x);
 /** True where x is neither infinite nor NaN. */
 export const isfinite = (x: Tensor): Tensor => unaryOp('isfinite', x);
-/** max(0, x) + negativeSlope * min(0, x). */
-export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
+/** max(0, x) + negativeSlope * min(0, x) (default slope: the `LEAKY_RELU` declaration's `alpha`). */
+export const leakyRelu = (x: Tensor, negativeSlope?: number): Tensor =>
   unaryOp('leakyRelu', x, { alpha: negativeSlope });
-/** x for x > 0, alpha * (exp(x) - 1) otherwise. */
-export const elu = (x: Tensor, alpha = 1): Tensor => unaryOp('elu', x, { alpha });
+/** x for x > 0, alpha * (exp(x) - 1) otherwise (default alpha: the `ELU` declaration's). */
+export const elu = (x: Tensor, alpha?: number): Tensor => unaryOp('elu', x, { alpha });
 /** Gaussian error linear unit, exact (erf) or with the tanh approximation. */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   if (approximate !== 'none' && approximate !== 'tanh') {
@@ -379,8 +342,8 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   }
   return unaryOp(approximate === 'tanh' ? 'geluTanh' : 'gelu', x);
 }
-/** log(1 + exp(beta * x)) / beta, linear above `threshold`. */
-export const softplus = (x: Tensor, beta = 1, threshold = 20): Tensor =>
+/** log(1 + exp(beta * x)) / beta, linear above `threshold` (defaults: the `SOFTPLUS` declaration's). */
+export const softplus = (x: Tensor, beta?: number, threshold?: number): Tensor =>
   unaryOp('softplus', x, { beta, threshold });
 
 /** Validates clamp bounds; returns the attrs (absent bounds are ±Infinity). */

@@ -3,6 +3,7 @@ import { runOp } from '../dispatch.js';
 import { canCast, type DType, isFloating, promoteTypes } from '../dtype.js';
 import { broadcastShapes, fmt, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
+import { declOf, resolveAttrs } from './decl/define.js';
 import {
   broadcastView,
   checkIntegerPow,
@@ -122,21 +123,29 @@ function binaryInPlace<T extends Tensor>(op: BinaryOp, target: T, other: TensorL
   });
 }
 
-/** Float-valued unary ops: refused on integer/bool targets (the result could not be stored). */
-const FLOAT_RESULT = new Set<UnaryOp>(['sqrt', 'exp', 'log', 'sigmoid', 'tanh', 'rsqrt', 'reciprocal']);
-
-function unaryInPlace<T extends Tensor>(op: UnaryOp, target: T, attrs: UnaryAttrs): T {
+/**
+ * A unary op in place, as its declaration says: float-valued ops are refused on integer/bool
+ * targets (the result could not be stored), ops that refuse bool refuse a bool target, and
+ * attributes not given take the declaration's defaults.
+ */
+function unaryInPlace<T extends Tensor>(op: UnaryOp, target: T, args: UnaryAttrs): T {
   const name = `${op}_`;
+  const decl = declOf(op);
   checkTensor(name, target);
   checkWritable(name, target);
-  if (FLOAT_RESULT.has(op) && !isFloating(target.dtype)) {
+  if (
+    (decl.dtype === 'float' && !isFloating(target.dtype)) ||
+    (decl.dtype === 'bool' && target.dtype !== 'bool')
+  ) {
+    const result = decl.dtype === 'bool' ? 'bool' : 'float32';
     throw new TypeError(
-      `${name}: result type float32 can't be cast to the ${target.dtype} tensor being written in place`,
+      `${name}: result type ${result} can't be cast to the ${target.dtype} tensor being written in place`,
     );
   }
-  if (target.dtype === 'bool' && (op === 'neg' || op === 'clamp' || op === 'relu')) {
+  if (target.dtype === 'bool' && decl.boolInput !== 'keep') {
     throw new TypeError(`${name}: bool tensors are not supported`);
   }
+  const attrs = resolveAttrs(decl, args) as UnaryAttrs;
   return runOp(name, [target], attrs, () => {
     const be = target.storage(name).backend;
     if (target.numel() > 0) {

@@ -1,0 +1,198 @@
+// An op's facts, declared once: its name, kind, result dtype rule, attributes with their defaults
+// and whether it is differentiable. The CPU and WGSL kernel tables, the gradient rules, the op
+// functions and BACKENDS.md's op table are all keyed by these declarations, so a default such as
+// leakyRelu's slope is written in exactly one place.
+
+/** The kernel family an op runs in (built-in elementwise families; more kinds can follow). */
+export type OpKind = 'unary' | 'binary';
+
+/**
+ * How an elementwise op's result dtype follows from its input's:
+ * - `same`: the (promoted) input dtype;
+ * - `float`: floating point (integer and bool inputs are cast to float32 first);
+ * - `bool`: bool, for any input dtype.
+ */
+export type DTypeRule = 'same' | 'float' | 'bool';
+
+/** What an op does with bool inputs: compute on them, cast them to int32 first, or refuse them. */
+export type BoolInput = 'keep' | 'int32' | 'reject';
+
+/** The attributes of an op that takes none. */
+export type NoAttrs = Readonly<Record<never, number>>;
+
+/** Numeric attributes by name, each with its default (non-tensor arguments of the op). */
+export type AttrSpec = Readonly<Record<string, number>>;
+
+/** The resolved attribute values of a declaration: every attribute present. */
+export type AttrsOf<D extends { readonly attrs: AttrSpec }> = { readonly [K in keyof D['attrs']]: number };
+
+/** What an op call may pass: any subset of the attributes (the rest take their defaults). */
+export type AttrArgs<D extends { readonly attrs: AttrSpec }> = {
+  readonly [K in keyof D['attrs']]?: number | undefined;
+};
+
+/** One op's declaration (see `defineOp`). */
+export interface OpDecl<
+  N extends string = string,
+  K extends OpKind = OpKind,
+  A extends AttrSpec = AttrSpec,
+  R extends DTypeRule = DTypeRule,
+> {
+  /** The op name, as recorded by `runOp` and seen by autograd and the profiler. */
+  readonly name: N;
+  readonly kind: K;
+  /** Result dtype rule (see `DTypeRule`). */
+  readonly dtype: R;
+  /** Bool inputs: computed on (default), cast to int32 first, or refused with `boolError`. */
+  readonly boolInput: BoolInput;
+  /** Why a bool input is refused (the error message after `name: `). */
+  readonly boolError: string;
+  /** Attributes with their defaults. */
+  readonly attrs: A;
+  /** Whether outputs carry gradients (autograd then needs a rule for it). */
+  readonly differentiable: boolean;
+  /** One line for BACKENDS.md's op table: what the op computes. */
+  readonly doc: string;
+  /** Whether the op was registered from outside @tessera/tensor (see `registerOp`). */
+  readonly extension: boolean;
+}
+
+/** What `defineOp` takes: the name, kind and doc are required, the rest has defaults. */
+export interface OpDeclInput<N extends string, K extends OpKind, A extends AttrSpec, R extends DTypeRule> {
+  readonly name: N;
+  readonly kind: K;
+  readonly doc: string;
+  readonly dtype?: R;
+  readonly boolInput?: BoolInput;
+  readonly boolError?: string;
+  readonly attrs?: A;
+  readonly differentiable?: boolean;
+}
+
+const NAME = /^[a-z][A-Za-z0-9]*$/;
+const KINDS: readonly OpKind[] = ['unary', 'binary'];
+const DTYPE_RULES: readonly DTypeRule[] = ['same', 'float', 'bool'];
+const BOOL_INPUTS: readonly BoolInput[] = ['keep', 'int32', 'reject'];
+
+/** Every declared op by name (built-ins when their modules load, extensions when registered). */
+const declared = new Map<string, OpDecl>();
+
+/**
+ * Declares an op: checks the declaration, fills the defaults (`dtype` 'same', `boolInput` 'keep',
+ * no attributes, differentiable unless the result is bool) and freezes it. Names are unique: a
+ * second declaration of a name throws. Used by @tessera/tensor for its built-ins and by
+ * `registerOp` for extension ops.
+ */
+export function defineOp<
+  const N extends string,
+  const K extends OpKind,
+  const A extends AttrSpec = NoAttrs,
+  const R extends DTypeRule = 'same',
+>(input: OpDeclInput<N, K, A, R>, extension = false): OpDecl<N, K, A, R> {
+  const d = checkDecl(input);
+  if (declared.has(d.name)) throw new Error(`defineOp: an op named '${d.name}' is already declared`);
+  const decl: OpDecl<N, K, A, R> = Object.freeze({
+    name: d.name,
+    kind: d.kind,
+    dtype: d.dtype ?? ('same' as R),
+    boolInput: d.boolInput ?? 'keep',
+    boolError: d.boolError ?? 'bool tensors are not supported',
+    attrs: Object.freeze({ ...(d.attrs ?? ({} as A)) }) as A,
+    differentiable: d.differentiable ?? d.dtype !== 'bool',
+    doc: d.doc,
+    extension,
+  });
+  declared.set(decl.name, decl);
+  return decl;
+}
+
+function checkDecl<N extends string, K extends OpKind, A extends AttrSpec, R extends DTypeRule>(
+  d: OpDeclInput<N, K, A, R>,
+): OpDeclInput<N, K, A, R> {
+  if (typeof d !== 'object' || d === null) throw new TypeError('defineOp: the declaration must be an object');
+  const name = String(d.name);
+  if (typeof d.name !== 'string' || !NAME.test(d.name)) {
+    throw new TypeError(`defineOp: name must be a camelCase identifier, got ${JSON.stringify(d.name)}`);
+  }
+  const oneOf = <T>(field: string, v: unknown, allowed: readonly T[]): void => {
+    if (v !== undefined && !allowed.includes(v as T)) {
+      throw new TypeError(
+        `defineOp(${name}): ${field} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`,
+      );
+    }
+  };
+  if (d.kind === undefined) throw new TypeError(`defineOp(${name}): kind is required`);
+  oneOf('kind', d.kind, KINDS);
+  oneOf('dtype', d.dtype, DTYPE_RULES);
+  oneOf('boolInput', d.boolInput, BOOL_INPUTS);
+  if (typeof d.doc !== 'string' || d.doc === '')
+    throw new TypeError(`defineOp(${name}): doc must be a non-empty string`);
+  if (d.differentiable !== undefined && typeof d.differentiable !== 'boolean') {
+    throw new TypeError(`defineOp(${name}): differentiable must be a boolean`);
+  }
+  if (d.differentiable === true && d.dtype === 'bool') {
+    throw new TypeError(`defineOp(${name}): an op with a bool result cannot be differentiable`);
+  }
+  for (const [k, v] of Object.entries(d.attrs ?? {})) {
+    if (!NAME.test(k))
+      throw new TypeError(`defineOp(${name}): attribute name '${k}' must be a camelCase identifier`);
+    if (typeof v !== 'number') {
+      throw new TypeError(`defineOp(${name}): attribute '${k}' needs a number default, got ${typeof v}`);
+    }
+  }
+  return d;
+}
+
+/** The declaration of op `name`, or undefined when no op of that name is declared. */
+export function getOpDecl(name: string): OpDecl | undefined {
+  return declared.get(name);
+}
+
+/** Every declared op (built-in and extension), in declaration order. */
+export function opDeclarations(): OpDecl[] {
+  return [...declared.values()];
+}
+
+/** The decl of a built-in op, which must exist (a missing one is a bug in this package). */
+export function declOf(name: string): OpDecl {
+  const d = declared.get(name);
+  if (d === undefined) throw new Error(`internal: op '${name}' has no declaration`);
+  return d;
+}
+
+const NO_ATTRS = Object.freeze({});
+
+/**
+ * An op's attributes with the declaration's defaults filled in, checked: a name the declaration
+ * lacks, or a value that is not a number, is an error naming the op. `undefined` and `null` take
+ * the default. Ops without attributes share one frozen empty object.
+ */
+export function resolveAttrs<D extends OpDecl>(
+  decl: D,
+  args: Readonly<Record<string, number | null | undefined>> | undefined,
+): AttrsOf<D> {
+  const spec = decl.attrs;
+  if (args === undefined || args === null) return (hasAttrs(decl) ? spec : NO_ATTRS) as AttrsOf<D>;
+  if (typeof args !== 'object')
+    throw new TypeError(`${decl.name}: attributes must be an object, got ${typeof args}`);
+  const out: Record<string, number> = { ...spec };
+  for (const k of Object.keys(args)) {
+    if (!(k in spec)) {
+      const known = Object.keys(spec);
+      throw new TypeError(
+        `${decl.name}: unknown attribute '${k}' (${known.length > 0 ? `attributes: ${known.join(', ')}` : 'the op takes none'})`,
+      );
+    }
+    const v = args[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number')
+      throw new TypeError(`${decl.name}: attribute '${k}' must be a number, got ${typeof v}`);
+    out[k] = v;
+  }
+  return out as AttrsOf<D>;
+}
+
+function hasAttrs(decl: OpDecl): boolean {
+  for (const _ in decl.attrs) return true;
+  return false;
+}
