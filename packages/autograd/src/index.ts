@@ -30,11 +30,15 @@ export {
 } from './mode.js';
 export { Node } from './node.js';
 export {
+  type DeclaredGradRule,
   type GradContext,
   type GradRule,
+  gradRule,
   gradRuleNames,
   isKnownOp,
+  isNonDifferentiable,
   NON_DIFFERENTIABLE,
+  registerGradient,
   registerGradRule,
 } from './rule.js';
 export type { HookHandle } from './tensor-methods.js';

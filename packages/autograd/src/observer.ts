@@ -3,7 +3,7 @@ import type { AutogradMeta } from './meta.js';
 import { mode } from './mode.js';
 import { OpNode } from './op-node.js';
 import { attachOutputs, edgeOf, infoOf } from './record.js';
-import { type GradRule, gradRule, NON_DIFFERENTIABLE } from './rule.js';
+import { type GradRule, gradRule, isNonDifferentiable } from './rule.js';
 import { SavedTensor } from './saved.js';
 import { describeTensor, isFloatDType } from './util.js';
 
@@ -78,7 +78,7 @@ export const autogradObserver: OpObserver = {
     }
     const rule = gradRule(name);
     if (rule === undefined) {
-      if (NON_DIFFERENTIABLE.has(name)) return nested(compute);
+      if (isNonDifferentiable(name)) return nested(compute);
       const result = nested(compute);
       const outs = Array.isArray(result) ? (result as readonly Tensor[]) : [result as Tensor];
       if (outs.some((t) => isFloatDType(t.dtype))) {

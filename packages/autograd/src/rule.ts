@@ -1,4 +1,4 @@
-import type { DType, Tensor } from '@tessera/tensor';
+import { type AttrsOf, type DType, getOpDecl, type OpDecl, type Tensor } from '@tessera/tensor';
 
 /**
  * What a gradient rule sees when it runs: the op's attrs, the tensors it asked to save and facts
@@ -46,24 +46,12 @@ export interface GradRule {
 const rules = new Map<string, GradRule>();
 
 /**
- * Ops whose outputs never carry gradients (comparisons, logical ops, index-valued results,
- * random sampling). Recording them marks their outputs as not requiring grad.
+ * Ops without a declaration (see `getOpDecl` in @tessera/tensor) whose outputs never carry
+ * gradients (index-valued results, random sampling). Declared ops say it in their declaration
+ * (`differentiable: false`: comparisons, logical ops, isnan...). Recording them marks their outputs
+ * as not requiring grad; `isNonDifferentiable` answers for both.
  */
 export const NON_DIFFERENTIABLE = new Set<string>([
-  // comparisons and logical ops (bool results)
-  'eq',
-  'ne',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-  'and',
-  'or',
-  'xor',
-  'not',
-  'isnan',
-  'isfinite',
-  'isinf',
   // index-valued or counting results
   'argmax',
   'argmin',
@@ -87,6 +75,42 @@ export const NON_DIFFERENTIABLE = new Set<string>([
   'dropoutMask',
 ]);
 
+/** Whether op `name`'s outputs never carry gradients (by its declaration, or the list above). */
+export function isNonDifferentiable(name: string): boolean {
+  return NON_DIFFERENTIABLE.has(name) || getOpDecl(name)?.differentiable === false;
+}
+
+/** A gradient rule registered against an op declaration: `ctx.attrs` typed by it. */
+export interface DeclaredGradRule<D extends OpDecl> extends Omit<GradRule, 'backward'> {
+  backward(
+    ctx: Omit<GradContext, 'attrs'> & { readonly attrs: AttrsOf<D> },
+    g: Tensor,
+    grads: readonly (Tensor | null)[],
+  ): readonly (Tensor | null | undefined)[];
+}
+
+/**
+ * Registers the gradient rule of a declared op (a built-in's declaration, or one returned by
+ * `registerOp` in @tessera/tensor), replacing any previous one. The rule's `ctx.attrs` are the
+ * call's attributes with the declaration's defaults filled in. Write it with tensor ops only, so
+ * that double backward records it too.
+ */
+export function registerGradient<D extends OpDecl>(decl: D, rule: DeclaredGradRule<D>): void {
+  const known = getOpDecl(decl?.name);
+  if (known === undefined || known !== decl) {
+    throw new TypeError(
+      `registerGradient: ${String(decl?.name)} is not a declared op (use registerOp's result)`,
+    );
+  }
+  if (!decl.differentiable) {
+    throw new TypeError(`registerGradient(${decl.name}): the op is declared not differentiable`);
+  }
+  if (typeof rule !== 'object' || rule === null || typeof rule.backward !== 'function') {
+    throw new TypeError(`registerGradient(${decl.name}): the rule needs a backward function`);
+  }
+  rules.set(decl.name, rule as unknown as GradRule);
+}
+
 /** Registers the gradient rule of op `name` (replacing any previous one). */
 export function registerGradRule(name: string, rule: GradRule): void {
   rules.set(name, rule);
@@ -104,5 +128,5 @@ export function gradRuleNames(): string[] {
 
 /** Whether autograd knows op `name`: it has a rule or is non-differentiable. */
 export function isKnownOp(name: string): boolean {
-  return rules.has(name) || NON_DIFFERENTIABLE.has(name);
+  return rules.has(name) || isNonDifferentiable(name);
 }

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gradRuleNames, isKnownOp, NON_DIFFERENTIABLE } from '@tessera/autograd';
-import { BINARY_OPS, UNARY_OPS } from '@tessera/tensor';
+import { gradRule, gradRuleNames, isKnownOp, NON_DIFFERENTIABLE } from '@tessera/autograd';
+import { BINARY_OPS, opDeclarations, UNARY_OPS } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
 
 const tensorSrc = fileURLToPath(new URL('../../tensor/src', import.meta.url));
@@ -42,6 +42,18 @@ describe('op coverage', () => {
     const ops = [...recorded, ...UNARY_OPS, ...BINARY_OPS];
     const missing = ops.filter((n) => !n.endsWith('_') && !isKnownOp(n));
     expect(missing).toEqual([]);
+  });
+
+  it('every declared op has a rule exactly when its declaration says it is differentiable', () => {
+    const decls = opDeclarations().filter((d) => !d.extension);
+    expect(decls.map((d) => d.name)).toEqual(expect.arrayContaining([...UNARY_OPS, ...BINARY_OPS]));
+    const wrong = decls
+      .filter((d) => (gradRule(d.name) !== undefined) !== d.differentiable)
+      .map((d) => d.name);
+    expect(wrong).toEqual([]);
+    expect(decls.filter((d) => !d.differentiable).map((d) => d.name)).toEqual(
+      expect.arrayContaining(['eq', 'xor', 'not', 'isnan', 'isinf']),
+    );
   });
 
   it('rules and the non-differentiable list do not overlap', () => {

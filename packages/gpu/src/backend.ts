@@ -4,6 +4,7 @@ import type {
   BufferHandle,
   Conv2dParams,
   DType,
+  ElementwiseExtension,
   Pool2dParams,
   RandomDist,
   RandomParams,
@@ -133,8 +134,17 @@ export class WebGPUBackend implements Backend {
   }
   unary(op: UnaryOp, out: View, x: View, attrs: UnaryAttrs): void {
     const x_ = { view: x, name: 'x', convert: true };
-    if (!this.fuser.lazy(op, UNARY[op], out, [x_], ew.unaryAttrs(op, attrs)))
+    if (!this.fuser.lazy(op, UNARY[op], out, [x_], ew.unaryAttrs(attrs)))
       ew.unary(this.runtime, op, out, x, attrs);
+  }
+  /** An extension op registered with a WGSL expression (see `registerOp` in @tessera/tensor). */
+  elementwiseExtension(
+    op: ElementwiseExtension,
+    out: View,
+    inputs: readonly View[],
+    attrs: Readonly<Record<string, number>>,
+  ): void {
+    ew.extension(this.runtime, op, out, inputs, attrs);
   }
   binary(op: BinaryOp, out: View, a: View, b: View): void {
     const ins = [

@@ -61,8 +61,9 @@ export interface BackendMemory {
   sync?(): Promise<void>;
 }
 
-export { BINARY_OPS, type BinaryOp } from './ops/decl/binary.js';
-export { UNARY_OPS, type UnaryOp } from './ops/decl/unary.js';
+// The op names come from the declarations (ops/decl/); index.ts exports the lists.
+export type { BinaryOp } from './ops/decl/binary.js';
+export type { UnaryOp } from './ops/decl/unary.js';
 
 /**
  * Scalar parameters of unary ops: `alpha` (leakyRelu slope, elu alpha), `beta` and `threshold`

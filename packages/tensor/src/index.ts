@@ -29,11 +29,12 @@ installInPlaceMethods();
 export {
   type Backend,
   type BackendMemory,
-  BINARY_OPS,
   type BinaryOp,
   type BufferHandle,
   type Conv2dParams,
   currentBackend,
+  type ElementwiseExtension,
+  type ExtensionKernels,
   type FusedKernels,
   getBackend,
   listBackends,
@@ -46,7 +47,6 @@ export {
   registerBackend,
   type ScanOp,
   setBackend,
-  UNARY_OPS,
   type UnaryAttrs,
   type UnaryOp,
   type UpdateOp,
@@ -111,6 +111,21 @@ export {
 } from './op-context.js';
 export { and, eq, ge, gt, le, lt, ne, not, or, xor } from './ops/compare.js';
 export * from './ops/conv.js';
+export { BINARY_DECLS, BINARY_OPS, CORE_BINARY, type DifferentiableBinaryOp } from './ops/decl/binary.js';
+export {
+  type AttrArgs,
+  type AttrSpec,
+  type AttrsOf,
+  type BoolInput,
+  type DTypeRule,
+  getOpDecl,
+  type NoAttrs,
+  type OpDecl,
+  type OpDeclInput,
+  type OpKind,
+  opDeclarations,
+} from './ops/decl/define.js';
+export * from './ops/decl/unary.js';
 export {
   abs,
   add,
@@ -157,6 +172,7 @@ export {
   trunc,
   where,
 } from './ops/elementwise.js';
+export { callOp, type OpKernels, registerOp, type ScalarKernel } from './ops/extension.js';
 export {
   gather,
   indexAdd,

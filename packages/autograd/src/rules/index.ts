@@ -4,6 +4,5 @@ import './elementwise.js';
 import './indexing.js';
 import './linalg.js';
 import './reduce.js';
-import './trig.js';
 import './shaping.js';
 import './views.js';

@@ -1,21 +1,20 @@
 import type { Tensor } from '@tessera/tensor';
-import { registerGradRule as rule } from '../rule.js';
 
 // Gradient rules of the inverse-trigonometric and hyperbolic ops and log10, written with tensor
-// ops so that they differentiate again. x: the saved input, g: the output's gradient.
+// ops so that they differentiate again. x: the saved input, g: the output's gradient. The rows
+// join elementwise.ts's table, which the compiler checks for completeness.
 
 const LN10 = Math.LN10;
 
-function unaryX(name: string, f: (g: Tensor, x: Tensor) => Tensor): void {
-  rule(name, { saveInputs: true, backward: (ctx, g) => [f(g, ctx.input(0))] });
-}
-
-unaryX('asin', (g, x) => g.mul(x.square().neg().add(1).rsqrt()));
-unaryX('acos', (g, x) => g.mul(x.square().neg().add(1).rsqrt()).neg());
-unaryX('atan', (g, x) => g.div(x.square().add(1)));
-unaryX('sinh', (g, x) => g.mul(x.cosh()));
-unaryX('cosh', (g, x) => g.mul(x.sinh()));
-unaryX('asinh', (g, x) => g.mul(x.square().add(1).rsqrt()));
-unaryX('acosh', (g, x) => g.mul(x.square().sub(1).rsqrt()));
-unaryX('atanh', (g, x) => g.div(x.square().neg().add(1)));
-unaryX('log10', (g, x) => g.div(x.mul(LN10)));
+/** The ops of this file, each reading the saved input x. */
+export const TRIG_RULES = {
+  asin: ['x', (g: Tensor, x: Tensor) => g.mul(x.square().neg().add(1).rsqrt())],
+  acos: ['x', (g: Tensor, x: Tensor) => g.mul(x.square().neg().add(1).rsqrt()).neg()],
+  atan: ['x', (g: Tensor, x: Tensor) => g.div(x.square().add(1))],
+  sinh: ['x', (g: Tensor, x: Tensor) => g.mul(x.cosh())],
+  cosh: ['x', (g: Tensor, x: Tensor) => g.mul(x.sinh())],
+  asinh: ['x', (g: Tensor, x: Tensor) => g.mul(x.square().add(1).rsqrt())],
+  acosh: ['x', (g: Tensor, x: Tensor) => g.mul(x.square().sub(1).rsqrt())],
+  atanh: ['x', (g: Tensor, x: Tensor) => g.div(x.square().neg().add(1))],
+  log10: ['x', (g: Tensor, x: Tensor) => g.div(x.mul(LN10))],
+} as const;

@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryAttrs, UnaryOp, UpdateOp, View } from '@tessera/tensor';
+import type { BinaryOp, ElementwiseExtension, UnaryAttrs, UnaryOp, UpdateOp, View } from '@tessera/tensor';
 import { INDEX_ERRORS } from '../codegen/atomics.js';
 import {
   type AddrMode,
@@ -30,6 +30,11 @@ interface Input {
 export const ATTRS = ['ALPHA', 'BETA', 'THRESHOLD', 'MIN', 'MAX', 'VALUE'] as const;
 /** One of ATTRS. */
 export type AttrName = (typeof ATTRS)[number];
+/**
+ * Attribute values by the upper-case name expressions use them under: an op's attribute `alpha`
+ * is `ALPHA`; extension ops (see `extension`) may use names outside ATTRS.
+ */
+type Attrs = Readonly<Record<string, number | undefined>>;
 
 /**
  * THE elementwise template, for any arity (0: fill, 1: unary/copy, 2: binary, 3: where): one
@@ -48,7 +53,7 @@ function elementwise(
   def: OpDef,
   out: View,
   inputs: readonly Input[],
-  attrs: Partial<Record<AttrName, number>>,
+  attrs: Attrs,
   computeOverride?: WgslType,
 ): void {
   const n = numel(out.shape);
@@ -77,7 +82,7 @@ function elementwise(
   addressed.forEach((x, k) => {
     fields.push(ints(`x${k}`, x.view.offset), dynInts(`x${k}s`, c.strides[k + 1]!));
   });
-  const used = ATTRS.filter((a) => expr.includes(a));
+  const used = Object.keys(attrs).filter((a) => expr.includes(a));
   for (const a of used) {
     const v = attrs[a] ?? 0;
     fields.push(C === 'f32' ? floats(a, v) : ints(a, C === 'u32' ? v >>> 0 : clampInt(v, a)));
@@ -179,7 +184,7 @@ function sameMapping(x: View, out: View): boolean {
 }
 
 /** An int attribute (clamp bounds may be ±Infinity or fractional) as an in-range int32. */
-export function clampInt(v: number, name: AttrName): number {
+export function clampInt(v: number, name: string): number {
   const r = name === 'MIN' ? Math.ceil(v) : name === 'MAX' ? Math.floor(v) : Math.trunc(v);
   return Math.max(-2147483648, Math.min(2147483647, r)) | 0;
 }
@@ -213,20 +218,53 @@ export function copy(rt: Runtime, out: View, x: View): void {
   elementwise(rt, 'copy', IDENTITY, out, [{ view: x, name: 'x', convert: true }], {}, storageType(x.dtype));
 }
 
-/** A unary op's attributes under their expression names, defaults filled in. */
-export function unaryAttrs(op: UnaryOp, a: UnaryAttrs): Partial<Record<AttrName, number>> {
-  return {
-    ALPHA: a.alpha ?? (op === 'elu' ? 1 : 0.01),
-    BETA: a.beta ?? 1,
-    THRESHOLD: a.threshold ?? 20,
-    MIN: a.min ?? -Infinity,
-    MAX: a.max ?? Infinity,
-  };
+/**
+ * A unary op's attributes under their expression names. They arrive complete (the op filled in
+ * its declaration's defaults, see @tessera/tensor's ops/decl), so none is restated here.
+ */
+export function unaryAttrs(a: UnaryAttrs): Partial<Record<AttrName, number>> {
+  return { ALPHA: a.alpha, BETA: a.beta, THRESHOLD: a.threshold, MIN: a.min, MAX: a.max };
 }
 
 /** out = op(x). */
 export function unary(rt: Runtime, op: UnaryOp, out: View, x: View, a: UnaryAttrs): void {
-  elementwise(rt, op, UNARY[op], out, [{ view: x, name: 'x', convert: true }], unaryAttrs(op, a));
+  elementwise(rt, op, UNARY[op], out, [{ view: x, name: 'x', convert: true }], unaryAttrs(a));
+}
+
+/** An extension op's attributes under the upper-case names its expression uses (`lo` → `LO`). */
+function upperAttrs(a: Readonly<Record<string, number>>): Attrs {
+  const out: Record<string, number> = {};
+  for (const k in a) out[k.toUpperCase()] = a[k]!;
+  return out;
+}
+/**
+ * out = op(inputs) for an extension op registered with a WGSL expression (see `registerOp` in
+ * @tessera/tensor): the same template as the built-ins, so strides, broadcasting and int/bool
+ * inputs work the same way.
+ */
+export function extension(
+  rt: Runtime,
+  op: ElementwiseExtension,
+  out: View,
+  inputs: readonly View[],
+  attrs: Readonly<Record<string, number>>,
+): void {
+  const name = op.decl.name;
+  if (op.wgsl === undefined) {
+    throw new Error(
+      `${name}: the op has no WebGPU kernel (registerOp was given no wgsl expression); move its inputs to the CPU with .to('cpu')`,
+    );
+  }
+  const names = inputs.length === 1 ? ['x'] : ['a', 'b', 'c'];
+  elementwise(
+    rt,
+    name,
+    { f: op.wgsl, bool: op.decl.dtype === 'bool' },
+    out,
+    inputs.map((view, k) => ({ view, name: names[k]!, convert: true })),
+    upperAttrs(attrs),
+    'f32',
+  );
 }
 
 /** out = a op b (inputs broadcast to out's shape). */

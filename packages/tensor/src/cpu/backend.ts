@@ -3,6 +3,7 @@ import type {
   BinaryOp,
   BufferHandle,
   Conv2dParams,
+  ElementwiseExtension,
   Pool2dParams,
   RandomDist,
   RandomParams,
@@ -19,6 +20,7 @@ import { MIN_TRANSPOSE_SIZE, wasmKernels } from '../wasm/index.js';
 import { allocBuffer, arr, type CpuBuffer, freeBuffer, handle } from './buffer.js';
 import * as conv from './conv.js';
 import * as ew from './elementwise.js';
+import { elementwiseExtension } from './extension.js';
 import * as ix from './indexing.js';
 import * as mm from './matmul.js';
 import * as pool from './pool.js';
@@ -146,6 +148,15 @@ export class CpuBackend implements Backend {
   /** Fused, numerically stable log-softmax along `axis`. */
   logSoftmax(out: View, x: View, axis: number): void {
     sm.logSoftmax(out, x, axis);
+  }
+  /** An extension op's scalar kernel over strided views (see `registerOp`). */
+  elementwiseExtension(
+    op: ElementwiseExtension,
+    out: View,
+    inputs: readonly View[],
+    attrs: Readonly<Record<string, number>>,
+  ): void {
+    elementwiseExtension(op, out, inputs, attrs);
   }
   /** Fused in-place optimizer updates (see `UpdateOp`). */
   update(op: UpdateOp, out: View, b: View, c: View | null, s: number): void {
