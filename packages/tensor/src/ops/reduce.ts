@@ -7,7 +7,7 @@ import type { Tensor } from '../tensor.js';
 import { ne } from './compare.js';
 import { abs, add, cast, div, exp, isfinite, log, mul, pow, sqrt, sub, where } from './elementwise.js';
 import { gather } from './indexing.js';
-import { contiguous, narrow, reshape } from './movement.js';
+import { reshape } from './movement.js';
 import { checkTensor, describe, empty } from './util.js';
 
 // Reductions, scans, softmax and sorting. Ops with their own gradient rule (sum, prod, amax, amin,
@@ -71,7 +71,7 @@ function requireNonEmpty(op: string, x: Tensor, dims: readonly number[]): void {
 }
 
 /** A view of a 0-d tensor as shape [1], so that kernels taking an axis can run on it. */
-function as1d(v: View): View {
+export function as1d(v: View): View {
   return v.shape.length > 0 ? v : { ...v, shape: [1], strides: [1] };
 }
 
@@ -190,7 +190,7 @@ export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
 }
 
 /** `x` gathered at `indices` along `d` (0-d tensors handled), so values are differentiable. */
-function gatherAlong(x: Tensor, d: number, indices: Tensor): Tensor {
+export function gatherAlong(x: Tensor, d: number, indices: Tensor): Tensor {
   if (x.ndim > 0) return gather(x, d, indices);
   return reshape(gather(reshape(x, [1]), 0, reshape(indices, [1])), []);
 }
@@ -456,64 +456,4 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   return softmaxOp('logSoftmax', x, dim);
 }
 
-/**
- * Indices (int32) that sort `x` along `dim`; stable (equal values keep their order). NaN counts
- * as the largest value: last when ascending, first when descending (as PyTorch).
- */
-export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
-  checkTensor('argsort', x);
-  const d = normalizeDim('argsort', dim, x.ndim);
-  return runOp('argsort', [x], { dim: d, descending }, () => {
-    const b = x.storage('argsort').backend;
-    const indices = empty(b, 'int32', x.shape);
-    if (indices.numel() > 0) {
-      const values = empty(b, x.dtype, x.shape);
-      b.sort(
-        as1d(values.viewFor('argsort')),
-        as1d(indices.viewFor('argsort')),
-        as1d(x.viewFor('argsort')),
-        d,
-        descending,
-      );
-      values.dispose();
-    }
-    return indices;
-  });
-}
-
-/**
- * Sorts along `dim` (stable; NaN largest): `{values, indices}`. The values are gathered from `x`
- * at the sorted indices, so they are differentiable.
- */
-export function sort(x: Tensor, dim = -1, descending = false): { values: Tensor; indices: Tensor } {
-  checkTensor('sort', x);
-  const d = normalizeDim('sort', dim, x.ndim);
-  const indices = argsort(x, d, descending);
-  return { values: gatherAlong(x, d, indices), indices };
-}
-
-/**
- * The `k` largest (or smallest) elements along `dim` and their indices, in sorted order (also
- * when `sorted` is false, which PyTorch allows). Ties keep their original order; NaN counts as
- * the largest value. Values are gathered from `x`, so they are differentiable.
- */
-export function topk(
-  x: Tensor,
-  k: number,
-  dim = -1,
-  largest = true,
-  sorted = true,
-): { values: Tensor; indices: Tensor } {
-  checkTensor('topk', x);
-  const d = normalizeDim('topk', dim, x.ndim);
-  const size = x.ndim === 0 ? 1 : x.shape[d]!;
-  if (!Number.isInteger(k) || k < 0 || k > size) {
-    throw new RangeError(
-      `topk: k (${k}) is out of range for dim ${dim} of size ${size} (input shape ${fmt(x.shape)})`,
-    );
-  }
-  void sorted; // results are always sorted
-  const order = argsort(x, d, largest);
-  const indices = x.ndim === 0 || k === size ? order : contiguous(narrow(order, d, 0, k));
-  return { values: gatherAlong(x, d, indices), indices };
-}
+export { argsort, sort, topk } from './sort.js';
