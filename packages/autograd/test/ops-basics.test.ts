@@ -1,4 +1,4 @@
-import { gradcheck, gradgradcheck } from '@tessera/autograd';
+import { autogradGrad, gradcheck, gradgradcheck } from '@tessera/autograd';
 import {
   acos,
   acosh,
@@ -18,6 +18,7 @@ import {
   median,
   movedim,
   scatterReduce,
+  sinc,
   sinh,
   type Tensor,
   tensor,
@@ -46,6 +47,7 @@ describe('unary primitives', () => {
     ['acosh', acosh, aboveOne],
     ['atanh', atanh, unit],
     ['log10', log10, positive],
+    ['sinc', sinc, undefined],
   ];
   for (const [name, f, domain] of cases) {
     it(`${name}: gradcheck, gradgradcheck, non-contiguous`, () => {
@@ -55,6 +57,21 @@ describe('unary primitives', () => {
       expect(gradcheck(f, [rndStrided([3, 4], domain)])).toBe(true);
     });
   }
+});
+
+describe('sinc at 0', () => {
+  it('has gradient 0 there and a finite second derivative (no 0/0 in the discarded branch)', () => {
+    const x = tensor([0, 1e-3, -2.5], { dtype: 'float64', requiresGrad: true });
+    const [g] = autogradGrad(sinc(x).sum(), [x], null, { createGraph: true });
+    const gv = Array.from(g!.dataSync());
+    expect(gv[0]).toBe(0);
+    // d/dx sinc at 1e-3 is -(π²/3)·x to first order; at -2.5 it is (cos(-2.5π) - sinc(-2.5)) / -2.5.
+    expect(gv[1]).toBeCloseTo((-(Math.PI ** 2) / 3) * 1e-3, 7);
+    const s25 = Math.sin(-2.5 * Math.PI) / (-2.5 * Math.PI);
+    expect(gv[2]).toBeCloseTo((Math.cos(-2.5 * Math.PI) - s25) / -2.5, 12);
+    const [gg] = autogradGrad(g!.sum(), [x]);
+    expect(Array.from(gg!.dataSync()).every(Number.isFinite)).toBe(true);
+  });
 });
 
 describe('composites', () => {

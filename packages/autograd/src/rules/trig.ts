@@ -1,4 +1,4 @@
-import type { Tensor } from '@tessera/tensor';
+import { type Tensor, where } from '@tessera/tensor';
 
 // Gradient rules of the inverse-trigonometric and hyperbolic ops and log10, written with tensor
 // ops so that they differentiate again. x: the saved input, g: the output's gradient. The rows
@@ -17,4 +17,14 @@ export const TRIG_RULES = {
   acosh: ['x', (g: Tensor, x: Tensor) => g.mul(x.square().sub(1).rsqrt())],
   atanh: ['x', (g: Tensor, x: Tensor) => g.div(x.square().neg().add(1))],
   log10: ['x', (g: Tensor, x: Tensor) => g.div(x.mul(LN10))],
+  // sinc'(x) = (cos(πx) - sinc(x)) / x, 0 at x = 0; x = 0 is swapped for 1 before dividing, so
+  // that the branch where() discards has no 0/0 to poison double backward.
+  sinc: [
+    'x',
+    (g: Tensor, x: Tensor) => {
+      const zero = x.eq(0);
+      const xs = where(zero, 1, x);
+      return g.mul(where(zero, 0, xs.mul(Math.PI).cos().sub(xs.sinc()).div(xs)));
+    },
+  ],
 } as const;

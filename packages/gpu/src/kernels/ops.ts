@@ -70,6 +70,10 @@ export const UNARY: Readonly<Record<UnaryOp, OpDef>> = {
   atanh: { f: 'atanh_(x)' },
   log10: { f: 'logc(x) * 0.4342944819032518' },
   isinf: { f: '!isfinite_(x) && !isnan_(x)', i: 'false', bool: true },
+  // sin(πx) with the argument reduced exactly (x - round(x)), so values near integers stay accurate.
+  sinc: {
+    f: 'select(select(1.0, -1.0, round(x) - 2.0 * floor(round(x) * 0.5) != 0.0) * sin_(3.141592653589793 * (x - round(x))) / (3.141592653589793 * x), 1.0, x == 0.0)',
+  },
 };
 
 /** Binary ops (inputs share a dtype; comparisons and logical ops give bool). */

@@ -15,7 +15,8 @@ export type MathUnaryOp =
   | 'acosh'
   | 'atanh'
   | 'log10'
-  | 'isinf';
+  | 'isinf'
+  | 'sinc';
 
 /** Runs one row of `op`; the switch is exhaustive over `MathUnaryOp` (checked by the compiler). */
 export function mathRow(
@@ -61,6 +62,12 @@ export function mathRow(
       for (; oo !== end; oo += so, xo += sx) {
         const v = x[xo]!;
         o[oo] = v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY ? 1 : 0;
+      }
+      return;
+    case 'sinc':
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        o[oo] = v === 0 ? 1 : Math.sin(Math.PI * v) / (Math.PI * v);
       }
       return;
     default: {

@@ -1,3 +1,5 @@
+import type { Tensor } from '../../tensor.js';
+import { unaryOp } from '../elementwise.js';
 import {
   type AttrSpec,
   type BoolInput,
@@ -86,6 +88,7 @@ export const CORE_UNARY = [
   u('atanh', 'inverse hyperbolic tangent', F),
   u('log10', 'log₁₀ x', F),
   u('isinf', 'x is ±Infinity', B),
+  u('sinc', 'sin(πx) / (πx), 1 at x = 0 (normalized sinc)', F),
 ] as const;
 
 /** Names of the built-in unary ops. */
@@ -107,3 +110,16 @@ export const UNARY_OPS: readonly UnaryOp[] = Object.freeze(CORE_UNARY.map((d) =>
 export const UNARY_DECLS: { readonly [K in UnaryOp]: OpDecl } = Object.freeze(
   Object.fromEntries(CORE_UNARY.map((d) => [d.name, d])) as { [K in UnaryOp]: OpDecl },
 );
+
+// Functions of declared unary ops that need no frontend of their own (the Tensor method of every
+// declared op is installed by installElementwiseMethods; its type is declared here).
+
+/** Normalized sinc: sin(πx) / (πx), 1 at x = 0 (PyTorch's `sinc`); integer inputs give float32. */
+export const sinc = (x: Tensor): Tensor => unaryOp('sinc', x);
+
+declare module '../../index.js' {
+  interface Tensor {
+    /** Normalized sinc, sin(πx) / (πx) (see `sinc`). */
+    sinc(): Tensor;
+  }
+}
