@@ -51,6 +51,17 @@ export default defineConfig({
       },
       { extends: true, test: { name: 'repo', root, include: ['tests/repo/**/*.test.ts'] } },
       { extends: true, test: { name: 'examples', root, include: ['examples/test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'op-extension',
+          root,
+          include: ['examples/op-extension/test/**/*.test.ts'],
+          // WebGPU parity on lavapipe compiles its shaders on the CPU.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });
