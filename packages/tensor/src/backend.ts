@@ -1,7 +1,7 @@
 import type { DType, TypedArray } from './dtype.js';
-import type { BinaryOp } from './ops/decl/binary.js';
-import type { OpDecl } from './ops/decl/define.js';
-import type { UnaryOp } from './ops/decl/unary.js';
+import type { BinaryOp } from './ops/binary-decls.js';
+import type { OpDecl } from './ops/declare.js';
+import type { UnaryOp } from './ops/unary-decls.js';
 
 /**
  * The backend interface. A backend owns buffers and runs a small set of primitive kernels on
@@ -61,15 +61,15 @@ export interface BackendMemory {
   sync?(): Promise<void>;
 }
 
-// The op names come from the declarations (ops/decl/); index.ts exports the lists.
-export type { BinaryOp } from './ops/decl/binary.js';
-export type { UnaryOp } from './ops/decl/unary.js';
+// The op names come from the declarations (ops/*-decls.ts); index.ts exports the lists.
+export type { BinaryOp } from './ops/binary-decls.js';
+export type { UnaryOp } from './ops/unary-decls.js';
 
 /**
  * Scalar parameters of unary ops: `alpha` (leakyRelu slope, elu alpha), `beta` and `threshold`
  * (softplus), `min` / `max` (clamp). Kernels receive them complete: the op fills every attribute
  * the op's declaration lists with its default (defaults live only in the declarations, see
- * `ops/decl/unary.ts`).
+ * `ops/unary-decls.ts`).
  */
 export type UnaryAttrs = {
   readonly alpha?: number;

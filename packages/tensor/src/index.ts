@@ -109,9 +109,9 @@ export {
   type OpContext,
   withOpContext,
 } from './op-context.js';
+export { BINARY_DECLS, BINARY_OPS, CORE_BINARY, type DifferentiableBinaryOp } from './ops/binary-decls.js';
 export { and, eq, ge, gt, le, lt, ne, not, or, xor } from './ops/compare.js';
 export * from './ops/conv.js';
-export { BINARY_DECLS, BINARY_OPS, CORE_BINARY, type DifferentiableBinaryOp } from './ops/decl/binary.js';
 export {
   type AttrArgs,
   type AttrSpec,
@@ -124,8 +124,7 @@ export {
   type OpDeclInput,
   type OpKind,
   opDeclarations,
-} from './ops/decl/define.js';
-export * from './ops/decl/unary.js';
+} from './ops/declare.js';
 export {
   abs,
   add,
@@ -287,6 +286,7 @@ export {
 } from './ops/shaping.js';
 export { cross, diag, diff, movedim, trace, unbind } from './ops/structural.js';
 export { thresholdBackward } from './ops/threshold.js';
+export * from './ops/unary-decls.js';
 export {
   checkOptions,
   describeOptionValue,

@@ -1,7 +1,7 @@
 import * as cmp from './ops/compare.js';
-import { UNARY_OPS } from './ops/decl/unary.js';
 import * as ew from './ops/elementwise.js';
 import * as idx from './ops/indexing.js';
+import { UNARY_OPS } from './ops/unary-decls.js';
 import { Tensor, type TensorLike } from './tensor.js';
 
 // Tensor methods of the elementwise and comparison ops, declared by module augmentation and installed on the prototype by
@@ -117,169 +117,171 @@ declare module './index.js' {
   }
 }
 
+/** The methods declared above, each a one-line delegation. */
+const METHODS: Record<string, (this: Tensor, ...args: any[]) => unknown> = {
+  add(other: TensorLike, alpha?: number) {
+    return ew.add(this, other, alpha);
+  },
+  sub(other: TensorLike, alpha?: number) {
+    return ew.sub(this, other, alpha);
+  },
+  mul(other: TensorLike) {
+    return ew.mul(this, other);
+  },
+  div(other: TensorLike, roundingMode?: 'trunc' | 'floor') {
+    return ew.div(this, other, roundingMode);
+  },
+  pow(exponent: TensorLike) {
+    return ew.pow(this, exponent);
+  },
+  remainder(other: TensorLike) {
+    return ew.remainder(this, other);
+  },
+  minimum(other: TensorLike) {
+    return ew.minimum(this, other);
+  },
+  maximum(other: TensorLike) {
+    return ew.maximum(this, other);
+  },
+  atan2(other: TensorLike) {
+    return ew.atan2(this, other);
+  },
+  neg() {
+    return ew.neg(this);
+  },
+  abs() {
+    return ew.abs(this);
+  },
+  sign() {
+    return ew.sign(this);
+  },
+  exp() {
+    return ew.exp(this);
+  },
+  exp2() {
+    return ew.exp2(this);
+  },
+  log() {
+    return ew.log(this);
+  },
+  log2() {
+    return ew.log2(this);
+  },
+  log1p() {
+    return ew.log1p(this);
+  },
+  expm1() {
+    return ew.expm1(this);
+  },
+  sqrt() {
+    return ew.sqrt(this);
+  },
+  rsqrt() {
+    return ew.rsqrt(this);
+  },
+  square() {
+    return ew.square(this);
+  },
+  sin() {
+    return ew.sin(this);
+  },
+  cos() {
+    return ew.cos(this);
+  },
+  tan() {
+    return ew.tan(this);
+  },
+  tanh() {
+    return ew.tanh(this);
+  },
+  sigmoid() {
+    return ew.sigmoid(this);
+  },
+  erf() {
+    return ew.erf(this);
+  },
+  relu() {
+    return ew.relu(this);
+  },
+  leakyRelu(negativeSlope?: number) {
+    return ew.leakyRelu(this, negativeSlope);
+  },
+  elu(alpha?: number) {
+    return ew.elu(this, alpha);
+  },
+  gelu(approximate: 'none' | 'tanh' = 'none') {
+    return ew.gelu(this, approximate);
+  },
+  silu() {
+    return ew.silu(this);
+  },
+  softplus(beta?: number, threshold?: number) {
+    return ew.softplus(this, beta, threshold);
+  },
+  floor() {
+    return ew.floor(this);
+  },
+  ceil() {
+    return ew.ceil(this);
+  },
+  round() {
+    return ew.round(this);
+  },
+  trunc() {
+    return ew.trunc(this);
+  },
+  reciprocal() {
+    return ew.reciprocal(this);
+  },
+  clamp(min?: TensorLike | null, max?: TensorLike | null) {
+    return ew.clamp(this, min, max);
+  },
+  isnan() {
+    return ew.isnan(this);
+  },
+  isfinite() {
+    return ew.isfinite(this);
+  },
+  eq(other: TensorLike) {
+    return cmp.eq(this, other);
+  },
+  ne(other: TensorLike) {
+    return cmp.ne(this, other);
+  },
+  lt(other: TensorLike) {
+    return cmp.lt(this, other);
+  },
+  le(other: TensorLike) {
+    return cmp.le(this, other);
+  },
+  gt(other: TensorLike) {
+    return cmp.gt(this, other);
+  },
+  ge(other: TensorLike) {
+    return cmp.ge(this, other);
+  },
+  and(other: TensorLike) {
+    return cmp.and(this, other);
+  },
+  or(other: TensorLike) {
+    return cmp.or(this, other);
+  },
+  xor(other: TensorLike) {
+    return cmp.xor(this, other);
+  },
+  not() {
+    return cmp.not(this);
+  },
+  maskedFill(mask: Tensor, value: TensorLike) {
+    return idx.maskedFill(this, mask, value);
+  },
+};
+
 /** Installs the methods declared above on `Tensor.prototype` (idempotent). */
 export function installElementwiseMethods(): void {
   const p = Tensor.prototype as unknown as Record<string, unknown>;
-  const methods: Record<string, (this: Tensor, ...args: any[]) => unknown> = {
-    add(other: TensorLike, alpha?: number) {
-      return ew.add(this, other, alpha);
-    },
-    sub(other: TensorLike, alpha?: number) {
-      return ew.sub(this, other, alpha);
-    },
-    mul(other: TensorLike) {
-      return ew.mul(this, other);
-    },
-    div(other: TensorLike, roundingMode?: 'trunc' | 'floor') {
-      return ew.div(this, other, roundingMode);
-    },
-    pow(exponent: TensorLike) {
-      return ew.pow(this, exponent);
-    },
-    remainder(other: TensorLike) {
-      return ew.remainder(this, other);
-    },
-    minimum(other: TensorLike) {
-      return ew.minimum(this, other);
-    },
-    maximum(other: TensorLike) {
-      return ew.maximum(this, other);
-    },
-    atan2(other: TensorLike) {
-      return ew.atan2(this, other);
-    },
-    neg() {
-      return ew.neg(this);
-    },
-    abs() {
-      return ew.abs(this);
-    },
-    sign() {
-      return ew.sign(this);
-    },
-    exp() {
-      return ew.exp(this);
-    },
-    exp2() {
-      return ew.exp2(this);
-    },
-    log() {
-      return ew.log(this);
-    },
-    log2() {
-      return ew.log2(this);
-    },
-    log1p() {
-      return ew.log1p(this);
-    },
-    expm1() {
-      return ew.expm1(this);
-    },
-    sqrt() {
-      return ew.sqrt(this);
-    },
-    rsqrt() {
-      return ew.rsqrt(this);
-    },
-    square() {
-      return ew.square(this);
-    },
-    sin() {
-      return ew.sin(this);
-    },
-    cos() {
-      return ew.cos(this);
-    },
-    tan() {
-      return ew.tan(this);
-    },
-    tanh() {
-      return ew.tanh(this);
-    },
-    sigmoid() {
-      return ew.sigmoid(this);
-    },
-    erf() {
-      return ew.erf(this);
-    },
-    relu() {
-      return ew.relu(this);
-    },
-    leakyRelu(negativeSlope?: number) {
-      return ew.leakyRelu(this, negativeSlope);
-    },
-    elu(alpha?: number) {
-      return ew.elu(this, alpha);
-    },
-    gelu(approximate: 'none' | 'tanh' = 'none') {
-      return ew.gelu(this, approximate);
-    },
-    silu() {
-      return ew.silu(this);
-    },
-    softplus(beta?: number, threshold?: number) {
-      return ew.softplus(this, beta, threshold);
-    },
-    floor() {
-      return ew.floor(this);
-    },
-    ceil() {
-      return ew.ceil(this);
-    },
-    round() {
-      return ew.round(this);
-    },
-    trunc() {
-      return ew.trunc(this);
-    },
-    reciprocal() {
-      return ew.reciprocal(this);
-    },
-    clamp(min?: TensorLike | null, max?: TensorLike | null) {
-      return ew.clamp(this, min, max);
-    },
-    isnan() {
-      return ew.isnan(this);
-    },
-    isfinite() {
-      return ew.isfinite(this);
-    },
-    eq(other: TensorLike) {
-      return cmp.eq(this, other);
-    },
-    ne(other: TensorLike) {
-      return cmp.ne(this, other);
-    },
-    lt(other: TensorLike) {
-      return cmp.lt(this, other);
-    },
-    le(other: TensorLike) {
-      return cmp.le(this, other);
-    },
-    gt(other: TensorLike) {
-      return cmp.gt(this, other);
-    },
-    ge(other: TensorLike) {
-      return cmp.ge(this, other);
-    },
-    and(other: TensorLike) {
-      return cmp.and(this, other);
-    },
-    or(other: TensorLike) {
-      return cmp.or(this, other);
-    },
-    xor(other: TensorLike) {
-      return cmp.xor(this, other);
-    },
-    not() {
-      return cmp.not(this);
-    },
-    maskedFill(mask: Tensor, value: TensorLike) {
-      return idx.maskedFill(this, mask, value);
-    },
-  };
-  for (const [name, fn] of Object.entries(methods)) p[name] = fn;
-  // Unary ops declared without a method above (ops/decl/unary.ts declares their types): the
+  for (const [name, fn] of Object.entries(METHODS)) p[name] = fn;
+  // Unary ops declared without a method above (ops/unary-decls.ts declares their types): the
   // method is the op on `this`. geluTanh is reached through gelu(x, 'tanh') only.
   for (const name of UNARY_OPS) {
     if (name === 'geluTanh' || name in p) continue;

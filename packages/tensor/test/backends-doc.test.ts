@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BINARY_OPS, getOpDecl, UNARY_OPS } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
-import { builtinOpTable, renderOpTable, withOpTable } from '../src/ops/decl/table.js';
+import { builtinOpTable, renderOpTable, withOpTable } from '../src/ops/op-table.js';
 
 const doc = readFileSync(fileURLToPath(new URL('../BACKENDS.md', import.meta.url)), 'utf8');
 

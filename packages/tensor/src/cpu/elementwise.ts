@@ -9,7 +9,7 @@ import { reluF32 } from './threshold.js';
 import { unaryF32 } from './unary-f32.js';
 import { mathRow } from './unary-math.js';
 
-// Elementwise kernels, keyed by the op declarations (ops/decl/). Attributes arrive complete (the
+// Elementwise kernels, keyed by the op declarations (ops/*-decls.ts). Attributes arrive complete (the
 // declaration's defaults filled in by the op), so no default is repeated here. Every op's inner loop is written out in a switch case so that V8 compiles
 // it without a call per element; the strided walk happens one row at a time (see iterate.ts), and
 // the common row shapes (all operands stride 1, one operand broadcast with stride 0) get loops of

@@ -3,7 +3,7 @@ import { hasOpObservers, runOp } from '../dispatch.js';
 import { checkDType, type DType, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
-import { declOf, resolveAttrs } from './decl/define.js';
+import { declOf, resolveAttrs } from './declare.js';
 import { clampTensor } from './math.js';
 import { clone } from './movement.js';
 import { asTensor, checkTensor, describe, emptyOut, sameBackend, sameBackend2, syncValues } from './util.js';
@@ -40,7 +40,7 @@ export function broadcastView(op: string, t: Tensor, shape: readonly number[]): 
 }
 
 /**
- * Runs a unary kernel, recording it under `op`, as its declaration (ops/decl/unary.ts) says: bool
+ * Runs a unary kernel, recording it under `op`, as its declaration (ops/unary-decls.ts) says: bool
  * inputs are refused or cast to int32 when it says so, integer and bool inputs of float-valued
  * ops are cast to float32, and attributes not given take the declaration's defaults.
  */

@@ -13,7 +13,7 @@ import {
   type OpDecl,
   type OpDeclInput,
   resolveAttrs,
-} from './decl/define.js';
+} from './declare.js';
 import { broadcastView, cast, operands, resultType } from './elementwise.js';
 import { checkTensor, describe, emptyOut } from './util.js';
 

@@ -3,7 +3,7 @@ import { runOp } from '../dispatch.js';
 import { canCast, type DType, isFloating, promoteTypes } from '../dtype.js';
 import { broadcastShapes, fmt, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
-import { declOf, resolveAttrs } from './decl/define.js';
+import { declOf, resolveAttrs } from './declare.js';
 import {
   broadcastView,
   checkIntegerPow,

@@ -1,4 +1,4 @@
-import { type DTypeRule, defineOp, type NoAttrs, type OpDecl } from './define.js';
+import { type DTypeRule, defineOp, type NoAttrs, type OpDecl } from './declare.js';
 
 // The built-in binary elementwise ops, declared once (see unary.ts). Operands are promoted to one
 // dtype and broadcast before the kernel runs; `dtype` is the kernel's result for that dtype.

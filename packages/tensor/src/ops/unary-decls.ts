@@ -1,5 +1,4 @@
-import type { Tensor } from '../../tensor.js';
-import { unaryOp } from '../elementwise.js';
+import type { Tensor } from '../tensor.js';
 import {
   type AttrSpec,
   type BoolInput,
@@ -7,7 +6,8 @@ import {
   defineOp,
   type NoAttrs,
   type OpDecl,
-} from './define.js';
+} from './declare.js';
+import { unaryOp } from './elementwise.js';
 
 // The built-in unary elementwise ops, declared once. `UnaryOp` (the name union) comes from these
 // rows, and the CPU switch, the WGSL table (@tessera/gpu) and the gradient rule table
@@ -117,7 +117,7 @@ export const UNARY_DECLS: { readonly [K in UnaryOp]: OpDecl } = Object.freeze(
 /** Normalized sinc: sin(πx) / (πx), 1 at x = 0 (PyTorch's `sinc`); integer inputs give float32. */
 export const sinc = (x: Tensor): Tensor => unaryOp('sinc', x);
 
-declare module '../../index.js' {
+declare module '../index.js' {
   interface Tensor {
     /** Normalized sinc, sin(πx) / (πx) (see `sinc`). */
     sinc(): Tensor;

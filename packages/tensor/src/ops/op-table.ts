@@ -1,6 +1,6 @@
-import { BINARY_OPS } from './binary.js';
-import { getOpDecl, type OpDecl } from './define.js';
-import { UNARY_OPS } from './unary.js';
+import { BINARY_OPS } from './binary-decls.js';
+import { getOpDecl, type OpDecl } from './declare.js';
+import { UNARY_OPS } from './unary-decls.js';
 
 // BACKENDS.md's table of elementwise ops, rendered from the declarations. `pnpm gen:backends`
 // (scripts/gen-backends.mjs) writes it between the markers below; test/backends-doc.test.ts fails
@@ -8,7 +8,7 @@ import { UNARY_OPS } from './unary.js';
 
 /** The line before the generated table in BACKENDS.md. */
 export const TABLE_BEGIN =
-  '<!-- elementwise-ops:begin (generated from src/ops/decl by `pnpm gen:backends`; do not edit) -->';
+  '<!-- elementwise-ops:begin (generated from src/ops/*-decls.ts by `pnpm gen:backends`; do not edit) -->';
 /** The line after it. */
 export const TABLE_END = '<!-- elementwise-ops:end -->';
 
