@@ -1,4 +1,11 @@
-import type { Conv2dParams, Pool2dParams } from '@tessera/tensor';
+import {
+  CLAMP_OP,
+  type Conv2dParams,
+  ELU_OP,
+  LEAKY_RELU_OP,
+  type Pool2dParams,
+  SOFTPLUS_OP,
+} from '@tessera/tensor';
 import type { AttrValue, EmitCall, EmitContext, Emitter } from './emit.js';
 import { onnxType } from './proto.js';
 
@@ -216,8 +223,8 @@ function reduce(op: string, attrAxesBelow: number): Emitter {
 
 function clamp(ctx: EmitContext, c: EmitCall): void {
   const dt = c.inputs[0]!.dtype;
-  const lo = num(c.attrs.min, Number.NEGATIVE_INFINITY);
-  const hi = num(c.attrs.max, Number.POSITIVE_INFINITY);
+  const lo = num(c.attrs.min, CLAMP_OP.attrs.min);
+  const hi = num(c.attrs.max, CLAMP_OP.attrs.max);
   const min = lo === Number.NEGATIVE_INFINITY ? '' : ctx.scalar(lo, dt);
   const max = hi === Number.POSITIVE_INFINITY ? '' : ctx.scalar(hi, dt);
   ctx.node('Clip', [c.names[0]!, min, max], c.outNames);
@@ -277,11 +284,14 @@ export const EMITTERS: Record<string, Emitter> = {
       [ctx.node('Exp', c.names, [ctx.fresh('exp')]), ctx.scalar(1, c.inputs[0]!.dtype)],
       c.outNames,
     ),
-  elu: (ctx, c) => void ctx.node('Elu', c.names, c.outNames, { alpha: { float: num(c.attrs.alpha, 1) } }),
+  elu: (ctx, c) =>
+    void ctx.node('Elu', c.names, c.outNames, { alpha: { float: num(c.attrs.alpha, ELU_OP.attrs.alpha) } }),
   leakyRelu: (ctx, c) =>
-    void ctx.node('LeakyRelu', c.names, c.outNames, { alpha: { float: num(c.attrs.alpha, 0.01) } }),
+    void ctx.node('LeakyRelu', c.names, c.outNames, {
+      alpha: { float: num(c.attrs.alpha, LEAKY_RELU_OP.attrs.alpha) },
+    }),
   softplus: (ctx, c) => {
-    const beta = num(c.attrs.beta, 1);
+    const beta = num(c.attrs.beta, SOFTPLUS_OP.attrs.beta);
     if (beta !== 1) throw new Error(`exportOnnx: softplus with beta ${beta} has no ONNX Softplus equivalent`);
     ctx.node('Softplus', c.names, c.outNames);
   },

@@ -14,13 +14,13 @@ export function relu(x: Tensor): Tensor {
   return checkTensor('relu', x).relu();
 }
 
-/** x for x > 0, negativeSlope * x otherwise (default slope 0.01). */
-export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+/** x for x > 0, negativeSlope * x otherwise (default slope: `LEAKY_RELU_OP.attrs.alpha`, 0.01). */
+export function leakyRelu(x: Tensor, negativeSlope?: number): Tensor {
   return checkTensor('leakyRelu', x).leakyRelu(negativeSlope);
 }
 
-/** x for x > 0, alpha * (exp(x) - 1) otherwise. */
-export function elu(x: Tensor, alpha = 1): Tensor {
+/** x for x > 0, alpha * (exp(x) - 1) otherwise (default alpha: `ELU_OP.attrs.alpha`, 1). */
+export function elu(x: Tensor, alpha?: number): Tensor {
   return checkTensor('elu', x).elu(alpha);
 }
 
@@ -49,8 +49,11 @@ export function tanh(x: Tensor): Tensor {
   return checkTensor('tanh', x).tanh();
 }
 
-/** log(1 + exp(beta * x)) / beta; linear where beta * x > threshold (for stability). */
-export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+/**
+ * log(1 + exp(beta * x)) / beta; linear where beta * x > threshold (for stability). Defaults:
+ * the `SOFTPLUS_OP` declaration's (beta 1, threshold 20).
+ */
+export function softplus(x: Tensor, beta?: number, threshold?: number): Tensor {
   return checkTensor('softplus', x).softplus(beta, threshold);
 }
 

@@ -1,4 +1,4 @@
-import type { Tensor } from '@tessera/tensor';
+import { ELU_OP, LEAKY_RELU_OP, SOFTPLUS_OP, type Tensor } from '@tessera/tensor';
 import * as A from '../functional/activation.js';
 import { Module } from '../module.js';
 
@@ -14,7 +14,8 @@ export class ReLU extends Module {
 export class LeakyReLU extends Module {
   negativeSlope: number;
 
-  constructor(negativeSlope = 0.01) {
+  // The default is the op declaration's, written once in @tessera/tensor.
+  constructor(negativeSlope: number = LEAKY_RELU_OP.attrs.alpha) {
     super();
     this.negativeSlope = negativeSlope;
   }
@@ -34,7 +35,7 @@ export class LeakyReLU extends Module {
 export class ELU extends Module {
   alpha: number;
 
-  constructor(alpha = 1) {
+  constructor(alpha: number = ELU_OP.attrs.alpha) {
     super();
     this.alpha = alpha;
   }
@@ -107,7 +108,7 @@ export class Softplus extends Module {
   beta: number;
   threshold: number;
 
-  constructor(beta = 1, threshold = 20) {
+  constructor(beta: number = SOFTPLUS_OP.attrs.beta, threshold: number = SOFTPLUS_OP.attrs.threshold) {
     super();
     this.beta = beta;
     this.threshold = threshold;

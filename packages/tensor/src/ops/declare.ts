@@ -106,7 +106,8 @@ export function defineOp<
   return decl;
 }
 
-function checkDecl<N extends string, K extends OpKind, A extends AttrSpec, R extends DTypeRule>(
+/** Checks a declaration's fields (as `defineOp` does), throwing an error that names the op. */
+export function checkDecl<N extends string, K extends OpKind, A extends AttrSpec, R extends DTypeRule>(
   d: OpDeclInput<N, K, A, R>,
 ): OpDeclInput<N, K, A, R> {
   if (typeof d !== 'object' || d === null) throw new TypeError('defineOp: the declaration must be an object');

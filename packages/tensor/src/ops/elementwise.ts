@@ -330,10 +330,10 @@ export const reciprocal = (x: Tensor): Tensor => unaryOp('reciprocal', x);
 export const isnan = (x: Tensor): Tensor => unaryOp('isnan', x);
 /** True where x is neither infinite nor NaN. */
 export const isfinite = (x: Tensor): Tensor => unaryOp('isfinite', x);
-/** max(0, x) + negativeSlope * min(0, x) (default slope: the `LEAKY_RELU` declaration's `alpha`). */
+/** max(0, x) + negativeSlope * min(0, x) (default slope: the `LEAKY_RELU_OP` declaration's `alpha`). */
 export const leakyRelu = (x: Tensor, negativeSlope?: number): Tensor =>
   unaryOp('leakyRelu', x, { alpha: negativeSlope });
-/** x for x > 0, alpha * (exp(x) - 1) otherwise (default alpha: the `ELU` declaration's). */
+/** x for x > 0, alpha * (exp(x) - 1) otherwise (default alpha: the `ELU_OP` declaration's). */
 export const elu = (x: Tensor, alpha?: number): Tensor => unaryOp('elu', x, { alpha });
 /** Gaussian error linear unit, exact (erf) or with the tanh approximation. */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
@@ -342,7 +342,7 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   }
   return unaryOp(approximate === 'tanh' ? 'geluTanh' : 'gelu', x);
 }
-/** log(1 + exp(beta * x)) / beta, linear above `threshold` (defaults: the `SOFTPLUS` declaration's). */
+/** log(1 + exp(beta * x)) / beta, linear above `threshold` (defaults: the `SOFTPLUS_OP` declaration's). */
 export const softplus = (x: Tensor, beta?: number, threshold?: number): Tensor =>
   unaryOp('softplus', x, { beta, threshold });
 

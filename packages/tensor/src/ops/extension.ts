@@ -7,6 +7,7 @@ import {
   type AttrArgs,
   type AttrSpec,
   type AttrsOf,
+  checkDecl,
   type DTypeRule,
   defineOp,
   type NoAttrs,
@@ -53,6 +54,7 @@ export function registerOp<
   const A extends AttrSpec = NoAttrs,
   const R extends DTypeRule = 'same',
 >(decl: OpDeclInput<N, K, A, R>, kernels: OpKernels<K, A>): OpDecl<N, K, A, R> {
+  checkDecl(decl);
   if (typeof kernels !== 'object' || kernels === null || typeof kernels.cpu !== 'function') {
     throw new TypeError(`registerOp(${String(decl?.name)}): kernels.cpu must be a function`);
   }
@@ -82,7 +84,7 @@ export function callOp<D extends OpDecl>(
 ): Tensor {
   const ext = extensions.get(decl?.name);
   if (ext === undefined || ext.decl !== decl) {
-    throw new TypeError(`callOp: ${describe(decl?.name)} is not an op registered with registerOp`);
+    throw new TypeError(`callOp: '${String(decl?.name)}' is not an op registered with registerOp`);
   }
   const op = decl.name;
   const arity = decl.kind === 'unary' ? 1 : 2;

@@ -25,16 +25,16 @@ const B = { dtype: 'bool' } as const;
 const NO_BOOL = { boolInput: 'reject' } as const;
 
 /** leakyRelu: `x` for x > 0, `alpha * x` otherwise (`alpha` is PyTorch's negative_slope). */
-export const LEAKY_RELU = u('leakyRelu', 'x > 0 ? x : alpha·x', { ...F, attrs: { alpha: 0.01 } });
+export const LEAKY_RELU_OP = u('leakyRelu', 'x > 0 ? x : alpha·x', { ...F, attrs: { alpha: 0.01 } });
 /** elu: `x` for x > 0, `alpha * (exp(x) - 1)` otherwise. */
-export const ELU = u('elu', 'x > 0 ? x : alpha·(e^x − 1)', { ...F, attrs: { alpha: 1 } });
+export const ELU_OP = u('elu', 'x > 0 ? x : alpha·(e^x − 1)', { ...F, attrs: { alpha: 1 } });
 /** softplus: `log(1 + exp(beta x)) / beta`, linear where `beta x > threshold`. */
-export const SOFTPLUS = u('softplus', 'log(1 + e^(beta·x)) / beta; x where beta·x > threshold', {
+export const SOFTPLUS_OP = u('softplus', 'log(1 + e^(beta·x)) / beta; x where beta·x > threshold', {
   ...F,
   attrs: { beta: 1, threshold: 20 },
 });
 /** clamp: `min(max(x, min), max)`; absent bounds are ±Infinity. */
-export const CLAMP = u('clamp', 'min(max(x, min), max); min > max gives max; NaN stays NaN', {
+export const CLAMP_OP = u('clamp', 'min(max(x, min), max); min > max gives max; NaN stays NaN', {
   ...NO_BOOL,
   attrs: { min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY },
 });
@@ -63,18 +63,18 @@ export const CORE_UNARY = [
   u('sigmoid', '1 / (1 + e^−x)', F),
   u('erf', 'Gauss error function', F),
   u('relu', 'max(0, x) (NaN propagates)', NO_BOOL),
-  LEAKY_RELU,
-  ELU,
+  LEAKY_RELU_OP,
+  ELU_OP,
   u('gelu', 'x·Φ(x) (exact, erf); `gelu(x, "tanh")` records geluTanh', F),
   u('geluTanh', 'gelu with the tanh approximation', F),
   u('silu', 'x·sigmoid(x)', F),
-  SOFTPLUS,
+  SOFTPLUS_OP,
   u('floor', 'largest integer ≤ x (integer tensors: a recorded clone)'),
   u('ceil', 'smallest integer ≥ x (integer tensors: a recorded clone)'),
   u('round', 'nearest integer, halves to even (integer tensors: a recorded clone)'),
   u('trunc', 'integer part (integer tensors: a recorded clone)'),
   u('reciprocal', '1 / x', F),
-  CLAMP,
+  CLAMP_OP,
   u('not', 'x == 0 (logical not)', B),
   u('isnan', 'x is NaN', B),
   u('isfinite', 'x is neither infinite nor NaN', B),
