@@ -118,7 +118,7 @@ declare module './index.js' {
 }
 
 /** The methods declared above, each a one-line delegation. */
-const METHODS: Record<string, (this: Tensor, ...args: any[]) => unknown> = {
+const METHODS: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   add(other: TensorLike, alpha?: number) {
     return ew.add(this, other, alpha);
   },

@@ -57,7 +57,7 @@ declare module './index.js' {
 /** Installs the methods declared above on `Tensor.prototype` (idempotent). */
 export function installInPlaceMethods(): void {
   const p = Tensor.prototype as unknown as Record<string, unknown>;
-  const methods: Record<string, (this: Tensor, ...args: any[]) => unknown> = {
+  const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
     add_(other: TensorLike, alpha?: number) {
       return inplace.add_(this, other, alpha);
     },

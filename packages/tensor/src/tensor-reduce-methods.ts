@@ -48,7 +48,7 @@ declare module './index.js' {
 /** Installs the methods declared above on `Tensor.prototype` (idempotent). */
 export function installReduceMethods(): void {
   const p = Tensor.prototype as unknown as Record<string, unknown>;
-  const methods: Record<string, (this: Tensor, ...args: any[]) => unknown> = {
+  const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
     sum(dim?: number | readonly number[], keepdim = false) {
       return red.sum(this, dim, keepdim);
     },
