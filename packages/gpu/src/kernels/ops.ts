@@ -1,9 +1,10 @@
 import type { BinaryOp, UnaryOp } from '@tessera/tensor';
 
 /**
- * THE place where elementwise ops are defined: one WGSL expression per op and compute type, spliced
- * into the single elementwise template (elementwise.ts) by code generation. To add an op, add a
- * row here (and to the op list in @tessera/tensor's backend.ts); nothing else changes.
+ * The WGSL kernels of the elementwise ops: one expression per op and compute type, spliced into the
+ * single elementwise template (elementwise.ts) by code generation. The ops themselves are declared
+ * in @tessera/tensor (ops/unary-decls.ts, binary-decls.ts); the tables are typed by the declared
+ * names, so a declared op without a row here does not compile (see CONTRIBUTING.md).
  *
  * Expressions see their inputs as `x` (unary) or `a`, `b` (binary), already converted to the
  * compute type, and unary attributes as `ALPHA`, `BETA`, `THRESHOLD`, `MIN`, `MAX`.
