@@ -346,7 +346,7 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
 export const softplus = (x: Tensor, beta?: number, threshold?: number): Tensor =>
   unaryOp('softplus', x, { beta, threshold });
 
-/** Validates clamp bounds; returns the attrs (absent bounds are ±Infinity). */
+/** Validates clamp bounds; returns the attrs, complete (absent bounds take the declaration's defaults). */
 export function clampAttrs(op: string, min?: number | null, max?: number | null): UnaryAttrs {
   const none = (v: unknown) => v === undefined || v === null;
   if (none(min) && none(max)) throw new RangeError(`${op}: at least one of min and max must be given`);
@@ -354,7 +354,8 @@ export function clampAttrs(op: string, min?: number | null, max?: number | null)
     if (!none(v) && typeof v !== 'number')
       throw new TypeError(`${op}: bounds must be numbers, got ${describe(v)}`);
   }
-  return { min: min ?? Number.NEGATIVE_INFINITY, max: max ?? Number.POSITIVE_INFINITY };
+  // An absent bound is the declaration's default (±Infinity).
+  return resolveAttrs(declOf('clamp'), { min, max }) as UnaryAttrs;
 }
 
 /** Whether clamp bounds need a floating result (non-integer finite bounds on an integer tensor). */
