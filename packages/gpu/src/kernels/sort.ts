@@ -75,20 +75,41 @@ export function sort(
 ${beforeFn(T, descending)}`;
   const dir = descending ? 'd' : 'a';
 
-  if (P2 <= BLOCK) {
-    const params = pack([...lineFields(l), ints('p2', P2)]);
-    rt.run({
-      op: 'sort',
-      key: `sortLocal|${T}|${dir}`,
-      params,
-      bindings: [
-        { buf: values.buffer as GpuBuffer, write: true },
-        { buf: indices.buffer as GpuBuffer, write: true },
-        { buf: x.buffer as GpuBuffer },
-      ],
-      grid: grid1d(l.count, 1),
-      describe,
-      code: (at) => `${head}
+  const plan: SortPlan = { rt, values, indices, x, l, P2, T, head, dir, describe };
+  if (P2 <= BLOCK) sortInWorkgroups(plan);
+  else sortLongLines(plan);
+}
+
+/** What both sort paths need: the views, the lines, the padded length and the shader head. */
+interface SortPlan {
+  rt: Runtime;
+  values: View;
+  indices: View;
+  x: View;
+  l: ReturnType<typeof lines>;
+  P2: number;
+  T: string;
+  head: string;
+  dir: string;
+  describe: () => string;
+}
+
+/** A sort whose padded lines fit one workgroup's memory: one dispatch, a workgroup per line. */
+function sortInWorkgroups(p: SortPlan): void {
+  const { rt, values, indices, x, l, P2, T, head, dir, describe } = p;
+  const params = pack([...lineFields(l), ints('p2', P2)]);
+  rt.run({
+    op: 'sort',
+    key: `sortLocal|${T}|${dir}`,
+    params,
+    bindings: [
+      { buf: values.buffer as GpuBuffer, write: true },
+      { buf: indices.buffer as GpuBuffer, write: true },
+      { buf: x.buffer as GpuBuffer },
+    ],
+    grid: grid1d(l.count, 1),
+    describe,
+    code: (at) => `${head}
 @group(0) @binding(1) var<storage, read_write> V: array<${T}>;
 @group(0) @binding(2) var<storage, read_write> IX: array<i32>;
 @group(0) @binding(3) var<storage, read> X: array<${T}>;
@@ -97,34 +118,37 @@ var<workgroup> SI: array<u32, ${BLOCK}>;
 ${EXCHANGE}
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) t: u32) {
-  let g = ${GROUP_INDEX};
-  ${lineBases(at, 3, 'g')}
-  if (g >= lineCount) { return; }
-  let p2 = P[${at.p2}];
-  lineMask = p2 - 1u;
-  for (var i = t; i < p2; i += 256u) {
-    if (i < lineLen) { SK[i] = X[base2 + i32(i) * step2]; SI[i] = i; } else { SI[i] = ${PAD}; }
-  }
-  workgroupBarrier();
-  for (var k = 2u; k <= p2; k = k << 1u) {
-    for (var j = k >> 1u; j > 0u; j = j >> 1u) {
-      for (var q = t; q < p2 / 2u; q += 256u) {
-        let i = 2u * j * (q / j) + q % j;
-        exchange(i, j, k, i);
-      }
-      workgroupBarrier();
+      @builtin(local_invocation_index) t: u32) {
+let g = ${GROUP_INDEX};
+${lineBases(at, 3, 'g')}
+if (g >= lineCount) { return; }
+let p2 = P[${at.p2}];
+lineMask = p2 - 1u;
+for (var i = t; i < p2; i += 256u) {
+  if (i < lineLen) { SK[i] = X[base2 + i32(i) * step2]; SI[i] = i; } else { SI[i] = ${PAD}; }
+}
+workgroupBarrier();
+for (var k = 2u; k <= p2; k = k << 1u) {
+  for (var j = k >> 1u; j > 0u; j = j >> 1u) {
+    for (var q = t; q < p2 / 2u; q += 256u) {
+      let i = 2u * j * (q / j) + q % j;
+      exchange(i, j, k, i);
     }
+    workgroupBarrier();
   }
-  for (var i = t; i < lineLen; i += 256u) {
-    V[base0 + i32(i) * step0] = SK[i];
-    IX[base1 + i32(i) * step1] = i32(SI[i]);
-  }
+}
+for (var i = t; i < lineLen; i += 256u) {
+  V[base0 + i32(i) * step0] = SK[i];
+  IX[base1 + i32(i) * step1] = i32(SI[i]);
+}
 }`,
-    });
-    return;
-  }
+  });
+}
 
+/** A sort of long lines: a padded scratch copy sorted by block-local and global bitonic stages. */
+function sortLongLines(p: SortPlan): void {
+  const { rt, values, indices, x, l, P2, T, head, dir, describe } = p;
+  const L = l.length;
   // Long lines: sort a padded scratch copy in place.
   const total = l.count * P2;
   const keys = rt.alloc(x.dtype, total);

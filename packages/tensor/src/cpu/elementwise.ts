@@ -239,17 +239,8 @@ function unaryRow(
       }
       return;
     }
-    case 'floor':
-      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.floor(x[xo]!);
-      return;
-    case 'ceil':
-      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.ceil(x[xo]!);
-      return;
     case 'round':
       for (; oo !== end; oo += so, xo += sx) o[oo] = roundHalfEven(x[xo]!);
-      return;
-    case 'trunc':
-      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.trunc(x[xo]!);
       return;
     case 'reciprocal':
       for (; oo !== end; oo += so, xo += sx) o[oo] = 1 / x[xo]!;
@@ -261,18 +252,6 @@ function unaryRow(
       for (; oo !== end; oo += so, xo += sx) o[oo] = Math.min(Math.max(x[xo]!, lo), hi);
       return;
     }
-    case 'not':
-      for (; oo !== end; oo += so, xo += sx) o[oo] = x[xo]! === 0 ? 1 : 0;
-      return;
-    case 'isnan':
-      for (; oo !== end; oo += so, xo += sx) {
-        const v = x[xo]!;
-        o[oo] = Number.isNaN(v) ? 1 : 0;
-      }
-      return;
-    case 'isfinite':
-      for (; oo !== end; oo += so, xo += sx) o[oo] = Number.isFinite(x[xo]!) ? 1 : 0;
-      return;
     default:
       // The rest of the declared ops (unary-math.ts); the compiler rejects an op handled nowhere.
       mathRow(op, o, oo, so, x, xo, sx, n);

@@ -1,8 +1,8 @@
 import type { TypedArray } from '../dtype.js';
 
-// Inverse-trigonometric and hyperbolic unary kernels, log10 and isinf: kept apart from
-// elementwise.ts so that file stays small. Same row contract as `unaryRow` there (strided output
-// and input, `oo !== end` because the output step may be negative).
+// Inverse-trigonometric and hyperbolic unary kernels, log10, sinc, rounding without ties and the
+// boolean predicates: kept apart from elementwise.ts so that file stays small. Same row contract as
+// `unaryRow` there (strided output and input, `oo !== end` because the output step may be negative).
 
 /** The unary ops whose kernels live in this file (the rest are in elementwise.ts). */
 export type MathUnaryOp =
@@ -16,7 +16,13 @@ export type MathUnaryOp =
   | 'atanh'
   | 'log10'
   | 'isinf'
-  | 'sinc';
+  | 'sinc'
+  | 'floor'
+  | 'ceil'
+  | 'trunc'
+  | 'not'
+  | 'isnan'
+  | 'isfinite';
 
 /** Runs one row of `op`; the switch is exhaustive over `MathUnaryOp` (checked by the compiler). */
 export function mathRow(
@@ -69,6 +75,27 @@ export function mathRow(
         const v = x[xo]!;
         o[oo] = v === 0 ? 1 : Math.sin(Math.PI * v) / (Math.PI * v);
       }
+      return;
+    case 'floor':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.floor(x[xo]!);
+      return;
+    case 'ceil':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.ceil(x[xo]!);
+      return;
+    case 'trunc':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Math.trunc(x[xo]!);
+      return;
+    case 'not':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = x[xo]! === 0 ? 1 : 0;
+      return;
+    case 'isnan':
+      for (; oo !== end; oo += so, xo += sx) {
+        const v = x[xo]!;
+        o[oo] = Number.isNaN(v) ? 1 : 0;
+      }
+      return;
+    case 'isfinite':
+      for (; oo !== end; oo += so, xo += sx) o[oo] = Number.isFinite(x[xo]!) ? 1 : 0;
       return;
     default: {
       const missing: never = op;
