@@ -23,7 +23,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Drops Dawn's harmless "artificially reduced" limit warnings from the workers' stderr.
-    globalSetup: ['tests/repo/quiet-dawn.ts'],
+    globalSetup: ['tests/repo/quiet-dawn.ts', 'tests/repo/pack-cache.ts'],
     // Lets memory tests call globalThis.gc().
     execArgv: ['--expose-gc'],
     projects: [

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SCOPE } from './boundary-rules.js';
+import { PACK_CACHE_ENV } from './pack-cache.js';
 
 /** The repository root. */
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,7 +54,12 @@ export interface Packed {
   dispose(): void;
 }
 
-/** Checks every package has dist/, then packs them all into a new temp folder. */
+/**
+ * Checks every package has dist/, then returns a new temp folder for projects and the tarballs of
+ * every package: packed once per test run into the folder of the run's global setup
+ * (pack-cache.ts) and shared by the test files, or packed into the new folder when a file runs
+ * outside that setup.
+ */
 export function packAll(): Packed {
   const unbuilt = libs.filter(
     (l) =>
@@ -67,7 +73,16 @@ export function packAll(): Packed {
     );
   }
   const work = mkdtempSync(join(tmpdir(), 'tessera-consumer-'));
-  const packs = join(work, 'tarballs');
+  const shared = process.env[PACK_CACHE_ENV];
+  const packs =
+    shared !== undefined && existsSync(shared) ? sharedPacks(shared) : packInto(join(work, 'tarballs'));
+  const tarballs: Record<string, string> = {};
+  for (const l of libs) tarballs[l] = tarballOf(packs, l);
+  return { work, tarballs, dispose: () => rmSync(work, { recursive: true, force: true }) };
+}
+
+/** `pnpm pack`s every package into `dir`; returns `dir`. */
+function packInto(dir: string): string {
   run(
     'npx',
     [
@@ -78,17 +93,56 @@ export function packAll(): Packed {
       './packages/*',
       'pack',
       '--pack-destination',
-      packs,
+      dir,
     ],
     root,
   );
-  const tarballs: Record<string, string> = {};
-  for (const l of libs) {
-    const file = join(packs, `tessera-${l}-${manifestOf(join(root, 'packages', l)).version}.tgz`);
-    if (!existsSync(file)) throw new Error(`pnpm pack produced no ${file}`);
-    tarballs[l] = file;
+  for (const l of libs) tarballOf(dir, l);
+  return dir;
+}
+
+/** The tarball of package `l` in `dir` (it must exist). */
+function tarballOf(dir: string, l: string): string {
+  const file = join(dir, `tessera-${l}-${manifestOf(join(root, 'packages', l)).version}.tgz`);
+  if (!existsSync(file)) throw new Error(`pnpm pack produced no ${file}`);
+  return file;
+}
+
+/**
+ * The run's shared tarballs in `cache`: the first caller packs them (holding `lock/`, made
+ * atomically by mkdir) and writes `done`; the others wait for `done` (or for `failed`, whose text
+ * they rethrow), up to 5 minutes.
+ */
+function sharedPacks(cache: string): string {
+  const dir = join(cache, 'tarballs');
+  const done = join(cache, 'done');
+  const failed = join(cache, 'failed');
+  let owner = false;
+  try {
+    mkdirSync(join(cache, 'lock'));
+    owner = true;
+  } catch {
+    // another test file packs (or has packed)
   }
-  return { work, tarballs, dispose: () => rmSync(work, { recursive: true, force: true }) };
+  if (owner) {
+    try {
+      packInto(dir);
+      writeFileSync(done, '');
+    } catch (e) {
+      writeFileSync(failed, String(e));
+      throw e;
+    }
+    return dir;
+  }
+  const deadline = Date.now() + 5 * 60_000;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  while (!existsSync(done)) {
+    if (existsSync(failed))
+      throw new Error(`packing the tarballs failed in another test file:\n${readFileSync(failed, 'utf8')}`);
+    if (Date.now() > deadline) throw new Error(`packAll: no tarballs in ${dir} after 5 minutes of waiting`);
+    Atomics.wait(nap, 0, 0, 200);
+  }
+  return dir;
 }
 
 /**
