@@ -1,6 +1,6 @@
 import '@tessera/autograd';
 import { Embedding, F } from '@tessera/nn';
-import { div, scatterReduce, tensor, withOpContext, zeros } from '@tessera/tensor';
+import { div, oneHot, scatterReduce, tensor, withOpContext, zeros } from '@tessera/tensor';
 import { beforeAll, expect, it } from 'vitest';
 import { describeIfAvailable } from '../../../tests/repo/requirements.js';
 import { gpuBackend } from './helpers.js';
@@ -57,6 +57,15 @@ describeIfAvailable('webgpu', 'GPU-side checks name the user-level op and its sh
     await expect(scatterReduce(x, 0, index, src, 'sum').data()).rejects.toThrow(
       /^scatterReduce: index 5 is out of range for dim 0 of size 3 .* in its internal scatterAdd \(x \[3,2\], index \[1,2\], src \[1,2\]\)/,
     );
+  });
+
+  it('oneHot with a class index out of range (numClasses given) is reported under oneHot, not left as zeros', async () => {
+    const indices = tensor([0, 3, 1]).to('webgpu');
+    await expect(oneHot(indices, 3).data()).rejects.toThrow(
+      /^oneHot: index 3 is out of range for dim 1 of size 3 \(valid range 0\.\.2\) in its internal scatter \(indices \[3\]\)/,
+    );
+    const ok = oneHot(tensor([2, 0]).to('webgpu'), 3);
+    expect(Array.from(await ok.data())).toEqual([0, 0, 1, 1, 0, 0]);
   });
 
   it('an integer division by zero inside a user-level op names that op and its shapes', async () => {

@@ -176,6 +176,10 @@ describe('oneHot', () => {
     const r = oneHot(tensor([2, 0], { device: 'nosync' }), 3);
     expect(r.device).toBe('nosync');
     expect(Array.from(await r.data())).toEqual([0, 0, 1, 1, 0, 0]);
+    // The indices cannot be read back there, so the scatter kernel checks them: never a silent row of zeros.
+    expect(() => oneHot(tensor([0, 3], { device: 'nosync' }), 3)).toThrow(
+      /index 3 is out of range for dim 1 of size 3/,
+    );
   });
 
   it('non-contiguous indices', () => {

@@ -1,11 +1,12 @@
 import type { TypedArray } from '../dtype.js';
+import { withOpContext } from '../op-context.js';
 import { broadcastShapes, broadcastStrides, fmt, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { eq } from './compare.js';
 import { cast, where } from './elementwise.js';
 import { int32On, scalarOf } from './from-array.js';
-import { checkIndex, indexSelect } from './indexing.js';
-import { copyContiguous, expand, reshape, unsqueeze } from './movement.js';
+import { checkIndex, indexSelect, scatter } from './indexing.js';
+import { contiguous, copyContiguous, expand, reshape, unsqueeze } from './movement.js';
 import { checkTensor, describe, sameBackend } from './util.js';
 
 // Masked ops and oneHot: composites of recorded ops (where, indexSelect, eq, cast). maskedSelect
@@ -142,6 +143,17 @@ export function oneHot(indices: Tensor, numClasses = -1): Tensor {
     throw new Error(
       `oneHot: numClasses = -1 needs the indices read back, which the ${b.name} backend cannot do synchronously; pass numClasses`,
     );
+  }
+  if (b.readSync === undefined) {
+    // Without a synchronous read (WebGPU) the indices cannot be checked here: a scatter of ones
+    // checks them in its kernel, and an out-of-range class is reported, under oneHot's name, at
+    // the next read instead of leaving a silent row of zeros.
+    return withOpContext('oneHot', { indices }, () => {
+      const shape = [...indices.shape, classes];
+      const out = contiguous(expand(scalarOf(b, 0, 'int32', 'oneHot'), shape));
+      const idx = unsqueeze(indices, -1);
+      return scatter(out, -1, idx, expand(scalarOf(b, 1, 'int32', 'oneHot'), idx.shape));
+    });
   }
   const range = new Int32Array(classes);
   for (let i = 0; i < classes; i++) range[i] = i;
