@@ -1,5 +1,6 @@
 import type { View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
+import { currentOpContext, describeOpContextShapes } from '../op-context.js';
 import { arr } from './buffer.js';
 import { stridedCopy } from './elementwise.js';
 import { collapse, forEachRow } from './iterate.js';
@@ -8,12 +9,16 @@ import { collapse, forEachRow } from './iterate.js';
 // place (no copies); every index is range-checked as it is read, so a bad index throws an error
 // naming the op, the value and the valid range instead of reading or writing out of bounds.
 
-/** The error thrown for an index outside [0, size). */
+/**
+ * The error thrown for an index outside [0, size). Inside a user-level op (`withOpContext`, e.g.
+ * scatterReduce around its scatterAdd) it names that op and its shapes first, as WebGPU does.
+ */
 export function indexError(op: string, value: number, dim: number, size: number): RangeError {
   const range = size === 0 ? 'none: the dim is empty' : `0..${size - 1}`;
-  return new RangeError(
-    `${op}: index ${value} is out of range for dim ${dim} of size ${size} (valid range ${range})`,
-  );
+  const what = `index ${value} is out of range for dim ${dim} of size ${size} (valid range ${range})`;
+  const user = currentOpContext();
+  if (user === null || user.name === op) return new RangeError(`${op}: ${what}`);
+  return new RangeError(`${user.name}: ${what} in its internal ${op} (${describeOpContextShapes()})`);
 }
 
 /** `strides` with the entry at `dim` replaced by 0 (the index supplies that coordinate). */
