@@ -7,12 +7,12 @@ import { releasedError } from './op-node.js';
 import { attachOutputs, edgeOf, infoOf } from './record.js';
 import { SavedTensor } from './saved.js';
 
-class CheckpointNode extends Node {
+class CheckpointNode<A extends unknown[]> extends Node {
   private saved: (SavedTensor | null)[] | null;
 
   constructor(
-    private readonly fn: ((...args: any[]) => Tensor | Tensor[]) | null,
-    private readonly args: readonly unknown[],
+    private readonly fn: ((...args: A) => Tensor | Tensor[]) | null,
+    private readonly args: Readonly<A>,
     private readonly rng: { seed: string; offset: string },
     next: ReturnType<typeof edgeOf>[],
     inputs: readonly TensorInfo[],
@@ -35,7 +35,7 @@ class CheckpointNode extends Node {
     mode.gradEnabled = true;
     let result: Tensor | Tensor[];
     try {
-      result = this.fn(...args);
+      result = this.fn(...(args as A));
     } finally {
       mode.gradEnabled = prev;
       defaultGenerator.setState(now);
@@ -91,13 +91,7 @@ export function checkpoint<A extends unknown[], O extends Tensor | Tensor[]>(
   if (outs === null || !outs.every((t: unknown) => t instanceof Tensor)) {
     throw new TypeError('checkpoint: the function must return a tensor or an array of tensors');
   }
-  const node = new CheckpointNode(
-    fn as (...a: any[]) => Tensor | Tensor[],
-    args,
-    rng,
-    tensors.map(edgeOf),
-    tensors.map(infoOf),
-  );
+  const node = new CheckpointNode(fn, args, rng, tensors.map(edgeOf), tensors.map(infoOf));
   const attached = attachOutputs(node, outs, tensors);
   return (result instanceof Tensor ? attached[0] : attached) as O;
 }

@@ -62,12 +62,12 @@ export interface FunctionDefinition<A extends unknown[], O extends Tensor | Tens
 
 class FunctionNode extends Node {
   private ctx: FunctionContext | null;
-  private def: FunctionDefinition<any, any> | null;
+  private def: FunctionDefinition<unknown[], Tensor | Tensor[]> | null;
 
   constructor(
     name: string,
     ctx: FunctionContext,
-    def: FunctionDefinition<any, any>,
+    def: FunctionDefinition<unknown[], Tensor | Tensor[]>,
     next: ReturnType<typeof edgeOf>[],
     inputs: readonly TensorInfo[],
     private readonly argPositions: readonly number[],

@@ -30,6 +30,8 @@ export {
 } from './mode.js';
 export { Node } from './node.js';
 export {
+  type BuiltinGradRule,
+  type BuiltinRules,
   type DeclaredGradRule,
   type GradContext,
   type GradRule,
@@ -37,8 +39,8 @@ export {
   gradRuleNames,
   isKnownOp,
   isNonDifferentiable,
-  NON_DIFFERENTIABLE,
   registerGradient,
   registerGradRule,
+  type UnknownAttrs,
 } from './rule.js';
 export type { HookHandle } from './tensor-methods.js';

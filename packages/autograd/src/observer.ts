@@ -3,7 +3,7 @@ import type { AutogradMeta } from './meta.js';
 import { mode } from './mode.js';
 import { OpNode } from './op-node.js';
 import { attachOutputs, edgeOf, infoOf } from './record.js';
-import { type GradRule, gradRule, isNonDifferentiable } from './rule.js';
+import { type GradRule, gradRule } from './rule.js';
 import { SavedTensor } from './saved.js';
 import { describeTensor, isFloatDType } from './util.js';
 
@@ -69,7 +69,7 @@ export const autogradObserver: OpObserver = {
     const name = call.name;
     const inputs = call.inputs;
     if (!anyRequiresGrad(inputs)) return nested(compute);
-    if (name.charCodeAt(name.length - 1) === 95 /* '_' */) {
+    if (call.decl.kind === 'inplace') {
       const t = inputs.find((x) => (x.ext as AutogradMeta | undefined)?.requiresGrad === true)!;
       throw new Error(
         `${name}: in-place op on a tensor that requires grad (${describeTensor(t)}); use the out-of-place op, ` +
@@ -78,7 +78,7 @@ export const autogradObserver: OpObserver = {
     }
     const rule = gradRule(name);
     if (rule === undefined) {
-      if (isNonDifferentiable(name)) return nested(compute);
+      if (!call.decl.differentiable) return nested(compute);
       const result = nested(compute);
       const outs = Array.isArray(result) ? (result as readonly Tensor[]) : [result as Tensor];
       if (outs.some((t) => isFloatDType(t.dtype))) {

@@ -1,6 +1,6 @@
 import type { DType, Tensor } from '@tessera/tensor';
 import { type Edge, Node, type TensorInfo } from './node.js';
-import type { GradContext, GradRule } from './rule.js';
+import type { GradContext, GradRule, UnknownAttrs } from './rule.js';
 import type { SavedTensor } from './saved.js';
 
 /**
@@ -9,14 +9,14 @@ import type { SavedTensor } from './saved.js';
  */
 export class OpNode extends Node implements GradContext {
   private rule: GradRule | null;
-  readonly attrs: Readonly<Record<string, any>>;
+  readonly attrs: UnknownAttrs;
   private savedInputs: (SavedTensor | null)[] | null;
   private savedOutputs: (SavedTensor | null)[] | null;
 
   constructor(
     op: string,
     rule: GradRule,
-    attrs: Readonly<Record<string, unknown>>,
+    attrs: UnknownAttrs,
     next: (Edge | null)[],
     inputsInfo: readonly TensorInfo[],
     savedInputs: (SavedTensor | null)[] | null,

@@ -1,15 +1,27 @@
-import { type AttrsOf, type DType, getOpDecl, type OpDecl, type Tensor } from '@tessera/tensor';
+import {
+  type AttrsOf,
+  type DifferentiableOp,
+  type DType,
+  getOpDecl,
+  type OpAttrs,
+  type OpDecl,
+  type Tensor,
+} from '@tessera/tensor';
+
+/** The attributes of an op whose declaration is not known statically: values of unknown type. */
+export type UnknownAttrs = Readonly<Record<string, unknown>>;
 
 /**
  * What a gradient rule sees when it runs: the op's attrs, the tensors it asked to save and facts
  * about every input. All tensor work in a rule must use differentiable tensor ops, so that
- * `createGraph` (double backward) records it.
+ * `createGraph` (double backward) records it. `A` types the attrs: the op's declared attributes
+ * for a built-in or declared op, values of unknown type otherwise.
  */
-export interface GradContext {
+export interface GradContext<A extends UnknownAttrs = UnknownAttrs> {
   /** The forward op's name. */
   readonly op: string;
   /** The op's non-tensor arguments, as passed to `runOp`. */
-  readonly attrs: Readonly<Record<string, any>>;
+  readonly attrs: A;
   /** Number of forward tensor inputs. */
   readonly numInputs: number;
   /** Forward input `i` (must be listed in the rule's `saveInputs`). */
@@ -31,13 +43,13 @@ export interface GradContext {
  * and of all outputs (`grads`; null for non-float outputs) and returns one gradient per forward
  * input, each with that input's shape (null/undefined: no gradient, treated as zero).
  */
-export interface GradRule {
+export interface GradRule<A extends UnknownAttrs = UnknownAttrs> {
   /** Inputs to keep for backward: all (`true`) or the listed indices. */
   readonly saveInputs?: boolean | readonly number[];
   /** Outputs to keep for backward: all (`true`) or the listed indices. */
   readonly saveOutputs?: boolean | readonly number[];
   backward(
-    ctx: GradContext,
+    ctx: GradContext<A>,
     g: Tensor,
     grads: readonly (Tensor | null)[],
   ): readonly (Tensor | null | undefined)[];
@@ -46,48 +58,27 @@ export interface GradRule {
 const rules = new Map<string, GradRule>();
 
 /**
- * Ops without a declaration (see `getOpDecl` in @tessera/tensor) whose outputs never carry
- * gradients (index-valued results, random sampling). Declared ops say it in their declaration
- * (`differentiable: false`: comparisons, logical ops, isnan...). Recording them marks their outputs
- * as not requiring grad; `isNonDifferentiable` answers for both.
+ * Whether op `name`'s outputs never carry gradients: its declaration says so (`differentiable:
+ * false`: comparisons, index-valued results, random sampling, in-place ops). Recording such an
+ * op marks its outputs as not requiring grad.
  */
-export const NON_DIFFERENTIABLE = new Set<string>([
-  // index-valued or counting results
-  'argmax',
-  'argmin',
-  'argsort',
-  'any',
-  'all',
-  'oneHot',
-  'nonzero',
-  'bucketize',
-  'searchsorted',
-  'countNonzero',
-  'unique',
-  'histc',
-  'bincount',
-  // random sampling driven by a tensor (probabilities, shapes)
-  'bernoulli',
-  'multinomial',
-  'randLike',
-  'randnLike',
-  'randintLike',
-  'dropoutMask',
-]);
-
-/** Whether op `name`'s outputs never carry gradients (by its declaration, or the list above). */
 export function isNonDifferentiable(name: string): boolean {
-  return NON_DIFFERENTIABLE.has(name) || getOpDecl(name)?.differentiable === false;
+  return getOpDecl(name)?.differentiable === false;
+}
+
+/** The rule of built-in op `N`: `ctx.attrs` typed by the op's declaration. */
+export type BuiltinGradRule<N extends DifferentiableOp> = GradRule<OpAttrs<N>>;
+
+/** Rules of built-in ops, keyed by op name, each typed by its op's declaration (see `registerRules`). */
+export type BuiltinRules = { readonly [K in DifferentiableOp]?: BuiltinGradRule<K> };
+
+/** Registers a table of built-in rules (write it with `satisfies BuiltinRules` to type each rule). */
+export function registerRules(table: BuiltinRules): void {
+  for (const [name, r] of Object.entries(table)) rules.set(name, r as GradRule);
 }
 
 /** A gradient rule registered against an op declaration: `ctx.attrs` typed by it. */
-export interface DeclaredGradRule<D extends OpDecl> extends Omit<GradRule, 'backward'> {
-  backward(
-    ctx: Omit<GradContext, 'attrs'> & { readonly attrs: AttrsOf<D> },
-    g: Tensor,
-    grads: readonly (Tensor | null)[],
-  ): readonly (Tensor | null | undefined)[];
-}
+export type DeclaredGradRule<D extends OpDecl> = GradRule<AttrsOf<D>>;
 
 /**
  * Registers the gradient rule of a declared op (a built-in's declaration, or one returned by
@@ -108,7 +99,7 @@ export function registerGradient<D extends OpDecl>(decl: D, rule: DeclaredGradRu
   if (typeof rule !== 'object' || rule === null || typeof rule.backward !== 'function') {
     throw new TypeError(`registerGradient(${decl.name}): the rule needs a backward function`);
   }
-  rules.set(decl.name, rule as unknown as GradRule);
+  rules.set(decl.name, rule as GradRule);
 }
 
 /** Registers the gradient rule of op `name` (replacing any previous one). */

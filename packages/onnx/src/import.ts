@@ -91,7 +91,7 @@ function attributeName(name: string, taken: Set<string>): string {
  * Parameters (named after the initializer, non-identifier characters as `_`), so the model can be
  * trained; other initializers (shapes, indices) are constants.
  */
-export class OnnxModule extends Module {
+export class OnnxModule extends Module<Tensor[], Tensor | Tensor[]> {
   readonly #nodes: readonly NodeProto[];
   readonly #attrs: readonly Attrs[];
   readonly #constants = new Map<string, Tensor>();
@@ -135,20 +135,15 @@ export class OnnxModule extends Module {
     return this.#outputs;
   }
 
-  /** Runs forward hooks and the graph (typed loosely: a graph may take and return several tensors). */
-  override call(...inputs: any[]): any {
-    return super.call(...(inputs as [Tensor]));
-  }
-
   /** Runs the graph: one tensor per graph input; returns the output, or an array if there are several. */
-  forward(...inputs: any[]): any {
+  forward(...inputs: Tensor[]): Tensor | Tensor[] {
     if (inputs.length !== this.#inputs.length || inputs.some((t) => !(t instanceof Tensor))) {
       throw new Error(
         `OnnxModule: expected ${this.#inputs.length} input tensors (${this.#inputs.join(', ')}), got ${inputs.length}`,
       );
     }
     inputs.forEach((t, i) => {
-      checkInput(this.#inputs[i]!, this.#inputDims[i], t as Tensor);
+      checkInput(this.#inputs[i]!, this.#inputDims[i], t);
     });
     const env = new Map<string, Tensor>(this.#constants);
     const own = this as unknown as Record<string, Tensor>;

@@ -13,6 +13,7 @@ import {
 } from './creation-args.js';
 import { runOp } from './dispatch.js';
 import { allocArray, type DType, isFloating } from './dtype.js';
+import { BERNOULLI_OP } from './ops/index-decls.js';
 import { checkTensor, emptyOut, syncValues } from './ops/util.js';
 import { defaultGenerator, Generator, philox } from './random.js';
 import { checkShape } from './shape.js';
@@ -162,7 +163,7 @@ export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: r
   }
   const dtype = dtypeOpt('bernoulli', opts, isFloating(p.dtype) ? p.dtype : 'float32');
   checkProbabilities(p);
-  const out = runOp('bernoulli', [p], undefined, () =>
+  const out = runOp(BERNOULLI_OP, [p], undefined, () =>
     sampleBernoulli(p.storage('bernoulli').backend, gen, p.shape, p, 0, dtype),
   );
   return finish(out, opts);

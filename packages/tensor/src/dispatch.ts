@@ -1,3 +1,4 @@
+import type { AttrsOf, OpDecl } from './ops/declare.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -8,8 +9,10 @@ import type { Tensor } from './tensor.js';
  * (`pushOpObserver`). With no observer attached the cost is one null check.
  */
 export interface OpCall {
-  /** Op name, e.g. `'add'`, `'matmul'`, `'add_'` (in-place ops end in `_`). */
+  /** Op name, e.g. `'add'`, `'matmul'`, `'add_'` (in-place ops end in `_`): `decl.name`. */
   readonly name: string;
+  /** The op's declaration: kind, attributes, whether it is differentiable (see `defineOp`). */
+  readonly decl: OpDecl;
   /** Tensor inputs, in the op's argument order (scalars appear as 0-d tensors). */
   readonly inputs: readonly Tensor[];
   /** Non-tensor arguments that the op's result depends on (dims, shapes, flags). */
@@ -126,13 +129,17 @@ export function hasOpObservers(): boolean {
 
 const NO_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
 
-/** Runs an op's computation through the attached observers (if any), outermost first. */
-export function runOp<T extends Tensor | readonly Tensor[]>(
-  name: string,
+/**
+ * Runs an op's computation through the attached observers (if any), outermost first. `op` is the
+ * op's declaration (a built-in's, or one from `registerOp`), and `attrs` are typed by it: every
+ * attribute it declares, or `undefined` for an op recorded without attributes.
+ */
+export function runOp<D extends OpDecl, T extends Tensor | readonly Tensor[]>(
+  op: D,
   inputs: readonly Tensor[],
-  attrs: Readonly<Record<string, unknown>> | undefined,
+  attrs: AttrsOf<D> | undefined,
   compute: () => T,
 ): T {
   if (top === null) return compute();
-  return top.run({ name, inputs, attrs: attrs ?? NO_ATTRS }, compute);
+  return top.run({ name: op.name, decl: op, inputs, attrs: attrs ?? NO_ATTRS }, compute);
 }

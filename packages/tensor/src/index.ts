@@ -109,17 +109,23 @@ export {
   type OpContext,
   withOpContext,
 } from './op-context.js';
+export * from './ops/all-decls.js';
 export { BINARY_DECLS, BINARY_OPS, CORE_BINARY, type DifferentiableBinaryOp } from './ops/binary-decls.js';
 export { and, eq, ge, gt, le, lt, ne, not, or, xor } from './ops/compare.js';
 export * from './ops/conv.js';
 export {
   type AttrArgs,
+  type AttrEntry,
   type AttrSpec,
+  type AttrSpecValue,
   type AttrsOf,
+  type AttrValue,
+  attr,
   type BoolInput,
   type DTypeRule,
   getOpDecl,
   type NoAttrs,
+  type NumericAttrSpec,
   type OpDecl,
   type OpDeclInput,
   type OpKind,
@@ -171,7 +177,14 @@ export {
   trunc,
   where,
 } from './ops/elementwise.js';
-export { callOp, type OpKernels, registerOp, type ScalarKernel } from './ops/extension.js';
+export {
+  callOp,
+  type ExtensionDTypeRule,
+  type OpKernels,
+  registerOp,
+  type ScalarKernel,
+} from './ops/extension.js';
+export * from './ops/index-decls.js';
 export {
   gather,
   indexAdd,
@@ -183,6 +196,7 @@ export {
   scatter,
   scatterAdd,
 } from './ops/indexing.js';
+export * from './ops/inplace-decls.js';
 export { bmm, dot, einsum, matmul, mm, outer } from './ops/linalg.js';
 export {
   acos,
@@ -225,7 +239,9 @@ export {
   unsqueeze,
   view,
 } from './ops/movement.js';
+export * from './ops/movement-decls.js';
 export { type MultinomialOptions, multinomial } from './ops/multinomial.js';
+export * from './ops/nn-decls.js';
 export {
   all,
   amax,
@@ -251,6 +267,7 @@ export {
   variance as var_,
   variance,
 } from './ops/reduce.js';
+export * from './ops/reduce-decls.js';
 export {
   type ScatterOptions,
   type ScatterReduce,

@@ -82,7 +82,8 @@ declare module './index.js' {
 /** Installs the methods declared above on `Tensor.prototype` (idempotent). */
 export function installMathMethods(): void {
   const p = Tensor.prototype as unknown as Record<string, unknown>;
-  const methods: Record<string, (this: Tensor, ...args: any[]) => unknown> = {
+  // never[]: each method keeps its own parameter types (any function of a Tensor `this` fits).
+  const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
     asin() {
       return m.asin(this);
     },

@@ -9,6 +9,7 @@ import {
   zeros,
 } from '@tessera/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testOp } from './helpers-op.js';
 
 // The Tensor object itself (metadata, readers, conversion) and the runOp seam.
 
@@ -107,7 +108,7 @@ describe('the runOp seam', () => {
   it('is a plain call with no observer attached', () => {
     expect(getOpObserver()).toBeNull();
     let n = 0;
-    const out = runOp('custom', [], undefined, () => {
+    const out = runOp(testOp('custom'), [], undefined, () => {
       n++;
       return zeros([1]);
     });

@@ -9,6 +9,7 @@ import {
   tensor,
 } from '@tessera/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testOp } from './helpers-op.js';
 
 /** An observer that logs `<tag>>op` before computing and `<op<tag>` after (also when it throws). */
 function logger(tag: string, log: string[]): OpObserver {
@@ -111,7 +112,7 @@ describe('op observer stack', () => {
     setOpObserver(logger('base', log));
     try {
       const x = tensor([1, 2]);
-      runOp('outer', [x], {}, () => x.neg());
+      runOp(testOp('outer'), [x], {}, () => x.neg());
       expect(log).toEqual([
         'p>outer',
         'base>outer',
@@ -137,7 +138,7 @@ describe('op observer stack', () => {
       const failing = (): Tensor => {
         throw new Error('kernel failed');
       };
-      expect(() => runOp('boom', [x], {}, failing)).toThrow('kernel failed');
+      expect(() => runOp(testOp('boom'), [x], {}, failing)).toThrow('kernel failed');
       expect(log).toEqual(['b>boom', 'a>boom', 'boom<a', 'boom<b']);
       log.length = 0;
       x.neg();

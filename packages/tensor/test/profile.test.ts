@@ -11,6 +11,7 @@ import {
   zeros,
 } from '@tessera/tensor';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { testOp } from './helpers-op.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -34,7 +35,7 @@ function slowOp(
   ms: number,
   body: () => Tensor,
 ): Tensor {
-  return runOp(name, [x], {}, () => {
+  return runOp(testOp(name), [x], {}, () => {
     advance(ms);
     return body();
   });
@@ -101,15 +102,17 @@ describe('profile', () => {
 
   it('counts a storage made inside an op but not by a recorded op as its own allocation', () => {
     const x = tensor([1, 2]);
-    const p = profile(() => runOp('fresh', [x], {}, () => zeros([3], { dtype: 'float64' })));
+    const p = profile(() => runOp(testOp('fresh'), [x], {}, () => zeros([3], { dtype: 'float64' })));
     expect(p.row('fresh')).toMatchObject({ bytesAllocated: 24, selfBytesAllocated: 24 });
   });
 
   it('does not count a caller`s input, or a nested op`s result, handed further down', () => {
     const x = tensor([1, 2, 3, 4], { dtype: 'float32' });
     const p = profile(() =>
-      runOp('outer', [x], {}, () =>
-        runOp('middle', [x.neg()], {}, () => runOp('inner', [x], {}, () => x.reshape([2, 2]))),
+      runOp(testOp('outer'), [x], {}, () =>
+        runOp(testOp('middle'), [x.neg()], {}, () =>
+          runOp(testOp('inner'), [x], {}, () => x.reshape([2, 2])),
+        ),
       ),
     );
     expect(counters(p.row('inner'))).toMatchObject({ bytesAllocated: 0, selfBytesAllocated: 0 });
@@ -119,10 +122,12 @@ describe('profile', () => {
 
   it('counts every new tensor of a multi-output op, and not one it returns twice', () => {
     const x = tensor([3, 1, 2], { dtype: 'float32' });
-    const p = profile(() => runOp('pair', [x], {}, () => [zeros([3]), zeros([2], { dtype: 'int32' })]));
+    const p = profile(() =>
+      runOp(testOp('pair'), [x], {}, () => [zeros([3]), zeros([2], { dtype: 'int32' })]),
+    );
     expect(p.row('pair')?.selfBytesAllocated).toBe(12 + 8);
     const q = profile(() =>
-      runOp('repeated', [x], {}, () => {
+      runOp(testOp('repeated'), [x], {}, () => {
         const t = zeros([3]);
         return [t, t.reshape([3, 1]), x];
       }),
@@ -316,7 +321,7 @@ describe('ProfileResult.table', () => {
     const p = profile(() => {
       x.neg();
       x.neg();
-      runOp(long, [x], {}, () => x.exp());
+      runOp(testOp(long), [x], {}, () => x.exp());
     });
     const rows = p.table({ sortBy: 'count', rowLimit: 1 }).split('\n');
     expect(rows).toHaveLength(4 + 1 + 2); // header block, one row, separator, total, final newline

@@ -2,7 +2,6 @@ import {
   type AttrsOf,
   type DifferentiableBinaryOp,
   type DifferentiableUnaryOp,
-  type DType,
   type Tensor,
   thresholdBackward,
   type UnaryDecl,
@@ -127,15 +126,6 @@ for (const [name, [use, f]] of Object.entries(UNARY_RULES) as [UnaryOp, UnaryGra
   });
 }
 
-// thresholdBackward is linear in the incoming gradient; the mask input gets none.
-rule('thresholdBackward', {
-  saveInputs: [1],
-  backward: (ctx, g) => [
-    ctx.needsInputGrad(0) ? thresholdBackward(g, ctx.input(1), ctx.attrs.threshold as number) : null,
-    null,
-  ],
-});
-
 /** A binary rule: `f` returns the two unreduced gradients; broadcasting is undone here. */
 function binary(
   name: DifferentiableBinaryOp,
@@ -216,21 +206,3 @@ const BINARY_RULES: { readonly [K in DifferentiableBinaryOp]: BinaryGrad } = {
 for (const [name, [save, f]] of Object.entries(BINARY_RULES) as [DifferentiableBinaryOp, BinaryGrad][]) {
   binary(name, save, f);
 }
-
-// where(cond, a, b): the gradient goes to the selected branch; cond gets none.
-rule('where', {
-  saveInputs: [0],
-  backward(ctx, g) {
-    const cond = ctx.input(0);
-    return [
-      null,
-      ctx.needsInputGrad(1) ? sumToShape(where(cond, g, 0), ctx.inputShape(1)) : null,
-      ctx.needsInputGrad(2) ? sumToShape(where(cond, 0, g), ctx.inputShape(2)) : null,
-    ];
-  },
-});
-
-// dtype conversion: the gradient is converted back.
-rule('cast', { backward: (ctx, g) => [g.cast(ctx.inputDtype(0) as DType)] });
-// device transfer: the gradient moves back to the input's device.
-rule('to', { backward: (ctx, g) => [g.to(ctx.inputDevice(0))] });

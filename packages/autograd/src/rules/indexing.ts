@@ -1,6 +1,5 @@
 import { pad, scatterAdd, type Tensor } from '@tessera/tensor';
-import type { GradContext } from '../rule.js';
-import { registerGradRule as rule } from '../rule.js';
+import type { BuiltinGradRule, BuiltinRules, GradContext } from '../rule.js';
 import { sameShape } from '../util.js';
 import { zerosForInput } from './util.js';
 
@@ -16,15 +15,15 @@ function padTo(ctx: GradContext, t: Tensor, i: number): Tensor {
   return pad(t, amounts);
 }
 
-rule('gather', {
+const gatherRule: BuiltinGradRule<'gather'> = {
   saveInputs: [1],
   backward(ctx, g) {
     const dim = ctx.attrs.dim as number;
     return [scatterAdd(zerosForInput(ctx, 0), dim, ctx.input(1), g), null];
   },
-});
+};
 
-rule('scatter', {
+const scatterRule: BuiltinGradRule<'scatter'> = {
   saveInputs: [1],
   backward(ctx, g) {
     const dim = ctx.attrs.dim as number;
@@ -35,25 +34,25 @@ rule('scatter', {
       ctx.needsInputGrad(2) ? padTo(ctx, g.gather(dim, index), 2) : null,
     ];
   },
-});
+};
 
-rule('scatterAdd', {
+const scatterAddRule: BuiltinGradRule<'scatterAdd'> = {
   saveInputs: [1],
   backward(ctx, g) {
     const dim = ctx.attrs.dim as number;
     return [g, null, ctx.needsInputGrad(2) ? padTo(ctx, g.gather(dim, ctx.input(1)), 2) : null];
   },
-});
+};
 
-rule('indexSelect', {
+const indexSelectRule: BuiltinGradRule<'indexSelect'> = {
   saveInputs: [1],
   backward(ctx, g) {
     const dim = ctx.attrs.dim as number;
     return [zerosForInput(ctx, 0).indexAdd(dim, ctx.input(1), g), null];
   },
-});
+};
 
-rule('indexAdd', {
+const indexAddRule: BuiltinGradRule<'indexAdd'> = {
   saveInputs: [1],
   backward(ctx, g) {
     const { dim, alpha } = ctx.attrs as { dim: number; alpha: number };
@@ -61,4 +60,13 @@ rule('indexAdd', {
     const s = g.indexSelect(dim, ctx.input(1));
     return [g, null, alpha === 1 ? s : s.mul(alpha)];
   },
-});
+};
+
+/** The rules of this family, keyed by op name. */
+export const INDEXING_RULES = {
+  gather: gatherRule,
+  scatter: scatterRule,
+  scatterAdd: scatterAddRule,
+  indexSelect: indexSelectRule,
+  indexAdd: indexAddRule,
+} satisfies BuiltinRules;

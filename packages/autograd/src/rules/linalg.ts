@@ -1,10 +1,10 @@
 import type { Tensor } from '@tessera/tensor';
-import { registerGradRule as rule } from '../rule.js';
+import type { BuiltinGradRule, BuiltinRules } from '../rule.js';
 import { sumToShape } from './util.js';
 
 // matmul (operands of at least 2 dims; 1-D operands are reshaped around the recorded op):
 // dA = dY @ B^T, dB = A^T @ dY, summed over broadcast batch dims.
-rule('matmul', {
+const matmulRule: BuiltinGradRule<'matmul'> = {
   saveInputs: true,
   backward(ctx, g) {
     const a = ctx.input(0);
@@ -21,7 +21,7 @@ rule('matmul', {
       gb === null ? null : sumToShape(gb, ctx.inputShape(1)),
     ];
   },
-});
+};
 
 /** Whether `t` is 2-D and laid out column-major (the transposed view of a contiguous matrix). */
 function transposed(t: Tensor): boolean {
@@ -44,3 +44,8 @@ function viewT(r: Tensor): Tensor {
   r.dispose();
   return t;
 }
+
+/** The rules of this family, keyed by op name. */
+export const LINALG_RULES = {
+  matmul: matmulRule,
+} satisfies BuiltinRules;

@@ -1,5 +1,5 @@
 import { cat, ones, type Tensor, where, zeros } from '@tessera/tensor';
-import { registerGradRule as rule } from '../rule.js';
+import type { BuiltinGradRule, BuiltinRules } from '../rule.js';
 import { expandReduced, unreduce } from './util.js';
 
 // Gradient rules of reductions, scans and softmax. Attrs: `dims` (sorted, non-negative) and
@@ -10,19 +10,19 @@ interface ReduceAttrs {
   keepdim: boolean;
 }
 
-rule('sum', {
+const sumRule: BuiltinGradRule<'sum'> = {
   backward(ctx, g) {
     const { dims, keepdim } = ctx.attrs as ReduceAttrs;
     return [expandReduced(g, dims, keepdim, ctx.inputShape(0))];
   },
-});
+};
 
 /**
  * prod: d out / d x_i is the product of the other elements of its slice, computed without any
  * division as (exclusive cumprod from the left) * (exclusive cumprod from the right), so zeros
  * are exact, and second derivatives are too (as PyTorch's prod_safe_zeros_backward).
  */
-rule('prod', {
+const prodRule: BuiltinGradRule<'prod'> = {
   saveInputs: true,
   backward(ctx, g) {
     const { dims, keepdim } = ctx.attrs as ReduceAttrs;
@@ -53,11 +53,11 @@ rule('prod', {
     }
     return [others.mul(gu)];
   },
-});
+};
 
 /** amax / amin: the gradient is split evenly between the elements equal to the extreme value. */
-function extremeRule(name: string): void {
-  rule(name, {
+function extremeRule(): BuiltinGradRule<'amax' | 'amin'> {
+  return {
     saveInputs: true,
     saveOutputs: true,
     backward(ctx, g) {
@@ -68,16 +68,14 @@ function extremeRule(name: string): void {
       const count = mask.sum(dims, true).cast(x.dtype);
       return [where(mask, unreduce(g, dims, keepdim, shape).div(count), 0)];
     },
-  });
+  };
 }
-extremeRule('amax');
-extremeRule('amin');
 
 /**
  * Vector p-norm. Where the norm is 0 the gradient is 0 (a subgradient), as PyTorch. p = ±Inf
  * splits the gradient evenly between the elements of extreme magnitude; p = 0 has zero gradient.
  */
-rule('norm', {
+const normRule: BuiltinGradRule<'norm'> = {
   saveInputs: true,
   saveOutputs: true,
   backward(ctx, g) {
@@ -101,14 +99,16 @@ rule('norm', {
     const scaled = where(xZero, 0, x.sign().mul(where(xZero, 1, ax).pow(p - 1)));
     return [where(isZero, 0, scaled.mul(gu).div(safeOut.pow(p - 1)))];
   },
-});
+};
 
 /** Sum from the end: out[i] = t[i] + t[i+1] + ... along `dim`. */
 function reverseCumsum(t: Tensor, dim: number): Tensor {
   return t.flip([dim]).cumsum(dim).flip([dim]);
 }
 
-rule('cumsum', { backward: (ctx, g) => [reverseCumsum(g, ctx.attrs.dim as number)] });
+const cumsumRule: BuiltinGradRule<'cumsum'> = {
+  backward: (ctx, g) => [reverseCumsum(g, ctx.attrs.dim as number)],
+};
 
 /**
  * cumprod: grad_i = sum_{k >= i} g_k * prod_{j <= k, j != i} x_j. Before the first zero of a row
@@ -117,7 +117,7 @@ rule('cumsum', { backward: (ctx, g) => [reverseCumsum(g, ctx.attrs.dim as number
  * derivatives are exact everywhere; second derivatives are exact except with respect to a zero
  * for positions after it (the formula is locally constant there).
  */
-rule('cumprod', {
+const cumprodRule: BuiltinGradRule<'cumprod'> = {
   saveInputs: true,
   saveOutputs: true,
   backward(ctx, g) {
@@ -134,22 +134,35 @@ rule('cumprod', {
     const atZero = reverseCumsum(g.mul(yWithout), dim);
     return [where(before, regular, where(firstZero, atZero, 0))];
   },
-});
+};
 
-rule('softmax', {
+const softmaxRule: BuiltinGradRule<'softmax'> = {
   saveOutputs: true,
   backward(ctx, g) {
     const dim = ctx.attrs.dim as number;
     const y = ctx.output(0);
     return [y.mul(g.sub(g.mul(y).sum(dim, true)))];
   },
-});
+};
 
-rule('logSoftmax', {
+const logSoftmaxRule: BuiltinGradRule<'logSoftmax'> = {
   saveOutputs: true,
   backward(ctx, g) {
     const dim = ctx.attrs.dim as number;
     const y = ctx.output(0);
     return [g.sub(y.exp().mul(g.sum(dim, true)))];
   },
-});
+};
+
+/** The rules of this family, keyed by op name. */
+export const REDUCE_RULES = {
+  amax: extremeRule(),
+  amin: extremeRule(),
+  sum: sumRule,
+  prod: prodRule,
+  norm: normRule,
+  cumsum: cumsumRule,
+  cumprod: cumprodRule,
+  softmax: softmaxRule,
+  logSoftmax: logSoftmaxRule,
+} satisfies BuiltinRules;

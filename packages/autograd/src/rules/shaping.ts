@@ -1,10 +1,10 @@
 import { pad } from '@tessera/tensor';
-import { registerGradRule as rule } from '../rule.js';
+import type { BuiltinGradRule, BuiltinRules } from '../rule.js';
 
 // Gradient rules of copying shape ops.
 
 // cat: the gradient is cut back into the inputs' pieces.
-rule('cat', {
+const catRule: BuiltinGradRule<'cat'> = {
   backward(ctx, g) {
     const { dim, sizes } = ctx.attrs as { dim: number; sizes: readonly number[] };
     let pos = 0;
@@ -14,12 +14,14 @@ rule('cat', {
       return ctx.needsInputGrad(i) ? g.narrow(dim, start, size) : null;
     });
   },
-});
+};
 
-rule('flip', { backward: (ctx, g) => [g.flip(ctx.attrs.dims as readonly number[])] });
+const flipRule: BuiltinGradRule<'flip'> = {
+  backward: (ctx, g) => [g.flip(ctx.attrs.dims as readonly number[])],
+};
 
 // Constant padding: the gradient is cropped back (padding by the negated amounts).
-rule('pad', {
+const padRule: BuiltinGradRule<'pad'> = {
   backward(ctx, g) {
     const amounts = ctx.attrs.pad as readonly number[];
     return [
@@ -29,4 +31,11 @@ rule('pad', {
       ),
     ];
   },
-});
+};
+
+/** The rules of this family, keyed by op name. */
+export const SHAPING_RULES = {
+  cat: catRule,
+  flip: flipRule,
+  pad: padRule,
+} satisfies BuiltinRules;

@@ -32,17 +32,6 @@ export function zerosLikeShape(like: Tensor, shape: readonly number[]): Tensor {
 }
 
 /**
- * Reduction dims from an op's attrs: `dims` (or `dim`), sorted and non-negative; all dims when
- * absent or null.
- */
-export function reducedDims(attrs: Readonly<Record<string, any>>, ndim: number): number[] {
-  const d = attrs.dims ?? attrs.dim ?? attrs.axes ?? attrs.axis;
-  if (d === undefined || d === null) return Array.from({ length: ndim }, (_, i) => i);
-  const list: number[] = typeof d === 'number' ? [d] : [...(d as readonly number[])];
-  return list.map((x) => (x < 0 ? x + ndim : x)).sort((a, b) => a - b);
-}
-
-/**
  * Brings a reduction's output (or its gradient) back to the input's rank by re-inserting the
  * reduced dims as size 1 (when the op did not keep them), ready to broadcast against the input.
  */

@@ -3,7 +3,7 @@ import { decodeJson, encodeJson } from '../serialize.js';
 import { checkNumber } from '../validate.js';
 
 /** Any optimizer (schedulers only read and write `lr` and, for OneCycleLR, momentum/betas). */
-export type AnyOptimizer = Optimizer<any>;
+export type AnyOptimizer = Optimizer<object>;
 
 /** The group fields schedulers use. */
 export interface SchedulableGroup {

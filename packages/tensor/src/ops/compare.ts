@@ -2,6 +2,7 @@ import type { BinaryOp } from '../backend.js';
 import { runOp } from '../dispatch.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { binaryKernel, cast, operands, resultType } from './elementwise.js';
+import { UNARY_DECLS } from './unary-decls.js';
 import { checkTensor, emptyOut } from './util.js';
 
 // Comparisons and logical ops: bool results, never differentiable. Both operands are promoted to
@@ -39,7 +40,7 @@ export const xor = (a: TensorLike, b: TensorLike): Tensor => logical('xor', a, b
 export function not(x: Tensor): Tensor {
   checkTensor('not', x);
   const input = x.dtype === 'bool' ? x : cast(x, 'bool');
-  return runOp('not', [input], undefined, () => {
+  return runOp(UNARY_DECLS.not, [input], undefined, () => {
     const b = input.storage('not').backend;
     const out = emptyOut(b, 'bool', input.shape);
     if (out.numel() > 0) b.unary('not', out.viewFor('not'), input.viewFor('not'), {});

@@ -6,6 +6,13 @@ import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './elementwise.js';
 import { reshape, squeeze, unsqueeze } from './movement.js';
+import {
+  COL2IM_OP,
+  CONV2D_BACKWARD_INPUT_OP,
+  CONV2D_BACKWARD_WEIGHT_OP,
+  CONV2D_OP,
+  IM2COL_OP,
+} from './nn-decls.js';
 import { pair } from './pool.js';
 import { checkTensor, empty, sameBackend } from './util.js';
 
@@ -190,7 +197,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts?: C
   const params = convParams(op, opts, kh, kw);
   checkWeight(op, x.shape, weight.shape, params.groups);
   const [oh, ow] = convOutputSize(op, x.shape, kh, kw, params);
-  const out = runOp(op, [x, weight], { params }, () => {
+  const out = runOp(CONV2D_OP, [x, weight], { params }, () => {
     const res = empty(be, x.dtype, [x.shape[0]!, O, oh, ow]);
     if (res.numel() === 0) return res;
     if (weight.numel() === 0) be.fill(res.viewFor(op), 0);
@@ -286,7 +293,7 @@ export function conv2dBackwardInput(
   checkFloat(op, dy, weight);
   const shape = [...inputShape];
   const params = backwardSetup(op, shape, weight.shape, dy, opts);
-  return runOp(op, [dy, weight], { params, inputShape: shape }, () => {
+  return runOp(CONV2D_BACKWARD_INPUT_OP, [dy, weight], { params, inputShape: shape }, () => {
     const res = empty(be, dy.dtype, shape);
     if (res.numel() === 0) return res;
     if (dy.numel() === 0 || weight.numel() === 0) be.fill(res.viewFor(op), 0);
@@ -315,7 +322,7 @@ export function conv2dBackwardWeight(
   if (!shape.every((d) => Number.isInteger(d) && d >= 0))
     throw new RangeError(`${op}: invalid weight shape ${fmt(shape)}`);
   const params = backwardSetup(op, x.shape, shape, dy, opts);
-  return runOp(op, [x, dy], { params, weightShape: shape }, () => {
+  return runOp(CONV2D_BACKWARD_WEIGHT_OP, [x, dy], { params, weightShape: shape }, () => {
     const res = empty(be, x.dtype, shape);
     if (res.numel() === 0) return res;
     if (dy.numel() === 0 || x.numel() === 0) be.fill(res.viewFor(op), 0);
@@ -432,7 +439,7 @@ export function unfold(
   const [oh, ow] = convOutputSize(op, x.shape, kernel[0], kernel[1], params);
   const be = x.storage(op).backend;
   const shape = [x.shape[0]!, x.shape[1]! * kernel[0] * kernel[1], oh * ow];
-  return runOp('im2col', [x], { kernel, params }, () => {
+  return runOp(IM2COL_OP, [x], { kernel, params }, () => {
     const res = empty(be, x.dtype, shape);
     if (res.numel() > 0) be.im2col(res.viewFor(op), x.viewFor(op), kernel, params);
     return res;
@@ -472,7 +479,7 @@ export function fold(
   }
   const be = cols.storage(op).backend;
   const shape = [cols.shape[0]!, C, size[0], size[1]];
-  return runOp('col2im', [cols], { kernel, params, outputSize: size }, () => {
+  return runOp(COL2IM_OP, [cols], { kernel, params, outputSize: size }, () => {
     const res = empty(be, cols.dtype, shape);
     if (res.numel() > 0) be.col2im(res.viewFor(op), cols.viewFor(op), kernel, params);
     return res;

@@ -3,16 +3,37 @@
 // functions and BACKENDS.md's op table are all keyed by these declarations, so a default such as
 // leakyRelu's slope is written in exactly one place.
 
-/** The kernel family an op runs in (built-in elementwise families; more kinds can follow). */
-export type OpKind = 'unary' | 'binary';
+/**
+ * The family an op belongs to: elementwise (`unary`, `binary`, `ternary`), reductions and scans,
+ * views and copies, indexing, linear algebra, convolution, pooling, sorting, random sampling and
+ * in-place updates. BACKENDS.md's op table is grouped by it.
+ */
+export type OpKind =
+  | 'unary'
+  | 'binary'
+  | 'ternary'
+  | 'reduce'
+  | 'scan'
+  | 'movement'
+  | 'copy'
+  | 'index'
+  | 'linalg'
+  | 'conv'
+  | 'pool'
+  | 'sort'
+  | 'random'
+  | 'inplace';
 
 /**
- * How an elementwise op's result dtype follows from its input's:
+ * How an op's result dtype follows from its input's:
  * - `same`: the (promoted) input dtype;
  * - `float`: floating point (integer and bool inputs are cast to float32 first);
- * - `bool`: bool, for any input dtype.
+ * - `bool`: bool, for any input dtype;
+ * - `int32`: int32 indices (argmax, argsort);
+ * - `accumulate`: float inputs keep their dtype, int32 and bool accumulate into int32 (sum, prod);
+ * - `attr`: the op's `dtype` attribute (cast).
  */
-export type DTypeRule = 'same' | 'float' | 'bool';
+export type DTypeRule = 'same' | 'float' | 'bool' | 'int32' | 'accumulate' | 'attr';
 
 /** What an op does with bool inputs: compute on them, cast them to int32 first, or refuse them. */
 export type BoolInput = 'keep' | 'int32' | 'reject';
@@ -20,16 +41,49 @@ export type BoolInput = 'keep' | 'int32' | 'reject';
 /** The attributes of an op that takes none. */
 export type NoAttrs = Readonly<Record<never, number>>;
 
-/** Numeric attributes by name, each with its default (non-tensor arguments of the op). */
-export type AttrSpec = Readonly<Record<string, number>>;
+/**
+ * An attribute that is not a plain number (dims, shapes, flags, geometry): its value type `T`, a
+ * word for BACKENDS.md (`type`) and its default, when it has one (see `attr`).
+ */
+export interface AttrEntry<T> {
+  readonly type: string;
+  /** The default; absent when every call passes the attribute. */
+  readonly default?: T;
+}
+
+/** One attribute of a declaration: a number (its default) or a typed entry made by `attr`. */
+export type AttrSpecValue = number | AttrEntry<unknown>;
+
+/** Attributes by name, each a number default or an `attr` entry (non-tensor arguments of the op). */
+export type AttrSpec = Readonly<Record<string, AttrSpecValue>>;
+
+/** Numeric attributes by name, each with its default (elementwise and extension ops). */
+export type NumericAttrSpec = Readonly<Record<string, number>>;
+
+/** The value type of one attribute spec: `T` for `attr<T>(...)`, number for a number default. */
+export type AttrValue<S> = S extends AttrEntry<infer T> ? T : number;
 
 /** The resolved attribute values of a declaration: every attribute present. */
-export type AttrsOf<D extends { readonly attrs: AttrSpec }> = { readonly [K in keyof D['attrs']]: number };
+export type AttrsOf<D extends { readonly attrs: AttrSpec }> = {
+  readonly [K in keyof D['attrs']]: AttrValue<D['attrs'][K]>;
+};
 
 /** What an op call may pass: any subset of the attributes (the rest take their defaults). */
 export type AttrArgs<D extends { readonly attrs: AttrSpec }> = {
-  readonly [K in keyof D['attrs']]?: number | undefined;
+  readonly [K in keyof D['attrs']]?: AttrValue<D['attrs'][K]> | undefined;
 };
+
+/**
+ * A typed attribute entry for a declaration: `attr<readonly number[]>('dims')` (required),
+ * `attr('bool', false)` (with a default). `type` is what BACKENDS.md's table shows.
+ */
+export function attr<T>(type: string, dflt?: T): AttrEntry<T> {
+  return dflt === undefined ? Object.freeze({ type }) : Object.freeze({ type, default: dflt });
+}
+
+function isAttrEntry(v: unknown): v is AttrEntry<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+}
 
 /** One op's declaration (see `defineOp`). */
 export interface OpDecl<
@@ -37,6 +91,7 @@ export interface OpDecl<
   K extends OpKind = OpKind,
   A extends AttrSpec = AttrSpec,
   R extends DTypeRule = DTypeRule,
+  Df extends boolean = boolean,
 > {
   /** The op name, as recorded by `runOp` and seen by autograd and the profiler. */
   readonly name: N;
@@ -50,7 +105,7 @@ export interface OpDecl<
   /** Attributes with their defaults. */
   readonly attrs: A;
   /** Whether outputs carry gradients (autograd then needs a rule for it). */
-  readonly differentiable: boolean;
+  readonly differentiable: Df;
   /** One line for BACKENDS.md's op table: what the op computes. */
   readonly doc: string;
   /** Whether the op was registered from outside @tessera/tensor (see `registerOp`). */
@@ -58,7 +113,13 @@ export interface OpDecl<
 }
 
 /** What `defineOp` takes: the name, kind and doc are required, the rest has defaults. */
-export interface OpDeclInput<N extends string, K extends OpKind, A extends AttrSpec, R extends DTypeRule> {
+export interface OpDeclInput<
+  N extends string,
+  K extends OpKind,
+  A extends AttrSpec,
+  R extends DTypeRule,
+  Df extends boolean = boolean,
+> {
   readonly name: N;
   readonly kind: K;
   readonly doc: string;
@@ -66,12 +127,29 @@ export interface OpDeclInput<N extends string, K extends OpKind, A extends AttrS
   readonly boolInput?: BoolInput;
   readonly boolError?: string;
   readonly attrs?: A;
-  readonly differentiable?: boolean;
+  readonly differentiable?: Df;
 }
 
-const NAME = /^[a-z][A-Za-z0-9]*$/;
-const KINDS: readonly OpKind[] = ['unary', 'binary'];
-const DTYPE_RULES: readonly DTypeRule[] = ['same', 'float', 'bool'];
+// In-place ops end in `_` (PyTorch's convention).
+const NAME = /^[a-z][A-Za-z0-9]*_?$/;
+const ATTR_NAME = /^[a-z][A-Za-z0-9]*$/;
+const KINDS: readonly OpKind[] = [
+  'unary',
+  'binary',
+  'ternary',
+  'reduce',
+  'scan',
+  'movement',
+  'copy',
+  'index',
+  'linalg',
+  'conv',
+  'pool',
+  'sort',
+  'random',
+  'inplace',
+];
+const DTYPE_RULES: readonly DTypeRule[] = ['same', 'float', 'bool', 'int32', 'accumulate', 'attr'];
 const BOOL_INPUTS: readonly BoolInput[] = ['keep', 'int32', 'reject'];
 
 /** Every declared op by name (built-ins when their modules load, extensions when registered). */
@@ -79,7 +157,7 @@ const declared = new Map<string, OpDecl>();
 
 /**
  * Declares an op: checks the declaration, fills the defaults (`dtype` 'same', `boolInput` 'keep',
- * no attributes, differentiable unless the result is bool) and freezes it. Names are unique: a
+ * no attributes, differentiable unless the result is bool or int32) and freezes it. Names are unique: a
  * second declaration of a name throws. Used by @tessera/tensor for its built-ins and by
  * `registerOp` for extension ops.
  */
@@ -88,17 +166,18 @@ export function defineOp<
   const K extends OpKind,
   const A extends AttrSpec = NoAttrs,
   const R extends DTypeRule = 'same',
->(input: OpDeclInput<N, K, A, R>, extension = false): OpDecl<N, K, A, R> {
+  const Df extends boolean = boolean,
+>(input: OpDeclInput<N, K, A, R, Df>, extension = false): OpDecl<N, K, A, R, Df> {
   const d = checkDecl(input);
   if (declared.has(d.name)) throw new Error(`defineOp: an op named '${d.name}' is already declared`);
-  const decl: OpDecl<N, K, A, R> = Object.freeze({
+  const decl: OpDecl<N, K, A, R, Df> = Object.freeze({
     name: d.name,
     kind: d.kind,
     dtype: d.dtype ?? ('same' as R),
     boolInput: d.boolInput ?? 'keep',
     boolError: d.boolError ?? 'bool tensors are not supported',
     attrs: Object.freeze({ ...(d.attrs ?? ({} as A)) }) as A,
-    differentiable: d.differentiable ?? d.dtype !== 'bool',
+    differentiable: d.differentiable ?? ((d.dtype !== 'bool' && d.dtype !== 'int32') as Df),
     doc: d.doc,
     extension,
   });
@@ -107,9 +186,13 @@ export function defineOp<
 }
 
 /** Checks a declaration's fields (as `defineOp` does), throwing an error that names the op. */
-export function checkDecl<N extends string, K extends OpKind, A extends AttrSpec, R extends DTypeRule>(
-  d: OpDeclInput<N, K, A, R>,
-): OpDeclInput<N, K, A, R> {
+export function checkDecl<
+  N extends string,
+  K extends OpKind,
+  A extends AttrSpec,
+  R extends DTypeRule,
+  Df extends boolean = boolean,
+>(d: OpDeclInput<N, K, A, R, Df>): OpDeclInput<N, K, A, R, Df> {
   if (typeof d !== 'object' || d === null) throw new TypeError('defineOp: the declaration must be an object');
   const name = String(d.name);
   if (typeof d.name !== 'string' || !NAME.test(d.name)) {
@@ -131,14 +214,16 @@ export function checkDecl<N extends string, K extends OpKind, A extends AttrSpec
   if (d.differentiable !== undefined && typeof d.differentiable !== 'boolean') {
     throw new TypeError(`defineOp(${name}): differentiable must be a boolean`);
   }
-  if (d.differentiable === true && d.dtype === 'bool') {
-    throw new TypeError(`defineOp(${name}): an op with a bool result cannot be differentiable`);
+  if (d.differentiable === true && (d.dtype === 'bool' || d.dtype === 'int32')) {
+    throw new TypeError(`defineOp(${name}): an op with a ${d.dtype} result cannot be differentiable`);
   }
   for (const [k, v] of Object.entries(d.attrs ?? {})) {
-    if (!NAME.test(k))
+    if (!ATTR_NAME.test(k))
       throw new TypeError(`defineOp(${name}): attribute name '${k}' must be a camelCase identifier`);
-    if (typeof v !== 'number') {
-      throw new TypeError(`defineOp(${name}): attribute '${k}' needs a number default, got ${typeof v}`);
+    if (typeof v !== 'number' && !isAttrEntry(v)) {
+      throw new TypeError(
+        `defineOp(${name}): attribute '${k}' needs a number default or an attr() entry, got ${typeof v}`,
+      );
     }
   }
   return d;
@@ -164,7 +249,7 @@ export function declOf(name: string): OpDecl {
 const NO_ATTRS = Object.freeze({});
 
 /**
- * An op's attributes with the declaration's defaults filled in, checked: a name the declaration
+ * A numeric-attribute op's (elementwise, extension) attributes with the declaration's defaults filled in, checked: a name the declaration
  * lacks, or a value that is not a number, is an error naming the op. `undefined` and `null` take
  * the default. Ops without attributes share one frozen empty object.
  */
@@ -172,7 +257,8 @@ export function resolveAttrs<D extends OpDecl>(
   decl: D,
   args: Readonly<Record<string, number | null | undefined>> | undefined,
 ): AttrsOf<D> {
-  const spec = decl.attrs;
+  // Elementwise and extension ops only: their attributes are numbers (checked by registerOp).
+  const spec = decl.attrs as NumericAttrSpec;
   if (args === undefined || args === null) return (hasAttrs(decl) ? spec : NO_ATTRS) as AttrsOf<D>;
   if (typeof args !== 'object')
     throw new TypeError(`${decl.name}: attributes must be an object, got ${typeof args}`);

@@ -3,9 +3,12 @@ import { hasOpObservers, runOp } from '../dispatch.js';
 import { checkDType, type DType, isFloating, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
+import { BINARY_DECLS } from './binary-decls.js';
 import { declOf, resolveAttrs } from './declare.js';
+import { WHERE_OP } from './index-decls.js';
 import { clampTensor } from './math.js';
 import { clone } from './movement.js';
+import { CAST_OP } from './movement-decls.js';
 import { asTensor, checkTensor, describe, emptyOut, sameBackend, sameBackend2, syncValues } from './util.js';
 
 // Elementwise ops: dtype promotion and broadcasting happen here, once; backends see inputs of one
@@ -24,7 +27,7 @@ export function cast(t: Tensor, dtype: DType): Tensor {
   checkTensor('cast', t);
   checkDType('cast', dtype);
   if (t.dtype === dtype) return t;
-  return runOp('cast', [t], { dtype }, () => {
+  return runOp(CAST_OP, [t], { dtype }, () => {
     const b = t.storage('cast').backend;
     const out = emptyOut(b, dtype, t.shape);
     if (out.numel() > 0) b.copy(out.viewFor('cast'), t.viewFor('cast'));
@@ -57,7 +60,7 @@ export function unaryOp(op: UnaryOp, x: Tensor, args?: UnaryAttrs): Tensor {
   const outDtype: DType = decl.dtype === 'bool' ? 'bool' : input.dtype;
   // Without an observer, skip building the call (closure and input list): it would run as is.
   if (!hasOpObservers()) return unaryCompute(op, input, attrs, outDtype);
-  return runOp(op, [input], attrs, () => unaryCompute(op, input, attrs, outDtype));
+  return runOp(decl, [input], attrs, () => unaryCompute(op, input, attrs, outDtype));
 }
 
 function unaryCompute(op: UnaryOp, input: Tensor, attrs: UnaryAttrs, outDtype: DType): Tensor {
@@ -113,7 +116,7 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType
   const shape = shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
   // Without an observer, skip building the call (closure and input list): it would run as is.
   if (!hasOpObservers()) return binaryCompute(op, a, b, shape, outDtype);
-  return runOp(op, [a, b], undefined, () => binaryCompute(op, a, b, shape, outDtype));
+  return runOp(BINARY_DECLS[op], [a, b], undefined, () => binaryCompute(op, a, b, shape, outDtype));
 }
 
 function binaryCompute(
@@ -255,7 +258,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
       : [asTensor('where', a, cond, dtype), asTensor('where', b, cond, dtype)];
   sameBackend('where', cond, ta, tb);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, ta.shape), tb.shape);
-  return runOp('where', [cond, ta, tb], undefined, () => {
+  return runOp(WHERE_OP, [cond, ta, tb], undefined, () => {
     const be = cond.storage('where').backend;
     const out = emptyOut(be, dtype, shape);
     if (out.numel() > 0) {

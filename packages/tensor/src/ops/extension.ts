@@ -5,12 +5,11 @@ import { broadcastShapes } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import {
   type AttrArgs,
-  type AttrSpec,
   type AttrsOf,
   checkDecl,
-  type DTypeRule,
   defineOp,
   type NoAttrs,
+  type NumericAttrSpec,
   type OpDecl,
   type OpDeclInput,
   resolveAttrs,
@@ -23,13 +22,16 @@ import { checkTensor, describe, emptyOut } from './util.js';
 // under its name, so autograd (a rule registered with `registerGradient`), profilers and every
 // backend that implements `elementwiseExtension` see it as they see the built-ins.
 
+/** The result dtype rules an extension op may declare (the elementwise ones). */
+export type ExtensionDTypeRule = 'same' | 'float' | 'bool';
+
 /** The CPU kernel of an extension op: one element's result from its input values and attrs. */
-export type ScalarKernel<K extends 'unary' | 'binary', A extends AttrSpec> = K extends 'unary'
+export type ScalarKernel<K extends 'unary' | 'binary', A extends NumericAttrSpec> = K extends 'unary'
   ? (x: number, attrs: { readonly [k in keyof A]: number }) => number | boolean
   : (a: number, b: number, attrs: { readonly [k in keyof A]: number }) => number | boolean;
 
 /** The kernels of an extension op (see `registerOp`). */
-export interface OpKernels<K extends 'unary' | 'binary', A extends AttrSpec> {
+export interface OpKernels<K extends 'unary' | 'binary', A extends NumericAttrSpec> {
   /** The CPU kernel: a scalar function, called once per element (inputs as numbers, bool as 0/1). */
   readonly cpu: ScalarKernel<K, A>;
   /**
@@ -51,10 +53,27 @@ const extensions = new Map<string, ElementwiseExtension>();
 export function registerOp<
   const N extends string,
   const K extends 'unary' | 'binary',
-  const A extends AttrSpec = NoAttrs,
-  const R extends DTypeRule = 'same',
+  const A extends NumericAttrSpec = NoAttrs,
+  const R extends ExtensionDTypeRule = 'same',
 >(decl: OpDeclInput<N, K, A, R>, kernels: OpKernels<K, A>): OpDecl<N, K, A, R> {
   checkDecl(decl);
+  if (decl.kind !== 'unary' && decl.kind !== 'binary') {
+    throw new TypeError(
+      `registerOp(${decl.name}): kind must be 'unary' or 'binary', got ${JSON.stringify(decl.kind)}`,
+    );
+  }
+  if (decl.dtype !== undefined && !['same', 'float', 'bool'].includes(decl.dtype)) {
+    throw new TypeError(
+      `registerOp(${decl.name}): dtype must be 'same', 'float' or 'bool', got ${JSON.stringify(decl.dtype)}`,
+    );
+  }
+  for (const [k, v] of Object.entries(decl.attrs ?? {})) {
+    if (typeof v !== 'number') {
+      throw new TypeError(
+        `registerOp(${decl.name}): attribute '${k}' needs a number default, got ${typeof v}`,
+      );
+    }
+  }
   if (typeof kernels !== 'object' || kernels === null || typeof kernels.cpu !== 'function') {
     throw new TypeError(`registerOp(${String(decl?.name)}): kernels.cpu must be a function`);
   }
@@ -97,7 +116,7 @@ export function callOp<D extends OpDecl>(
   const ts = arity === 1 ? [unaryInput(decl, inputs[0])] : binaryInputs(decl, inputs[0]!, inputs[1]!);
   const shape = ts.length === 1 ? ts[0]!.shape : broadcastShapes(op, ts[0]!.shape, ts[1]!.shape);
   const outDtype: DType = decl.dtype === 'bool' ? 'bool' : ts[0]!.dtype;
-  return runOp(op, ts, resolved, () => {
+  return runOp(decl, ts, resolved, () => {
     const be = ts[0]!.storage(op).backend;
     if (be.elementwiseExtension === undefined) {
       throw new Error(

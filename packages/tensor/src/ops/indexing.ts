@@ -4,6 +4,7 @@ import { isFloating } from '../dtype.js';
 import { fmt, normalizeDim } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { scalarOf } from './from-array.js';
+import { GATHER_OP, INDEX_ADD_OP, INDEX_SELECT_OP, SCATTER_ADD_OP, SCATTER_OP } from './index-decls.js';
 import { copyContiguous, expand } from './movement.js';
 import { checkTensor, describe, empty, sameBackend } from './util.js';
 
@@ -66,7 +67,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const b = sameBackend('gather', x, index);
   const d = normalizeDim('gather', dim, x.ndim);
   checkIndexFits('gather', index, x, 'the input', d);
-  return runOp('gather', [x, index], { dim: d }, () => {
+  return runOp(GATHER_OP, [x, index], { dim: d }, () => {
     const out = empty(b, x.dtype, index.shape);
     if (out.numel() === 0) return out;
     return fillOut(out, (ov) => b.gather(ov, x.viewFor('gather'), d, index.viewFor('gather')));
@@ -103,7 +104,7 @@ function scatterOp(
   }
   checkIndexFits(op, index, x, 'the input', d);
   const reduce = op === 'scatterAdd' ? 'add' : 'assign';
-  return runOp(op, [x, index, s], { dim: d }, () => {
+  return runOp(op === 'scatter' ? SCATTER_OP : SCATTER_ADD_OP, [x, index, s], { dim: d }, () => {
     const out = copyContiguous(x);
     if (index.numel() === 0) return out;
     return fillOut(out, (ov) => b.scatter(ov, d, index.viewFor(op), s.viewFor(op), reduce));
@@ -158,7 +159,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
     shape = [...x.shape];
     shape[d] = n;
   }
-  return runOp('indexSelect', [x, index], { dim: d }, () => {
+  return runOp(INDEX_SELECT_OP, [x, index], { dim: d }, () => {
     const out = empty(b, x.dtype, shape);
     if (out.numel() === 0) return out;
     return fillOut(out, (ov) => b.indexSelect(ov, x.viewFor('indexSelect'), d, index.viewFor('indexSelect')));
@@ -191,7 +192,7 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, 
       `indexAdd: source of shape ${fmt(source.shape)} must have shape ${fmt(want)} (the input's ${fmt(x.shape)} with dim ${d} of the index's length ${n})`,
     );
   }
-  return runOp('indexAdd', [x, index, source], { dim: d, alpha }, () => {
+  return runOp(INDEX_ADD_OP, [x, index, source], { dim: d, alpha }, () => {
     const out = copyContiguous(x);
     if (source.numel() === 0) return out;
     let src = source;

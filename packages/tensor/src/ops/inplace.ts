@@ -14,6 +14,13 @@ import {
   resultType,
   sub,
 } from './elementwise.js';
+import {
+  COPY_INPLACE_OP,
+  FILL_INPLACE_OP,
+  inplaceDecl,
+  UPDATE_INPLACE,
+  type UpdateInplaceOp,
+} from './inplace-decls.js';
 import { clampTensor } from './math.js';
 import { toDevice } from './movement.js';
 import {
@@ -116,7 +123,7 @@ function binaryInPlace<T extends Tensor>(op: BinaryOp, target: T, other: TensorL
   );
   checkInto(name, target, promoteTypes(dtype, o.dtype), o.shape);
   sameBackend(name, target, o);
-  return runOp(name, [target, o], undefined, () => {
+  return runOp(inplaceDecl(op), [target, o], undefined, () => {
     binaryInto(name, op, target, o, dtype);
     bumpVersion(target);
     return target;
@@ -146,7 +153,7 @@ function unaryInPlace<T extends Tensor>(op: UnaryOp, target: T, args: UnaryAttrs
     throw new TypeError(`${name}: bool tensors are not supported`);
   }
   const attrs = resolveAttrs(decl, args) as UnaryAttrs;
-  return runOp(name, [target], attrs, () => {
+  return runOp(inplaceDecl(op), [target], attrs, () => {
     const be = target.storage(name).backend;
     if (target.numel() > 0) {
       if (target.isContiguous()) {
@@ -193,7 +200,7 @@ function fusable(target: Tensor, ...operands: TensorLike[]): boolean {
 
 /** Runs the fused update `op` into `target` (checked by `fusable`), recorded as `name` with `attrs`. */
 function fused<T extends Tensor>(
-  name: string,
+  name: UpdateInplaceOp,
   op: UpdateOp,
   target: T,
   b: Tensor,
@@ -201,7 +208,7 @@ function fused<T extends Tensor>(
   s: number,
   attrs: Readonly<Record<string, number>>,
 ): T {
-  return runOp(name, c === null ? [target, b] : [target, b, c], attrs, () => {
+  return runOp(UPDATE_INPLACE[name], c === null ? [target, b] : [target, b, c], attrs, () => {
     const be = target.storage(name).backend;
     if (target.numel() > 0)
       be.update!(op, target.viewFor(name), b.viewFor(name), c?.viewFor(name) ?? null, s);
@@ -317,7 +324,7 @@ export function copy_<T extends Tensor>(target: T, src: TensorLike): T {
   let s = asTensor('copy_', src, target, target.dtype);
   checkInto('copy_', target, target.dtype, s.shape);
   if (s.storage('copy_').backend !== target.storage('copy_').backend) s = toDevice(s, target.device);
-  return runOp('copy_', [target, s], undefined, () => {
+  return runOp(COPY_INPLACE_OP, [target, s], undefined, () => {
     const be = target.storage('copy_').backend;
     if (target.numel() > 0) {
       // A source sharing memory with the target (other than exactly) is read completely first.
@@ -345,7 +352,7 @@ export function fill_<T extends Tensor>(target: T, value: number | boolean): T {
     throw new TypeError(`fill_: value must be a number or boolean, got ${describe(value)}`);
   }
   const v = storedValue('fill_', target.dtype, value);
-  return runOp('fill_', [target], { value }, () => {
+  return runOp(FILL_INPLACE_OP, [target], { value }, () => {
     const be = target.storage('fill_').backend;
     if (target.numel() > 0) {
       if (target.isContiguous()) {

@@ -4,6 +4,7 @@ import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast, mul } from './elementwise.js';
 import { reshape, unsqueeze } from './movement.js';
+import { MATMUL_OP } from './nn-decls.js';
 import { checkTensor, empty, emptyOut, sameBackend } from './util.js';
 
 export { einsum } from './einsum.js';
@@ -55,7 +56,7 @@ function matmulChecked(op: string, a: Tensor, b: Tensor): Tensor {
   const m = a2.shape[a2.ndim - 2]!;
   const n = b2.shape[b2.ndim - 1]!;
   const outShape = [...batch, m, n];
-  const out = runOp('matmul', [a2, b2], {}, () => {
+  const out = runOp(MATMUL_OP, [a2, b2], {}, () => {
     // The kernel writes every element, so only an empty shared dim needs a cleared output.
     const res = ka === 0 ? empty(be, a.dtype, outShape) : emptyOut(be, a.dtype, outShape);
     if (res.numel() === 0) return res;

@@ -3,6 +3,17 @@ import { runOp } from '../dispatch.js';
 import { contiguousStrides, fmt, isContiguousLayout, normalizeDim, sizeOf } from '../shape.js';
 import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
+import {
+  CLONE_OP,
+  CONTIGUOUS_OP,
+  DIAGONAL_OP,
+  EXPAND_OP,
+  PERMUTE_OP,
+  RESHAPE_OP,
+  SELECT_OP,
+  SLICE_OP,
+  TO_OP,
+} from './movement-decls.js';
 import { alive, emptyOut } from './util.js';
 
 // View ops: each returns a tensor sharing the input's buffer, recorded as one op so autograd can
@@ -90,7 +101,7 @@ export function viewStrides(
 /** Reshape: a view when the strides allow it, otherwise a contiguous copy. */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape('reshape', t, shape);
-  return runOp('reshape', [t], { shape: target }, () => {
+  return runOp(RESHAPE_OP, [t], { shape: target }, () => {
     const s = viewStrides(t.shape, t.strides, target);
     if (s !== null) return t._view(target, s, t.offset);
     const c = copyContiguous(t);
@@ -109,7 +120,7 @@ export function view(t: Tensor, shape: readonly number[]): Tensor {
       `view: cannot view a tensor of shape ${fmt(t.shape)} and strides ${fmt(t.strides)} as ${fmt(target)} without a copy; use reshape()`,
     );
   }
-  return runOp('reshape', [t], { shape: target }, () => t._view(target, s, t.offset));
+  return runOp(RESHAPE_OP, [t], { shape: target }, () => t._view(target, s, t.offset));
 }
 
 /** Flattens dims startDim..endDim (inclusive) into one; a 0-d tensor becomes shape [1]. */
@@ -181,7 +192,7 @@ export function permute(t: Tensor, dims: readonly number[]): Tensor {
   }
   const nd = dims.map((d) => normalizeDim('permute', d, t.ndim));
   if (new Set(nd).size !== nd.length) throw new RangeError(`permute: repeated dim in [${dims.join(',')}]`);
-  return runOp('permute', [t], { dims: nd }, () =>
+  return runOp(PERMUTE_OP, [t], { dims: nd }, () =>
     t._view(
       nd.map((d) => t.shape[d]!),
       nd.map((d) => t.strides[d]!),
@@ -266,7 +277,7 @@ export function expand(t: Tensor, shape: readonly number[], op = 'expand'): Tens
       );
     }
   }
-  return runOp('expand', [t], { shape: target }, () => t._view(target, strides, t.offset));
+  return runOp(EXPAND_OP, [t], { shape: target }, () => t._view(target, strides, t.offset));
 }
 
 /** NumPy-style broadcast to a shape without copying (as `expand`; -1 keeps a size). */
@@ -311,7 +322,7 @@ export function slice(t: Tensor, dim: number, start?: number, end?: number, step
     len = s > en ? Math.ceil((s - en) / -step) : 0;
     if (len === 0) s = 0;
   }
-  return runOp('slice', [t], { dim: d, start: s, length: len, step }, () => {
+  return runOp(SLICE_OP, [t], { dim: d, start: s, length: len, step }, () => {
     const shape = [...t.shape];
     const strides = [...t.strides];
     shape[d] = len;
@@ -347,7 +358,7 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
     );
   }
   const i = index < 0 ? index + size : index;
-  return runOp('select', [t], { dim: d, index: i }, () =>
+  return runOp(SELECT_OP, [t], { dim: d, index: i }, () =>
     t._view(
       t.shape.filter((_, k) => k !== d),
       t.strides.filter((_, k) => k !== d),
@@ -367,7 +378,7 @@ export function diagonal(t: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
   const a = normalizeDim('diagonal', dim1, t.ndim);
   const b = normalizeDim('diagonal', dim2, t.ndim);
   if (a === b) throw new RangeError(`diagonal: dim1 and dim2 must differ (both ${a})`);
-  return runOp('diagonal', [t], { offset, dim1: a, dim2: b }, () => {
+  return runOp(DIAGONAL_OP, [t], { offset, dim1: a, dim2: b }, () => {
     const na = t.shape[a]!;
     const nb = t.shape[b]!;
     const len = Math.max(0, offset >= 0 ? Math.min(na, nb - offset) : Math.min(na + offset, nb));
@@ -398,13 +409,13 @@ export function copyContiguous(t: Tensor): Tensor {
 export function contiguous(t: Tensor): Tensor {
   alive('contiguous', t);
   if (isContiguousLayout(t.shape, t.strides)) return t;
-  return runOp('contiguous', [t], undefined, () => copyContiguous(t));
+  return runOp(CONTIGUOUS_OP, [t], undefined, () => copyContiguous(t));
 }
 
 /** A contiguous copy (always a new buffer). */
 export function clone(t: Tensor): Tensor {
   alive('clone', t);
-  return runOp('clone', [t], undefined, () => copyContiguous(t));
+  return runOp(CLONE_OP, [t], undefined, () => copyContiguous(t));
 }
 
 /** Copies a tensor to another backend (synchronous: the source must support readSync). */
@@ -419,7 +430,7 @@ export function toDevice(t: Tensor, device: string): Tensor {
       `to: moving from ${src.backend.name} to ${device} needs a readback; use await toAsync(t, '${device}')`,
     );
   }
-  return runOp('to', [t], { device }, () => {
+  return runOp(TO_OP, [t], { device }, () => {
     const c = isContiguousLayout(t.shape, t.strides) ? t : copyContiguous(t);
     const data = src.backend.readSync!(c.storage('to').buffer, c.dtype, c.offset, c.numel());
     if (c !== t) c.dispose();

@@ -1,23 +1,53 @@
-import { BINARY_OPS } from './binary-decls.js';
-import { getOpDecl, type OpDecl } from './declare.js';
-import { UNARY_OPS } from './unary-decls.js';
+import { builtinDecls } from './all-decls.js';
+import type { AttrSpec, OpDecl, OpKind } from './declare.js';
 
-// BACKENDS.md's table of elementwise ops, rendered from the declarations. `pnpm gen:backends`
-// (scripts/gen-backends.mjs) writes it between the markers below; test/backends-doc.test.ts fails
-// when the file is stale, so the table cannot drift from the code.
+// BACKENDS.md's table of recorded ops, rendered from the declarations, one table per kind.
+// `pnpm gen:backends` (scripts/gen-backends.mjs) writes it between the markers below;
+// test/backends-doc.test.ts fails when the file is stale, so the table cannot drift from the code.
 
-/** The line before the generated table in BACKENDS.md. */
+/** The line before the generated tables in BACKENDS.md. */
 export const TABLE_BEGIN =
-  '<!-- elementwise-ops:begin (generated from src/ops/*-decls.ts by `pnpm gen:backends`; do not edit) -->';
-/** The line after it. */
-export const TABLE_END = '<!-- elementwise-ops:end -->';
+  '<!-- recorded-ops:begin (generated from src/ops/*-decls.ts by `pnpm gen:backends`; do not edit) -->';
+/** The line after them. */
+export const TABLE_END = '<!-- recorded-ops:end -->';
 
-const RESULT = { same: "input's dtype", float: 'floating (int/bool → float32 first)', bool: 'bool' } as const;
+const RESULT = {
+  same: "input's dtype",
+  float: 'floating (int/bool → float32 first)',
+  bool: 'bool',
+  int32: 'int32',
+  accumulate: 'float keeps its dtype; int32/bool → int32',
+  attr: 'the dtype attribute',
+} as const;
 const BOOL = { keep: 'computed on', int32: 'cast to int32', reject: 'refused' } as const;
 
-/** The table of the built-in elementwise ops, unary then binary, each in declaration-list order. */
+/** What each kind's table holds, in table order. */
+const KIND_TITLES: { readonly [K in OpKind]: string } = {
+  unary: 'Elementwise, one input',
+  binary: 'Elementwise, two inputs (broadcast)',
+  ternary: 'Elementwise, three inputs (broadcast)',
+  reduce: 'Reductions',
+  scan: 'Scans along one dim',
+  movement: 'Views and shape changes',
+  copy: 'Copies',
+  index: 'Indexing',
+  linalg: 'Linear algebra',
+  conv: 'Convolution',
+  pool: 'Pooling',
+  sort: 'Sorting',
+  random: 'Random sampling',
+  inplace: 'In place (not differentiable; refused on tensors that require grad)',
+};
+
+/** The tables of every built-in declared op, one per kind (`#### kind: title`), in declaration order. */
 export function builtinOpTable(): string {
-  return renderOpTable([...UNARY_OPS, ...BINARY_OPS].map((n) => getOpDecl(n)!));
+  const decls = builtinDecls();
+  const parts: string[] = [];
+  for (const kind of Object.keys(KIND_TITLES) as OpKind[]) {
+    const rows = decls.filter((d) => d.kind === kind);
+    if (rows.length > 0) parts.push(`#### ${kind}: ${KIND_TITLES[kind]}\n\n${renderOpTable(rows)}`);
+  }
+  return parts.join('\n\n');
 }
 
 /** The markdown table of `decls` (one row per op, in order), without the markers. */
@@ -41,18 +71,29 @@ export function renderOpTable(decls: readonly OpDecl[]): string {
   return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join('\n');
 }
 
-/** `a: 1, b: 2`, or `(none)`. */
-function attrsText(attrs: Readonly<Record<string, number>>): string {
+/** `a: 1, dims (dims), keepdim: false`: defaults after a colon, required ones with their type. */
+function attrsText(attrs: AttrSpec): string {
   const e = Object.entries(attrs);
-  return e.length === 0 ? '(none)' : e.map(([k, v]) => `${k}: ${numberText(v)}`).join(', ');
+  if (e.length === 0) return '(none)';
+  return e
+    .map(([k, v]) =>
+      typeof v === 'number'
+        ? `${k}: ${valueText(v)}`
+        : 'default' in v
+          ? `${k}: ${valueText(v.default)}`
+          : `${k} (${v.type})`,
+    )
+    .join(', ');
 }
 
-function numberText(v: number): string {
+function valueText(v: unknown): string {
   return v === Number.POSITIVE_INFINITY
     ? 'Infinity'
     : v === Number.NEGATIVE_INFINITY
       ? '-Infinity'
-      : String(v);
+      : v === null
+        ? 'null'
+        : String(v);
 }
 
 /** Display width in code points (so that a row with `−` or `√` lines up as a formatter would). */

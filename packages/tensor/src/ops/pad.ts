@@ -4,6 +4,7 @@ import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { int32On } from './from-array.js';
 import { indexSelect } from './indexing.js';
+import { PAD_OP } from './movement-decls.js';
 import { checkTensor, empty } from './util.js';
 
 // F.pad. Constant padding is one recorded op ('pad'); reflect / replicate / circular padding is a
@@ -112,7 +113,7 @@ function padConstant(x: Tensor, padding: number[], dims: readonly PadDim[], valu
   }
   const shape = [...x.shape];
   for (const p of dims) shape[p.dim] = p.size + p.before + p.after;
-  return runOp('pad', [x], { pad: padding, value }, () => {
+  return runOp(PAD_OP, [x], { pad: padding, value }, () => {
     const b = x.storage('pad').backend;
     const out = empty(b, x.dtype, shape);
     if (out.numel() === 0) return out;

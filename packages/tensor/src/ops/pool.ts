@@ -7,6 +7,7 @@ import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { matmul } from './linalg.js';
 import { squeeze, unsqueeze } from './movement.js';
+import { AVG_POOL2D_BACKWARD_OP, AVG_POOL2D_OP, MAX_POOL2D_BACKWARD_OP, MAX_POOL2D_OP } from './nn-decls.js';
 import { checkTensor, empty, emptyOut } from './util.js';
 
 // 2-D pooling (PyTorch's F.max_pool2d, avg_pool2d, adaptive_avg_pool2d). Recorded ops:
@@ -119,7 +120,7 @@ function maxPoolRecorded(
   const params = poolParams(op, kernelSize, opts);
   const shape = poolOutputShape(op, x.shape, params);
   const inputShape = [...x.shape];
-  return runOp(op, [x], { params, inputShape }, () => {
+  return runOp(MAX_POOL2D_OP, [x], { params, inputShape }, () => {
     const be = x.storage(op).backend;
     const values = empty(be, x.dtype, shape);
     const indices = empty(be, 'int32', shape);
@@ -185,7 +186,7 @@ export function maxPool2dBackward(dy: Tensor, indices: Tensor, inputShape: reado
     );
   }
   const be = dy.storage(op).backend;
-  return runOp(op, [dy, indices], { inputShape: shape }, () => {
+  return runOp(MAX_POOL2D_BACKWARD_OP, [dy, indices], { inputShape: shape }, () => {
     const res = emptyOut(be, dy.dtype, shape);
     if (res.numel() > 0) {
       be.fill(res.viewFor(op), 0);
@@ -212,7 +213,7 @@ export function avgPool2d(
   checkInput(op, x, true);
   const params = poolParams(op, kernelSize, opts);
   const shape = poolOutputShape(op, x.shape, params);
-  return runOp(op, [x], { params }, () => {
+  return runOp(AVG_POOL2D_OP, [x], { params }, () => {
     const be = x.storage(op).backend;
     const res = empty(be, x.dtype, shape);
     if (res.numel() > 0) be.avgPool2d(res.viewFor(op), x.viewFor(op), params);
@@ -238,7 +239,7 @@ export function avgPool2dBackward(dy: Tensor, inputShape: readonly number[], par
     );
   }
   const be = dy.storage(op).backend;
-  return runOp(op, [dy], { params: p, inputShape: shape }, () => {
+  return runOp(AVG_POOL2D_BACKWARD_OP, [dy], { params: p, inputShape: shape }, () => {
     const res = empty(be, dy.dtype, shape);
     if (res.numel() > 0) be.avgPool2dBackward(res.viewFor(op), dy.viewFor(op), p);
     return res;

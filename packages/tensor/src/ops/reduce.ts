@@ -1,5 +1,28 @@
 import type { ReduceOp, View } from '../backend.js';
 import { runOp } from '../dispatch.js';
+import {
+  ALL_OP,
+  AMAX_OP,
+  AMIN_OP,
+  ANY_OP,
+  ARGMAX_OP,
+  ARGMIN_OP,
+  CUMPROD_OP,
+  CUMSUM_OP,
+  LOG_SOFTMAX_OP,
+  NORM_OP,
+  PROD_OP,
+  SOFTMAX_OP,
+  SUM_OP,
+} from './reduce-decls.js';
+
+// The declaration of each op that shares a function with its twin (one property read per call).
+const EXTREME_DECLS = { amax: AMAX_OP, amin: AMIN_OP } as const;
+const ARG_DECLS = { argmax: ARGMAX_OP, argmin: ARGMIN_OP } as const;
+const LOGICAL_DECLS = { all: ALL_OP, any: ANY_OP } as const;
+const SCAN_DECLS = { cumsum: CUMSUM_OP, cumprod: CUMPROD_OP } as const;
+const SOFTMAX_DECLS = { softmax: SOFTMAX_OP, logSoftmax: LOG_SOFTMAX_OP } as const;
+
 import { type DType, isFloating } from '../dtype.js';
 import { checkOptions } from '../options.js';
 import { contiguousStrides, fmt, normalizeDim, normalizeDims } from '../shape.js';
@@ -103,7 +126,7 @@ function accumulateDType(x: Tensor): DType {
 export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
   checkTensor('sum', x);
   const dims = reduceDims('sum', x, dim);
-  return runOp('sum', [x], { dims, keepdim }, () =>
+  return runOp(SUM_OP, [x], { dims, keepdim }, () =>
     reduceKernel('sum', 'sum', x, dims, keepdim, accumulateDType(x)),
   );
 }
@@ -120,7 +143,7 @@ export function mean(x: Tensor, dim?: number | readonly number[], keepdim = fals
 export function prod(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
   checkTensor('prod', x);
   const dims = reduceDims('prod', x, dim);
-  return runOp('prod', [x], { dims, keepdim }, () =>
+  return runOp(PROD_OP, [x], { dims, keepdim }, () =>
     reduceKernel('prod', 'prod', x, dims, keepdim, accumulateDType(x)),
   );
 }
@@ -134,7 +157,7 @@ function extreme(
   checkTensor(op, x);
   const dims = reduceDims(op, x, dim);
   requireNonEmpty(op, x, dims);
-  return runOp(op, [x], { dims, keepdim }, () =>
+  return runOp(EXTREME_DECLS[op], [x], { dims, keepdim }, () =>
     reduceKernel(op === 'amax' ? 'max' : 'min', op, x, dims, keepdim, x.dtype),
   );
 }
@@ -157,7 +180,7 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined,
       `${op}: cannot take the ${op} of an empty ${d === null ? 'tensor' : `dim ${d}`} (input shape ${fmt(x.shape)})`,
     );
   }
-  return runOp(op, [x], { dim: d, keepdim }, () => {
+  return runOp(ARG_DECLS[op], [x], { dim: d, keepdim }, () => {
     const b = x.storage(op).backend;
     const flat = d === null || x.ndim === 0;
     const shape =
@@ -335,7 +358,7 @@ export function norm(
   requireFloat('norm', x);
   const dims = reduceDims('norm', x, dim);
   if (!Number.isFinite(pv)) requireNonEmpty('norm', x, dims);
-  return runOp('norm', [x], { p: pv, dims, keepdim }, () => {
+  return runOp(NORM_OP, [x], { p: pv, dims, keepdim }, () => {
     if (pv === 0) {
       const nz = ne(x, 0);
       const c = cast(nz, x.dtype);
@@ -377,7 +400,9 @@ function logical(
 ): Tensor {
   checkTensor(op, x);
   const dims = reduceDims(op, x, dim);
-  return runOp(op, [x], { dims, keepdim }, () => reduceKernel(op, op, x, dims, keepdim, 'bool'));
+  return runOp(LOGICAL_DECLS[op], [x], { dims, keepdim }, () =>
+    reduceKernel(op, op, x, dims, keepdim, 'bool'),
+  );
 }
 
 /** Whether every element over `dim` is non-zero (all dims when omitted). Empty → true. */
@@ -394,7 +419,7 @@ function scanOp(op: 'cumsum' | 'cumprod', x: Tensor, dim: number): Tensor {
   checkTensor(op, x);
   const d = normalizeDim(op, dim, x.ndim);
   const input = isFloating(x.dtype) || x.dtype === 'int32' ? x : cast(x, 'int32');
-  return runOp(op, [input], { dim: d }, () => {
+  return runOp(SCAN_DECLS[op], [input], { dim: d }, () => {
     const b = input.storage(op).backend;
     const out = empty(b, input.dtype, input.shape);
     if (out.numel() > 0) b.scan(op, as1d(out.viewFor(op)), as1d(input.viewFor(op)), d);
@@ -416,7 +441,7 @@ function softmaxOp(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number): Tensor
   checkTensor(op, x);
   requireFloat(op, x);
   const d = normalizeDim(op, dim, x.ndim);
-  return runOp(op, [x], { dim: d }, () => {
+  return runOp(SOFTMAX_DECLS[op], [x], { dim: d }, () => {
     const b = x.storage(op).backend;
     const fused = b[op];
     if (fused !== undefined) {

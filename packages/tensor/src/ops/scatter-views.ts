@@ -2,7 +2,9 @@ import type { View } from '../backend.js';
 import { runOp } from '../dispatch.js';
 import { contiguousStrides, fmt, normalizeDim, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import type { AttrsOf, OpDecl } from './declare.js';
 import { cast } from './elementwise.js';
+import { DIAGONAL_SCATTER_OP, SELECT_SCATTER_OP, SLICE_SCATTER_OP } from './movement-decls.js';
 import { checkTensor, empty, sameBackend } from './util.js';
 
 // Out-of-place "write into a view" ops: the result is a contiguous copy of `base` whose slice /
@@ -48,14 +50,15 @@ export function sliceBounds(
  * Copies `base` into a fresh contiguous tensor and writes `src` into `win` of it. `src` is cast to
  * base's dtype first and must have exactly the window's shape.
  */
-function scatterInto(
-  op: string,
+function scatterInto<D extends OpDecl>(
+  decl: D,
   base: Tensor,
   src: Tensor,
-  attrs: Record<string, unknown>,
+  attrs: AttrsOf<D>,
   win: Window,
   what: string,
 ): Tensor {
+  const op = decl.name;
   const b = sameBackend(op, base, src);
   if (!shapesEqual(src.shape, win.shape)) {
     throw new RangeError(
@@ -63,7 +66,7 @@ function scatterInto(
     );
   }
   const s = cast(src, base.dtype);
-  return runOp(op, [base, s], attrs, () => {
+  return runOp(decl, [base, s], attrs, () => {
     const out = empty(b, base.dtype, base.shape);
     if (out.numel() === 0) return out;
     const ov = out.viewFor(op);
@@ -102,7 +105,7 @@ export function sliceScatter(
   strides[d] = strides[d]! * step;
   const attrs = { dim: d, start: s, length, step };
   return scatterInto(
-    'sliceScatter',
+    SLICE_SCATTER_OP,
     base,
     src,
     attrs,
@@ -133,7 +136,7 @@ export function selectScatter(base: Tensor, src: Tensor, dim: number, index: num
     strides: full.filter((_, k) => k !== d),
     offset: i * full[d]!,
   };
-  return scatterInto('selectScatter', base, src, { dim: d, index: i }, win, `select(${d}, ${i})`);
+  return scatterInto(SELECT_SCATTER_OP, base, src, { dim: d, index: i }, win, `select(${d}, ${i})`);
 }
 
 /**
@@ -167,7 +170,7 @@ export function diagonalScatter(base: Tensor, src: Tensor, offset = 0, dim1 = 0,
   strides.push(full[a]! + full[b]!);
   const attrs = { offset, dim1: a, dim2: b };
   return scatterInto(
-    'diagonalScatter',
+    DIAGONAL_SCATTER_OP,
     base,
     src,
     attrs,

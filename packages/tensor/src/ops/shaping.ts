@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor.js';
 import { cast, where } from './elementwise.js';
 import { fromArrayOn, scalarOf } from './from-array.js';
 import { clone, expand, flatten, narrow, reshape, unsqueeze } from './movement.js';
+import { CAT_OP, FLIP_OP } from './movement-decls.js';
 import { checkTensor, empty, sameBackend } from './util.js';
 
 // Shaping ops that copy: cat (recorded), flip (recorded) and composites built from recorded ops
@@ -78,7 +79,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const sizes = inputs.map((t) => t.shape[d]!);
   const shape = [...ref.shape];
   shape[d] = sizes.reduce((a, b) => a + b, 0);
-  return runOp('cat', inputs, { dim: d, sizes }, () => {
+  return runOp(CAT_OP, inputs, { dim: d, sizes }, () => {
     const out = empty(backend, dtype, shape);
     const ov = out.viewFor('cat');
     let pos = 0;
@@ -167,7 +168,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   checkTensor('flip', x);
   const nd = normalizeDims('flip', dims, x.ndim);
-  return runOp('flip', [x], { dims: nd }, () => {
+  return runOp(FLIP_OP, [x], { dims: nd }, () => {
     const b = x.storage('flip').backend;
     const out = empty(b, x.dtype, x.shape);
     if (out.numel() === 0) return out;

@@ -1,6 +1,7 @@
 import { runOp } from '../dispatch.js';
 import { fmt, normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { ARGSORT_OP } from './index-decls.js';
 import { contiguous, narrow } from './movement.js';
 import { as1d, gatherAlong } from './reduce.js';
 import { checkTensor, empty } from './util.js';
@@ -15,7 +16,7 @@ import { checkTensor, empty } from './util.js';
 export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
   checkTensor('argsort', x);
   const d = normalizeDim('argsort', dim, x.ndim);
-  return runOp('argsort', [x], { dim: d, descending }, () => {
+  return runOp(ARGSORT_OP, [x], { dim: d, descending }, () => {
     const b = x.storage('argsort').backend;
     const indices = empty(b, 'int32', x.shape);
     if (indices.numel() > 0) {

@@ -3,6 +3,7 @@ import { isFloating } from '../dtype.js';
 import { fmt, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastView } from './elementwise.js';
+import { THRESHOLD_BACKWARD_OP } from './nn-decls.js';
 import { checkTensor, emptyOut, sameBackend, scalarOn } from './util.js';
 
 /**
@@ -28,7 +29,7 @@ export function thresholdBackward(grad: Tensor, input: Tensor, threshold: number
     );
   }
   const be = sameBackend(op, grad, input);
-  return runOp(op, [grad, input], { threshold }, () => {
+  return runOp(THRESHOLD_BACKWARD_OP, [grad, input], { threshold }, () => {
     const out = emptyOut(be, grad.dtype, grad.shape);
     if (out.numel() === 0) return out;
     const o = out.viewFor(op);
