@@ -5,17 +5,19 @@
 import { registerBackend } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
 // Also the Tensor method declarations (module augmentation) that declaration files must carry.
-import './tensor-math-methods.js';
-import './tensor-elementwise-methods.js';
-import './tensor-reduce-methods.js';
-import './tensor-inplace-methods.js';
+import './methods/math.js';
+import './methods/elementwise.js';
+import './methods/reduce.js';
+import './methods/inplace.js';
+import './methods/structure.js';
 // Lets the declaration files compile without the DOM lib (see the file).
 import './webassembly-types.js';
+import { installElementwiseMethods } from './methods/elementwise.js';
+import { installInPlaceMethods } from './methods/inplace.js';
+import { installMathMethods } from './methods/math.js';
+import { installReduceMethods } from './methods/reduce.js';
+import { installStructureMethods } from './methods/structure.js';
 import { checkSingleCopy } from './single-copy.js';
-import { installElementwiseMethods } from './tensor-elementwise-methods.js';
-import { installInPlaceMethods } from './tensor-inplace-methods.js';
-import { installMathMethods } from './tensor-math-methods.js';
-import { installReduceMethods } from './tensor-reduce-methods.js';
 import { VERSION } from './version.js';
 
 // First, before this copy registers anything: a second, different copy of the package is an error.
@@ -25,6 +27,7 @@ installMathMethods();
 installElementwiseMethods();
 installReduceMethods();
 installInPlaceMethods();
+installStructureMethods();
 
 export {
   type Backend,
@@ -80,7 +83,8 @@ export {
   uniform,
   zeros,
   zerosLike,
-} from './creation.js';
+} from './creation/factories.js';
+export { type MultinomialOptions, multinomial } from './creation/multinomial.js';
 export {
   getOpObserver,
   hasOpObservers,
@@ -240,7 +244,6 @@ export {
   view,
 } from './ops/movement.js';
 export * from './ops/movement-decls.js';
-export { type MultinomialOptions, multinomial } from './ops/multinomial.js';
 export * from './ops/nn-decls.js';
 export {
   all,

@@ -1,10 +1,10 @@
 import type { Pool2dParams } from '../backend.js';
-import { tensor } from '../creation.js';
 import { runOp } from '../dispatch.js';
 import { isFloating } from '../dtype.js';
 import { checkOptions } from '../options.js';
 import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { fromArrayOn } from './from-array.js';
 import { matmul } from './linalg.js';
 import { squeeze, unsqueeze } from './movement.js';
 import { AVG_POOL2D_BACKWARD_OP, AVG_POOL2D_OP, MAX_POOL2D_BACKWARD_OP, MAX_POOL2D_OP } from './nn-decls.js';
@@ -276,8 +276,7 @@ function averagingMatrix(out: number, size: number, like: Tensor): Tensor {
     const end = Math.ceil(((i + 1) * size) / out);
     for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
   }
-  return tensor(like.dtype === 'float64' ? m : Float32Array.from(m), {
-    shape: [out, size],
-    device: like.device,
-  });
+  const backend = like.storage('adaptiveAvgPool2d').backend;
+  const f64 = like.dtype === 'float64';
+  return fromArrayOn(backend, f64 ? 'float64' : 'float32', f64 ? m : Float32Array.from(m), [out, size]);
 }

@@ -1,14 +1,14 @@
-import * as cmp from './ops/compare.js';
-import * as ew from './ops/elementwise.js';
-import * as idx from './ops/indexing.js';
-import { UNARY_OPS } from './ops/unary-decls.js';
-import { Tensor, type TensorLike } from './tensor.js';
+import * as cmp from '../ops/compare.js';
+import * as ew from '../ops/elementwise.js';
+import * as idx from '../ops/indexing.js';
+import { UNARY_OPS } from '../ops/unary-decls.js';
+import { Tensor, type TensorLike } from '../tensor.js';
 
 // Tensor methods of the elementwise and comparison ops, declared by module augmentation and installed on the prototype by
 // `installElementwiseMethods` (called from index.ts), so that tensor.ts stays small. Each is a one-line
 // delegation to the function of the same name.
 
-declare module './index.js' {
+declare module '../index.js' {
   interface Tensor {
     /** this + alpha * other, broadcasting (PyTorch's dtype promotion). */
     add(other: TensorLike, alpha?: number): Tensor;

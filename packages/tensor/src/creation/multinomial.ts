@@ -1,11 +1,11 @@
 // Sampling category indices from (unnormalised) probabilities, with tensor ops only, so that it
 // runs on every backend and draws from the seeded Philox stream like rand / randn.
 import type { RandomOptions } from '../creation-args.js';
-import { rand } from '../creation-random.js';
+import { checkTensor, syncValues } from '../ops/util.js';
 import { checkOptions } from '../options.js';
 import { Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { checkTensor, syncValues } from './util.js';
+import { rand } from './random-factories.js';
 
 /** Options of multinomial. */
 export interface MultinomialOptions {

@@ -1,13 +1,13 @@
-import * as ew from './ops/elementwise.js';
-import * as la from './ops/linalg.js';
-import * as red from './ops/reduce.js';
-import { Tensor } from './tensor.js';
+import * as ew from '../ops/elementwise.js';
+import * as la from '../ops/linalg.js';
+import * as red from '../ops/reduce.js';
+import { Tensor } from '../tensor.js';
 
 // Tensor methods of the reductions and linear algebra, declared by module augmentation and installed on the prototype by
 // `installReduceMethods` (called from index.ts), so that tensor.ts stays small. Each is a one-line
 // delegation to the function of the same name.
 
-declare module './index.js' {
+declare module '../index.js' {
   interface Tensor {
     sum(dim?: number | readonly number[], keepdim?: boolean): Tensor;
     mean(dim?: number | readonly number[], keepdim?: boolean): Tensor;

@@ -7,14 +7,14 @@ import {
   type SizeArgs,
   shapeArg,
   sizeArgs,
-} from './creation-args.js';
-import { allocArray, checkDType, type DType, type TypedArray } from './dtype.js';
-import { checkTensor, empty, emptyOut, storedValue } from './ops/util.js';
-import { checkShape, contiguousStrides, fmt, sizeOf } from './shape.js';
-import { Storage } from './storage.js';
-import { Tensor } from './tensor.js';
+} from '../creation-args.js';
+import { allocArray, checkDType, type DType, type TypedArray } from '../dtype.js';
+import { checkTensor, empty, emptyOut, storedValue } from '../ops/util.js';
+import { checkShape, contiguousStrides, fmt, sizeOf } from '../shape.js';
+import { Storage } from '../storage.js';
+import { Tensor } from '../tensor.js';
 
-export { type CreationOptions, finish, type RandomOptions, type SizeArgs } from './creation-args.js';
+export { type CreationOptions, finish, type RandomOptions, type SizeArgs } from '../creation-args.js';
 export {
   bernoulli,
   normal,
@@ -25,7 +25,7 @@ export {
   randnLike,
   randperm,
   uniform,
-} from './creation-random.js';
+} from './random-factories.js';
 
 /** Nested arrays of numbers/booleans accepted by `tensor()`. */
 export type NestedInput = number | boolean | readonly NestedInput[];

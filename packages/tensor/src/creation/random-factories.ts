@@ -1,6 +1,5 @@
 // Random creation functions, drawing from the counter-based Philox stream (random.ts).
-import type { Backend } from './backend.js';
-import { fromTypedArray, likeOpts } from './creation.js';
+import type { Backend } from '../backend.js';
 import {
   backendFor,
   dtypeOpt,
@@ -10,14 +9,15 @@ import {
   type SizeArgs,
   shapeArg,
   sizeArgs,
-} from './creation-args.js';
-import { runOp } from './dispatch.js';
-import { allocArray, type DType, isFloating } from './dtype.js';
-import { BERNOULLI_OP } from './ops/index-decls.js';
-import { checkTensor, emptyOut, syncValues } from './ops/util.js';
-import { defaultGenerator, Generator, philox } from './random.js';
-import { checkShape } from './shape.js';
-import type { Tensor } from './tensor.js';
+} from '../creation-args.js';
+import { runOp } from '../dispatch.js';
+import { allocArray, type DType, isFloating } from '../dtype.js';
+import { BERNOULLI_OP } from '../ops/index-decls.js';
+import { checkTensor, emptyOut, syncValues } from '../ops/util.js';
+import { defaultGenerator, Generator, philox } from '../random.js';
+import { checkShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { fromTypedArray, likeOpts } from './factories.js';
 
 function generatorOf(op: string, opts: RandomOptions | undefined): Generator {
   const gen = opts?.generator ?? defaultGenerator;

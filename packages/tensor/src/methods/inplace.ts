@@ -1,11 +1,11 @@
-import * as inplace from './ops/inplace.js';
-import { Tensor, type TensorLike } from './tensor.js';
+import * as inplace from '../ops/inplace.js';
+import { Tensor, type TensorLike } from '../tensor.js';
 
 // Tensor methods of the in-place ops, declared by module augmentation and installed on the prototype by
 // `installInPlaceMethods` (called from index.ts), so that tensor.ts stays small. Each is a one-line
 // delegation to the function of the same name.
 
-declare module './index.js' {
+declare module '../index.js' {
   interface Tensor {
     /** this += alpha * other (other broadcasts to this shape). */
     add_(other: TensorLike, alpha?: number): this;

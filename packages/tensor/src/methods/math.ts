@@ -1,14 +1,14 @@
-import * as m from './ops/math.js';
-import * as scr from './ops/scatter-reduce.js';
-import * as sel from './ops/selection.js';
-import * as st from './ops/structural.js';
-import { Tensor, type TensorLike } from './tensor.js';
+import * as m from '../ops/math.js';
+import * as scr from '../ops/scatter-reduce.js';
+import * as sel from '../ops/selection.js';
+import * as st from '../ops/structural.js';
+import { Tensor, type TensorLike } from '../tensor.js';
 
 // Tensor methods of the math, structural and selection ops, declared by module augmentation and
 // installed on the prototype by `installMathMethods` (called from index.ts), so that tensor.ts
 // stays small. Each is a one-line delegation to the function of the same name.
 
-declare module './index.js' {
+declare module '../index.js' {
   interface Tensor {
     /** Arcsine. */
     asin(): Tensor;
