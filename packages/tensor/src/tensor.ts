@@ -1,5 +1,5 @@
 import { type Backend, getBackend, type View } from './backend.js';
-import { DTYPES, type DType, type TypedArray } from './dtype.js';
+import type { DType, TypedArray } from './dtype.js';
 import { formatTensor, inspectTensor } from './format.js';
 import { contiguousStrides, fmt, isContiguousLayout, normalizeDim, type Shape, sizeOf } from './shape.js';
 import { registerTensor, Storage, trackTensor, UNCOUNTED_VIEW, untrackTensor } from './storage.js';
