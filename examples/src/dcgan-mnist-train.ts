@@ -21,8 +21,11 @@ export interface GanSetup {
   /** Target of real images in the discriminator's loss (1, or 0.9 for one-sided label smoothing). */
   realLabel: number;
   device: string;
-  /** A copy of the generator that follows its weights as an exponential moving average. */
-  ema?: { model: DcganGenerator; decay: number };
+  /**
+   * A copy of the generator that follows its weights as an exponential moving average;
+   * `updates` counts the averaging steps so far (trainGanEpoch advances it), see `emaDecayAt`.
+   */
+  ema?: { model: DcganGenerator; decay: number; updates: number };
 }
 
 /** Mean losses and discriminator outputs of an epoch. */
@@ -59,6 +62,18 @@ export function updateEma(ema: Module, model: Module, decay: number): void {
       else t.copy_(s); // counters such as num_batches_tracked
     }
   });
+}
+
+/**
+ * The decay of the `updates`-th average step: `decay`, but at most (1 + updates) / (10 + updates)
+ * early on, so the average forgets the random initial generator within the first epochs instead
+ * of keeping a share 0.998^steps of it (the warm-up of TensorFlow's ExponentialMovingAverage).
+ */
+export function emaDecayAt(decay: number, updates: number): number {
+  if (!(Number.isInteger(updates) && updates >= 0)) {
+    throw new RangeError(`emaDecayAt: updates must be an integer >= 0, got ${updates}`);
+  }
+  return Math.min(decay, (1 + updates) / (10 + updates));
 }
 
 /** Latent vectors z ~ N(0, 1) [n, latent] on `device`, drawn from `noise`. */
@@ -109,7 +124,10 @@ export async function trainGanEpoch(
     gLoss.backward();
     d.requiresGrad_(true);
     optG.step();
-    if (setup.ema !== undefined) updateEma(setup.ema.model, g, setup.ema.decay);
+    if (setup.ema !== undefined) {
+      updateEma(setup.ema.model, g, emaDecayAt(setup.ema.decay, setup.ema.updates));
+      setup.ema.updates++;
+    }
 
     // Read back after the epoch, not per step (a read-back waits for the device).
     pending.push(

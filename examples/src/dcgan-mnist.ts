@@ -148,11 +148,13 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
     noise: new Generator(seed + 3),
     realLabel,
     device,
-    ema: { model: averaged, decay: emaDecay },
+    ema: { model: averaged, decay: emaDecay, updates: 0 },
   };
   const batches = imageBatches(data.train, batchSize, new Generator(seed + 2));
   let last = { dLoss: Number.NaN, gLoss: Number.NaN, dReal: Number.NaN, dFake: Number.NaN, steps: 0 };
   let q: SampleQuality | undefined;
+  // The trained generator itself, on the same latent vectors: what the averaging adds.
+  let raw: SampleQuality | undefined;
   let grid = '';
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const t0 = performance.now();
@@ -163,17 +165,17 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
     const [shown] = generateDigits(averaged, GRID, new Generator(seed + 4), device, GRID);
     grid = await writeGrid(shown!, outDir, epoch);
     q = await judgeDigits(judge, generateDigits(averaged, samples, new Generator(seed + 5), device));
+    raw = await judgeDigits(judge, generateDigits(generator, samples, new Generator(seed + 5), device));
     const s = ((performance.now() - t0) / 1000).toFixed(1);
     log(
       `${NAME}: epoch ${epoch}/${epochs}: D loss ${last.dLoss.toFixed(3)}, G loss ${last.gLoss.toFixed(3)}, ` +
         `D(real) ${last.dReal.toFixed(2)}, D(fake) ${last.dFake.toFixed(2)}; judge: ${percent(q.confidentShare)} ` +
-        `confident, smallest class ${percent(q.minClassShare)} (${last.steps} steps, ${s} s)`,
+        `confident, smallest class ${percent(q.minClassShare)}; trained generator ${percent(raw.confidentShare)} ` +
+        `(${last.steps} steps, ${s} s)`,
     );
   }
   log(`${NAME}: sample grids in ${outDir} (last: ${grid})`);
-  if (q === undefined) throw new Error(`${NAME}: no epoch trained`);
-  // The trained generator itself, on the same latent vectors: what the averaging adds.
-  const raw = await judgeDigits(judge, generateDigits(generator, samples, new Generator(seed + 5), device));
+  if (q === undefined || raw === undefined) throw new Error(`${NAME}: no epoch trained`);
   log(
     `${NAME}: without the weight average: ${percent(raw.confidentShare)} confident, smallest class ` +
       `${percent(raw.minClassShare)}`,

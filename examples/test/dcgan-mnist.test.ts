@@ -11,7 +11,7 @@ import { itIfAvailable } from '../../tests/repo/requirements.js';
 import { main, withScriptFlags } from '../src/dcgan-mnist.js';
 import { DcganDiscriminator, DcganGenerator, dcganInit } from '../src/dcgan-mnist-models.js';
 import { QUALITY_BAR, scoreProbabilities } from '../src/dcgan-mnist-quality.js';
-import { trainGanEpoch, updateEma } from '../src/dcgan-mnist-train.js';
+import { emaDecayAt, trainGanEpoch, updateEma } from '../src/dcgan-mnist-train.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tessera-dcgan-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -108,6 +108,42 @@ describe('dcgan-mnist weight average', () => {
     updateEma(ema, g, 0);
     for (const [i, t] of ema.parameters().entries())
       expect(t.sub(g.parameters()[i]!).abs().max().item()).toBe(0);
+  });
+
+  it('warms up: the decay of step t is at most (1 + t) / (10 + t)', () => {
+    expect(emaDecayAt(0.998, 0)).toBeCloseTo(0.1, 12);
+    expect(emaDecayAt(0.998, 90)).toBeCloseTo(0.91, 12);
+    expect(emaDecayAt(0.998, 10_000)).toBe(0.998);
+    expect(emaDecayAt(0, 5)).toBe(0);
+    expect(() => emaDecayAt(0.9, -1)).toThrow('emaDecayAt: updates must be an integer >= 0, got -1');
+  });
+
+  it('a training epoch averages after every step and counts the steps', async () => {
+    manualSeed(0);
+    const generator = new DcganGenerator({ latent: 4, width: 2 });
+    const discriminator = new DcganDiscriminator({ width: 2 });
+    const averaged = new DcganGenerator({ latent: 4, width: 2 });
+    updateEma(averaged, generator, 0);
+    const start = averaged.parameters()[0]!.clone();
+    const ema = { model: averaged, decay: 0.99, updates: 3 };
+    await trainGanEpoch(
+      {
+        generator,
+        discriminator,
+        optG: new Adam(generator.parameters(), { lr: 1e-2 }),
+        optD: new Adam(discriminator.parameters(), { lr: 1e-2 }),
+        noise: new Generator(1),
+        realLabel: 1,
+        device: 'cpu',
+        ema,
+      },
+      [rand([4, 1, 28, 28]), rand([4, 1, 28, 28])],
+    );
+    expect(ema.updates).toBe(5);
+    // The average moved from its start but, with decays 4/13 and 5/14, not all the way.
+    const a = averaged.parameters()[0]!;
+    expect(a.sub(start).abs().max().item()).toBeGreaterThan(0);
+    expect(a.sub(generator.parameters()[0]!).abs().max().item()).toBeGreaterThan(0);
   });
 
   it('rejects a decay outside [0, 1) and models that differ', () => {
