@@ -1,4 +1,5 @@
 import {
+  attr,
   type Backend,
   CpuBackend,
   callOp,
@@ -64,7 +65,9 @@ describe('registerOp and callOp', () => {
       result = callOp(SCALE_SHIFT, [x], { shift: 1 });
     });
     expect(result.arraySync()).toEqual([3, -3, 7]);
-    expect(calls).toEqual([{ name: 'testScaleShift', inputs: [x], attrs: { scale: 2, shift: 1 } }]);
+    expect(calls).toEqual([
+      { name: 'testScaleShift', decl: SCALE_SHIFT, inputs: [x], attrs: { scale: 2, shift: 1 } },
+    ]);
     expect(callOp(SCALE_SHIFT, [tensor([1, 2], { dtype: 'int32' })]).dtype).toBe('int32');
   });
 
@@ -133,6 +136,13 @@ describe('registerOp and callOp', () => {
     expect(() =>
       registerOp({ name: 'k4', kind: 'unary', doc: 'd', attrs: { a: 'x' as never } }, { cpu }),
     ).toThrow(/attribute 'a' needs a number default/);
+    // non-elementwise kinds, dtype rules and attribute entries are for built-in declarations only
+    expect(() =>
+      registerOp({ name: 'k5', kind: 'unary', doc: 'd', dtype: 'int32' as never }, { cpu }),
+    ).toThrow(/registerOp\(k5\): dtype must be one of same, float, bool/);
+    expect(() =>
+      registerOp({ name: 'k6', kind: 'unary', doc: 'd', attrs: { a: attr('dims') as never } }, { cpu }),
+    ).toThrow(/registerOp\(k6\): attribute 'a' needs a number default/);
     expect(() =>
       registerOp({ name: 'k5', kind: 'unary', dtype: 'bool', differentiable: true, doc: 'd' }, { cpu }),
     ).toThrow(/bool result cannot be differentiable/);

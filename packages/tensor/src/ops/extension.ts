@@ -57,14 +57,15 @@ export function registerOp<
   const R extends ExtensionDTypeRule = 'same',
 >(decl: OpDeclInput<N, K, A, R>, kernels: OpKernels<K, A>): OpDecl<N, K, A, R> {
   checkDecl(decl);
+  // Extension ops are elementwise: kernels of other kinds cannot be given as a scalar function.
   if (decl.kind !== 'unary' && decl.kind !== 'binary') {
     throw new TypeError(
-      `registerOp(${decl.name}): kind must be 'unary' or 'binary', got ${JSON.stringify(decl.kind)}`,
+      `registerOp(${decl.name}): kind must be one of unary, binary, got ${JSON.stringify(decl.kind)}`,
     );
   }
   if (decl.dtype !== undefined && !['same', 'float', 'bool'].includes(decl.dtype)) {
     throw new TypeError(
-      `registerOp(${decl.name}): dtype must be 'same', 'float' or 'bool', got ${JSON.stringify(decl.dtype)}`,
+      `registerOp(${decl.name}): dtype must be one of same, float, bool, got ${JSON.stringify(decl.dtype)}`,
     );
   }
   for (const [k, v] of Object.entries(decl.attrs ?? {})) {
