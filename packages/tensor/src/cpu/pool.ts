@@ -1,5 +1,6 @@
 import type { Pool2dParams, View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
+import { poolGeometry } from '../kit-geometry.js';
 import { arr } from './buffer.js';
 
 // 2-D pooling kernels: one plane (image, channel) at a time, windows clipped to the input
@@ -35,22 +36,17 @@ function windows(out: number, s: number, pad: number, d: number, k: number, size
 
 /** Max pooling; `indices` (int32) gets the flat h*W + w of each maximum (NaN wins, as in PyTorch). */
 export function maxPool2d(out: View, indices: View | null, x: View, p: Pool2dParams): void {
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const OH = out.shape[2]!;
-  const OW = out.shape[3]!;
+  const { N, C, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw } = poolGeometry(x.shape, out.shape, p);
   const [sN, sC, sH, sW] = x.strides as [number, number, number, number];
   const X = arr(x);
   const Y = arr(out);
   const I = indices === null ? null : arr(indices);
-  const [sh, sw] = p.stride;
-  const [ph, pw] = p.padding;
-  const [dh, dw] = p.dilation;
   if (isPlain2x2(p, sW, OH, OW, H, W)) {
     maxPool2x2(N, C, OH, OW, W, X, x.offset, sN, sC, sH, Y, out.offset, I, indices?.offset ?? 0);
     return;
   }
-  const rows = windows(OH, sh, ph, dh, p.kernel[0], H);
-  const cols = windows(OW, sw, pw, dw, p.kernel[1], W);
+  const rows = windows(OH, sh, ph, dh, KH, H);
+  const cols = windows(OW, sw, pw, dw, KW, W);
   let o = out.offset;
   let io = indices === null ? 0 : indices.offset;
   for (let n = 0; n < N; n++) {
@@ -246,17 +242,12 @@ function divisor(p: Pool2dParams, rows: Windows, cols: Windows, oh: number, ow: 
 
 /** Average pooling (see `divisor` for what each window is divided by). */
 export function avgPool2d(out: View, x: View, p: Pool2dParams): void {
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const OH = out.shape[2]!;
-  const OW = out.shape[3]!;
+  const { N, C, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw } = poolGeometry(x.shape, out.shape, p);
   const [sN, sC, sH, sW] = x.strides as [number, number, number, number];
   const X = arr(x);
   const Y = arr(out);
-  const [sh, sw] = p.stride;
-  const [ph, pw] = p.padding;
-  const [dh, dw] = p.dilation;
-  const rows = windows(OH, sh, ph, dh, p.kernel[0], H);
-  const cols = windows(OW, sw, pw, dw, p.kernel[1], W);
+  const rows = windows(OH, sh, ph, dh, KH, H);
+  const cols = windows(OW, sw, pw, dw, KW, W);
   let o = out.offset;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
@@ -283,18 +274,14 @@ export function avgPool2d(out: View, x: View, p: Pool2dParams): void {
 
 /** Gradient of avgPool2d: every input element gets dy / divisor of each window covering it. */
 export function avgPool2dBackward(out: View, dy: View, p: Pool2dParams): void {
-  const [N, C, H, W] = out.shape as [number, number, number, number];
-  const OH = dy.shape[2]!;
-  const OW = dy.shape[3]!;
+  // The input gradient is `out`, dy plays the pooled output (see poolGeometry).
+  const { N, C, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw } = poolGeometry(out.shape, dy.shape, p);
   const [gN, gC, gH, gW] = dy.strides as [number, number, number, number];
   const G = arr(dy);
   const Y = arr(out);
   Y.fill(0, out.offset, out.offset + N * C * H * W);
-  const [sh, sw] = p.stride;
-  const [ph, pw] = p.padding;
-  const [dh, dw] = p.dilation;
-  const rows = windows(OH, sh, ph, dh, p.kernel[0], H);
-  const cols = windows(OW, sw, pw, dw, p.kernel[1], W);
+  const rows = windows(OH, sh, ph, dh, KH, H);
+  const cols = windows(OW, sw, pw, dw, KW, W);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const plane = out.offset + (n * C + c) * H * W;
