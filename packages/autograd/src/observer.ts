@@ -76,7 +76,10 @@ export const autogradObserver: OpObserver = {
           'or wrap the update in noGrad() (e.g. optimizer steps), or apply it to t.detach()',
       );
     }
-    const rule = gradRule(name);
+    const general = gradRule(name);
+    // A binary op with a JS-number operand has a rule of its own (see GradRule.scalar).
+    const rule =
+      general?.scalar !== undefined && typeof call.attrs.scalar === 'number' ? general.scalar : general;
     if (rule === undefined) {
       if (!call.decl.differentiable) return nested(compute);
       const result = nested(compute);

@@ -48,6 +48,11 @@ export interface GradRule<A extends UnknownAttrs = UnknownAttrs> {
   readonly saveInputs?: boolean | readonly number[];
   /** Outputs to keep for backward: all (`true`) or the listed indices. */
   readonly saveOutputs?: boolean | readonly number[];
+  /**
+   * The rule of the op's scalar form, used when the recorded call carries a JS-number operand
+   * (a binary op with one tensor input and attrs `scalar`, `scalarFirst`; see ScalarAttrs).
+   */
+  readonly scalar?: GradRule;
   backward(
     ctx: GradContext<A>,
     g: Tensor,

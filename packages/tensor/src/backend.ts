@@ -190,6 +190,14 @@ export interface FusedKernels {
    * the dtype as the unfused chain of ops would.
    */
   update(op: UpdateOp, out: View, b: View, c: View | null, s: number): void;
+  /**
+   * out = x op s, or s op x when `scalarFirst`: a binary op with a JS-number operand (`x.mul(0.5)`,
+   * `2 - x`), computed in x's dtype exactly as `binary` would with `s` as a 0-d operand of that
+   * dtype (so a float32 kernel rounds `s` to float32). `s` arrives converted to the dtype (bool
+   * 0/1, int32 an integer); `out` has x's shape and may be x itself (in-place ops). Without it,
+   * ops pass `binary` a 0-d tensor holding `s`.
+   */
+  binaryScalar(op: BinaryOp, out: View, x: View, s: number, scalarFirst: boolean): void;
 }
 
 /**

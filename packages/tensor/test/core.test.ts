@@ -155,8 +155,10 @@ describe('the runOp seam', () => {
     setOpObserver(null);
     expect(calls.map((c) => c.name)).toEqual(['cast', 'add', 'cast', 'leakyRelu', 'clamp', 'lt']);
     const addCall = calls[1]!;
-    expect(addCall.inputs.map((t: Tensor) => t.dtype)).toEqual(['float32', 'float32']);
-    expect(addCall.inputs[1]!.shape).toEqual([]);
+    // The number travels as an attribute, converted as the compute dtype stores it.
+    expect(addCall.inputs.map((t: Tensor) => t.dtype)).toEqual(['float32']);
+    expect(addCall.attrs).toEqual({ scalar: 0.5, scalarFirst: 0 });
+    expect(calls[5]!.attrs).toEqual({ scalar: 1, scalarFirst: 0 });
     expect(y.arraySync()).toEqual([1.5, 2.5]);
     expect(calls[3]!.attrs).toEqual({ alpha: 0.1 });
     expect(calls[4]!.attrs).toEqual({ min: 0, max: 1 });

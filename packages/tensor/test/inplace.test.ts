@@ -301,7 +301,9 @@ describe('version counter and the op seam', () => {
     const names = seen.map((c) => c.name);
     expect(names).toEqual(['add_', 'mul_', 'clamp_', 'copy_', 'fill_', 'neg_']);
     expect(seen[0]!.inputs[0]).toBe(x);
-    expect(seen[0]!.inputs[1]!.shape).toEqual([]);
+    expect(seen[0]!.inputs).toEqual([x]);
+    expect(seen[0]!.attrs).toEqual({ scalar: 1, scalarFirst: 0 });
+    expect(seen[1]!.inputs[1]!.shape).toEqual([3]);
     expect(seen[2]!.attrs).toEqual({ min: 0, max: 2 });
     expect(seen[4]!.attrs).toEqual({ value: 5 });
     expect(x.arraySync()).toEqual([-5, -5, -5]);

@@ -16,10 +16,13 @@ async function collect(until: () => boolean): Promise<void> {
   }
 }
 
-/** The 0-d tensor an op received for a JS scalar operand (its second input). */
-function scalarOperandOf(fn: () => unknown): Tensor {
+/**
+ * The 0-d tensor an op received for a JS scalar operand (its input `i`). Binary ops take numbers
+ * as attributes (no operand tensor at all); `where` and `copy_` still make 0-d constants.
+ */
+function scalarOperandOf(fn: () => unknown, i = 2): Tensor {
   const calls = recordTopLevel(fn);
-  const s = calls[0]!.inputs[1]!;
+  const s = calls[0]!.inputs[i]!;
   expect(s.ndim).toBe(0);
   return s;
 }
@@ -59,25 +62,36 @@ describe('scalar operands', () => {
 
   it('are not counted by memory() and are not freed by dispose()', () => {
     const x = tensor([1, 2, 3], { dtype: 'float32' });
-    x.add(4.125).dispose(); // the operand's constant now exists
-    const before = memory();
-    const y = x.add(4.125);
-    expect(memory().liveTensors).toBe(before.liveTensors + 1); // only the result
-    expect(memory().liveBuffers).toBe(before.liveBuffers + 1);
-    y.dispose();
-    expect(memory()).toEqual(before);
-    const s = scalarOperandOf(() => x.add(4.125));
+    const c = x.gt(1);
+    // A binary op takes the number as an attribute: its only input is x.
+    const calls = recordTopLevel(() => x.add(4.125));
+    expect(calls[0]!.inputs).toEqual([x]);
+    expect(calls[0]!.attrs).toEqual({ scalar: 4.125, scalarFirst: 0 });
+    where(c, x, 4.125).dispose(); // the operand's constant now exists
+    for (const op of [() => x.add(4.125), () => where(c, x, 4.125)]) {
+      op().dispose(); // warm
+      const before = memory();
+      const y = op();
+      expect(memory().liveTensors).toBe(before.liveTensors + 1); // only the result
+      expect(memory().liveBuffers).toBe(before.liveBuffers + 1);
+      y.dispose();
+      expect(memory()).toEqual(before);
+    }
+    const s = scalarOperandOf(() => where(c, x, 4.125));
     s.dispose();
     expect(s.isDisposed).toBe(false);
+    expect(where(c, x, 4.125).arraySync()).toEqual([4.125, 2, 3]);
     expect(x.add(4.125).arraySync()).toEqual([5.125, 6.125, 7.125]);
   });
 
   it('are never handed out again once something wrote into them', () => {
     const x = tensor([1, 2, 3], { dtype: 'float32' });
-    const s = scalarOperandOf(() => x.add(7));
+    const c = x.gt(1);
+    const s = scalarOperandOf(() => where(c, x, 7));
     s.fill_(100); // only reachable through an op observer, but must not poison later ops
+    expect(where(c, x, 7).arraySync()).toEqual([7, 2, 3]);
+    expect(scalarOperandOf(() => where(c, x, 7))).not.toBe(s);
     expect(x.add(7).arraySync()).toEqual([8, 9, 10]);
-    expect(scalarOperandOf(() => x.add(7))).not.toBe(s);
   });
 
   it('work with where() and comparisons on both sides', () => {

@@ -17,6 +17,7 @@ import type {
 import { allocArray, type DType, type TypedArray } from '../dtype.js';
 import { sizeOf } from '../shape.js';
 import { MIN_TRANSPOSE_SIZE, wasmKernels } from '../wasm/index.js';
+import { binaryScalar } from './binary-scalar.js';
 import { allocBuffer, arr, type CpuBuffer, freeBuffer, handle } from './buffer.js';
 import * as conv from './conv.js';
 import * as ew from './elementwise.js';
@@ -83,6 +84,9 @@ export class CpuBackend implements Backend {
   }
   binary(op: BinaryOp, out: View, a: View, b: View): void {
     ew.binary(op, out, a, b);
+  }
+  binaryScalar(op: BinaryOp, out: View, x: View, s: number, scalarFirst: boolean): void {
+    binaryScalar(op, out, x, s, scalarFirst);
   }
   where(out: View, cond: View, a: View, b: View): void {
     ew.where(out, cond, a, b);

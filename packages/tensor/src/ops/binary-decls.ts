@@ -1,10 +1,23 @@
-import { type DTypeRule, defineOp, type NoAttrs, type OpDecl } from './declare.js';
+import { attr, type DTypeRule, defineOp, type OpDecl } from './declare.js';
 
 // The built-in binary elementwise ops, declared once (see unary.ts). Operands are promoted to one
 // dtype and broadcast before the kernel runs; `dtype` is the kernel's result for that dtype.
 
+/**
+ * The attributes of a binary op called with a JS-number operand (`x.mul(0.5)`, `2 - x`): the
+ * number, converted to the op's dtype, and 1 when it is the left operand (see `ScalarAttrs`). A
+ * call on two tensors records none.
+ */
+const SCALAR_ATTRS = Object.freeze({ scalar: attr<number>('number'), scalarFirst: attr<0 | 1>('0 | 1') });
+
 const b = <const N extends string, const R extends DTypeRule = 'same'>(name: N, doc: string, dtype?: R) =>
-  defineOp<N, 'binary', NoAttrs, R>({ name, kind: 'binary', doc, ...(dtype === undefined ? {} : { dtype }) });
+  defineOp<N, 'binary', typeof SCALAR_ATTRS, R>({
+    name,
+    kind: 'binary',
+    doc,
+    attrs: SCALAR_ATTRS,
+    ...(dtype === undefined ? {} : { dtype }),
+  });
 
 /** The built-in binary ops, in table order. */
 export const CORE_BINARY = [
@@ -42,5 +55,5 @@ export const BINARY_OPS: readonly BinaryOp[] = Object.freeze(CORE_BINARY.map((d)
 
 /** The declarations of the built-in binary ops, by name. */
 export const BINARY_DECLS: { readonly [K in BinaryOp]: OpDecl } = Object.freeze(
-  Object.fromEntries(CORE_BINARY.map((d) => [d.name, d])) as { [K in BinaryOp]: OpDecl },
+  Object.fromEntries(CORE_BINARY.map((d) => [d.name, d])) as unknown as { [K in BinaryOp]: OpDecl },
 );

@@ -1,7 +1,7 @@
 import type { BinaryOp } from '../backend.js';
 import { runOp } from '../dispatch.js';
 import type { Tensor, TensorLike } from '../tensor.js';
-import { binaryKernel, cast, operands, resultType } from './elementwise.js';
+import { binaryIn, cast, resultType } from './elementwise.js';
 import { UNARY_DECLS } from './unary-decls.js';
 import { checkTensor, emptyOut } from './util.js';
 
@@ -9,13 +9,11 @@ import { checkTensor, emptyOut } from './util.js';
 // a common dtype first (as for arithmetic); logical ops treat non-zero as true.
 
 function compare(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
-  const [ta, tb] = operands(op, a, b, resultType(a, b));
-  return binaryKernel(op, ta, tb, 'bool');
+  return binaryIn(op, a, b, resultType(a, b), 'bool');
 }
 
 function logical(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
-  const [ta, tb] = operands(op, a, b, 'bool');
-  return binaryKernel(op, ta, tb, 'bool');
+  return binaryIn(op, a, b, 'bool', 'bool');
 }
 
 /** a == b (bool). */

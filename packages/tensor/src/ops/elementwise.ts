@@ -9,7 +9,17 @@ import { WHERE_OP } from './index-decls.js';
 import { clampTensor } from './math.js';
 import { clone } from './movement.js';
 import { CAST_OP } from './movement-decls.js';
-import { asTensor, checkTensor, describe, emptyOut, sameBackend, sameBackend2, syncValues } from './util.js';
+import { binaryScalarKernel } from './scalar-binary.js';
+import {
+  asTensor,
+  checkTensor,
+  describe,
+  emptyOut,
+  sameBackend,
+  sameBackend2,
+  storedValue,
+  syncValues,
+} from './util.js';
 
 // Elementwise ops: dtype promotion and broadcasting happen here, once; backends see inputs of one
 // dtype already broadcast to the output's shape.
@@ -141,8 +151,27 @@ function arith(op: BinaryOp, a: TensorLike, b: TensorLike, dtype = resultType(a,
     sameBackend2(op, a, b);
     return binaryKernel(op, a, b, dtype);
   }
+  return binaryIn(op, a, b, dtype, dtype);
+}
+
+/**
+ * `op` on two operands computed in `dtype` with an `outDtype` result: a tensor and a JS number
+ * run the tensor-scalar kernel (the number is an attribute, not a 0-d tensor), two tensors are
+ * promoted and broadcast.
+ */
+export function binaryIn(op: BinaryOp, a: TensorLike, b: TensorLike, dtype: DType, outDtype: DType): Tensor {
+  const first = isNumber(a);
+  if (first !== isNumber(b)) {
+    const t = checkTensor(op, first ? b : a);
+    const s = storedValue(op, dtype, (first ? a : b) as number | boolean);
+    return binaryScalarKernel(op, t.dtype === dtype ? t : cast(t, dtype), s, first, outDtype);
+  }
   const [ta, tb] = operands(op, a, b, dtype);
-  return binaryKernel(op, ta, tb, dtype);
+  return binaryKernel(op, ta, tb, outDtype);
+}
+
+function isNumber(v: unknown): v is number | boolean {
+  return typeof v === 'number' || typeof v === 'boolean';
 }
 
 /** `alpha * b` for add/sub, checking that alpha suits the operands' dtype as PyTorch does. */

@@ -23,6 +23,7 @@ import {
 } from './inplace-decls.js';
 import { clampTensor } from './math.js';
 import { toDevice } from './movement.js';
+import { runScalarKernel, type ScalarAttrs } from './scalar-binary.js';
 import {
   alive,
   asTensor,
@@ -115,6 +116,7 @@ function binaryInPlace<T extends Tensor>(op: BinaryOp, target: T, other: TensorL
   let dtype = resultType(target, other);
   if (op === 'div' && !isFloating(dtype)) dtype = 'float32';
   if (dtype === 'bool' && op !== 'maximum' && op !== 'minimum') dtype = 'int32';
+  if (typeof other === 'number' || typeof other === 'boolean') return scalarInPlace(op, target, other, dtype);
   const o = asTensor(
     name,
     other,
@@ -125,6 +127,32 @@ function binaryInPlace<T extends Tensor>(op: BinaryOp, target: T, other: TensorL
   sameBackend(name, target, o);
   return runOp(inplaceDecl(op), [target, o], undefined, () => {
     binaryInto(name, op, target, o, dtype);
+    bumpVersion(target);
+    return target;
+  });
+}
+
+/**
+ * `target op= s` for a JS number `s`, computed in `dtype`: recorded as `<op>_` with inputs
+ * [target] and the scalar's attributes (see `ScalarAttrs`); no 0-d tensor is made for `s`.
+ */
+function scalarInPlace<T extends Tensor>(op: BinaryOp, target: T, other: number | boolean, dtype: DType): T {
+  const name = `${op}_`;
+  checkInto(name, target, dtype, []);
+  const attrs: ScalarAttrs = { scalar: storedValue(name, dtype, other), scalarFirst: 0 };
+  return runOp(inplaceDecl(op), [target], attrs, () => {
+    const be = target.storage(name).backend;
+    if (target.numel() > 0) {
+      if (target.isContiguous()) {
+        runScalarKernel(be, op, target.viewFor(name), target, attrs.scalar, false);
+      } else {
+        // Computed into a temporary, then copied into the target's layout.
+        const tmp = emptyOut(be, dtype, target.shape);
+        runScalarKernel(be, op, tmp.viewFor(name), target, attrs.scalar, false);
+        be.copy(target.viewFor(name), tmp.viewFor(name));
+        tmp.dispose();
+      }
+    }
     bumpVersion(target);
     return target;
   });
