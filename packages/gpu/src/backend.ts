@@ -22,7 +22,7 @@ import * as conv from './kernels/conv.js';
 import * as ew from './kernels/elementwise.js';
 import * as ix from './kernels/indexing.js';
 import { matmul } from './kernels/matmul.js';
-import { BINARY, IDENTITY, UNARY, WHERE } from './kernels/ops.js';
+import { BINARY, BINARY_SCALAR_LEFT, BINARY_SCALAR_RIGHT, IDENTITY, UNARY, WHERE } from './kernels/ops.js';
 import * as pool from './kernels/pool.js';
 import { random } from './kernels/random.js';
 import * as red from './kernels/reduce.js';
@@ -152,6 +152,13 @@ export class WebGPUBackend implements Backend {
       { view: b, name: 'b', convert: true },
     ];
     if (!this.fuser.lazy(op, BINARY[op], out, ins, {})) ew.binary(this.runtime, op, out, a, b);
+  }
+  /** A binary op with a JS-number operand: the number is a kernel parameter (SCALAR), no buffer. */
+  binaryScalar(op: BinaryOp, out: View, x: View, s: number, scalarFirst: boolean): void {
+    const def = scalarFirst ? BINARY_SCALAR_LEFT[op] : BINARY_SCALAR_RIGHT[op];
+    const x_ = { view: x, name: scalarFirst ? 'b' : 'a', convert: true };
+    if (!this.fuser.lazy(op, def, out, [x_], { SCALAR: s }))
+      ew.binaryScalar(this.runtime, op, out, x, s, scalarFirst);
   }
   where(out: View, cond: View, a: View, b: View): void {
     const ins = [

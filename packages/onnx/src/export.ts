@@ -80,7 +80,7 @@ class Tracer implements OpObserver {
       },
       scalar: (value, dtype) => {
         // One initializer per distinct scalar, however many decompositions use it.
-        const key = `${dtype}:${value}`;
+        const key = `${dtype}:${Object.is(value, -0) ? '-0' : value}`;
         let name = this.scalars.get(key);
         if (name === undefined) {
           name = this.constant(tensor([value], { dtype }).reshape([]));
@@ -144,6 +144,19 @@ class Tracer implements OpObserver {
     return this.names.get(t) ?? this.constant(t);
   }
 
+  /**
+   * The value names of a call's inputs. A binary op with a JS-number operand (attrs `scalar`,
+   * `scalarFirst`) gets it as a scalar initializer of its input's dtype, on its side, as a 0-d
+   * tensor operand would have been.
+   */
+  private inputNames(call: OpCall): string[] {
+    const names = call.inputs.map((t) => this.nameOf(t, call.name));
+    const { scalar, scalarFirst } = call.attrs;
+    if (typeof scalar !== 'number' || call.inputs.length !== 1) return names;
+    const s = this.ctx.scalar(scalar, call.inputs[0]!.dtype);
+    return scalarFirst === 1 ? [s, names[0]!] : [names[0]!, s];
+  }
+
   run<T extends Tensor | readonly Tensor[]>(call: OpCall, compute: () => T): T {
     // Ops run inside another op are part of it: only the outermost call becomes ONNX nodes.
     if (this.depth > 0) return compute();
@@ -155,7 +168,7 @@ class Tracer implements OpObserver {
     // outputs is an error (maxPool1d squeezes the indices it then drops).
     const tainted = call.inputs.map((t) => this.unexportable.get(t)).find((r) => r !== undefined);
     this.checkRandom(call.name);
-    const names = tainted === undefined ? call.inputs.map((t) => this.nameOf(t, call.name)) : [];
+    const names = tainted === undefined ? this.inputNames(call) : [];
     this.depth++;
     let out: T;
     try {

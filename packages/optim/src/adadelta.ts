@@ -2,7 +2,7 @@ import type { Tensor } from '@tessera/tensor';
 import { zerosLike } from '@tessera/tensor';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { beginStep } from './param-state.js';
-import { addcmul, addS, addScaledConsume, effectiveGrad, mulS_ } from './update-ops.js';
+import { effectiveGrad } from './update-ops.js';
 import { checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
 
 /** Options of `Adadelta` (PyTorch defaults). */
@@ -50,20 +50,21 @@ export class Adadelta extends Optimizer<AdadeltaConfig> {
       const squareAvg = state.squareAvg as Tensor;
       const accDelta = state.accDelta as Tensor;
 
-      const { g, owned } = effectiveGrad(value, grad, maximize, weightDecay);
-      mulS_(squareAvg, rho);
-      addcmul(squareAvg, g, g, 1 - rho);
-      const std = addS(squareAvg, eps);
+      const g = effectiveGrad(value, grad, maximize, weightDecay);
+      squareAvg.mul_(rho);
+      squareAvg.addcmul_(g, g, 1 - rho);
+      const std = squareAvg.add(eps);
       std.sqrt_();
-      const delta = addS(accDelta, eps);
+      const delta = accDelta.add(eps);
       delta.sqrt_();
       delta.div_(std);
       delta.mul_(g);
       std.dispose();
-      if (owned) g.dispose();
-      mulS_(accDelta, rho);
-      addcmul(accDelta, delta, delta, 1 - rho);
-      addScaledConsume(value, delta, -lr);
+      if (g !== grad) g.dispose();
+      accDelta.mul_(rho);
+      accDelta.addcmul_(delta, delta, 1 - rho);
+      value.add_(delta, -lr);
+      delta.dispose();
     }
   }
 }

@@ -2,7 +2,7 @@ import type { Tensor } from '@tessera/tensor';
 import { fullLike } from '@tessera/tensor';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { beginStep } from './param-state.js';
-import { addcdiv, addcmul, addS_, effectiveGrad } from './update-ops.js';
+import { effectiveGrad } from './update-ops.js';
 import { checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
 
 /** Options of `Adagrad` (PyTorch defaults). */
@@ -58,14 +58,14 @@ export class Adagrad extends Optimizer<AdagradConfig> {
       const step = beginStep(state, () => ({ sum: fullLike(value, initialAccumulatorValue) }));
       const sum = state.sum as Tensor;
 
-      const { g, owned } = effectiveGrad(value, grad, maximize, weightDecay);
+      const g = effectiveGrad(value, grad, maximize, weightDecay);
       const clr = lr / (1 + (step - 1) * lrDecay);
-      addcmul(sum, g, g, 1);
+      sum.addcmul_(g, g, 1);
       const std = sum.sqrt();
-      addS_(std, eps);
-      addcdiv(value, g, std, -clr);
+      std.add_(eps);
+      value.addcdiv_(g, std, -clr);
       std.dispose();
-      if (owned) g.dispose();
+      if (g !== grad) g.dispose();
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { Tensor } from '@tessera/tensor';
-import { addcmul, effectiveGrad, lerpTo, mulS_ } from './update-ops.js';
+import { effectiveGrad } from './update-ops.js';
 import { checkBetas, checkLr, checkNumber } from './validate.js';
 
 // What Adam, AdamW, NAdam, RAdam (and, for the checks and moments, Adamax) have in common.
@@ -32,15 +32,15 @@ export function checkAdamFamily(
 /**
  * Applies weight decay and returns the gradient the moments see: with decoupled decay the
  * parameter is scaled in place, θ ← θ(1 − γλ), and the gradient is left alone; otherwise λθ is
- * added to it (see `effectiveGrad`, which also negates it when maximising). `owned` tells whether
- * `g` is a new tensor the caller must dispose.
+ * added to it (see `effectiveGrad`, which also negates it when maximising). A result other than
+ * `grad` is a new tensor the caller disposes.
  */
 export function decayedGrad(
   value: Tensor,
   grad: Tensor,
   o: { lr: number; weightDecay: number; decoupledWeightDecay: boolean; maximize: boolean },
-): { g: Tensor; owned: boolean } {
-  if (o.decoupledWeightDecay && o.weightDecay !== 0) mulS_(value, 1 - o.lr * o.weightDecay);
+): Tensor {
+  if (o.decoupledWeightDecay && o.weightDecay !== 0) value.mul_(1 - o.lr * o.weightDecay);
   return effectiveGrad(value, grad, o.maximize, o.decoupledWeightDecay ? 0 : o.weightDecay);
 }
 
@@ -52,7 +52,7 @@ export function updateMoments(
   beta1: number,
   beta2: number,
 ): void {
-  lerpTo(expAvg, g, 1 - beta1);
-  mulS_(expAvgSq, beta2);
-  addcmul(expAvgSq, g, g, 1 - beta2);
+  expAvg.lerp_(g, 1 - beta1);
+  expAvgSq.mul_(beta2);
+  expAvgSq.addcmul_(g, g, 1 - beta2);
 }

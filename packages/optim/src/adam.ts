@@ -3,7 +3,6 @@ import { zerosLike } from '@tessera/tensor';
 import { type AdamFamilyOptions, checkAdamFamily, decayedGrad, updateMoments } from './adam-family.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { beginStep } from './param-state.js';
-import { addcdiv, addS_, divS_ } from './update-ops.js';
 import { checkBoolean, resolveOptions } from './validate.js';
 
 /** Options of `Adam` (PyTorch defaults). */
@@ -71,9 +70,9 @@ export class Adam extends Optimizer<AdamConfig> {
       const expAvg = state.expAvg as Tensor;
       const expAvgSq = state.expAvgSq as Tensor;
 
-      const { g, owned } = decayedGrad(value, grad, group);
+      const g = decayedGrad(value, grad, group);
       updateMoments(expAvg, expAvgSq, g, beta1, beta2);
-      if (owned) g.dispose();
+      if (g !== grad) g.dispose();
 
       const biasCorrection1 = 1 - beta1 ** step;
       const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
@@ -85,9 +84,9 @@ export class Adam extends Optimizer<AdamConfig> {
         second = maxSq;
       }
       const denom = second.sqrt();
-      divS_(denom, biasCorrection2Sqrt);
-      addS_(denom, eps);
-      addcdiv(value, expAvg, denom, -stepSize);
+      denom.div_(biasCorrection2Sqrt);
+      denom.add_(eps);
+      value.addcdiv_(expAvg, denom, -stepSize);
       denom.dispose();
     }
   }

@@ -3,7 +3,7 @@ import { zerosLike } from '@tessera/tensor';
 import { checkAdamFamily } from './adam-family.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { beginStep } from './param-state.js';
-import { addcdiv, addS_, effectiveGrad, lerpTo, mulS_ } from './update-ops.js';
+import { effectiveGrad } from './update-ops.js';
 import { checkBoolean, resolveOptions } from './validate.js';
 
 /** Options of `Adamax` (PyTorch defaults). */
@@ -49,17 +49,17 @@ export class Adamax extends Optimizer<AdamaxConfig> {
       const expAvg = state.expAvg as Tensor;
       const expInf = state.expInf as Tensor;
 
-      const { g, owned } = effectiveGrad(value, grad, maximize, weightDecay);
-      lerpTo(expAvg, g, 1 - beta1);
+      const g = effectiveGrad(value, grad, maximize, weightDecay);
+      expAvg.lerp_(g, 1 - beta1);
       const absG = g.abs();
-      addS_(absG, eps);
-      mulS_(expInf, beta2);
+      absG.add_(eps);
+      expInf.mul_(beta2);
       expInf.maximum_(absG);
       absG.dispose();
-      if (owned) g.dispose();
+      if (g !== grad) g.dispose();
 
       const clr = lr / (1 - beta1 ** step);
-      addcdiv(value, expAvg, expInf, -clr);
+      value.addcdiv_(expAvg, expInf, -clr);
     }
   }
 }

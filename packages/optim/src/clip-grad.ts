@@ -1,7 +1,6 @@
-import { checkOptions, isFloating, type Tensor, tensor } from '@tessera/tensor';
+import { checkOptions, div, isFloating, type Tensor, tensor } from '@tessera/tensor';
 import { withoutRecording } from './no-grad.js';
 import { gradOf, type ParamLike, paramList } from './params.js';
-import { addS, powS, scalar } from './update-ops.js';
 import { checkNumber } from './validate.js';
 
 /** Options of `clipGradNorm_`. */
@@ -23,16 +22,16 @@ function combineNorms(norms: Tensor[], p: number): Tensor {
     for (const n of norms) n.dispose();
     return acc;
   }
-  let acc = powS(norms[0]!, p);
+  let acc = norms[0]!.pow(p);
   for (let i = 1; i < norms.length; i++) {
-    const t = powS(norms[i]!, p);
+    const t = norms[i]!.pow(p);
     const next = acc.add(t);
     acc.dispose();
     t.dispose();
     acc = next;
   }
   for (const n of norms) n.dispose();
-  const total = powS(acc, 1 / p);
+  const total = acc.pow(1 / p);
   acc.dispose();
   return total;
 }
@@ -95,10 +94,8 @@ export function clipGradNorm_(
         );
       }
     }
-    const den = addS(total, 1e-6);
-    const num = scalar(den, maxNorm);
-    const coef = num.div(den);
-    num.dispose();
+    const den = total.add(1e-6);
+    const coef = div(maxNorm, den);
     den.dispose();
     coef.clamp_(null, 1);
     const byDtype = new Map<string, Tensor>([[coef.dtype, coef]]);

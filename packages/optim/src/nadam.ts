@@ -3,7 +3,6 @@ import { zerosLike } from '@tessera/tensor';
 import { type AdamFamilyOptions, checkAdamFamily, decayedGrad, updateMoments } from './adam-family.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { beginStep } from './param-state.js';
-import { addcdiv, addS_, divS } from './update-ops.js';
 import { checkBoolean, checkNumber, resolveOptions } from './validate.js';
 
 /** Options of `NAdam` (PyTorch defaults). */
@@ -59,7 +58,7 @@ export class NAdam extends Optimizer<NAdamConfig> {
       const expAvgSq = state.expAvgSq as Tensor;
       const biasCorrection2 = 1 - beta2 ** step;
 
-      const { g, owned } = decayedGrad(value, grad, group);
+      const g = decayedGrad(value, grad, group);
 
       const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
       const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
@@ -69,13 +68,13 @@ export class NAdam extends Optimizer<NAdamConfig> {
 
       updateMoments(expAvg, expAvgSq, g, beta1, beta2);
 
-      const denom = divS(expAvgSq, biasCorrection2);
+      const denom = expAvgSq.div(biasCorrection2);
       denom.sqrt_();
-      addS_(denom, eps);
-      addcdiv(value, g, denom, (-lr * (1 - mu)) / (1 - muProduct));
-      addcdiv(value, expAvg, denom, (-lr * muNext) / (1 - muProductNext));
+      denom.add_(eps);
+      value.addcdiv_(g, denom, (-lr * (1 - mu)) / (1 - muProduct));
+      value.addcdiv_(expAvg, denom, (-lr * muNext) / (1 - muProductNext));
       denom.dispose();
-      if (owned) g.dispose();
+      if (g !== grad) g.dispose();
     }
   }
 }

@@ -19,7 +19,6 @@ import {
   type SerializedTensor,
   serializeTensor,
 } from './serialize.js';
-import { withScalarCache } from './update-ops.js';
 
 /** Per-parameter state: step counts (numbers) and buffers (tensors shaped like the parameter). */
 export type ParamState = Record<string, Tensor | number>;
@@ -213,11 +212,9 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
    */
   step<L = unknown>(closure?: () => L): L | undefined {
     const loss = closure === undefined ? undefined : closure();
-    withoutRecording(() =>
-      withScalarCache(() => {
-        for (const group of this.paramGroups) this.updateGroup(group);
-      }),
-    );
+    withoutRecording(() => {
+      for (const group of this.paramGroups) this.updateGroup(group);
+    });
     return loss;
   }
 

@@ -3,7 +3,6 @@ import { zerosLike } from '@tessera/tensor';
 import { type AdamFamilyOptions, checkAdamFamily, decayedGrad, updateMoments } from './adam-family.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { beginStep } from './param-state.js';
-import { addS_, divS, mulS_ } from './update-ops.js';
 import { checkBoolean, resolveOptions } from './validate.js';
 
 /** Options of `RAdam` (PyTorch defaults). */
@@ -51,9 +50,9 @@ export class RAdam extends Optimizer<RAdamConfig> {
       const expAvg = state.expAvg as Tensor;
       const expAvgSq = state.expAvgSq as Tensor;
 
-      const { g, owned } = decayedGrad(value, grad, group);
+      const g = decayedGrad(value, grad, group);
       updateMoments(expAvg, expAvgSq, g, beta1, beta2);
-      if (owned) g.dispose();
+      if (g !== grad) g.dispose();
 
       const biasCorrection1 = 1 - beta1 ** step;
       const biasCorrection2 = 1 - beta2 ** step;
@@ -61,15 +60,15 @@ export class RAdam extends Optimizer<RAdamConfig> {
       const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
 
       // update = (m / bc1) * lr [* √bc2 / (√v + ε) * rect]
-      const update = divS(expAvg, biasCorrection1);
-      mulS_(update, lr);
+      const update = expAvg.div(biasCorrection1);
+      update.mul_(lr);
       if (rhoT > 5) {
         const rect = Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
         const denom = expAvgSq.sqrt();
-        addS_(denom, eps);
-        mulS_(update, Math.sqrt(biasCorrection2));
+        denom.add_(eps);
+        update.mul_(Math.sqrt(biasCorrection2));
         update.div_(denom);
-        mulS_(update, rect);
+        update.mul_(rect);
         denom.dispose();
       }
       value.sub_(update);

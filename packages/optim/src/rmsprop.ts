@@ -2,7 +2,7 @@ import type { Tensor } from '@tessera/tensor';
 import { zerosLike } from '@tessera/tensor';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { beginStep } from './param-state.js';
-import { addcdiv, addcmul, addS_, addScaled, effectiveGrad, lerpTo, mulS_ } from './update-ops.js';
+import { effectiveGrad } from './update-ops.js';
 import { checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
 
 /** Options of `RMSprop` (PyTorch defaults). */
@@ -66,34 +66,34 @@ export class RMSprop extends Optimizer<RMSpropConfig> {
       if (centered && state.gradAvg === undefined) state.gradAvg = zerosLike(value);
       const squareAvg = state.squareAvg as Tensor;
 
-      const { g, owned } = effectiveGrad(value, grad, maximize, weightDecay);
-      mulS_(squareAvg, alpha);
-      addcmul(squareAvg, g, g, 1 - alpha);
+      const g = effectiveGrad(value, grad, maximize, weightDecay);
+      squareAvg.mul_(alpha);
+      squareAvg.addcmul_(g, g, 1 - alpha);
 
       let avg: Tensor;
       if (centered) {
         const gradAvg = state.gradAvg as Tensor;
-        lerpTo(gradAvg, g, 1 - alpha);
+        gradAvg.lerp_(g, 1 - alpha);
         // √(v − ḡ²), computed as √(−ḡ² + v)
         avg = gradAvg.mul(gradAvg);
-        mulS_(avg, -1);
+        avg.mul_(-1);
         avg.add_(squareAvg);
         avg.sqrt_();
       } else {
         avg = squareAvg.sqrt();
       }
-      addS_(avg, eps);
+      avg.add_(eps);
 
       if (momentum > 0) {
         const buf = state.momentumBuffer as Tensor;
-        mulS_(buf, momentum);
-        addcdiv(buf, g, avg, 1);
-        addScaled(value, buf, -lr);
+        buf.mul_(momentum);
+        buf.addcdiv_(g, avg, 1);
+        value.add_(buf, -lr);
       } else {
-        addcdiv(value, g, avg, -lr);
+        value.addcdiv_(g, avg, -lr);
       }
       avg.dispose();
-      if (owned) g.dispose();
+      if (g !== grad) g.dispose();
     }
   }
 }

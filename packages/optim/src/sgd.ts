@@ -1,6 +1,6 @@
 import type { Tensor } from '@tessera/tensor';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
-import { addScaled, addScaledConsume, effectiveGrad, mulS, mulS_ } from './update-ops.js';
+import { effectiveGrad } from './update-ops.js';
 import { checkBoolean, checkLr, checkNumber, resolveOptions } from './validate.js';
 
 /** Options of `SGD` (PyTorch defaults). */
@@ -58,32 +58,31 @@ export class SGD extends Optimizer<Required<SGDOptions>> {
   protected updateGroup(group: ParamGroup<Required<SGDOptions>>): void {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     for (const { value, grad, state } of this.withGrads(group)) {
-      const { g, owned } = effectiveGrad(value, grad, maximize, weightDecay);
+      const g = effectiveGrad(value, grad, maximize, weightDecay);
       if (momentum === 0) {
-        if (owned) addScaledConsume(value, g, -lr);
-        else addScaled(value, g, -lr);
+        value.add_(g, -lr);
+        if (g !== grad) g.dispose();
         continue;
       }
       let buf = state.momentumBuffer as Tensor | undefined;
-      let gOwned = owned;
       if (buf === undefined) {
         // First step: the buffer is the gradient itself (no dampening), as in PyTorch.
-        buf = owned ? g : g.clone();
-        gOwned = false;
+        buf = g === grad ? g.clone() : g;
         state.momentumBuffer = buf;
       } else {
-        mulS_(buf, momentum);
-        addScaled(buf, g, 1 - dampening);
+        buf.mul_(momentum);
+        buf.add_(g, 1 - dampening);
       }
       if (nesterov) {
         // g + momentum * buf
-        const d = mulS(buf, momentum);
+        const d = buf.mul(momentum);
         d.add_(g);
-        addScaledConsume(value, d, -lr);
+        value.add_(d, -lr);
+        d.dispose();
       } else {
-        addScaled(value, buf, -lr);
+        value.add_(buf, -lr);
       }
-      if (gOwned) g.dispose();
+      if (g !== grad && g !== buf) g.dispose();
     }
   }
 }

@@ -14,7 +14,15 @@ import { DIV_CODE, REM_CODE } from '../errors.js';
 import type { GpuBuffer } from '../memory.js';
 import { dyn, dynInts, type Field, floats, ints, PARAMS_WGSL, pack } from '../params.js';
 import type { Binding, Runtime } from '../runtime.js';
-import { BINARY, IDENTITY, type OpDef, UNARY, WHERE } from './ops.js';
+import {
+  BINARY,
+  BINARY_SCALAR_LEFT,
+  BINARY_SCALAR_RIGHT,
+  IDENTITY,
+  type OpDef,
+  UNARY,
+  WHERE,
+} from './ops.js';
 import { describeViews } from './util.js';
 
 /** One input of an elementwise kernel. */
@@ -27,7 +35,7 @@ interface Input {
 }
 
 /** Scalar attributes an expression may use, by the upper-case name it uses them under. */
-export const ATTRS = ['ALPHA', 'BETA', 'THRESHOLD', 'MIN', 'MAX', 'VALUE'] as const;
+export const ATTRS = ['ALPHA', 'BETA', 'THRESHOLD', 'MIN', 'MAX', 'VALUE', 'SCALAR'] as const;
 /** One of ATTRS. */
 export type AttrName = (typeof ATTRS)[number];
 /**
@@ -63,9 +71,16 @@ function elementwise(
   const valueT = valueIn ? storageType(valueIn.view.dtype) : outT;
   const C: WgslType = computeOverride ?? (valueT === 'f32' ? 'f32' : def.i !== undefined ? 'i32' : 'f32');
   const expr = C === 'f32' ? def.f : (def.i ?? def.f);
-  // Integer division and remainder report a zero divisor `b` (the CPU backend throws for it).
+  // Integer division and remainder report a zero divisor `b` (the CPU backend throws for it); a
+  // scalar divisor (SCALAR) was checked by the op.
   const zeroCheck =
-    C !== 'i32' ? 0 : expr.startsWith('idiv(') ? DIV_CODE : expr.startsWith('imod_py(') ? REM_CODE : 0;
+    C !== 'i32' || !expr.endsWith(', b)')
+      ? 0
+      : expr.startsWith('idiv(')
+        ? DIV_CODE
+        : expr.startsWith('imod_py(')
+          ? REM_CODE
+          : 0;
 
   const aliased = inputs.map((x) => x.view.buffer === out.buffer && sameMapping(x.view, out));
   const addressed = inputs.filter((_, k) => !aliased[k]);
@@ -280,6 +295,15 @@ export function binary(rt: Runtime, op: BinaryOp, out: View, a: View, b: View): 
     ],
     {},
   );
+}
+
+/**
+ * out = x op s (s op x when `first`): the scalar is the SCALAR attribute, a kernel parameter,
+ * rounded to the compute type as a 0-d operand's value would be.
+ */
+export function binaryScalar(rt: Runtime, op: BinaryOp, out: View, x: View, s: number, first: boolean): void {
+  const def = first ? BINARY_SCALAR_LEFT[op] : BINARY_SCALAR_RIGHT[op];
+  elementwise(rt, op, def, out, [{ view: x, name: first ? 'b' : 'a', convert: true }], { SCALAR: s });
 }
 
 /** out = cond ? a : b. */

@@ -104,3 +104,24 @@ export const WHERE: OpDef = { f: 'select(b, a, c != 0)', i: 'select(b, a, c != 0
 
 /** Identity (copy/cast): the conversion to the output dtype does the work. */
 export const IDENTITY: OpDef = { f: 'x', i: 'x' };
+
+/**
+ * A binary op's expression with one operand the scalar attribute SCALAR (a tensor-scalar op,
+ * `x.mul(0.5)`): the tensor is `a` and the scalar `b` when `first` is false, else the reverse.
+ */
+function withScalar(def: OpDef, first: boolean): OpDef {
+  const re = first ? /\ba\b/g : /\bb\b/g;
+  const sub = (e: string): string => e.replace(re, 'SCALAR');
+  return { ...def, f: sub(def.f), ...(def.i === undefined ? {} : { i: sub(def.i) }) };
+}
+
+const scalarDefs = (first: boolean): Readonly<Record<BinaryOp, OpDef>> =>
+  Object.fromEntries(Object.entries(BINARY).map(([k, d]) => [k, withScalar(d, first)])) as Record<
+    BinaryOp,
+    OpDef
+  >;
+
+/** Binary ops as `a op SCALAR` (the tensor on the left). */
+export const BINARY_SCALAR_RIGHT: Readonly<Record<BinaryOp, OpDef>> = scalarDefs(false);
+/** Binary ops as `SCALAR op b` (the tensor on the right). */
+export const BINARY_SCALAR_LEFT: Readonly<Record<BinaryOp, OpDef>> = scalarDefs(true);
