@@ -1,0 +1,109 @@
+import * as T from '@tessera/tensor';
+import { BINARY_OPS, type BinaryOp, memory, profile, type Tensor, tensor } from '@tessera/tensor';
+import { beforeAll, expect, it } from 'vitest';
+import { describeIfAvailable } from '../../../tests/repo/requirements.js';
+import { gpuMemory, syncWebGPU, type WebGPUBackend } from '../src/index.js';
+import { gpuBackend } from './helpers.js';
+
+// Binary ops with a JS-number operand on WebGPU: the number is a kernel parameter (SCALAR), so
+// `x.mul(0.5)` allocates no buffer and runs no fill, and fused chains stay one kernel.
+
+type Fn = (a: Tensor | number, b: Tensor | number) => Tensor;
+const fn = (op: BinaryOp): Fn => (T as unknown as Record<string, Fn>)[op]!;
+
+describeIfAvailable('webgpu', 'scalar operands on WebGPU', () => {
+  let b: WebGPUBackend;
+  beforeAll(async () => {
+    b = await gpuBackend();
+  });
+
+  /** Dispatches and buffer writes while `f` runs. */
+  function counted(f: () => void): number {
+    const rt = b.runtime;
+    const run = rt.run.bind(rt);
+    let n = 0;
+    rt.run = (d) => {
+      n++;
+      run(d);
+    };
+    try {
+      f();
+    } finally {
+      rt.run = run;
+    }
+    return n;
+  }
+
+  it('x.mul(0.5) allocates only its result and records one op', async () => {
+    const x = tensor([1, 2, 3, 4], { dtype: 'float32' }).to('webgpu');
+    x.mul(0.5).dispose();
+    await syncWebGPU();
+    const before = memory();
+    const gpuBefore = gpuMemory().liveBuffers;
+    const p = profile(() => x.mul(0.5));
+    expect(memory().liveTensors, JSON.stringify([before, memory()])).toBe(before.liveTensors + 1);
+    expect(gpuMemory().liveBuffers).toBe(gpuBefore + 1);
+    expect(p.rows.map((r) => r.name)).toEqual(['mul']);
+    expect(p.row('mul')!.bytesAllocated).toBe(16);
+    expect(Array.from(await p.value.data())).toEqual([0.5, 1, 1.5, 2]);
+    p.value.dispose();
+    await syncWebGPU();
+    expect(gpuMemory().liveBuffers).toBe(gpuBefore);
+  });
+
+  it('x * 0.5 + 1 - 2 / x fuses into one kernel', async () => {
+    const x = tensor([1, 2, 4, -8], { dtype: 'float32' }).to('webgpu');
+    await x.data();
+    let y: Tensor | undefined;
+    const n = counted(() => {
+      y = T.sub(x.mul(0.5).add(1), T.div(2, x));
+    });
+    expect(n).toBe(0); // pending until read
+    expect(Array.from(await y!.data())).toEqual([-0.5, 1, 2.5, -2.75]);
+  });
+
+  it('every binary op, number on either side, matches the CPU backend', async () => {
+    const xs = {
+      float32: tensor([-2.5, -1, 0, 0.1, 1, 3.7], { dtype: 'float32' }),
+      int32: tensor([-7, -1, 0, 1, 2, 5], { dtype: 'int32' }),
+      bool: tensor([true, false, true, false, false, true]),
+    };
+    for (const [dtype, x] of Object.entries(xs)) {
+      const g = x.to('webgpu');
+      for (const op of BINARY_OPS) {
+        const f = fn(op);
+        for (const s of [-3, 0.5]) {
+          for (const first of [false, true]) {
+            const what = first ? `${s} ${op} ${dtype}` : `${dtype} ${op} ${s}`;
+            let want: Tensor;
+            try {
+              want = first ? f(s, x) : f(x, s);
+            } catch {
+              continue; // refused on every backend (int ** negative int, bool - ...)
+            }
+            const got = first ? f(s, g) : f(g, s);
+            expect(got.dtype, what).toBe(want.dtype);
+            const a = Array.from(await got.data());
+            const e = Array.from(want.dataSync());
+            for (let i = 0; i < e.length; i++) {
+              const ok =
+                Object.is(a[i], e[i]) ||
+                Math.abs(Number(a[i]) - Number(e[i])) <= 1e-5 * Math.max(1, Math.abs(Number(e[i])));
+              expect(ok, `${what}: ${a} vs ${e}`).toBe(true);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('in-place forms write through the target with the number as a parameter', async () => {
+    const x = tensor([1, 2, 3], { dtype: 'float32' }).to('webgpu');
+    await x.data();
+    const before = gpuMemory().liveBuffers;
+    x.mul_(0.5).add_(1).sub_(0.25);
+    await syncWebGPU();
+    expect(gpuMemory().liveBuffers).toBe(before);
+    expect(Array.from(await x.data())).toEqual([1.25, 1.75, 2.25]);
+  });
+});
