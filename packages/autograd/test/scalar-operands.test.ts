@@ -39,7 +39,12 @@ describe('gradients with a scalar operand', () => {
           const x = rnd([5], map);
           const g = (t: Tensor) => (first ? f(s, t) : f(t, s));
           const calls: OpCall[] = [];
-          const h = pushOpObserver({ run: (c, compute) => (calls.push(c), compute()) });
+          const h = pushOpObserver({
+            run: (c, compute) => {
+              calls.push(c);
+              return compute();
+            },
+          });
           g(x);
           h.remove();
           expect(calls.at(-1)!.attrs).toEqual({ scalar: s, scalarFirst: first ? 1 : 0 });

@@ -19,7 +19,12 @@ import { describe, expect, it } from 'vitest';
 /** The calls recorded while `fn` runs (every level). */
 function recorded(fn: () => unknown): OpCall[] {
   const calls: OpCall[] = [];
-  const h = pushOpObserver({ run: (call, compute) => (calls.push(call), compute()) });
+  const h = pushOpObserver({
+    run: (call, compute) => {
+      calls.push(call);
+      return compute();
+    },
+  });
   try {
     fn();
   } finally {
