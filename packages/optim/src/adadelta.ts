@@ -51,8 +51,7 @@ export class Adadelta extends Optimizer<AdadeltaConfig> {
       const accDelta = state.accDelta as Tensor;
 
       const g = effectiveGrad(value, grad, maximize, weightDecay);
-      squareAvg.mul_(rho);
-      squareAvg.addcmul_(g, g, 1 - rho);
+      squareAvg.mul_(rho).addcmul_(g, g, 1 - rho);
       const std = squareAvg.add(eps);
       std.sqrt_();
       const delta = accDelta.add(eps);
@@ -61,8 +60,7 @@ export class Adadelta extends Optimizer<AdadeltaConfig> {
       delta.mul_(g);
       std.dispose();
       if (g !== grad) g.dispose();
-      accDelta.mul_(rho);
-      accDelta.addcmul_(delta, delta, 1 - rho);
+      accDelta.mul_(rho).addcmul_(delta, delta, 1 - rho);
       value.add_(delta, -lr);
       delta.dispose();
     }

@@ -53,6 +53,5 @@ export function updateMoments(
   beta2: number,
 ): void {
   expAvg.lerp_(g, 1 - beta1);
-  expAvgSq.mul_(beta2);
-  expAvgSq.addcmul_(g, g, 1 - beta2);
+  expAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
 }

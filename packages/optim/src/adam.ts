@@ -83,9 +83,8 @@ export class Adam extends Optimizer<AdamConfig> {
         maxSq.maximum_(expAvgSq);
         second = maxSq;
       }
-      const denom = second.sqrt();
-      denom.div_(biasCorrection2Sqrt);
-      denom.add_(eps);
+      // As torch.optim.adam: denom = (v.sqrt() / bias_correction2_sqrt).add_(eps).
+      const denom = second.sqrt().div_(biasCorrection2Sqrt).add_(eps);
       value.addcdiv_(expAvg, denom, -stepSize);
       denom.dispose();
     }

@@ -53,8 +53,7 @@ export class Adamax extends Optimizer<AdamaxConfig> {
       expAvg.lerp_(g, 1 - beta1);
       const absG = g.abs();
       absG.add_(eps);
-      expInf.mul_(beta2);
-      expInf.maximum_(absG);
+      expInf.mul_(beta2).maximum_(absG);
       absG.dispose();
       if (g !== grad) g.dispose();
 

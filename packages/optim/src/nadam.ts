@@ -69,8 +69,7 @@ export class NAdam extends Optimizer<NAdamConfig> {
       updateMoments(expAvg, expAvgSq, g, beta1, beta2);
 
       const denom = expAvgSq.div(biasCorrection2);
-      denom.sqrt_();
-      denom.add_(eps);
+      denom.sqrt_().add_(eps);
       value.addcdiv_(g, denom, (-lr * (1 - mu)) / (1 - muProduct));
       value.addcdiv_(expAvg, denom, (-lr * muNext) / (1 - muProductNext));
       denom.dispose();

@@ -67,8 +67,7 @@ export class RMSprop extends Optimizer<RMSpropConfig> {
       const squareAvg = state.squareAvg as Tensor;
 
       const g = effectiveGrad(value, grad, maximize, weightDecay);
-      squareAvg.mul_(alpha);
-      squareAvg.addcmul_(g, g, 1 - alpha);
+      squareAvg.mul_(alpha).addcmul_(g, g, 1 - alpha);
 
       let avg: Tensor;
       if (centered) {
@@ -76,8 +75,7 @@ export class RMSprop extends Optimizer<RMSpropConfig> {
         gradAvg.lerp_(g, 1 - alpha);
         // √(v − ḡ²), computed as √(−ḡ² + v)
         avg = gradAvg.mul(gradAvg);
-        avg.mul_(-1);
-        avg.add_(squareAvg);
+        avg.mul_(-1).add_(squareAvg);
         avg.sqrt_();
       } else {
         avg = squareAvg.sqrt();
@@ -86,8 +84,7 @@ export class RMSprop extends Optimizer<RMSpropConfig> {
 
       if (momentum > 0) {
         const buf = state.momentumBuffer as Tensor;
-        buf.mul_(momentum);
-        buf.addcdiv_(g, avg, 1);
+        buf.mul_(momentum).addcdiv_(g, avg, 1);
         value.add_(buf, -lr);
       } else {
         value.addcdiv_(g, avg, -lr);

@@ -70,8 +70,7 @@ export class SGD extends Optimizer<Required<SGDOptions>> {
         buf = g === grad ? g.clone() : g;
         state.momentumBuffer = buf;
       } else {
-        buf.mul_(momentum);
-        buf.add_(g, 1 - dampening);
+        buf.mul_(momentum).add_(g, 1 - dampening);
       }
       if (nesterov) {
         // g + momentum * buf
