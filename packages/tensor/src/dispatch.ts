@@ -13,7 +13,10 @@ export interface OpCall {
   readonly name: string;
   /** The op's declaration: kind, attributes, whether it is differentiable (see `defineOp`). */
   readonly decl: OpDecl;
-  /** Tensor inputs, in the op's argument order (scalars appear as 0-d tensors). */
+  /**
+   * Tensor inputs, in the op's argument order. A binary op's JS-number operand is not among them:
+   * it is in `attrs` (`ScalarAttrs`).
+   */
   readonly inputs: readonly Tensor[];
   /** Non-tensor arguments that the op's result depends on (dims, shapes, flags). */
   readonly attrs: Readonly<Record<string, unknown>>;
