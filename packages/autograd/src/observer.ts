@@ -1,4 +1,4 @@
-import { type OpCall, type OpObserver, setOpObserver, type Tensor } from '@tessera/tensor';
+import { isScalarAttrs, type OpCall, type OpObserver, setOpObserver, type Tensor } from '@tessera/tensor';
 import type { AutogradMeta } from './meta.js';
 import { mode } from './mode.js';
 import { OpNode } from './op-node.js';
@@ -78,8 +78,7 @@ export const autogradObserver: OpObserver = {
     }
     const general = gradRule(name);
     // A binary op with a JS-number operand has a rule of its own (see GradRule.scalar).
-    const rule =
-      general?.scalar !== undefined && typeof call.attrs.scalar === 'number' ? general.scalar : general;
+    const rule = general?.scalar !== undefined && isScalarAttrs(call.attrs) ? general.scalar : general;
     if (rule === undefined) {
       if (!call.decl.differentiable) return nested(compute);
       const result = nested(compute);

@@ -4,6 +4,7 @@ import {
   type DType,
   defaultGenerator,
   getOpObserver,
+  isScalarAttrs,
   type OpCall,
   type OpObserver,
   setOpObserver,
@@ -151,10 +152,10 @@ class Tracer implements OpObserver {
    */
   private inputNames(call: OpCall): string[] {
     const names = call.inputs.map((t) => this.nameOf(t, call.name));
-    const { scalar, scalarFirst } = call.attrs;
-    if (typeof scalar !== 'number' || call.inputs.length !== 1) return names;
-    const s = this.ctx.scalar(scalar, call.inputs[0]!.dtype);
-    return scalarFirst === 1 ? [s, names[0]!] : [names[0]!, s];
+    const a = call.attrs;
+    if (!isScalarAttrs(a) || call.inputs.length !== 1) return names;
+    const s = this.ctx.scalar(a.scalar, call.inputs[0]!.dtype);
+    return a.scalarFirst === 1 ? [s, names[0]!] : [names[0]!, s];
   }
 
   run<T extends Tensor | readonly Tensor[]>(call: OpCall, compute: () => T): T {

@@ -271,6 +271,7 @@ export {
   variance,
 } from './ops/reduce.js';
 export * from './ops/reduce-decls.js';
+export { isScalarAttrs, type ScalarAttrs } from './ops/scalar-binary.js';
 export {
   type ScatterOptions,
   type ScatterReduce,

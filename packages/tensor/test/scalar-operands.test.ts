@@ -3,11 +3,14 @@ import {
   BINARY_OPS,
   type BinaryOp,
   type DType,
+  getBackend,
   isFloating,
+  isScalarAttrs,
   memory,
   type OpCall,
   profile,
   pushOpObserver,
+  registerBackend,
   type Tensor,
   tensor,
 } from '@tessera/tensor';
@@ -70,6 +73,32 @@ describe('binary ops with a JS-number operand', () => {
     expect(calls2.map((c) => c.name)).toEqual(['cast', 'mul']);
     expect(calls2[1]!.inputs[0]!.dtype).toBe('float32');
     expect(i.mul(0.5).arraySync()).toEqual([0.5, 1]);
+  });
+
+  it('isScalarAttrs tells the scalar form of a recorded call', () => {
+    const x = tensor([1, 2], { dtype: 'float32' });
+    const [scalarCall] = recorded(() => x.mul(3));
+    const [tensorCall] = recorded(() => x.mul(x));
+    expect(isScalarAttrs(scalarCall!.attrs)).toBe(true);
+    expect(isScalarAttrs(tensorCall!.attrs)).toBe(false);
+    expect(isScalarAttrs({ scalar: 1, scalarFirst: 2 })).toBe(false);
+    expect(isScalarAttrs({ min: 0, max: 1 })).toBe(false);
+  });
+
+  it('a backend without binaryScalar gets the number as a 0-d operand, with the same results', () => {
+    const cpu = getBackend('cpu');
+    const plain = Object.create(cpu, {
+      name: { value: 'cpu-no-scalar' },
+      binaryScalar: { value: undefined },
+    });
+    registerBackend('cpu-no-scalar', () => plain);
+    const x = tensor([1, -2, 3.5], { dtype: 'float32' });
+    const p = x.to('cpu-no-scalar');
+    const calls = recorded(() => T.sub(2, p));
+    expect(calls.at(-1)!.inputs).toEqual([p]);
+    expect(calls.at(-1)!.attrs).toEqual({ scalar: 2, scalarFirst: 1 });
+    expect(T.sub(2, p).arraySync()).toEqual(T.sub(2, x).arraySync());
+    expect(p.mul_(0.5).arraySync()).toEqual([0.5, -1, 1.75]);
   });
 
   it('in-place forms take the number as an attribute and allocate nothing', () => {
