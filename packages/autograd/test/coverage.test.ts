@@ -49,6 +49,9 @@ describe('op coverage', () => {
     expect(inplace.every((d) => !d.differentiable && d.name.endsWith('_'))).toBe(true);
     const clamp = CORE_DECLS.find((d) => d.name === 'clamp')!;
     expect(inplace.find((d) => d.name === 'clamp_')?.attrs).toEqual(clamp.attrs);
-    expect(inplace.find((d) => d.name === 'add_')?.attrs).toEqual({ alpha: 1 });
+    // add_: add's attributes (scalar, scalarFirst for a JS-number operand) and alpha
+    const add = CORE_DECLS.find((d) => d.name === 'add')!;
+    expect(Object.keys(add.attrs)).toEqual(['scalar', 'scalarFirst']);
+    expect(inplace.find((d) => d.name === 'add_')?.attrs).toEqual({ ...add.attrs, alpha: 1 });
   });
 });
