@@ -59,6 +59,13 @@ function record<T extends Tensor | readonly Tensor[]>(call: OpCall, rule: GradRu
   return (Array.isArray(result) ? attached : attached[0]) as unknown as T;
 }
 
+/** The rule of a call: a binary op with a JS-number operand has rules of its own (GradRule.scalar). */
+function ruleFor(call: OpCall): GradRule | undefined {
+  const rule = gradRule(call.name);
+  if (rule === undefined || !isScalarAttrs(call.attrs)) return rule;
+  return (call.attrs.scalarFirst === 1 ? rule.scalarFirst : rule.scalar) ?? rule;
+}
+
 /**
  * The op observer autograd attaches to `@tessera/tensor`. Cheap paths first: with grad mode off,
  * inside another recorded op, or when no input requires grad, the op just computes.
@@ -76,9 +83,7 @@ export const autogradObserver: OpObserver = {
           'or wrap the update in noGrad() (e.g. optimizer steps), or apply it to t.detach()',
       );
     }
-    const general = gradRule(name);
-    // A binary op with a JS-number operand has a rule of its own (see GradRule.scalar).
-    const rule = general?.scalar !== undefined && isScalarAttrs(call.attrs) ? general.scalar : general;
+    const rule = ruleFor(call);
     if (rule === undefined) {
       if (!call.decl.differentiable) return nested(compute);
       const result = nested(compute);

@@ -49,10 +49,12 @@ export interface GradRule<A extends UnknownAttrs = UnknownAttrs> {
   /** Outputs to keep for backward: all (`true`) or the listed indices. */
   readonly saveOutputs?: boolean | readonly number[];
   /**
-   * The rule of the op's scalar form, used when the recorded call carries a JS-number operand
-   * (a binary op with one tensor input and attrs `scalar`, `scalarFirst`; see ScalarAttrs).
+   * The rules of a binary op's scalar forms, used when the recorded call carries a JS-number
+   * operand (one tensor input and attrs `scalar`, `scalarFirst`; see ScalarAttrs): `scalar` for
+   * `x op s`, `scalarFirst` for `s op x`.
    */
   readonly scalar?: GradRule;
+  readonly scalarFirst?: GradRule;
   backward(
     ctx: GradContext<A>,
     g: Tensor,

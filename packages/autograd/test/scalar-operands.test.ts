@@ -74,6 +74,17 @@ describe('gradients with a scalar operand', () => {
     }
   });
 
+  it('keeps only what the form needs: x / s and x * s save nothing, s / x saves x', () => {
+    const x = rnd([3]);
+    const h = x.mul(1);
+    const y = h.div(2).mul(3).add(1).sub(4);
+    const z = T.div(2, h);
+    noGrad(() => h.mul_(5)); // bumps h's version after the forward
+    backward(y.sum()); // nothing saved: no version error
+    expect(Array.from(x.grad!.dataSync())).toEqual([1.5, 1.5, 1.5]);
+    expect(() => backward(z.sum())).toThrow(/in-place|modified|version/i);
+  });
+
   it('pow: the gradient of x ** 0 is zero, and of 0 ** x is zero where x >= 0', () => {
     const x = tensor([-1, 0, 2], { dtype: 'float64' }).requiresGrad_(true);
     backward(x.pow(0).sum());

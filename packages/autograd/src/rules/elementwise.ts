@@ -9,7 +9,7 @@ import {
   where,
 } from '@tessera/tensor';
 import { registerGradRule as rule } from '../rule.js';
-import { scalarGradRule } from './scalar.js';
+import { scalarGradRules } from './scalar.js';
 import { TRIG_RULES } from './trig.js';
 import { sumToShape, zerosForInput } from './util.js';
 
@@ -143,7 +143,7 @@ function binary(
   rule(name, {
     saveInputs: save.inputs === true,
     saveOutputs: save.output === true,
-    scalar: scalarGradRule(name),
+    ...scalarGradRules(name),
     backward(ctx, g) {
       const needA = ctx.needsInputGrad(0);
       const needB = ctx.needsInputGrad(1);

@@ -9,11 +9,24 @@ import type { GradContext, GradRule } from '../rule.js';
 // arithmetic is rounded to the input's dtype as the 0-d operand's ops rounded it, so gradients
 // stay bit-identical to the tensor-tensor form's. x: the tensor operand, y: the output.
 
-/** Which forward tensors a scalar rule reads, and the tensor operand's gradient. */
+/** Which forward tensors a scalar form's rule keeps: the input x, the output y. */
+interface Save {
+  readonly input?: boolean;
+  readonly output?: boolean;
+}
+
+/**
+ * A scalar form's rule: what it keeps for `x op s` and for `s op x` (x / s needs nothing, s / x
+ * needs x), and the tensor operand's gradient.
+ */
 type ScalarGrad = readonly [
-  { readonly input?: boolean; readonly output?: boolean },
+  { readonly right: Save; readonly left: Save },
   (g: Tensor, x: Tensor, y: Tensor, s: number, first: boolean, r: (v: number) => number) => Tensor,
 ];
+
+const NONE: Save = {};
+const X: Save = { input: true };
+const both = (save: Save) => ({ right: save, left: save });
 
 const HALF = 0.5;
 
@@ -21,14 +34,17 @@ const HALF = 0.5;
 const tieHalf = (g: Tensor, x: Tensor, s: number): Tensor => where(x.eq(s), g.mul(HALF), 0);
 
 const SCALAR_RULES: { readonly [K in DifferentiableBinaryOp]: ScalarGrad } = {
-  add: [{}, (g) => g],
-  sub: [{}, (g, _x, _y, _s, first) => (first ? g.neg() : g)],
-  mul: [{}, (g, _x, _y, s) => g.mul(s)],
+  add: [both(NONE), (g) => g],
+  sub: [both(NONE), (g, _x, _y, _s, first) => (first ? g.neg() : g)],
+  mul: [both(NONE), (g, _x, _y, s) => g.mul(s)],
   // x / s: g / s; s / x: -g s / x².
-  div: [{ input: true }, (g, x, _y, s, first) => (first ? g.mul(s).div(x.square()).neg() : g.div(s))],
+  div: [
+    { right: NONE, left: X },
+    (g, x, _y, s, first) => (first ? g.mul(s).div(x.square()).neg() : g.div(s)),
+  ],
   // x ^ s: s x^(s-1) (0 where s == 0); s ^ x: s^x ln s (0 where s == 0 and x >= 0).
   pow: [
-    { input: true, output: true },
+    { right: X, left: { input: true, output: true } },
     (g, x, y, s, first, r) => {
       if (!first) return s === 0 ? zerosLike(g) : g.mul(s).mul(x.pow(r(r(s) - 1)));
       const grad = g.mul(y).mul(r(Math.log(r(s))));
@@ -36,12 +52,12 @@ const SCALAR_RULES: { readonly [K in DifferentiableBinaryOp]: ScalarGrad } = {
     },
   ],
   // remainder(a, b) = a - floor(a / b) * b.
-  remainder: [{ input: true }, (g, x, _y, s, first) => (first ? g.mul(div(s, x).floor()).neg() : g)],
-  maximum: [{ input: true }, (g, x, _y, s) => where(x.gt(s), g, tieHalf(g, x, s))],
-  minimum: [{ input: true }, (g, x, _y, s) => where(x.lt(s), g, tieHalf(g, x, s))],
+  remainder: [{ right: NONE, left: X }, (g, x, _y, s, first) => (first ? g.mul(div(s, x).floor()).neg() : g)],
+  maximum: [both(X), (g, x, _y, s) => where(x.gt(s), g, tieHalf(g, x, s))],
+  minimum: [both(X), (g, x, _y, s) => where(x.lt(s), g, tieHalf(g, x, s))],
   // atan2(a, b): d/da = b / (a² + b²), d/db = -a / (a² + b²).
   atan2: [
-    { input: true },
+    both(X),
     (g, x, _y, s, first, r) => {
       const den = x.square().add(r(r(s) * r(s)));
       return first ? g.mul(s).div(den).neg() : g.mul(s).div(den);
@@ -54,19 +70,22 @@ function rounder(dtype: string): (v: number) => number {
   return dtype === 'float32' ? Math.fround : (v) => v;
 }
 
-/** The gradient rule of op `name`'s scalar form. */
-export function scalarGradRule(name: DifferentiableBinaryOp): GradRule {
+/** The gradient rules of op `name`'s scalar forms: `x op s` and `s op x`. */
+export function scalarGradRules(name: DifferentiableBinaryOp): { scalar: GradRule; scalarFirst: GradRule } {
   const [save, f] = SCALAR_RULES[name];
-  return {
-    saveInputs: save.input === true,
-    saveOutputs: save.output === true,
-    backward(ctx: GradContext, g: Tensor) {
-      if (!ctx.needsInputGrad(0)) return [null];
-      const none = undefined as unknown as Tensor;
-      const x = save.input ? ctx.input(0) : none;
-      const y = save.output ? ctx.output(0) : none;
-      const s = ctx.attrs.scalar as number;
-      return [f(g, x, y, s, ctx.attrs.scalarFirst === 1, rounder(ctx.inputDtype(0)))];
-    },
+  const ruleFor = (first: boolean): GradRule => {
+    const { input = false, output = false } = first ? save.left : save.right;
+    return {
+      saveInputs: input,
+      saveOutputs: output,
+      backward(ctx: GradContext, g: Tensor) {
+        if (!ctx.needsInputGrad(0)) return [null];
+        const none = undefined as unknown as Tensor;
+        const x = input ? ctx.input(0) : none;
+        const y = output ? ctx.output(0) : none;
+        return [f(g, x, y, ctx.attrs.scalar as number, first, rounder(ctx.inputDtype(0)))];
+      },
+    };
   };
+  return { scalar: ruleFor(false), scalarFirst: ruleFor(true) };
 }
