@@ -99,6 +99,33 @@ describeIfAvailable('webgpu', 'scalar operands on WebGPU', () => {
     }
   });
 
+  it('integer division and remainder with the number on either side (integer kernels)', async () => {
+    const x = tensor([-7, -2, 3, 5], { dtype: 'int32' });
+    const g = x.to('webgpu');
+    const cases: [string, (t: Tensor) => Tensor][] = [
+      ['x // 2', (t) => T.div(t, 2, 'floor')],
+      ['7 // x', (t) => T.div(7, t, 'floor')],
+      ['-7 / x trunc', (t) => T.div(-7, t, 'trunc')],
+      ['x % -3', (t) => T.remainder(t, -3)],
+      ['7 % x', (t) => T.remainder(7, t)],
+    ];
+    for (const [what, f] of cases) {
+      const got = f(g);
+      expect(got.dtype, what).toBe('int32');
+      expect(Array.from(await got.data()), what).toEqual(Array.from(f(x).dataSync()));
+    }
+    // A zero tensor divisor under a number is reported at the next read, as with two tensors.
+    const zero = tensor([2, 0, 1, 1], { dtype: 'int32', device: 'webgpu' });
+    await expect(T.div(7, zero, 'floor').data()).rejects.toThrow(
+      'div: integer division by zero (the divisor of output element 1, in flat order, is 0)',
+    );
+    await expect(T.remainder(7, zero).data()).rejects.toThrow(
+      /^remainder: integer division by zero .*element 1,/,
+    );
+    // A zero number divisor is refused at once, on every backend.
+    expect(() => T.div(g, 0, 'floor')).toThrow(/integer division by zero/);
+  });
+
   it('in-place forms write through the target with the number as a parameter', async () => {
     const x = tensor([1, 2, 3], { dtype: 'float32' }).to('webgpu');
     await x.data();
