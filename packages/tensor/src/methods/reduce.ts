@@ -49,33 +49,33 @@ declare module '../index.js' {
 export function installReduceMethods(): void {
   const p = Tensor.prototype as unknown as Record<string, unknown>;
   const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
-    sum(dim?: number | readonly number[], keepdim = false) {
+    sum(dim?: number | readonly number[], keepdim?: boolean) {
       return red.sum(this, dim, keepdim);
     },
-    mean(dim?: number | readonly number[], keepdim = false) {
+    mean(dim?: number | readonly number[], keepdim?: boolean) {
       return red.mean(this, dim, keepdim);
     },
-    prod(dim?: number | readonly number[], keepdim = false) {
+    prod(dim?: number | readonly number[], keepdim?: boolean) {
       return red.prod(this, dim, keepdim);
     },
-    max(arg?: number | Tensor, keepdim = false) {
+    max(arg?: number | Tensor, keepdim?: boolean) {
       if (arg instanceof Tensor) return ew.maximum(this, arg);
       return arg === undefined ? red.amax(this) : red.maxDim(this, arg, keepdim);
     },
-    min(arg?: number | Tensor, keepdim = false) {
+    min(arg?: number | Tensor, keepdim?: boolean) {
       if (arg instanceof Tensor) return ew.minimum(this, arg);
       return arg === undefined ? red.amin(this) : red.minDim(this, arg, keepdim);
     },
-    amax(dim?: number | readonly number[], keepdim = false) {
+    amax(dim?: number | readonly number[], keepdim?: boolean) {
       return red.amax(this, dim, keepdim);
     },
-    amin(dim?: number | readonly number[], keepdim = false) {
+    amin(dim?: number | readonly number[], keepdim?: boolean) {
       return red.amin(this, dim, keepdim);
     },
-    argmax(dim?: number, keepdim = false) {
+    argmax(dim?: number, keepdim?: boolean) {
       return red.argmax(this, dim, keepdim);
     },
-    argmin(dim?: number, keepdim = false) {
+    argmin(dim?: number, keepdim?: boolean) {
       return red.argmin(this, dim, keepdim);
     },
     var(dim?: red.VarDim, opts?: red.VarOptions | boolean, keepdim?: boolean) {
@@ -84,16 +84,16 @@ export function installReduceMethods(): void {
     std(dim?: red.VarDim, opts?: red.VarOptions | boolean, keepdim?: boolean) {
       return red.std(this, dim, opts, keepdim);
     },
-    logsumexp(dim: number | readonly number[], keepdim = false) {
+    logsumexp(dim: number | readonly number[], keepdim?: boolean) {
       return red.logsumexp(this, dim, keepdim);
     },
-    norm(p: number | 'fro' = 2, dim?: number | readonly number[], keepdim = false) {
+    norm(p: number | 'fro' = 2, dim?: number | readonly number[], keepdim?: boolean) {
       return red.norm(this, p, dim, keepdim);
     },
-    all(dim?: number | readonly number[], keepdim = false) {
+    all(dim?: number | readonly number[], keepdim?: boolean) {
       return red.all(this, dim, keepdim);
     },
-    any(dim?: number | readonly number[], keepdim = false) {
+    any(dim?: number | readonly number[], keepdim?: boolean) {
       return red.any(this, dim, keepdim);
     },
     cumsum(dim: number) {
@@ -111,10 +111,10 @@ export function installReduceMethods(): void {
     topk(k: number, dim = -1, largest = true, sorted = true) {
       return red.topk(this, k, dim, largest, sorted);
     },
-    sort(dim = -1, descending = false) {
+    sort(dim = -1, descending?: boolean) {
       return red.sort(this, dim, descending);
     },
-    argsort(dim = -1, descending = false) {
+    argsort(dim = -1, descending?: boolean) {
       return red.argsort(this, dim, descending);
     },
     matmul(other: Tensor) {

@@ -1,5 +1,8 @@
 import { attr, defineOp } from './declare.js';
 
+/** sort/argsort's `descending` default (false): declared here once; the op functions read it. */
+export const DESCENDING_DEFAULT = false;
+
 // The built-in indexing, selection, sorting and sampling ops, declared once (see declare.ts).
 
 const DIM = attr<number>('dim');
@@ -43,7 +46,7 @@ export const ARGSORT_OP = defineOp({
   name: 'argsort',
   kind: 'sort',
   dtype: 'int32',
-  attrs: { dim: DIM, descending: attr('bool', false) },
+  attrs: { dim: DIM, descending: attr('bool', DESCENDING_DEFAULT) },
   doc: 'indices that sort dim (stable; NaN last)',
 });
 export const BERNOULLI_OP = defineOp({

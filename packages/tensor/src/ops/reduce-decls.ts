@@ -4,7 +4,9 @@ import { attr, defineOp } from './declare.js';
 // attributes are normalised by the op functions (reduce.ts): dims sorted and non-negative.
 
 const DIMS = attr<readonly number[]>('dims');
-const KEEPDIM = attr('bool', false);
+/** keepdim's default (false, as in PyTorch): declared here once; the op functions' signatures read it. */
+export const KEEPDIM_DEFAULT = false;
+const KEEPDIM = attr('bool', KEEPDIM_DEFAULT);
 const DIM = attr<number>('dim');
 
 /** Reductions over a list of dims. */

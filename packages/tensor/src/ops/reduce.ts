@@ -9,6 +9,7 @@ import {
   ARGMIN_OP,
   CUMPROD_OP,
   CUMSUM_OP,
+  KEEPDIM_DEFAULT,
   LOG_SOFTMAX_OP,
   NORM_OP,
   PROD_OP,
@@ -123,7 +124,7 @@ function accumulateDType(x: Tensor): DType {
 }
 
 /** Sum over `dim` (one dim, several, or all when omitted). int32/bool inputs give int32. */
-export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+export function sum(x: Tensor, dim?: number | readonly number[], keepdim = KEEPDIM_DEFAULT): Tensor {
   checkTensor('sum', x);
   const dims = reduceDims('sum', x, dim);
   return runOp(SUM_OP, [x], { dims, keepdim }, () =>
@@ -132,7 +133,7 @@ export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false
 }
 
 /** Arithmetic mean over `dim` (all dims when omitted); float inputs only. Empty → NaN. */
-export function mean(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+export function mean(x: Tensor, dim?: number | readonly number[], keepdim = KEEPDIM_DEFAULT): Tensor {
   checkTensor('mean', x);
   requireFloat('mean', x);
   const dims = reduceDims('mean', x, dim);
@@ -140,7 +141,7 @@ export function mean(x: Tensor, dim?: number | readonly number[], keepdim = fals
 }
 
 /** Product over `dim` (all dims when omitted). int32/bool inputs give int32 (wrapping). Empty → 1. */
-export function prod(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+export function prod(x: Tensor, dim?: number | readonly number[], keepdim = KEEPDIM_DEFAULT): Tensor {
   checkTensor('prod', x);
   const dims = reduceDims('prod', x, dim);
   return runOp(PROD_OP, [x], { dims, keepdim }, () =>
@@ -163,12 +164,12 @@ function extreme(
 }
 
 /** Largest value over `dim` (all dims when omitted); NaN propagates. Keeps the dtype. */
-export function amax(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+export function amax(x: Tensor, dim?: number | readonly number[], keepdim = KEEPDIM_DEFAULT): Tensor {
   return extreme('amax', x, dim, keepdim);
 }
 
 /** Smallest value over `dim` (all dims when omitted); NaN propagates. Keeps the dtype. */
-export function amin(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+export function amin(x: Tensor, dim?: number | readonly number[], keepdim = KEEPDIM_DEFAULT): Tensor {
   return extreme('amin', x, dim, keepdim);
 }
 
@@ -203,12 +204,12 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined,
 }
 
 /** Index (int32) of the first largest value along `dim`, or in the flattened tensor when omitted. */
-export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
+export function argmax(x: Tensor, dim?: number, keepdim = KEEPDIM_DEFAULT): Tensor {
   return argExtreme('argmax', x, dim, keepdim);
 }
 
 /** Index (int32) of the first smallest value along `dim`, or in the flattened tensor when omitted. */
-export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
+export function argmin(x: Tensor, dim?: number, keepdim = KEEPDIM_DEFAULT): Tensor {
   return argExtreme('argmin', x, dim, keepdim);
 }
 
@@ -236,12 +237,20 @@ function extremeDim(
 }
 
 /** Largest values along `dim` and their first indices (PyTorch's `max(dim)`); values via gather. */
-export function maxDim(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+export function maxDim(
+  x: Tensor,
+  dim: number,
+  keepdim = KEEPDIM_DEFAULT,
+): { values: Tensor; indices: Tensor } {
   return extremeDim('max', x, dim, keepdim);
 }
 
 /** Smallest values along `dim` and their first indices (PyTorch's `min(dim)`); values via gather. */
-export function minDim(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+export function minDim(
+  x: Tensor,
+  dim: number,
+  keepdim = KEEPDIM_DEFAULT,
+): { values: Tensor; indices: Tensor } {
   return extremeDim('min', x, dim, keepdim);
 }
 
@@ -326,7 +335,7 @@ export function std(x: Tensor, dim?: VarDim, opts?: VarOptions | boolean, keepdi
  * max; rows that are all -inf give -inf and an empty reduction gives -inf. int32/bool inputs are
  * promoted to float32.
  */
-export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
+export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = KEEPDIM_DEFAULT): Tensor {
   checkTensor('logsumexp', x);
   if (!isFloating(x.dtype)) x = cast(x, 'float32');
   const dims = reduceDims('logsumexp', x, dim);
@@ -348,7 +357,7 @@ export function norm(
   x: Tensor,
   p: number | 'fro' = 2,
   dim?: number | readonly number[],
-  keepdim = false,
+  keepdim = KEEPDIM_DEFAULT,
 ): Tensor {
   checkTensor('norm', x);
   const pv = p === 'fro' ? 2 : p;
@@ -406,12 +415,12 @@ function logical(
 }
 
 /** Whether every element over `dim` is non-zero (all dims when omitted). Empty → true. */
-export function all(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+export function all(x: Tensor, dim?: number | readonly number[], keepdim = KEEPDIM_DEFAULT): Tensor {
   return logical('all', x, dim, keepdim);
 }
 
 /** Whether any element over `dim` is non-zero (all dims when omitted). Empty → false. */
-export function any(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+export function any(x: Tensor, dim?: number | readonly number[], keepdim = KEEPDIM_DEFAULT): Tensor {
   return logical('any', x, dim, keepdim);
 }
 

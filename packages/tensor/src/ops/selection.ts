@@ -8,6 +8,7 @@ import { fromArrayOn, scalarOf } from './from-array.js';
 import { gather, indexSelect } from './indexing.js';
 import { contiguous, reshape, squeeze } from './movement.js';
 import { argsort, sum } from './reduce.js';
+import { KEEPDIM_DEFAULT } from './reduce-decls.js';
 import { checkTensor, describe } from './util.js';
 
 // Median (a composite of argsort and gather: no read-back, differentiable) and the ops whose
@@ -24,7 +25,7 @@ export function median(x: Tensor, dim: number, keepdim?: boolean): { values: Ten
 export function median(
   x: Tensor,
   dim?: number,
-  keepdim = false,
+  keepdim = KEEPDIM_DEFAULT,
 ): Tensor | { values: Tensor; indices: Tensor } {
   checkTensor('median', x);
   if (x.dtype === 'bool') throw new TypeError('median: bool tensors are not supported');

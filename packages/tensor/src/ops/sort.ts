@@ -1,7 +1,7 @@
 import { runOp } from '../dispatch.js';
 import { fmt, normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { ARGSORT_OP } from './index-decls.js';
+import { ARGSORT_OP, DESCENDING_DEFAULT } from './index-decls.js';
 import { contiguous, narrow } from './movement.js';
 import { as1d, gatherAlong } from './reduce.js';
 import { checkTensor, empty } from './util.js';
@@ -13,7 +13,7 @@ import { checkTensor, empty } from './util.js';
  * Indices (int32) that sort `x` along `dim`; stable (equal values keep their order). NaN counts
  * as the largest value: last when ascending, first when descending (as PyTorch).
  */
-export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
+export function argsort(x: Tensor, dim = -1, descending = DESCENDING_DEFAULT): Tensor {
   checkTensor('argsort', x);
   const d = normalizeDim('argsort', dim, x.ndim);
   return runOp(ARGSORT_OP, [x], { dim: d, descending }, () => {
@@ -38,7 +38,11 @@ export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
  * Sorts along `dim` (stable; NaN largest): `{values, indices}`. The values are gathered from `x`
  * at the sorted indices, so they are differentiable.
  */
-export function sort(x: Tensor, dim = -1, descending = false): { values: Tensor; indices: Tensor } {
+export function sort(
+  x: Tensor,
+  dim = -1,
+  descending = DESCENDING_DEFAULT,
+): { values: Tensor; indices: Tensor } {
   checkTensor('sort', x);
   const d = normalizeDim('sort', dim, x.ndim);
   const indices = argsort(x, d, descending);
