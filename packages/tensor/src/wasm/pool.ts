@@ -32,7 +32,9 @@ type MakeWorker = (onError: (message: string) => void) => WorkerLike;
 /** The part of Node's worker_threads.Worker used here (no dependency on Node's type declarations). */
 interface NodeWorker extends WorkerLike {
   unref(): void;
-  on(event: 'message' | 'error', listener: (value: any) => void): void;
+  /** The worker's messages: `{ error }` when its kernel threw (see the worker source). */
+  on(event: 'message', listener: (value: { error?: string }) => void): void;
+  on(event: 'error', listener: (value: unknown) => void): void;
 }
 type NodeWorkerClass = new (source: string, options: { eval: boolean; name: string }) => NodeWorker;
 
