@@ -70,10 +70,10 @@ export function installInPlaceMethods(): void {
     div_(other: TensorLike) {
       return inplace.div_(this, other);
     },
-    addcmul_(t1: Tensor, t2: Tensor, value = 1) {
+    addcmul_(t1: Tensor, t2: Tensor, value?: number) {
       return inplace.addcmul_(this, t1, t2, value);
     },
-    addcdiv_(t1: Tensor, t2: Tensor, value = 1) {
+    addcdiv_(t1: Tensor, t2: Tensor, value?: number) {
       return inplace.addcdiv_(this, t1, t2, value);
     },
     lerp_(end: TensorLike, weight: TensorLike) {

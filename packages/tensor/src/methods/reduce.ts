@@ -87,7 +87,7 @@ export function installReduceMethods(): void {
     logsumexp(dim: number | readonly number[], keepdim?: boolean) {
       return red.logsumexp(this, dim, keepdim);
     },
-    norm(p: number | 'fro' = 2, dim?: number | readonly number[], keepdim?: boolean) {
+    norm(p?: number | 'fro', dim?: number | readonly number[], keepdim?: boolean) {
       return red.norm(this, p, dim, keepdim);
     },
     all(dim?: number | readonly number[], keepdim?: boolean) {
@@ -108,13 +108,13 @@ export function installReduceMethods(): void {
     logSoftmax(dim: number) {
       return red.logSoftmax(this, dim);
     },
-    topk(k: number, dim = -1, largest = true, sorted = true) {
+    topk(k: number, dim?: number, largest?: boolean, sorted?: boolean) {
       return red.topk(this, k, dim, largest, sorted);
     },
-    sort(dim = -1, descending?: boolean) {
+    sort(dim?: number, descending?: boolean) {
       return red.sort(this, dim, descending);
     },
-    argsort(dim = -1, descending?: boolean) {
+    argsort(dim?: number, descending?: boolean) {
       return red.argsort(this, dim, descending);
     },
     matmul(other: Tensor) {

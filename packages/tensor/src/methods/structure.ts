@@ -138,7 +138,7 @@ export function installStructureMethods(): void {
     view(...shape: number[] | [readonly number[]]) {
       return mv.view(this, flatArgs(shape));
     },
-    flatten(startDim = 0, endDim = -1) {
+    flatten(startDim?: number, endDim?: number) {
       return mv.flatten(this, startDim, endDim);
     },
     unflatten(dim: number, sizes: readonly number[]) {
@@ -165,7 +165,7 @@ export function installStructureMethods(): void {
     broadcastTo(shape: readonly number[]) {
       return mv.broadcastTo(this, shape);
     },
-    slice(dim: number, start?: number, end?: number, step = 1) {
+    slice(dim: number, start?: number, end?: number, step?: number) {
       return mv.slice(this, dim, start, end, step);
     },
     narrow(dim: number, start: number, length: number) {
@@ -174,7 +174,7 @@ export function installStructureMethods(): void {
     select(dim: number, index: number) {
       return mv.select(this, dim, index);
     },
-    diagonal(offset = 0, dim1 = 0, dim2 = 1) {
+    diagonal(offset?: number, dim1?: number, dim2?: number) {
       return mv.diagonal(this, offset, dim1, dim2);
     },
     contiguous() {
@@ -195,16 +195,16 @@ export function installStructureMethods(): void {
     roll(shifts: number | readonly number[], dims?: number | readonly number[]) {
       return shp.roll(this, shifts, dims);
     },
-    tril(diagonal = 0) {
+    tril(diagonal?: number) {
       return shp.tril(this, diagonal);
     },
-    triu(diagonal = 0) {
+    triu(diagonal?: number) {
       return shp.triu(this, diagonal);
     },
-    split(sizeOrSizes: number | readonly number[], dim = 0) {
+    split(sizeOrSizes: number | readonly number[], dim?: number) {
       return shp.split(this, sizeOrSizes, dim);
     },
-    chunk(chunks: number, dim = 0) {
+    chunk(chunks: number, dim?: number) {
       return shp.chunk(this, chunks, dim);
     },
     gather(dim: number, index: Tensor) {
@@ -219,7 +219,7 @@ export function installStructureMethods(): void {
     indexSelect(dim: number, index: Tensor) {
       return idx.indexSelect(this, dim, index);
     },
-    indexAdd(dim: number, index: Tensor, source: Tensor, alpha = 1) {
+    indexAdd(dim: number, index: Tensor, source: Tensor, alpha?: number) {
       return idx.indexAdd(this, dim, index, source, alpha);
     },
     maskedSelect(mask: Tensor) {
