@@ -2,7 +2,7 @@ import { full, type Tensor, tensor, where } from '@tessera/tensor';
 import { beforeAll, expect, it } from 'vitest';
 import { describeIfAvailable } from '../../../tests/repo/requirements.js';
 import type { WebGPUBackend } from '../src/index.js';
-import { expectMatch, gpuBackend, randomData, randomInts } from './helpers.js';
+import { countDispatches, expectMatch, gpuBackend, randomData, randomInts } from './helpers.js';
 
 /** A float tensor with values in [lo, hi) and a few special values (NaN, ±Infinity, 0) in `special`. */
 function floats(shape: number[], seed: number, special = false, lo = -3, hi = 3): Tensor {
@@ -39,22 +39,7 @@ describeIfAvailable('webgpu', 'elementwise fusion matches the CPU backend', () =
     b = await gpuBackend();
   });
 
-  /** Dispatches recorded while `f` runs (fused kernels included), with the fuser on. */
-  function dispatches(f: () => void): number {
-    const rt = b.runtime;
-    const run = rt.run.bind(rt);
-    let n = 0;
-    rt.run = (d) => {
-      n++;
-      run(d);
-    };
-    try {
-      f();
-    } finally {
-      rt.run = run;
-    }
-    return n;
-  }
+  const dispatches = (f: () => void): number => countDispatches(b, f);
 
   /** Runs `chain` on CPU tensors and on their GPU copies (made by `view` on each side) and compares. */
   async function parity(

@@ -79,3 +79,20 @@ export interface Pair {
 export function pair(base: Tensor, view: (t: Tensor) => Tensor = (t) => t): Pair {
   return { cpu: view(base), gpu: view(base.to('webgpu')) };
 }
+
+/** The dispatches `f` queues on `b` (fused kernels included), counted by wrapping its runtime's `run`. */
+export function countDispatches(b: WebGPUBackend, f: () => void): number {
+  const rt = b.runtime;
+  const run = rt.run.bind(rt);
+  let n = 0;
+  rt.run = (d) => {
+    n++;
+    run(d);
+  };
+  try {
+    f();
+  } finally {
+    rt.run = run;
+  }
+  return n;
+}

@@ -3,7 +3,7 @@ import { BINARY_OPS, type BinaryOp, memory, profile, type Tensor, tensor } from 
 import { beforeAll, expect, it } from 'vitest';
 import { describeIfAvailable } from '../../../tests/repo/requirements.js';
 import { gpuMemory, syncWebGPU, type WebGPUBackend } from '../src/index.js';
-import { gpuBackend } from './helpers.js';
+import { countDispatches, gpuBackend } from './helpers.js';
 
 // Binary ops with a JS-number operand on WebGPU: the number is a kernel parameter (SCALAR), so
 // `x.mul(0.5)` allocates no buffer and runs no fill, and fused chains stay one kernel.
@@ -17,22 +17,7 @@ describeIfAvailable('webgpu', 'scalar operands on WebGPU', () => {
     b = await gpuBackend();
   });
 
-  /** Dispatches and buffer writes while `f` runs. */
-  function counted(f: () => void): number {
-    const rt = b.runtime;
-    const run = rt.run.bind(rt);
-    let n = 0;
-    rt.run = (d) => {
-      n++;
-      run(d);
-    };
-    try {
-      f();
-    } finally {
-      rt.run = run;
-    }
-    return n;
-  }
+  const counted = (f: () => void): number => countDispatches(b, f);
 
   it('x.mul(0.5) allocates only its result and records one op', async () => {
     const x = tensor([1, 2, 3, 4], { dtype: 'float32' }).to('webgpu');
