@@ -59,7 +59,6 @@ export { CpuBackend } from './cpu/backend.js';
 export { cpuBufferCacheBytes, setCpuBufferCacheLimit } from './cpu/buffer.js';
 export {
   arange,
-  bernoulli,
   type CreationOptions,
   empty_ as empty,
   emptyLike,
@@ -68,22 +67,25 @@ export {
   fullLike,
   linspace,
   type NestedInput,
-  normal,
   ones,
   onesLike,
   type RandomOptions,
+  type TensorData,
+  tensor,
+  zeros,
+  zerosLike,
+} from './creation/factories.js';
+export {
+  bernoulli,
+  normal,
   rand,
   randint,
   randLike,
   randn,
   randnLike,
   randperm,
-  type TensorData,
-  tensor,
   uniform,
-  zeros,
-  zerosLike,
-} from './creation/factories.js';
+} from './creation/random-factories.js';
 export { type MultinomialOptions, multinomial } from './creation/multinomial.js';
 export {
   getOpObserver,

@@ -15,17 +15,6 @@ import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 
 export { type CreationOptions, finish, type RandomOptions, type SizeArgs } from '../creation-args.js';
-export {
-  bernoulli,
-  normal,
-  rand,
-  randint,
-  randLike,
-  randn,
-  randnLike,
-  randperm,
-  uniform,
-} from './random-factories.js';
 
 /** Nested arrays of numbers/booleans accepted by `tensor()`. */
 export type NestedInput = number | boolean | readonly NestedInput[];

@@ -1,5 +1,4 @@
-import type { DType } from '../dtype.js';
-import { DTYPES } from '../dtype.js';
+import { DTYPES, type DType } from '../dtype.js';
 import type { Conv2dOptions } from '../ops/conv.js';
 import * as conv from '../ops/conv.js';
 import * as ew from '../ops/elementwise.js';

@@ -38,16 +38,16 @@ export function binaryScalarKernel(
   first: boolean,
   outDtype: DType,
 ): Tensor {
+  // Without an observer, skip building the call (attrs, closure and input list): it would run as is.
+  if (!hasOpObservers()) return scalarCompute(op, x, s, first, outDtype);
   const attrs: ScalarAttrs = { scalar: s, scalarFirst: first ? 1 : 0 };
-  // Without an observer, skip building the call (closure and input list): it would run as is.
-  if (!hasOpObservers()) return scalarCompute(op, x, attrs, outDtype);
-  return runOp(BINARY_DECLS[op], [x], attrs, () => scalarCompute(op, x, attrs, outDtype));
+  return runOp(BINARY_DECLS[op], [x], attrs, () => scalarCompute(op, x, s, first, outDtype));
 }
 
-function scalarCompute(op: BinaryOp, x: Tensor, attrs: ScalarAttrs, outDtype: DType): Tensor {
+function scalarCompute(op: BinaryOp, x: Tensor, s: number, first: boolean, outDtype: DType): Tensor {
   const be = x.storage(op).backend;
   const out = emptyOut(be, outDtype, x.shape);
-  if (out.numel() > 0) runScalarKernel(be, op, out.viewFor(op), x, attrs.scalar, attrs.scalarFirst === 1);
+  if (out.numel() > 0) runScalarKernel(be, op, out.viewFor(op), x, s, first);
   return out;
 }
 
