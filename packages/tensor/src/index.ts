@@ -75,6 +75,7 @@ export {
   zeros,
   zerosLike,
 } from './creation/factories.js';
+export { type MultinomialOptions, multinomial } from './creation/multinomial.js';
 export {
   bernoulli,
   normal,
@@ -86,7 +87,6 @@ export {
   randperm,
   uniform,
 } from './creation/random-factories.js';
-export { type MultinomialOptions, multinomial } from './creation/multinomial.js';
 export {
   getOpObserver,
   hasOpObservers,
