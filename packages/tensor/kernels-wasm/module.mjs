@@ -7,6 +7,7 @@
 
 import { convFunctions } from './conv.mjs';
 import { directFunctions } from './direct.mjs';
+import { elementwiseExports, elementwiseFunctions } from './elementwise.mjs';
 import { gemmFunctions } from './gemm.mjs';
 import { KIND } from './layout.mjs';
 import { params } from './wat.mjs';
@@ -57,11 +58,13 @@ export function moduleText(variant) {
 ${gemmFunctions(v)}
 ${convFunctions(v)}
 ${directFunctions(v)}
+${elementwiseFunctions(v)}
 ${run}
 (export "pack_a" (func $pack_a))
 (export "pack_a_rows" (func $pack_a_rows))
 (export "add_f32" (func $add_f32))
 (export "transpose" (func $transpose))
 (export "wgrad_finish" (func $wgrad_finish))
+${elementwiseExports()}
 )`;
 }

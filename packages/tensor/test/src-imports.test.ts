@@ -139,7 +139,10 @@ describe('imports under packages/tensor/src', () => {
     expect(intoWasm.map((i) => i.from).sort()).toEqual([
       'cpu/backend.ts',
       'cpu/conv.ts',
+      'cpu/elementwise.ts',
       'cpu/matmul.ts',
+      'cpu/pool.ts',
+      'cpu/threshold.ts',
       'index.ts',
     ]);
   });

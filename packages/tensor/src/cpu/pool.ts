@@ -1,6 +1,7 @@
 import type { Pool2dParams, View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
 import { poolGeometry } from '../kit-geometry.js';
+import { MIN_ELEMENTWISE_SIZE, wasmKernels } from '../wasm/index.js';
 import { arr } from './buffer.js';
 
 // 2-D pooling kernels: one plane (image, channel) at a time, windows clipped to the input
@@ -42,6 +43,12 @@ export function maxPool2d(out: View, indices: View | null, x: View, p: Pool2dPar
   const Y = arr(out);
   const I = indices === null ? null : arr(indices);
   if (isPlain2x2(p, sW, OH, OW, H, W)) {
+    const size = N * C * H * W;
+    if (
+      size >= MIN_ELEMENTWISE_SIZE &&
+      wasmKernels(size, MIN_ELEMENTWISE_SIZE)?.maxPool2x2(out, indices, x, p)
+    )
+      return;
     maxPool2x2(N, C, OH, OW, W, X, x.offset, sN, sC, sH, Y, out.offset, I, indices?.offset ?? 0);
     return;
   }
@@ -213,20 +220,37 @@ function maxPool2x2(
 export function maxPool2dBackward(out: View, dy: View, indices: View): void {
   const [N, C, OH, OW] = dy.shape as [number, number, number, number];
   const HW = out.shape[2]! * out.shape[3]!;
+  const size = N * C * HW;
+  if (
+    size >= MIN_ELEMENTWISE_SIZE &&
+    wasmKernels(size, MIN_ELEMENTWISE_SIZE)?.maxPool2dBackward(out, dy, indices)
+  )
+    return;
   const [gN, gC, gH, gW] = dy.strides as [number, number, number, number];
   const [iN, iC, iH, iW] = indices.strides as [number, number, number, number];
   const G = arr(dy);
   const I = arr(indices);
   const Y = arr(out);
+  let bad = 0;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const plane = out.offset + (n * C + c) * HW;
       for (let oh = 0; oh < OH; oh++) {
         let g = dy.offset + n * gN + c * gC + oh * gH;
         let i = indices.offset + n * iN + c * iC + oh * iH;
-        for (let ow = 0; ow < OW; ow++, g += gW, i += iW) Y[plane + I[i]!]! += G[g]!;
+        for (let ow = 0; ow < OW; ow++, g += gW, i += iW) {
+          const k = I[i]!;
+          // An index outside its plane (not from maxPool2d) would land in another plane.
+          if (k >= 0 && k < HW) Y[plane + k]! += G[g]!;
+          else bad++;
+        }
       }
     }
+  }
+  if (bad > 0) {
+    throw new RangeError(
+      `maxPool2dBackward: ${bad} of the indices lie outside [0, ${HW}), the input plane (H * W = ${out.shape[2]} * ${out.shape[3]})`,
+    );
   }
 }
 

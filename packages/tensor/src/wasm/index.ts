@@ -19,6 +19,7 @@ export {
 } from './settings.js';
 export {
   MIN_CONV_WORK,
+  MIN_ELEMENTWISE_SIZE,
   MIN_MATMUL_WORK,
   MIN_TRANSPOSE_SIZE,
 } from './thresholds.js';

@@ -1,4 +1,11 @@
 import { wasmConv2d, wasmConv2dBackwardInput, wasmConv2dBackwardWeight } from './conv.js';
+import {
+  wasmBinary,
+  wasmMaxPool2dBackward,
+  wasmMaxPool2x2,
+  wasmThresholdBackward,
+  wasmUnary,
+} from './elementwise.js';
 import { wasmMatmul } from './matmul.js';
 import { initRuntime, runtimeInfo } from './runtime.js';
 import { settings } from './settings.js';
@@ -17,6 +24,11 @@ export const kernels: WasmKernels = {
   conv2dBackwardInput: wasmConv2dBackwardInput,
   conv2dBackwardWeight: wasmConv2dBackwardWeight,
   transposeCopy: wasmTransposeCopy,
+  unary: wasmUnary,
+  thresholdBackward: wasmThresholdBackward,
+  binary: wasmBinary,
+  maxPool2x2: wasmMaxPool2x2,
+  maxPool2dBackward: wasmMaxPool2dBackward,
   info: runtimeInfo,
   init: initRuntime,
 };

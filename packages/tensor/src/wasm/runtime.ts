@@ -33,6 +33,8 @@ export class Runtime {
   readonly packA: (src: number, rs: number, cs: number, mc: number, kc: number, dst: number) => void;
   readonly wgradFinish: (parts: number, s: number, g: number, ck: number, og: number, out: number) => void;
   readonly transpose: (src: number, dst: number, r: number, c: number, lds: number, ldd: number) => void;
+  /** The elementwise and pooling kernels (kernels-wasm/elementwise.mjs), called on this thread. */
+  readonly ew: ElementwiseExports;
   /** Index of the variant in VARIANT_ORDER (how jobs name it to the workers). */
   readonly index: number;
   /** Threads the current call may use. */
@@ -57,6 +59,7 @@ export class Runtime {
     this.packA = e.pack_a as Runtime['packA'];
     this.wgradFinish = e.wgrad_finish as Runtime['wgradFinish'];
     this.transpose = e.transpose as Runtime['transpose'];
+    this.ew = e as unknown as ElementwiseExports;
   }
 
   /**
@@ -98,6 +101,34 @@ export class Runtime {
   job(): Int32Array {
     return this.heap.i32.subarray(LAYOUT.JOB_PTR >> 2, (LAYOUT.JOB_PTR >> 2) + LAYOUT.FIELD.SIZE);
   }
+}
+
+/** `${op}_vv_f32(dst, a, b, n)`, `${op}_vs_f32(dst, a, n, b)`, `${op}_sv_f32(dst, b, n, a)`. */
+type BinaryExports = {
+  [K in `${'add' | 'sub' | 'mul' | 'div'}_${'vv' | 'vs' | 'sv'}_f32`]: (
+    dst: number,
+    x: number,
+    y: number,
+    z: number,
+  ) => void;
+};
+
+/** Exports of kernels-wasm/elementwise.mjs (byte addresses; n, sizes and counts in elements). */
+export interface ElementwiseExports extends BinaryExports {
+  relu_f32(dst: number, src: number, n: number): void;
+  sqrt_f32(dst: number, src: number, n: number): void;
+  threshold_bwd_f32(dst: number, g: number, x: number, n: number, t: number): void;
+  maxpool2x2_f32(
+    dst: number,
+    idx: number,
+    src: number,
+    planes: number,
+    OH: number,
+    OW: number,
+    H: number,
+    W: number,
+  ): void;
+  maxpool_bwd_f32(dst: number, dy: number, idx: number, planes: number, outs: number, plane: number): number;
 }
 
 /** Variants by index, as jobs name them to worker threads. */
@@ -162,6 +193,40 @@ export function activeRuntime(): Runtime | null {
   }
   void load(variant);
   return null;
+}
+
+const local = new Map<KernelVariant, Runtime | null>();
+
+/**
+ * The runtime for calls that stay on the calling thread (the elementwise kernels): the active one
+ * when its memory is unshared, else one of the same variant on an unshared memory of its own,
+ * made on first use. V8 copies into and out of a SharedArrayBuffer at about half the speed of
+ * a plain memcpy, which is most of the time of a memory-bound pass. Falls back to the active
+ * runtime where the second module cannot be compiled synchronously.
+ */
+export function localRuntime(): Runtime | null {
+  const rt = activeRuntime();
+  if (rt === null || !rt.heap.shared) return rt;
+  let own = local.get(rt.variant);
+  if (own === undefined) {
+    own = null;
+    try {
+      const module = compileKernels(rt.variant, false);
+      if (module !== null) {
+        const h = Heap.create(false);
+        own = new Runtime(
+          rt.variant,
+          h,
+          module,
+          new WebAssembly.Instance(module, { env: { memory: h.memory } }),
+        );
+      }
+    } catch {
+      // Keep the shared runtime (same results, slower copies).
+    }
+    local.set(rt.variant, own);
+  }
+  return own ?? rt;
 }
 
 /** Compiles and instantiates a variant asynchronously. */

@@ -12,5 +12,11 @@ export const MIN_MATMUL_WORK = 16 * 16 * 16;
 export const MIN_MATRIX_WORK = 256;
 /** Convolutions and their gradients: least multiply-adds (measured break-even: a few hundred). */
 export const MIN_CONV_WORK = 1024;
+/**
+ * Elementwise float32 kernels and 2x2 max pooling (relu and its gradient, arithmetic, sqrt): least
+ * elements of the output (or of the pooled input). Below it the TypeScript loop costs less than
+ * the call and its copies.
+ */
+export const MIN_ELEMENTWISE_SIZE = 8192;
 /** Transposing copies: least elements (below, the TypeScript strided copy is as fast). */
 export const MIN_TRANSPOSE_SIZE = 16384;

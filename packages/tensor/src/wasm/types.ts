@@ -1,4 +1,4 @@
-import type { Conv2dParams, View } from '../backend.js';
+import type { Conv2dParams, Pool2dParams, View } from '../backend.js';
 import type { KernelVariant } from './features.js';
 import type { CpuKernelMode } from './settings.js';
 
@@ -37,6 +37,16 @@ export interface WasmKernels {
   conv2dBackwardWeight(out: View, x: View, dy: View, p: Conv2dParams): boolean;
   /** out = x when x is (a batch of) transposed matrices, float32 or int32 (bit-exact copy). */
   transposeCopy(out: View, x: View): boolean;
+  /** out = relu(x) or sqrt(x), dense float32 views of one shape. */
+  unary(op: 'relu' | 'sqrt', out: View, x: View): boolean;
+  /** out = x <= threshold ? 0 : g (relu's gradient), dense float32 views of one shape. */
+  thresholdBackward(out: View, g: View, x: View, threshold: number): boolean;
+  /** out = a op b (a and b broadcast to out's shape), float32 add, sub, mul or div. */
+  binary(op: 'add' | 'sub' | 'mul' | 'div', out: View, a: View, b: View): boolean;
+  /** Max pooling over 2x2 windows with stride 2 (values and, when given, flat indices). */
+  maxPool2x2(out: View, indices: View | null, x: View, p: Pool2dParams): boolean;
+  /** maxPool2d's gradient: `out` = 0 plus dy added at each saved index. */
+  maxPool2dBackward(out: View, dy: View, indices: View): boolean;
   /** A snapshot of the kernels' state, compiling the selected variant if it can be synchronously. */
   info(): CpuKernelInfo;
   /** Compiles the selected variant and starts the worker threads; resolves when they are ready. */

@@ -1,0 +1,255 @@
+// Memory-bound float32 kernels of a training step: relu and its gradient, the four arithmetic
+// ops (both operands, or one a scalar), square root, and 2x2 max pooling with its gradient. In
+// JavaScript these run one element per loop turn with a bounds check on each access; here four
+// lanes per instruction. Every result is bit-identical to the TypeScript kernels: IEEE single
+// add, sub, mul, div and sqrt round exactly as float64 arithmetic rounded to float32 does, and
+// the selects and comparisons follow the same order. Called directly on the calling thread (a
+// pass over memory is too short to share with workers); arguments are byte addresses.
+
+import { c, g, params, s } from './wat.mjs';
+
+/** Binary ops and their instructions. */
+const BINARY = { add: 'add', sub: 'sub', mul: 'mul', div: 'div' };
+
+/**
+ * A loop over n elements, four at a time with `vec` (SIMD variants) and then one at a time with
+ * `one`; `ptrs` are the byte-address locals to advance (by 16, then 4).
+ */
+function lanes(simd, ptrs, vec, one) {
+  const step = (k) => ptrs.map((p) => s(p, `(i32.add ${g(p)} ${c(k)})`)).join(' ');
+  const vloop = simd
+    ? `
+  (block $vb (loop $vl
+    (br_if $vb (i32.lt_s ${g('n')} ${c(4)}))
+    ${vec}
+    ${step(16)} ${s('n', `(i32.sub ${g('n')} ${c(4)})`)}
+    (br $vl)))`
+    : '';
+  return `${vloop}
+  (block $sb (loop $sl
+    (br_if $sb (i32.le_s ${g('n')} ${c(0)}))
+    ${one}
+    ${step(4)} ${s('n', `(i32.sub ${g('n')} ${c(1)})`)}
+    (br $sl)))`;
+}
+
+/** relu_f32(dst, src, n): dst = src <= 0 ? +0 : src (NaN passes), by masking the bits. */
+function relu(simd) {
+  return `
+(func $relu_f32 ${params('i32', 'dst', 'src', 'n')} ${simd ? '(local $v v128)' : ''} (local $x f32)
+  ${lanes(
+    simd,
+    ['dst', 'src'],
+    `${s('v', `(v128.load ${g('src')})`)}
+    (v128.store ${g('dst')} (v128.andnot ${g('v')} (f32x4.le ${g('v')} (v128.const f32x4 0 0 0 0))))`,
+    `${s('x', `(f32.load ${g('src')})`)}
+    (f32.store ${g('dst')} (select (f32.const 0) ${g('x')} (f32.le ${g('x')} (f32.const 0))))`,
+  )})`;
+}
+
+/** threshold_bwd_f32(dst, gr, x, n, t): dst = x <= t ? +0 : gr (NaN in x passes gr). */
+function thresholdBackward(simd) {
+  return `
+(func $threshold_bwd_f32 ${params('i32', 'dst', 'gr', 'x', 'n')} (param $t f32) ${simd ? '(local $tv v128)' : ''}
+  ${simd ? s('tv', `(f32x4.splat ${g('t')})`) : ''}
+  ${lanes(
+    simd,
+    ['dst', 'gr', 'x'],
+    `(v128.store ${g('dst')} (v128.andnot (v128.load ${g('gr')}) (f32x4.le (v128.load ${g('x')}) ${g('tv')})))`,
+    `(f32.store ${g('dst')} (select (f32.const 0) (f32.load ${g('gr')}) (f32.le (f32.load ${g('x')}) ${g('t')})))`,
+  )})`;
+}
+
+/** sqrt_f32(dst, src, n): dst = sqrt(src) (correctly rounded in both sets of instructions). */
+function sqrt(simd) {
+  return `
+(func $sqrt_f32 ${params('i32', 'dst', 'src', 'n')}
+  ${lanes(
+    simd,
+    ['dst', 'src'],
+    `(v128.store ${g('dst')} (f32x4.sqrt (v128.load ${g('src')})))`,
+    `(f32.store ${g('dst')} (f32.sqrt (f32.load ${g('src')})))`,
+  )})`;
+}
+
+/**
+ * For each op: {op}_vv_f32(dst, a, b, n): dst = a op b; {op}_vs_f32(dst, a, n, b): dst = a op b
+ * with b a scalar; {op}_sv_f32(dst, b, n, a): dst = a op b with a a scalar.
+ */
+function binary(simd) {
+  let text = '';
+  for (const [name, ins] of Object.entries(BINARY)) {
+    text += `
+(func $${name}_vv_f32 ${params('i32', 'dst', 'a', 'b', 'n')}
+  ${lanes(
+    simd,
+    ['dst', 'a', 'b'],
+    `(v128.store ${g('dst')} (f32x4.${ins} (v128.load ${g('a')}) (v128.load ${g('b')})))`,
+    `(f32.store ${g('dst')} (f32.${ins} (f32.load ${g('a')}) (f32.load ${g('b')})))`,
+  )})
+(func $${name}_vs_f32 ${params('i32', 'dst', 'a', 'n')} (param $b f32) ${simd ? '(local $bv v128)' : ''}
+  ${simd ? s('bv', `(f32x4.splat ${g('b')})`) : ''}
+  ${lanes(
+    simd,
+    ['dst', 'a'],
+    `(v128.store ${g('dst')} (f32x4.${ins} (v128.load ${g('a')}) ${g('bv')}))`,
+    `(f32.store ${g('dst')} (f32.${ins} (f32.load ${g('a')}) ${g('b')}))`,
+  )})
+(func $${name}_sv_f32 ${params('i32', 'dst', 'b', 'n')} (param $a f32) ${simd ? '(local $av v128)' : ''}
+  ${simd ? s('av', `(f32x4.splat ${g('a')})`) : ''}
+  ${lanes(
+    simd,
+    ['dst', 'b'],
+    `(v128.store ${g('dst')} (f32x4.${ins} ${g('av')} (v128.load ${g('b')})))`,
+    `(f32.store ${g('dst')} (f32.${ins} ${g('a')} (f32.load ${g('b')})))`,
+  )})`;
+  }
+  return text;
+}
+
+/** Export lines of the binary kernels. */
+function binaryExports() {
+  return Object.keys(BINARY)
+    .flatMap((name) => ['vv', 'vs', 'sv'].map((k) => `(export "${name}_${k}_f32" (func $${name}_${k}_f32))`))
+    .join('\n');
+}
+
+// Max pooling over 2x2 windows with stride 2 (no padding or dilation) of contiguous planes: each
+// window is compared in the order (0, 0), (0, 1), (1, 0), (1, 1), a later tap winning when it is
+// larger or NaN, as in the TypeScript kernels; the index is the winner's flat h * W + w.
+
+/** One scalar window: output `o` (element index in the plane's output) from rows r0 and r1. */
+function poolWindow() {
+  const tap = (ptr, code) => `
+      ${s('v', `(f32.load ${ptr})`)}
+      (if (i32.or (f32.gt ${g('v')} ${g('best')}) (f32.ne ${g('v')} ${g('v')}))
+        (then ${s('best', g('v'))} ${s('arg', code)}))`;
+  return `
+      ${s('best', `(f32.load ${g('p0')})`)} ${s('arg', c(0))}
+      ${tap(`(i32.add ${g('p0')} ${c(4)})`, c(1))}
+      ${tap(g('p1'), g('W'))}
+      ${tap(`(i32.add ${g('p1')} ${c(4)})`, `(i32.add ${g('W')} ${c(1)})`)}
+      (f32.store ${g('dst')} ${g('best')})
+      (i32.store ${g('idx')} (i32.add ${g('base')} ${g('arg')}))`;
+}
+
+/** Four windows at once: even and odd columns of two 8-float loads per row, selects by mask. */
+function poolVector() {
+  const even = '0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27';
+  const odd = '4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31';
+  const tap = (v, code) => `
+      ${s('m', `(v128.or (f32x4.gt ${g(v)} ${g('bv')}) (f32x4.ne ${g(v)} ${g(v)}))`)}
+      ${s('bv', `(v128.bitselect ${g(v)} ${g('bv')} ${g('m')})`)}
+      ${s('av', `(v128.bitselect ${code} ${g('av')} ${g('m')})`)}`;
+  return `
+      ${s('u0', `(v128.load ${g('p0')})`)} ${s('u1', `(v128.load offset=16 ${g('p0')})`)}
+      ${s('bv', `(i8x16.shuffle ${even} ${g('u0')} ${g('u1')})`)}
+      ${s('t1', `(i8x16.shuffle ${odd} ${g('u0')} ${g('u1')})`)}
+      ${s('u0', `(v128.load ${g('p1')})`)} ${s('u1', `(v128.load offset=16 ${g('p1')})`)}
+      ${s('t2', `(i8x16.shuffle ${even} ${g('u0')} ${g('u1')})`)}
+      ${s('t3', `(i8x16.shuffle ${odd} ${g('u0')} ${g('u1')})`)}
+      ${s('av', '(v128.const i32x4 0 0 0 0)')}
+      ${tap('t1', '(v128.const i32x4 1 1 1 1)')}
+      ${tap('t2', g('wv'))}
+      ${tap('t3', g('w1v'))}
+      (v128.store ${g('dst')} ${g('bv')})
+      (v128.store ${g('idx')} (i32x4.add (i32x4.add (i32x4.splat ${g('base')}) (v128.const i32x4 0 2 4 6)) ${g('av')}))`;
+}
+
+/**
+ * maxpool2x2_f32(dst, idx, src, planes, OH, OW, H, W): dst [planes, OH, OW] and idx (int32, same
+ * shape) from src [planes, H, W], with 2 * OH <= H and 2 * OW <= W.
+ */
+function maxPool2x2(simd) {
+  const vecLocals = simd
+    ? '(local $u0 v128) (local $u1 v128) (local $bv v128) (local $av v128) (local $m v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $wv v128) (local $w1v v128)'
+    : '';
+  const next = (bytes) =>
+    `${s('p0', `(i32.add ${g('p0')} ${c(bytes * 2)})`)} ${s('p1', `(i32.add ${g('p1')} ${c(bytes * 2)})`)}
+      ${s('dst', `(i32.add ${g('dst')} ${c(bytes)})`)} ${s('idx', `(i32.add ${g('idx')} ${c(bytes)})`)}
+      ${s('base', `(i32.add ${g('base')} ${c((bytes / 4) * 2)})`)}`;
+  const vec = simd
+    ? `
+    (block $vb (loop $vl
+      (br_if $vb (i32.gt_s (i32.add ${g('ow')} ${c(4)}) ${g('OW')}))
+      ${poolVector()}
+      ${next(16)} ${s('ow', `(i32.add ${g('ow')} ${c(4)})`)}
+      (br $vl)))`
+    : '';
+  return `
+(func $maxpool2x2_f32 ${params('i32', 'dst', 'idx', 'src', 'planes', 'OH', 'OW', 'H', 'W')}
+  (local $p i32) (local $oh i32) (local $ow i32) (local $p0 i32) (local $p1 i32) (local $base i32)
+  (local $arg i32) (local $best f32) (local $v f32) ${vecLocals}
+  ${simd ? `${s('wv', `(i32x4.splat ${g('W')})`)} ${s('w1v', `(i32x4.splat (i32.add ${g('W')} ${c(1)}))`)}` : ''}
+  (block $pb (loop $pl
+    (br_if $pb (i32.ge_s ${g('p')} ${g('planes')}))
+    ${s('oh', c(0))}
+    (block $hb (loop $hl
+      (br_if $hb (i32.ge_s ${g('oh')} ${g('OH')}))
+      ${s('base', `(i32.mul (i32.shl ${g('oh')} ${c(1)}) ${g('W')})`)}
+      ${s('p0', `(i32.add ${g('src')} (i32.shl (i32.add (i32.mul ${g('p')} (i32.mul ${g('H')} ${g('W')})) ${g('base')}) ${c(2)}))`)}
+      ${s('p1', `(i32.add ${g('p0')} (i32.shl ${g('W')} ${c(2)}))`)}
+      ${s('ow', c(0))}
+      ${vec}
+      (block $sb (loop $sl
+        (br_if $sb (i32.ge_s ${g('ow')} ${g('OW')}))
+        ${poolWindow()}
+        ${next(4)} ${s('ow', `(i32.add ${g('ow')} ${c(1)})`)}
+        (br $sl)))
+      ${s('oh', `(i32.add ${g('oh')} ${c(1)})`)}
+      (br $hl)))
+    ${s('p', `(i32.add ${g('p')} ${c(1)})`)}
+    (br $pl))))`;
+}
+
+/**
+ * maxpool_bwd_f32(dst, dy, idx, planes, outs, plane): for each of the `planes` planes of dst
+ * (`plane` floats each, zeroed by the caller) and each of its `outs` outputs, dst[idx] += dy, in
+ * order (overlapping windows add up). Indices outside [0, plane) are skipped and counted: the
+ * count is returned (the caller reports them; nothing is written outside the plane).
+ */
+function maxPoolBackward() {
+  return `
+(func $maxpool_bwd_f32 ${params('i32', 'dst', 'dy', 'idx', 'planes', 'outs', 'plane')} (result i32)
+  (local $p i32) (local $o i32) (local $row i32) (local $k i32) (local $at i32) (local $bad i32)
+  (block $pb (loop $pl
+    (br_if $pb (i32.ge_s ${g('p')} ${g('planes')}))
+    ${s('row', `(i32.add ${g('dst')} (i32.shl (i32.mul ${g('p')} ${g('plane')}) ${c(2)}))`)}
+    ${s('o', c(0))}
+    (block $ob (loop $ol
+      (br_if $ob (i32.ge_s ${g('o')} ${g('outs')}))
+      ${s('k', `(i32.load ${g('idx')})`)}
+      (if (i32.lt_u ${g('k')} ${g('plane')})
+        (then
+          ${s('at', `(i32.add ${g('row')} (i32.shl ${g('k')} ${c(2)}))`)}
+          (f32.store ${g('at')} (f32.add (f32.load ${g('at')}) (f32.load ${g('dy')}))))
+        (else ${s('bad', `(i32.add ${g('bad')} ${c(1)})`)}))
+      ${s('dy', `(i32.add ${g('dy')} ${c(4)})`)} ${s('idx', `(i32.add ${g('idx')} ${c(4)})`)}
+      ${s('o', `(i32.add ${g('o')} ${c(1)})`)}
+      (br $ol)))
+    ${s('p', `(i32.add ${g('p')} ${c(1)})`)}
+    (br $pl)))
+  ${g('bad')})`;
+}
+
+/** The elementwise and pooling functions of a variant. */
+export function elementwiseFunctions(v) {
+  return [
+    relu(v.simd),
+    thresholdBackward(v.simd),
+    sqrt(v.simd),
+    binary(v.simd),
+    maxPool2x2(v.simd),
+    maxPoolBackward(),
+  ].join('\n');
+}
+
+/** Their export lines. */
+export function elementwiseExports() {
+  return `(export "relu_f32" (func $relu_f32))
+(export "threshold_bwd_f32" (func $threshold_bwd_f32))
+(export "sqrt_f32" (func $sqrt_f32))
+${binaryExports()}
+(export "maxpool2x2_f32" (func $maxpool2x2_f32))
+(export "maxpool_bwd_f32" (func $maxpool_bwd_f32))`;
+}

@@ -1,0 +1,199 @@
+import type { Pool2dParams, View } from '../backend.js';
+import { arr } from '../cpu-array.js';
+import { collapse, RowWalker } from '../row-walker.js';
+import { contiguousStrides } from '../shape.js';
+import { WasmOutOfMemory } from './heap.js';
+import { localRuntime, type Runtime } from './runtime.js';
+import { stageStrided } from './stage.js';
+import { MIN_ELEMENTWISE_SIZE } from './thresholds.js';
+
+// Drivers of the memory-bound float32 kernels (kernels-wasm/elementwise.mjs): relu and its
+// gradient, arithmetic, sqrt, 2x2 max pooling and its gradient. Each copies its operands into
+// the arena, runs one pass on the calling thread and copies the result out; three memcpys and a
+// SIMD pass cost well under the one-element-per-turn JavaScript loop they replace. Each returns
+// false, having done nothing, when the call is not one it handles (the caller's TypeScript
+// kernel runs it); results are bit-identical to those kernels.
+
+/** Elements of `v`, or -1 unless they lie densely in row-major order from `v.offset`. */
+function denseSize(v: View): number {
+  let size = 1;
+  for (let d = v.shape.length - 1; d >= 0; d--) {
+    const n = v.shape[d]!;
+    if (n !== 1 && v.strides[d] !== size) return -1;
+    size *= n;
+  }
+  return size;
+}
+
+/** Runs `body` as one kernel call (single-threaded); false when the memory cannot hold it. */
+function call(body: (rt: Runtime) => void): boolean {
+  const rt = localRuntime();
+  if (rt === null) return false;
+  try {
+    rt.begin(0);
+    const t = performance.now();
+    body(rt);
+    rt.end(performance.now() - t);
+    return true;
+  } catch (e) {
+    if (e instanceof WasmOutOfMemory) return false;
+    throw e;
+  }
+}
+
+/** Copies `n` dense float32 elements of `v` into the arena; returns the byte address. */
+function stageDense(rt: Runtime, v: View, n: number): number {
+  const ptr = rt.heap.alloc(n * 4);
+  rt.heap.f32.set((arr(v) as Float32Array).subarray(v.offset, v.offset + n), ptr >> 2);
+  return ptr;
+}
+
+/** Copies `n` floats at byte address `ptr` into the dense `out`. */
+function unstageDense(rt: Runtime, ptr: number, out: View, n: number): void {
+  (arr(out) as Float32Array).set(rt.heap.f32.subarray(ptr >> 2, (ptr >> 2) + n), out.offset);
+}
+
+/** Dense float32 operands of at least MIN_ELEMENTWISE_SIZE elements: their size, else -1. */
+function denseF32(out: View, ...ins: View[]): number {
+  if (out.dtype !== 'float32') return -1;
+  const n = denseSize(out);
+  if (n < MIN_ELEMENTWISE_SIZE) return -1;
+  for (const v of ins) if (v.dtype !== 'float32' || denseSize(v) !== n) return -1;
+  return n;
+}
+
+/** out = relu(x) or sqrt(x) for dense float32 views of the same shape. */
+export function wasmUnary(op: 'relu' | 'sqrt', out: View, x: View): boolean {
+  const n = denseF32(out, x);
+  if (n < 0) return false;
+  return call((rt) => {
+    const src = stageDense(rt, x, n);
+    const dst = rt.heap.alloc(n * 4);
+    if (op === 'relu') rt.ew.relu_f32(dst, src, n);
+    else rt.ew.sqrt_f32(dst, src, n);
+    unstageDense(rt, dst, out, n);
+  });
+}
+
+/** out = x <= threshold ? 0 : g for dense float32 views of the same shape. */
+export function wasmThresholdBackward(out: View, g: View, x: View, threshold: number): boolean {
+  const n = denseF32(out, g, x);
+  if (n < 0 || Math.fround(threshold) !== threshold) return false;
+  return call((rt) => {
+    const gp = stageDense(rt, g, n);
+    const xp = stageDense(rt, x, n);
+    const dst = rt.heap.alloc(n * 4);
+    rt.ew.threshold_bwd_f32(dst, gp, xp, n, threshold);
+    unstageDense(rt, dst, out, n);
+  });
+}
+
+/**
+ * out = a op b for float32 add, sub, mul or div, where out is dense and each row of the
+ * collapsed iteration reads a and b with stride 1 or 0 (not both 0): same-shape operands, and
+ * per-row scalars such as a per-channel bias.
+ */
+export function wasmBinary(op: 'add' | 'sub' | 'mul' | 'div', out: View, a: View, b: View): boolean {
+  if (out.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32') return false;
+  const n = denseSize(out);
+  if (n < MIN_ELEMENTWISE_SIZE) return false;
+  const c = collapse(out.shape, [contiguousStrides(out.shape), a.strides, b.strides]);
+  const nd = c.shape.length;
+  const ia = c.strides[1]![nd - 1]!;
+  const ib = c.strides[2]![nd - 1]!;
+  if ((ia !== 0 && ia !== 1) || (ib !== 0 && ib !== 1) || ia + ib === 0) return false;
+  return call((rt) => {
+    const sa = stageStrided(rt.heap, a);
+    const sb = stageStrided(rt.heap, b);
+    const dst = rt.heap.alloc(n * 4);
+    // The staged copies keep the views' strides unless they were gathered (then contiguous).
+    const cs = collapse(out.shape, [contiguousStrides(out.shape), sa.strides, sb.strides]);
+    const ns = cs.shape.length;
+    const w = new RowWalker(cs.shape, cs.strides, [0, 0, 0]);
+    const ka = cs.strides[1]![ns - 1]!;
+    const kb = cs.strides[2]![ns - 1]!;
+    const f32 = rt.heap.f32;
+    const fa = sa.base >> 2;
+    const fb = sb.base >> 2;
+    const vv = rt.ew[`${op}_vv_f32`];
+    const vs = rt.ew[`${op}_vs_f32`];
+    const sv = rt.ew[`${op}_sv_f32`];
+    const len = w.n;
+    const at = w.at;
+    for (let r = 0; r < w.rows; r++, w.next()) {
+      const o = dst + 4 * at[0]!;
+      if (ka === 1 && kb === 1) vv(o, sa.base + 4 * at[1]!, sb.base + 4 * at[2]!, len);
+      else if (kb === 0 && ka === 1) vs(o, sa.base + 4 * at[1]!, len, f32[fb + at[2]!]!);
+      else if (ka === 0 && kb === 1) sv(o, sb.base + 4 * at[2]!, len, f32[fa + at[1]!]!);
+      else throw new Error(`wasmBinary: unexpected row layout (${ka}, ${kb}) after staging`);
+    }
+    unstageDense(rt, dst, out, n);
+  });
+}
+
+/**
+ * Max pooling with 2x2 windows, stride 2, no padding or dilation, of a dense float32 x
+ * [N, C, H, W] into a dense out [N, C, OH, OW] and, when given, dense int32 indices (flat h * W + w).
+ */
+export function wasmMaxPool2x2(out: View, indices: View | null, x: View, p: Pool2dParams): boolean {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [OH, OW] = [out.shape[2]!, out.shape[3]!];
+  const plain =
+    p.kernel[0] === 2 &&
+    p.kernel[1] === 2 &&
+    p.stride[0] === 2 &&
+    p.stride[1] === 2 &&
+    p.padding[0] === 0 &&
+    p.padding[1] === 0 &&
+    p.dilation[0] === 1 &&
+    p.dilation[1] === 1 &&
+    2 * OH <= H &&
+    2 * OW <= W;
+  const size = N * C * H * W;
+  if (!plain || x.dtype !== 'float32' || size < MIN_ELEMENTWISE_SIZE || denseSize(x) !== size) return false;
+  const m = N * C * OH * OW;
+  if (denseF32Any(out) !== m || (indices !== null && (indices.dtype !== 'int32' || denseSize(indices) !== m)))
+    return false;
+  return call((rt) => {
+    const src = stageDense(rt, x, size);
+    const dst = rt.heap.alloc(m * 4);
+    const idx = rt.heap.alloc(m * 4);
+    rt.ew.maxpool2x2_f32(dst, idx, src, N * C, OH, OW, H, W);
+    unstageDense(rt, dst, out, m);
+    if (indices !== null) {
+      (arr(indices) as Int32Array).set(rt.heap.i32.subarray(idx >> 2, (idx >> 2) + m), indices.offset);
+    }
+  });
+}
+
+/** Size of a dense float32 view of any size, else -1. */
+function denseF32Any(v: View): number {
+  return v.dtype === 'float32' ? denseSize(v) : -1;
+}
+
+/**
+ * The gradient of max pooling: out [N, C, H, W] (dense float32) = 0 plus dy [N, C, OH, OW]
+ * (float32) added at each saved flat index of `indices` (int32), in order. Declines (false, `out`
+ * untouched) when an index lies outside its plane.
+ */
+export function wasmMaxPool2dBackward(out: View, dy: View, indices: View): boolean {
+  const size = denseF32Any(out);
+  if (size < MIN_ELEMENTWISE_SIZE || dy.dtype !== 'float32' || indices.dtype !== 'int32') return false;
+  const [N, C, OH, OW] = dy.shape as [number, number, number, number];
+  const m = N * C * OH * OW;
+  if (denseSize(dy) !== m || denseSize(indices) !== m) return false;
+  const plane = out.shape[2]! * out.shape[3]!;
+  let bad = 0;
+  const ran = call((rt) => {
+    const g = stageDense(rt, dy, m);
+    const idx = rt.heap.alloc(m * 4);
+    const dst = rt.heap.alloc(size * 4);
+    const heap = rt.heap;
+    heap.i32.set((arr(indices) as Int32Array).subarray(indices.offset, indices.offset + m), idx >> 2);
+    heap.f32.fill(0, dst >> 2, (dst >> 2) + size);
+    bad = rt.ew.maxpool_bwd_f32(dst, g, idx, N * C, OH * OW, plane);
+    if (bad === 0) unstageDense(rt, dst, out, size);
+  });
+  // Indices outside their plane: declined, so that the TypeScript kernel reports them.
+  return ran && bad === 0;
+}
