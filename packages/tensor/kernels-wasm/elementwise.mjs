@@ -232,6 +232,42 @@ function maxPoolBackward() {
   ${g('bad')})`;
 }
 
+// The optimizers' fused in-place updates (src/cpu/update.ts), each intermediate rounded to float32
+// exactly as there: o += v * x (axpy), o += (v * x) * y (addcmul), o += (v * x) / y (addcdiv),
+// and both sides of lerp: o += (x - o) * w, o = x - (x - o) * u. No fused multiply-add, so that
+// every rounding matches.
+
+/**
+ * axpy_f32(o, x, n, v), addcmul_f32(o, x, y, n, v), addcdiv_f32(o, x, y, n, v),
+ * lerp_lo_f32(o, x, n, w), lerp_hi_f32(o, x, n, u): in place on o (byte addresses).
+ */
+function updates(simd) {
+  // [name, pointer params, body(t, load, o, x, y, s)]: t is the type prefix, load the load op.
+  const defs = [
+    ['axpy', ['o', 'x'], (t, o, x, _y, v) => `(${t}.add ${o} (${t}.mul ${v} ${x}))`],
+    ['addcmul', ['o', 'x', 'y'], (t, o, x, y, v) => `(${t}.add ${o} (${t}.mul (${t}.mul ${v} ${x}) ${y}))`],
+    ['addcdiv', ['o', 'x', 'y'], (t, o, x, y, v) => `(${t}.add ${o} (${t}.div (${t}.mul ${v} ${x}) ${y}))`],
+    ['lerp_lo', ['o', 'x'], (t, o, x, _y, w) => `(${t}.add ${o} (${t}.mul (${t}.sub ${x} ${o}) ${w}))`],
+    ['lerp_hi', ['o', 'x'], (t, o, x, _y, u) => `(${t}.sub ${x} (${t}.mul (${t}.sub ${x} ${o}) ${u}))`],
+  ];
+  let text = '';
+  for (const [name, ptrs, body] of defs) {
+    const ld = (kind, p) =>
+      p === undefined ? '' : kind === 'v' ? `(v128.load ${g(p)})` : `(f32.load ${g(p)})`;
+    const has = (p) => (ptrs.includes(p) ? p : undefined);
+    text += `
+(func $${name}_f32 ${params('i32', ...ptrs, 'n')} (param $s f32) ${simd ? '(local $sv v128)' : ''}
+  ${simd ? s('sv', `(f32x4.splat ${g('s')})`) : ''}
+  ${lanes(
+    simd,
+    ptrs,
+    `(v128.store ${g('o')} ${body('f32x4', ld('v', 'o'), ld('v', 'x'), ld('v', has('y')), g('sv'))})`,
+    `(f32.store ${g('o')} ${body('f32', ld('s', 'o'), ld('s', 'x'), ld('s', has('y')), g('s'))})`,
+  )})`;
+  }
+  return text;
+}
+
 /** The elementwise and pooling functions of a variant. */
 export function elementwiseFunctions(v) {
   return [
@@ -241,6 +277,7 @@ export function elementwiseFunctions(v) {
     binary(v.simd),
     maxPool2x2(v.simd),
     maxPoolBackward(),
+    updates(v.simd),
   ].join('\n');
 }
 
@@ -251,5 +288,6 @@ export function elementwiseExports() {
 (export "sqrt_f32" (func $sqrt_f32))
 ${binaryExports()}
 (export "maxpool2x2_f32" (func $maxpool2x2_f32))
-(export "maxpool_bwd_f32" (func $maxpool_bwd_f32))`;
+(export "maxpool_bwd_f32" (func $maxpool_bwd_f32))
+${['axpy', 'addcmul', 'addcdiv', 'lerp_lo', 'lerp_hi'].map((k) => `(export "${k}_f32" (func $${k}_f32))`).join('\n')}`;
 }

@@ -99,6 +99,18 @@ describe('elementwise float32 kernels', () => {
     same('in place add_', () => [a.clone().add_(b)], 1);
   });
 
+  it("the optimizers' fused in-place updates: add_ with alpha, addcmul_, addcdiv_, lerp_ (both sides)", () => {
+    const p = special([48000]);
+    const g = randn([48000]);
+    const v = randn([48000]).abs().add(1e-3);
+    same('add_(g, alpha)', () => [p.clone().add_(g, 0.37)]);
+    same('sub_(g, alpha)', () => [p.clone().sub_(g, 0.37)]);
+    same('addcmul_', () => [p.clone().addcmul_(g, v, 0.001)]);
+    same('addcdiv_', () => [p.clone().addcdiv_(g, v, -0.001)]);
+    same('lerp_(g, 0.1)', () => [p.clone().lerp_(g, 0.1)]);
+    same('lerp_(g, 0.9)', () => [p.clone().lerp_(g, 0.9)]);
+  });
+
   it('declines what it does not handle: small, float64, transposed operands (results still exact)', () => {
     const small = randn([MIN_ELEMENTWISE_SIZE - 1]);
     const r = run('wasm-simd', () => [small.relu()]);

@@ -1,4 +1,4 @@
-import type { Pool2dParams, View } from '../backend.js';
+import type { Pool2dParams, UpdateOp, View } from '../backend.js';
 import { arr } from '../cpu-array.js';
 import { collapse, RowWalker } from '../row-walker.js';
 import { contiguousStrides } from '../shape.js';
@@ -25,15 +25,29 @@ function denseSize(v: View): number {
   return size;
 }
 
-/** Runs `body` as one kernel call (single-threaded); false when the memory cannot hold it. */
+/** Milliseconds spent inside kernels (not copying) during the current call, see `pass`. */
+let passMs = 0;
+
+/** Runs the pass `f` over staged operands, timing it apart from the copies around it. */
+function pass(f: () => void): void {
+  const t = performance.now();
+  f();
+  passMs += performance.now() - t;
+}
+
+/**
+ * Runs `body` as one kernel call (single-threaded), reporting the time outside `pass` as copying;
+ * false when the memory cannot hold it.
+ */
 function call(body: (rt: Runtime) => void): boolean {
   const rt = localRuntime();
   if (rt === null) return false;
   try {
     rt.begin(0);
+    passMs = 0;
     const t = performance.now();
     body(rt);
-    rt.end(performance.now() - t);
+    rt.end(performance.now() - t - passMs);
     return true;
   } catch (e) {
     if (e instanceof WasmOutOfMemory) return false;
@@ -69,8 +83,7 @@ export function wasmUnary(op: 'relu' | 'sqrt', out: View, x: View): boolean {
   return call((rt) => {
     const src = stageDense(rt, x, n);
     const dst = rt.heap.alloc(n * 4);
-    if (op === 'relu') rt.ew.relu_f32(dst, src, n);
-    else rt.ew.sqrt_f32(dst, src, n);
+    pass(() => (op === 'relu' ? rt.ew.relu_f32(dst, src, n) : rt.ew.sqrt_f32(dst, src, n)));
     unstageDense(rt, dst, out, n);
   });
 }
@@ -83,7 +96,7 @@ export function wasmThresholdBackward(out: View, g: View, x: View, threshold: nu
     const gp = stageDense(rt, g, n);
     const xp = stageDense(rt, x, n);
     const dst = rt.heap.alloc(n * 4);
-    rt.ew.threshold_bwd_f32(dst, gp, xp, n, threshold);
+    pass(() => rt.ew.threshold_bwd_f32(dst, gp, xp, n, threshold));
     unstageDense(rt, dst, out, n);
   });
 }
@@ -120,13 +133,15 @@ export function wasmBinary(op: 'add' | 'sub' | 'mul' | 'div', out: View, a: View
     const sv = rt.ew[`${op}_sv_f32`];
     const len = w.n;
     const at = w.at;
-    for (let r = 0; r < w.rows; r++, w.next()) {
-      const o = dst + 4 * at[0]!;
-      if (ka === 1 && kb === 1) vv(o, sa.base + 4 * at[1]!, sb.base + 4 * at[2]!, len);
-      else if (kb === 0 && ka === 1) vs(o, sa.base + 4 * at[1]!, len, f32[fb + at[2]!]!);
-      else if (ka === 0 && kb === 1) sv(o, sb.base + 4 * at[2]!, len, f32[fa + at[1]!]!);
-      else throw new Error(`wasmBinary: unexpected row layout (${ka}, ${kb}) after staging`);
-    }
+    if (ka + kb === 0) throw new Error(`wasmBinary: unexpected row layout (${ka}, ${kb}) after staging`);
+    pass(() => {
+      for (let r = 0; r < w.rows; r++, w.next()) {
+        const o = dst + 4 * at[0]!;
+        if (ka === 1 && kb === 1) vv(o, sa.base + 4 * at[1]!, sb.base + 4 * at[2]!, len);
+        else if (kb === 0) vs(o, sa.base + 4 * at[1]!, len, f32[fb + at[2]!]!);
+        else sv(o, sb.base + 4 * at[2]!, len, f32[fa + at[1]!]!);
+      }
+    });
     unstageDense(rt, dst, out, n);
   });
 }
@@ -158,7 +173,7 @@ export function wasmMaxPool2x2(out: View, indices: View | null, x: View, p: Pool
     const src = stageDense(rt, x, size);
     const dst = rt.heap.alloc(m * 4);
     const idx = rt.heap.alloc(m * 4);
-    rt.ew.maxpool2x2_f32(dst, idx, src, N * C, OH, OW, H, W);
+    pass(() => rt.ew.maxpool2x2_f32(dst, idx, src, N * C, OH, OW, H, W));
     unstageDense(rt, dst, out, m);
     if (indices !== null) {
       (arr(indices) as Int32Array).set(rt.heap.i32.subarray(idx >> 2, (idx >> 2) + m), indices.offset);
@@ -191,9 +206,36 @@ export function wasmMaxPool2dBackward(out: View, dy: View, indices: View): boole
     const heap = rt.heap;
     heap.i32.set((arr(indices) as Int32Array).subarray(indices.offset, indices.offset + m), idx >> 2);
     heap.f32.fill(0, dst >> 2, (dst >> 2) + size);
-    bad = rt.ew.maxpool_bwd_f32(dst, g, idx, N * C, OH * OW, plane);
+    pass(() => {
+      bad = rt.ew.maxpool_bwd_f32(dst, g, idx, N * C, OH * OW, plane);
+    });
     if (bad === 0) unstageDense(rt, dst, out, size);
   });
   // Indices outside their plane: declined, so that the TypeScript kernel reports them.
   return ran && bad === 0;
+}
+
+/**
+ * The optimizers' fused in-place update of a dense float32 `out` from `b` (and `c` for addcmul
+ * and addcdiv) with the scalar `s`, as src/cpu/update.ts computes it (same roundings).
+ */
+export function wasmUpdate(op: UpdateOp, out: View, b: View, c: View | null, s: number): boolean {
+  const two = op === 'addcmul' || op === 'addcdiv';
+  const n = two && c !== null ? denseF32(out, b, c) : denseF32(out, b);
+  if (n < 0 || (two && c === null)) return false;
+  return call((rt) => {
+    const o = stageDense(rt, out, n);
+    const x = stageDense(rt, b, n);
+    const y = two ? stageDense(rt, c!, n) : 0;
+    const ew = rt.ew;
+    pass(() => {
+      if (op === 'axpy') ew.axpy_f32(o, x, n, s);
+      // lerp: PyTorch's two-sided formula, picked as the TypeScript kernel picks it.
+      else if (op === 'lerp' && Math.abs(s) < 0.5) ew.lerp_lo_f32(o, x, n, s);
+      else if (op === 'lerp') ew.lerp_hi_f32(o, x, n, 1 - s);
+      else if (op === 'addcmul') ew.addcmul_f32(o, x, y, n, s);
+      else ew.addcdiv_f32(o, x, y, n, s);
+    });
+    unstageDense(rt, o, out, n);
+  });
 }

@@ -5,6 +5,7 @@ import {
   wasmMaxPool2x2,
   wasmThresholdBackward,
   wasmUnary,
+  wasmUpdate,
 } from './elementwise.js';
 import { wasmMatmul } from './matmul.js';
 import { initRuntime, runtimeInfo } from './runtime.js';
@@ -29,6 +30,7 @@ export const kernels: WasmKernels = {
   binary: wasmBinary,
   maxPool2x2: wasmMaxPool2x2,
   maxPool2dBackward: wasmMaxPool2dBackward,
+  update: wasmUpdate,
   info: runtimeInfo,
   init: initRuntime,
 };

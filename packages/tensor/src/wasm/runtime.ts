@@ -129,6 +129,11 @@ export interface ElementwiseExports extends BinaryExports {
     W: number,
   ): void;
   maxpool_bwd_f32(dst: number, dy: number, idx: number, planes: number, outs: number, plane: number): number;
+  axpy_f32(o: number, x: number, n: number, v: number): void;
+  addcmul_f32(o: number, x: number, y: number, n: number, v: number): void;
+  addcdiv_f32(o: number, x: number, y: number, n: number, v: number): void;
+  lerp_lo_f32(o: number, x: number, n: number, w: number): void;
+  lerp_hi_f32(o: number, x: number, n: number, u: number): void;
 }
 
 /** Variants by index, as jobs name them to worker threads. */

@@ -17,6 +17,6 @@ export const MIN_CONV_WORK = 1024;
  * elements of the output (or of the pooled input). Below it the TypeScript loop costs less than
  * the call and its copies.
  */
-export const MIN_ELEMENTWISE_SIZE = 8192;
+export const MIN_ELEMENTWISE_SIZE = 4096;
 /** Transposing copies: least elements (below, the TypeScript strided copy is as fast). */
 export const MIN_TRANSPOSE_SIZE = 16384;

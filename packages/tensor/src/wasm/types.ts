@@ -1,4 +1,4 @@
-import type { Conv2dParams, Pool2dParams, View } from '../backend.js';
+import type { Conv2dParams, Pool2dParams, UpdateOp, View } from '../backend.js';
 import type { KernelVariant } from './features.js';
 import type { CpuKernelMode } from './settings.js';
 
@@ -47,6 +47,8 @@ export interface WasmKernels {
   maxPool2x2(out: View, indices: View | null, x: View, p: Pool2dParams): boolean;
   /** maxPool2d's gradient: `out` = 0 plus dy added at each saved index. */
   maxPool2dBackward(out: View, dy: View, indices: View): boolean;
+  /** The optimizers' fused in-place update of out (see src/cpu/update.ts), dense float32 views. */
+  update(op: UpdateOp, out: View, b: View, c: View | null, s: number): boolean;
   /** A snapshot of the kernels' state, compiling the selected variant if it can be synchronously. */
   info(): CpuKernelInfo;
   /** Compiles the selected variant and starts the worker threads; resolves when they are ready. */
