@@ -1,4 +1,4 @@
-import { randint, randn, type Tensor } from '@tessera/tensor';
+import { randint, randn, type Tensor, tensor } from '@tessera/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadWasmKernels } from '../src/wasm/index.js';
 import { withKernels } from './wasm-helpers.js';
@@ -44,11 +44,13 @@ describe('transposing copies', () => {
   });
 
   it('keeps NaN payloads, infinities and signed zeros', () => {
-    const x = randn([200, 150]);
-    const d = x.dataSync() as Float32Array;
+    // dataSync() returns a copy: plant the values in it, then build the tensor from it.
+    const d = Float32Array.from(randn([200, 150]).dataSync());
     d[0] = Number.NaN;
     d[1] = Number.POSITIVE_INFINITY;
     d[2] = -0;
+    const x = tensor(d).reshape([200, 150]);
+    expect(Object.is(x.dataSync()[2], -0)).toBe(true);
     same(() => x.mT.contiguous(), 'special values');
   });
 });
