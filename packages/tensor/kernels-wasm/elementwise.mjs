@@ -268,6 +268,82 @@ function updates(simd) {
   return text;
 }
 
+// Float32 sums into float64 accumulators, as src/cpu/reduce.ts computes them (bit-identical):
+// sum8_f32 keeps its eight accumulators (s0..s7, two per f64x2 vector) and combines them in the
+// same order; acc_f32 adds a row into a run of accumulators.
+
+/** sum8_f32(src, n) -> f64: the float64 sum of n floats, eight interleaved accumulators. */
+function sum8(simd) {
+  const fin = (s0, s1, s2, s3, s4, s5, s6, s7) =>
+    `(f64.add (f64.add (f64.add ${s0} ${s1}) (f64.add ${s2} ${s3})) (f64.add (f64.add ${s4} ${s5}) (f64.add ${s6} ${s7})))`;
+  if (!simd) {
+    const acc = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `s${i}`);
+    let body = '';
+    for (let i = 0; i < 8; i++) {
+      body += s(acc[i], `(f64.add ${g(acc[i])} (f64.promote_f32 (f32.load offset=${4 * i} ${g('src')})))`);
+    }
+    return `
+(func $sum8_f32 ${params('i32', 'src', 'n')} (result f64) ${acc.map((a) => `(local $${a} f64)`).join(' ')}
+  (block $vb (loop $vl
+    (br_if $vb (i32.lt_s ${g('n')} ${c(8)}))
+    ${body}
+    ${s('src', `(i32.add ${g('src')} ${c(32)})`)} ${s('n', `(i32.sub ${g('n')} ${c(8)})`)}
+    (br $vl)))
+  (block $sb (loop $sl
+    (br_if $sb (i32.le_s ${g('n')} ${c(0)}))
+    ${s('s0', `(f64.add ${g('s0')} (f64.promote_f32 (f32.load ${g('src')})))`)}
+    ${s('src', `(i32.add ${g('src')} ${c(4)})`)} ${s('n', `(i32.sub ${g('n')} ${c(1)})`)}
+    (br $sl)))
+  ${fin(...acc.map((a) => g(a)))})`;
+  }
+  const hi = '(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7';
+  const lane = (v, k) => `(f64x2.extract_lane ${k} ${g(v)})`;
+  return `
+(func $sum8_f32 ${params('i32', 'src', 'n')} (result f64)
+  (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $a v128) (local $b v128) (local $t f64)
+  (block $vb (loop $vl
+    (br_if $vb (i32.lt_s ${g('n')} ${c(8)}))
+    ${s('a', `(v128.load ${g('src')})`)} ${s('b', `(v128.load offset=16 ${g('src')})`)}
+    ${s('v0', `(f64x2.add ${g('v0')} (f64x2.promote_low_f32x4 ${g('a')}))`)}
+    ${s('v1', `(f64x2.add ${g('v1')} (f64x2.promote_low_f32x4 ${hi} ${g('a')} ${g('a')})))`)}
+    ${s('v2', `(f64x2.add ${g('v2')} (f64x2.promote_low_f32x4 ${g('b')}))`)}
+    ${s('v3', `(f64x2.add ${g('v3')} (f64x2.promote_low_f32x4 ${hi} ${g('b')} ${g('b')})))`)}
+    ${s('src', `(i32.add ${g('src')} ${c(32)})`)} ${s('n', `(i32.sub ${g('n')} ${c(8)})`)}
+    (br $vl)))
+  ${s('t', lane('v0', 0))}
+  (block $sb (loop $sl
+    (br_if $sb (i32.le_s ${g('n')} ${c(0)}))
+    ${s('t', `(f64.add ${g('t')} (f64.promote_f32 (f32.load ${g('src')})))`)}
+    ${s('src', `(i32.add ${g('src')} ${c(4)})`)} ${s('n', `(i32.sub ${g('n')} ${c(1)})`)}
+    (br $sl)))
+  ${fin(g('t'), lane('v0', 1), lane('v1', 0), lane('v1', 1), lane('v2', 0), lane('v2', 1), lane('v3', 0), lane('v3', 1))})`;
+}
+
+/** acc_f32(acc, src, n): acc[i] += src[i] for float64 acc and float32 src. */
+function accRow(simd) {
+  return `
+(func $acc_f32 ${params('i32', 'acc', 'src', 'n')} ${simd ? '(local $a v128)' : ''}
+  ${
+    simd
+      ? `(block $vb (loop $vl
+    (br_if $vb (i32.lt_s ${g('n')} ${c(4)}))
+    ${s('a', `(v128.load ${g('src')})`)}
+    (v128.store ${g('acc')} (f64x2.add (v128.load ${g('acc')}) (f64x2.promote_low_f32x4 ${g('a')})))
+    (v128.store offset=16 ${g('acc')} (f64x2.add (v128.load offset=16 ${g('acc')})
+      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${g('a')} ${g('a')}))))
+    ${s('acc', `(i32.add ${g('acc')} ${c(32)})`)} ${s('src', `(i32.add ${g('src')} ${c(16)})`)}
+    ${s('n', `(i32.sub ${g('n')} ${c(4)})`)}
+    (br $vl)))`
+      : ''
+  }
+  (block $sb (loop $sl
+    (br_if $sb (i32.le_s ${g('n')} ${c(0)}))
+    (f64.store ${g('acc')} (f64.add (f64.load ${g('acc')}) (f64.promote_f32 (f32.load ${g('src')}))))
+    ${s('acc', `(i32.add ${g('acc')} ${c(8)})`)} ${s('src', `(i32.add ${g('src')} ${c(4)})`)}
+    ${s('n', `(i32.sub ${g('n')} ${c(1)})`)}
+    (br $sl))))`;
+}
+
 /** The elementwise and pooling functions of a variant. */
 export function elementwiseFunctions(v) {
   return [
@@ -278,6 +354,8 @@ export function elementwiseFunctions(v) {
     maxPool2x2(v.simd),
     maxPoolBackward(),
     updates(v.simd),
+    sum8(v.simd),
+    accRow(v.simd),
   ].join('\n');
 }
 
@@ -289,5 +367,7 @@ export function elementwiseExports() {
 ${binaryExports()}
 (export "maxpool2x2_f32" (func $maxpool2x2_f32))
 (export "maxpool_bwd_f32" (func $maxpool_bwd_f32))
+(export "sum8_f32" (func $sum8_f32))
+(export "acc_f32" (func $acc_f32))
 ${['axpy', 'addcmul', 'addcdiv', 'lerp_lo', 'lerp_hi'].map((k) => `(export "${k}_f32" (func $${k}_f32))`).join('\n')}`;
 }

@@ -142,7 +142,9 @@ describe('imports under packages/tensor/src', () => {
       'cpu/elementwise.ts',
       'cpu/matmul.ts',
       'cpu/pool.ts',
+      'cpu/reduce.ts',
       'cpu/threshold.ts',
+      'cpu/update.ts',
       'index.ts',
     ]);
   });

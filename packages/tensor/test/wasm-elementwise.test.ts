@@ -111,6 +111,16 @@ describe('elementwise float32 kernels', () => {
     same('lerp_(g, 0.9)', () => [p.clone().lerp_(g, 0.9)]);
   });
 
+  it('float32 sums over any dims, in float64 accumulators as the TypeScript kernel (bias gradients)', () => {
+    const x = special([64, 6, 28, 29]).mul(1000);
+    same('sum over (0, 2, 3)', () => [x.sum([0, 2, 3])]);
+    same('sum over 0 (rows into a run)', () => [x.sum(0)]);
+    same('sum over the last dim', () => [x.sum(-1)]);
+    same('sum of everything', () => [x.sum()]);
+    const m = randn([128, 512]);
+    same('Linear bias gradient: sum(0) of [128, 512]', () => [m.sum(0), m.sum(1, true)]);
+  });
+
   it('declines what it does not handle: small, float64, transposed operands (results still exact)', () => {
     const small = randn([MIN_ELEMENTWISE_SIZE - 1]);
     const r = run('wasm-simd', () => [small.relu()]);

@@ -6,6 +6,7 @@ import { WasmOutOfMemory } from './heap.js';
 import { localRuntime, type Runtime } from './runtime.js';
 import { stageStrided } from './stage.js';
 import { MIN_ELEMENTWISE_SIZE } from './thresholds.js';
+import type { SumWalk } from './types.js';
 
 // Drivers of the memory-bound float32 kernels (kernels-wasm/elementwise.mjs): relu and its
 // gradient, arithmetic, sqrt, 2x2 max pooling and its gradient. Each copies its operands into
@@ -237,5 +238,36 @@ export function wasmUpdate(op: UpdateOp, out: View, b: View, c: View | null, s: 
       else ew.addcdiv_f32(o, x, y, n, s);
     });
     unstageDense(rt, o, out, n);
+  });
+}
+
+/**
+ * out (float32, `nOut` elements) = the float64 sums of a dense float32 x along the walk `c` that
+ * src/cpu/reduce.ts planned (innermost stride of x 1; of the accumulators 0, a row folded into one,
+ * or 1, a row added into a run), with its roundings: bit-identical results.
+ */
+export function wasmSum(out: View, x: View, c: SumWalk, nOut: number): boolean {
+  const size = denseF32Any(x);
+  const last = c.shape.length - 1;
+  const so = c.strides[0]![last]!;
+  if (size < MIN_ELEMENTWISE_SIZE || out.dtype !== 'float32' || c.strides[1]![last] !== 1) return false;
+  if (so !== 0 && so !== 1) return false;
+  return call((rt) => {
+    const src = stageDense(rt, x, size);
+    const acc = rt.heap.alloc(nOut * 8);
+    const f64 = new Float64Array(rt.heap.memory.buffer);
+    const a0 = acc >> 3;
+    f64.fill(0, a0, a0 + nOut);
+    const w = new RowWalker(c.shape, c.strides, [0, 0]);
+    const at = w.at;
+    const n = w.n;
+    const ew = rt.ew;
+    pass(() => {
+      for (let r = 0; r < w.rows; r++, w.next()) {
+        if (so === 0) f64[a0 + at[0]!] = f64[a0 + at[0]!]! + ew.sum8_f32(src + 4 * at[1]!, n);
+        else ew.acc_f32(acc + 8 * at[0]!, src + 4 * at[1]!, n);
+      }
+    });
+    (arr(out) as Float32Array).set(f64.subarray(a0, a0 + nOut), out.offset);
   });
 }

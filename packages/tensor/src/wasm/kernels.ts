@@ -3,6 +3,7 @@ import {
   wasmBinary,
   wasmMaxPool2dBackward,
   wasmMaxPool2x2,
+  wasmSum,
   wasmThresholdBackward,
   wasmUnary,
   wasmUpdate,
@@ -31,6 +32,7 @@ export const kernels: WasmKernels = {
   maxPool2x2: wasmMaxPool2x2,
   maxPool2dBackward: wasmMaxPool2dBackward,
   update: wasmUpdate,
+  sum: wasmSum,
   info: runtimeInfo,
   init: initRuntime,
 };

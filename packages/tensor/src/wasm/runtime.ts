@@ -129,6 +129,8 @@ export interface ElementwiseExports extends BinaryExports {
     W: number,
   ): void;
   maxpool_bwd_f32(dst: number, dy: number, idx: number, planes: number, outs: number, plane: number): number;
+  sum8_f32(src: number, n: number): number;
+  acc_f32(acc: number, src: number, n: number): void;
   axpy_f32(o: number, x: number, n: number, v: number): void;
   addcmul_f32(o: number, x: number, y: number, n: number, v: number): void;
   addcdiv_f32(o: number, x: number, y: number, n: number, v: number): void;

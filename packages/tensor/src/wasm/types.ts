@@ -20,6 +20,12 @@ export interface CpuKernelInfo {
   readonly note: string | null;
 }
 
+/** A collapsed reduction walk: shape, and the strides of [accumulators, input] per dim. */
+export interface SumWalk {
+  shape: readonly number[];
+  strides: readonly (readonly number[])[];
+}
+
 /**
  * The WebAssembly kernels as the CPU backend sees them once they are loaded (`wasmKernels()` in
  * index.ts). Each kernel returns false, having done nothing, when it should not or cannot run the
@@ -49,6 +55,11 @@ export interface WasmKernels {
   maxPool2dBackward(out: View, dy: View, indices: View): boolean;
   /** The optimizers' fused in-place update of out (see src/cpu/update.ts), dense float32 views. */
   update(op: UpdateOp, out: View, b: View, c: View | null, s: number): boolean;
+  /**
+   * The float32 sum of src/cpu/reduce.ts over its collapsed walk (accumulator and input strides),
+   * in float64 accumulators as there (bit-identical).
+   */
+  sum(out: View, x: View, walk: SumWalk, nOut: number): boolean;
   /** A snapshot of the kernels' state, compiling the selected variant if it can be synchronously. */
   info(): CpuKernelInfo;
   /** Compiles the selected variant and starts the worker threads; resolves when they are ready. */
