@@ -118,18 +118,23 @@ function binaryExports() {
 // window is compared in the order (0, 0), (0, 1), (1, 0), (1, 1), a later tap winning when it is
 // larger or NaN, as in the TypeScript kernels; the index is the winner's flat h * W + w.
 
-/** One scalar window: output `o` (element index in the plane's output) from rows r0 and r1. */
+/**
+ * One scalar window: output `o` (element index in the plane's output) from rows r0 and r1. The
+ * running maximum is kept as bits and chosen with i32 selects: V8 compiles an f32 select into a
+ * branch, which mispredicts on random data (about 4x slower).
+ */
 function poolWindow() {
   const tap = (ptr, code) => `
       ${s('v', `(f32.load ${ptr})`)}
-      (if (i32.or (f32.gt ${g('v')} ${g('best')}) (f32.ne ${g('v')} ${g('v')}))
-        (then ${s('best', g('v'))} ${s('arg', code)}))`;
+      ${s('mi', `(i32.or (f32.gt ${g('v')} (f32.reinterpret_i32 ${g('bb')})) (f32.ne ${g('v')} ${g('v')}))`)}
+      ${s('bb', `(select (i32.reinterpret_f32 ${g('v')}) ${g('bb')} ${g('mi')})`)}
+      ${s('arg', `(select ${code} ${g('arg')} ${g('mi')})`)}`;
   return `
-      ${s('best', `(f32.load ${g('p0')})`)} ${s('arg', c(0))}
+      ${s('bb', `(i32.load ${g('p0')})`)} ${s('arg', c(0))}
       ${tap(`(i32.add ${g('p0')} ${c(4)})`, c(1))}
       ${tap(g('p1'), g('W'))}
       ${tap(`(i32.add ${g('p1')} ${c(4)})`, `(i32.add ${g('W')} ${c(1)})`)}
-      (f32.store ${g('dst')} ${g('best')})
+      (i32.store ${g('dst')} ${g('bb')})
       (i32.store ${g('idx')} (i32.add ${g('base')} ${g('arg')}))`;
 }
 
@@ -168,18 +173,29 @@ function maxPool2x2(simd) {
     `${s('p0', `(i32.add ${g('p0')} ${c(bytes * 2)})`)} ${s('p1', `(i32.add ${g('p1')} ${c(bytes * 2)})`)}
       ${s('dst', `(i32.add ${g('dst')} ${c(bytes)})`)} ${s('idx', `(i32.add ${g('idx')} ${c(bytes)})`)}
       ${s('base', `(i32.add ${g('base')} ${c((bytes / 4) * 2)})`)}`;
+  // The last, partial group of four reuses the vector at ow = OW - 4 (recomputing some windows
+  // of the previous group: the same values), so only rows narrower than 4 take the scalar loop.
   const vec = simd
     ? `
     (block $vb (loop $vl
       (br_if $vb (i32.gt_s (i32.add ${g('ow')} ${c(4)}) ${g('OW')}))
       ${poolVector()}
       ${next(16)} ${s('ow', `(i32.add ${g('ow')} ${c(4)})`)}
-      (br $vl)))`
+      (br $vl)))
+    (if (i32.and (i32.lt_s ${g('ow')} ${g('OW')}) (i32.ge_s ${g('OW')} ${c(4)}))
+      (then
+        ;; step back by 4 - (OW - ow) windows, then one more group ends exactly at OW
+        ${s('mi', `(i32.sub ${c(4)} (i32.sub ${g('OW')} ${g('ow')}))`)}
+        ${s('p0', `(i32.sub ${g('p0')} (i32.shl ${g('mi')} ${c(3)}))`)} ${s('p1', `(i32.sub ${g('p1')} (i32.shl ${g('mi')} ${c(3)}))`)}
+        ${s('dst', `(i32.sub ${g('dst')} (i32.shl ${g('mi')} ${c(2)}))`)} ${s('idx', `(i32.sub ${g('idx')} (i32.shl ${g('mi')} ${c(2)}))`)}
+        ${s('base', `(i32.sub ${g('base')} (i32.shl ${g('mi')} ${c(1)}))`)}
+        ${poolVector()}
+        ${next(16)} ${s('ow', g('OW'))}))`
     : '';
   return `
 (func $maxpool2x2_f32 ${params('i32', 'dst', 'idx', 'src', 'planes', 'OH', 'OW', 'H', 'W')}
   (local $p i32) (local $oh i32) (local $ow i32) (local $p0 i32) (local $p1 i32) (local $base i32)
-  (local $arg i32) (local $best f32) (local $v f32) ${vecLocals}
+  (local $arg i32) (local $mi i32) (local $bb i32) (local $v f32) ${vecLocals}
   ${simd ? `${s('wv', `(i32x4.splat ${g('W')})`)} ${s('w1v', `(i32x4.splat (i32.add ${g('W')} ${c(1)}))`)}` : ''}
   (block $pb (loop $pl
     (br_if $pb (i32.ge_s ${g('p')} ${g('planes')}))

@@ -141,6 +141,7 @@ describe('max pooling on WebAssembly', () => {
       [64, 6, 28, 28],
       [4, 3, 29, 31],
       [20, 5, 10, 10],
+      [300, 10, 6, 7],
     ]) {
       const x = special(shape);
       same(`maxPool2dWithIndices ${shape}`, () => {
