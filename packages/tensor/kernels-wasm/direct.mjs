@@ -27,6 +27,7 @@ import {
   scalarMadds,
   sub,
   tileNames,
+  vectorRaggedStore,
   vmadd,
 } from './wat.mjs';
 
@@ -135,15 +136,13 @@ function microDirect({ simd, fma }) {
     step += `${s(`c${i}0`, madd('x', 'b0', `c${i}0`))} ${s(`c${i}1`, madd('x', 'b1', `c${i}1`))}\n`;
   }
   let full = '';
-  let spill = '';
   for (let i = 0; i < 4; i++) {
     if (i > 0) full += s('p', add(g('p'), g('ldc')));
     full += `(v128.store ${g('p')} ${g(`c${i}0`)}) (v128.store ${add(g('p'), g('cstep'))} ${g(`c${i}1`)})\n`;
-    spill += `(v128.store offset=${32 * i} ${g('tmp')} ${g(`c${i}0`)}) (v128.store offset=${32 * i + 16} ${g('tmp')} ${g(`c${i}1`)})\n`;
   }
   return `
 (func $micro_direct ${sig}
-  ${locals('v128', ...acc, 'b0', 'b1', 'x')} ${locals('i32', 'p', 'i', 'j')}
+  ${locals('v128', ...acc, 'b0', 'b1', 'x')} ${locals('i32', 'p', 'q', 'i', 'j')}
   (loop $k
     ${step}
     ${s('a', add(g('a'), c(16)))}
@@ -154,8 +153,7 @@ function microDirect({ simd, fma }) {
       ${s('p', g('c'))}
       ${full}
       (return)))
-  ${spill}
-  ${splitStore})`;
+  ${vectorRaggedStore({ mr: g('mr'), ldc: g('ldc'), n0: g('n0'), n1: g('n1'), cstep: g('cstep') })})`;
 }
 
 /**
@@ -201,7 +199,6 @@ function microWgrad({ simd, fma }) {
   }
   let addC = '';
   let full = '';
-  let spill = '';
   for (let i = 0; i < 4; i++) {
     if (i > 0) {
       addC += s('p', add(g('p'), g('ldc')));
@@ -210,7 +207,6 @@ function microWgrad({ simd, fma }) {
     addC += `${s(`c${i}0`, `(f32x4.add (v128.load ${g('p')}) ${g(`c${i}0`)})`)}
       ${s(`c${i}1`, `(f32x4.add (v128.load offset=16 ${g('p')}) ${g(`c${i}1`)})`)}\n`;
     full += `(v128.store ${g('p')} ${g(`c${i}0`)}) (v128.store offset=16 ${g('p')} ${g(`c${i}1`)})\n`;
-    spill += `(v128.store offset=${32 * i} ${g('tmp')} ${g(`c${i}0`)}) (v128.store offset=${32 * i + 16} ${g('tmp')} ${g(`c${i}1`)})\n`;
   }
   return `
 (func $micro_wgrad ${params('i32', 'offs4', 'win', 'rows', 'OW', 'rowStep', 'colStep', 'b', 'c', 'ldc', 'mr', 'nr', 'acc', 'tmp')}
@@ -235,8 +231,7 @@ function microWgrad({ simd, fma }) {
       (if ${g('acc')} (then ${addC} ${s('p', g('c'))}))
       ${full}
       (return)))
-  ${spill}
-  ${raggedStore})`;
+  ${vectorRaggedStore({ mr: g('mr'), ldc: g('ldc'), n0: min(c(4), g('nr')), n1: max(c(0), sub(g('nr'), c(4))), cstep: c(16), acc: g('acc') })})`;
 }
 
 const WIN = add(g('scratch'), c(SCRATCH.WIN));

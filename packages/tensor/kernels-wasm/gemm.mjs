@@ -12,6 +12,7 @@ import {
   forRange,
   g,
   locals,
+  max,
   min,
   mul,
   params,
@@ -19,6 +20,7 @@ import {
   scalarMadds,
   sub,
   tileNames,
+  vectorRaggedStore,
   vmadd,
 } from './wat.mjs';
 
@@ -90,14 +92,9 @@ function microSimd(fma) {
       ${s(`c${i}1`, `(f32x4.add (v128.load offset=16 ${row}) ${g(`c${i}1`)})`)}\n`;
     full += `(v128.store ${row} ${g(`c${i}0`)}) (v128.store offset=16 ${row} ${g(`c${i}1`)})\n`;
   }
-  let spill = '';
-  for (let i = 0; i < 4; i++) {
-    spill += `(v128.store offset=${32 * i} ${g('tmp')} ${g(`c${i}0`)})
-      (v128.store offset=${32 * i + 16} ${g('tmp')} ${g(`c${i}1`)})\n`;
-  }
   return `
 (func $micro ${params('i32', 'a', 'b', 'kc', 'c', 'ldc', 'mr', 'nr', 'acc', 'tmp')}
-  ${locals('v128', ...acc, 'b0', 'b1', 'x')} ${locals('i32', 'r', 'i', 'j', 'p')} (local $v f32)
+  ${locals('v128', ...acc, 'b0', 'b1', 'x')} ${locals('i32', 'r', 'i', 'j', 'p', 'q')} (local $v f32)
   (loop $k
     ${step}
     ${s('a', add(g('a'), c(16)))}
@@ -108,8 +105,7 @@ function microSimd(fma) {
       (if ${g('acc')} (then ${addC}))
       ${full}
       (return)))
-  ${spill}
-  ${raggedStore})`;
+  ${vectorRaggedStore({ mr: g('mr'), ldc: g('ldc'), n0: min(c(4), g('nr')), n1: max(c(0), sub(g('nr'), c(4))), cstep: c(16), acc: g('acc') })})`;
 }
 
 /** The scalar micro-kernel: the same 4 x 8 tile as two 4 x 4 halves of 16 accumulators. */

@@ -73,3 +73,38 @@ export function scalarMadds(rows, cols) {
 /** f32x4 cc + a * b on locals: fused (relaxed_madd) when `fma`, else a multiply then an add. */
 export const vmadd = (fma) => (a, b, cc) =>
   fma ? `(f32x4.relaxed_madd ${g(a)} ${g(b)} ${g(cc)})` : `(f32x4.add ${g(cc)} (f32x4.mul ${g(a)} ${g(b)}))`;
+
+/**
+ * Stores the ragged part of a 4 x 8 register tile c{i}0, c{i}1 (v128 locals) straight from the
+ * registers: rows i < mr at c + i*ldc, lanes 0-3 (the first `n0` valid) at +0 and lanes 4-7 (the
+ * first `n1` valid) at +cstep, full vectors where all four lanes are valid. When `acc` (an i32
+ * expression) is non-zero each value is added to what C holds. Replaces spilling the tile and
+ * storing it element by element in a loop of branches, which cost more than a short tile's
+ * arithmetic. Needs i32 locals $p and $q.
+ */
+export function vectorRaggedStore({ mr, ldc, n0, n1, cstep, acc = null }) {
+  const part = (v, at, n) => {
+    const lane = (k) => `(f32x4.extract_lane ${k} ${g(v)})`;
+    const one = (k, plus) =>
+      `(f32.store offset=${4 * k} ${at} ${plus ? `(f32.add (f32.load offset=${4 * k} ${at}) ${lane(k)})` : lane(k)})`;
+    const body = (plus) => `
+      (if (i32.eq ${n} ${c(4)})
+        (then (v128.store ${at} ${plus ? `(f32x4.add (v128.load ${at}) ${g(v)})` : g(v)}))
+        (else
+          (if (i32.gt_s ${n} ${c(0)}) (then ${one(0, plus)}))
+          (if (i32.gt_s ${n} ${c(1)}) (then ${one(1, plus)}))
+          (if (i32.gt_s ${n} ${c(2)}) (then ${one(2, plus)}))))`;
+    return acc === null ? body(false) : `(if ${acc} (then ${body(true)}) (else ${body(false)}))`;
+  };
+  let text = '';
+  for (let i = 0; i < 4; i++) {
+    text += `
+  (if (i32.gt_s ${mr} ${c(i)})
+    (then
+      ${s('p', add(g('c'), mul(c(i), ldc)))}
+      ${s('q', add(g('p'), cstep))}
+      ${part(`c${i}0`, g('p'), n0)}
+      ${part(`c${i}1`, g('q'), n1)}))`;
+  }
+  return text;
+}
