@@ -1,5 +1,6 @@
 import {
   cpuKernelStats,
+  leakyRelu,
   maxPool2d,
   maxPool2dBackward,
   maxPool2dWithIndices,
@@ -8,6 +9,7 @@ import {
   type Tensor,
   tensor,
   thresholdBackward,
+  where,
 } from '@tessera/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadWasmKernels, MIN_ELEMENTWISE_SIZE } from '../src/wasm/index.js';
@@ -75,6 +77,36 @@ describe('elementwise float32 kernels', () => {
       same(`relu ${shape}`, () => [x.relu()]);
       same(`sqrt ${shape}`, () => [x.sqrt()]);
     }
+  });
+
+  it('square, neg, abs and leakyRelu (its product rounded once from float64, as in TypeScript)', () => {
+    const x = special([16, 32, 14, 15]);
+    same('square', () => [x.square()]);
+    same('neg', () => [x.neg()]);
+    same('abs', () => [x.abs()]);
+    same('leakyRelu(0.2)', () => [leakyRelu(x, 0.2)]);
+    same('leakyRelu(0.01)', () => [leakyRelu(x, 0.01)]);
+  });
+
+  it('comparisons into bool (both operands, a number on either side, NaN) and where', () => {
+    const a = special([16, 8, 13, 11]);
+    const b = special([16, 8, 13, 11]).flip(0);
+    for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
+      same(`${op} same shape`, () => [a[op](b).float()]);
+      same(`${op} number`, () => [a[op](0.5).float(), a[op](1).float()]);
+    }
+    same('where(a > 0, a, b)', () => [where(a.gt(0), a, b)]);
+    same("leakyRelu's gradient: where(x > 0, g, g * 0.2)", () => [where(a.gt(0), b, b.mul(0.2))]);
+  });
+
+  it('per-row scalars in one call: BatchNorm-shaped broadcasts with short rows, either side', () => {
+    const x = special([32, 64, 7, 7]);
+    const stat = randn([1, 64, 1, 1]);
+    for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+      same(`${op} [32, 64, 7, 7] with [1, 64, 1, 1]`, () => [x[op](stat), stat[op](x)]);
+    }
+    const rows = randn([32, 64, 1, 1]);
+    same('sub [32, 64, 7, 7] with [32, 64, 1, 1]', () => [x.sub(rows)]);
   });
 
   it("relu's gradient (thresholdBackward) at 0 and at another threshold", () => {

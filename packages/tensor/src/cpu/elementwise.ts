@@ -101,8 +101,9 @@ export function unary(op: UnaryOp, out: View, x: View, attrs: UnaryAttrs): void 
     if (sx >= 0) {
       const n = sizeOf(out.shape);
       if (sx === 1 && n >= LONG_ROW && o instanceof Float32Array && a instanceof Float32Array) {
-        if ((op === 'relu' || op === 'sqrt') && wasmKernels(n, MIN_ELEMENTWISE_SIZE)?.unary(op, out, x))
-          return;
+        if (WASM_UNARY.has(op) && n >= MIN_ELEMENTWISE_SIZE) {
+          if (wasmKernels(n, MIN_ELEMENTWISE_SIZE)?.unary(op as WasmUnaryOp, out, x, attrs.alpha)) return;
+        }
         if (
           op === 'relu'
             ? reluF32(o, out.offset, a, x.offset, n)
@@ -261,6 +262,30 @@ function unaryRow(
   }
 }
 
+/** Unary and binary ops the WebAssembly kernels run for float32 operands (wasm/elementwise.ts). */
+type WasmUnaryOp = 'relu' | 'sqrt' | 'square' | 'neg' | 'abs' | 'leakyRelu';
+const WASM_UNARY: ReadonlySet<UnaryOp> = new Set<WasmUnaryOp>([
+  'relu',
+  'sqrt',
+  'square',
+  'neg',
+  'abs',
+  'leakyRelu',
+]);
+type WasmBinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+const WASM_BINARY: ReadonlySet<KernelBinaryOp> = new Set<WasmBinaryOp>([
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+]);
+
 /** out = a op b, elementwise; `a` and `b` arrive broadcast to out's shape (stride 0). */
 export function binary(binOp: BinaryOp, out: View, a: View, b: View): void {
   const o = arr(out);
@@ -269,10 +294,15 @@ export function binary(binOp: BinaryOp, out: View, a: View, b: View): void {
   // int32 arithmetic that doubles cannot wrap exactly gets integer loops.
   const op: KernelBinaryOp =
     out.dtype === 'int32' && (binOp === 'mul' || binOp === 'pow' || binOp === 'div') ? INT_OPS[binOp] : binOp;
-  if (out.dtype === 'float32' && (op === 'add' || op === 'sub' || op === 'mul' || op === 'div')) {
+  if (a.dtype === 'float32' && WASM_BINARY.has(op)) {
     const n = sizeOf(out.shape);
-    if (n >= MIN_ELEMENTWISE_SIZE && wasmKernels(n, MIN_ELEMENTWISE_SIZE)?.binary(op, out, a, b)) return;
+    if (
+      n >= MIN_ELEMENTWISE_SIZE &&
+      wasmKernels(n, MIN_ELEMENTWISE_SIZE)?.binary(op as WasmBinaryOp, out, a, b)
+    )
+      return;
   }
+
   // One flat run (contiguous operands, or broadcast scalars): no strided walk to plan.
   if (flatStep(out.shape, out.strides) === 1) {
     const sa = flatStep(out.shape, a.strides);
@@ -441,6 +471,10 @@ function binaryRow(
 
 /** out = cond ? a : b, all three broadcast to out's shape. */
 export function where(out: View, cond: View, a: View, b: View): void {
+  if (out.dtype === 'float32') {
+    const n = sizeOf(out.shape);
+    if (n >= MIN_ELEMENTWISE_SIZE && wasmKernels(n, MIN_ELEMENTWISE_SIZE)?.where(out, cond, a, b)) return;
+  }
   const o = arr(out);
   const c0 = arr(cond);
   const x = arr(a);

@@ -77,14 +77,22 @@ function denseF32(out: View, ...ins: View[]): number {
   return n;
 }
 
-/** out = relu(x) or sqrt(x) for dense float32 views of the same shape. */
-export function wasmUnary(op: 'relu' | 'sqrt', out: View, x: View): boolean {
+/** The unary ops with WebAssembly kernels. */
+export type WasmUnaryOp = 'relu' | 'sqrt' | 'square' | 'neg' | 'abs' | 'leakyRelu';
+
+/** out = op(x) for dense float32 views of the same shape; `alpha` is leakyRelu's negative slope. */
+export function wasmUnary(op: WasmUnaryOp, out: View, x: View, alpha = 0): boolean {
   const n = denseF32(out, x);
   if (n < 0) return false;
   return call((rt) => {
     const src = stageDense(rt, x, n);
     const dst = rt.heap.alloc(n * 4);
-    pass(() => (op === 'relu' ? rt.ew.relu_f32(dst, src, n) : rt.ew.sqrt_f32(dst, src, n)));
+    const ew = rt.ew;
+    pass(() => {
+      if (op === 'leakyRelu') ew.leaky_relu_f32(dst, src, n, alpha);
+      else if (op === 'relu') ew.relu_f32(dst, src, n);
+      else ew[`${op}_f32`](dst, src, n);
+    });
     unstageDense(rt, dst, out, n);
   });
 }
@@ -102,13 +110,23 @@ export function wasmThresholdBackward(out: View, g: View, x: View, threshold: nu
   });
 }
 
+/** The arithmetic ops with WebAssembly kernels. */
+export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div';
+/** The comparisons with WebAssembly kernels (float32 operands, bool result). */
+export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+const COMPARE_OPS: ReadonlySet<string> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+
 /**
- * out = a op b for float32 add, sub, mul or div, where out is dense and each row of the
- * collapsed iteration reads a and b with stride 1 or 0 (not both 0): same-shape operands, and
- * per-row scalars such as a per-channel bias.
+ * out = a op b for float32 add, sub, mul or div (float32 out) or a comparison (bool out), where
+ * out is dense and each row of the collapsed iteration reads a and b with stride 1 or 0 (not
+ * both 0): same-shape operands, per-row scalars such as a per-channel bias or a BatchNorm
+ * statistic (one call for all rows), and numbers.
  */
-export function wasmBinary(op: 'add' | 'sub' | 'mul' | 'div', out: View, a: View, b: View): boolean {
-  if (out.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32') return false;
+export function wasmBinary(op: ArithmeticOp | CompareOp, out: View, a: View, b: View): boolean {
+  const cmp = COMPARE_OPS.has(op);
+  if (out.dtype !== (cmp ? 'bool' : 'float32') || a.dtype !== 'float32' || b.dtype !== 'float32')
+    return false;
   const n = denseSize(out);
   if (n < MIN_ELEMENTWISE_SIZE) return false;
   const c = collapse(out.shape, [contiguousStrides(out.shape), a.strides, b.strides]);
@@ -119,30 +137,67 @@ export function wasmBinary(op: 'add' | 'sub' | 'mul' | 'div', out: View, a: View
   return call((rt) => {
     const sa = stageStrided(rt.heap, a);
     const sb = stageStrided(rt.heap, b);
-    const dst = rt.heap.alloc(n * 4);
+    const dst = rt.heap.alloc(n * (cmp ? 1 : 4));
     // The staged copies keep the views' strides unless they were gathered (then contiguous).
     const cs = collapse(out.shape, [contiguousStrides(out.shape), sa.strides, sb.strides]);
     const ns = cs.shape.length;
     const w = new RowWalker(cs.shape, cs.strides, [0, 0, 0]);
     const ka = cs.strides[1]![ns - 1]!;
     const kb = cs.strides[2]![ns - 1]!;
+    if (ka + kb === 0) throw new Error(`wasmBinary: unexpected row layout (${ka}, ${kb}) after staging`);
+    const len = w.n;
+    // Per-row scalars against a dense operand: gather the scalars, then one call for all rows.
+    if (!cmp && ka + kb === 1 && w.rows > 1 && denseSize(ka === 1 ? a : b) === n) {
+      const vals = rt.heap.alloc(w.rows * 4);
+      const f32 = rt.heap.f32;
+      const from = (ka === 1 ? sb.base : sa.base) >> 2;
+      const k = ka === 1 ? 2 : 1;
+      for (let r = 0, v = vals >> 2; r < w.rows; r++, w.next()) f32[v + r] = f32[from + w.at[k]!]!;
+      const dense = ka === 1 ? sa.base : sb.base;
+      const o = op as ArithmeticOp;
+      if (ka === 1) pass(() => rt.ew[`${o}_vr_f32`](dst, dense, vals, w.rows, len));
+      else pass(() => rt.ew[`${o}_rv_f32`](dst, vals, dense, w.rows, len));
+      unstageDense(rt, dst, out, n);
+      return;
+    }
     const f32 = rt.heap.f32;
     const fa = sa.base >> 2;
     const fb = sb.base >> 2;
-    const vv = rt.ew[`${op}_vv_f32`];
-    const vs = rt.ew[`${op}_vs_f32`];
-    const sv = rt.ew[`${op}_sv_f32`];
-    const len = w.n;
+    const pre = cmp ? 'c' : '';
+    const ew = rt.ew as unknown as Record<string, (o: number, x: number, y: number, z: number) => void>;
+    const vv = ew[`${op}_${pre}vv_f32`]!;
+    const vs = ew[`${op}_${pre}vs_f32`]!;
+    const sv = ew[`${op}_${pre}sv_f32`]!;
     const at = w.at;
-    if (ka + kb === 0) throw new Error(`wasmBinary: unexpected row layout (${ka}, ${kb}) after staging`);
+    const bytes = cmp ? 1 : 4;
     pass(() => {
       for (let r = 0; r < w.rows; r++, w.next()) {
-        const o = dst + 4 * at[0]!;
+        const o = dst + bytes * at[0]!;
         if (ka === 1 && kb === 1) vv(o, sa.base + 4 * at[1]!, sb.base + 4 * at[2]!, len);
         else if (kb === 0) vs(o, sa.base + 4 * at[1]!, len, f32[fb + at[2]!]!);
         else sv(o, sb.base + 4 * at[2]!, len, f32[fa + at[1]!]!);
       }
     });
+    if (cmp) {
+      const bytesOut = new Uint8Array(rt.heap.memory.buffer, dst, n);
+      (arr(out) as Uint8Array).set(bytesOut, out.offset);
+    } else unstageDense(rt, dst, out, n);
+  });
+}
+
+/** out = cond ? a : b for a bool cond and float32 a, b, all dense views of out's shape. */
+export function wasmWhere(out: View, cond: View, a: View, b: View): boolean {
+  const n = denseF32(out, a, b);
+  if (n < 0 || cond.dtype !== 'bool' || denseSize(cond) !== n) return false;
+  return call((rt) => {
+    const cp = rt.heap.alloc(n);
+    new Uint8Array(rt.heap.memory.buffer, cp, n).set(
+      (arr(cond) as Uint8Array).subarray(cond.offset, cond.offset + n),
+    );
+    const ap = stageDense(rt, a, n);
+    const bp = stageDense(rt, b, n);
+    const dst = rt.heap.alloc(n * 4);
+    pass(() => rt.ew.where_f32(dst, cp, ap, bp, n));
     unstageDense(rt, dst, out, n);
   });
 }

@@ -7,6 +7,7 @@ import {
   wasmThresholdBackward,
   wasmUnary,
   wasmUpdate,
+  wasmWhere,
 } from './elementwise.js';
 import { wasmMatmul } from './matmul.js';
 import { initRuntime, runtimeInfo } from './runtime.js';
@@ -33,6 +34,7 @@ export const kernels: WasmKernels = {
   maxPool2dBackward: wasmMaxPool2dBackward,
   update: wasmUpdate,
   sum: wasmSum,
+  where: wasmWhere,
   info: runtimeInfo,
   init: initRuntime,
 };

@@ -113,8 +113,24 @@ type BinaryExports = {
   ) => void;
 };
 
+/** Per-row scalars: `${op}_vr_f32(dst, a, vals, rows, n)`, `${op}_rv_f32(dst, vals, a, rows, n)`. */
+type RowExports = {
+  [K in `${'add' | 'sub' | 'mul' | 'div'}_${'vr' | 'rv'}_f32`]: (
+    dst: number,
+    x: number,
+    y: number,
+    rows: number,
+    n: number,
+  ) => void;
+};
+
 /** Exports of kernels-wasm/elementwise.mjs (byte addresses; n, sizes and counts in elements). */
-export interface ElementwiseExports extends BinaryExports {
+export interface ElementwiseExports extends BinaryExports, RowExports {
+  square_f32(dst: number, src: number, n: number): void;
+  neg_f32(dst: number, src: number, n: number): void;
+  abs_f32(dst: number, src: number, n: number): void;
+  leaky_relu_f32(dst: number, src: number, n: number, alpha: number): void;
+  where_f32(dst: number, cond: number, a: number, b: number, n: number): void;
   relu_f32(dst: number, src: number, n: number): void;
   sqrt_f32(dst: number, src: number, n: number): void;
   threshold_bwd_f32(dst: number, g: number, x: number, n: number, t: number): void;

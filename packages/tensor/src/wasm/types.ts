@@ -43,12 +43,27 @@ export interface WasmKernels {
   conv2dBackwardWeight(out: View, x: View, dy: View, p: Conv2dParams): boolean;
   /** out = x when x is (a batch of) transposed matrices, float32 or int32 (bit-exact copy). */
   transposeCopy(out: View, x: View): boolean;
-  /** out = relu(x) or sqrt(x), dense float32 views of one shape. */
-  unary(op: 'relu' | 'sqrt', out: View, x: View): boolean;
+  /** out = op(x), dense float32 views of one shape (`alpha`: leakyRelu's negative slope). */
+  unary(
+    op: 'relu' | 'sqrt' | 'square' | 'neg' | 'abs' | 'leakyRelu',
+    out: View,
+    x: View,
+    alpha?: number,
+  ): boolean;
   /** out = x <= threshold ? 0 : g (relu's gradient), dense float32 views of one shape. */
   thresholdBackward(out: View, g: View, x: View, threshold: number): boolean;
-  /** out = a op b (a and b broadcast to out's shape), float32 add, sub, mul or div. */
-  binary(op: 'add' | 'sub' | 'mul' | 'div', out: View, a: View, b: View): boolean;
+  /**
+   * out = a op b (a and b broadcast to out's shape): float32 add, sub, mul or div, or a comparison
+   * of float32 operands into bool.
+   */
+  binary(
+    op: 'add' | 'sub' | 'mul' | 'div' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge',
+    out: View,
+    a: View,
+    b: View,
+  ): boolean;
+  /** out = cond ? a : b, a bool cond and float32 a, b, dense views of one shape. */
+  where(out: View, cond: View, a: View, b: View): boolean;
   /** Max pooling over 2x2 windows with stride 2 (values and, when given, flat indices). */
   maxPool2x2(out: View, indices: View | null, x: View, p: Pool2dParams): boolean;
   /** maxPool2d's gradient: `out` = 0 plus dy added at each saved index. */
