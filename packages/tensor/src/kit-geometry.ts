@@ -172,3 +172,22 @@ export function poolGeometry(input: Shape, output: Shape, p: Pool2dParams): Pool
     dw: p.dilation[1],
   };
 }
+
+/**
+ * Whether a pooling is the common 2x2 window with stride 2 and no padding or dilation, over an
+ * input of H x W giving OH x OW (the case the CPU kernels specialise).
+ */
+export function isPlainPool2x2(p: Pool2dParams, OH: number, OW: number, H: number, W: number): boolean {
+  return (
+    p.kernel[0] === 2 &&
+    p.kernel[1] === 2 &&
+    p.stride[0] === 2 &&
+    p.stride[1] === 2 &&
+    p.padding[0] === 0 &&
+    p.padding[1] === 0 &&
+    p.dilation[0] === 1 &&
+    p.dilation[1] === 1 &&
+    2 * OH <= H &&
+    2 * OW <= W
+  );
+}

@@ -1,6 +1,6 @@
 import type { Pool2dParams, View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
-import { poolGeometry } from '../kit-geometry.js';
+import { isPlainPool2x2, poolGeometry } from '../kit-geometry.js';
 import { MIN_ELEMENTWISE_SIZE, wasmKernels } from '../wasm/index.js';
 import { arr } from './buffer.js';
 
@@ -90,19 +90,7 @@ export function maxPool2d(out: View, indices: View | null, x: View, p: Pool2dPar
 
 /** The common 2x2 window, stride 2, no padding or dilation, over rows read with stride 1. */
 function isPlain2x2(p: Pool2dParams, sW: number, OH: number, OW: number, H: number, W: number): boolean {
-  return (
-    p.kernel[0] === 2 &&
-    p.kernel[1] === 2 &&
-    p.stride[0] === 2 &&
-    p.stride[1] === 2 &&
-    p.padding[0] === 0 &&
-    p.padding[1] === 0 &&
-    p.dilation[0] === 1 &&
-    p.dilation[1] === 1 &&
-    sW === 1 &&
-    2 * OH <= H &&
-    2 * OW <= W
-  );
+  return sW === 1 && isPlainPool2x2(p, OH, OW, H, W);
 }
 
 /**

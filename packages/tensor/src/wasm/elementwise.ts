@@ -1,5 +1,6 @@
 import type { Pool2dParams, UpdateOp, View } from '../backend.js';
 import { arr } from '../cpu-array.js';
+import { isPlainPool2x2 } from '../kit-geometry.js';
 import { collapse, RowWalker } from '../row-walker.js';
 import { contiguousStrides } from '../shape.js';
 import { WasmOutOfMemory } from './heap.js';
@@ -209,17 +210,7 @@ export function wasmWhere(out: View, cond: View, a: View, b: View): boolean {
 export function wasmMaxPool2x2(out: View, indices: View | null, x: View, p: Pool2dParams): boolean {
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [OH, OW] = [out.shape[2]!, out.shape[3]!];
-  const plain =
-    p.kernel[0] === 2 &&
-    p.kernel[1] === 2 &&
-    p.stride[0] === 2 &&
-    p.stride[1] === 2 &&
-    p.padding[0] === 0 &&
-    p.padding[1] === 0 &&
-    p.dilation[0] === 1 &&
-    p.dilation[1] === 1 &&
-    2 * OH <= H &&
-    2 * OW <= W;
+  const plain = isPlainPool2x2(p, OH, OW, H, W);
   const size = N * C * H * W;
   if (!plain || x.dtype !== 'float32' || size < MIN_ELEMENTWISE_SIZE || denseSize(x) !== size) return false;
   const m = N * C * OH * OW;
