@@ -10,6 +10,8 @@ import { directFunctions } from './direct.mjs';
 import { elementwiseExports, elementwiseFunctions } from './elementwise.mjs';
 import { gemmFunctions } from './gemm.mjs';
 import { KIND } from './layout.mjs';
+import { poolExports, poolFunctions } from './pool.mjs';
+import { updateExports, updateFunctions } from './update.mjs';
 import { params } from './wat.mjs';
 
 /** Variant names and the features each needs. */
@@ -59,6 +61,8 @@ ${gemmFunctions(v)}
 ${convFunctions(v)}
 ${directFunctions(v)}
 ${elementwiseFunctions(v)}
+${poolFunctions(v)}
+${updateFunctions(v)}
 ${run}
 (export "pack_a" (func $pack_a))
 (export "pack_a_rows" (func $pack_a_rows))
@@ -66,5 +70,7 @@ ${run}
 (export "transpose" (func $transpose))
 (export "wgrad_finish" (func $wgrad_finish))
 ${elementwiseExports()}
+${poolExports()}
+${updateExports()}
 )`;
 }

@@ -145,6 +145,7 @@ describe('imports under packages/tensor/src', () => {
       'cpu/reduce.ts',
       'cpu/threshold.ts',
       'cpu/update.ts',
+      'cpu/where.ts',
       'index.ts',
     ]);
   });

@@ -30,6 +30,7 @@ import * as red from './reduce.js';
 import * as sm from './softmax.js';
 import { thresholdBackward } from './threshold.js';
 import { update } from './update.js';
+import { where } from './where.js';
 
 /**
  * The embedded CPU backend: typed arrays in the JS heap and kernels in plain TypeScript that walk
@@ -89,7 +90,7 @@ export class CpuBackend implements Backend {
     binaryScalar(op, out, x, s, scalarFirst);
   }
   where(out: View, cond: View, a: View, b: View): void {
-    ew.where(out, cond, a, b);
+    where(out, cond, a, b);
   }
   reduce(op: ReduceOp, out: View, x: View, axes: readonly number[]): void {
     red.reduce(op, out, x, axes);
