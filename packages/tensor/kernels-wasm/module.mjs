@@ -10,6 +10,7 @@ import { directFunctions } from './direct.mjs';
 import { elementwiseExports, elementwiseFunctions } from './elementwise.mjs';
 import { gemmFunctions } from './gemm.mjs';
 import { KIND } from './layout.mjs';
+import { phaseExports, phaseFunctions } from './phases.mjs';
 import { poolExports, poolFunctions } from './pool.mjs';
 import { updateExports, updateFunctions } from './update.mjs';
 import { params } from './wat.mjs';
@@ -63,6 +64,7 @@ ${directFunctions(v)}
 ${elementwiseFunctions(v)}
 ${poolFunctions(v)}
 ${updateFunctions(v)}
+${phaseFunctions()}
 ${run}
 (export "pack_a" (func $pack_a))
 (export "pack_a_rows" (func $pack_a_rows))
@@ -72,5 +74,6 @@ ${run}
 ${elementwiseExports()}
 ${poolExports()}
 ${updateExports()}
+${phaseExports()}
 )`;
 }

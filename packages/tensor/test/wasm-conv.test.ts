@@ -1,8 +1,10 @@
 import {
   type Conv2dOptions,
+  type Conv2dParams,
   conv2d,
   conv2dBackwardInput,
   conv2dBackwardWeight,
+  convGeometry,
   cpuKernelStats,
   initCpuKernels,
   randn,
@@ -11,6 +13,7 @@ import {
 } from '@tessera/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWasmKernels } from '../src/wasm/index.js';
+import { spaceToDepthGeometry } from '../src/wasm/space-to-depth.js';
 import { expectClose, expectIdentical, prng, VARIANTS, withKernels } from './wasm-helpers.js';
 
 // The WebAssembly conv2d kernels (forward, input gradient, weight gradient; every variant) against
@@ -80,6 +83,13 @@ const CASES: Case[] = [
   { x: [2, 8, 9, 10], w: [5, 8, 3, 2], o: { padding: [2, 0, 1, 1], dilation: [2, 1] } },
   { x: [1, 16, 7, 7], w: [6, 8, 3, 3], o: { padding: 3, groups: 2 } },
   { x: [1, 9, 4, 5], w: [3, 9, 5, 5], o: { padding: [3, 1, 0, 4] } },
+  // Stride 2 with even kernels: forward and input gradient through the space-to-depth form
+  // (DCGAN's discriminator and generator layers, odd sizes, asymmetric padding).
+  { x: [2, 16, 14, 14], w: [32, 16, 4, 4], o: { stride: 2, padding: 1 } },
+  { x: [3, 1, 28, 28], w: [16, 1, 4, 4], o: { stride: 2, padding: 1 } },
+  { x: [2, 3, 9, 11], w: [5, 3, 2, 2], o: { stride: 2 } },
+  { x: [2, 3, 10, 13], w: [4, 3, 4, 2], o: { stride: 2, padding: [2, 1, 0, 3] } },
+  { x: [1, 2, 15, 12], w: [3, 2, 6, 4], o: { stride: 2, padding: [1, 1, 2, 2] } },
   // Rows too wide for the direct kernels' window: the im2col kernels take every pass.
   { x: [1, 16, 4, 2900], w: [3, 16, 3, 3], o: { padding: 1 } },
 ];
@@ -92,6 +102,25 @@ beforeAll(async () => {
 describe('WebAssembly conv2d kernels', () => {
   it.each(CASES.map((c) => [JSON.stringify(c), c] as const))('match the TypeScript kernels: %s', (_, c) => {
     check(c);
+  });
+
+  it('take stride-2 convolutions with even kernels through their space-to-depth form', () => {
+    const g = (x: number[], w: number[], stride: number, pad: number, groups = 1) => {
+      const p = {
+        stride: [stride, stride],
+        padding: [pad, pad, pad, pad],
+        dilation: [1, 1],
+        groups,
+      } as const;
+      const OH = Math.floor((x[2]! + 2 * pad - w[2]!) / stride) + 1;
+      const OW = Math.floor((x[3]! + 2 * pad - w[3]!) / stride) + 1;
+      return spaceToDepthGeometry(convGeometry(x, w, [x[0]!, w[0]!, OH, OW], p as unknown as Conv2dParams));
+    };
+    const sd = g([2, 16, 14, 14], [32, 16, 4, 4], 2, 1);
+    expect(sd?.g).toMatchObject({ C: 64, H: 8, W: 8, KH: 2, KW: 2, OH: 7, OW: 7, sh: 1, pt: 0 });
+    expect(g([2, 16, 14, 14], [32, 16, 3, 3], 2, 1)).toBeNull();
+    expect(g([2, 16, 14, 14], [32, 8, 4, 4], 2, 1, 2)).toBeNull();
+    expect(g([2, 16, 14, 14], [32, 16, 4, 4], 1, 1)).toBeNull();
   });
 
   it('match on random geometries', () => {

@@ -14,11 +14,13 @@ import { LAYOUT } from './layout.generated.js';
 import { blockWidth } from './matmul.js';
 import { activeRuntime, type Runtime } from './runtime.js';
 import { forcedWasm } from './settings.js';
+import { spaceToDepthBackwardInput, spaceToDepthForward, spaceToDepthGeometry } from './space-to-depth.js';
 import { stageContiguous, unstage } from './stage.js';
 import { MIN_CONV_WORK } from './thresholds.js';
 
 // float32 conv2d and its two gradients on the WebAssembly kernels. Most convolutions take the
-// direct kernels (direct.ts: no column matrix); the rest (strided columns, 1x1 convolutions,
+// direct kernels (direct.ts: no column matrix; stride-2 ones with even kernels through their
+// space-to-depth form, space-to-depth.ts); the rest (strided columns, 1x1 convolutions,
 // windows too big for scratch) take im2col + packed gemm, see packages/tensor/kernels-wasm/conv.mjs,
 // driven here. Operands are copied in as contiguous NCHW; weights are packed
 // once on the calling thread; tasks split the work by image, group and block of output positions
@@ -79,6 +81,8 @@ export function wasmConv2d(out: View, x: View, w: View, p: Conv2dParams): boolea
   const g = geometry(x.shape, out.shape, w.shape, p);
   if (!wanted([out, x, w], g, g.N * g.O * g.L * g.Ck)) return false;
   if (!g.pointwise && directConvFits(g)) return guarded((rt) => directForward(rt, out, x, w, g));
+  const sd = spaceToDepthGeometry(g);
+  if (sd !== null) return guarded((rt) => spaceToDepthForward(rt, out, x, w, sd));
   return guarded((rt) => {
     const heap = rt.heap;
     rt.begin(2 * g.N * g.O * g.L * g.Ck);
@@ -113,6 +117,10 @@ export function wasmConv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dP
   if (!wanted([out, dy, w], g, g.N * g.O * g.L * g.Ck)) return false;
   const dg = g.pointwise ? null : backwardInputGeometry(out, dy, w, p);
   if (dg !== null) return guarded((rt) => directBackwardInput(rt, out, dy, w, dg));
+  // As for stride 1 (backwardInputGeometry), a single input channel (4 phase channels) runs the
+  // direct kernel's 4-row tiles largely empty: im2col is faster there.
+  const sd = spaceToDepthGeometry(g);
+  if (sd !== null && sd.g.C >= 8) return guarded((rt) => spaceToDepthBackwardInput(rt, out, dy, w, sd));
   const KK = g.KH * g.KW;
   // Channels per task: their rows of the column matrix (cbC * KK) times a block of positions must
   // fit the output tile in scratch (pointwise convolutions write dx directly).

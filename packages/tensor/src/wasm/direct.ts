@@ -103,7 +103,7 @@ export function directConvFits(g: DirectGeometry): boolean {
  * wasm memory, already laid out [O, Cg*KH*KW] (row o: taps (c, kh, kw) of output channel o).
  * Operands must be staged by the caller (rt.begin done); returns the output's address.
  */
-function directConv(rt: Runtime, g: DirectGeometry, input: number, weights: number): number {
+export function directConv(rt: Runtime, g: DirectGeometry, input: number, weights: number): number {
   const heap = rt.heap;
   const Ck = g.Cg * g.KH * g.KW;
   const OgPad = Math.ceil(g.Og / MR) * MR;
@@ -187,6 +187,18 @@ export function directBackwardInput(rt: Runtime, out: View, dy: View, w: View, g
   const DY = stageContiguous(heap, dy).base;
   const Wsrc = stageContiguous(heap, w).base;
   copy = performance.now() - copy;
+  const DX = directBackwardInputStaged(rt, g, DY, Wsrc);
+  const t = performance.now();
+  unstage(heap, DX, out, g.N * g.O * g.OH * g.OW);
+  rt.end(copy + performance.now() - t);
+}
+
+/**
+ * The input gradient of a stride-1 convolution on staged operands: dy at `DY` and the original
+ * weights [O, C/G, KH, KW] at `Wsrc` (here O, C are the original convolution's); returns dx's address.
+ */
+export function directBackwardInputStaged(rt: Runtime, g: DirectGeometry, DY: number, Wsrc: number): number {
+  const heap = rt.heap;
   // W'[g][c][(o, kh', kw')] = w[g*Og + o][c][KH-1-kh'][KW-1-kw'] (here Og, Cg are the original's).
   const KK = g.KH * g.KW;
   const origOg = g.Cg;
@@ -204,10 +216,7 @@ export function directBackwardInput(rt: Runtime, out: View, dy: View, w: View, g
       }
     }
   }
-  const DX = directConv(rt, g, DY, Wflip);
-  const t = performance.now();
-  unstage(heap, DX, out, g.N * g.O * g.OH * g.OW);
-  rt.end(copy + performance.now() - t);
+  return directConv(rt, g, DY, Wflip);
 }
 
 /** Whether the direct weight-gradient kernel can run `g`. */
@@ -219,12 +228,21 @@ export function directWgradFits(g: DirectGeometry): boolean {
 /** conv2dBackwardWeight with the direct kernel: dw = sum over images and positions of dy x window. */
 export function directBackwardWeight(rt: Runtime, out: View, x: View, dy: View, g: DirectGeometry): void {
   const heap = rt.heap;
-  const Ck = g.Cg * g.KH * g.KW;
-  rt.begin(2 * g.N * g.O * g.OH * g.OW * Ck);
+  rt.begin(2 * g.N * g.O * g.OH * g.OW * g.Cg * g.KH * g.KW);
   let copy = performance.now();
   const X = stageContiguous(heap, x).base;
   const DY = stageContiguous(heap, dy).base;
   copy = performance.now() - copy;
+  const result = directBackwardWeightStaged(rt, g, X, DY);
+  const t = performance.now();
+  unstage(heap, result, out, g.O * g.Cg * g.KH * g.KW);
+  rt.end(copy + performance.now() - t);
+}
+
+/** The weight gradient on staged x (`X`) and dy (`DY`); returns dw's address ([O, Cg*KH*KW]). */
+export function directBackwardWeightStaged(rt: Runtime, g: DirectGeometry, X: number, DY: number): number {
+  const heap = rt.heap;
+  const Ck = g.Cg * g.KH * g.KW;
   const og8 = Math.ceil(g.Og / 8) * 8;
   const rowsPer = maxRows(g, (r) => og8 * r * g.OW <= B_FLOATS);
   const nPer = Math.ceil(g.N / Math.max(1, Math.min(g.N, Math.ceil(TARGET_TASKS / g.G))));
@@ -245,7 +263,5 @@ export function directBackwardWeight(rt: Runtime, out: View, x: View, dy: View, 
   job[FIELD.rsBlocks] = rsBlocks;
   rt.dispatch(JOB_PTR, g.G * S * rsBlocks);
   rt.wgradFinish(parts, S, g.G, Ck, g.Og, result);
-  const t = performance.now();
-  unstage(heap, result, out, g.O * Ck);
-  rt.end(copy + performance.now() - t);
+  return result;
 }

@@ -131,6 +131,29 @@ export interface ElementwiseExports extends BinaryExports, RowExports {
   abs_f32(dst: number, src: number, n: number): void;
   leaky_relu_f32(dst: number, src: number, n: number, alpha: number): void;
   where_f32(dst: number, cond: number, a: number, b: number, n: number): void;
+  /** kernels-wasm/phases.mjs: space-to-depth splits and merges of `planes` planes. */
+  phase_split(
+    dst: number,
+    src: number,
+    planes: number,
+    H: number,
+    W: number,
+    Hs: number,
+    Ws: number,
+    pt: number,
+    pl: number,
+  ): void;
+  phase_merge(
+    dst: number,
+    src: number,
+    planes: number,
+    H: number,
+    W: number,
+    Hs: number,
+    Ws: number,
+    pt: number,
+    pl: number,
+  ): void;
   relu_f32(dst: number, src: number, n: number): void;
   sqrt_f32(dst: number, src: number, n: number): void;
   threshold_bwd_f32(dst: number, g: number, x: number, n: number, t: number): void;
