@@ -8,7 +8,7 @@ import { noGrad } from '@tessera/autograd';
 import type { Module } from '@tessera/nn';
 import type { Generator, Tensor } from '@tessera/tensor';
 import type { DcganGenerator } from './dcgan-mnist-models.js';
-import { sampleLatent } from './dcgan-mnist-train.js';
+import { sampleInput } from './dcgan-mnist-train.js';
 import { normalize } from './lib/mnist-train.js';
 
 /** The bar: at least 80% confident samples, every class at least 3% of the samples. */
@@ -81,7 +81,7 @@ export function generateDigits(
     out.push(
       noGrad(() =>
         g
-          .call(sampleLatent(n, g.latent, noise, device))
+          .call(sampleInput(g, n, noise, device).input)
           .add(1)
           .div(2),
       ),

@@ -7,9 +7,19 @@
  * relu(1 - D(x)) + relu(1 + D(G(z))) and the generator -D(G(z)).
  */
 import { autogradGrad, noGrad } from '@tessera/autograd';
-import { BCEWithLogitsLoss, type Module } from '@tessera/nn';
+import { BCEWithLogitsLoss, CrossEntropyLoss, type Module } from '@tessera/nn';
 import type { Optimizer } from '@tessera/optim';
-import { full, type Generator, nextStep, randn, stack, type Tensor } from '@tessera/tensor';
+import {
+  cat,
+  full,
+  type Generator,
+  nextStep,
+  oneHot,
+  randint,
+  randn,
+  stack,
+  type Tensor,
+} from '@tessera/tensor';
 import type { DiffAugment } from './dcgan-mnist-augment.js';
 import type { DcganDiscriminator, DcganGenerator } from './dcgan-mnist-models.js';
 
@@ -37,6 +47,12 @@ export interface GanSetup {
    * step, scaled by `every` (lazy regularisation). `steps` counts the steps so far.
    */
   r1?: { gamma: number; every: number; steps: number };
+  /**
+   * Weight of the code loss (InfoGAN's mutual-information term: the cross-entropy of the
+   * discriminator's code head on generated images, added to both losses) when the generator has
+   * a categorical code (default 1).
+   */
+  codeWeight?: number;
   /**
    * A copy of the generator that follows its weights as an exponential moving average;
    * `updates` counts the averaging steps so far (trainGanEpoch advances it), see `emaDecayAt`.
@@ -97,6 +113,22 @@ export function sampleLatent(n: number, latent: number, noise: Generator, device
   return randn([n, latent], { generator: noise }).to(device);
 }
 
+/**
+ * The generator's input for `n` images: z ~ N(0, 1), then (with `g.codes` > 0) a one-hot
+ * categorical code drawn uniformly; `code` is the code's index [n] (int32), for the code loss.
+ */
+export function sampleInput(
+  g: DcganGenerator,
+  n: number,
+  noise: Generator,
+  device: string,
+): { input: Tensor; code?: Tensor } {
+  const z = sampleLatent(n, g.latent, noise, device);
+  if (g.codes === 0) return { input: z };
+  const code = randint(0, g.codes, [n], { generator: noise, dtype: 'int32' }).to(device);
+  return { input: cat([z, oneHot(code, g.codes).to('float32')], 1), code };
+}
+
 /** Pixels in [0, 1] to the generator's range [-1, 1]. */
 export function toTanhRange(x: Tensor): Tensor {
   return x.mul(2).sub(1);
@@ -145,6 +177,8 @@ export async function trainGanEpoch(
   const { generator: g, discriminator: d, optG, optD, noise, device } = setup;
   const losses = ganLosses(setup.loss ?? 'bce', setup.realLabel, device);
   const aug = (x: Tensor) => (setup.augment === undefined ? x : setup.augment.apply(x));
+  const ce = new CrossEntropyLoss();
+  const codeWeight = setup.codeWeight ?? 1;
   g.train();
   d.train();
   const sums = { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0 };
@@ -153,7 +187,14 @@ export async function trainGanEpoch(
   for await (const raw of batches) {
     let real = toTanhRange(raw.to(device));
     const n = real.shape[0]!;
-    const fake = g.call(sampleLatent(n, g.latent, noise, device));
+    const { input, code } = sampleInput(g, n, noise, device);
+    const fake = g.call(input);
+    // With a latent code, the discriminator's code head must also tell which code drew an image.
+    const judgeFake = (x: Tensor): { logit: Tensor; codeLoss?: Tensor } => {
+      if (code === undefined) return { logit: d.call(aug(x)) };
+      const out = d.withCode(aug(x));
+      return { logit: out.logit, codeLoss: ce.call(out.code, code).mul(codeWeight) };
+    };
 
     // Real and generated digits in separate passes: the discriminator's BatchNorm must not mix them.
     optD.zeroGrad();
@@ -161,8 +202,10 @@ export async function trainGanEpoch(
     const penalise = r1 !== undefined && r1.gamma > 0 && r1.steps % r1.every === 0;
     if (penalise) real = real.detach().requiresGrad_(true);
     const outReal = d.call(aug(real));
-    const outFake = d.call(aug(fake.detach()));
+    const f = judgeFake(fake.detach());
+    const outFake = f.logit;
     let dLoss = losses.d(outReal, outFake);
+    if (f.codeLoss !== undefined) dLoss = dLoss.add(f.codeLoss);
     if (penalise) dLoss = dLoss.add(r1Penalty(outReal, real).mul((r1.gamma / 2) * r1.every));
     if (r1 !== undefined) r1.steps++;
     dLoss.backward();
@@ -171,7 +214,8 @@ export async function trainGanEpoch(
     // The discriminator's weights are constants here: no gradient for them (saves their backward).
     optG.zeroGrad();
     d.requiresGrad_(false);
-    const gLoss = losses.g(d.call(aug(fake)));
+    const gf = judgeFake(fake);
+    const gLoss = gf.codeLoss === undefined ? losses.g(gf.logit) : losses.g(gf.logit).add(gf.codeLoss);
     gLoss.backward();
     d.requiresGrad_(true);
     optG.step();

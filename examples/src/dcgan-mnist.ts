@@ -63,6 +63,13 @@ export interface DcganOptions extends MnistExampleOptions {
   lrDecay?: number;
   /** DiffAugment transforms of real and generated images before the discriminator (default none). */
   diffAugment?: readonly DiffAugmentOp[];
+  /**
+   * Categories of a categorical latent code given to the generator beside z, drawn uniformly,
+   * with InfoGAN's code head on the discriminator (default 0: none; 10 for MNIST's digits).
+   */
+  codes?: number;
+  /** Weight of InfoGAN's code loss (default 1). */
+  codeWeight?: number;
   /** Weight gamma of the R1 gradient penalty on real images (default 0: none). */
   r1Gamma?: number;
   /** Steps between R1 penalties (lazy regularisation, default 4). */
@@ -106,6 +113,10 @@ function checkOptions(options: DcganOptions): void {
   if (decay !== undefined && !(decay >= 0 && decay <= 1)) {
     throw new RangeError(`${NAME}: lrDecay must be in [0, 1], got ${decay}`);
   }
+  const c = options.codes;
+  if (c !== undefined && !(Number.isInteger(c) && c >= 0)) {
+    throw new RangeError(`${NAME}: codes must be an integer >= 0, got ${c}`);
+  }
   const g = options.r1Gamma;
   if (g !== undefined && !(g >= 0 && Number.isFinite(g))) {
     throw new RangeError(`${NAME}: r1Gamma must be a finite number >= 0, got ${g}`);
@@ -131,15 +142,18 @@ function ganSetup(options: DcganOptions, device: string, totalSteps: number) {
   const lr = positiveNumber(NAME, 'lr', options.lr, 2e-4);
   const dLr = positiveNumber(NAME, 'discriminatorLr', options.discriminatorLr, lr);
   const r1Every = positiveInt(NAME, 'r1Every', options.r1Every, 4);
+  const codes = options.codes ?? 0;
   manualSeed(seed);
-  const generator = new DcganGenerator({ latent, width }).to(device);
-  const discriminator = new DcganDiscriminator({ width: dWidth, spectralNorm: options.spectralNorm }).to(
-    device,
-  );
+  const generator = new DcganGenerator({ latent, width, codes }).to(device);
+  const discriminator = new DcganDiscriminator({
+    width: dWidth,
+    spectralNorm: options.spectralNorm,
+    codes,
+  }).to(device);
   dcganInit(generator);
   dcganInit(discriminator);
   // The sampling generator: a moving average of the trained one's weights (starts as a copy).
-  const averaged = new DcganGenerator({ latent, width }).to(device);
+  const averaged = new DcganGenerator({ latent, width, codes }).to(device);
   updateEma(averaged, generator, 0);
   const betas = options.betas ?? [0.5, 0.999];
   const optG = new Adam(generator.parameters(), { lr, betas });
@@ -156,6 +170,7 @@ function ganSetup(options: DcganOptions, device: string, totalSteps: number) {
     realLabel: options.realLabel ?? 0.9,
     device,
     loss: options.loss ?? 'bce',
+    codeWeight: options.codeWeight ?? 1,
     ema: { model: averaged, decay: options.emaDecay ?? 0.998, updates: 0 },
   };
   if (options.diffAugment !== undefined && options.diffAugment.length > 0) {

@@ -13,7 +13,14 @@ import { linearDecayFactor, main, withScriptFlags } from '../src/dcgan-mnist.js'
 import { diffAugment } from '../src/dcgan-mnist-augment.js';
 import { DcganDiscriminator, DcganGenerator, dcganInit } from '../src/dcgan-mnist-models.js';
 import { QUALITY_BAR, scoreProbabilities } from '../src/dcgan-mnist-quality.js';
-import { emaDecayAt, ganLosses, r1Penalty, trainGanEpoch, updateEma } from '../src/dcgan-mnist-train.js';
+import {
+  emaDecayAt,
+  ganLosses,
+  r1Penalty,
+  sampleInput,
+  trainGanEpoch,
+  updateEma,
+} from '../src/dcgan-mnist-train.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tessera-dcgan-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -220,6 +227,63 @@ describe('dcgan-mnist losses, penalty and augmentation', () => {
   });
 });
 
+describe('dcgan-mnist categorical latent code (InfoGAN)', () => {
+  it('the generator takes z and a one-hot code drawn uniformly; the discriminator predicts the code', () => {
+    manualSeed(0);
+    const g = new DcganGenerator({ latent: 8, width: 4, codes: 10 });
+    const { input, code } = sampleInput(g, 400, new Generator(3), 'cpu');
+    expect(input.shape).toEqual([400, 18]);
+    expect(code!.shape).toEqual([400]);
+    // The last 10 columns are the one-hot code; every category turns up.
+    const oneHot = input.narrow(1, 8, 10);
+    expect(oneHot.sum(1).eq(1).all().item()).toBe(true);
+    expect(oneHot.argmax(1).eq(code!).all().item()).toBe(true);
+    expect(new Set(code!.dataSync()).size).toBe(10);
+    expect((g.call(input) as Tensor).shape).toEqual([400, 1, 28, 28]);
+    expect(() => g.call(randn([2, 8]))).toThrow('DcganGenerator: expected z of shape [N, 18], got [2,8]');
+    // Without a code the input is z alone.
+    expect(sampleInput(new DcganGenerator({ latent: 8, width: 4 }), 3, new Generator(3), 'cpu').code).toBe(
+      undefined,
+    );
+    const d = new DcganDiscriminator({ width: 4, codes: 10 });
+    const x = rand([5, 1, 28, 28]);
+    const out = d.withCode(x);
+    expect(out.logit.shape).toEqual([5, 1]);
+    expect(out.code.shape).toEqual([5, 10]);
+    // The same logit as forward: the code head shares the features.
+    expect(
+      out.logit
+        .sub(d.call(x) as Tensor)
+        .abs()
+        .max()
+        .item(),
+    ).toBeLessThan(1e-6);
+    expect(() => new DcganDiscriminator({ width: 4 }).withCode(x)).toThrow('no code head');
+  });
+
+  it('a training epoch trains the code head with the discriminator', async () => {
+    manualSeed(0);
+    const generator = new DcganGenerator({ latent: 4, width: 2, codes: 3 });
+    const discriminator = new DcganDiscriminator({ width: 2, codes: 3 });
+    const q = discriminator.q!.weight.clone();
+    const stats = await trainGanEpoch(
+      {
+        generator,
+        discriminator,
+        optG: new Adam(generator.parameters(), { lr: 1e-3 }),
+        optD: new Adam(discriminator.parameters(), { lr: 1e-3 }),
+        noise: new Generator(1),
+        realLabel: 0.9,
+        device: 'cpu',
+        codeWeight: 2,
+      },
+      [rand([4, 1, 28, 28]), rand([4, 1, 28, 28])],
+    );
+    expect(Number.isFinite(stats.gLoss)).toBe(true);
+    expect(discriminator.q!.weight.sub(q).abs().max().item()).toBeGreaterThan(0);
+  });
+});
+
 describe('dcgan-mnist weight average', () => {
   it('moves every parameter and running statistic toward the model by 1 - decay', () => {
     manualSeed(0);
@@ -346,6 +410,7 @@ describe('dcgan-mnist options', () => {
       'dcgan-mnist: betas must be two numbers in [0, 1)',
     );
     await expect(main({ lrDecay: 1.5 })).rejects.toThrow('dcgan-mnist: lrDecay must be in [0, 1], got 1.5');
+    await expect(main({ codes: 1.5 })).rejects.toThrow('dcgan-mnist: codes must be an integer >= 0, got 1.5');
     await expect(main({ r1Gamma: -1 })).rejects.toThrow('dcgan-mnist: r1Gamma must be a finite number >= 0');
   });
 });
