@@ -114,7 +114,8 @@ export function sampleLatent(n: number, latent: number, noise: Generator, device
 }
 
 /**
- * The generator's input for `n` images: z ~ N(0, 1), then (with `g.codes` > 0) a one-hot
+ * The generator's input for `n` images: z ~ N(0, spread²) (spread 1 unless measuring the
+ * truncation trick), then (with `g.codes` > 0) a one-hot
  * categorical code drawn uniformly; `code` is the code's index [n] (int32), for the code loss.
  */
 export function sampleInput(
@@ -122,8 +123,10 @@ export function sampleInput(
   n: number,
   noise: Generator,
   device: string,
+  spread = 1,
 ): { input: Tensor; code?: Tensor } {
-  const z = sampleLatent(n, g.latent, noise, device);
+  let z = sampleLatent(n, g.latent, noise, device);
+  if (spread !== 1) z = z.mul(spread);
   if (g.codes === 0) return { input: z };
   const code = randint(0, g.codes, [n], { generator: noise, dtype: 'int32' }).to(device);
   return { input: cat([z, oneHot(code, g.codes).to('float32')], 1), code };

@@ -261,6 +261,28 @@ describe('dcgan-mnist categorical latent code (InfoGAN)', () => {
     expect(() => new DcganDiscriminator({ width: 4 }).withCode(x)).toThrow('no code head');
   });
 
+  it('the truncation trick scales z by the spread and leaves the code one-hot', () => {
+    const g = new DcganGenerator({ latent: 8, width: 4, codes: 3 });
+    const full = sampleInput(g, 50, new Generator(5), 'cpu');
+    const half = sampleInput(g, 50, new Generator(5), 'cpu', 0.5);
+    expect(
+      half.input
+        .narrow(1, 0, 8)
+        .sub(full.input.narrow(1, 0, 8).mul(0.5))
+        .abs()
+        .max()
+        .item(),
+    ).toBeLessThan(1e-6);
+    expect(
+      half.input
+        .narrow(1, 8, 3)
+        .sub(full.input.narrow(1, 8, 3))
+        .abs()
+        .max()
+        .item(),
+    ).toBe(0);
+  });
+
   it('a training epoch trains the code head with the discriminator', async () => {
     manualSeed(0);
     const generator = new DcganGenerator({ latent: 4, width: 2, codes: 3 });
@@ -410,6 +432,7 @@ describe('dcgan-mnist options', () => {
       'dcgan-mnist: betas must be two numbers in [0, 1)',
     );
     await expect(main({ lrDecay: 1.5 })).rejects.toThrow('dcgan-mnist: lrDecay must be in [0, 1], got 1.5');
+    await expect(main({ truncation: 0 })).rejects.toThrow('dcgan-mnist: truncation must be in (0, 1], got 0');
     await expect(main({ codes: 1.5 })).rejects.toThrow('dcgan-mnist: codes must be an integer >= 0, got 1.5');
     await expect(main({ r1Gamma: -1 })).rejects.toThrow('dcgan-mnist: r1Gamma must be a finite number >= 0');
   });
