@@ -28,20 +28,27 @@ export interface GeneratorSize {
   latent?: number;
   /** Channels at 14x14; 7x7 has twice as many (default 32). */
   width?: number;
+  /**
+   * Categories of a categorical latent code (InfoGAN, Chen et al., 2016), given one-hot after z
+   * (default 0: none). The code is drawn uniformly, never from labels.
+   */
+  codes?: number;
 }
 
-/** z [N, latent] -> image [N, 1, 28, 28] in (-1, 1). */
+/** z [N, latent + codes] (noise, then the one-hot code) -> image [N, 1, 28, 28] in (-1, 1). */
 export class DcganGenerator extends Module {
   net: Sequential;
   latent: number;
+  codes: number;
 
   constructor(size: GeneratorSize = {}) {
     super();
     this.latent = size.latent ?? 64;
+    this.codes = size.codes ?? 0;
     const w = size.width ?? 32;
     this.net = new Sequential(
       // A linear layer, not a 7x7 ConvTranspose2d from 1x1: the same map, much faster on the CPU.
-      new Linear(this.latent, 2 * w * 7 * 7, { bias: false }),
+      new Linear(this.latent + this.codes, 2 * w * 7 * 7, { bias: false }),
       new Unflatten(1, [2 * w, 7, 7]), // 7x7
       new BatchNorm2d(2 * w),
       new ReLU(),
@@ -55,8 +62,9 @@ export class DcganGenerator extends Module {
 
   /** Generates images from latent vectors. */
   forward(z: Tensor): Tensor {
-    if (z.ndim !== 2 || z.shape[1] !== this.latent) {
-      throw new RangeError(`DcganGenerator: expected z of shape [N, ${this.latent}], got [${z.shape}]`);
+    const n = this.latent + this.codes;
+    if (z.ndim !== 2 || z.shape[1] !== n) {
+      throw new RangeError(`DcganGenerator: expected z of shape [N, ${n}], got [${z.shape}]`);
     }
     return this.net.call(z);
   }
@@ -71,6 +79,11 @@ export interface DiscriminatorOptions {
    * after the second convolution (default false).
    */
   spectralNorm?: boolean;
+  /**
+   * Categories of the generator's latent code: a linear head on the discriminator's features
+   * predicts the code from an image (InfoGAN's Q network; default 0: no head).
+   */
+  codes?: number;
 }
 
 /**
@@ -81,6 +94,8 @@ export interface DiscriminatorOptions {
  */
 export class DcganDiscriminator extends Module {
   net: Sequential;
+  /** The code head (InfoGAN's Q), when `codes` > 0. */
+  q?: Linear;
 
   constructor(opts: DiscriminatorOptions = {}) {
     super();
@@ -96,11 +111,21 @@ export class DcganDiscriminator extends Module {
       new Flatten(),
       sn(new Linear(2 * w * 7 * 7, 1)),
     );
+    if ((opts.codes ?? 0) > 0) this.q = new Linear(2 * w * 7 * 7, opts.codes!);
   }
 
   /** The real-vs-generated logit of each image. */
   forward(x: Tensor): Tensor {
     return this.net.call(x);
+  }
+
+  /** The logit [N, 1] and the code head's logits [N, codes] of each image, from shared features. */
+  withCode(x: Tensor): { logit: Tensor; code: Tensor } {
+    if (this.q === undefined) throw new Error('DcganDiscriminator: no code head (codes is 0)');
+    let h = x;
+    const last = this.net.length - 1;
+    for (let i = 0; i < last; i++) h = this.net.at(i).call(h) as Tensor;
+    return { logit: this.net.at(last).call(h) as Tensor, code: this.q.call(h) as Tensor };
   }
 }
 

@@ -8,7 +8,7 @@ import { noGrad } from '@tessera/autograd';
 import type { Module } from '@tessera/nn';
 import type { Generator, Tensor } from '@tessera/tensor';
 import type { DcganGenerator } from './dcgan-mnist-models.js';
-import { sampleLatent } from './dcgan-mnist-train.js';
+import { sampleInput } from './dcgan-mnist-train.js';
 import { normalize } from './lib/mnist-train.js';
 
 /** The issue's bar: at least 80% confident samples, every class at least 3% of the samples. */
@@ -65,7 +65,8 @@ export function scoreProbabilities(
 
 /**
  * `count` images [count, 1, 28, 28] with pixels in [0, 1] from the generator in eval mode
- * (BatchNorm's running statistics), drawn in chunks of `chunk`.
+ * (BatchNorm's running statistics), drawn in chunks of `chunk`. `spread` scales z (below 1: the
+ * truncation trick, which trades variety for cleaner samples; 1, the default, is z ~ N(0, 1)).
  */
 export function generateDigits(
   g: DcganGenerator,
@@ -73,6 +74,7 @@ export function generateDigits(
   noise: Generator,
   device: string,
   chunk = 500,
+  spread = 1,
 ): Tensor[] {
   g.eval();
   const out: Tensor[] = [];
@@ -81,7 +83,7 @@ export function generateDigits(
     out.push(
       noGrad(() =>
         g
-          .call(sampleLatent(n, g.latent, noise, device))
+          .call(sampleInput(g, n, noise, device, spread).input)
           .add(1)
           .div(2),
       ),

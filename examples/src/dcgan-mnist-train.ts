@@ -1,14 +1,30 @@
 /**
  * One epoch of DCGAN training, written out by hand (two models, two optimizers: `fit` trains
- * one). Each batch: a discriminator step on real digits (target `realLabel`) and on generated
- * ones (target 0), then a generator step that asks the discriminator to call its images real
- * (target 1), the non-saturating loss of Goodfellow et al.
+ * one). Each batch: a discriminator step on real digits and on generated ones, then a generator
+ * step that asks the discriminator to call its images real. With the BCE loss the targets are
+ * `realLabel` and 0, and the generator's target is 1 (the non-saturating loss of Goodfellow et
+ * al.); with the hinge loss (Lim and Ye, 2017; Miyato et al., 2018) the discriminator minimises
+ * relu(1 - D(x)) + relu(1 + D(G(z))) and the generator -D(G(z)).
  */
-import { noGrad } from '@tessera/autograd';
-import { BCEWithLogitsLoss, type Module } from '@tessera/nn';
+import { autogradGrad, noGrad } from '@tessera/autograd';
+import { BCEWithLogitsLoss, CrossEntropyLoss, type Module } from '@tessera/nn';
 import type { Optimizer } from '@tessera/optim';
-import { full, type Generator, nextStep, randn, stack, type Tensor } from '@tessera/tensor';
+import {
+  cat,
+  full,
+  type Generator,
+  nextStep,
+  oneHot,
+  randint,
+  randn,
+  stack,
+  type Tensor,
+} from '@tessera/tensor';
+import type { DiffAugment } from './dcgan-mnist-augment.js';
 import type { DcganDiscriminator, DcganGenerator } from './dcgan-mnist-models.js';
+
+/** The adversarial loss: 'bce' (non-saturating, BCEWithLogits) or 'hinge'. */
+export type GanLoss = 'bce' | 'hinge';
 
 /** Everything a GAN training step needs. */
 export interface GanSetup {
@@ -18,9 +34,25 @@ export interface GanSetup {
   optD: Optimizer;
   /** Draws the latent vectors (seeded: a run is reproducible). */
   noise: Generator;
-  /** Target of real images in the discriminator's loss (1, or 0.9 for one-sided label smoothing). */
+  /** Target of real images in the discriminator's BCE loss (1, or 0.9 for one-sided label smoothing). */
   realLabel: number;
   device: string;
+  /** The adversarial loss (default 'bce'; the hinge loss has no labels, `realLabel` is unused). */
+  loss?: GanLoss;
+  /** Differentiable augmentation of real and generated images before the discriminator (default none). */
+  augment?: DiffAugment;
+  /**
+   * R1 penalty (Mescheder et al., 2018): gamma / 2 times the mean squared norm of the gradient of
+   * D(real) with respect to the real images, added to the discriminator's loss every `every`-th
+   * step, scaled by `every` (lazy regularisation). `steps` counts the steps so far.
+   */
+  r1?: { gamma: number; every: number; steps: number };
+  /**
+   * Weight of the code loss (InfoGAN's mutual-information term: the cross-entropy of the
+   * discriminator's code head on generated images, added to both losses) when the generator has
+   * a categorical code (default 1).
+   */
+  codeWeight?: number;
   /**
    * A copy of the generator that follows its weights as an exponential moving average;
    * `updates` counts the averaging steps so far (trainGanEpoch advances it), see `emaDecayAt`.
@@ -81,9 +113,59 @@ export function sampleLatent(n: number, latent: number, noise: Generator, device
   return randn([n, latent], { generator: noise }).to(device);
 }
 
+/**
+ * The generator's input for `n` images: z ~ N(0, spread²) (spread 1 unless measuring the
+ * truncation trick), then (with `g.codes` > 0) a one-hot
+ * categorical code drawn uniformly; `code` is the code's index [n] (int32), for the code loss.
+ */
+export function sampleInput(
+  g: DcganGenerator,
+  n: number,
+  noise: Generator,
+  device: string,
+  spread = 1,
+): { input: Tensor; code?: Tensor } {
+  let z = sampleLatent(n, g.latent, noise, device);
+  if (spread !== 1) z = z.mul(spread);
+  if (g.codes === 0) return { input: z };
+  const code = randint(0, g.codes, [n], { generator: noise, dtype: 'int32' }).to(device);
+  return { input: cat([z, oneHot(code, g.codes).to('float32')], 1), code };
+}
+
 /** Pixels in [0, 1] to the generator's range [-1, 1]. */
 export function toTanhRange(x: Tensor): Tensor {
   return x.mul(2).sub(1);
+}
+
+/** The discriminator's and the generator's loss functions of logits, for `loss`. */
+export function ganLosses(
+  loss: GanLoss,
+  realLabel: number,
+  device: string,
+): { d: (outReal: Tensor, outFake: Tensor) => Tensor; g: (outFake: Tensor) => Tensor } {
+  if (loss === 'hinge') {
+    return {
+      d: (r, f) => r.neg().add(1).relu().mean().add(f.add(1).relu().mean()),
+      g: (f) => f.mean().neg(),
+    };
+  }
+  if (loss !== 'bce') throw new RangeError(`ganLosses: loss must be 'bce' or 'hinge', got '${loss}'`);
+  const bce = new BCEWithLogitsLoss();
+  const target = (t: Tensor, v: number) => full(t.shape, v, { dtype: 'float32', device });
+  return {
+    d: (r, f) => bce.call(r, target(r, realLabel)).add(bce.call(f, target(f, 0))),
+    g: (f) => bce.call(f, target(f, 1)),
+  };
+}
+
+/**
+ * The R1 term: the mean over the batch of the squared norm of d(sum of `outReal`)/d`real`, with
+ * the graph kept so the discriminator's weights get its gradient (a double backward).
+ */
+export function r1Penalty(outReal: Tensor, real: Tensor): Tensor {
+  const [g] = autogradGrad(outReal.sum(), real, null, { createGraph: true });
+  const n = real.shape[0]!;
+  return g!.pow(2).reshape([n, -1]).sum(1).mean();
 }
 
 /**
@@ -95,32 +177,48 @@ export async function trainGanEpoch(
   batches: AsyncIterable<Tensor> | Iterable<Tensor>,
   onStep?: (step: number) => void,
 ): Promise<GanEpochStats> {
-  const { generator: g, discriminator: d, optG, optD, noise, realLabel, device } = setup;
-  const bce = new BCEWithLogitsLoss();
+  const { generator: g, discriminator: d, optG, optD, noise, device } = setup;
+  const losses = ganLosses(setup.loss ?? 'bce', setup.realLabel, device);
+  const aug = (x: Tensor) => (setup.augment === undefined ? x : setup.augment.apply(x));
+  const ce = new CrossEntropyLoss();
+  const codeWeight = setup.codeWeight ?? 1;
   g.train();
   d.train();
   const sums = { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0 };
   const pending: Tensor[] = [];
   let steps = 0;
   for await (const raw of batches) {
-    const real = toTanhRange(raw.to(device));
+    let real = toTanhRange(raw.to(device));
     const n = real.shape[0]!;
-    const fake = g.call(sampleLatent(n, g.latent, noise, device));
+    const { input, code } = sampleInput(g, n, noise, device);
+    const fake = g.call(input);
+    // With a latent code, the discriminator's code head must also tell which code drew an image.
+    const judgeFake = (x: Tensor): { logit: Tensor; codeLoss?: Tensor } => {
+      if (code === undefined) return { logit: d.call(aug(x)) };
+      const out = d.withCode(aug(x));
+      return { logit: out.logit, codeLoss: ce.call(out.code, code).mul(codeWeight) };
+    };
 
     // Real and generated digits in separate passes: the discriminator's BatchNorm must not mix them.
     optD.zeroGrad();
-    const outReal = d.call(real);
-    const outFake = d.call(fake.detach());
-    const dLoss = bce
-      .call(outReal, full([n, 1], realLabel, { dtype: 'float32', device }))
-      .add(bce.call(outFake, full([n, 1], 0, { dtype: 'float32', device })));
+    const r1 = setup.r1;
+    const penalise = r1 !== undefined && r1.gamma > 0 && r1.steps % r1.every === 0;
+    if (penalise) real = real.detach().requiresGrad_(true);
+    const outReal = d.call(aug(real));
+    const f = judgeFake(fake.detach());
+    const outFake = f.logit;
+    let dLoss = losses.d(outReal, outFake);
+    if (f.codeLoss !== undefined) dLoss = dLoss.add(f.codeLoss);
+    if (penalise) dLoss = dLoss.add(r1Penalty(outReal, real).mul((r1.gamma / 2) * r1.every));
+    if (r1 !== undefined) r1.steps++;
     dLoss.backward();
     optD.step();
 
     // The discriminator's weights are constants here: no gradient for them (saves their backward).
     optG.zeroGrad();
     d.requiresGrad_(false);
-    const gLoss = bce.call(d.call(fake), full([n, 1], 1, { dtype: 'float32', device }));
+    const gf = judgeFake(fake);
+    const gLoss = gf.codeLoss === undefined ? losses.g(gf.logit) : losses.g(gf.logit).add(gf.codeLoss);
     gLoss.backward();
     d.requiresGrad_(true);
     optG.step();

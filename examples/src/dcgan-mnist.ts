@@ -14,11 +14,13 @@
  */
 import { join } from 'node:path';
 import { DataLoader, type MnistDataset } from '@tessera/data';
-import { Adam } from '@tessera/optim';
+import type { Module } from '@tessera/nn';
+import { Adam, LambdaLR } from '@tessera/optim';
 import { Generator, manualSeed, type Tensor } from '@tessera/tensor';
+import { type DiffAugmentOp, diffAugment } from './dcgan-mnist-augment.js';
 import { DcganDiscriminator, DcganGenerator, dcganInit } from './dcgan-mnist-models.js';
 import { generateDigits, judgeDigits, QUALITY_BAR, type SampleQuality } from './dcgan-mnist-quality.js';
-import { trainGanEpoch, updateEma } from './dcgan-mnist-train.js';
+import { type GanLoss, type GanSetup, trainGanEpoch, updateEma } from './dcgan-mnist-train.js';
 import { defaultOutDir, grayGrid, writePng } from './lib/image-grid.js';
 import { loadMnist } from './lib/mnist-data.js';
 import { type MnistExampleOptions, trainMnist } from './lib/mnist-train.js';
@@ -47,8 +49,32 @@ export interface DcganOptions extends MnistExampleOptions {
   discriminatorWidth?: number;
   /** Spectral normalisation in the discriminator (default false). */
   spectralNorm?: boolean;
-  /** Discriminator target for real digits: 1, or below for one-sided label smoothing (default 0.9). */
+  /** Discriminator target for real digits with the BCE loss: 1, or below for one-sided label smoothing (default 0.9). */
   realLabel?: number;
+  /** The adversarial loss: 'bce' (non-saturating BCEWithLogits) or 'hinge' (default 'bce'). */
+  loss?: GanLoss;
+  /** Adam's betas of both networks (default [0.5, 0.999]). */
+  betas?: [number, number];
+  /** Learning rate of the discriminator (default `lr`, the generator's; a larger one is TTUR). */
+  discriminatorLr?: number;
+  /**
+   * Share of the run, at its end, over which both learning rates fall linearly to 0, step by step
+   * (default 0: constant rates; 1: from the first step).
+   */
+  lrDecay?: number;
+  /** DiffAugment transforms of real and generated images before the discriminator (default none). */
+  diffAugment?: readonly DiffAugmentOp[];
+  /**
+   * Categories of a categorical latent code given to the generator beside z, drawn uniformly,
+   * with InfoGAN's code head on the discriminator (default 0: none; 10 for MNIST's digits).
+   */
+  codes?: number;
+  /** Weight of InfoGAN's code loss (default 1). */
+  codeWeight?: number;
+  /** Weight gamma of the R1 gradient penalty on real images (default 0: none). */
+  r1Gamma?: number;
+  /** Steps between R1 penalties (lazy regularisation, default 4). */
+  r1Every?: number;
   /**
    * Decay of the moving average of the generator's weights that draws the samples (default
    * 0.998, an average over about the last 500 steps; 0 samples from the trained generator itself).
@@ -56,6 +82,12 @@ export interface DcganOptions extends MnistExampleOptions {
   emaDecay?: number;
   /** Generated digits the classifier judges (default 1000). */
   samples?: number;
+  /**
+   * Also judge, after the last epoch, samples drawn with z ~ N(0, truncation²) (the truncation
+   * trick; default 1: not measured). Only reported (`truncatedConfidentShare`, `truncatedMinClassShare`):
+   * the verdict on the bar is always for z ~ N(0, 1).
+   */
+  truncation?: number;
   /** Epochs of the LeNet-5 judge on the real training digits (default 6). */
   classifierEpochs?: number;
   /** Folder for the sample grids (default `.cache/examples/dcgan-mnist` at the repository root). */
@@ -76,6 +108,87 @@ function checkOptions(options: DcganOptions): void {
   if (r !== undefined && !(r > 0.5 && r <= 1)) {
     throw new RangeError(`${NAME}: realLabel must be in (0.5, 1], got ${r}`);
   }
+  const l = options.loss;
+  if (l !== undefined && l !== 'bce' && l !== 'hinge') {
+    throw new RangeError(`${NAME}: loss must be 'bce' or 'hinge', got '${l}'`);
+  }
+  const b = options.betas;
+  if (b !== undefined && !(b.length === 2 && b.every((v) => v >= 0 && v < 1))) {
+    throw new RangeError(`${NAME}: betas must be two numbers in [0, 1), got [${b}]`);
+  }
+  const decay = options.lrDecay;
+  if (decay !== undefined && !(decay >= 0 && decay <= 1)) {
+    throw new RangeError(`${NAME}: lrDecay must be in [0, 1], got ${decay}`);
+  }
+  const t = options.truncation;
+  if (t !== undefined && !(t > 0 && t <= 1)) {
+    throw new RangeError(`${NAME}: truncation must be in (0, 1], got ${t}`);
+  }
+  const c = options.codes;
+  if (c !== undefined && !(Number.isInteger(c) && c >= 0)) {
+    throw new RangeError(`${NAME}: codes must be an integer >= 0, got ${c}`);
+  }
+  const g = options.r1Gamma;
+  if (g !== undefined && !(g >= 0 && Number.isFinite(g))) {
+    throw new RangeError(`${NAME}: r1Gamma must be a finite number >= 0, got ${g}`);
+  }
+}
+
+/**
+ * The factor of the learning rates at step t of `total`: 1, then falling linearly to 0 over the
+ * last `share` of the steps (reaching 0 after the last step).
+ */
+export function linearDecayFactor(t: number, total: number, share: number): number {
+  const span = share * total;
+  if (span <= 0) return 1;
+  return Math.max(0, Math.min(1, (total - t) / span));
+}
+
+/** Networks, optimizers, the weight average and the learning-rate schedules of a run. */
+function ganSetup(options: DcganOptions, device: string, totalSteps: number) {
+  const seed = options.seed ?? 0;
+  const latent = positiveInt(NAME, 'latent', options.latent, 64);
+  const width = positiveInt(NAME, 'width', options.width, 32);
+  const dWidth = positiveInt(NAME, 'discriminatorWidth', options.discriminatorWidth, 16);
+  const lr = positiveNumber(NAME, 'lr', options.lr, 2e-4);
+  const dLr = positiveNumber(NAME, 'discriminatorLr', options.discriminatorLr, lr);
+  const r1Every = positiveInt(NAME, 'r1Every', options.r1Every, 4);
+  const codes = options.codes ?? 0;
+  manualSeed(seed);
+  const generator = new DcganGenerator({ latent, width, codes }).to(device);
+  const discriminator = new DcganDiscriminator({
+    width: dWidth,
+    spectralNorm: options.spectralNorm,
+    codes,
+  }).to(device);
+  dcganInit(generator);
+  dcganInit(discriminator);
+  // The sampling generator: a moving average of the trained one's weights (starts as a copy).
+  const averaged = new DcganGenerator({ latent, width, codes }).to(device);
+  updateEma(averaged, generator, 0);
+  const betas = options.betas ?? [0.5, 0.999];
+  const optG = new Adam(generator.parameters(), { lr, betas });
+  const optD = new Adam(discriminator.parameters(), { lr: dLr, betas });
+  const share = options.lrDecay ?? 0;
+  const lrLambda = (t: number) => linearDecayFactor(t, totalSteps, share);
+  const schedulers = share > 0 ? [new LambdaLR(optG, { lrLambda }), new LambdaLR(optD, { lrLambda })] : [];
+  const setup: GanSetup = {
+    generator,
+    discriminator,
+    optG,
+    optD,
+    noise: new Generator(seed + 3),
+    realLabel: options.realLabel ?? 0.9,
+    device,
+    loss: options.loss ?? 'bce',
+    codeWeight: options.codeWeight ?? 1,
+    ema: { model: averaged, decay: options.emaDecay ?? 0.998, updates: 0 },
+  };
+  if (options.diffAugment !== undefined && options.diffAugment.length > 0) {
+    setup.augment = diffAugment(options.diffAugment, { seed: seed + 6 });
+  }
+  if ((options.r1Gamma ?? 0) > 0) setup.r1 = { gamma: options.r1Gamma!, every: r1Every, steps: 0 };
+  return { setup, averaged, schedulers };
 }
 
 /** Images of a dataset in shuffled batches (labels dropped: the GAN is unconditional). */
@@ -96,6 +209,27 @@ async function writeGrid(images: Tensor, outDir: string, epoch: number): Promise
   return writePng(file, grayGrid(await images.data(), n, 28, 28, { cols: 8, normalizeEach: false }), 2);
 }
 
+/** With `options.truncation` < 1, judges samples of z ~ N(0, truncation²) and logs the verdict. */
+async function judgeTruncated(
+  options: DcganOptions,
+  judge: Module,
+  g: DcganGenerator,
+  samples: number,
+  seed: number,
+  device: string,
+  log: (line: string) => void,
+): Promise<Metrics> {
+  const spread = options.truncation ?? 1;
+  if (spread === 1) return {};
+  const images = generateDigits(g, samples, new Generator(seed + 5), device, 500, spread);
+  const t = await judgeDigits(judge, images);
+  log(
+    `${NAME}: truncation trick, z ~ N(0, ${spread}^2) (not the bar's samples): ${percent(t.confidentShare)} ` +
+      `confident, smallest class ${percent(t.minClassShare)}`,
+  );
+  return { truncatedConfidentShare: t.confidentShare, truncatedMinClassShare: t.minClassShare };
+}
+
 /**
  * Trains the judge (LeNet-5 on the real training digits), then the GAN, writing a sample grid
  * per epoch; returns the losses and the judge's verdict on `samples` generated digits.
@@ -104,14 +238,8 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
   checkOptions(options);
   const epochs = positiveInt(NAME, 'epochs', options.epochs, 14);
   const batchSize = positiveInt(NAME, 'batchSize', options.batchSize, 32);
-  const lr = positiveNumber(NAME, 'lr', options.lr, 2e-4);
-  const latent = positiveInt(NAME, 'latent', options.latent, 64);
-  const width = positiveInt(NAME, 'width', options.width, 32);
-  const dWidth = positiveInt(NAME, 'discriminatorWidth', options.discriminatorWidth, 16);
   const samples = positiveInt(NAME, 'samples', options.samples, 1000);
   const classifierEpochs = positiveInt(NAME, 'classifierEpochs', options.classifierEpochs, 6);
-  const realLabel = options.realLabel ?? 0.9;
-  const emaDecay = options.emaDecay ?? 0.998;
   const seed = options.seed ?? 0;
   const device = options.device ?? 'cpu';
   const log = logOf(options);
@@ -129,28 +257,9 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
     data,
   );
 
-  manualSeed(seed);
-  const generator = new DcganGenerator({ latent, width }).to(device);
-  const discriminator = new DcganDiscriminator({ width: dWidth, spectralNorm: options.spectralNorm }).to(
-    device,
-  );
-  dcganInit(generator);
-  dcganInit(discriminator);
-  // The sampling generator: a moving average of the trained one's weights (starts as a copy).
-  const averaged = new DcganGenerator({ latent, width }).to(device);
-  updateEma(averaged, generator, 0);
-  const betas: [number, number] = [0.5, 0.999];
-  const setup = {
-    generator,
-    discriminator,
-    optG: new Adam(generator.parameters(), { lr, betas }),
-    optD: new Adam(discriminator.parameters(), { lr, betas }),
-    noise: new Generator(seed + 3),
-    realLabel,
-    device,
-    ema: { model: averaged, decay: emaDecay, updates: 0 },
-  };
   const batches = imageBatches(data.train, batchSize, new Generator(seed + 2));
+  const stepsPerEpoch = data.train.length > batchSize ? Math.floor(data.train.length / batchSize) : 1;
+  const { setup, averaged, schedulers } = ganSetup(options, device, epochs * stepsPerEpoch);
   let last = { dLoss: Number.NaN, gLoss: Number.NaN, dReal: Number.NaN, dFake: Number.NaN, steps: 0 };
   let q: SampleQuality | undefined;
   // The trained generator itself, on the same latent vectors: what the averaging adds.
@@ -159,13 +268,15 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const t0 = performance.now();
     batches.setEpoch(epoch - 1);
-    last = await trainGanEpoch(setup, batches);
+    last = await trainGanEpoch(setup, batches, () => {
+      for (const s of schedulers) s.step();
+    });
     // The same 64 latent vectors every epoch (a fresh generator with the same seed), and the
     // same `samples` latent vectors for the judge: the epochs are compared on equal terms.
     const [shown] = generateDigits(averaged, GRID, new Generator(seed + 4), device, GRID);
     grid = await writeGrid(shown!, outDir, epoch);
     q = await judgeDigits(judge, generateDigits(averaged, samples, new Generator(seed + 5), device));
-    raw = await judgeDigits(judge, generateDigits(generator, samples, new Generator(seed + 5), device));
+    raw = await judgeDigits(judge, generateDigits(setup.generator, samples, new Generator(seed + 5), device));
     const s = ((performance.now() - t0) / 1000).toFixed(1);
     log(
       `${NAME}: epoch ${epoch}/${epochs}: D loss ${last.dLoss.toFixed(3)}, G loss ${last.gLoss.toFixed(3)}, ` +
@@ -189,7 +300,9 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
       `(bar ${percent(QUALITY_BAR.confidentShare)}); per class ${shares}; smallest ${percent(q.minClassShare)} ` +
       `(bar ${percent(QUALITY_BAR.minClassShare)}): ${q.meetsBar ? 'bar met' : 'bar NOT met'}`,
   );
+  const truncated = await judgeTruncated(options, judge, averaged, samples, seed, device, log);
   return {
+    ...truncated,
     confidentShare: q.confidentShare,
     minClassShare: q.minClassShare,
     meetsBar: q.meetsBar ? 1 : 0,
