@@ -228,21 +228,12 @@ export function directWgradFits(g: DirectGeometry): boolean {
 /** conv2dBackwardWeight with the direct kernel: dw = sum over images and positions of dy x window. */
 export function directBackwardWeight(rt: Runtime, out: View, x: View, dy: View, g: DirectGeometry): void {
   const heap = rt.heap;
-  rt.begin(2 * g.N * g.O * g.OH * g.OW * g.Cg * g.KH * g.KW);
+  const Ck = g.Cg * g.KH * g.KW;
+  rt.begin(2 * g.N * g.O * g.OH * g.OW * Ck);
   let copy = performance.now();
   const X = stageContiguous(heap, x).base;
   const DY = stageContiguous(heap, dy).base;
   copy = performance.now() - copy;
-  const result = directBackwardWeightStaged(rt, g, X, DY);
-  const t = performance.now();
-  unstage(heap, result, out, g.O * g.Cg * g.KH * g.KW);
-  rt.end(copy + performance.now() - t);
-}
-
-/** The weight gradient on staged x (`X`) and dy (`DY`); returns dw's address ([O, Cg*KH*KW]). */
-export function directBackwardWeightStaged(rt: Runtime, g: DirectGeometry, X: number, DY: number): number {
-  const heap = rt.heap;
-  const Ck = g.Cg * g.KH * g.KW;
   const og8 = Math.ceil(g.Og / 8) * 8;
   const rowsPer = maxRows(g, (r) => og8 * r * g.OW <= B_FLOATS);
   const nPer = Math.ceil(g.N / Math.max(1, Math.min(g.N, Math.ceil(TARGET_TASKS / g.G))));
@@ -263,5 +254,7 @@ export function directBackwardWeightStaged(rt: Runtime, g: DirectGeometry, X: nu
   job[FIELD.rsBlocks] = rsBlocks;
   rt.dispatch(JOB_PTR, g.G * S * rsBlocks);
   rt.wgradFinish(parts, S, g.G, Ck, g.Og, result);
-  return result;
+  const t = performance.now();
+  unstage(heap, result, out, g.O * Ck);
+  rt.end(copy + performance.now() - t);
 }

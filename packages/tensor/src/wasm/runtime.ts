@@ -124,6 +124,19 @@ type RowExports = {
   ) => void;
 };
 
+/** phase_split / phase_merge(dst, src, planes, H, W, Hs, Ws, pt, pl) of kernels-wasm/phases.mjs. */
+type PhaseFn = (
+  dst: number,
+  src: number,
+  planes: number,
+  H: number,
+  W: number,
+  Hs: number,
+  Ws: number,
+  pt: number,
+  pl: number,
+) => void;
+
 /** Exports of kernels-wasm/elementwise.mjs (byte addresses; n, sizes and counts in elements). */
 export interface ElementwiseExports extends BinaryExports, RowExports {
   square_f32(dst: number, src: number, n: number): void;
@@ -132,28 +145,8 @@ export interface ElementwiseExports extends BinaryExports, RowExports {
   leaky_relu_f32(dst: number, src: number, n: number, alpha: number): void;
   where_f32(dst: number, cond: number, a: number, b: number, n: number): void;
   /** kernels-wasm/phases.mjs: space-to-depth splits and merges of `planes` planes. */
-  phase_split(
-    dst: number,
-    src: number,
-    planes: number,
-    H: number,
-    W: number,
-    Hs: number,
-    Ws: number,
-    pt: number,
-    pl: number,
-  ): void;
-  phase_merge(
-    dst: number,
-    src: number,
-    planes: number,
-    H: number,
-    W: number,
-    Hs: number,
-    Ws: number,
-    pt: number,
-    pl: number,
-  ): void;
+  phase_split: PhaseFn;
+  phase_merge: PhaseFn;
   relu_f32(dst: number, src: number, n: number): void;
   sqrt_f32(dst: number, src: number, n: number): void;
   threshold_bwd_f32(dst: number, g: number, x: number, n: number, t: number): void;
