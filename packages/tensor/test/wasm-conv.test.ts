@@ -13,7 +13,7 @@ import {
 } from '@tessera/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWasmKernels } from '../src/wasm/index.js';
-import { spaceToDepthGeometry } from '../src/wasm/space-to-depth.js';
+import { spaceToDepthGeometry, spaceToDepthInputGradientFits } from '../src/wasm/space-to-depth.js';
 import { expectClose, expectIdentical, prng, VARIANTS, withKernels } from './wasm-helpers.js';
 
 // The WebAssembly conv2d kernels (forward, input gradient, weight gradient; every variant) against
@@ -118,6 +118,9 @@ describe('WebAssembly conv2d kernels', () => {
     };
     const sd = g([2, 16, 14, 14], [32, 16, 4, 4], 2, 1);
     expect(sd?.g).toMatchObject({ C: 64, H: 8, W: 8, KH: 2, KW: 2, OH: 7, OW: 7, sh: 1, pt: 0 });
+    // Its input gradient has 64 phase channels: the direct kernel; one input channel (4): im2col.
+    expect(spaceToDepthInputGradientFits(sd!)).toBe(true);
+    expect(spaceToDepthInputGradientFits(g([2, 1, 28, 28], [16, 1, 4, 4], 2, 1)!)).toBe(false);
     expect(g([2, 16, 14, 14], [32, 16, 3, 3], 2, 1)).toBeNull();
     expect(g([2, 16, 14, 14], [32, 8, 4, 4], 2, 1, 2)).toBeNull();
     expect(g([2, 16, 14, 14], [32, 16, 4, 4], 1, 1)).toBeNull();

@@ -1,7 +1,7 @@
 import type { BinaryOp, UnaryAttrs, UnaryOp, View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
 import { sizeOf } from '../shape.js';
-import { MIN_ELEMENTWISE_SIZE, wasmKernels } from '../wasm/index.js';
+import { MIN_ELEMENTWISE_SIZE, type WasmBinaryOp, type WasmUnaryOp, wasmKernels } from '../wasm/index.js';
 import { type KernelBinaryOp, rowContiguous, rowScalarLeft, rowScalarRight } from './binary-rows.js';
 import { arr } from './buffer.js';
 import { elementwiseWalker, flatStep } from './iterate.js';
@@ -263,7 +263,6 @@ function unaryRow(
 }
 
 /** Unary and binary ops the WebAssembly kernels run for float32 operands (wasm/elementwise.ts). */
-type WasmUnaryOp = 'relu' | 'sqrt' | 'square' | 'neg' | 'abs' | 'leakyRelu';
 const WASM_UNARY: ReadonlySet<UnaryOp> = new Set<WasmUnaryOp>([
   'relu',
   'sqrt',
@@ -272,7 +271,6 @@ const WASM_UNARY: ReadonlySet<UnaryOp> = new Set<WasmUnaryOp>([
   'abs',
   'leakyRelu',
 ]);
-type WasmBinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 const WASM_BINARY: ReadonlySet<KernelBinaryOp> = new Set<WasmBinaryOp>([
   'add',
   'sub',

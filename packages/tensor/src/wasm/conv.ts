@@ -14,7 +14,12 @@ import { LAYOUT } from './layout.generated.js';
 import { blockWidth } from './matmul.js';
 import { activeRuntime, type Runtime } from './runtime.js';
 import { forcedWasm } from './settings.js';
-import { spaceToDepthBackwardInput, spaceToDepthForward, spaceToDepthGeometry } from './space-to-depth.js';
+import {
+  spaceToDepthBackwardInput,
+  spaceToDepthForward,
+  spaceToDepthGeometry,
+  spaceToDepthInputGradientFits,
+} from './space-to-depth.js';
 import { stageContiguous, unstage } from './stage.js';
 import { MIN_CONV_WORK } from './thresholds.js';
 
@@ -117,10 +122,10 @@ export function wasmConv2dBackwardInput(out: View, dy: View, w: View, p: Conv2dP
   if (!wanted([out, dy, w], g, g.N * g.O * g.L * g.Ck)) return false;
   const dg = g.pointwise ? null : backwardInputGeometry(out, dy, w, p);
   if (dg !== null) return guarded((rt) => directBackwardInput(rt, out, dy, w, dg));
-  // As for stride 1 (backwardInputGeometry), a single input channel (4 phase channels) runs the
-  // direct kernel's 4-row tiles largely empty: im2col is faster there.
   const sd = spaceToDepthGeometry(g);
-  if (sd !== null && sd.g.C >= 8) return guarded((rt) => spaceToDepthBackwardInput(rt, out, dy, w, sd));
+  if (sd !== null && spaceToDepthInputGradientFits(sd)) {
+    return guarded((rt) => spaceToDepthBackwardInput(rt, out, dy, w, sd));
+  }
   const KK = g.KH * g.KW;
   // Channels per task: their rows of the column matrix (cbC * KK) times a block of positions must
   // fit the output tile in scratch (pointwise convolutions write dx directly).

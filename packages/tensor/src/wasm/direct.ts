@@ -145,6 +145,13 @@ export function directForward(rt: Runtime, out: View, x: View, w: View, g: Direc
 }
 
 /**
+ * Least input channels per group for which the direct kernel computes a convolution's input
+ * gradient: with fewer, its 4-row tiles (of dx's channels) run largely empty and the im2col
+ * kernels (col2im after a gemm over the output channels) are faster.
+ */
+export const MIN_DIRECT_DGRAD_CHANNELS = 8;
+
+/**
  * The input gradient of a stride-1 convolution as a direct forward convolution: dx[c] = sum over
  * (o, kh', kw') of dy padded by (dilation*(K-1) - padding) times w[o, c, K-1-kh', K-1-kw'].
  */
@@ -174,9 +181,7 @@ export function backwardInputGeometry(dx: View, dy: View, w: View, p: Conv2dPara
     pt: p.dilation[0] * (KH - 1) - p.padding[0],
     pl: p.dilation[1] * (KW - 1) - p.padding[2],
   };
-  // With fewer than 8 input channels per group the 4-row tiles run largely empty and the im2col
-  // kernels (col2im after a gemm over the output channels) are faster.
-  return g.Og >= 8 && directConvFits(g) ? g : null;
+  return g.Og >= MIN_DIRECT_DGRAD_CHANNELS && directConvFits(g) ? g : null;
 }
 
 /** conv2dBackwardInput of a stride-1 convolution with the direct kernel (`g` from backwardInputGeometry). */

@@ -5,12 +5,13 @@ import { collapse, RowWalker } from '../row-walker.js';
 import { contiguousStrides } from '../shape.js';
 import { WasmOutOfMemory } from './heap.js';
 import { localRuntime, type Runtime } from './runtime.js';
-import { stageStrided } from './stage.js';
+import { stageContiguous, stageStrided, unstage } from './stage.js';
 import { MIN_ELEMENTWISE_SIZE } from './thresholds.js';
-import type { SumWalk } from './types.js';
+import type { SumWalk, WasmArithmeticOp, WasmBinaryOp, WasmCompareOp, WasmUnaryOp } from './types.js';
 
-// Drivers of the memory-bound float32 kernels (kernels-wasm/elementwise.mjs): relu and its
-// gradient, arithmetic, sqrt, 2x2 max pooling and its gradient. Each copies its operands into
+// Drivers of the memory-bound float32 kernels (kernels-wasm/elementwise.mjs, pool.mjs,
+// update.mjs): unary ops, arithmetic, comparisons, where, sums, 2x2 max pooling and its gradient,
+// the optimizers' fused updates. Each copies its operands into
 // the arena, runs one pass on the calling thread and copies the result out; three memcpys and a
 // SIMD pass cost well under the one-element-per-turn JavaScript loop they replace. Each returns
 // false, having done nothing, when the call is not one it handles (the caller's TypeScript
@@ -57,18 +58,6 @@ function call(body: (rt: Runtime) => void): boolean {
   }
 }
 
-/** Copies `n` dense float32 elements of `v` into the arena; returns the byte address. */
-function stageDense(rt: Runtime, v: View, n: number): number {
-  const ptr = rt.heap.alloc(n * 4);
-  rt.heap.f32.set((arr(v) as Float32Array).subarray(v.offset, v.offset + n), ptr >> 2);
-  return ptr;
-}
-
-/** Copies `n` floats at byte address `ptr` into the dense `out`. */
-function unstageDense(rt: Runtime, ptr: number, out: View, n: number): void {
-  (arr(out) as Float32Array).set(rt.heap.f32.subarray(ptr >> 2, (ptr >> 2) + n), out.offset);
-}
-
 /** Dense float32 operands of at least MIN_ELEMENTWISE_SIZE elements: their size, else -1. */
 function denseF32(out: View, ...ins: View[]): number {
   if (out.dtype !== 'float32') return -1;
@@ -78,15 +67,12 @@ function denseF32(out: View, ...ins: View[]): number {
   return n;
 }
 
-/** The unary ops with WebAssembly kernels. */
-export type WasmUnaryOp = 'relu' | 'sqrt' | 'square' | 'neg' | 'abs' | 'leakyRelu';
-
 /** out = op(x) for dense float32 views of the same shape; `alpha` is leakyRelu's negative slope. */
 export function wasmUnary(op: WasmUnaryOp, out: View, x: View, alpha = 0): boolean {
   const n = denseF32(out, x);
   if (n < 0) return false;
   return call((rt) => {
-    const src = stageDense(rt, x, n);
+    const src = stageContiguous(rt.heap, x).base;
     const dst = rt.heap.alloc(n * 4);
     const ew = rt.ew;
     pass(() => {
@@ -94,7 +80,7 @@ export function wasmUnary(op: WasmUnaryOp, out: View, x: View, alpha = 0): boole
       else if (op === 'relu') ew.relu_f32(dst, src, n);
       else ew[`${op}_f32`](dst, src, n);
     });
-    unstageDense(rt, dst, out, n);
+    unstage(rt.heap, dst, out, n);
   });
 }
 
@@ -103,20 +89,15 @@ export function wasmThresholdBackward(out: View, g: View, x: View, threshold: nu
   const n = denseF32(out, g, x);
   if (n < 0 || Math.fround(threshold) !== threshold) return false;
   return call((rt) => {
-    const gp = stageDense(rt, g, n);
-    const xp = stageDense(rt, x, n);
+    const gp = stageContiguous(rt.heap, g).base;
+    const xp = stageContiguous(rt.heap, x).base;
     const dst = rt.heap.alloc(n * 4);
     pass(() => rt.ew.threshold_bwd_f32(dst, gp, xp, n, threshold));
-    unstageDense(rt, dst, out, n);
+    unstage(rt.heap, dst, out, n);
   });
 }
 
-/** The arithmetic ops with WebAssembly kernels. */
-export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div';
-/** The comparisons with WebAssembly kernels (float32 operands, bool result). */
-export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
-
-const COMPARE_OPS: ReadonlySet<string> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+const COMPARE_OPS: ReadonlySet<WasmBinaryOp> = new Set<WasmCompareOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 
 /**
  * out = a op b for float32 add, sub, mul or div (float32 out) or a comparison (bool out), where
@@ -124,7 +105,7 @@ const COMPARE_OPS: ReadonlySet<string> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 
  * both 0): same-shape operands, per-row scalars such as a per-channel bias or a BatchNorm
  * statistic (one call for all rows), and numbers.
  */
-export function wasmBinary(op: ArithmeticOp | CompareOp, out: View, a: View, b: View): boolean {
+export function wasmBinary(op: WasmBinaryOp, out: View, a: View, b: View): boolean {
   const cmp = COMPARE_OPS.has(op);
   if (out.dtype !== (cmp ? 'bool' : 'float32') || a.dtype !== 'float32' || b.dtype !== 'float32')
     return false;
@@ -155,10 +136,10 @@ export function wasmBinary(op: ArithmeticOp | CompareOp, out: View, a: View, b: 
       const k = ka === 1 ? 2 : 1;
       for (let r = 0, v = vals >> 2; r < w.rows; r++, w.next()) f32[v + r] = f32[from + w.at[k]!]!;
       const dense = ka === 1 ? sa.base : sb.base;
-      const o = op as ArithmeticOp;
+      const o = op as WasmArithmeticOp;
       if (ka === 1) pass(() => rt.ew[`${o}_vr_f32`](dst, dense, vals, w.rows, len));
       else pass(() => rt.ew[`${o}_rv_f32`](dst, vals, dense, w.rows, len));
-      unstageDense(rt, dst, out, n);
+      unstage(rt.heap, dst, out, n);
       return;
     }
     const f32 = rt.heap.f32;
@@ -180,9 +161,8 @@ export function wasmBinary(op: ArithmeticOp | CompareOp, out: View, a: View, b: 
       }
     });
     if (cmp) {
-      const bytesOut = new Uint8Array(rt.heap.memory.buffer, dst, n);
-      (arr(out) as Uint8Array).set(bytesOut, out.offset);
-    } else unstageDense(rt, dst, out, n);
+      (arr(out) as Uint8Array).set(rt.heap.u8.subarray(dst, dst + n), out.offset);
+    } else unstage(rt.heap, dst, out, n);
   });
 }
 
@@ -192,14 +172,12 @@ export function wasmWhere(out: View, cond: View, a: View, b: View): boolean {
   if (n < 0 || cond.dtype !== 'bool' || denseSize(cond) !== n) return false;
   return call((rt) => {
     const cp = rt.heap.alloc(n);
-    new Uint8Array(rt.heap.memory.buffer, cp, n).set(
-      (arr(cond) as Uint8Array).subarray(cond.offset, cond.offset + n),
-    );
-    const ap = stageDense(rt, a, n);
-    const bp = stageDense(rt, b, n);
+    rt.heap.u8.set((arr(cond) as Uint8Array).subarray(cond.offset, cond.offset + n), cp);
+    const ap = stageContiguous(rt.heap, a).base;
+    const bp = stageContiguous(rt.heap, b).base;
     const dst = rt.heap.alloc(n * 4);
     pass(() => rt.ew.where_f32(dst, cp, ap, bp, n));
-    unstageDense(rt, dst, out, n);
+    unstage(rt.heap, dst, out, n);
   });
 }
 
@@ -217,11 +195,11 @@ export function wasmMaxPool2x2(out: View, indices: View | null, x: View, p: Pool
   if (denseF32Any(out) !== m || (indices !== null && (indices.dtype !== 'int32' || denseSize(indices) !== m)))
     return false;
   return call((rt) => {
-    const src = stageDense(rt, x, size);
+    const src = stageContiguous(rt.heap, x).base;
     const dst = rt.heap.alloc(m * 4);
     const idx = rt.heap.alloc(m * 4);
     pass(() => rt.ew.maxpool2x2_f32(dst, idx, src, N * C, OH, OW, H, W));
-    unstageDense(rt, dst, out, m);
+    unstage(rt.heap, dst, out, m);
     if (indices !== null) {
       (arr(indices) as Int32Array).set(rt.heap.i32.subarray(idx >> 2, (idx >> 2) + m), indices.offset);
     }
@@ -247,7 +225,7 @@ export function wasmMaxPool2dBackward(out: View, dy: View, indices: View): boole
   const plane = out.shape[2]! * out.shape[3]!;
   let bad = 0;
   const ran = call((rt) => {
-    const g = stageDense(rt, dy, m);
+    const g = stageContiguous(rt.heap, dy).base;
     const idx = rt.heap.alloc(m * 4);
     const dst = rt.heap.alloc(size * 4);
     const heap = rt.heap;
@@ -256,7 +234,7 @@ export function wasmMaxPool2dBackward(out: View, dy: View, indices: View): boole
     pass(() => {
       bad = rt.ew.maxpool_bwd_f32(dst, g, idx, N * C, OH * OW, plane);
     });
-    if (bad === 0) unstageDense(rt, dst, out, size);
+    if (bad === 0) unstage(rt.heap, dst, out, size);
   });
   // Indices outside their plane: declined, so that the TypeScript kernel reports them.
   return ran && bad === 0;
@@ -271,9 +249,9 @@ export function wasmUpdate(op: UpdateOp, out: View, b: View, c: View | null, s: 
   const n = two && c !== null ? denseF32(out, b, c) : denseF32(out, b);
   if (n < 0 || (two && c === null)) return false;
   return call((rt) => {
-    const o = stageDense(rt, out, n);
-    const x = stageDense(rt, b, n);
-    const y = two ? stageDense(rt, c!, n) : 0;
+    const o = stageContiguous(rt.heap, out).base;
+    const x = stageContiguous(rt.heap, b).base;
+    const y = two ? stageContiguous(rt.heap, c!).base : 0;
     const ew = rt.ew;
     pass(() => {
       if (op === 'axpy') ew.axpy_f32(o, x, n, s);
@@ -283,7 +261,7 @@ export function wasmUpdate(op: UpdateOp, out: View, b: View, c: View | null, s: 
       else if (op === 'addcmul') ew.addcmul_f32(o, x, y, n, s);
       else ew.addcdiv_f32(o, x, y, n, s);
     });
-    unstageDense(rt, o, out, n);
+    unstage(rt.heap, o, out, n);
   });
 }
 
@@ -299,9 +277,9 @@ export function wasmSum(out: View, x: View, c: SumWalk, nOut: number): boolean {
   if (size < MIN_ELEMENTWISE_SIZE || out.dtype !== 'float32' || c.strides[1]![last] !== 1) return false;
   if (so !== 0 && so !== 1) return false;
   return call((rt) => {
-    const src = stageDense(rt, x, size);
+    const src = stageContiguous(rt.heap, x).base;
     const acc = rt.heap.alloc(nOut * 8);
-    const f64 = new Float64Array(rt.heap.memory.buffer);
+    const f64 = rt.heap.f64;
     const a0 = acc >> 3;
     f64.fill(0, a0, a0 + nOut);
     const w = new RowWalker(c.shape, c.strides, [0, 0]);

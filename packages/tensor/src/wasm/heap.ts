@@ -22,6 +22,8 @@ export class Heap {
   readonly maxPages: number;
   f32!: Float32Array;
   i32!: Int32Array;
+  f64!: Float64Array;
+  u8!: Uint8Array;
   /** Threads with a scratch slot. */
   private slots = 1;
   private arenaBase = 0;
@@ -55,6 +57,8 @@ export class Heap {
     if (this.f32 === undefined || this.f32.buffer !== buf || this.f32.byteLength !== buf.byteLength) {
       this.f32 = new Float32Array(buf);
       this.i32 = new Int32Array(buf);
+      this.f64 = new Float64Array(buf);
+      this.u8 = new Uint8Array(buf);
     }
   }
 

@@ -23,7 +23,13 @@ export {
   MIN_MATMUL_WORK,
   MIN_TRANSPOSE_SIZE,
 } from './thresholds.js';
-export type { CpuKernelInfo, WasmKernels } from './types.js';
+export type {
+  CpuKernelInfo,
+  WasmBinaryOp,
+  WasmCompareOp,
+  WasmKernels,
+  WasmUnaryOp,
+} from './types.js';
 export { loadKernels as loadWasmKernels };
 
 /**

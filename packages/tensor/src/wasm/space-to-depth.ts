@@ -1,6 +1,12 @@
 import type { View } from '../backend.js';
 import type { ConvGeometry } from '../kit-geometry.js';
-import { type DirectGeometry, directBackwardInputStaged, directConv, directConvFits } from './direct.js';
+import {
+  type DirectGeometry,
+  directBackwardInputStaged,
+  directConv,
+  directConvFits,
+  MIN_DIRECT_DGRAD_CHANNELS,
+} from './direct.js';
 import type { Runtime } from './runtime.js';
 import { stageContiguous, unstage } from './stage.js';
 
@@ -22,7 +28,7 @@ export interface SpaceToDepth {
 
 /**
  * The space-to-depth form of `o` when it is a stride-2, undilated, ungrouped convolution with an
- * even kernel, and the direct kernels can run it; null otherwise.
+ * even kernel, and the direct kernel can run its forward pass; null otherwise.
  */
 export function spaceToDepthGeometry(o: ConvGeometry): SpaceToDepth | null {
   if (o.sh !== 2 || o.sw !== 2 || o.dh !== 1 || o.dw !== 1 || o.G !== 1) return null;
@@ -49,7 +55,16 @@ export function spaceToDepthGeometry(o: ConvGeometry): SpaceToDepth | null {
     pt: 0,
     pl: 0,
   };
-  return directConvFits(g) && directConvFits(inputGradientGeometry(g)) ? { orig: o, g } : null;
+  return directConvFits(g) ? { orig: o, g } : null;
+}
+
+/**
+ * Whether `sd`'s input gradient takes the direct kernel: its 4C phase channels are dx's, so the
+ * stride-1 rule applies to them (MIN_DIRECT_DGRAD_CHANNELS), and the window must fit.
+ */
+export function spaceToDepthInputGradientFits(sd: SpaceToDepth): boolean {
+  const dg = inputGradientGeometry(sd.g);
+  return dg.Og >= MIN_DIRECT_DGRAD_CHANNELS && directConvFits(dg);
 }
 
 /** The input gradient of the stride-1 convolution `g` as a direct convolution over dy. */

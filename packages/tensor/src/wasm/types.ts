@@ -20,6 +20,15 @@ export interface CpuKernelInfo {
   readonly note: string | null;
 }
 
+/** Unary ops with WebAssembly kernels (float32). */
+export type WasmUnaryOp = 'relu' | 'sqrt' | 'square' | 'neg' | 'abs' | 'leakyRelu';
+/** Arithmetic ops with WebAssembly kernels (float32 operands and result). */
+export type WasmArithmeticOp = 'add' | 'sub' | 'mul' | 'div';
+/** Comparisons with WebAssembly kernels (float32 operands, bool result). */
+export type WasmCompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+/** Every binary op with WebAssembly kernels. */
+export type WasmBinaryOp = WasmArithmeticOp | WasmCompareOp;
+
 /** A collapsed reduction walk: shape, and the strides of [accumulators, input] per dim. */
 export interface SumWalk {
   shape: readonly number[];
@@ -44,24 +53,14 @@ export interface WasmKernels {
   /** out = x when x is (a batch of) transposed matrices, float32 or int32 (bit-exact copy). */
   transposeCopy(out: View, x: View): boolean;
   /** out = op(x), dense float32 views of one shape (`alpha`: leakyRelu's negative slope). */
-  unary(
-    op: 'relu' | 'sqrt' | 'square' | 'neg' | 'abs' | 'leakyRelu',
-    out: View,
-    x: View,
-    alpha?: number,
-  ): boolean;
+  unary(op: WasmUnaryOp, out: View, x: View, alpha?: number): boolean;
   /** out = x <= threshold ? 0 : g (relu's gradient), dense float32 views of one shape. */
   thresholdBackward(out: View, g: View, x: View, threshold: number): boolean;
   /**
    * out = a op b (a and b broadcast to out's shape): float32 add, sub, mul or div, or a comparison
    * of float32 operands into bool.
    */
-  binary(
-    op: 'add' | 'sub' | 'mul' | 'div' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge',
-    out: View,
-    a: View,
-    b: View,
-  ): boolean;
+  binary(op: WasmBinaryOp, out: View, a: View, b: View): boolean;
   /** out = cond ? a : b, a bool cond and float32 a, b, dense views of one shape. */
   where(out: View, cond: View, a: View, b: View): boolean;
   /** Max pooling over 2x2 windows with stride 2 (values and, when given, flat indices). */
