@@ -5,7 +5,7 @@ import { collapse, RowWalker } from '../row-walker.js';
 import { contiguousStrides } from '../shape.js';
 import { WasmOutOfMemory } from './heap.js';
 import { localRuntime, type Runtime } from './runtime.js';
-import { stageContiguous, stageStrided, unstage } from './stage.js';
+import { denseSize, stageContiguous, stageStrided, unstage } from './stage.js';
 import { MIN_ELEMENTWISE_SIZE } from './thresholds.js';
 import type { SumWalk, WasmArithmeticOp, WasmBinaryOp, WasmCompareOp, WasmUnaryOp } from './types.js';
 
@@ -16,17 +16,6 @@ import type { SumWalk, WasmArithmeticOp, WasmBinaryOp, WasmCompareOp, WasmUnaryO
 // SIMD pass cost well under the one-element-per-turn JavaScript loop they replace. Each returns
 // false, having done nothing, when the call is not one it handles (the caller's TypeScript
 // kernel runs it); results are bit-identical to those kernels.
-
-/** Elements of `v`, or -1 unless they lie densely in row-major order from `v.offset`. */
-function denseSize(v: View): number {
-  let size = 1;
-  for (let d = v.shape.length - 1; d >= 0; d--) {
-    const n = v.shape[d]!;
-    if (n !== 1 && v.strides[d] !== size) return -1;
-    size *= n;
-  }
-  return size;
-}
 
 /** Milliseconds spent inside kernels (not copying) during the current call, see `pass`. */
 let passMs = 0;

@@ -47,12 +47,14 @@ export function stageContiguous(heap: Heap, v: View): Staged {
 export function writeContiguous(heap: Heap, v: View, ptr: number): void {
   const src = arr(v) as Float32Array;
   const dst = heap.f32;
-  const c = collapse(v.shape, [v.strides]);
   let at = ptr >> 2;
-  if (c.shape.length === 1 && c.strides[0]![0] === 1) {
-    dst.set(src.subarray(v.offset, v.offset + c.shape[0]!), at);
+  // Dense row-major views (the common case) are one copy, with nothing to plan.
+  const dense = denseSize(v);
+  if (dense >= 0) {
+    dst.set(src.subarray(v.offset, v.offset + dense), at);
     return;
   }
+  const c = collapse(v.shape, [v.strides]);
   const w = new RowWalker(c.shape, c.strides, [v.offset]);
   const n = w.n;
   const step = w.step[0]!;
@@ -62,6 +64,17 @@ export function writeContiguous(heap: Heap, v: View, ptr: number): void {
     else for (let i = 0, s = o; i < n; i++, s += step) dst[at + i] = src[s]!;
     at += n;
   }
+}
+
+/** Elements of `v`, or -1 unless they lie densely in row-major order from `v.offset`. */
+export function denseSize(v: View): number {
+  let size = 1;
+  for (let d = v.shape.length - 1; d >= 0; d--) {
+    const n = v.shape[d]!;
+    if (n !== 1 && v.strides[d] !== size) return -1;
+    size *= n;
+  }
+  return size;
 }
 
 /** Copies `size` floats from byte address `ptr` of the heap into the contiguous `out` view. */
