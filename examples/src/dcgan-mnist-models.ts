@@ -30,9 +30,14 @@ export interface GeneratorSize {
   width?: number;
   /**
    * Categories of a categorical latent code (InfoGAN, Chen et al., 2016), given one-hot after z
-   * (default 0: none). The code is drawn uniformly, never from labels.
+   * (default 0: none).
    */
   codes?: number;
+  /**
+   * How often each code is drawn (weights, `codes` of them; default uniform): a conditional
+   * generator draws its classes or clusters as often as the training data has them.
+   */
+  codePrior?: readonly number[];
 }
 
 /** z [N, latent + codes] (noise, then the one-hot code) -> image [N, 1, 28, 28] in (-1, 1). */
@@ -40,11 +45,22 @@ export class DcganGenerator extends Module {
   net: Sequential;
   latent: number;
   codes: number;
+  /** The weights the codes are drawn with (undefined: uniform). */
+  codePrior?: readonly number[];
 
   constructor(size: GeneratorSize = {}) {
     super();
     this.latent = size.latent ?? 64;
     this.codes = size.codes ?? 0;
+    if (size.codePrior !== undefined) {
+      const p = size.codePrior;
+      if (p.length !== this.codes || !p.every((v) => v >= 0 && Number.isFinite(v)) || !p.some((v) => v > 0)) {
+        throw new RangeError(
+          `DcganGenerator: codePrior must be ${this.codes} finite weights >= 0, not all 0, got [${p}]`,
+        );
+      }
+      this.codePrior = [...p];
+    }
     const w = size.width ?? 32;
     this.net = new Sequential(
       // A linear layer, not a 7x7 ConvTranspose2d from 1x1: the same map, much faster on the CPU.

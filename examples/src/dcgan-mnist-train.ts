@@ -13,12 +13,14 @@ import {
   cat,
   full,
   type Generator,
+  multinomial,
   nextStep,
   oneHot,
   randint,
   randn,
   stack,
   type Tensor,
+  tensor,
 } from '@tessera/tensor';
 import type { DiffAugment } from './dcgan-mnist-augment.js';
 import type { DcganDiscriminator, DcganGenerator } from './dcgan-mnist-models.js';
@@ -115,8 +117,8 @@ export function sampleLatent(n: number, latent: number, noise: Generator, device
 
 /**
  * The generator's input for `n` images: z ~ N(0, spread²) (spread 1 unless measuring the
- * truncation trick), then (with `g.codes` > 0) a one-hot
- * categorical code drawn uniformly; `code` is the code's index [n] (int32), for the code loss.
+ * truncation trick), then (with `g.codes` > 0) a one-hot categorical code, drawn uniformly or
+ * with the weights `g.codePrior`; `code` is the code's index [n] (int32), for the code loss.
  */
 export function sampleInput(
   g: DcganGenerator,
@@ -128,7 +130,11 @@ export function sampleInput(
   let z = sampleLatent(n, g.latent, noise, device);
   if (spread !== 1) z = z.mul(spread);
   if (g.codes === 0) return { input: z };
-  const code = randint(0, g.codes, [n], { generator: noise, dtype: 'int32' }).to(device);
+  const code = (
+    g.codePrior === undefined
+      ? randint(0, g.codes, [n], { generator: noise, dtype: 'int32' })
+      : multinomial(tensor([...g.codePrior], { dtype: 'float32' }), n, true, { generator: noise })
+  ).to(device);
   return { input: cat([z, oneHot(code, g.codes).to('float32')], 1), code };
 }
 
@@ -169,12 +175,20 @@ export function r1Penalty(outReal: Tensor, real: Tensor): Tensor {
 }
 
 /**
- * Trains both networks on every batch of `batches` (images [N, 1, 28, 28] in [0, 1]); returns
- * the epoch's means. Throws when a loss stops being finite (a diverged run is an error).
+ * A training batch: images [N, 1, 28, 28] in [0, 1], or images and the code [N] (int32) of each,
+ * its class or cluster, for a conditional GAN.
+ */
+export type GanBatch = Tensor | readonly [Tensor, Tensor];
+
+/**
+ * Trains both networks on every batch of `batches`; returns the epoch's means. With codes in
+ * the batches (a conditional GAN, AC-GAN style: Odena et al., 2017) the discriminator's code
+ * head also learns the real images' codes, and the generator draws its codes with
+ * `codePrior`. Throws when a loss stops being finite (a diverged run is an error).
  */
 export async function trainGanEpoch(
   setup: GanSetup,
-  batches: AsyncIterable<Tensor> | Iterable<Tensor>,
+  batches: AsyncIterable<GanBatch> | Iterable<GanBatch>,
   onStep?: (step: number) => void,
 ): Promise<GanEpochStats> {
   const { generator: g, discriminator: d, optG, optD, noise, device } = setup;
@@ -187,7 +201,11 @@ export async function trainGanEpoch(
   const sums = { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0 };
   const pending: Tensor[] = [];
   let steps = 0;
-  for await (const raw of batches) {
+  for await (const batch of batches) {
+    const [raw, realCode] = Array.isArray(batch) ? (batch as readonly [Tensor, Tensor]) : [batch as Tensor];
+    if (realCode !== undefined && d.q === undefined) {
+      throw new Error('dcgan-mnist: batches with codes need a discriminator with a code head (codes > 0)');
+    }
     let real = toTanhRange(raw.to(device));
     const n = real.shape[0]!;
     const { input, code } = sampleInput(g, n, noise, device);
@@ -204,10 +222,18 @@ export async function trainGanEpoch(
     const r1 = setup.r1;
     const penalise = r1 !== undefined && r1.gamma > 0 && r1.steps % r1.every === 0;
     if (penalise) real = real.detach().requiresGrad_(true);
-    const outReal = d.call(aug(real));
+    let outReal: Tensor;
+    let realCodeLoss: Tensor | undefined;
+    if (realCode === undefined) outReal = d.call(aug(real));
+    else {
+      const out = d.withCode(aug(real));
+      outReal = out.logit;
+      realCodeLoss = ce.call(out.code, realCode.to(device)).mul(codeWeight);
+    }
     const f = judgeFake(fake.detach());
     const outFake = f.logit;
     let dLoss = losses.d(outReal, outFake);
+    if (realCodeLoss !== undefined) dLoss = dLoss.add(realCodeLoss);
     if (f.codeLoss !== undefined) dLoss = dLoss.add(f.codeLoss);
     if (penalise) dLoss = dLoss.add(r1Penalty(outReal, real).mul((r1.gamma / 2) * r1.every));
     if (r1 !== undefined) r1.steps++;

@@ -3,11 +3,15 @@
  * z ~ N(0, 1) into a 28x28 image (ConvTranspose2d + BatchNorm2d + ReLU, Tanh output); the
  * discriminator (strided Conv2d + LeakyReLU(0.2), optionally spectrally normalised) tells real
  * digits from generated ones; both train with Adam (betas 0.5, 0.999, as in the paper; lr 5e-4,
- * which learns faster here than the paper's 2e-4) and BCEWithLogits. The samples come from a moving average of the generator's
- * weights. After every epoch a grid of 64 samples from fixed latent vectors is written, and a
- * LeNet-5 trained first on the real training digits judges 1,000 samples: the share it
- * recognises with probability >= 0.9, and the share of each digit class (no mode collapse:
- * every class should get some).
+ * which learns faster here than the paper's 2e-4) and BCEWithLogits. By default the generator is
+ * also conditioned on a cluster of the training images, found by k-means on their pixels without
+ * the labels: one generator cannot map the connected Gaussian of z onto ten separate digit
+ * shapes without drawing shapes between them, and a code per cluster removes most of those; the
+ * discriminator's code head learns the real images' clusters (AC-GAN, Odena et al., 2017). The
+ * samples come from a moving average of the generator's weights. After every epoch a grid of 64
+ * samples from fixed latent vectors is written, and a LeNet-5 trained first on the real training
+ * digits judges 1,000 samples: the share it recognises with probability >= 0.9, and the share of
+ * each digit class (no mode collapse: every class should get some).
  *
  *   npx tessera-train --example dcgan-mnist
  *   node examples/dist/dcgan-mnist.js --spectral-norm
@@ -18,9 +22,10 @@ import type { Module } from '@tessera/nn';
 import { Adam, LambdaLR } from '@tessera/optim';
 import { Generator, manualSeed, type Tensor } from '@tessera/tensor';
 import { type DiffAugmentOp, diffAugment } from './dcgan-mnist-augment.js';
+import { type ConditionCodes, conditionCodes, type GanCondition } from './dcgan-mnist-condition.js';
 import { DcganDiscriminator, DcganGenerator, dcganInit } from './dcgan-mnist-models.js';
 import { generateDigits, judgeDigits, QUALITY_BAR, type SampleQuality } from './dcgan-mnist-quality.js';
-import { type GanLoss, type GanSetup, trainGanEpoch, updateEma } from './dcgan-mnist-train.js';
+import { type GanBatch, type GanLoss, type GanSetup, trainGanEpoch, updateEma } from './dcgan-mnist-train.js';
 import { defaultOutDir, grayGrid, writePng } from './lib/image-grid.js';
 import { loadMnist } from './lib/mnist-data.js';
 import { type MnistExampleOptions, trainMnist } from './lib/mnist-train.js';
@@ -69,7 +74,15 @@ export interface DcganOptions extends MnistExampleOptions {
    * with InfoGAN's code head on the discriminator (default 0: none; 10 for MNIST's digits).
    */
   codes?: number;
-  /** Weight of InfoGAN's code loss (default 1). */
+  /**
+   * What the generator is conditioned on (default 'clusters'): 'clusters', k-means clusters of
+   * the training images' pixels (unsupervised: no labels), 'labels', the digit classes, or 'none';
+   * the discriminator's code head learns the real images' codes (AC-GAN). `codes` needs 'none'.
+   */
+  condition?: GanCondition;
+  /** Number of k-means clusters with condition 'clusters' (default 50; fewer below 500 training images). */
+  clusters?: number;
+  /** Weight of the code loss (InfoGAN's, or the conditional GAN's; default 1). */
   codeWeight?: number;
   /** Weight gamma of the R1 gradient penalty on real images (default 0: none). */
   r1Gamma?: number;
@@ -92,6 +105,13 @@ export interface DcganOptions extends MnistExampleOptions {
   classifierEpochs?: number;
   /** Folder for the sample grids (default `.cache/examples/dcgan-mnist` at the repository root). */
   outDir?: string;
+}
+
+/** What the generator is conditioned on when `condition` is not given. */
+export const DEFAULT_CONDITION: GanCondition = 'clusters';
+
+function conditionOf(options: DcganOptions): GanCondition {
+  return options.condition ?? DEFAULT_CONDITION;
 }
 
 function checkOptions(options: DcganOptions): void {
@@ -128,6 +148,19 @@ function checkOptions(options: DcganOptions): void {
   if (c !== undefined && !(Number.isInteger(c) && c >= 0)) {
     throw new RangeError(`${NAME}: codes must be an integer >= 0, got ${c}`);
   }
+  const cond = options.condition;
+  if (cond !== undefined && cond !== 'none' && cond !== 'clusters' && cond !== 'labels') {
+    throw new RangeError(`${NAME}: condition must be 'none', 'clusters' or 'labels', got '${cond}'`);
+  }
+  const k = options.clusters;
+  if (k !== undefined && !(Number.isInteger(k) && k >= 2 && k <= 255)) {
+    throw new RangeError(`${NAME}: clusters must be an integer in [2, 255], got ${k}`);
+  }
+  if (conditionOf(options) !== 'none' && (options.codes ?? 0) > 0) {
+    throw new RangeError(
+      `${NAME}: codes (InfoGAN's latent code) and condition '${conditionOf(options)}' exclude each other (codes needs condition 'none')`,
+    );
+  }
   const g = options.r1Gamma;
   if (g !== undefined && !(g >= 0 && Number.isFinite(g))) {
     throw new RangeError(`${NAME}: r1Gamma must be a finite number >= 0, got ${g}`);
@@ -145,7 +178,7 @@ export function linearDecayFactor(t: number, total: number, share: number): numb
 }
 
 /** Networks, optimizers, the weight average and the learning-rate schedules of a run. */
-function ganSetup(options: DcganOptions, device: string, totalSteps: number) {
+function ganSetup(options: DcganOptions, device: string, totalSteps: number, cond?: ConditionCodes) {
   const seed = options.seed ?? 0;
   const latent = positiveInt(NAME, 'latent', options.latent, 64);
   const width = positiveInt(NAME, 'width', options.width, 64);
@@ -153,9 +186,10 @@ function ganSetup(options: DcganOptions, device: string, totalSteps: number) {
   const lr = positiveNumber(NAME, 'lr', options.lr, 5e-4);
   const dLr = positiveNumber(NAME, 'discriminatorLr', options.discriminatorLr, lr);
   const r1Every = positiveInt(NAME, 'r1Every', options.r1Every, 4);
-  const codes = options.codes ?? 0;
+  const codes = cond?.codes ?? options.codes ?? 0;
+  const codePrior = cond?.prior;
   manualSeed(seed);
-  const generator = new DcganGenerator({ latent, width, codes }).to(device);
+  const generator = new DcganGenerator({ latent, width, codes, codePrior }).to(device);
   const discriminator = new DcganDiscriminator({
     width: dWidth,
     spectralNorm: options.spectralNorm,
@@ -164,7 +198,7 @@ function ganSetup(options: DcganOptions, device: string, totalSteps: number) {
   dcganInit(generator);
   dcganInit(discriminator);
   // The sampling generator: a moving average of the trained one's weights (starts as a copy).
-  const averaged = new DcganGenerator({ latent, width, codes }).to(device);
+  const averaged = new DcganGenerator({ latent, width, codes, codePrior }).to(device);
   updateEma(averaged, generator, 0);
   const betas = options.betas ?? [0.5, 0.999];
   const optG = new Adam(generator.parameters(), { lr, betas });
@@ -191,13 +225,16 @@ function ganSetup(options: DcganOptions, device: string, totalSteps: number) {
   return { setup, averaged, schedulers };
 }
 
-/** Images of a dataset in shuffled batches (labels dropped: the GAN is unconditional). */
-function imageBatches(ds: MnistDataset, batchSize: number, generator: Generator) {
+/**
+ * Images of a dataset in shuffled batches: with `withCodes`, images and their labels (the codes
+ * of a conditional GAN); without, the images alone (an unconditional GAN).
+ */
+function imageBatches(ds: MnistDataset, batchSize: number, generator: Generator, withCodes: boolean) {
   const loader = new DataLoader(ds, { batchSize, shuffle: true, generator, dropLast: ds.length > batchSize });
   return {
     setEpoch: (e: number) => loader.setEpoch(e),
-    async *[Symbol.asyncIterator]() {
-      for await (const [x] of loader as AsyncIterable<[Tensor, Tensor]>) yield x;
+    async *[Symbol.asyncIterator](): AsyncGenerator<GanBatch> {
+      for await (const [x, y] of loader as AsyncIterable<[Tensor, Tensor]>) yield withCodes ? [x, y] : x;
     },
   };
 }
@@ -236,7 +273,7 @@ async function judgeTruncated(
  */
 export async function main(options: DcganOptions = {}): Promise<Metrics> {
   checkOptions(options);
-  const epochs = positiveInt(NAME, 'epochs', options.epochs, 15);
+  const epochs = positiveInt(NAME, 'epochs', options.epochs, 10);
   const batchSize = positiveInt(NAME, 'batchSize', options.batchSize, 32);
   const samples = positiveInt(NAME, 'samples', options.samples, 1000);
   const classifierEpochs = positiveInt(NAME, 'classifierEpochs', options.classifierEpochs, 6);
@@ -257,9 +294,16 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
     data,
   );
 
-  const batches = imageBatches(data.train, batchSize, new Generator(seed + 2));
+  const cond = await conditionCodes(data.train, conditionOf(options), options.clusters, seed);
+  if (cond !== undefined) log(`${NAME}: the generator is conditioned on ${cond.description}`);
+  const batches = imageBatches(
+    cond?.dataset ?? data.train,
+    batchSize,
+    new Generator(seed + 2),
+    cond !== undefined,
+  );
   const stepsPerEpoch = data.train.length > batchSize ? Math.floor(data.train.length / batchSize) : 1;
-  const { setup, averaged, schedulers } = ganSetup(options, device, epochs * stepsPerEpoch);
+  const { setup, averaged, schedulers } = ganSetup(options, device, epochs * stepsPerEpoch, cond);
   let last = { dLoss: Number.NaN, gLoss: Number.NaN, dReal: Number.NaN, dFake: Number.NaN, steps: 0 };
   let q: SampleQuality | undefined;
   // The trained generator itself, on the same latent vectors: what the averaging adds.

@@ -473,6 +473,10 @@ describe('dcgan-mnist quick run', () => {
         expect(m[k]).toBeLessThanOrEqual(1);
       }
       expect(lines.filter((l) => /^dcgan-mnist: epoch \d\/2: D loss/.test(l))).toHaveLength(2);
+      // The default: conditioned on k-means clusters, one per 10 of the 64 training images.
+      expect(lines).toContainEqual(
+        expect.stringMatching(/conditioned on 6 k-means clusters of the training pixels/),
+      );
       const verdict = lines.find((l) => l.includes('per class'));
       expect(verdict).toMatch(/per class 0: [\d.]+%, 1: .* 9: [\d.]+%; smallest [\d.]+%/);
     },
