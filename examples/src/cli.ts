@@ -6,6 +6,7 @@
  *   npx tessera-train --help
  */
 import { FLAG_HELP, parseTrainArgs, type TrainArgs, UsageError } from './lib/args.js';
+import type { ExampleMain } from './lib/options.js';
 import { type CommandIO, consoleIO, exitWith, failureMessage, isMain, runExample } from './lib/run.js';
 import { EXAMPLES } from './registry.js';
 
@@ -14,6 +15,10 @@ export function usage(): string {
   const names = Object.keys(EXAMPLES);
   const width = Math.max(...names.map((n) => n.length));
   const list = names.map((n) => `  ${n.padEnd(width)}  ${EXAMPLES[n]!.summary}`).join('\n');
+  const own = names
+    .filter((n) => EXAMPLES[n]!.flags !== undefined)
+    .map((n) => `\n\n${n}'s own flags:\n${EXAMPLES[n]!.flags!.help}`)
+    .join('');
   return `Usage: tessera-train --example <name> [flags]
 
 Trains one of the Tessera examples and prints its final metrics.
@@ -23,7 +28,17 @@ ${list}
 
 Flags:
   --example, -e <name>        the example to train (required)
-${FLAG_HELP}`;
+${FLAG_HELP}${own}`;
+}
+
+/** The value of `--example` / `-e` on a command line, before it is parsed (undefined: none). */
+export function exampleIn(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--example' || a === '-e') return argv[i + 1];
+    if (a.startsWith('--example=')) return a.slice('--example='.length);
+  }
+  return undefined;
 }
 
 /**
@@ -32,8 +47,14 @@ ${FLAG_HELP}`;
  */
 export async function runCli(argv: readonly string[], io: CommandIO = consoleIO): Promise<number> {
   let args: TrainArgs;
+  let main: ExampleMain | undefined;
   try {
-    args = parseTrainArgs(argv, { allowExample: true });
+    // The example's own flags (if it has any) come off first: the shared parser rejects them.
+    const named = exampleIn(argv);
+    const own = named !== undefined && Object.hasOwn(EXAMPLES, named) ? EXAMPLES[named]!.flags : undefined;
+    let rest = argv;
+    if (own !== undefined) ({ argv: rest, main } = own.apply(argv));
+    args = parseTrainArgs(rest, { allowExample: true });
     if (!args.help) {
       if (args.example === undefined) throw new UsageError('--example is required');
       if (!Object.hasOwn(EXAMPLES, args.example)) {
@@ -54,7 +75,7 @@ export async function runCli(argv: readonly string[], io: CommandIO = consoleIO)
   }
   const name = args.example!;
   try {
-    await runExample(name, EXAMPLES[name]!.main, args, io);
+    await runExample(name, main ?? EXAMPLES[name]!.main, args, io);
     return 0;
   } catch (e) {
     io.err(failureMessage(`tessera-train: ${name}`, e, args.verbose));

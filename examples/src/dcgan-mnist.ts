@@ -14,7 +14,8 @@
  * each digit class (no mode collapse: every class should get some).
  *
  *   npx tessera-train --example dcgan-mnist
- *   node examples/dist/dcgan-mnist.js --spectral-norm
+ *   npx tessera-train --example dcgan-mnist --condition none --spectral-norm
+ *   node examples/dist/dcgan-mnist.js --condition labels
  */
 import { join } from 'node:path';
 import { DataLoader, type MnistDataset } from '@tessera/data';
@@ -26,18 +27,19 @@ import { type ConditionCodes, conditionCodes, type GanCondition } from './dcgan-
 import { DcganDiscriminator, DcganGenerator, dcganInit } from './dcgan-mnist-models.js';
 import { generateDigits, judgeDigits, QUALITY_BAR, type SampleQuality } from './dcgan-mnist-quality.js';
 import { type GanBatch, type GanLoss, type GanSetup, trainGanEpoch, updateEma } from './dcgan-mnist-train.js';
+import { UsageError } from './lib/args.js';
 import { defaultOutDir, grayGrid, writePng } from './lib/image-grid.js';
 import { loadMnist } from './lib/mnist-data.js';
 import { type MnistExampleOptions, trainMnist } from './lib/mnist-train.js';
 import {
-  type ExampleMain,
   logOf,
   type Metrics,
   percent,
   positiveInt,
   positiveNumber,
+  type ScriptFlags,
 } from './lib/options.js';
-import { exitWith, isMain, runScript } from './lib/run.js';
+import { consoleIO, exitWith, isMain, runScript } from './lib/run.js';
 import { lenet5 } from './mnist-lenet.js';
 
 const NAME = 'dcgan-mnist';
@@ -358,14 +360,34 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
   };
 }
 
-/** `--spectral-norm` on the script's command line (the shared flags do not have it). */
-export function withScriptFlags(argv: string[]): { argv: string[]; main: ExampleMain } {
-  const sn = argv.includes('--spectral-norm');
-  const rest = argv.filter((a) => a !== '--spectral-norm');
-  return { argv: rest, main: sn ? (o) => main({ ...o, spectralNorm: true }) : main };
-}
+/**
+ * dcgan-mnist's own flags, on the script's command line and tessera-train's: `--spectral-norm`
+ * and `--condition <clusters|labels|none>` (or `--condition=...`).
+ */
+export const scriptFlags: ScriptFlags = {
+  help: [
+    '  --spectral-norm             spectral norm in the discriminator instead of its BatchNorm',
+    '  --condition <c>             clusters (default: k-means clusters, no labels), labels or none (unconditional)',
+  ].join('\n'),
+  apply(argv) {
+    const rest: string[] = [];
+    const extra: DcganOptions = {};
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a === '--spectral-norm') extra.spectralNorm = true;
+      else if (a === '--condition' || a.startsWith('--condition=')) {
+        const v = a === '--condition' ? argv[++i] : a.slice('--condition='.length);
+        if (v !== 'clusters' && v !== 'labels' && v !== 'none') {
+          throw new UsageError(
+            `--condition must be clusters, labels or none, got ${v === undefined ? 'nothing' : `'${v}'`}`,
+          );
+        }
+        extra.condition = v;
+      } else rest.push(a);
+    }
+    return { argv: rest, main: Object.keys(extra).length === 0 ? main : (o) => main({ ...o, ...extra }) };
+  },
+};
 
-if (isMain(import.meta.url)) {
-  const script = withScriptFlags(process.argv.slice(2));
-  exitWith(await runScript(NAME, script.main, script.argv));
-}
+if (isMain(import.meta.url))
+  exitWith(await runScript(NAME, main, process.argv.slice(2), consoleIO, scriptFlags));

@@ -1,8 +1,8 @@
 import { main as autoencoderFeatures } from './autoencoder-features.js';
 import { main as convAutoencoder } from './conv-autoencoder.js';
-import { main as dcganMnist } from './dcgan-mnist.js';
+import { scriptFlags as dcganFlags, main as dcganMnist } from './dcgan-mnist.js';
 import { main as gaussianRegression } from './gaussian-regression.js';
-import type { ExampleMain } from './lib/options.js';
+import type { ExampleMain, ScriptFlags } from './lib/options.js';
 import { main as lstmSequence } from './lstm-sequence.js';
 import { main as mnistLenet } from './mnist-lenet.js';
 import { main as mnistMlp } from './mnist-mlp.js';
@@ -21,6 +21,8 @@ export interface ExampleEntry {
   summary: string;
   /** Whether it reads a dataset (takes `--data-dir`). */
   usesData?: boolean;
+  /** Flags only this example takes. */
+  flags?: ScriptFlags;
 }
 
 /** Every example, by the name `--example` takes (the file name in src/). */
@@ -72,5 +74,6 @@ export const EXAMPLES: Readonly<Record<string, ExampleEntry>> = {
     main: dcganMnist,
     summary: 'DCGAN draws digits; a sample grid per epoch (PNG), judged by a LeNet-5',
     usesData: true,
+    flags: dcganFlags,
   },
 };

@@ -9,7 +9,7 @@ import { Generator, manualSeed, rand, randn, type Tensor, tensor, zeros } from '
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { itIfAvailable } from '../../tests/repo/requirements.js';
-import { linearDecayFactor, main, withScriptFlags } from '../src/dcgan-mnist.js';
+import { linearDecayFactor, main, scriptFlags } from '../src/dcgan-mnist.js';
 import { diffAugment } from '../src/dcgan-mnist-augment.js';
 import { DcganDiscriminator, DcganGenerator, dcganInit } from '../src/dcgan-mnist-models.js';
 import { QUALITY_BAR, scoreProbabilities } from '../src/dcgan-mnist-quality.js';
@@ -408,10 +408,10 @@ describe('dcgan-mnist judge scores', () => {
 
 describe('dcgan-mnist options', () => {
   it('--spectral-norm is taken off the command line and turned into the option', () => {
-    const plain = withScriptFlags(['--epochs', '2']);
+    const plain = scriptFlags.apply(['--epochs', '2']);
     expect(plain.argv).toEqual(['--epochs', '2']);
     expect(plain.main).toBe(main);
-    const sn = withScriptFlags(['--spectral-norm', '--epochs', '2']);
+    const sn = scriptFlags.apply(['--spectral-norm', '--epochs', '2']);
     expect(sn.argv).toEqual(['--epochs', '2']);
     expect(sn.main).not.toBe(main);
   });

@@ -30,6 +30,16 @@ export type Metrics = Record<string, number>;
 /** An example's entry point. */
 export type ExampleMain = (options?: ExampleOptions) => Promise<Metrics>;
 
+/**
+ * Flags only one example takes, beside the shared ones (for the script and tessera-train).
+ * `apply` takes them off a command line and returns the rest and the example's main with their
+ * options set; it throws a UsageError for a bad value. `help` lists them for `--help`.
+ */
+export interface ScriptFlags {
+  help: string;
+  apply: (argv: readonly string[]) => { argv: string[]; main: ExampleMain };
+}
+
 /** Checks that an option is a positive integer (or absent) and returns it or the default. */
 export function positiveInt(
   example: string,

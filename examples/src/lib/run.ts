@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { FLAG_HELP, parseTrainArgs, type TrainArgs, UsageError } from './args.js';
 import { selectBackend } from './backend.js';
 import { MnistNotFoundError } from './mnist-data.js';
-import type { ExampleMain, Metrics } from './options.js';
+import type { ExampleMain, Metrics, ScriptFlags } from './options.js';
 
 /** Where a command writes: normal output and errors (process streams by default; tests collect). */
 export interface CommandIO {
@@ -59,28 +59,34 @@ export function isMain(metaUrl: string): boolean {
 
 /**
  * Entry point of an example run as a script (`node examples/dist/xor.js --epochs 5`): parses the
- * shared flags, runs it, and sets the exit code (2 for a usage error, 1 for a failure).
+ * shared flags (and the example's own `flags`, if it has any), runs it, and returns the exit code
+ * (2 for a usage error, 1 for a failure).
  */
 export async function runScript(
   name: string,
   main: ExampleMain,
   argv: readonly string[],
   io = consoleIO,
+  flags?: ScriptFlags,
 ): Promise<number> {
   let args: TrainArgs;
+  let run = main;
   try {
-    args = parseTrainArgs(argv, { allowExample: false });
+    let rest = argv;
+    if (flags !== undefined) ({ argv: rest, main: run } = flags.apply(argv));
+    args = parseTrainArgs(rest, { allowExample: false });
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`${name}: ${e.message}\nRun with --help for the flags.`);
     return 2;
   }
   if (args.help) {
-    io.out(`Usage: node examples/dist/${name}.js [flags]\n\nFlags:\n${FLAG_HELP}`);
+    const own = flags === undefined ? '' : `\n${name}'s own flags:\n${flags.help}`;
+    io.out(`Usage: node examples/dist/${name}.js [flags]\n\nFlags:\n${FLAG_HELP}${own}`);
     return 0;
   }
   try {
-    await runExample(name, main, args, io);
+    await runExample(name, run, args, io);
     return 0;
   } catch (e) {
     io.err(failureMessage(name, e, args.verbose));
