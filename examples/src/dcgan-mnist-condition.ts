@@ -9,8 +9,15 @@ import { MnistDataset } from '@tessera/data';
 import { Generator, tensor } from '@tessera/tensor';
 import { kmeans } from './lib/kmeans.js';
 
-/** 'none' (unconditional), 'clusters' (k-means clusters, no labels used) or 'labels'. */
-export type GanCondition = 'none' | 'clusters' | 'labels';
+/** What a generator can be conditioned on: nothing, k-means clusters (no labels used) or labels. */
+export const GAN_CONDITIONS = ['clusters', 'labels', 'none'] as const;
+/** One of GAN_CONDITIONS. */
+export type GanCondition = (typeof GAN_CONDITIONS)[number];
+
+/** Whether `v` names a condition (for options and flags from outside the type system). */
+export function isGanCondition(v: unknown): v is GanCondition {
+  return (GAN_CONDITIONS as readonly unknown[]).includes(v);
+}
 
 /** The training images with the code of each, and how often each code occurs. */
 export interface ConditionCodes {
@@ -43,6 +50,12 @@ export function clusterPurity(clusters: ArrayLike<number>, labels: ArrayLike<num
   return best.reduce((a, b) => a + b, 0) / clusters.length;
 }
 
+/** GAN_CONDITIONS as words for a message: 'clusters', 'labels' or 'none' (quoted with `q`). */
+export function conditionList(q = ''): string {
+  const w = GAN_CONDITIONS.map((c) => `${q}${c}${q}`);
+  return `${w.slice(0, -1).join(', ')} or ${w.at(-1)}`;
+}
+
 /** The default number of clusters: 50, fewer for a small training set (at least 10 images each). */
 export function defaultClusters(images: number): number {
   return Math.min(50, Math.max(2, Math.floor(images / 10)));
@@ -67,7 +80,7 @@ export async function conditionCodes(
     return { dataset: train, codes: 10, prior, description: 'the digit labels (class-conditional)' };
   }
   if (condition !== 'clusters') {
-    throw new RangeError(`dcgan-mnist: condition must be 'none', 'clusters' or 'labels', got '${condition}'`);
+    throw new RangeError(`dcgan-mnist: condition must be ${conditionList("'")}, got '${condition}'`);
   }
   const k = clusters ?? defaultClusters(n);
   if (!(Number.isInteger(k) && k >= 2 && k <= 255 && k <= n)) {

@@ -20,7 +20,7 @@ import {
   Tanh,
   Unflatten,
 } from '@tessera/nn';
-import type { Tensor } from '@tessera/tensor';
+import { type Tensor, tensor } from '@tessera/tensor';
 
 /** Sizes of the generator. */
 export interface GeneratorSize {
@@ -45,8 +45,8 @@ export class DcganGenerator extends Module {
   net: Sequential;
   latent: number;
   codes: number;
-  /** The weights the codes are drawn with (undefined: uniform). */
-  codePrior?: readonly number[];
+  /** The weights the codes are drawn with, float32 [codes] on the CPU (undefined: uniform). */
+  readonly codePrior?: Tensor;
 
   constructor(size: GeneratorSize = {}) {
     super();
@@ -59,7 +59,8 @@ export class DcganGenerator extends Module {
           `DcganGenerator: codePrior must be ${this.codes} finite weights >= 0, not all 0, got [${p}]`,
         );
       }
-      this.codePrior = [...p];
+      // Made once: sampleInput draws from it every step.
+      this.codePrior = tensor([...p], { dtype: 'float32' });
     }
     const w = size.width ?? 32;
     this.net = new Sequential(

@@ -20,7 +20,6 @@ import {
   randn,
   stack,
   type Tensor,
-  tensor,
 } from '@tessera/tensor';
 import type { DiffAugment } from './dcgan-mnist-augment.js';
 import type { DcganDiscriminator, DcganGenerator } from './dcgan-mnist-models.js';
@@ -133,7 +132,7 @@ export function sampleInput(
   const code = (
     g.codePrior === undefined
       ? randint(0, g.codes, [n], { generator: noise, dtype: 'int32' })
-      : multinomial(tensor([...g.codePrior], { dtype: 'float32' }), n, true, { generator: noise })
+      : multinomial(g.codePrior, n, true, { generator: noise })
   ).to(device);
   return { input: cat([z, oneHot(code, g.codes).to('float32')], 1), code };
 }
@@ -196,6 +195,15 @@ export async function trainGanEpoch(
   const aug = (x: Tensor) => (setup.augment === undefined ? x : setup.augment.apply(x));
   const ce = new CrossEntropyLoss();
   const codeWeight = setup.codeWeight ?? 1;
+  /**
+   * The discriminator's logit of images `x` and, when their codes are known (a generated image's
+   * drawn code, or a real image's class or cluster), its code head's weighted cross-entropy.
+   */
+  const judge = (x: Tensor, code: Tensor | undefined): { logit: Tensor; codeLoss?: Tensor } => {
+    if (code === undefined) return { logit: d.call(aug(x)) };
+    const out = d.withCode(aug(x));
+    return { logit: out.logit, codeLoss: ce.call(out.code, code).mul(codeWeight) };
+  };
   g.train();
   d.train();
   const sums = { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0 };
@@ -210,31 +218,18 @@ export async function trainGanEpoch(
     const n = real.shape[0]!;
     const { input, code } = sampleInput(g, n, noise, device);
     const fake = g.call(input);
-    // With a latent code, the discriminator's code head must also tell which code drew an image.
-    const judgeFake = (x: Tensor): { logit: Tensor; codeLoss?: Tensor } => {
-      if (code === undefined) return { logit: d.call(aug(x)) };
-      const out = d.withCode(aug(x));
-      return { logit: out.logit, codeLoss: ce.call(out.code, code).mul(codeWeight) };
-    };
 
     // Real and generated digits in separate passes: the discriminator's BatchNorm must not mix them.
     optD.zeroGrad();
     const r1 = setup.r1;
     const penalise = r1 !== undefined && r1.gamma > 0 && r1.steps % r1.every === 0;
     if (penalise) real = real.detach().requiresGrad_(true);
-    let outReal: Tensor;
-    let realCodeLoss: Tensor | undefined;
-    if (realCode === undefined) outReal = d.call(aug(real));
-    else {
-      const out = d.withCode(aug(real));
-      outReal = out.logit;
-      realCodeLoss = ce.call(out.code, realCode.to(device)).mul(codeWeight);
-    }
-    const f = judgeFake(fake.detach());
+    const r = judge(real, realCode?.to(device));
+    const f = judge(fake.detach(), code);
+    const outReal = r.logit;
     const outFake = f.logit;
     let dLoss = losses.d(outReal, outFake);
-    if (realCodeLoss !== undefined) dLoss = dLoss.add(realCodeLoss);
-    if (f.codeLoss !== undefined) dLoss = dLoss.add(f.codeLoss);
+    for (const extra of [r.codeLoss, f.codeLoss]) if (extra !== undefined) dLoss = dLoss.add(extra);
     if (penalise) dLoss = dLoss.add(r1Penalty(outReal, real).mul((r1.gamma / 2) * r1.every));
     if (r1 !== undefined) r1.steps++;
     dLoss.backward();
@@ -243,7 +238,7 @@ export async function trainGanEpoch(
     // The discriminator's weights are constants here: no gradient for them (saves their backward).
     optG.zeroGrad();
     d.requiresGrad_(false);
-    const gf = judgeFake(fake);
+    const gf = judge(fake, code);
     const gLoss = gf.codeLoss === undefined ? losses.g(gf.logit) : losses.g(gf.logit).add(gf.codeLoss);
     gLoss.backward();
     d.requiresGrad_(true);

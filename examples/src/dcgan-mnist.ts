@@ -23,7 +23,13 @@ import type { Module } from '@tessera/nn';
 import { Adam, LambdaLR } from '@tessera/optim';
 import { Generator, manualSeed, type Tensor } from '@tessera/tensor';
 import { type DiffAugmentOp, diffAugment } from './dcgan-mnist-augment.js';
-import { type ConditionCodes, conditionCodes, type GanCondition } from './dcgan-mnist-condition.js';
+import {
+  type ConditionCodes,
+  conditionCodes,
+  conditionList,
+  type GanCondition,
+  isGanCondition,
+} from './dcgan-mnist-condition.js';
 import { DcganDiscriminator, DcganGenerator, dcganInit } from './dcgan-mnist-models.js';
 import { generateDigits, judgeDigits, QUALITY_BAR, type SampleQuality } from './dcgan-mnist-quality.js';
 import { type GanBatch, type GanLoss, type GanSetup, trainGanEpoch, updateEma } from './dcgan-mnist-train.js';
@@ -151,8 +157,8 @@ function checkOptions(options: DcganOptions): void {
     throw new RangeError(`${NAME}: codes must be an integer >= 0, got ${c}`);
   }
   const cond = options.condition;
-  if (cond !== undefined && cond !== 'none' && cond !== 'clusters' && cond !== 'labels') {
-    throw new RangeError(`${NAME}: condition must be 'none', 'clusters' or 'labels', got '${cond}'`);
+  if (cond !== undefined && !isGanCondition(cond)) {
+    throw new RangeError(`${NAME}: condition must be ${conditionList("'")}, got '${cond}'`);
   }
   const k = options.clusters;
   if (k !== undefined && !(Number.isInteger(k) && k >= 2 && k <= 255)) {
@@ -235,6 +241,8 @@ function imageBatches(ds: MnistDataset, batchSize: number, generator: Generator,
   const loader = new DataLoader(ds, { batchSize, shuffle: true, generator, dropLast: ds.length > batchSize });
   return {
     setEpoch: (e: number) => loader.setEpoch(e),
+    /** Batches per epoch. */
+    steps: loader.length,
     async *[Symbol.asyncIterator](): AsyncGenerator<GanBatch> {
       for await (const [x, y] of loader as AsyncIterable<[Tensor, Tensor]>) yield withCodes ? [x, y] : x;
     },
@@ -304,8 +312,7 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
     new Generator(seed + 2),
     cond !== undefined,
   );
-  const stepsPerEpoch = data.train.length > batchSize ? Math.floor(data.train.length / batchSize) : 1;
-  const { setup, averaged, schedulers } = ganSetup(options, device, epochs * stepsPerEpoch, cond);
+  const { setup, averaged, schedulers } = ganSetup(options, device, epochs * batches.steps, cond);
   let last = { dLoss: Number.NaN, gLoss: Number.NaN, dReal: Number.NaN, dFake: Number.NaN, steps: 0 };
   let q: SampleQuality | undefined;
   // The trained generator itself, on the same latent vectors: what the averaging adds.
@@ -367,7 +374,7 @@ export async function main(options: DcganOptions = {}): Promise<Metrics> {
 export const scriptFlags: ScriptFlags = {
   help: [
     '  --spectral-norm             spectral norm in the discriminator instead of its BatchNorm',
-    '  --condition <c>             clusters (default: k-means clusters, no labels), labels or none (unconditional)',
+    `  --condition <c>             ${conditionList()} (default clusters: k-means clusters, no labels; none: unconditional)`,
   ].join('\n'),
   apply(argv) {
     const rest: string[] = [];
@@ -377,9 +384,9 @@ export const scriptFlags: ScriptFlags = {
       if (a === '--spectral-norm') extra.spectralNorm = true;
       else if (a === '--condition' || a.startsWith('--condition=')) {
         const v = a === '--condition' ? argv[++i] : a.slice('--condition='.length);
-        if (v !== 'clusters' && v !== 'labels' && v !== 'none') {
+        if (!isGanCondition(v)) {
           throw new UsageError(
-            `--condition must be clusters, labels or none, got ${v === undefined ? 'nothing' : `'${v}'`}`,
+            `--condition must be ${conditionList()}, got ${v === undefined ? 'nothing' : `'${v}'`}`,
           );
         }
         extra.condition = v;

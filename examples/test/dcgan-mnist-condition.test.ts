@@ -1,13 +1,13 @@
 // The conditional dcgan-mnist: codes from k-means clusters or labels, codes drawn with the data's
 // frequencies, and the code head learning the real images' codes.
 import { MnistDataset } from '@tessera/data';
-import { Adam } from '@tessera/optim';
 import { Generator, manualSeed, rand, tensor } from '@tessera/tensor';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/dcgan-mnist.js';
 import { clusterPurity, conditionCodes, defaultClusters } from '../src/dcgan-mnist-condition.js';
 import { DcganDiscriminator, DcganGenerator } from '../src/dcgan-mnist-models.js';
 import { sampleInput, trainGanEpoch } from '../src/dcgan-mnist-train.js';
+import { tinyGanSetup } from './gan-setup.js';
 
 /** 30 images: 20 with the top half lit (label 3), 10 with the bottom half lit (label 7). */
 function halves(): MnistDataset {
@@ -52,7 +52,7 @@ describe('dcgan-mnist conditioning codes', () => {
       'dcgan-mnist: clusters must be an integer in [2, 30] (at most the 30 training images), got 31',
     );
     await expect(conditionCodes(ds, 'digits' as 'labels', 2, 0)).rejects.toThrow(
-      "dcgan-mnist: condition must be 'none', 'clusters' or 'labels', got 'digits'",
+      "dcgan-mnist: condition must be 'clusters', 'labels' or 'none', got 'digits'",
     );
   });
 
@@ -89,15 +89,7 @@ describe('dcgan-mnist conditional generator and training', () => {
     manualSeed(0);
     const generator = new DcganGenerator({ latent: 4, width: 2, codes: 2, codePrior: [1, 1] });
     const discriminator = new DcganDiscriminator({ width: 2, codes: 2 });
-    const setup = {
-      generator,
-      discriminator,
-      optG: new Adam(generator.parameters(), { lr: 1e-3 }),
-      optD: new Adam(discriminator.parameters(), { lr: 1e-2 }),
-      noise: new Generator(1),
-      realLabel: 0.9,
-      device: 'cpu',
-    };
+    const setup = tinyGanSetup(generator, discriminator, { lr: 1e-3, dLr: 1e-2 });
     // Code 0: dark images; code 1: bright ones. The head learns to tell them apart.
     const x = rand([8, 1, 28, 28])
       .mul(0.1)
@@ -115,7 +107,7 @@ describe('dcgan-mnist conditional generator and training', () => {
 
   it('checks condition and clusters before loading anything', async () => {
     await expect(main({ condition: 'digits' as 'labels' })).rejects.toThrow(
-      "dcgan-mnist: condition must be 'none', 'clusters' or 'labels', got 'digits'",
+      "dcgan-mnist: condition must be 'clusters', 'labels' or 'none', got 'digits'",
     );
     await expect(main({ clusters: 1 })).rejects.toThrow(
       'dcgan-mnist: clusters must be an integer in [2, 255], got 1',

@@ -4,7 +4,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Linear } from '@tessera/nn';
-import { Adam } from '@tessera/optim';
 import { Generator, manualSeed, rand, randn, type Tensor, tensor, zeros } from '@tessera/tensor';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +20,7 @@ import {
   trainGanEpoch,
   updateEma,
 } from '../src/dcgan-mnist-train.js';
+import { tinyGanSetup } from './gan-setup.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tessera-dcgan-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -71,15 +71,7 @@ describe('dcgan-mnist training epoch', () => {
     const before = [generator, discriminator].map((m) => m.parameters()[0]!.clone());
     const batches = [rand([6, 1, 28, 28]), rand([6, 1, 28, 28])];
     const stats = await trainGanEpoch(
-      {
-        generator,
-        discriminator,
-        optG: new Adam(generator.parameters(), { lr: 1e-3, betas: [0.5, 0.999] }),
-        optD: new Adam(discriminator.parameters(), { lr: 1e-3, betas: [0.5, 0.999] }),
-        noise: new Generator(1),
-        realLabel: 0.9,
-        device: 'cpu',
-      },
+      tinyGanSetup(generator, discriminator, { lr: 1e-3, betas: [0.5, 0.999] }),
       batches,
     );
     expect(stats.steps).toBe(2);
@@ -195,18 +187,12 @@ describe('dcgan-mnist losses, penalty and augmentation', () => {
     const before = discriminator.parameters()[0]!.clone();
     const r1 = { gamma: 10, every: 2, steps: 0 };
     const stats = await trainGanEpoch(
-      {
+      tinyGanSetup(
         generator,
         discriminator,
-        optG: new Adam(generator.parameters(), { lr: 1e-3, betas: [0, 0.9] }),
-        optD: new Adam(discriminator.parameters(), { lr: 4e-3, betas: [0, 0.9] }),
-        noise: new Generator(1),
-        realLabel: 1,
-        device: 'cpu',
-        loss: 'hinge',
-        augment: diffAugment(['translation', 'cutout'], { seed: 0 }),
-        r1,
-      },
+        { lr: 1e-3, dLr: 4e-3, betas: [0, 0.9] },
+        { realLabel: 1, loss: 'hinge', augment: diffAugment(['translation', 'cutout'], { seed: 0 }), r1 },
+      ),
       [rand([4, 1, 28, 28]), rand([4, 1, 28, 28]), rand([4, 1, 28, 28])],
     );
     expect(stats.steps).toBe(3);
@@ -289,16 +275,7 @@ describe('dcgan-mnist categorical latent code (InfoGAN)', () => {
     const discriminator = new DcganDiscriminator({ width: 2, codes: 3 });
     const q = discriminator.q!.weight.clone();
     const stats = await trainGanEpoch(
-      {
-        generator,
-        discriminator,
-        optG: new Adam(generator.parameters(), { lr: 1e-3 }),
-        optD: new Adam(discriminator.parameters(), { lr: 1e-3 }),
-        noise: new Generator(1),
-        realLabel: 0.9,
-        device: 'cpu',
-        codeWeight: 2,
-      },
+      tinyGanSetup(generator, discriminator, { lr: 1e-3 }, { codeWeight: 2 }),
       [rand([4, 1, 28, 28]), rand([4, 1, 28, 28])],
     );
     expect(Number.isFinite(stats.gLoss)).toBe(true);
@@ -348,19 +325,10 @@ describe('dcgan-mnist weight average', () => {
     updateEma(averaged, generator, 0);
     const start = averaged.parameters()[0]!.clone();
     const ema = { model: averaged, decay: 0.99, updates: 3 };
-    await trainGanEpoch(
-      {
-        generator,
-        discriminator,
-        optG: new Adam(generator.parameters(), { lr: 1e-2 }),
-        optD: new Adam(discriminator.parameters(), { lr: 1e-2 }),
-        noise: new Generator(1),
-        realLabel: 1,
-        device: 'cpu',
-        ema,
-      },
-      [rand([4, 1, 28, 28]), rand([4, 1, 28, 28])],
-    );
+    await trainGanEpoch(tinyGanSetup(generator, discriminator, { lr: 1e-2 }, { realLabel: 1, ema }), [
+      rand([4, 1, 28, 28]),
+      rand([4, 1, 28, 28]),
+    ]);
     expect(ema.updates).toBe(5);
     // The average moved from its start but, with decays 4/13 and 5/14, not all the way.
     const a = averaged.parameters()[0]!;

@@ -62,18 +62,6 @@ function thresholdBackward(simd) {
   )})`;
 }
 
-/** sqrt_f32(dst, src, n): dst = sqrt(src) (correctly rounded in both sets of instructions). */
-function sqrt(simd) {
-  return `
-(func $sqrt_f32 ${params('i32', 'dst', 'src', 'n')}
-  ${lanes(
-    simd,
-    ['dst', 'src'],
-    `(v128.store ${g('dst')} (f32x4.sqrt (v128.load ${g('src')})))`,
-    `(f32.store ${g('dst')} (f32.sqrt (f32.load ${g('src')})))`,
-  )})`;
-}
-
 /**
  * For each op: {op}_vv_f32(dst, a, b, n): dst = a op b; {op}_vs_f32(dst, a, n, b): dst = a op b
  * with b a scalar; {op}_sv_f32(dst, b, n, a): dst = a op b with a a scalar.
@@ -116,13 +104,15 @@ function binaryExports() {
     .join('\n');
 }
 
-// More unary ops: square, neg and abs (exact in float32 as in float64 rounded), and leakyRelu,
-// whose product v * alpha is formed in float64 and rounded once, as the TypeScript kernel does
-// (alpha is a float64 that float32 may not hold).
+// More unary ops: sqrt (correctly rounded in both sets of instructions), square, neg and abs
+// (exact in float32 as in float64 rounded), and leakyRelu, whose product v * alpha is formed in
+// float64 and rounded once, as the TypeScript kernel does (alpha is a float64 that float32 may
+// not hold).
 
-/** {square,neg,abs}_f32(dst, src, n). */
+/** {sqrt,square,neg,abs}_f32(dst, src, n). */
 function simpleUnary(simd) {
   const ops = {
+    sqrt: [(v) => `(f32x4.sqrt ${v})`, (v) => `(f32.sqrt ${v})`],
     square: [(v) => `(f32x4.mul ${v} ${v})`, (v) => `(f32.mul ${v} ${v})`],
     neg: [(v) => `(f32x4.neg ${v})`, (v) => `(f32.neg ${v})`],
     abs: [(v) => `(f32x4.abs ${v})`, (v) => `(f32.abs ${v})`],
@@ -274,13 +264,11 @@ function binaryRows() {
   return text;
 }
 
-/** The elementwise and pooling functions of a variant. */
 /** The elementwise functions of a variant. */
 export function elementwiseFunctions(v) {
   return [
     relu(v.simd),
     thresholdBackward(v.simd),
-    sqrt(v.simd),
     binary(v.simd),
     simpleUnary(v.simd),
     leakyRelu(v.simd),
@@ -294,9 +282,8 @@ export function elementwiseFunctions(v) {
 export function elementwiseExports() {
   return `(export "relu_f32" (func $relu_f32))
 (export "threshold_bwd_f32" (func $threshold_bwd_f32))
-(export "sqrt_f32" (func $sqrt_f32))
 ${binaryExports()}
-${['square', 'neg', 'abs', 'leaky_relu', 'where'].map((k) => `(export "${k}_f32" (func $${k}_f32))`).join('\n')}
+${['sqrt', 'square', 'neg', 'abs', 'leaky_relu', 'where'].map((k) => `(export "${k}_f32" (func $${k}_f32))`).join('\n')}
 ${Object.keys(COMPARE)
   .flatMap((k) => ['cvv', 'cvs', 'csv'].map((f) => `(export "${k}_${f}_f32" (func $${k}_${f}_f32))`))
   .join('\n')}

@@ -1,7 +1,7 @@
 import type { BinaryOp, UnaryAttrs, UnaryOp, View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
 import { sizeOf } from '../shape.js';
-import { MIN_ELEMENTWISE_SIZE, type WasmBinaryOp, type WasmUnaryOp, wasmKernels } from '../wasm/index.js';
+import { elementwiseKernels, type WasmBinaryOp, type WasmUnaryOp } from '../wasm/index.js';
 import { type KernelBinaryOp, rowContiguous, rowScalarLeft, rowScalarRight } from './binary-rows.js';
 import { arr } from './buffer.js';
 import { elementwiseWalker, flatStep } from './iterate.js';
@@ -101,9 +101,8 @@ export function unary(op: UnaryOp, out: View, x: View, attrs: UnaryAttrs): void 
     if (sx >= 0) {
       const n = sizeOf(out.shape);
       if (sx === 1 && n >= LONG_ROW && o instanceof Float32Array && a instanceof Float32Array) {
-        if (WASM_UNARY.has(op) && n >= MIN_ELEMENTWISE_SIZE) {
-          if (wasmKernels(n, MIN_ELEMENTWISE_SIZE)?.unary(op as WasmUnaryOp, out, x, attrs.alpha)) return;
-        }
+        if (WASM_UNARY.has(op) && elementwiseKernels(n)?.unary(op as WasmUnaryOp, out, x, attrs.alpha))
+          return;
         if (
           op === 'relu'
             ? reluF32(o, out.offset, a, x.offset, n)
@@ -292,14 +291,12 @@ export function binary(binOp: BinaryOp, out: View, a: View, b: View): void {
   // int32 arithmetic that doubles cannot wrap exactly gets integer loops.
   const op: KernelBinaryOp =
     out.dtype === 'int32' && (binOp === 'mul' || binOp === 'pow' || binOp === 'div') ? INT_OPS[binOp] : binOp;
-  if (a.dtype === 'float32' && WASM_BINARY.has(op)) {
-    const n = sizeOf(out.shape);
-    if (
-      n >= MIN_ELEMENTWISE_SIZE &&
-      wasmKernels(n, MIN_ELEMENTWISE_SIZE)?.binary(op as WasmBinaryOp, out, a, b)
-    )
-      return;
-  }
+  if (
+    a.dtype === 'float32' &&
+    WASM_BINARY.has(op) &&
+    elementwiseKernels(sizeOf(out.shape))?.binary(op as WasmBinaryOp, out, a, b)
+  )
+    return;
 
   // One flat run (contiguous operands, or broadcast scalars): no strided walk to plan.
   if (flatStep(out.shape, out.strides) === 1) {

@@ -1,7 +1,7 @@
 import type { Pool2dParams, View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
 import { isPlainPool2x2, poolGeometry } from '../kit-geometry.js';
-import { MIN_ELEMENTWISE_SIZE, wasmKernels } from '../wasm/index.js';
+import { elementwiseKernels } from '../wasm/index.js';
 import { arr } from './buffer.js';
 
 // 2-D pooling kernels: one plane (image, channel) at a time, windows clipped to the input
@@ -43,12 +43,7 @@ export function maxPool2d(out: View, indices: View | null, x: View, p: Pool2dPar
   const Y = arr(out);
   const I = indices === null ? null : arr(indices);
   if (isPlain2x2(p, sW, OH, OW, H, W)) {
-    const size = N * C * H * W;
-    if (
-      size >= MIN_ELEMENTWISE_SIZE &&
-      wasmKernels(size, MIN_ELEMENTWISE_SIZE)?.maxPool2x2(out, indices, x, p)
-    )
-      return;
+    if (elementwiseKernels(N * C * H * W)?.maxPool2x2(out, indices, x, p)) return;
     maxPool2x2(N, C, OH, OW, W, X, x.offset, sN, sC, sH, Y, out.offset, I, indices?.offset ?? 0);
     return;
   }
@@ -208,12 +203,7 @@ function maxPool2x2(
 export function maxPool2dBackward(out: View, dy: View, indices: View): void {
   const [N, C, OH, OW] = dy.shape as [number, number, number, number];
   const HW = out.shape[2]! * out.shape[3]!;
-  const size = N * C * HW;
-  if (
-    size >= MIN_ELEMENTWISE_SIZE &&
-    wasmKernels(size, MIN_ELEMENTWISE_SIZE)?.maxPool2dBackward(out, dy, indices)
-  )
-    return;
+  if (elementwiseKernels(N * C * HW)?.maxPool2dBackward(out, dy, indices)) return;
   const [gN, gC, gH, gW] = dy.strides as [number, number, number, number];
   const [iN, iC, iH, iW] = indices.strides as [number, number, number, number];
   const G = arr(dy);

@@ -1,7 +1,7 @@
 import type { ReduceOp, View } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
 import { contiguousStrides, sizeOf } from '../shape.js';
-import { MIN_ELEMENTWISE_SIZE, wasmKernels } from '../wasm/index.js';
+import { elementwiseKernels } from '../wasm/index.js';
 import { arr } from './buffer.js';
 import { collapse, forEachRow } from './iterate.js';
 import { forEachLine } from './lines.js';
@@ -47,10 +47,8 @@ export function reduce(op: ReduceOp, out: View, x: View, axes: readonly number[]
   const last = c.shape.length - 1;
   const so = c.strides[0]![last]!;
   const sx = c.strides[1]![last]!;
-  if (op === 'sum' && x.dtype === 'float32' && sx === 1 && (so === 0 || so === 1)) {
-    const size = sizeOf(x.shape);
-    if (size >= MIN_ELEMENTWISE_SIZE && wasmKernels(size, MIN_ELEMENTWISE_SIZE)?.sum(out, x, c, nOut)) return;
-  }
+  const wasmSum = op === 'sum' && x.dtype === 'float32' && sx === 1 && (so === 0 || so === 1);
+  if (wasmSum && elementwiseKernels(sizeOf(x.shape))?.sum(out, x, c, nOut)) return;
   const acc = new Float64Array(nOut).fill(IDENTITY[op]);
   const xa = arr(x);
   // Integer products wrap like int32 arithmetic (Math.imul) instead of losing low bits in doubles.

@@ -1,6 +1,6 @@
 import type { View } from '../backend.js';
 import { sizeOf } from '../shape.js';
-import { MIN_ELEMENTWISE_SIZE, wasmKernels } from '../wasm/index.js';
+import { elementwiseKernels } from '../wasm/index.js';
 import { arr } from './buffer.js';
 import { elementwiseWalker, flatStep } from './iterate.js';
 
@@ -9,12 +9,7 @@ import { elementwiseWalker, flatStep } from './iterate.js';
 
 /** out = x <= threshold ? 0 : g; `g` and `x` arrive broadcast to out's shape. */
 export function thresholdBackward(out: View, g: View, x: View, threshold: number): void {
-  const size = sizeOf(out.shape);
-  if (
-    size >= MIN_ELEMENTWISE_SIZE &&
-    wasmKernels(size, MIN_ELEMENTWISE_SIZE)?.thresholdBackward(out, g, x, threshold)
-  )
-    return;
+  if (elementwiseKernels(sizeOf(out.shape))?.thresholdBackward(out, g, x, threshold)) return;
   const o = arr(out);
   const ga = arr(g);
   const xa = arr(x);

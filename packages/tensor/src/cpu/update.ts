@@ -1,6 +1,6 @@
 import type { UpdateOp, View } from '../backend.js';
 import { sizeOf } from '../shape.js';
-import { MIN_ELEMENTWISE_SIZE, wasmKernels } from '../wasm/index.js';
+import { elementwiseKernels } from '../wasm/index.js';
 import { arr } from './buffer.js';
 
 // Fused in-place updates (the optimizers' inner loops): one pass over contiguous operands instead
@@ -13,7 +13,7 @@ import { arr } from './buffer.js';
 export function update(op: UpdateOp, out: View, b: View, c: View | null, s: number): void {
   const n = sizeOf(out.shape);
   if (n === 0) return;
-  if (n >= MIN_ELEMENTWISE_SIZE && wasmKernels(n, MIN_ELEMENTWISE_SIZE)?.update(op, out, b, c, s)) return;
+  if (elementwiseKernels(n)?.update(op, out, b, c, s)) return;
   const o = arr(out);
   const x = arr(b);
   const y = c === null ? x : arr(c);

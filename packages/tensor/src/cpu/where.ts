@@ -1,6 +1,6 @@
 import type { View } from '../backend.js';
 import { sizeOf } from '../shape.js';
-import { MIN_ELEMENTWISE_SIZE, wasmKernels } from '../wasm/index.js';
+import { elementwiseKernels } from '../wasm/index.js';
 import { arr } from './buffer.js';
 import { elementwiseWalker, flatStep } from './iterate.js';
 
@@ -8,10 +8,7 @@ import { elementwiseWalker, flatStep } from './iterate.js';
 
 /** out = cond ? a : b, all three broadcast to out's shape. */
 export function where(out: View, cond: View, a: View, b: View): void {
-  if (out.dtype === 'float32') {
-    const n = sizeOf(out.shape);
-    if (n >= MIN_ELEMENTWISE_SIZE && wasmKernels(n, MIN_ELEMENTWISE_SIZE)?.where(out, cond, a, b)) return;
-  }
+  if (out.dtype === 'float32' && elementwiseKernels(sizeOf(out.shape))?.where(out, cond, a, b)) return;
   const o = arr(out);
   const c0 = arr(cond);
   const x = arr(a);

@@ -149,28 +149,51 @@ export function directForward(rt: Runtime, out: View, x: View, w: View, g: Direc
  * gradient: with fewer, its 4-row tiles (of dx's channels) run largely empty and the im2col
  * kernels (col2im after a gemm over the output channels) are faster.
  */
-export const MIN_DIRECT_DGRAD_CHANNELS = 8;
+const MIN_DIRECT_DGRAD_CHANNELS = 8;
 
 /**
- * The input gradient of a stride-1 convolution as a direct forward convolution: dx[c] = sum over
- * (o, kh', kw') of dy padded by (dilation*(K-1) - padding) times w[o, c, K-1-kh', K-1-kw'].
+ * The input gradient of the stride-1 convolution `f` as a direct forward convolution over dy:
+ * dx[c] = sum over (o, kh', kw') of dy padded by (dilation*(K-1) - padding) times
+ * w[o, c, K-1-kh', K-1-kw'] (input and output roles swapped).
  */
+export function inputGradientGeometry(f: DirectGeometry): DirectGeometry {
+  return {
+    ...f,
+    C: f.O,
+    Cg: f.Og,
+    H: f.OH,
+    W: f.OW,
+    O: f.C,
+    Og: f.Cg,
+    OH: f.H,
+    OW: f.W,
+    pt: f.dh * (f.KH - 1) - f.pt,
+    pl: f.dw * (f.KW - 1) - f.pl,
+  };
+}
+
+/** Whether the direct kernel computes an input gradient `dg` (from inputGradientGeometry). */
+export function directInputGradientFits(dg: DirectGeometry): boolean {
+  return dg.Og >= MIN_DIRECT_DGRAD_CHANNELS && directConvFits(dg);
+}
+
+/** The direct input-gradient geometry of a stride-1 conv2d (dx, dy, w, p), or null when it does not fit. */
 export function backwardInputGeometry(dx: View, dy: View, w: View, p: Conv2dParams): DirectGeometry | null {
   if (p.stride[0] !== 1 || p.stride[1] !== 1) return null;
   const [N, C, H, W] = dx.shape as [number, number, number, number];
   const [, O, OH, OW] = dy.shape as [number, number, number, number];
   const [, , KH, KW] = w.shape as [number, number, number, number];
   const G = p.groups;
-  const g: DirectGeometry = {
+  const forward: DirectGeometry = {
     N,
-    C: O,
-    Cg: O / G,
-    H: OH,
-    W: OW,
-    O: C,
-    Og: C / G,
-    OH: H,
-    OW: W,
+    C,
+    Cg: C / G,
+    H,
+    W,
+    O,
+    Og: O / G,
+    OH,
+    OW,
     G,
     KH,
     KW,
@@ -178,10 +201,11 @@ export function backwardInputGeometry(dx: View, dy: View, w: View, p: Conv2dPara
     sw: 1,
     dh: p.dilation[0],
     dw: p.dilation[1],
-    pt: p.dilation[0] * (KH - 1) - p.padding[0],
-    pl: p.dilation[1] * (KW - 1) - p.padding[2],
+    pt: p.padding[0],
+    pl: p.padding[2],
   };
-  return g.Og >= MIN_DIRECT_DGRAD_CHANNELS && directConvFits(g) ? g : null;
+  const g = inputGradientGeometry(forward);
+  return directInputGradientFits(g) ? g : null;
 }
 
 /** conv2dBackwardInput of a stride-1 convolution with the direct kernel (`g` from backwardInputGeometry). */

@@ -1,6 +1,7 @@
 import { sharedMemorySupported, wasmAvailable } from './features.js';
 import { loadedKernels, loadFailure, loadKernels, requestKernels } from './load.js';
 import { settings, threadCount, variantOf } from './settings.js';
+import { MIN_ELEMENTWISE_SIZE } from './thresholds.js';
 import type { CpuKernelInfo, WasmKernels } from './types.js';
 
 // The seam between the CPU backend and its WebAssembly accelerator: src/cpu asks `wasmKernels()`
@@ -44,6 +45,16 @@ export function wasmKernels(work: number, least: number): WasmKernels | null {
   if (settings.mode === 'ts' || !wasmAvailable()) return null;
   if (settings.mode === 'auto' && work < least) return loadedKernels();
   return requestKernels();
+}
+
+/**
+ * The WebAssembly kernels for a memory-bound float32 call (elementwise ops, sums, 2x2 pooling,
+ * the fused updates) over `size` elements, or null: below MIN_ELEMENTWISE_SIZE they never run
+ * (in every mode: the copies in and out would cost more than the pass), and otherwise as
+ * `wasmKernels`.
+ */
+export function elementwiseKernels(size: number): WasmKernels | null {
+  return size >= MIN_ELEMENTWISE_SIZE ? wasmKernels(size, MIN_ELEMENTWISE_SIZE) : null;
 }
 
 /**

@@ -5,7 +5,8 @@ import {
   directBackwardInputStaged,
   directConv,
   directConvFits,
-  MIN_DIRECT_DGRAD_CHANNELS,
+  directInputGradientFits,
+  inputGradientGeometry,
 } from './direct.js';
 import type { Runtime } from './runtime.js';
 import { stageContiguous, unstage } from './stage.js';
@@ -60,28 +61,10 @@ export function spaceToDepthGeometry(o: ConvGeometry): SpaceToDepth | null {
 
 /**
  * Whether `sd`'s input gradient takes the direct kernel: its 4C phase channels are dx's, so the
- * stride-1 rule applies to them (MIN_DIRECT_DGRAD_CHANNELS), and the window must fit.
+ * stride-1 rule applies to them, and the window must fit.
  */
 export function spaceToDepthInputGradientFits(sd: SpaceToDepth): boolean {
-  const dg = inputGradientGeometry(sd.g);
-  return dg.Og >= MIN_DIRECT_DGRAD_CHANNELS && directConvFits(dg);
-}
-
-/** The input gradient of the stride-1 convolution `g` as a direct convolution over dy. */
-function inputGradientGeometry(g: DirectGeometry): DirectGeometry {
-  return {
-    ...g,
-    C: g.O,
-    Cg: g.O,
-    H: g.OH,
-    W: g.OW,
-    O: g.C,
-    Og: g.C,
-    OH: g.H,
-    OW: g.W,
-    pt: g.KH - 1,
-    pl: g.KW - 1,
-  };
+  return directInputGradientFits(inputGradientGeometry(sd.g));
 }
 
 /** Writes s = the phases of padded x [N, C, H, W] into the arena; returns its address. */
